@@ -1,0 +1,10 @@
+DROP TABLE audit_entries;
+DROP TABLE schedule_releases;
+DROP TABLE session_speakers;
+DROP TABLE sessions;
+DROP TABLE speakers;
+DROP TABLE tracks;
+DROP TABLE rooms;
+DROP TABLE events;
+DROP TABLE api_tokens;
+DROP TABLE organizers;

@@ -1,0 +1,133 @@
+//! Building the application from [`Settings`]: the database pool (migrated on start), the HTTP
+//! server bound to `server.bind` (port 0 in tests), and its shared state.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::middleware::{from_fn, Compress};
+use actix_web::{web, App, HttpServer};
+use anyhow::Context;
+
+use crate::config::{Secret, Settings};
+use crate::db::{Backend, Db};
+use crate::web::json::BodyLimit;
+use crate::web::telemetry::{self, Metrics};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+}
+
+impl AppState {
+    pub fn db_backend_name(&self) -> &'static str {
+        match self.db.backend() {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub db: Db,
+}
+
+impl Application {
+    /// Connects to the database, applies pending migrations, binds the listener.
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
+        ensure_secret_key(&mut settings)?;
+        let db = connect(&settings)?;
+        let applied = crate::db::migrations::run_pending(&db)?;
+        if !applied.is_empty() {
+            tracing::info!(count = applied.len(), "database migrations applied");
+        }
+        let listener = TcpListener::bind(&settings.server.bind)
+            .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, db.clone(), settings)?;
+        Ok(Application { port, server, db })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server (tests, signals).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// Opens the pool named by `database.url`.
+pub fn connect(settings: &Settings) -> anyhow::Result<Db> {
+    Db::connect(
+        settings.database.url.expose(),
+        settings.database.pool_size,
+        settings.database.connection_timeout,
+    )
+}
+
+/// Fills `server.secret_key` from `data_dir/secret_key`, creating it on first start.
+fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
+    if !settings.server.secret_key.is_empty() {
+        return Ok(());
+    }
+    let dir = &settings.server.data_dir;
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join("secret_key");
+    let key = match std::fs::read_to_string(&path) {
+        Ok(k) if !k.trim().is_empty() => k.trim().to_string(),
+        _ => {
+            let key = crate::auth::new_token("");
+            std::fs::write(&path, &key)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
+            }
+            tracing::info!(path = %path.display(), "generated a new secret key");
+            key
+        }
+    };
+    settings.server.secret_key = Secret::new(key);
+    Ok(())
+}
+
+fn serve(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
+    let workers = settings.server.workers;
+    let limit = BodyLimit(settings.server.max_body);
+    let state = web::Data::new(AppState {
+        db,
+        settings: Arc::new(settings),
+    });
+    let metrics = web::Data::new(Metrics::default());
+    let limit = web::Data::new(limit);
+    let mut server =
+        HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(metrics.clone())
+                .app_data(limit.clone())
+                .app_data(web::PathConfig::default().error_handler(|_, _| {
+                    crate::error::AppError::not_found("no such resource").into()
+                }))
+                .wrap(Compress::default())
+                .wrap(from_fn(telemetry::observe))
+                .configure(crate::web::routes::configure)
+                .default_service(web::to(crate::web::not_found))
+        })
+        .listen(listener)?;
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,195 @@
+//! `POST /auth/tokens`, `DELETE /auth/tokens/{id}`, `POST /organizers`.
+
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::organizer::{self, Organizer};
+use crate::app::AppState;
+use crate::audit;
+use crate::domain::{EmailAddress, Role};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::web::json::Json;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenRequest {
+    #[schema(value_type = String, format = "email")]
+    pub email: EmailAddress,
+    pub password: String,
+    /// A label for the token, e.g. "laptop" or "door scanner 2".
+    pub name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenCreated {
+    pub id: i64,
+    /// Shown once; only its hash is stored.
+    pub token: String,
+    pub name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth",
+    request_body = TokenRequest,
+    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422)))]
+pub async fn create_token(
+    state: web::Data<AppState>,
+    Json(body): Json<TokenRequest>,
+) -> AppResult<HttpResponse> {
+    let name = body.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::validation("name", "must be 1 to 100 characters"));
+    }
+    let email = body.email.clone();
+    let row = state
+        .db
+        .run(move |c| organizer::find_by_email(c, &email).map_err(AppError::from))
+        .await?;
+    let password = body.password;
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
+    let ok = web::block(move || super::verify_password(&password, stored.as_deref())).await?;
+    let row = match (ok, row) {
+        (true, Some(row)) => row,
+        _ => return Err(AppError::Unauthorized("wrong email or password".into())),
+    };
+    let token = super::new_token(super::ORGANIZER_PREFIX);
+    let hash = super::token_hash(&token);
+    let token_name = name.clone();
+    let id = state
+        .db
+        .write(move |c| {
+            let id = organizer::insert_token(c, row.id, &token_name, &hash)?;
+            audit::record(
+                c,
+                Some(row.id),
+                None,
+                "create",
+                "api_token",
+                Some(id),
+                serde_json::json!({"name": token_name}),
+            )?;
+            Ok(id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(TokenCreated { id, token, name }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth",
+    params(("id" = i64, Path, description = "token id")),
+    responses((status = 204, description = "revoked"), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn revoke_token(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let token_id = path.into_inner();
+    state
+        .db
+        .write(move |c| {
+            let (owner, revoked) = organizer::token_owner(c, token_id)?
+                .ok_or_else(|| AppError::not_found("no such token"))?;
+            if owner != who.id && !who.role.allows(Role::Admin) {
+                // Someone else's token: do not even confirm it exists.
+                return Err(AppError::not_found("no such token"));
+            }
+            if revoked.is_some() {
+                return Err(AppError::not_found("no such token (already revoked)"));
+            }
+            organizer::revoke_token(c, token_id)?;
+            audit::record(
+                c,
+                Some(who.id),
+                None,
+                "revoke",
+                "api_token",
+                Some(token_id),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganizer {
+    #[schema(value_type = String, format = "email")]
+    pub email: EmailAddress,
+    /// At least 10 characters.
+    pub password: String,
+    pub role: Role,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganizerOut {
+    pub id: i64,
+    pub email: String,
+    pub role: Role,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizers", tag = "auth",
+    request_body = NewOrganizer,
+    responses((status = 201, body = OrganizerOut), (status = 401), (status = 403), (status = 409), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create_organizer(
+    state: web::Data<AppState>,
+    who: Organizer,
+    Json(body): Json<NewOrganizer>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Admin)?;
+    super::check_password(&body.password)
+        .map_err(|m| AppError::Validation(vec![FieldError::new("password", m)]))?;
+    let password = body.password;
+    let hash = web::block(move || super::hash_password(&password)).await??;
+    let email = body.email;
+    let role = body.role;
+    let out_email = email.to_string();
+    let id = state
+        .db
+        .write(move |c| {
+            let id = organizer::create(c, &email, &hash, role)?;
+            audit::record(
+                c,
+                Some(who.id),
+                None,
+                "create",
+                "organizer",
+                Some(id),
+                serde_json::json!({"role": role}),
+            )?;
+            Ok(id)
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(OrganizerOut {
+        id,
+        email: out_email,
+        role,
+    }))
+}
+
+/// Creates an organizer from the command line (`salon admin create`).
+pub fn create_from_cli(
+    c: &mut crate::db::Conn,
+    email: &str,
+    password: &str,
+    role: Role,
+) -> AppResult<i64> {
+    let email = EmailAddress::parse(email).map_err(|m| AppError::validation("email", m))?;
+    super::check_password(password).map_err(|m| AppError::validation("password", m))?;
+    let hash = super::hash_password(password)?;
+    c.write_tx(|c| {
+        let id = organizer::create(c, &email, &hash, role)?;
+        audit::record(
+            c,
+            None,
+            None,
+            "create",
+            "organizer",
+            Some(id),
+            serde_json::json!({"role": role, "via": "cli"}),
+        )?;
+        Ok(id)
+    })
+}

@@ -1,0 +1,250 @@
+//! Settings: `config/default.toml` (compiled in), then the file named by `--config` or
+//! `SALON_CONFIG`, then `SALON__SECTION__KEY` environment variables.
+//!
+//! Every section denies unknown fields, so a misspelt key stops the server at start with the key
+//! named instead of being silently ignored. Values that may hold credentials (database and mail
+//! URLs, the secret key) are [`Secret`]s: their `Debug` output is redacted, so logging the
+//! settings never leaks them.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+
+/// The committed defaults, compiled into the binary.
+pub const DEFAULT_CONFIG: &str = include_str!("../config/default.toml");
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub mail: MailSettings,
+    pub registration: RegistrationSettings,
+    pub schedule: ScheduleSettings,
+    pub rate_limit: RateLimitSettings,
+    pub privacy: PrivacySettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSettings {
+    pub bind: String,
+    pub public_base_url: String,
+    pub max_body: usize,
+    pub trusted_proxies: Vec<IpAddr>,
+    pub secret_key: Secret,
+    pub data_dir: PathBuf,
+    pub workers: usize,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    pub url: Secret,
+    pub pool_size: u32,
+    #[serde(with = "humantime_serde")]
+    pub connection_timeout: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailSettings {
+    pub url: Secret,
+    pub from: String,
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationSettings {
+    #[serde(with = "humantime_serde")]
+    pub confirm_ttl: Duration,
+    #[serde(with = "humantime_serde")]
+    pub resend_interval: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSettings {
+    #[serde(with = "humantime_serde")]
+    pub speaker_buffer: Duration,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimitSettings {
+    pub per_minute: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PrivacySettings {
+    pub retention_days: u32,
+}
+
+/// A string that must never be printed: `Debug` shows `[redacted]`.
+#[derive(Clone, Deserialize, Default)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}
+
+impl Settings {
+    /// Loads the layers described in the module documentation. `file` is the `--config` path
+    /// (falling back to `SALON_CONFIG`).
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Settings> {
+        let file = file
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::var_os("SALON_CONFIG").map(PathBuf::from));
+        let vars: Vec<(String, String)> = std::env::vars().collect();
+        Self::from_sources(file.as_deref(), vars)
+    }
+
+    /// The layering itself, with the environment passed in so tests need not touch the process
+    /// environment.
+    pub fn from_sources(
+        file: Option<&Path>,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> anyhow::Result<Settings> {
+        use config::{Config, File, FileFormat};
+        let mut builder =
+            Config::builder().add_source(File::from_str(DEFAULT_CONFIG, FileFormat::Toml));
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read configuration file {}", path.display()))?;
+            builder = builder.add_source(File::from_str(&text, FileFormat::Toml));
+        }
+        for (name, value) in vars {
+            let Some(rest) = name.strip_prefix("SALON__") else {
+                continue;
+            };
+            let key = rest.to_ascii_lowercase().replace("__", ".");
+            let parsed = parse_env_value(&key, &value);
+            builder = builder
+                .set_override(key.clone(), parsed)
+                .with_context(|| format!("bad environment variable {name}"))?;
+        }
+        let raw = builder.build().context("cannot read configuration")?;
+        let settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.server.max_body == 0 {
+            anyhow::bail!("invalid configuration: server.max_body must be above 0");
+        }
+        if self.database.pool_size == 0 {
+            anyhow::bail!("invalid configuration: database.pool_size must be above 0");
+        }
+        if self.mail.max_attempts == 0 {
+            anyhow::bail!("invalid configuration: mail.max_attempts must be above 0");
+        }
+        if self.rate_limit.per_minute == 0 {
+            anyhow::bail!("invalid configuration: rate_limit.per_minute must be above 0");
+        }
+        crate::db::Backend::from_url(self.database.url.expose())
+            .map_err(|e| anyhow::anyhow!("invalid configuration: database.url: {e}"))?;
+        Ok(())
+    }
+
+    /// The public origin without a trailing slash, for building links.
+    pub fn base_url(&self) -> &str {
+        self.server.public_base_url.trim_end_matches('/')
+    }
+}
+
+/// Environment variables are strings; give numbers and lists their TOML type so that
+/// `SALON__SERVER__MAX_BODY=1024` or `SALON__SERVER__TRUSTED_PROXIES=10.0.0.1,10.0.0.2` work.
+fn parse_env_value(key: &str, value: &str) -> config::Value {
+    if key == "server.trusted_proxies" {
+        let items: Vec<config::Value> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| config::Value::from(s.to_string()))
+            .collect();
+        return config::Value::from(items);
+    }
+    if let Ok(n) = value.parse::<i64>() {
+        return config::Value::from(n);
+    }
+    config::Value::from(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_load() {
+        let s = Settings::from_sources(None, env(&[])).expect("defaults");
+        assert_eq!(s.server.bind, "127.0.0.1:8080");
+        assert_eq!(s.database.url.expose(), "sqlite://var/salon.db");
+        assert_eq!(s.registration.confirm_ttl, Duration::from_secs(72 * 3600));
+        assert_eq!(s.schedule.speaker_buffer, Duration::from_secs(600));
+        assert_eq!(s.mail.max_attempts, 10);
+    }
+
+    #[test]
+    fn environment_overrides_nested_keys() {
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("SALON__SERVER__MAX_BODY", "1024"),
+                ("SALON__SERVER__TRUSTED_PROXIES", "10.0.0.1, 10.0.0.2"),
+                ("SALON__SCHEDULE__SPEAKER_BUFFER", "15m"),
+                ("SALON__DATABASE__URL", "postgres://u:p@localhost/salon"),
+            ]),
+        )
+        .expect("overrides");
+        assert_eq!(s.server.max_body, 1024);
+        assert_eq!(s.server.trusted_proxies.len(), 2);
+        assert_eq!(s.schedule.speaker_buffer, Duration::from_secs(900));
+        assert!(format!("{s:?}").contains("[redacted]"));
+        assert!(!format!("{s:?}").contains("u:p@"));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let err = Settings::from_sources(None, env(&[("SALON__SERVER__BINDD", "x")]))
+            .expect_err("unknown key");
+        assert!(format!("{err:#}").contains("bindd"), "{err:#}");
+    }
+
+    #[test]
+    fn unknown_scheme_is_refused() {
+        let err = Settings::from_sources(None, env(&[("SALON__DATABASE__URL", "mysql://x")]))
+            .expect_err("bad scheme");
+        assert!(format!("{err:#}").contains("database.url"), "{err:#}");
+    }
+}

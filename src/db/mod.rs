@@ -1,0 +1,251 @@
+//! The database layer: one binary, two backends, chosen explicitly from `database.url`'s scheme.
+//!
+//! Query code is written once against [`Conn`], an enum borrowing either a SQLite or a PostgreSQL
+//! connection. The [`run!`](crate::run) macro expands a diesel expression once per backend, so
+//! each arm is type-checked against its concrete connection and keeps every backend feature
+//! (`RETURNING`, `FOR UPDATE`, `BEGIN IMMEDIATE`) that diesel's generic `MultiConnection` lacks.
+//!
+//! Check-then-write work goes through [`Conn::write_tx`]: `BEGIN IMMEDIATE` on SQLite (the
+//! database write lock is taken at the start, so two writers queue on `busy_timeout` instead of
+//! failing on upgrade), a plain transaction on PostgreSQL in which the work locks its parent row
+//! with `SELECT … FOR UPDATE` through the `lock_*` queries (a no-op lock on SQLite, where the
+//! whole database is already held). Handlers never choose between the two.
+//!
+//! Diesel is synchronous: [`Db::run`] and [`Db::write`] take a pooled connection and run the
+//! closure on actix's blocking thread pool, never on the async workers.
+
+pub mod migrations;
+pub mod schema;
+
+use std::time::Duration;
+
+use diesel::pg::PgConnection;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::sqlite::SqliteConnection;
+use diesel::Connection;
+
+use crate::error::{AppError, AppResult};
+
+pub type PoolError = diesel::r2d2::PoolError;
+
+/// The two supported backends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `sqlite://PATH` or `postgres://…` (also `postgresql://`). Anything else is refused: the
+    /// backend is never guessed.
+    pub fn from_url(url: &str) -> Result<Backend, String> {
+        if url.starts_with("sqlite://") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err("must start with sqlite:// or postgres://".into())
+        }
+    }
+}
+
+/// A borrowed connection of either backend. Query functions take `&mut Conn`.
+pub enum Conn<'a> {
+    Sqlite(&'a mut SqliteConnection),
+    Pg(&'a mut PgConnection),
+}
+
+/// Expands `$body` once per backend with `$c` bound to the concrete connection.
+///
+/// ```ignore
+/// run!(conn, |c| events::table.find(id).first::<Event>(c))
+/// ```
+#[macro_export]
+macro_rules! run {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::Conn::Sqlite(inner) => {
+                let $c: &mut ::diesel::sqlite::SqliteConnection = &mut **inner;
+                $body
+            }
+            $crate::db::Conn::Pg(inner) => {
+                let $c: &mut ::diesel::pg::PgConnection = &mut **inner;
+                $body
+            }
+        }
+    };
+}
+
+impl Conn<'_> {
+    pub fn backend(&self) -> Backend {
+        match self {
+            Conn::Sqlite(_) => Backend::Sqlite,
+            Conn::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// Runs `f` in one write transaction (see the module documentation). Any error rolls back
+    /// everything `f` wrote.
+    pub fn write_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        match self {
+            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+        }
+    }
+
+    /// A read transaction: one consistent snapshot for multi-query reads.
+    pub fn read_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        match self {
+            Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+        }
+    }
+}
+
+/// Sets each SQLite connection up as Salon needs it. `busy_timeout` comes first so that the
+/// following PRAGMAs already wait for a lock instead of failing.
+#[derive(Debug)]
+struct SqliteSetup;
+
+impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSetup {
+    fn on_acquire(&self, conn: &mut SqliteConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute(
+            "PRAGMA busy_timeout = 30000;
+             PRAGMA journal_mode = WAL;
+             PRAGMA synchronous = NORMAL;
+             PRAGMA foreign_keys = ON;",
+        )
+        .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
+enum PoolKind {
+    Sqlite(Pool<ConnectionManager<SqliteConnection>>),
+    Pg(Pool<ConnectionManager<PgConnection>>),
+}
+
+/// The connection pool of this instance. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: std::sync::Arc<PoolKind>,
+}
+
+/// A connection checked out of the pool.
+pub enum PooledConn {
+    Sqlite(PooledConnection<ConnectionManager<SqliteConnection>>),
+    Pg(PooledConnection<ConnectionManager<PgConnection>>),
+}
+
+impl PooledConn {
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            PooledConn::Sqlite(c) => Conn::Sqlite(&mut *c),
+            PooledConn::Pg(c) => Conn::Pg(&mut *c),
+        }
+    }
+}
+
+impl Db {
+    /// Opens the pool for `url`. A SQLite file's folder is created if missing.
+    pub fn connect(url: &str, pool_size: u32, timeout: Duration) -> anyhow::Result<Db> {
+        let pool = match Backend::from_url(url).map_err(anyhow::Error::msg)? {
+            Backend::Sqlite => {
+                let path = sqlite_path(url);
+                if let Some(dir) = std::path::Path::new(path).parent() {
+                    if !dir.as_os_str().is_empty() {
+                        std::fs::create_dir_all(dir).map_err(|e| {
+                            anyhow::anyhow!("cannot create database folder {}: {e}", dir.display())
+                        })?;
+                    }
+                }
+                let manager = ConnectionManager::<SqliteConnection>::new(path);
+                let pool = Pool::builder()
+                    .max_size(pool_size)
+                    .connection_timeout(timeout)
+                    .connection_customizer(Box::new(SqliteSetup))
+                    .build(manager)
+                    .map_err(|e| anyhow::anyhow!("cannot open SQLite database {path}: {e}"))?;
+                PoolKind::Sqlite(pool)
+            }
+            Backend::Postgres => {
+                let manager = ConnectionManager::<PgConnection>::new(url);
+                let pool = Pool::builder()
+                    .max_size(pool_size)
+                    .connection_timeout(timeout)
+                    .build(manager)
+                    .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
+                PoolKind::Pg(pool)
+            }
+        };
+        Ok(Db {
+            pool: std::sync::Arc::new(pool),
+        })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match &*self.pool {
+            PoolKind::Sqlite(_) => Backend::Sqlite,
+            PoolKind::Pg(_) => Backend::Postgres,
+        }
+    }
+
+    /// A connection from the pool, for synchronous callers (CLI, workers, tests).
+    pub fn get(&self) -> Result<PooledConn, PoolError> {
+        Ok(match &*self.pool {
+            PoolKind::Sqlite(p) => PooledConn::Sqlite(p.get()?),
+            PoolKind::Pg(p) => PooledConn::Pg(p.get()?),
+        })
+    }
+
+    /// Runs `f` with a pooled connection on the blocking thread pool.
+    pub async fn run<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
+    {
+        let db = self.clone();
+        actix_web::web::block(move || {
+            let mut pooled = db.get()?;
+            f(&mut pooled.conn())
+        })
+        .await
+        .map_err(AppError::from)?
+    }
+
+    /// Runs `f` in a write transaction ([`Conn::write_tx`]) on the blocking thread pool.
+    pub async fn write<T, F>(&self, f: F) -> AppResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
+    {
+        self.run(move |c| c.write_tx(f)).await
+    }
+}
+
+/// The file path of a `sqlite://PATH` URL.
+pub fn sqlite_path(url: &str) -> &str {
+    url.trim_start_matches("sqlite://")
+}
+
+/// Locks the event row for the rest of the write transaction (PostgreSQL), so that every
+/// check-then-write on the same event's programme queues behind it. On SQLite the transaction
+/// already holds the database write lock.
+pub fn lock_event(c: &mut Conn, event_id: i64) -> AppResult<()> {
+    use diesel::prelude::*;
+    use schema::events;
+    if let Conn::Pg(pg) = c {
+        events::table
+            .find(event_id)
+            .select(events::id)
+            .for_update()
+            .first::<i64>(&mut **pg)?;
+    }
+    Ok(())
+}
+
+/// UTC now, truncated to microseconds (both backends keep that precision).
+pub fn now() -> chrono::NaiveDateTime {
+    let now = chrono::Utc::now().naive_utc();
+    chrono::DurationRound::duration_trunc(now, chrono::TimeDelta::microseconds(1)).unwrap_or(now)
+}

@@ -1,0 +1,162 @@
+//! The tables, shared by both backends (the migration sets are kept equivalent to this).
+
+diesel::table! {
+    organizers (id) {
+        id -> BigInt,
+        email -> Text,
+        password_hash -> Text,
+        role -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    api_tokens (id) {
+        id -> BigInt,
+        organizer_id -> BigInt,
+        name -> Text,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        slug -> Text,
+        name -> Text,
+        description -> Text,
+        timezone -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        venue -> Text,
+        city -> Text,
+        languages -> Text,
+        default_language -> Text,
+        capacity -> Nullable<Integer>,
+        opens_at -> Time,
+        closes_at -> Time,
+        contact_email -> Text,
+        status -> Text,
+        registration_opens_at -> Nullable<Timestamp>,
+        registration_closes_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rooms (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        name -> Text,
+        hall -> Nullable<Text>,
+        capacity -> Integer,
+        search_text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    tracks (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        name -> Text,
+        color -> Text,
+        search_text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    speakers (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        name -> Text,
+        email -> Nullable<Text>,
+        organization -> Nullable<Text>,
+        bio -> Nullable<Text>,
+        search_text -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sessions (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        title -> Text,
+        abstract_text -> Nullable<Text>,
+        kind -> Text,
+        language -> Text,
+        track_id -> Nullable<BigInt>,
+        room_id -> Nullable<BigInt>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+        capacity -> Nullable<Integer>,
+        search_text -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    session_speakers (session_id, speaker_id) {
+        session_id -> BigInt,
+        speaker_id -> BigInt,
+        position -> Integer,
+        room_id -> Nullable<BigInt>,
+        starts_at -> Nullable<Timestamp>,
+        ends_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    schedule_releases (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        version -> Text,
+        comment -> Nullable<Text>,
+        published_at -> Timestamp,
+        published_by -> Nullable<BigInt>,
+        snapshot -> Text,
+        diff -> Text,
+    }
+}
+
+diesel::table! {
+    audit_entries (id) {
+        id -> BigInt,
+        event_id -> Nullable<BigInt>,
+        organizer_id -> Nullable<BigInt>,
+        action -> Text,
+        entity -> Text,
+        entity_id -> Nullable<BigInt>,
+        details -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(rooms -> events (event_id));
+diesel::joinable!(tracks -> events (event_id));
+diesel::joinable!(speakers -> events (event_id));
+diesel::joinable!(sessions -> events (event_id));
+diesel::joinable!(session_speakers -> sessions (session_id));
+diesel::joinable!(session_speakers -> speakers (speaker_id));
+diesel::joinable!(schedule_releases -> events (event_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    organizers,
+    api_tokens,
+    events,
+    rooms,
+    tracks,
+    speakers,
+    sessions,
+    session_speakers,
+    schedule_releases,
+    audit_entries,
+);

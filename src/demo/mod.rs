@@ -1,0 +1,223 @@
+//! `salon demo`: loads the demo fair — SICCAM, the international call-centre fair — so that a
+//! newcomer sees a real programme at once: two days from `--on` (default today in
+//! Africa/Casablanca), two halls, five rooms, four tracks, two dozen speakers and about thirty
+//! keynotes, panels, seminars, workshops and breaks in Arabic, French and English, published as
+//! release 1.0. It goes through the same functions as the API, so the demo obeys every rule of
+//! the real thing (a conflicting demo file would fail to load).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use chrono::{NaiveDate, NaiveTime};
+use serde::Deserialize;
+
+use crate::db::Conn;
+use crate::domain::{EmailAddress, Language, Translatable};
+use crate::error::{AppError, AppResult};
+use crate::events::model::EventStatus;
+use crate::events::queries::{self as events, EventFields};
+use crate::events::rooms::{self, NewRoom};
+use crate::schedule::releases;
+use crate::schedule::sessions::{self, Draft, SessionKind};
+use crate::schedule::speakers::{self, NewSpeaker};
+use crate::schedule::tracks::{self, NewTrack};
+
+/// The slug of the demo fair.
+pub const SLUG: &str = "siccam";
+
+const DATA: &str = include_str!("siccam.json");
+
+#[derive(Deserialize)]
+struct DemoFile {
+    name: Translatable,
+    description: Translatable,
+    venue: String,
+    city: String,
+    contact_email: String,
+    rooms: Vec<DemoRoom>,
+    tracks: Vec<DemoTrack>,
+    speakers: Vec<DemoSpeaker>,
+    sessions: Vec<DemoSession>,
+}
+
+#[derive(Deserialize)]
+struct DemoRoom {
+    key: String,
+    name: Translatable,
+    hall: Translatable,
+    capacity: i32,
+}
+
+#[derive(Deserialize)]
+struct DemoTrack {
+    key: String,
+    name: Translatable,
+    color: String,
+}
+
+#[derive(Deserialize)]
+struct DemoSpeaker {
+    key: String,
+    name: String,
+    email: String,
+    organization: String,
+    bio: String,
+}
+
+#[derive(Deserialize)]
+struct DemoSession {
+    title: String,
+    #[serde(rename = "abstract")]
+    abstract_text: String,
+    kind: SessionKind,
+    language: Language,
+    track: Option<String>,
+    speakers: Vec<String>,
+    room: String,
+    day: i64,
+    start: String,
+    end: String,
+}
+
+/// What was loaded.
+#[derive(Debug)]
+pub struct Summary {
+    pub slug: String,
+    pub starts_on: NaiveDate,
+    pub rooms: usize,
+    pub speakers: usize,
+    pub sessions: usize,
+}
+
+/// Today's date in Casablanca, the default first day of the demo fair.
+pub fn today_in_casablanca() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Africa::Casablanca)
+        .date_naive()
+}
+
+fn time(s: &str) -> AppResult<NaiveTime> {
+    NaiveTime::parse_from_str(s, "%H:%M")
+        .map_err(|_| AppError::internal(format!("demo data: bad time {s}")))
+}
+
+fn missing(what: &str, key: &str) -> AppError {
+    AppError::internal(format!("demo data: unknown {what} `{key}`"))
+}
+
+/// Loads the demo fair starting on `starts_on`, in one transaction. 409 if already loaded.
+pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<Summary> {
+    let data: DemoFile =
+        serde_json::from_str(DATA).map_err(|e| AppError::internal(format!("demo data: {e}")))?;
+    c.write_tx(|c| {
+        if events::find_by_slug(c, SLUG)?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "the demo fair is already loaded (event `{SLUG}`)"
+            )));
+        }
+        let contact = EmailAddress::parse(&data.contact_email).map_err(AppError::internal)?;
+        let fields = EventFields {
+            name: data.name.clone(),
+            description: data.description.clone(),
+            timezone: chrono_tz::Africa::Casablanca,
+            starts_on,
+            ends_on: starts_on + chrono::TimeDelta::days(1),
+            venue: data.venue.clone(),
+            city: data.city.clone(),
+            languages: vec![Language::Fr, Language::Ar, Language::En],
+            default_language: Language::Fr,
+            capacity: Some(5000),
+            opens_at: time("09:00")?,
+            closes_at: time("18:00")?,
+            contact_email: contact.to_string(),
+            registration_opens_at: None,
+            registration_closes_at: None,
+        };
+        let event = events::insert(c, SLUG, &fields)?;
+        let mut room_ids = HashMap::new();
+        for r in &data.rooms {
+            let body = NewRoom {
+                name: r.name.clone(),
+                hall: Some(r.hall.clone()),
+                capacity: r.capacity,
+            };
+            room_ids.insert(r.key.clone(), rooms::insert(c, event.id, &body)?.id);
+        }
+        let mut track_ids = HashMap::new();
+        for t in &data.tracks {
+            let body = NewTrack {
+                name: t.name.clone(),
+                color: t.color.clone(),
+            };
+            track_ids.insert(t.key.clone(), tracks::insert(c, event.id, &body)?.id);
+        }
+        let mut speaker_ids = HashMap::new();
+        for s in &data.speakers {
+            let body = NewSpeaker {
+                name: s.name.clone(),
+                email: Some(EmailAddress::parse(&s.email).map_err(AppError::internal)?),
+                organization: Some(s.organization.clone()),
+                bio: Some(s.bio.clone()),
+            };
+            speaker_ids.insert(s.key.clone(), speakers::insert(c, event.id, &body)?.id);
+        }
+        let window = event.window();
+        for s in &data.sessions {
+            let day = starts_on + chrono::TimeDelta::days(s.day - 1);
+            let draft = Draft {
+                title: s.title.clone(),
+                abstract_text: Some(s.abstract_text.clone()),
+                kind: s.kind,
+                language: s.language,
+                track_id: match &s.track {
+                    Some(k) => Some(*track_ids.get(k).ok_or_else(|| missing("track", k))?),
+                    None => None,
+                },
+                speaker_ids: s
+                    .speakers
+                    .iter()
+                    .map(|k| {
+                        speaker_ids
+                            .get(k)
+                            .copied()
+                            .ok_or_else(|| missing("speaker", k))
+                    })
+                    .collect::<AppResult<_>>()?,
+                room_id: Some(
+                    *room_ids
+                        .get(&s.room)
+                        .ok_or_else(|| missing("room", &s.room))?,
+                ),
+                starts_at: Some(window.to_utc(day, time(&s.start)?)),
+                ends_at: Some(window.to_utc(day, time(&s.end)?)),
+                capacity: None,
+            };
+            sessions::save(c, &event, None, draft, buffer)?;
+        }
+        events::set_status(c, event.id, EventStatus::Published)?;
+        releases::publish(
+            c,
+            &event,
+            "1.0",
+            Some("Programme initial / البرنامج الأولي / Initial programme"),
+            None,
+            buffer,
+        )?;
+        crate::audit::record(
+            c,
+            None,
+            Some(event.id),
+            "load",
+            "demo",
+            Some(event.id),
+            serde_json::json!({"starts_on": starts_on}),
+        )?;
+        Ok(Summary {
+            slug: SLUG.to_string(),
+            starts_on,
+            rooms: data.rooms.len(),
+            speakers: data.speakers.len(),
+            sessions: data.sessions.len(),
+        })
+    })
+}

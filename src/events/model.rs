@@ -1,0 +1,220 @@
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono_tz::Tz;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::db::schema::events;
+use crate::domain::schedule::EventWindow;
+use crate::domain::{Language, Translatable};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = events)]
+pub struct EventRow {
+    pub id: i64,
+    pub slug: String,
+    pub name: String,
+    pub description: String,
+    pub timezone: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub venue: String,
+    pub city: String,
+    pub languages: String,
+    pub default_language: String,
+    pub capacity: Option<i32>,
+    pub opens_at: NaiveTime,
+    pub closes_at: NaiveTime,
+    pub contact_email: String,
+    pub status: String,
+    pub registration_opens_at: Option<NaiveDateTime>,
+    pub registration_closes_at: Option<NaiveDateTime>,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An event's status. Only `draft → published` exists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EventStatus {
+    Draft,
+    Published,
+}
+
+impl EventStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventStatus::Draft => "draft",
+            EventStatus::Published => "published",
+        }
+    }
+
+    /// The transitions of SPEC §3, as data.
+    pub fn can_become(self, next: EventStatus) -> bool {
+        matches!((self, next), (EventStatus::Draft, EventStatus::Published))
+    }
+}
+
+/// An event read from the database, with its fields parsed.
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: i64,
+    pub slug: String,
+    pub name: Translatable,
+    pub description: Translatable,
+    pub timezone: Tz,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub venue: String,
+    pub city: String,
+    pub languages: Vec<Language>,
+    pub default_language: Language,
+    pub capacity: Option<i32>,
+    pub opens_at: NaiveTime,
+    pub closes_at: NaiveTime,
+    pub contact_email: String,
+    pub status: EventStatus,
+    pub registration_opens_at: Option<NaiveDateTime>,
+    pub registration_closes_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl Event {
+    pub fn from_row(r: EventRow) -> Event {
+        Event {
+            id: r.id,
+            slug: r.slug,
+            name: Translatable::from_db(&r.name),
+            description: Translatable::from_db(&r.description),
+            timezone: r.timezone.parse().unwrap_or(chrono_tz::UTC),
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            venue: r.venue,
+            city: r.city,
+            languages: r
+                .languages
+                .split(',')
+                .filter_map(|l| l.parse().ok())
+                .collect(),
+            default_language: r.default_language.parse().unwrap_or(Language::En),
+            capacity: r.capacity,
+            opens_at: r.opens_at,
+            closes_at: r.closes_at,
+            contact_email: r.contact_email,
+            status: if r.status == "published" {
+                EventStatus::Published
+            } else {
+                EventStatus::Draft
+            },
+            registration_opens_at: r.registration_opens_at,
+            registration_closes_at: r.registration_closes_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+
+    pub fn window(&self) -> EventWindow {
+        EventWindow {
+            timezone: self.timezone,
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            opens_at: self.opens_at,
+            closes_at: self.closes_at,
+        }
+    }
+
+    pub fn is_published(&self) -> bool {
+        self.status == EventStatus::Published
+    }
+
+    /// A UTC time as RFC 3339 with the event's offset, as the API shows times.
+    pub fn local(&self, utc: NaiveDateTime) -> DateTime<chrono::FixedOffset> {
+        use chrono::TimeZone;
+        self.timezone.from_utc_datetime(&utc).fixed_offset()
+    }
+
+    /// The language to show a reader who asked for `wanted`.
+    pub fn language_for(&self, wanted: Option<Language>) -> Language {
+        match wanted {
+            Some(l) if self.languages.contains(&l) => l,
+            _ => self.default_language,
+        }
+    }
+}
+
+/// A wall-clock time written `HH:MM` (or `HH:MM:SS`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ToSchema)]
+#[schema(value_type = String, example = "09:00")]
+pub struct ClockTime(pub NaiveTime);
+
+impl Serialize for ClockTime {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0.format("%H:%M").to_string())
+    }
+}
+
+impl<'de> Deserialize<'de> for ClockTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        NaiveTime::parse_from_str(&s, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(&s, "%H:%M:%S"))
+            .map(ClockTime)
+            .map_err(|_| serde::de::Error::custom("must be a time like 09:00"))
+    }
+}
+
+/// The event as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EventOut {
+    pub id: i64,
+    pub slug: String,
+    pub name: Translatable,
+    pub description: Translatable,
+    /// IANA timezone, e.g. `Africa/Casablanca`.
+    pub timezone: String,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub venue: String,
+    pub city: String,
+    pub languages: Vec<Language>,
+    pub default_language: Language,
+    /// Attendee capacity; null is unlimited.
+    pub capacity: Option<i32>,
+    pub opens_at: ClockTime,
+    pub closes_at: ClockTime,
+    pub contact_email: String,
+    pub status: EventStatus,
+    pub registration_opens_at: Option<DateTime<Utc>>,
+    pub registration_closes_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<&Event> for EventOut {
+    fn from(e: &Event) -> Self {
+        EventOut {
+            id: e.id,
+            slug: e.slug.clone(),
+            name: e.name.clone(),
+            description: e.description.clone(),
+            timezone: e.timezone.name().to_string(),
+            starts_on: e.starts_on,
+            ends_on: e.ends_on,
+            venue: e.venue.clone(),
+            city: e.city.clone(),
+            languages: e.languages.clone(),
+            default_language: e.default_language,
+            capacity: e.capacity,
+            opens_at: ClockTime(e.opens_at),
+            closes_at: ClockTime(e.closes_at),
+            contact_email: e.contact_email.clone(),
+            status: e.status,
+            registration_opens_at: e.registration_opens_at.map(|t| t.and_utc()),
+            registration_closes_at: e.registration_closes_at.map(|t| t.and_utc()),
+            created_at: e.created_at.and_utc(),
+            updated_at: e.updated_at.and_utc(),
+        }
+    }
+}

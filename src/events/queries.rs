@@ -1,0 +1,214 @@
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::model::{Event, EventRow, EventStatus};
+use crate::db::schema::events;
+use crate::db::Conn;
+use crate::domain::{search_text, Language, Translatable};
+use crate::error::{AppError, AppResult};
+use crate::run;
+use crate::web::list::PageRequest;
+
+/// Everything an event is made of, checked (see `handlers::validate`).
+#[derive(Debug, Clone)]
+pub struct EventFields {
+    pub name: Translatable,
+    pub description: Translatable,
+    pub timezone: chrono_tz::Tz,
+    pub starts_on: chrono::NaiveDate,
+    pub ends_on: chrono::NaiveDate,
+    pub venue: String,
+    pub city: String,
+    pub languages: Vec<Language>,
+    pub default_language: Language,
+    pub capacity: Option<i32>,
+    pub opens_at: chrono::NaiveTime,
+    pub closes_at: chrono::NaiveTime,
+    pub contact_email: String,
+    pub registration_opens_at: Option<NaiveDateTime>,
+    pub registration_closes_at: Option<NaiveDateTime>,
+}
+
+impl EventFields {
+    pub fn of(e: &Event) -> EventFields {
+        EventFields {
+            name: e.name.clone(),
+            description: e.description.clone(),
+            timezone: e.timezone,
+            starts_on: e.starts_on,
+            ends_on: e.ends_on,
+            venue: e.venue.clone(),
+            city: e.city.clone(),
+            languages: e.languages.clone(),
+            default_language: e.default_language,
+            capacity: e.capacity,
+            opens_at: e.opens_at,
+            closes_at: e.closes_at,
+            contact_email: e.contact_email.clone(),
+            registration_opens_at: e.registration_opens_at,
+            registration_closes_at: e.registration_closes_at,
+        }
+    }
+
+    fn search(&self, slug: &str) -> String {
+        let mut parts = self.name.texts();
+        parts.push(slug);
+        parts.push(&self.city);
+        parts.push(&self.venue);
+        search_text(parts)
+    }
+
+    fn languages_db(&self) -> String {
+        self.languages
+            .iter()
+            .map(|l| l.code())
+            .collect::<Vec<_>>()
+            .join(",")
+    }
+}
+
+pub fn find_by_slug(c: &mut Conn, slug: &str) -> QueryResult<Option<Event>> {
+    let row = run!(c, |c| events::table
+        .filter(events::slug.eq(slug))
+        .select(EventRow::as_select())
+        .first(c)
+        .optional())?;
+    Ok(row.map(Event::from_row))
+}
+
+pub fn find(c: &mut Conn, id: i64) -> QueryResult<Event> {
+    let row = run!(c, |c| events::table
+        .find(id)
+        .select(EventRow::as_select())
+        .first(c))?;
+    Ok(Event::from_row(row))
+}
+
+/// The event named by `slug` as `viewer` may see it: drafts only for organizers.
+pub fn visible(c: &mut Conn, slug: &str, can_view_drafts: bool) -> AppResult<Event> {
+    match find_by_slug(c, slug)? {
+        Some(e) if e.is_published() || can_view_drafts => Ok(e),
+        _ => Err(AppError::not_found(format!("no event `{slug}`"))),
+    }
+}
+
+/// The event named by `slug`, locked for the rest of the write transaction
+/// (see [`crate::db::lock_event`]).
+pub fn lock(c: &mut Conn, slug: &str) -> AppResult<Event> {
+    let event =
+        find_by_slug(c, slug)?.ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
+    crate::db::lock_event(c, event.id)?;
+    // Re-read under the lock: the row may have changed while we waited for it.
+    Ok(find(c, event.id)?)
+}
+
+pub fn insert(c: &mut Conn, slug: &str, f: &EventFields) -> AppResult<Event> {
+    if find_by_slug(c, slug)?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "an event with slug `{slug}` already exists"
+        )));
+    }
+    let now = crate::db::now();
+    let values = (
+        events::slug.eq(slug),
+        events::name.eq(f.name.to_db()),
+        events::description.eq(f.description.to_db()),
+        events::timezone.eq(f.timezone.name()),
+        events::starts_on.eq(f.starts_on),
+        events::ends_on.eq(f.ends_on),
+        events::venue.eq(&f.venue),
+        events::city.eq(&f.city),
+        events::languages.eq(f.languages_db()),
+        events::default_language.eq(f.default_language.code()),
+        events::capacity.eq(f.capacity),
+        events::opens_at.eq(f.opens_at),
+        events::closes_at.eq(f.closes_at),
+        events::contact_email.eq(&f.contact_email),
+        events::status.eq(EventStatus::Draft.as_str()),
+        events::registration_opens_at.eq(f.registration_opens_at),
+        events::registration_closes_at.eq(f.registration_closes_at),
+        events::search_text.eq(f.search(slug)),
+        events::created_at.eq(now),
+        events::updated_at.eq(now),
+    );
+    let id = run!(c, |c| diesel::insert_into(events::table)
+        .values(values.clone())
+        .returning(events::id)
+        .get_result::<i64>(c))?;
+    Ok(find(c, id)?)
+}
+
+pub fn update(c: &mut Conn, event: &Event, f: &EventFields) -> QueryResult<Event> {
+    let now = crate::db::now();
+    let changes = (
+        events::name.eq(f.name.to_db()),
+        events::description.eq(f.description.to_db()),
+        events::timezone.eq(f.timezone.name()),
+        events::starts_on.eq(f.starts_on),
+        events::ends_on.eq(f.ends_on),
+        events::venue.eq(&f.venue),
+        events::city.eq(&f.city),
+        events::languages.eq(f.languages_db()),
+        events::default_language.eq(f.default_language.code()),
+        events::capacity.eq(f.capacity),
+        events::opens_at.eq(f.opens_at),
+        events::closes_at.eq(f.closes_at),
+        events::contact_email.eq(&f.contact_email),
+        events::registration_opens_at.eq(f.registration_opens_at),
+        events::registration_closes_at.eq(f.registration_closes_at),
+        events::search_text.eq(f.search(&event.slug)),
+        events::updated_at.eq(now),
+    );
+    run!(c, |c| diesel::update(events::table.find(event.id))
+        .set(changes.clone())
+        .execute(c))?;
+    find(c, event.id)
+}
+
+pub fn set_status(c: &mut Conn, event_id: i64, status: EventStatus) -> QueryResult<()> {
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(events::table.find(event_id))
+        .set((
+            events::status.eq(status.as_str()),
+            events::updated_at.eq(now)
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// One page of events; only published ones unless `include_drafts`.
+pub fn list(
+    c: &mut Conn,
+    req: &PageRequest,
+    include_drafts: bool,
+) -> QueryResult<(Vec<Event>, i64)> {
+    let (rows, total) = run!(c, |c| {
+        let filtered = || {
+            let mut q = events::table.into_boxed();
+            if !include_drafts {
+                q = q.filter(events::status.eq(EventStatus::Published.as_str()));
+            }
+            if let Some(like) = &req.like {
+                q = q.filter(events::search_text.like(like.clone()).escape('\\'));
+            }
+            q
+        };
+        let mut q = filtered();
+        q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+            Some(("starts_on", false)) => q.order((events::starts_on.asc(), events::id.asc())),
+            Some(("starts_on", true)) => q.order((events::starts_on.desc(), events::id.desc())),
+            Some(("slug", false)) => q.order(events::slug.asc()),
+            Some(("slug", true)) => q.order(events::slug.desc()),
+            Some((_, true)) => q.order(events::id.desc()),
+            _ => q.order(events::id.asc()),
+        };
+        let rows = q
+            .select(EventRow::as_select())
+            .limit(req.per_page)
+            .offset(req.offset())
+            .load(c)?;
+        let total: i64 = filtered().count().get_result(c)?;
+        QueryResult::Ok((rows, total))
+    })?;
+    Ok((rows.into_iter().map(Event::from_row).collect(), total))
+}

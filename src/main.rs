@@ -1,0 +1,142 @@
+//! The `salon` command: `serve` (default), `migrate`, `admin create`, `demo`.
+
+use std::io::Read;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use salon::domain::Role;
+use salon::{Application, Settings};
+
+#[derive(Parser)]
+#[command(
+    name = "salon",
+    version,
+    about = "Registration and scheduling backend of a trade fair"
+)]
+struct Cli {
+    /// Configuration file layered over config/default.toml (also SALON_CONFIG).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage organizer accounts.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Load the demo fair (SICCAM): two days from --on (default: today in Africa/Casablanca).
+    Demo {
+        #[arg(long)]
+        on: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an organizer account. The password is read from SALON_ADMIN_PASSWORD, else stdin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "admin")]
+        role: String,
+    },
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("SALON_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> anyhow::Result<()> {
+    init_tracing();
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref())?;
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => {
+            let db = salon::app::connect(&settings)?;
+            let applied = salon::db::migrations::run_pending(&db)?;
+            println!("{} migrations applied", applied.len());
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::Create { email, role },
+        } => {
+            let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            let password = match std::env::var("SALON_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut p = String::new();
+                    std::io::stdin()
+                        .read_to_string(&mut p)
+                        .context("cannot read the password from stdin")?;
+                    p.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let db = salon::app::connect(&settings)?;
+            salon::db::migrations::run_pending(&db)?;
+            let mut pooled = db.get()?;
+            let id =
+                salon::auth::handlers::create_from_cli(&mut pooled.conn(), &email, &password, role)
+                    .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            println!("organizer {id} created: {email} ({role})");
+            Ok(())
+        }
+        Command::Demo { on } => {
+            let db = salon::app::connect(&settings)?;
+            salon::db::migrations::run_pending(&db)?;
+            let mut pooled = db.get()?;
+            let starts_on = on.unwrap_or_else(salon::demo::today_in_casablanca);
+            let summary = salon::demo::load(
+                &mut pooled.conn(),
+                starts_on,
+                settings.schedule.speaker_buffer,
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            println!(
+                "demo fair loaded: {} sessions in {} rooms with {} speakers, from {} — see {}/events/{}",
+                summary.sessions,
+                summary.rooms,
+                summary.speakers,
+                summary.starts_on,
+                settings.base_url(),
+                summary.slug
+            );
+            Ok(())
+        }
+    }
+}
+
+fn serve(settings: Settings) -> anyhow::Result<()> {
+    let runtime = actix_web::rt::System::new();
+    runtime.block_on(async move {
+        let database = match salon::db::Backend::from_url(settings.database.url.expose()) {
+            Ok(salon::db::Backend::Sqlite) => format!("SQLite file {}", salon::db::sqlite_path(settings.database.url.expose())),
+            _ => "PostgreSQL".to_string(),
+        };
+        let mail = settings.mail.url.expose().strip_prefix("file://").map(|d| format!("written as .eml files under {d}/"));
+        let app = Application::build(settings.clone()).await?;
+        tracing::info!(
+            address = %settings.server.bind,
+            database = %database,
+            mail = %mail.unwrap_or_else(|| "sent over SMTP".into()),
+            "Salon is listening on http://{}; create the first organizer with: salon admin create --email you@example.com (password on stdin or SALON_ADMIN_PASSWORD); load the demo fair with: salon demo",
+            settings.server.bind
+        );
+        app.run_until_stopped().await.context("server failed")
+    })
+}

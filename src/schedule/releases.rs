@@ -1,0 +1,610 @@
+//! Schedule releases: `POST/GET /api/v1/events/{slug}/schedule/releases` and the public
+//! `GET /api/v1/events/{slug}/schedule`.
+//!
+//! A release is a snapshot of the working copy's scheduled sessions (with their rooms, tracks
+//! and speakers' public fields) and its diff from the previous release: `new`, `moved` (room or
+//! time changed), `changed` (anything else changed) and `cancelled` (deleted or unscheduled).
+//! Snapshots are stored as JSON, so what the public read never changes after publication.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::sessions::{SessionFilters, SessionKind, SessionRow};
+use super::tracks::{self, TrackOut};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{OptionalOrganizer, Organizer};
+use crate::db::schema::{schedule_releases, sessions, speakers};
+use crate::db::Conn;
+use crate::domain::{Language, Role};
+use crate::error::{AppError, AppResult};
+use crate::events::rooms::{self, RoomOut};
+use crate::events::{queries as events, Event};
+use crate::run;
+use crate::web::json::Json;
+use crate::web::list::{ListParams, Page, PageRequest};
+
+/// A speaker as the published programme shows them (never their email).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PublishedSpeaker {
+    pub id: i64,
+    pub name: String,
+    pub organization: Option<String>,
+    pub bio: Option<String>,
+}
+
+/// A session of a release.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PublishedSession {
+    pub id: i64,
+    pub title: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: Option<String>,
+    pub kind: SessionKind,
+    pub language: Language,
+    pub track_id: Option<i64>,
+    pub room_id: i64,
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    /// Seats: the session's own capacity or its room's.
+    pub capacity: i32,
+    pub speakers: Vec<PublishedSpeaker>,
+}
+
+impl PublishedSession {
+    fn moved_from(&self, before: &PublishedSession) -> bool {
+        self.room_id != before.room_id
+            || self.starts_at != before.starts_at
+            || self.ends_at != before.ends_at
+    }
+}
+
+/// What a release publishes.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Snapshot {
+    pub rooms: Vec<RoomOut>,
+    pub tracks: Vec<TrackOut>,
+    pub sessions: Vec<PublishedSession>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DiffEntry {
+    pub id: i64,
+    pub title: String,
+    /// For `moved`: where and when it was before.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous_room_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub previous_starts_at: Option<DateTime<FixedOffset>>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Diff {
+    pub new: Vec<DiffEntry>,
+    pub moved: Vec<DiffEntry>,
+    pub changed: Vec<DiffEntry>,
+    pub cancelled: Vec<DiffEntry>,
+}
+
+impl Diff {
+    pub fn is_empty(&self) -> bool {
+        self.new.is_empty()
+            && self.moved.is_empty()
+            && self.changed.is_empty()
+            && self.cancelled.is_empty()
+    }
+}
+
+fn entry(s: &PublishedSession) -> DiffEntry {
+    DiffEntry {
+        id: s.id,
+        title: s.title.clone(),
+        previous_room_id: None,
+        previous_starts_at: None,
+    }
+}
+
+/// The diff from `before` (the previous release, if any) to `after`.
+pub fn diff(before: &[PublishedSession], after: &[PublishedSession]) -> Diff {
+    let old: BTreeMap<i64, &PublishedSession> = before.iter().map(|s| (s.id, s)).collect();
+    let new: BTreeMap<i64, &PublishedSession> = after.iter().map(|s| (s.id, s)).collect();
+    let mut d = Diff::default();
+    for (id, s) in &new {
+        match old.get(id) {
+            None => d.new.push(entry(s)),
+            Some(prev) if s.moved_from(prev) => d.moved.push(DiffEntry {
+                previous_room_id: Some(prev.room_id),
+                previous_starts_at: Some(prev.starts_at),
+                ..entry(s)
+            }),
+            Some(prev) if *s != *prev => d.changed.push(entry(s)),
+            Some(_) => {}
+        }
+    }
+    for (id, s) in &old {
+        if !new.contains_key(id) {
+            d.cancelled.push(entry(s));
+        }
+    }
+    d
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = schedule_releases)]
+struct ReleaseRow {
+    id: i64,
+    event_id: i64,
+    version: String,
+    comment: Option<String>,
+    published_at: NaiveDateTime,
+    published_by: Option<i64>,
+    snapshot: String,
+    diff: String,
+}
+
+/// A release read back.
+#[derive(Debug, Clone)]
+pub struct Release {
+    pub id: i64,
+    pub version: String,
+    pub comment: Option<String>,
+    pub published_at: NaiveDateTime,
+    pub snapshot: Snapshot,
+    pub diff: Diff,
+}
+
+impl Release {
+    fn from_row(r: ReleaseRow) -> AppResult<Release> {
+        let _ = (r.event_id, r.published_by);
+        Ok(Release {
+            id: r.id,
+            version: r.version,
+            comment: r.comment,
+            published_at: r.published_at,
+            snapshot: serde_json::from_str(&r.snapshot)
+                .map_err(|e| AppError::internal(format!("release {}: {e}", r.id)))?,
+            diff: serde_json::from_str(&r.diff)
+                .map_err(|e| AppError::internal(format!("release {}: {e}", r.id)))?,
+        })
+    }
+}
+
+/// A release as the organizers' list shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReleaseOut {
+    pub id: i64,
+    pub version: String,
+    pub comment: Option<String>,
+    pub published_at: DateTime<Utc>,
+    pub sessions: usize,
+    pub diff: Diff,
+}
+
+impl From<&Release> for ReleaseOut {
+    fn from(r: &Release) -> Self {
+        ReleaseOut {
+            id: r.id,
+            version: r.version.clone(),
+            comment: r.comment.clone(),
+            published_at: r.published_at.and_utc(),
+            sessions: r.snapshot.sessions.len(),
+            diff: r.diff.clone(),
+        }
+    }
+}
+
+/// The latest release of the event, if any.
+pub fn latest(c: &mut Conn, event_id: i64) -> AppResult<Option<Release>> {
+    let row = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event_id))
+        .order(schedule_releases::id.desc())
+        .select(ReleaseRow::as_select())
+        .first(c)
+        .optional())?;
+    row.map(Release::from_row).transpose()
+}
+
+/// Ids of the speakers who appear in the latest release.
+pub fn released_speaker_ids(c: &mut Conn, event_id: i64) -> AppResult<Vec<i64>> {
+    let mut ids: Vec<i64> = latest(c, event_id)?
+        .map(|r| {
+            r.snapshot
+                .sessions
+                .iter()
+                .flat_map(|s| s.speakers.iter().map(|sp| sp.id))
+                .collect()
+        })
+        .unwrap_or_default();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
+}
+
+/// The working copy's scheduled sessions, as a release would publish them.
+pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
+    let room_rows = rooms::all_for_event(c, event.id)?;
+    let room_capacity: BTreeMap<i64, i32> = room_rows.iter().map(|r| (r.id, r.capacity)).collect();
+    let rows: Vec<SessionRow> = run!(c, |c| sessions::table
+        .filter(sessions::event_id.eq(event.id))
+        .filter(sessions::starts_at.is_not_null())
+        .order((
+            sessions::starts_at.asc(),
+            sessions::room_id.asc(),
+            sessions::id.asc()
+        ))
+        .select(SessionRow::as_select())
+        .load(c))?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let links = super::sessions::speaker_ids_of(c, &ids)?;
+    let speaker_rows: Vec<(i64, String, Option<String>, Option<String>)> =
+        run!(c, |c| speakers::table
+            .filter(speakers::event_id.eq(event.id))
+            .select((
+                speakers::id,
+                speakers::name,
+                speakers::organization,
+                speakers::bio
+            ))
+            .load(c))?;
+    let speaker_by_id: BTreeMap<i64, PublishedSpeaker> = speaker_rows
+        .into_iter()
+        .map(|(id, name, organization, bio)| {
+            (
+                id,
+                PublishedSpeaker {
+                    id,
+                    name,
+                    organization,
+                    bio,
+                },
+            )
+        })
+        .collect();
+    let sessions = rows
+        .into_iter()
+        .filter_map(|r| {
+            let room_id = r.room_id?;
+            Some(PublishedSession {
+                id: r.id,
+                title: r.title,
+                abstract_text: r.abstract_text,
+                kind: SessionKind::parse(&r.kind),
+                language: r.language.parse().unwrap_or(event.default_language),
+                track_id: r.track_id,
+                room_id,
+                starts_at: event.local(r.starts_at?),
+                ends_at: event.local(r.ends_at?),
+                capacity: r
+                    .capacity
+                    .unwrap_or_else(|| room_capacity.get(&room_id).copied().unwrap_or(0)),
+                speakers: links
+                    .get(&r.id)
+                    .map(|ids| {
+                        ids.iter()
+                            .filter_map(|i| speaker_by_id.get(i).cloned())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+        })
+        .collect();
+    Ok(Snapshot {
+        rooms: room_rows.into_iter().map(RoomOut::from).collect(),
+        tracks: tracks::all_for_event(c, event.id)?
+            .into_iter()
+            .map(TrackOut::from)
+            .collect(),
+        sessions,
+    })
+}
+
+/// Publishes the working copy of `event` (locked by the caller's write transaction).
+pub fn publish(
+    c: &mut Conn,
+    event: &Event,
+    version: &str,
+    comment: Option<&str>,
+    by: Option<i64>,
+    buffer: std::time::Duration,
+) -> AppResult<Release> {
+    let taken: i64 = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event.id))
+        .filter(schedule_releases::version.eq(version))
+        .count()
+        .get_result(c))?;
+    if taken > 0 {
+        return Err(AppError::Conflict(format!(
+            "a release named `{version}` already exists"
+        )));
+    }
+    let findings = super::conflicts::programme(c, event, buffer)?;
+    if !findings.conflicts.is_empty() {
+        return Err(AppError::ScheduleConflict {
+            detail: format!(
+                "the working copy has {} hard conflicts; fix them before publishing",
+                findings.conflicts.len()
+            ),
+            conflicts: findings.conflicts,
+        });
+    }
+    let snapshot = build_snapshot(c, event)?;
+    let previous = latest(c, event.id)?;
+    let diff = diff(
+        previous
+            .as_ref()
+            .map(|p| p.snapshot.sessions.as_slice())
+            .unwrap_or(&[]),
+        &snapshot.sessions,
+    );
+    let now = crate::db::now();
+    let snapshot_json = serde_json::to_string(&snapshot).map_err(anyhow::Error::from)?;
+    let diff_json = serde_json::to_string(&diff).map_err(anyhow::Error::from)?;
+    let id = run!(c, |c| diesel::insert_into(schedule_releases::table)
+        .values((
+            schedule_releases::event_id.eq(event.id),
+            schedule_releases::version.eq(version),
+            schedule_releases::comment.eq(comment),
+            schedule_releases::published_at.eq(now),
+            schedule_releases::published_by.eq(by),
+            schedule_releases::snapshot.eq(&snapshot_json),
+            schedule_releases::diff.eq(&diff_json),
+        ))
+        .returning(schedule_releases::id)
+        .get_result::<i64>(c))?;
+    audit::record(
+        c,
+        by,
+        Some(event.id),
+        "publish",
+        "schedule_release",
+        Some(id),
+        serde_json::json!({"version": version, "new": diff.new.len(), "moved": diff.moved.len(), "changed": diff.changed.len(), "cancelled": diff.cancelled.len()}),
+    )?;
+    Ok(Release {
+        id,
+        version: version.to_string(),
+        comment: comment.map(str::to_string),
+        published_at: now,
+        snapshot,
+        diff,
+    })
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRelease {
+    /// A name unique within the event, e.g. "1.0" or "2026-05-02 final".
+    pub version: String,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
+    params(("slug" = String, Path)), request_body = NewRelease,
+    responses((status = 201, body = ReleaseOut), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "version already used, or hard conflicts in the working copy (`conflicts`)"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    Json(body): Json<NewRelease>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let mut errors = Vec::new();
+    let version = crate::events::handlers::short_text("version", &body.version, 100, &mut errors);
+    let comment = body
+        .comment
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
+    if comment.as_ref().is_some_and(|s| s.chars().count() > 2000) {
+        errors.push(crate::error::FieldError::new(
+            "comment",
+            "must be at most 2000 characters",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let buffer = state.settings.schedule.speaker_buffer;
+    let release = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            publish(
+                c,
+                &event,
+                &version,
+                comment.as_deref(),
+                Some(who.id),
+                buffer,
+            )
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
+    params(("slug" = String, Path), ListParams),
+    responses((status = 200, body = Page<ReleaseOut>), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    params: crate::web::query::Query<ListParams>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let req = params.validate(&["created_at"])?;
+    let page = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
+            let (rows, total) = run!(c, |c| {
+                let base = || {
+                    schedule_releases::table
+                        .filter(schedule_releases::event_id.eq(event.id))
+                        .into_boxed()
+                };
+                let q = if desc {
+                    base().order(schedule_releases::id.desc())
+                } else {
+                    base().order(schedule_releases::id.asc())
+                };
+                let rows = q
+                    .select(ReleaseRow::as_select())
+                    .limit(req.per_page)
+                    .offset(req.offset())
+                    .load(c)?;
+                let total: i64 = base().count().get_result(c)?;
+                QueryResult::Ok((rows, total))
+            })?;
+            let items = rows
+                .into_iter()
+                .map(|r| Release::from_row(r).map(|r| ReleaseOut::from(&r)))
+                .collect::<AppResult<Vec<_>>>()?;
+            Ok(Page::new(items, total, &req))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// The public programme: the latest release.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSchedule {
+    pub event: String,
+    pub timezone: String,
+    /// Null before the first release.
+    pub version: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/schedule", tag = "schedule",
+    params(("slug" = String, Path)),
+    responses((status = 200, body = PublicSchedule, description = "the latest release; empty before the first"), (status = 404)))]
+pub async fn public_schedule(
+    state: web::Data<AppState>,
+    who: OptionalOrganizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let drafts = who.can_view();
+    let body = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, drafts)?;
+            let release = latest(c, event.id)?;
+            Ok(PublicSchedule {
+                event: event.slug.clone(),
+                timezone: event.timezone.name().to_string(),
+                version: release.as_ref().map(|r| r.version.clone()),
+                published_at: release.as_ref().map(|r| r.published_at.and_utc()),
+                snapshot: release.map(|r| r.snapshot).unwrap_or_default(),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Filters, searches, sorts and pages released sessions (they are few: a fair's programme).
+pub fn public_page(
+    mut all: Vec<PublishedSession>,
+    req: &PageRequest,
+    f: &SessionFilters,
+) -> Page<PublishedSession> {
+    let needle = req.like.as_ref().map(|l| {
+        l.trim_matches('%')
+            .replace("\\%", "%")
+            .replace("\\_", "_")
+            .replace("\\\\", "\\")
+    });
+    all.retain(|s| {
+        f.room_id.is_none_or(|r| s.room_id == r)
+            && f.track_id.is_none_or(|t| s.track_id == Some(t))
+            && f.scheduled != Some(false)
+            && needle.as_ref().is_none_or(|n| {
+                s.title.to_lowercase().contains(n.as_str())
+                    || s.abstract_text
+                        .as_ref()
+                        .is_some_and(|a| a.to_lowercase().contains(n.as_str()))
+                    || s.speakers
+                        .iter()
+                        .any(|sp| sp.name.to_lowercase().contains(n.as_str()))
+            })
+    });
+    match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+        Some(("starts_at", desc)) => {
+            all.sort_by_key(|s| (s.starts_at, s.id));
+            if desc {
+                all.reverse();
+            }
+        }
+        Some(("title", desc)) => {
+            all.sort_by(|a, b| a.title.cmp(&b.title).then(a.id.cmp(&b.id)));
+            if desc {
+                all.reverse();
+            }
+        }
+        Some((_, true)) => all.sort_by_key(|s| std::cmp::Reverse(s.id)),
+        _ => all.sort_by_key(|s| s.id),
+    }
+    Page::from_vec(all, req)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(id: i64, room: i64, hour: u32, title: &str) -> PublishedSession {
+        let start = DateTime::parse_from_rfc3339(&format!("2026-05-03T{hour:02}:00:00+01:00"))
+            .expect("time");
+        PublishedSession {
+            id,
+            title: title.into(),
+            abstract_text: None,
+            kind: SessionKind::Seminar,
+            language: Language::Fr,
+            track_id: None,
+            room_id: room,
+            starts_at: start,
+            ends_at: start + chrono::TimeDelta::hours(1),
+            capacity: 10,
+            speakers: vec![],
+        }
+    }
+
+    #[test]
+    fn diff_sorts_sessions_into_the_four_lists() {
+        let before = vec![
+            session(1, 1, 9, "A"),
+            session(2, 1, 10, "B"),
+            session(3, 2, 9, "C"),
+            session(4, 2, 11, "D"),
+        ];
+        let after = vec![
+            session(1, 1, 9, "A"),
+            session(2, 2, 10, "B"),
+            session(3, 2, 9, "C2"),
+            session(5, 1, 12, "E"),
+        ];
+        let d = diff(&before, &after);
+        assert_eq!(d.new.iter().map(|e| e.id).collect::<Vec<_>>(), vec![5]);
+        assert_eq!(d.moved.iter().map(|e| e.id).collect::<Vec<_>>(), vec![2]);
+        assert_eq!(d.moved[0].previous_room_id, Some(1));
+        assert_eq!(d.changed.iter().map(|e| e.id).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(
+            d.cancelled.iter().map(|e| e.id).collect::<Vec<_>>(),
+            vec![4]
+        );
+        assert!(diff(&after, &after).is_empty());
+    }
+}

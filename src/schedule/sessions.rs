@@ -1,0 +1,738 @@
+//! Sessions: `/api/v1/events/{slug}/sessions[/{id}]`. Editors read and write the working copy;
+//! every write runs the conflict checks of SPEC §5 in its own write transaction, after locking
+//! the event row, so two concurrent writes into the same room and hour cannot both pass. The
+//! public reads the latest release instead (see `releases`).
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::conflicts::{self, Candidate};
+use super::releases;
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::{OptionalOrganizer, Organizer};
+use crate::db::schema::{session_speakers, sessions};
+use crate::db::Conn;
+use crate::domain::schedule::Conflict;
+use crate::domain::{search_text, Language, Role};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::events::{queries as events, rooms, Event};
+use crate::run;
+use crate::web::json::{double_option, Json};
+use crate::web::list::{ListParams, Page, PageRequest};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SessionKind {
+    Keynote,
+    Seminar,
+    Panel,
+    Workshop,
+    Break,
+}
+
+impl SessionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SessionKind::Keynote => "keynote",
+            SessionKind::Seminar => "seminar",
+            SessionKind::Panel => "panel",
+            SessionKind::Workshop => "workshop",
+            SessionKind::Break => "break",
+        }
+    }
+
+    pub fn parse(s: &str) -> SessionKind {
+        match s {
+            "keynote" => SessionKind::Keynote,
+            "panel" => SessionKind::Panel,
+            "workshop" => SessionKind::Workshop,
+            "break" => SessionKind::Break,
+            _ => SessionKind::Seminar,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions)]
+pub struct SessionRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub title: String,
+    pub abstract_text: Option<String>,
+    pub kind: String,
+    pub language: String,
+    pub track_id: Option<i64>,
+    pub room_id: Option<i64>,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub capacity: Option<i32>,
+    pub search_text: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A session of the working copy, as editors see it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SessionOut {
+    pub id: i64,
+    pub title: String,
+    #[serde(rename = "abstract")]
+    pub abstract_text: Option<String>,
+    pub kind: SessionKind,
+    /// The language the session is held in (and its title and abstract written in).
+    pub language: Language,
+    pub track_id: Option<i64>,
+    pub speaker_ids: Vec<i64>,
+    pub room_id: Option<i64>,
+    /// In the event's timezone.
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    /// Seats; null means the room's capacity.
+    pub capacity: Option<i32>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SessionOut {
+    pub fn of(event: &Event, r: SessionRow, speaker_ids: Vec<i64>) -> Self {
+        SessionOut {
+            id: r.id,
+            title: r.title,
+            abstract_text: r.abstract_text,
+            kind: SessionKind::parse(&r.kind),
+            language: r.language.parse().unwrap_or(event.default_language),
+            track_id: r.track_id,
+            speaker_ids,
+            room_id: r.room_id,
+            starts_at: r.starts_at.map(|t| event.local(t)),
+            ends_at: r.ends_at.map(|t| event.local(t)),
+            capacity: r.capacity,
+            created_at: r.created_at.and_utc(),
+            updated_at: r.updated_at.and_utc(),
+        }
+    }
+}
+
+/// The answer to a session write: the session and the warnings it raised.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionWritten {
+    #[serde(flatten)]
+    pub session: SessionOut,
+    pub warnings: Vec<Conflict>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSession {
+    pub title: String,
+    #[serde(default, rename = "abstract")]
+    pub abstract_text: Option<String>,
+    pub kind: SessionKind,
+    pub language: Language,
+    #[serde(default)]
+    pub track_id: Option<i64>,
+    #[serde(default)]
+    pub speaker_ids: Vec<i64>,
+    /// Room, start and end are given together (scheduled) or not at all (unscheduled).
+    #[serde(default)]
+    pub room_id: Option<i64>,
+    /// RFC 3339 with offset.
+    #[serde(default)]
+    pub starts_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub ends_at: Option<DateTime<FixedOffset>>,
+    #[serde(default)]
+    pub capacity: Option<i32>,
+}
+
+/// Every member optional; `null` clears the nullable ones (all three of room, start and end
+/// together unschedule the session).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionPatch {
+    pub title: Option<String>,
+    #[serde(default, rename = "abstract", deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub abstract_text: Option<Option<String>>,
+    pub kind: Option<SessionKind>,
+    pub language: Option<Language>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub track_id: Option<Option<i64>>,
+    pub speaker_ids: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i64>)]
+    pub room_id: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<FixedOffset>>)]
+    pub starts_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<DateTime<FixedOffset>>)]
+    pub ends_at: Option<Option<DateTime<FixedOffset>>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<i32>)]
+    pub capacity: Option<Option<i32>>,
+}
+
+/// A session as a write wants it, before the checks that need the database.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub title: String,
+    pub abstract_text: Option<String>,
+    pub kind: SessionKind,
+    pub language: Language,
+    pub track_id: Option<i64>,
+    pub speaker_ids: Vec<i64>,
+    pub room_id: Option<i64>,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub capacity: Option<i32>,
+}
+
+fn utc(t: Option<DateTime<FixedOffset>>) -> Option<NaiveDateTime> {
+    t.map(|t| t.naive_utc().trunc_subsecs(0))
+}
+
+impl From<NewSession> for Draft {
+    fn from(b: NewSession) -> Self {
+        Draft {
+            title: b.title,
+            abstract_text: b.abstract_text,
+            kind: b.kind,
+            language: b.language,
+            track_id: b.track_id,
+            speaker_ids: b.speaker_ids,
+            room_id: b.room_id,
+            starts_at: utc(b.starts_at),
+            ends_at: utc(b.ends_at),
+            capacity: b.capacity,
+        }
+    }
+}
+
+impl Draft {
+    fn of(event: &Event, r: &SessionRow, speaker_ids: Vec<i64>) -> Draft {
+        Draft {
+            title: r.title.clone(),
+            abstract_text: r.abstract_text.clone(),
+            kind: SessionKind::parse(&r.kind),
+            language: r.language.parse().unwrap_or(event.default_language),
+            track_id: r.track_id,
+            speaker_ids,
+            room_id: r.room_id,
+            starts_at: r.starts_at,
+            ends_at: r.ends_at,
+            capacity: r.capacity,
+        }
+    }
+
+    fn apply(mut self, p: SessionPatch) -> Draft {
+        if let Some(v) = p.title {
+            self.title = v;
+        }
+        if let Some(v) = p.abstract_text {
+            self.abstract_text = v;
+        }
+        if let Some(v) = p.kind {
+            self.kind = v;
+        }
+        if let Some(v) = p.language {
+            self.language = v;
+        }
+        if let Some(v) = p.track_id {
+            self.track_id = v;
+        }
+        if let Some(v) = p.speaker_ids {
+            self.speaker_ids = v;
+        }
+        if let Some(v) = p.room_id {
+            self.room_id = v;
+        }
+        if let Some(v) = p.starts_at {
+            self.starts_at = utc(v);
+        }
+        if let Some(v) = p.ends_at {
+            self.ends_at = utc(v);
+        }
+        if let Some(v) = p.capacity {
+            self.capacity = v;
+        }
+        self
+    }
+
+    /// Field checks, including that referenced rooms, tracks and speakers belong to the event.
+    fn validate(&mut self, c: &mut Conn, event: &Event) -> AppResult<()> {
+        let mut errors = Vec::new();
+        self.title = crate::events::handlers::short_text("title", &self.title, 300, &mut errors);
+        self.abstract_text = self
+            .abstract_text
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+            .map(str::to_string);
+        if self
+            .abstract_text
+            .as_ref()
+            .is_some_and(|a| a.chars().count() > 10_000)
+        {
+            errors.push(FieldError::new(
+                "abstract",
+                "must be at most 10000 characters",
+            ));
+        }
+        if let Some(cap) = self.capacity {
+            if cap < 1 {
+                errors.push(FieldError::new(
+                    "capacity",
+                    "must be 1 or more, or null for the room's",
+                ));
+            }
+        }
+        let scheduled = [
+            self.room_id.is_some(),
+            self.starts_at.is_some(),
+            self.ends_at.is_some(),
+        ];
+        if scheduled.iter().any(|s| *s) && !scheduled.iter().all(|s| *s) {
+            for (name, set) in ["room_id", "starts_at", "ends_at"].iter().zip(scheduled) {
+                if !set {
+                    errors.push(FieldError::new(*name, "is required to schedule the session (room_id, starts_at and ends_at go together)"));
+                }
+            }
+        }
+        if let Some(room) = self.room_id {
+            if rooms::find(c, event.id, room).is_err() {
+                errors.push(FieldError::new(
+                    "room_id",
+                    format!("no room {room} in this event"),
+                ));
+            }
+        }
+        if let Some(track) = self.track_id {
+            if super::tracks::find(c, event.id, track).is_err() {
+                errors.push(FieldError::new(
+                    "track_id",
+                    format!("no track {track} in this event"),
+                ));
+            }
+        }
+        let known: Vec<i64> = super::speakers::existing(c, event.id, &self.speaker_ids)?
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        for (i, id) in self.speaker_ids.iter().enumerate() {
+            if !known.contains(id) {
+                errors.push(FieldError::new(
+                    format!("speaker_ids.{i}"),
+                    format!("no speaker {id} in this event"),
+                ));
+            } else if self.speaker_ids[..i].contains(id) {
+                errors.push(FieldError::new(
+                    format!("speaker_ids.{i}"),
+                    "is listed twice",
+                ));
+            }
+        }
+        if self.speaker_ids.len() > 50 {
+            errors.push(FieldError::new("speaker_ids", "at most 50 speakers"));
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(errors))
+        }
+    }
+
+    fn search(&self) -> String {
+        let mut parts = vec![self.title.as_str()];
+        parts.extend(self.abstract_text.as_deref());
+        search_text(parts)
+    }
+}
+
+pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<SessionRow> {
+    run!(c, |c| sessions::table
+        .filter(sessions::event_id.eq(event_id))
+        .filter(sessions::id.eq(id))
+        .select(SessionRow::as_select())
+        .first(c)
+        .optional())?
+    .ok_or_else(|| AppError::not_found(format!("no session {id} in this event")))
+}
+
+/// Speaker ids of each of `session_ids`, in their listed order.
+pub fn speaker_ids_of(c: &mut Conn, session_ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
+    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
+    for chunk in session_ids.chunks(500) {
+        let rows: Vec<(i64, i64)> = run!(c, |c| session_speakers::table
+            .filter(session_speakers::session_id.eq_any(chunk))
+            .order((
+                session_speakers::session_id.asc(),
+                session_speakers::position.asc()
+            ))
+            .select((session_speakers::session_id, session_speakers::speaker_id))
+            .load(c))?;
+        for (session, speaker) in rows {
+            out.entry(session).or_default().push(speaker);
+        }
+    }
+    Ok(out)
+}
+
+/// Validates, checks for conflicts and writes a session (new when `id` is `None`). Must run in
+/// a write transaction that has locked the event (`events::lock`). Returns the session and its
+/// warnings; hard conflicts are a 409 and write nothing.
+pub fn save(
+    c: &mut Conn,
+    event: &Event,
+    id: Option<i64>,
+    mut draft: Draft,
+    buffer: Duration,
+) -> AppResult<(SessionOut, Vec<Conflict>)> {
+    draft.validate(c, event)?;
+    let mut warnings = Vec::new();
+    if let (Some(room_id), Some(starts_at), Some(ends_at)) =
+        (draft.room_id, draft.starts_at, draft.ends_at)
+    {
+        let candidate = Candidate {
+            session_id: id,
+            room_id,
+            starts_at,
+            ends_at,
+            speaker_ids: draft.speaker_ids.clone(),
+            capacity: draft.capacity,
+        };
+        let found = conflicts::check(c, event, &candidate, buffer)?;
+        if !found.conflicts.is_empty() {
+            return Err(AppError::ScheduleConflict {
+                detail: format!(
+                    "the session would create {} schedule conflicts",
+                    found.conflicts.len()
+                ),
+                conflicts: found.conflicts,
+            });
+        }
+        warnings = found.warnings;
+    }
+    let now = crate::db::now();
+    let search = draft.search();
+    let values = (
+        sessions::title.eq(&draft.title),
+        sessions::abstract_text.eq(&draft.abstract_text),
+        sessions::kind.eq(draft.kind.as_str()),
+        sessions::language.eq(draft.language.code()),
+        sessions::track_id.eq(draft.track_id),
+        sessions::room_id.eq(draft.room_id),
+        sessions::starts_at.eq(draft.starts_at),
+        sessions::ends_at.eq(draft.ends_at),
+        sessions::capacity.eq(draft.capacity),
+        sessions::search_text.eq(&search),
+        sessions::updated_at.eq(now),
+    );
+    let id = match id {
+        Some(id) => {
+            run!(c, |c| diesel::update(sessions::table.find(id))
+                .set(values.clone())
+                .execute(c))?;
+            run!(c, |c| diesel::delete(
+                session_speakers::table.filter(session_speakers::session_id.eq(id))
+            )
+            .execute(c))?;
+            id
+        }
+        None => run!(c, |c| diesel::insert_into(sessions::table)
+            .values((
+                values.clone(),
+                sessions::event_id.eq(event.id),
+                sessions::created_at.eq(now)
+            ))
+            .returning(sessions::id)
+            .get_result::<i64>(c))?,
+    };
+    let links: Vec<_> = draft
+        .speaker_ids
+        .iter()
+        .enumerate()
+        .map(|(i, sp)| {
+            (
+                session_speakers::session_id.eq(id),
+                session_speakers::speaker_id.eq(*sp),
+                session_speakers::position.eq(i as i32),
+                session_speakers::room_id.eq(draft.room_id),
+                session_speakers::starts_at.eq(draft.starts_at),
+                session_speakers::ends_at.eq(draft.ends_at),
+            )
+        })
+        .collect();
+    if !links.is_empty() {
+        run!(c, |c| diesel::insert_into(session_speakers::table)
+            .values(links.clone())
+            .execute(c))?;
+    }
+    let row = find(c, event.id, id)?;
+    let warnings = warnings
+        .into_iter()
+        .map(|mut w| {
+            w.session_id = Some(id);
+            w
+        })
+        .collect();
+    Ok((SessionOut::of(event, row, draft.speaker_ids), warnings))
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/sessions", tag = "sessions",
+    params(("slug" = String, Path)), request_body = NewSession,
+    responses((status = 201, body = SessionWritten), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "hard schedule conflicts, listed in `conflicts`"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    Json(body): Json<NewSession>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let buffer = state.settings.schedule.speaker_buffer;
+    let written = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let (session, warnings) = save(c, &event, None, body.into(), buffer)?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "create",
+                "session",
+                Some(session.id),
+                serde_json::json!({}),
+            )?;
+            Ok(SessionWritten { session, warnings })
+        })
+        .await?;
+    Ok(HttpResponse::Created().json(written))
+}
+
+#[utoipa::path(patch, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
+    params(("slug" = String, Path), ("id" = i64, Path)), request_body = SessionPatch,
+    responses((status = 200, body = SessionWritten), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "hard schedule conflicts, listed in `conflicts`"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+    Json(patch): Json<SessionPatch>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    let buffer = state.settings.schedule.speaker_buffer;
+    let written = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let row = find(c, event.id, id)?;
+            let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
+            let draft = Draft::of(&event, &row, speakers).apply(patch);
+            let (session, warnings) = save(c, &event, Some(id), draft, buffer)?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "update",
+                "session",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(SessionWritten { session, warnings })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(written))
+}
+
+#[utoipa::path(delete, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 204, description = "deleted from the working copy; the next release lists it as cancelled"),
+        (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            find(c, event.id, id)?;
+            run!(c, |c| diesel::delete(
+                session_speakers::table.filter(session_speakers::session_id.eq(id))
+            )
+            .execute(c))?;
+            run!(c, |c| diesel::delete(sessions::table.find(id)).execute(c))?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "delete",
+                "session",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Filters of the session lists (besides paging, `q` and `sort`).
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SessionFilters {
+    pub room_id: Option<i64>,
+    pub track_id: Option<i64>,
+    /// true: only scheduled sessions; false: only unscheduled ones (working copy).
+    pub scheduled: Option<bool>,
+}
+
+const SORTS: [&str; 3] = ["starts_at", "title", "created_at"];
+
+fn working_copy_page(
+    c: &mut Conn,
+    event: &Event,
+    req: &PageRequest,
+    f: &SessionFilters,
+) -> AppResult<Page<SessionOut>> {
+    let (rows, total) = run!(c, |c| {
+        let filtered = || {
+            let mut q = sessions::table
+                .filter(sessions::event_id.eq(event.id))
+                .into_boxed();
+            if let Some(room) = f.room_id {
+                q = q.filter(sessions::room_id.eq(room));
+            }
+            if let Some(track) = f.track_id {
+                q = q.filter(sessions::track_id.eq(track));
+            }
+            match f.scheduled {
+                Some(true) => q = q.filter(sessions::starts_at.is_not_null()),
+                Some(false) => q = q.filter(sessions::starts_at.is_null()),
+                None => {}
+            }
+            if let Some(like) = &req.like {
+                q = q.filter(sessions::search_text.like(like.clone()).escape('\\'));
+            }
+            q
+        };
+        let q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+            Some(("starts_at", false)) => {
+                filtered().order((sessions::starts_at.asc(), sessions::id.asc()))
+            }
+            Some(("starts_at", true)) => {
+                filtered().order((sessions::starts_at.desc(), sessions::id.desc()))
+            }
+            Some(("title", false)) => filtered().order((sessions::title.asc(), sessions::id.asc())),
+            Some(("title", true)) => {
+                filtered().order((sessions::title.desc(), sessions::id.desc()))
+            }
+            Some((_, true)) => filtered().order(sessions::id.desc()),
+            _ => filtered().order(sessions::id.asc()),
+        };
+        let rows = q
+            .select(SessionRow::as_select())
+            .limit(req.per_page)
+            .offset(req.offset())
+            .load(c)?;
+        let total: i64 = filtered().count().get_result(c)?;
+        QueryResult::Ok((rows, total))
+    })?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut speakers = speaker_ids_of(c, &ids)?;
+    let items = rows
+        .into_iter()
+        .map(|r| {
+            let sp = speakers.remove(&r.id).unwrap_or_default();
+            SessionOut::of(event, r, sp)
+        })
+        .collect();
+    Ok(Page::new(items, total, req))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/sessions", tag = "sessions",
+    params(("slug" = String, Path), ListParams, SessionFilters),
+    responses((status = 200, body = Page<SessionOut>, description = "organizers (viewer and up): the working copy; the public: the sessions of the latest release (`PublishedSession`). sort: starts_at, title, created_at"),
+        (status = 404)))]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: OptionalOrganizer,
+    slug: web::Path<String>,
+    params: crate::web::query::Query<ListParams>,
+    filters: crate::web::query::Query<SessionFilters>,
+) -> AppResult<HttpResponse> {
+    let req = params.validate(&SORTS)?;
+    let organizer = who.can_view();
+    let filters = filters.into_inner();
+    if organizer {
+        let page = state
+            .db
+            .run(move |c| {
+                c.read_tx(|c| {
+                    let event = events::visible(c, &slug, true)?;
+                    working_copy_page(c, &event, &req, &filters)
+                })
+            })
+            .await?;
+        return Ok(HttpResponse::Ok().json(page));
+    }
+    let page = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, false)?;
+            let sessions = releases::latest(c, event.id)?
+                .map(|r| r.snapshot.sessions)
+                .unwrap_or_default();
+            Ok(releases::public_page(sessions, &req, &filters))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, body = SessionOut, description = "organizers: the working copy; the public: the latest release's `PublishedSession`"), (status = 404)))]
+pub async fn get(
+    state: web::Data<AppState>,
+    who: OptionalOrganizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    let (slug, id) = path.into_inner();
+    let organizer = who.can_view();
+    let body = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, organizer)?;
+            if organizer {
+                let row = find(c, event.id, id)?;
+                let sp = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
+                return Ok(serde_json::to_value(SessionOut::of(&event, row, sp))
+                    .map_err(anyhow::Error::from)?);
+            }
+            let published = releases::latest(c, event.id)?
+                .and_then(|r| r.snapshot.sessions.into_iter().find(|s| s.id == id))
+                .ok_or_else(|| {
+                    AppError::not_found(format!("no session {id} in the published programme"))
+                })?;
+            Ok(serde_json::to_value(published).map_err(anyhow::Error::from)?)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,54 @@
+//! The OpenAPI document at `/api/v1/openapi.json`, and `/api/v1/docs`, a self-contained page
+//! that renders it (no assets fetched at build or run time).
+
+use actix_web::HttpResponse;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::{audit, auth, error, events, schedule, web};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Salon", description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."),
+    modifiers(&BearerAuth),
+    paths(
+        web::health::healthz, web::health::readyz, web::health::metrics,
+        auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,
+        audit::list_all, audit::list_for_event,
+        events::handlers::create, events::handlers::list, events::handlers::get,
+        events::handlers::update, events::handlers::publish,
+        events::rooms::create, events::rooms::list, events::rooms::get, events::rooms::update, events::rooms::delete,
+        schedule::tracks::create, schedule::tracks::list, schedule::tracks::get, schedule::tracks::update, schedule::tracks::delete,
+        schedule::speakers::create, schedule::speakers::list, schedule::speakers::get, schedule::speakers::update, schedule::speakers::delete,
+        schedule::sessions::create, schedule::sessions::list, schedule::sessions::get, schedule::sessions::update, schedule::sessions::delete,
+        schedule::conflicts::report,
+        schedule::releases::create, schedule::releases::list, schedule::releases::public_schedule,
+        web::pages::programme, document, page,
+    ),
+    components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession))
+)]
+pub struct ApiDoc;
+
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "this document")))]
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}
+
+#[utoipa::path(get, path = "/api/v1/docs", tag = "operations", responses((status = 200, description = "a page listing the API", content_type = "text/html")))]
+pub async fn page() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(include_str!("../../templates/pages/api_docs.html"))
+}
