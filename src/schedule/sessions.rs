@@ -439,7 +439,7 @@ pub fn save(
     let id = match id {
         Some(id) => {
             run!(c, |c| diesel::update(sessions::table.find(id))
-                .set(values.clone())
+                .set(values)
                 .execute(c))?;
             run!(c, |c| diesel::delete(
                 session_speakers::table.filter(session_speakers::session_id.eq(id))
@@ -449,7 +449,7 @@ pub fn save(
         }
         None => run!(c, |c| diesel::insert_into(sessions::table)
             .values((
-                values.clone(),
+                values,
                 sessions::event_id.eq(event.id),
                 sessions::created_at.eq(now)
             ))

@@ -87,11 +87,15 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
             for prefix in ["missing field `", "unknown field `"] {
                 if let Some(rest) = message.strip_prefix(prefix) {
                     if let Some((name, _)) = rest.split_once('`') {
-                        field = if field.is_empty() {
-                            name.to_string()
-                        } else {
-                            format!("{field}.{name}")
-                        };
+                        // serde_path_to_error already ends an unknown field's path with it.
+                        let already = field == name || field.ends_with(&format!(".{name}"));
+                        if !already {
+                            field = if field.is_empty() {
+                                name.to_string()
+                            } else {
+                                format!("{field}.{name}")
+                            };
+                        }
                         message = if prefix.starts_with("missing") {
                             "is required".into()
                         } else {
@@ -110,10 +114,8 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
 
 /// `a.b[0].c` → `a.b.0.c`; the root `.` → empty.
 fn dotted(path: &str) -> String {
-    if path == "." {
-        return String::new();
-    }
-    path.replace('[', ".").replace(']', "")
+    let dotted = path.replace('[', ".").replace(']', "");
+    dotted.trim_start_matches('.').to_string()
 }
 
 /// serde_json appends " at line L column C"; the field path says more to an API user.

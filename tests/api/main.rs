@@ -1,1 +1,14 @@
+//! Salon's integration tests: one binary, driving the real application over HTTP.
+//! Set SALON_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run them on PostgreSQL.
 
+mod auth;
+mod errors;
+mod events;
+mod helpers;
+mod openapi;
+mod programme;
+mod property;
+mod race;
+mod releases;
+mod schema_drift;
+mod sessions;

@@ -1,0 +1,298 @@
+use reqwest::StatusCode;
+use salon::domain::Role;
+use serde_json::json;
+
+use crate::helpers::*;
+
+#[tokio::test]
+async fn login_issues_a_token_that_works_and_can_be_revoked() {
+    let app = spawn_app().await;
+    let email = app.create_organizer(Role::Editor);
+    let (status, body) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": email.to_uppercase(), "password": TEST_PASSWORD, "name": "laptop"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let token = body["token"].as_str().expect("token").to_string();
+    assert!(token.starts_with("slt_") && token.len() >= 47, "{token}");
+    assert_eq!(body["name"], "laptop");
+    let id = body["id"].as_i64().expect("id");
+
+    // Only the hash is stored.
+    let stored: Vec<String> = {
+        use diesel::prelude::*;
+        use salon::db::schema::api_tokens;
+        let mut pooled = app.db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| api_tokens::table
+            .select(api_tokens::token_hash)
+            .load::<String>(c))
+        .expect("tokens")
+    };
+    assert!(!stored.iter().any(|h| h == &token));
+    assert!(stored.contains(&salon::auth::token_hash(&token)));
+
+    let (status, _) = app
+        .post("/api/v1/events", Some(&token), event_body("fair-auth"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    let (status, _) = app
+        .delete(&format!("/api/v1/auth/tokens/{id}"), Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = app.get("/api/v1/events", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{body}");
+}
+
+#[tokio::test]
+async fn wrong_password_and_unknown_email_look_the_same() {
+    let app = spawn_app().await;
+    let email = app.create_organizer(Role::Viewer);
+    let (s1, b1) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": email, "password": "wrong password!", "name": "x"}),
+        )
+        .await;
+    let (s2, b2) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": "nobody@example.com", "password": "wrong password!", "name": "x"}),
+        )
+        .await;
+    assert_eq!(s1, StatusCode::UNAUTHORIZED);
+    assert_eq!(s2, StatusCode::UNAUTHORIZED);
+    assert_eq!(b1, b2);
+}
+
+#[tokio::test]
+async fn tokens_of_others_cannot_be_revoked_except_by_an_admin() {
+    let app = spawn_app().await;
+    let email = app.create_organizer(Role::Editor);
+    let (_, body) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": email, "password": TEST_PASSWORD, "name": "a"}),
+        )
+        .await;
+    let id = body["id"].as_i64().expect("id");
+    let other = app.organizer_token(Role::Editor).await;
+    let (status, _) = app
+        .delete(&format!("/api/v1/auth/tokens/{id}"), Some(&other))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .delete(&format!("/api/v1/auth/tokens/{id}"), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app
+        .delete(&format!("/api/v1/auth/tokens/{id}"), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn only_admins_add_organizers() {
+    let app = spawn_app().await;
+    let body =
+        json!({"email": "new.editor@example.com", "password": "a long password", "role": "editor"});
+    let editor = app.organizer_token(Role::Editor).await;
+    let (status, _) = app
+        .post("/api/v1/organizers", Some(&editor), body.clone())
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app.post("/api/v1/organizers", None, body.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, created) = app
+        .post("/api/v1/organizers", Some(&app.admin), body.clone())
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(created["role"], "editor");
+    let (status, _) = app.post("/api/v1/organizers", Some(&app.admin), body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, b) = app
+        .post(
+            "/api/v1/organizers",
+            Some(&app.admin),
+            json!({"email": "x@example.com", "password": "short", "role": "boss"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&b), vec!["role"]);
+    let (status, b) = app
+        .post(
+            "/api/v1/organizers",
+            Some(&app.admin),
+            json!({"email": "x@example.com", "password": "short", "role": "viewer"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&b), vec!["password"]);
+    // The new account can log in.
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": "new.editor@example.com", "password": "a long password", "name": "n"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn role_boundaries() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("roles").await;
+    let viewer = app.organizer_token(Role::Viewer).await;
+    let checkin = app.organizer_token(Role::Checkin).await;
+    let editor = app.organizer_token(Role::Editor).await;
+
+    // Writes need editor.
+    let writes: Vec<(reqwest::Method, String, serde_json::Value)> = vec![
+        (
+            reqwest::Method::POST,
+            "/api/v1/events".into(),
+            event_body("roles-2"),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/events/{}", f.slug),
+            json!({"city": "Rabat"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/events/{}/rooms", f.slug),
+            json!({"name": "R", "capacity": 3}),
+        ),
+        (
+            reqwest::Method::PATCH,
+            format!("/api/v1/events/{}/rooms/{}", f.slug, f.room_a),
+            json!({"capacity": 3}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/events/{}/tracks", f.slug),
+            json!({"name": "T", "color": "#000000"}),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/events/{}/speakers", f.slug),
+            json!({"name": "S"}),
+        ),
+        (
+            reqwest::Method::POST,
+            f.sessions(),
+            session_body("S", f.room_a, "09:00", "10:00", &[]),
+        ),
+        (
+            reqwest::Method::POST,
+            format!("/api/v1/events/{}/schedule/releases", f.slug),
+            json!({"version": "1"}),
+        ),
+    ];
+    for (method, path, body) in &writes {
+        for token in [&viewer, &checkin] {
+            let (status, b) = app
+                .send(method.clone(), path, Some(token), Some(body))
+                .await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{method} {path}: {b}");
+        }
+        let (status, _) = app.send(method.clone(), path, None, Some(body)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        let (status, _) = app
+            .send(
+                method.clone(),
+                path,
+                Some("slt_not-a-real-token"),
+                Some(body),
+            )
+            .await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{method} {path}");
+    }
+    for (method, path, body) in &writes {
+        let (status, b) = app
+            .send(method.clone(), path, Some(&editor), Some(body))
+            .await;
+        assert!(status.is_success(), "editor {method} {path}: {status} {b}");
+    }
+    // Organizer reads need viewer; checkin may not read them.
+    for path in [
+        format!("/api/v1/events/{}/schedule/conflicts", f.slug),
+        format!("/api/v1/events/{}/schedule/releases", f.slug),
+    ] {
+        let (status, _) = app.get(&path, Some(&viewer)).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        let (status, _) = app.get(&path, Some(&checkin)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{path}");
+        let (status, _) = app.get(&path, None).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
+    // The audit log is for admins.
+    for token in [&viewer, &editor] {
+        let (status, _) = app.get("/api/v1/audit", Some(token)).await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        let (status, _) = app
+            .get(&format!("/api/v1/events/{}/audit", f.slug), Some(token))
+            .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+    }
+    // A malformed Authorization header is 401 even on public routes.
+    let res = app
+        .client
+        .get(app.url("/api/v1/events"))
+        .header("authorization", "Basic abc")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn every_organizer_write_is_audited() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("audited").await;
+    let (status, log) = app
+        .get(
+            &format!("/api/v1/events/{}/audit?per_page=200", f.slug),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let entries: Vec<(String, String)> = log["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap_or("").into(),
+                e["entity"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    for expected in [
+        ("create", "event"),
+        ("publish", "event"),
+        ("create", "room"),
+        ("create", "speaker"),
+        ("create", "track"),
+    ] {
+        assert!(
+            entries.contains(&(expected.0.into(), expected.1.into())),
+            "{expected:?} missing in {entries:?}"
+        );
+    }
+    assert!(log["items"][0]["organizer_id"].as_i64().is_some());
+    let (_, all) = app
+        .get(
+            "/api/v1/audit?sort=-created_at&per_page=1",
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(all["items"].as_array().map(|a| a.len()), Some(1));
+}

@@ -1,0 +1,188 @@
+//! SPEC §7: every error is problem+json, with the right status.
+
+use reqwest::StatusCode;
+use serde_json::Value;
+
+use crate::helpers::*;
+
+async fn raw(
+    app: &TestApp,
+    method: reqwest::Method,
+    path: &str,
+    content_type: Option<&str>,
+    body: Vec<u8>,
+) -> (StatusCode, Value) {
+    let mut req = app
+        .client
+        .request(method, app.url(path))
+        .bearer_auth(&app.admin)
+        .body(body);
+    if let Some(ct) = content_type {
+        req = req.header("content-type", ct);
+    }
+    let res = req.send().await.expect("send");
+    let status = res.status();
+    assert_eq!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/problem+json"),
+        "{status}"
+    );
+    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["status"], status.as_u16());
+    assert!(
+        body["type"].is_string() && body["title"].is_string() && body["detail"].is_string(),
+        "{body}"
+    );
+    (status, body)
+}
+
+#[tokio::test]
+async fn malformed_input_is_answered_with_problems() {
+    let app = spawn_app().await;
+    let post = reqwest::Method::POST;
+    let (s, _) = raw(
+        &app,
+        post.clone(),
+        "/api/v1/events",
+        Some("application/json"),
+        b"{\"slug\": ".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = raw(
+        &app,
+        post.clone(),
+        "/api/v1/events",
+        Some("application/json"),
+        b"not json".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    let (s, _) = raw(
+        &app,
+        post.clone(),
+        "/api/v1/events",
+        Some("text/plain"),
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, _) = raw(&app, post.clone(), "/api/v1/events", None, b"{}".to_vec()).await;
+    assert_eq!(s, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (s, b) = raw(
+        &app,
+        post.clone(),
+        "/api/v1/events",
+        Some("application/json"),
+        b"\"just a string\"".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&b), vec!["body"]);
+    let big = format!("{{\"slug\": \"{}\"}}", "a".repeat(70 * 1024));
+    let (s, _) = raw(
+        &app,
+        post.clone(),
+        "/api/v1/events",
+        Some("application/json"),
+        big.into_bytes(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE);
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/nothing-here",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::PUT,
+        "/api/v1/events",
+        Some("application/json"),
+        b"{}".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::DELETE,
+        "/api/v1/events/x",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/events/x/rooms/not-a-number",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::GET,
+        "/api/v1/events/no-such-fair",
+        None,
+        vec![],
+    )
+    .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, list) = app.get("/api/v1/events", Some(&app.admin)).await;
+    assert_eq!(list["total"], 0, "nothing was written");
+}
+
+#[tokio::test]
+async fn body_limit_follows_the_setting() {
+    let app = spawn_app_with(|s| s.server.max_body = 1024).await;
+    let mut body = event_body("limited");
+    body["description"] = Value::String("x".repeat(2000));
+    let (status, _) = app.post("/api/v1/events", Some(&app.admin), body).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    let (status, _) = app
+        .post("/api/v1/events", Some(&app.admin), event_body("limited"))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn operations_endpoints() {
+    let app = spawn_app().await;
+    let (s, b) = app.get("/healthz", None).await;
+    assert_eq!((s, b["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let (s, b) = app.get("/readyz", None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(b["status"], "ready");
+    app.get("/api/v1/events/some-fair/sessions", None).await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        metrics.contains(
+            "salon_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("route=\"/api/v1/events/{slug}/sessions\",status=\"404\""),
+        "route patterns, never paths"
+    );
+    assert!(metrics.contains("salon_http_request_duration_seconds_bucket"));
+    let (s, _) = app.get("/api/v1/docs", None).await;
+    assert_eq!(s, StatusCode::OK);
+}

@@ -1,0 +1,396 @@
+//! The test application: the real `Application`, built from `Settings` with port 0 and a fresh
+//! database — a SQLite file in a temporary folder, or, when `SALON_TEST_POSTGRES_URL` is set
+//! (e.g. `postgres://postgres@127.0.0.1:5432`), a fresh PostgreSQL database dropped afterwards.
+//! Tests talk HTTP to it.
+
+use std::sync::OnceLock;
+
+use diesel::prelude::*;
+use reqwest::StatusCode;
+use salon::db::Db;
+use salon::domain::Role;
+use salon::{Application, Settings};
+use serde_json::{json, Value};
+
+pub const ENV_PG: &str = "SALON_TEST_POSTGRES_URL";
+
+/// The PostgreSQL server to test against, if any.
+pub fn postgres_base() -> Option<String> {
+    std::env::var(ENV_PG)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .map(|s| s.trim_end_matches('/').to_string())
+}
+
+fn unique_name() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().gen();
+    format!("salon_test_{n:016x}")
+}
+
+/// A database made for one test, removed when dropped.
+pub enum TestDb {
+    Sqlite {
+        dir: std::path::PathBuf,
+        url: String,
+    },
+    Postgres {
+        base: String,
+        name: String,
+        url: String,
+    },
+}
+
+impl TestDb {
+    pub fn new() -> TestDb {
+        match postgres_base() {
+            Some(base) => TestDb::new_postgres(&base),
+            None => TestDb::new_sqlite(),
+        }
+    }
+
+    pub fn new_sqlite() -> TestDb {
+        let dir = std::env::temp_dir().join(unique_name());
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let url = format!("sqlite://{}", dir.join("salon.db").display());
+        TestDb::Sqlite { dir, url }
+    }
+
+    pub fn new_postgres(base: &str) -> TestDb {
+        let name = unique_name();
+        let mut admin = PgConnection::establish(&format!("{base}/postgres"))
+            .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base} ({ENV_PG}): {e}"));
+        diesel::sql_query(format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .expect("create test database");
+        TestDb::Postgres {
+            base: base.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+
+    pub fn url(&self) -> &str {
+        match self {
+            TestDb::Sqlite { url, .. } | TestDb::Postgres { url, .. } => url,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite { dir, .. } => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { base, name, .. } => {
+                if let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) {
+                    let _ =
+                        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                            .execute(&mut admin);
+                }
+            }
+        }
+    }
+}
+
+pub fn test_settings(db: &TestDb) -> Settings {
+    let mut s =
+        Settings::from_sources(None, Vec::<(String, String)>::new()).expect("default settings");
+    s.server.bind = "127.0.0.1:0".into();
+    s.server.workers = 1;
+    s.server.secret_key = salon::config::Secret::new("test-secret-key");
+    s.database.url = salon::config::Secret::new(db.url());
+    s.database.pool_size = 4;
+    s
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub db: Db,
+    pub settings: Settings,
+    /// A token of an admin organizer.
+    pub admin: String,
+    handle: actix_web::dev::ServerHandle,
+    // Dropped last: the database outlives the server handle.
+    _db: std::sync::Arc<TestDb>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        // Stop accepting; the database is removed when the last TestApp sharing it is dropped.
+        drop(tokio::spawn(async move { handle.stop(false).await }));
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let db = std::sync::Arc::new(TestDb::new());
+    let mut settings = test_settings(&db);
+    configure(&mut settings);
+    start(settings, db, None).await
+}
+
+/// A second instance of the same application on the same database, with its own pool.
+pub async fn spawn_sibling(app: &TestApp) -> TestApp {
+    start(
+        app.settings.clone(),
+        app._db.clone(),
+        Some(app.admin.clone()),
+    )
+    .await
+}
+
+async fn start(settings: Settings, db: std::sync::Arc<TestDb>, admin: Option<String>) -> TestApp {
+    let application = Application::build(settings.clone())
+        .await
+        .expect("application builds");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let pool = application.db.clone();
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    let mut app = TestApp {
+        address,
+        client: reqwest::Client::new(),
+        db: pool,
+        settings,
+        admin: String::new(),
+        handle,
+        _db: db,
+    };
+    app.admin = match admin {
+        Some(t) => t,
+        None => app.organizer_token(Role::Admin).await,
+    };
+    app
+}
+
+/// An argon2 hash computed once per test process (hashing is slow in debug builds).
+fn password_hash() -> &'static str {
+    static HASH: OnceLock<String> = OnceLock::new();
+    HASH.get_or_init(|| salon::auth::hash_password(TEST_PASSWORD).expect("hash"))
+}
+
+pub const TEST_PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Creates an organizer with `role` (password [`TEST_PASSWORD`]) and returns its email.
+    pub fn create_organizer(&self, role: Role) -> String {
+        let email = format!("{}-{}@example.com", role.as_str(), unique_name());
+        let parsed = salon::domain::EmailAddress::parse(&email).expect("email");
+        let mut pooled = self.db.get().expect("connection");
+        salon::auth::organizer::create(&mut pooled.conn(), &parsed, password_hash(), role)
+            .expect("organizer");
+        email
+    }
+
+    /// A fresh organizer with `role` and a token for it, minted directly in the database.
+    pub async fn organizer_token(&self, role: Role) -> String {
+        let email = self.create_organizer(role);
+        let parsed = salon::domain::EmailAddress::parse(&email).expect("email");
+        let mut pooled = self.db.get().expect("connection");
+        let mut c = pooled.conn();
+        let org = salon::auth::organizer::find_by_email(&mut c, &parsed)
+            .expect("query")
+            .expect("organizer");
+        let token = salon::auth::new_token(salon::auth::ORGANIZER_PREFIX);
+        salon::auth::organizer::insert_token(
+            &mut c,
+            org.id,
+            "test",
+            &salon::auth::token_hash(&token),
+        )
+        .expect("token");
+        token
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = self.client.request(method, self.url(path));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        let is_problem = res
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("application/problem+json"));
+        let text = res.text().await.expect("body");
+        let value: Value = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        if status.is_client_error() || status.is_server_error() {
+            assert!(is_problem, "{status} without problem+json: {value}");
+            assert_eq!(
+                value["status"],
+                status.as_u16(),
+                "problem status member: {value}"
+            );
+        }
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(reqwest::Method::GET, path, token, None).await
+    }
+    pub async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::POST, path, token, Some(&body))
+            .await
+    }
+    pub async fn patch(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PATCH, path, token, Some(&body))
+            .await
+    }
+    pub async fn delete(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(reqwest::Method::DELETE, path, token, None).await
+    }
+
+    /// Creates a draft event (3–4 May 2027, Casablanca, 09:00–18:00) and returns its slug.
+    pub async fn create_event(&self, slug: &str) -> String {
+        let (status, body) = self
+            .post("/api/v1/events", Some(&self.admin), event_body(slug))
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+        slug.to_string()
+    }
+
+    /// A published event with two rooms (capacity 100 and 50), two speakers and a track.
+    pub async fn programme_fixture(&self, slug: &str) -> Fixture {
+        self.create_event(slug).await;
+        let (s, _) = self
+            .post(
+                &format!("/api/v1/events/{slug}/publish"),
+                Some(&self.admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let room_a = self.create(&format!("/api/v1/events/{slug}/rooms"), json!({"name": {"fr": "Salle A", "ar": "القاعة أ"}, "hall": "Hall 1", "capacity": 100})).await;
+        let room_b = self
+            .create(
+                &format!("/api/v1/events/{slug}/rooms"),
+                json!({"name": "Salle B", "capacity": 50}),
+            )
+            .await;
+        let amina = self.create(&format!("/api/v1/events/{slug}/speakers"), json!({"name": "Amina El Idrissi", "email": "amina@example.ma", "organization": "Atlas Contact"})).await;
+        let omar = self
+            .create(
+                &format!("/api/v1/events/{slug}/speakers"),
+                json!({"name": "عمر بنعلي", "email": "omar@example.ma"}),
+            )
+            .await;
+        let track = self
+            .create(
+                &format!("/api/v1/events/{slug}/tracks"),
+                json!({"name": "IA", "color": "#FF7F0E"}),
+            )
+            .await;
+        Fixture {
+            slug: slug.to_string(),
+            room_a,
+            room_b,
+            amina,
+            omar,
+            track,
+        }
+    }
+
+    /// POSTs `body` as admin, asserts 201 and returns the new id.
+    pub async fn create(&self, path: &str, body: Value) -> i64 {
+        let (status, body) = self.post(path, Some(&self.admin), body).await;
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {body}");
+        body["id"].as_i64().expect("id")
+    }
+}
+
+pub struct Fixture {
+    pub slug: String,
+    pub room_a: i64,
+    pub room_b: i64,
+    pub amina: i64,
+    pub omar: i64,
+    pub track: i64,
+}
+
+impl Fixture {
+    pub fn sessions(&self) -> String {
+        format!("/api/v1/events/{}/sessions", self.slug)
+    }
+}
+
+pub fn event_body(slug: &str) -> Value {
+    json!({
+        "slug": slug,
+        "name": {"fr": "Salon des centres de contact", "ar": "معرض مراكز الاتصال", "en": "Contact centre fair"},
+        "description": "Deux jours",
+        "timezone": "Africa/Casablanca",
+        "starts_on": "2027-05-03",
+        "ends_on": "2027-05-04",
+        "venue": "OFEC",
+        "city": "Casablanca",
+        "languages": ["fr", "ar", "en"],
+        "default_language": "fr",
+        "capacity": 500,
+        "opens_at": "09:00",
+        "closes_at": "18:00",
+        "contact_email": "contact@siccam.example"
+    })
+}
+
+/// A session body in `room` on 3 May 2027 from `from` to `to` (local "HH:MM", UTC+1).
+pub fn session_body(title: &str, room: i64, from: &str, to: &str, speakers: &[i64]) -> Value {
+    json!({
+        "title": title,
+        "kind": "seminar",
+        "language": "fr",
+        "room_id": room,
+        "starts_at": format!("2027-05-03T{from}:00+01:00"),
+        "ends_at": format!("2027-05-03T{to}:00+01:00"),
+        "speaker_ids": speakers,
+    })
+}
+
+/// The `kind`s of a 409's conflicts.
+pub fn conflict_kinds(body: &Value) -> Vec<String> {
+    body["conflicts"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|c| c["kind"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The field names of a 422.
+pub fn error_fields(body: &Value) -> Vec<String> {
+    body["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| e["field"].as_str().unwrap_or("").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,88 @@
+use reqwest::StatusCode;
+
+use crate::helpers::*;
+
+/// Every route of `src/web/routes.rs`, with its methods.
+const ROUTES: &[(&str, &[&str])] = &[
+    ("/healthz", &["get"]),
+    ("/readyz", &["get"]),
+    ("/metrics", &["get"]),
+    ("/api/v1/openapi.json", &["get"]),
+    ("/api/v1/docs", &["get"]),
+    ("/api/v1/auth/tokens", &["post"]),
+    ("/api/v1/auth/tokens/{id}", &["delete"]),
+    ("/api/v1/organizers", &["post"]),
+    ("/api/v1/audit", &["get"]),
+    ("/api/v1/events", &["get", "post"]),
+    ("/api/v1/events/{slug}", &["get", "patch"]),
+    ("/api/v1/events/{slug}/publish", &["post"]),
+    ("/api/v1/events/{slug}/audit", &["get"]),
+    ("/api/v1/events/{slug}/rooms", &["get", "post"]),
+    (
+        "/api/v1/events/{slug}/rooms/{id}",
+        &["get", "patch", "delete"],
+    ),
+    ("/api/v1/events/{slug}/tracks", &["get", "post"]),
+    (
+        "/api/v1/events/{slug}/tracks/{id}",
+        &["get", "patch", "delete"],
+    ),
+    ("/api/v1/events/{slug}/speakers", &["get", "post"]),
+    (
+        "/api/v1/events/{slug}/speakers/{id}",
+        &["get", "patch", "delete"],
+    ),
+    ("/api/v1/events/{slug}/sessions", &["get", "post"]),
+    (
+        "/api/v1/events/{slug}/sessions/{id}",
+        &["get", "patch", "delete"],
+    ),
+    ("/api/v1/events/{slug}/schedule", &["get"]),
+    ("/api/v1/events/{slug}/schedule/conflicts", &["get"]),
+    ("/api/v1/events/{slug}/schedule/releases", &["get", "post"]),
+    ("/events/{slug}", &["get"]),
+];
+
+#[tokio::test]
+async fn the_document_covers_every_route() {
+    let app = spawn_app().await;
+    let (status, doc) = app.get("/api/v1/openapi.json", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(doc["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+    let paths = doc["paths"].as_object().expect("paths");
+    for (path, methods) in ROUTES {
+        for m in *methods {
+            assert!(
+                paths.get(*path).and_then(|p| p.get(*m)).is_some(),
+                "{m} {path} is missing from the OpenAPI document"
+            );
+        }
+    }
+    let documented: usize = paths
+        .values()
+        .map(|p| p.as_object().map_or(0, |o| o.len()))
+        .sum();
+    let listed: usize = ROUTES.iter().map(|(_, m)| m.len()).sum();
+    assert_eq!(documented, listed, "the document and this list disagree");
+    assert!(doc["components"]["schemas"]["Problem"].is_object());
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+
+    // And every listed route is really served (a wrong method would be 405, an unknown path 404).
+    for (path, methods) in ROUTES {
+        let concrete = path.replace("{slug}", "nope").replace("{id}", "1");
+        for m in *methods {
+            let method = reqwest::Method::from_bytes(m.to_uppercase().as_bytes()).expect("method");
+            let res = app
+                .client
+                .request(method, app.url(&concrete))
+                .send()
+                .await
+                .expect("send");
+            assert_ne!(res.status(), StatusCode::METHOD_NOT_ALLOWED, "{m} {path}");
+            if res.status() == StatusCode::NOT_FOUND {
+                let body: serde_json::Value = res.json().await.expect("json");
+                assert_ne!(body["detail"], "no such route", "{m} {path} is not served");
+            }
+        }
+    }
+}
