@@ -47,8 +47,15 @@ impl Translatable {
 
     /// Reads what [`Translatable::to_db`] stored. A plain non-JSON string is taken as it is.
     pub fn from_db(s: &str) -> Translatable {
-        serde_json::from_str::<Translatable>(s)
-            .unwrap_or_else(|_| Translatable::Same(s.to_string()))
+        match serde_json::from_str::<serde_json::Value>(s) {
+            Ok(serde_json::Value::String(text)) => Translatable::Same(text),
+            Ok(serde_json::Value::Object(map)) => Translatable::PerLanguage(
+                map.into_iter()
+                    .filter_map(|(k, v)| Some((k.parse().ok()?, v.as_str()?.to_string())))
+                    .collect(),
+            ),
+            _ => Translatable::Same(s.to_string()),
+        }
     }
 
     fn check_text(s: &str, max: usize) -> Result<(), String> {
@@ -107,6 +114,8 @@ mod tests {
         assert_eq!(t.get(Language::Ar, Language::Fr), "معرض");
         assert_eq!(t.get(Language::En, Language::Fr), "Salon");
         assert_eq!(Translatable::from_db(&t.to_db()), t);
+        let empty = Translatable::Same(String::new());
+        assert_eq!(Translatable::from_db(&empty.to_db()), empty);
     }
 
     #[test]

@@ -20,6 +20,7 @@ async fn create_read_update_publish() {
     assert_eq!(ev["timezone"], "Africa/Casablanca");
     assert_eq!(ev["opens_at"], "09:00");
     assert_eq!(ev["languages"], json!(["fr", "ar", "en"]));
+    assert_eq!(ev["description"], "Deux jours");
 
     let (status, ev) = app
         .patch(
@@ -271,4 +272,14 @@ async fn changing_days_or_hours_cannot_strand_sessions() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_missing_description_is_empty() {
+    let app = spawn_app().await;
+    let mut body = event_body("no-description");
+    body.as_object_mut().expect("object").remove("description");
+    let (status, ev) = app.post("/api/v1/events", Some(&app.admin), body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(ev["description"], "");
 }
