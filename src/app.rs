@@ -18,9 +18,16 @@ use crate::web::telemetry::{self, Metrics};
 pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
+    pub limiter: crate::web::rate_limit::RateLimiter,
+    mail: crate::email::worker::Kick,
 }
 
 impl AppState {
+    /// Wakes this instance's mail worker after a commit that queued email.
+    pub fn kick_mail(&self) {
+        self.mail.now();
+    }
+
     pub fn db_backend_name(&self) -> &'static str {
         match self.db.backend() {
             Backend::Sqlite => "sqlite",
@@ -48,7 +55,9 @@ impl Application {
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, db.clone(), settings)?;
+        let settings = Arc::new(settings);
+        let kick = crate::email::worker::spawn(db.clone(), settings.clone())?;
+        let server = serve(listener, db.clone(), settings, kick)?;
         Ok(Application { port, server, db })
     }
 
@@ -102,12 +111,23 @@ fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn serve(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    db: Db,
+    settings: Arc<Settings>,
+    mail: crate::email::worker::Kick,
+) -> anyhow::Result<Server> {
     let workers = settings.server.workers;
     let limit = BodyLimit(settings.server.max_body);
+    let limiter = crate::web::rate_limit::RateLimiter::new(
+        settings.rate_limit.per_minute,
+        settings.server.trusted_proxies.clone(),
+    );
     let state = web::Data::new(AppState {
         db,
-        settings: Arc::new(settings),
+        settings,
+        limiter,
+        mail,
     });
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
@@ -120,6 +140,16 @@ fn serve(listener: TcpListener, db: Db, settings: Settings) -> anyhow::Result<Se
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
                     crate::error::AppError::not_found("no such resource").into()
                 }))
+                .app_data(
+                    web::FormConfig::default()
+                        .limit(16 * 1024)
+                        .error_handler(|e, _| {
+                            crate::error::AppError::BadRequest(format!(
+                                "the form could not be read: {e}"
+                            ))
+                            .into()
+                        }),
+                )
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::observe))
                 .configure(crate::web::routes::configure)

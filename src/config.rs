@@ -56,6 +56,10 @@ pub struct MailSettings {
     pub url: Secret,
     pub from: String,
     pub max_attempts: u32,
+    #[serde(with = "humantime_serde")]
+    pub retry_base: Duration,
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

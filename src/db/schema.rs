@@ -139,6 +139,80 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    registrations (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        email -> Nullable<Text>,
+        name -> Nullable<Text>,
+        organization -> Nullable<Text>,
+        job_title -> Nullable<Text>,
+        country -> Nullable<Text>,
+        phone -> Nullable<Text>,
+        language -> Text,
+        category -> Text,
+        status -> Text,
+        badge_code -> Text,
+        consent_at -> Nullable<Timestamp>,
+        search_text -> Text,
+        confirm_sent_at -> Nullable<Timestamp>,
+        waitlisted_at -> Nullable<Timestamp>,
+        confirmed_at -> Nullable<Timestamp>,
+        cancelled_at -> Nullable<Timestamp>,
+        erased_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    registration_tokens (id) {
+        id -> BigInt,
+        registration_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    outbox_emails (id) {
+        id -> BigInt,
+        event_id -> Nullable<BigInt>,
+        registration_id -> Nullable<BigInt>,
+        kind -> Text,
+        recipient -> Nullable<Text>,
+        language -> Text,
+        subject -> Nullable<Text>,
+        body_text -> Nullable<Text>,
+        body_html -> Nullable<Text>,
+        attachments -> Nullable<Text>,
+        message_id -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    email_templates (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        kind -> Text,
+        language -> Text,
+        subject -> Text,
+        body_text -> Text,
+        body_html -> Text,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
@@ -147,6 +221,9 @@ diesel::joinable!(sessions -> events (event_id));
 diesel::joinable!(session_speakers -> sessions (session_id));
 diesel::joinable!(session_speakers -> speakers (speaker_id));
 diesel::joinable!(schedule_releases -> events (event_id));
+diesel::joinable!(registrations -> events (event_id));
+diesel::joinable!(registration_tokens -> registrations (registration_id));
+diesel::joinable!(email_templates -> events (event_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -159,4 +236,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     session_speakers,
     schedule_releases,
     audit_entries,
+    registrations,
+    registration_tokens,
+    outbox_emails,
+    email_templates,
 );

@@ -1,12 +1,14 @@
 //! The HTTP edge: the JSON extractor and list envelope every route uses, the route table,
 //! telemetry, health checks, the OpenAPI document, and the public HTML pages.
 
+pub mod csrf;
 pub mod health;
 pub mod json;
 pub mod list;
 pub mod openapi;
 pub mod pages;
 pub mod query;
+pub mod rate_limit;
 pub mod routes;
 pub mod telemetry;
 

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, error, events, schedule, web};
+use crate::{audit, auth, email, error, events, registrations, schedule, web};
 
 struct BearerAuth;
 
@@ -35,6 +35,13 @@ impl Modify for BearerAuth {
         schedule::sessions::create, schedule::sessions::list, schedule::sessions::get, schedule::sessions::update, schedule::sessions::delete,
         schedule::conflicts::report,
         schedule::releases::create, schedule::releases::list, schedule::releases::public_schedule,
+        registrations::handlers::register, registrations::handlers::confirm,
+        registrations::organizer::list, registrations::organizer::csv, registrations::organizer::update,
+        registrations::organizer::erase, registrations::organizer::resend, registrations::organizer::badge,
+        registrations::attendee::get, registrations::attendee::cancel, registrations::attendee::erase,
+        email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
+        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::attendee_page,
+        registrations::pages::attendee_cancel, registrations::pages::badge_page,
         web::pages::programme, document, page,
     ),
     components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession))

@@ -1,10 +1,10 @@
 //! Every route, in one table. Each path is one resource whose unknown methods answer 405
 //! problem+json; `tests/api/openapi.rs` checks that each of these is in the OpenAPI document.
 
-use actix_web::web::{self, delete, get, patch, post};
+use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::Resource;
 
-use crate::{audit, auth, events, schedule};
+use crate::{audit, auth, email, events, registrations, schedule};
 
 fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(super::method_not_allowed))
@@ -12,6 +12,7 @@ fn resource(path: &str) -> Resource {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use events::{handlers as ev, rooms};
+    use registrations::{attendee, handlers as reg, organizer as regorg, pages as regpages};
     use schedule::{conflicts, releases, sessions, speakers, tracks};
     cfg.service(resource("/healthz").route(get().to(super::health::healthz)))
         .service(resource("/readyz").route(get().to(super::health::readyz)))
@@ -91,5 +92,49 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(releases::list))
                 .route(post().to(releases::create)),
         )
-        .service(resource("/events/{slug}").route(get().to(super::pages::programme)));
+        .service(
+            resource("/api/v1/events/{slug}/registrations")
+                .route(get().to(regorg::list))
+                .route(post().to(reg::register)),
+        )
+        .service(resource("/api/v1/events/{slug}/registrations.csv").route(get().to(regorg::csv)))
+        .service(
+            resource("/api/v1/events/{slug}/registrations/{id}")
+                .route(patch().to(regorg::update))
+                .route(delete().to(regorg::erase)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/registrations/{id}/resend")
+                .route(post().to(regorg::resend)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/registrations/{id}/badge")
+                .route(get().to(regorg::badge)),
+        )
+        .service(resource("/api/v1/registrations/confirm").route(post().to(reg::confirm)))
+        .service(
+            resource("/api/v1/me")
+                .route(get().to(attendee::get))
+                .route(delete().to(attendee::cancel)),
+        )
+        .service(resource("/api/v1/me/erase").route(post().to(attendee::erase)))
+        .service(resource("/api/v1/events/{slug}/emails").route(get().to(email::handlers::list)))
+        .service(
+            resource("/api/v1/events/{slug}/emails/{id}/retry")
+                .route(post().to(email::handlers::retry)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/email-templates/{kind}/{lang}")
+                .route(get().to(email::handlers::get_template))
+                .route(put().to(email::handlers::put_template)),
+        )
+        .service(resource("/events/{slug}").route(get().to(super::pages::programme)))
+        .service(
+            resource("/confirm/{token}")
+                .route(get().to(regpages::confirm_page))
+                .route(post().to(regpages::confirm_submit)),
+        )
+        .service(resource("/r/{token}").route(get().to(regpages::attendee_page)))
+        .service(resource("/r/{token}/cancel").route(post().to(regpages::attendee_cancel)))
+        .service(resource("/r/{token}/badge").route(get().to(regpages::badge_page)));
 }

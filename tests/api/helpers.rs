@@ -58,14 +58,16 @@ impl TestDb {
 
     pub fn new_postgres(base: &str) -> TestDb {
         let name = unique_name();
-        let mut admin = PgConnection::establish(&format!("{base}/postgres"))
+        let mut admin = PgConnection::establish(&format!("{base}/postgres?sslmode=disable"))
             .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {base} ({ENV_PG}): {e}"));
         diesel::sql_query(format!("CREATE DATABASE {name}"))
             .execute(&mut admin)
             .expect("create test database");
+        // No TLS to the local server: libpq must not be inside OpenSSL in a pool thread when
+        // the test process exits and OpenSSL's exit handlers run.
         TestDb::Postgres {
             base: base.to_string(),
-            url: format!("{base}/{name}"),
+            url: format!("{base}/{name}?sslmode=disable"),
             name,
         }
     }
@@ -84,7 +86,9 @@ impl Drop for TestDb {
                 let _ = std::fs::remove_dir_all(dir);
             }
             TestDb::Postgres { base, name, .. } => {
-                if let Ok(mut admin) = PgConnection::establish(&format!("{base}/postgres")) {
+                if let Ok(mut admin) =
+                    PgConnection::establish(&format!("{base}/postgres?sslmode=disable"))
+                {
                     let _ =
                         diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
                             .execute(&mut admin);
@@ -94,9 +98,13 @@ impl Drop for TestDb {
     }
 }
 
-pub fn test_settings(db: &TestDb) -> Settings {
+pub fn test_settings(db: &TestDb, mail_dir: &std::path::Path) -> Settings {
     let mut s =
         Settings::from_sources(None, Vec::<(String, String)>::new()).expect("default settings");
+    s.mail.url = salon::config::Secret::new(format!("file://{}", mail_dir.display()));
+    s.mail.poll_interval = std::time::Duration::from_millis(50);
+    s.mail.retry_base = std::time::Duration::from_millis(200);
+    s.rate_limit.per_minute = 10_000;
     s.server.bind = "127.0.0.1:0".into();
     s.server.workers = 1;
     s.server.secret_key = salon::config::Secret::new("test-secret-key");
@@ -112,6 +120,8 @@ pub struct TestApp {
     pub settings: Settings,
     /// A token of an admin organizer.
     pub admin: String,
+    /// Where the file transport writes this app's emails.
+    pub mail_dir: std::path::PathBuf,
     handle: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server handle.
     _db: std::sync::Arc<TestDb>,
@@ -119,6 +129,9 @@ pub struct TestApp {
 
 impl Drop for TestApp {
     fn drop(&mut self) {
+        if std::sync::Arc::strong_count(&self._db) == 1 {
+            let _ = std::fs::remove_dir_all(&self.mail_dir);
+        }
         let handle = self.handle.clone();
         // Stop accepting; the database is removed when the last TestApp sharing it is dropped.
         drop(tokio::spawn(async move { handle.stop(false).await }));
@@ -131,7 +144,16 @@ pub async fn spawn_app() -> TestApp {
 
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let db = std::sync::Arc::new(TestDb::new());
-    let mut settings = test_settings(&db);
+    let mail_dir = std::env::temp_dir().join(format!("{}-mail", unique_name()));
+    let mut settings = test_settings(&db, &mail_dir);
+    // Links in emails must point at this server: choose its port before it starts.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    settings.server.bind = format!("127.0.0.1:{port}");
+    settings.server.public_base_url = format!("http://127.0.0.1:{port}");
     configure(&mut settings);
     start(settings, db, None).await
 }
@@ -146,7 +168,15 @@ pub async fn spawn_sibling(app: &TestApp) -> TestApp {
     .await
 }
 
-async fn start(settings: Settings, db: std::sync::Arc<TestDb>, admin: Option<String>) -> TestApp {
+async fn start(
+    mut settings: Settings,
+    db: std::sync::Arc<TestDb>,
+    admin: Option<String>,
+) -> TestApp {
+    if admin.is_some() {
+        // A sibling instance listens elsewhere (its links still name the first one's origin).
+        settings.server.bind = "127.0.0.1:0".into();
+    }
     let application = Application::build(settings.clone())
         .await
         .expect("application builds");
@@ -154,12 +184,15 @@ async fn start(settings: Settings, db: std::sync::Arc<TestDb>, admin: Option<Str
     let pool = application.db.clone();
     let handle = application.handle();
     tokio::spawn(application.run_until_stopped());
+    let mail_dir =
+        std::path::PathBuf::from(settings.mail.url.expose().trim_start_matches("file://"));
     let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
         db: pool,
         settings,
         admin: String::new(),
+        mail_dir,
         handle,
         _db: db,
     };
@@ -393,4 +426,175 @@ pub fn error_fields(body: &Value) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A delivered email, parsed.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    pub to: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub message_id: String,
+    pub raw: String,
+    /// (content type, filename, bytes) of each attachment, inline ones included.
+    pub attachments: Vec<(String, Option<String>, Vec<u8>)>,
+}
+
+impl Mail {
+    pub fn parse(raw: &[u8]) -> Mail {
+        Mail::try_parse(raw).expect("a MIME message")
+    }
+
+    /// None for a file still being written.
+    pub fn try_parse(raw: &[u8]) -> Option<Mail> {
+        use mail_parser::{MessageParser, MimeHeaders};
+        let m = MessageParser::default().parse(raw)?;
+        m.message_id()?;
+        Some(Mail {
+            to: m
+                .to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .unwrap_or("")
+                .to_string(),
+            subject: m.subject().unwrap_or("").to_string(),
+            text: m.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
+            html: m.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
+            message_id: m.message_id().unwrap_or("").to_string(),
+            raw: String::from_utf8_lossy(raw).to_string(),
+            attachments: m
+                .attachments()
+                .map(|a| {
+                    let ct = a
+                        .content_type()
+                        .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+                        .unwrap_or_default();
+                    (
+                        ct,
+                        a.attachment_name().map(str::to_string),
+                        a.contents().to_vec(),
+                    )
+                })
+                .collect(),
+        })
+    }
+
+    /// The first URL in the text part starting with `prefix`.
+    pub fn link(&self, prefix: &str) -> String {
+        let start = self
+            .text
+            .find(prefix)
+            .unwrap_or_else(|| panic!("no {prefix} link in:\n{}", self.text));
+        self.text[start..]
+            .split(|c: char| c.is_whitespace() || c == '>' || c == '"')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+
+    /// The token at the end of the first link starting with `prefix`.
+    pub fn token(&self, prefix: &str) -> String {
+        let link = self.link(prefix);
+        link.trim_start_matches(prefix)
+            .split('/')
+            .next()
+            .unwrap_or("")
+            .to_string()
+    }
+}
+
+impl TestApp {
+    /// Every email the file transport has written so far.
+    pub fn mailbox(&self) -> Vec<Mail> {
+        let Ok(dir) = std::fs::read_dir(&self.mail_dir) else {
+            return vec![];
+        };
+        dir.filter_map(|e| e.ok())
+            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|raw| Mail::try_parse(&raw))
+            .collect()
+    }
+
+    /// Waits until `kind` has been delivered to `to` `count` times; returns those emails, in
+    /// the order they were queued.
+    pub async fn delivered(&self, kind: &str, to: &str, count: usize) -> Vec<Mail> {
+        use diesel::prelude::*;
+        use salon::db::schema::outbox_emails;
+        for _ in 0..200 {
+            let ids: Vec<String> = {
+                let mut pooled = self.db.get().expect("conn");
+                salon::run!(&mut pooled.conn(), |c| outbox_emails::table
+                    .filter(outbox_emails::kind.eq(kind))
+                    .filter(outbox_emails::recipient.eq(to))
+                    .filter(outbox_emails::status.eq("sent"))
+                    .order(outbox_emails::id.asc())
+                    .select(outbox_emails::message_id)
+                    .load::<String>(c))
+                .expect("outbox")
+            };
+            if ids.len() >= count {
+                let mailbox = self.mailbox();
+                let found: Vec<Mail> = ids
+                    .iter()
+                    .filter_map(|id| {
+                        mailbox
+                            .iter()
+                            .find(|m| format!("<{}>", m.message_id) == *id || m.message_id == *id)
+                            .cloned()
+                    })
+                    .collect();
+                if found.len() >= count {
+                    return found;
+                }
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{kind} to {to} was not delivered {count} times");
+    }
+
+    /// Outbox rows of a kind: (recipient, status, attempts).
+    pub fn outbox(&self, kind: &str) -> Vec<(Option<String>, String, i32)> {
+        use diesel::prelude::*;
+        use salon::db::schema::outbox_emails;
+        let mut pooled = self.db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| outbox_emails::table
+            .filter(outbox_emails::kind.eq(kind))
+            .order(outbox_emails::id.asc())
+            .select((
+                outbox_emails::recipient,
+                outbox_emails::status,
+                outbox_emails::attempts
+            ))
+            .load(c))
+        .expect("outbox")
+    }
+
+    /// Registers publicly and returns the confirmation token from the delivered email.
+    pub async fn register_and_get_token(&self, slug: &str, email: &str, lang: &str) -> String {
+        let (status, body) = self
+            .post(&format!("/api/v1/events/{slug}/registrations"), None, json!({"name": format!("Guest {email}"), "email": email, "language": lang, "consent": true}))
+            .await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+        let mail = self.delivered("registration_confirm", email, 1).await;
+        mail[0].token(&format!("{}/confirm/", self.settings.base_url()))
+    }
+
+    /// A published event with `capacity` seats (None: unlimited).
+    pub async fn open_event(&self, slug: &str, capacity: Option<i64>) -> String {
+        let mut body = event_body(slug);
+        body["capacity"] = json!(capacity);
+        let (status, b) = self.post("/api/v1/events", Some(&self.admin), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{b}");
+        let (status, _) = self
+            .post(
+                &format!("/api/v1/events/{slug}/publish"),
+                Some(&self.admin),
+                json!({}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK);
+        slug.to_string()
+    }
 }

@@ -2,6 +2,7 @@
 //! Set SALON_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run them on PostgreSQL.
 
 mod auth;
+mod email;
 mod errors;
 mod events;
 mod helpers;
@@ -9,6 +10,8 @@ mod openapi;
 mod programme;
 mod property;
 mod race;
+mod registrations;
 mod releases;
 mod schema_drift;
 mod sessions;
+mod smtp;

@@ -40,7 +40,28 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/events/{slug}/schedule", &["get"]),
     ("/api/v1/events/{slug}/schedule/conflicts", &["get"]),
     ("/api/v1/events/{slug}/schedule/releases", &["get", "post"]),
+    ("/api/v1/events/{slug}/registrations", &["get", "post"]),
+    ("/api/v1/events/{slug}/registrations.csv", &["get"]),
+    (
+        "/api/v1/events/{slug}/registrations/{id}",
+        &["patch", "delete"],
+    ),
+    ("/api/v1/events/{slug}/registrations/{id}/resend", &["post"]),
+    ("/api/v1/events/{slug}/registrations/{id}/badge", &["get"]),
+    ("/api/v1/registrations/confirm", &["post"]),
+    ("/api/v1/me", &["get", "delete"]),
+    ("/api/v1/me/erase", &["post"]),
+    ("/api/v1/events/{slug}/emails", &["get"]),
+    ("/api/v1/events/{slug}/emails/{id}/retry", &["post"]),
+    (
+        "/api/v1/events/{slug}/email-templates/{kind}/{lang}",
+        &["get", "put"],
+    ),
     ("/events/{slug}", &["get"]),
+    ("/confirm/{token}", &["get", "post"]),
+    ("/r/{token}", &["get"]),
+    ("/r/{token}/cancel", &["post"]),
+    ("/r/{token}/badge", &["get"]),
 ];
 
 #[tokio::test]
@@ -69,7 +90,12 @@ async fn the_document_covers_every_route() {
 
     // And every listed route is really served (a wrong method would be 405, an unknown path 404).
     for (path, methods) in ROUTES {
-        let concrete = path.replace("{slug}", "nope").replace("{id}", "1");
+        let concrete = path
+            .replace("{slug}", "nope")
+            .replace("{id}", "1")
+            .replace("{token}", "slr_x")
+            .replace("{kind}", "registration_confirm")
+            .replace("{lang}", "fr");
         for m in *methods {
             let method = reqwest::Method::from_bytes(m.to_uppercase().as_bytes()).expect("method");
             let res = app

@@ -61,3 +61,123 @@ async fn concurrent_speaker_bookings_across_rooms_make_one_session() {
         "{results:?}"
     );
 }
+
+/// SPEC §8: capacity 10, 200 concurrent confirmations on two instances → exactly 10 confirmed
+/// and 190 waitlisted; then 5 cancellations → exactly 5 promoted, each emailed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_hundred_confirmations_for_ten_seats() {
+    use std::collections::HashMap;
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let slug = first.open_event("rush", Some(10)).await;
+    let path = format!("/api/v1/events/{slug}/registrations");
+    let emails: Vec<String> = (0..200)
+        .map(|i| format!("rush{i:03}@example.com"))
+        .collect();
+    for chunk in emails.chunks(20) {
+        let posts = chunk.iter().map(|e| {
+            first.post(
+                &path,
+                None,
+                serde_json::json!({"name": "R", "email": e, "consent": true}),
+            )
+        });
+        for (s, b) in join_all(posts).await {
+            assert_eq!(s, StatusCode::ACCEPTED, "{b}");
+        }
+    }
+    // Every confirmation link, from the delivered emails (once all are sent, all are written).
+    for _ in 0..400 {
+        if first
+            .outbox("registration_confirm")
+            .iter()
+            .filter(|(_, s, _)| s == "sent")
+            .count()
+            == 200
+        {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let prefix = format!("{}/confirm/", first.settings.base_url());
+    let mut tokens: HashMap<String, String> = HashMap::new();
+    for _ in 0..400 {
+        tokens = first
+            .mailbox()
+            .into_iter()
+            .filter(|m| m.text.contains(&prefix))
+            .map(|m| (m.to.clone(), m.token(&prefix)))
+            .collect();
+        if tokens.len() == 200 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(tokens.len(), 200);
+    let apps = [&first, &second];
+    let confirms = emails.iter().enumerate().map(|(i, e)| {
+        let app = apps[i % 2];
+        let token = tokens[e].clone();
+        async move {
+            app.post(
+                "/api/v1/registrations/confirm",
+                None,
+                serde_json::json!({"token": token}),
+            )
+            .await
+        }
+    });
+    let results = join_all(confirms).await;
+    let count = |status: &str| {
+        results
+            .iter()
+            .filter(|(s, b)| *s == StatusCode::OK && b["registration"]["status"] == status)
+            .count()
+    };
+    assert_eq!(
+        count("confirmed"),
+        10,
+        "{:?}",
+        results
+            .iter()
+            .filter(|(s, _)| *s != StatusCode::OK)
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(count("waitlisted"), 190);
+
+    // Five confirmed attendees cancel at once, through both instances.
+    let holders: Vec<String> = results
+        .iter()
+        .filter(|(_, b)| b["registration"]["status"] == "confirmed")
+        .take(5)
+        .map(|(_, b)| b["manage_token"].as_str().unwrap_or("").to_string())
+        .collect();
+    let cancels = holders
+        .iter()
+        .enumerate()
+        .map(|(i, t)| apps[i % 2].delete("/api/v1/me", Some(t)));
+    for (s, _) in join_all(cancels).await {
+        assert_eq!(s, StatusCode::OK);
+    }
+    let (_, confirmed) = first
+        .get(
+            &format!("{path}?status=confirmed&per_page=200"),
+            Some(&first.admin),
+        )
+        .await;
+    assert_eq!(
+        confirmed["total"], 10,
+        "five promoted into the five freed seats"
+    );
+    let (_, waiting) = first
+        .get(&format!("{path}?status=waitlisted"), Some(&first.admin))
+        .await;
+    assert_eq!(waiting["total"], 185);
+    let promoted = first.outbox("registration_promoted");
+    assert_eq!(promoted.len(), 5, "each promoted attendee is emailed once");
+    for (to, _, _) in &promoted {
+        first
+            .delivered("registration_promoted", to.as_deref().unwrap_or(""), 1)
+            .await;
+    }
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Load test of a release build on this machine, with wrk. See bench/README.md.
+#
+#   bench/run.sh [sqlite|postgres] [seconds] [connections]
+#
+# Starts a fresh server (SQLite file in a temporary folder, or a fresh PostgreSQL database on
+# 127.0.0.1:5432 that is dropped afterwards), loads the demo fair, creates a bench event large
+# enough that every session write succeeds, then measures in one run:
+#   GET /healthz                                  (the baseline: the ratio is the figure)
+#   GET /api/v1/events/siccam/sessions            (public, from the latest release)
+#   GET /api/v1/events/siccam/sessions  + token   (organizer, the working copy)
+#   POST /api/v1/events/bench/sessions            (conflict-checked writes; 2xx counted)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+backend=${1:-sqlite}
+secs=${2:-20}
+conns=${3:-32}
+threads=2
+bin=${SALON_BIN:-$root/target/release/salon}
+[ -x "$bin" ] || { echo "build first: cargo build --release" >&2; exit 1; }
+command -v wrk >/dev/null || { echo "install wrk: apt-get install wrk" >&2; exit 1; }
+
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+base=http://127.0.0.1:$port
+export SALON__SERVER__BIND=127.0.0.1:$port SALON__SERVER__PUBLIC_BASE_URL=$base
+export SALON__DATABASE__POOL_SIZE=${POOL_SIZE:-8}
+pgdb=
+if [ "$backend" = postgres ]; then
+  pgdb=salon_bench_$RANDOM$RANDOM
+  psql -q -h 127.0.0.1 -U postgres -c "CREATE DATABASE $pgdb"
+  export SALON__DATABASE__URL=postgres://postgres@127.0.0.1:5432/$pgdb
+fi
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$pgdb" ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+
+SALON_ADMIN_PASSWORD='bench password 123' "$bin" admin create --email bench@example.com > /dev/null
+"$bin" demo > /dev/null
+"$bin" serve > server.log 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+
+json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
+token=$(curl -fsS -X POST "$base/api/v1/auth/tokens" -H 'content-type: application/json' \
+  -d '{"email":"bench@example.com","password":"bench password 123","name":"bench"}' | json '["token"]')
+curl -fsS -X POST "$base/api/v1/events" -H "authorization: Bearer $token" -H 'content-type: application/json' -d '{
+  "slug": "bench", "name": "Bench", "timezone": "UTC", "starts_on": "2030-01-01", "ends_on": "2030-01-31",
+  "venue": "v", "city": "c", "languages": ["en"], "default_language": "en",
+  "opens_at": "00:00", "closes_at": "23:59", "contact_email": "b@example.com"}' > /dev/null
+rooms=100
+first_room=
+for i in $(seq 1 $rooms); do
+  id=$(curl -fsS -X POST "$base/api/v1/events/bench/rooms" -H "authorization: Bearer $token" \
+    -H 'content-type: application/json' -d "{\"name\": \"Room $i\", \"capacity\": 100}" | json '["id"]')
+  [ -n "$first_room" ] || first_room=$id
+done
+
+echo "backend=$backend seconds=$secs connections=$conns threads=$threads pool=$SALON__DATABASE__POOL_SIZE cores=$(nproc)"
+measure() {
+  local name=$1; shift
+  echo "--- $name"
+  wrk -t$threads -c"$conns" -d"${secs}s" --latency "$@" | grep -E 'Requests/sec|^ +50%|^ +99%|Non-2xx|2xx:|requests in'
+}
+measure "GET /healthz" "$base/healthz"
+measure "GET sessions (public, release)" "$base/api/v1/events/siccam/sessions"
+measure "GET sessions (organizer, working copy)" -H "authorization: Bearer $token" "$base/api/v1/events/siccam/sessions"
+measure "GET /healthz" "$base/healthz"
+measure "POST sessions" -s "$root/bench/post_sessions.lua" "$base" -- "$token" bench "$first_room" "$rooms" "$threads"
+measure "GET /healthz" "$base/healthz"
+echo "--- sessions written: $(curl -fsS "$base/api/v1/events/bench/sessions?per_page=1" -H "authorization: Bearer $token" | json '["total"]')"

@@ -1,0 +1,4 @@
+DROP TABLE email_templates;
+DROP TABLE outbox_emails;
+DROP TABLE registration_tokens;
+DROP TABLE registrations;

@@ -1,0 +1,337 @@
+//! The organizers' view of the outbox — `GET …/emails[?status]` (metadata only, never a body)
+//! and `POST …/emails/{id}/retry` — and template overrides, `PUT/GET
+//! …/email-templates/{kind}/{lang}`.
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::templates::{self, Parts};
+use super::EmailKind;
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::Organizer;
+use crate::db::schema::{email_templates, outbox_emails};
+use crate::domain::{Language, Role};
+use crate::error::{AppError, AppResult};
+use crate::events::queries as events;
+use crate::run;
+use crate::web::json::Json;
+use crate::web::list::{ListParams, Page};
+use crate::web::query::Query;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailStatus {
+    Pending,
+    Sending,
+    Sent,
+    Failed,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct EmailFilters {
+    pub status: Option<EmailStatus>,
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = outbox_emails)]
+struct Row {
+    id: i64,
+    kind: String,
+    recipient: Option<String>,
+    language: String,
+    message_id: String,
+    status: String,
+    attempts: i32,
+    next_attempt_at: NaiveDateTime,
+    last_error: Option<String>,
+    created_at: NaiveDateTime,
+    sent_at: Option<NaiveDateTime>,
+}
+
+/// An outbox row's metadata.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EmailOut {
+    pub id: i64,
+    pub kind: String,
+    /// Null once the recipient's registration is erased.
+    pub recipient: Option<String>,
+    pub language: String,
+    pub message_id: String,
+    pub status: String,
+    pub attempts: i32,
+    pub next_attempt_at: DateTime<Utc>,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<Row> for EmailOut {
+    fn from(r: Row) -> Self {
+        EmailOut {
+            id: r.id,
+            kind: r.kind,
+            recipient: r.recipient,
+            language: r.language,
+            message_id: r.message_id,
+            status: r.status,
+            attempts: r.attempts,
+            next_attempt_at: r.next_attempt_at.and_utc(),
+            last_error: r.last_error,
+            created_at: r.created_at.and_utc(),
+            sent_at: r.sent_at.map(|t| t.and_utc()),
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/emails", tag = "emails",
+    params(("slug" = String, Path), ListParams, EmailFilters),
+    responses((status = 200, body = Page<EmailOut>), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    params: Query<ListParams>,
+    filters: Query<EmailFilters>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let req = params.validate(&["created_at"])?;
+    let status = filters.into_inner().status;
+    let page = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
+            let (rows, total) = run!(c, |c| {
+                let filtered = || {
+                    let mut q = outbox_emails::table
+                        .filter(outbox_emails::event_id.eq(event.id))
+                        .into_boxed();
+                    if let Some(s) = status {
+                        let s = serde_json::to_value(s)
+                            .ok()
+                            .and_then(|v| v.as_str().map(str::to_string))
+                            .unwrap_or_default();
+                        q = q.filter(outbox_emails::status.eq(s));
+                    }
+                    q
+                };
+                let q = if desc {
+                    filtered().order(outbox_emails::id.desc())
+                } else {
+                    filtered().order(outbox_emails::id.asc())
+                };
+                let rows = q
+                    .select(Row::as_select())
+                    .limit(req.per_page)
+                    .offset(req.offset())
+                    .load(c)?;
+                let total: i64 = filtered().count().get_result(c)?;
+                QueryResult::Ok((rows, total))
+            })?;
+            Ok(Page::new(
+                rows.into_iter().map(EmailOut::from).collect(),
+                total,
+                &req,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/emails/{id}/retry", tag = "emails",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 202, description = "queued again with a fresh count of attempts"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "only a failed email with its body can be retried")),
+    security(("bearer" = [])))]
+pub async fn retry(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    state
+        .db
+        .write(move |c| {
+            let event = events::find_by_slug(c, &slug)?
+                .ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
+            let found: Option<(String, Option<String>)> = run!(c, |c| outbox_emails::table
+                .filter(outbox_emails::event_id.eq(event.id))
+                .filter(outbox_emails::id.eq(id))
+                .select((outbox_emails::status, outbox_emails::body_text))
+                .first(c)
+                .optional())?;
+            let (status, body) =
+                found.ok_or_else(|| AppError::not_found(format!("no email {id} in this event")))?;
+            if status != "failed" || body.is_none() {
+                return Err(AppError::Conflict(format!(
+                    "only a failed email can be retried; this one is {status}"
+                )));
+            }
+            let now = crate::db::now();
+            run!(c, |c| diesel::update(outbox_emails::table.find(id))
+                .set((
+                    outbox_emails::status.eq("pending"),
+                    outbox_emails::attempts.eq(0),
+                    outbox_emails::next_attempt_at.eq(now)
+                ))
+                .execute(c))?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "retry",
+                "email",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "pending"})))
+}
+
+/// A template override (or the built-in text when none is saved).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateBody {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TemplateOut {
+    pub kind: EmailKind,
+    pub language: Language,
+    /// true when this event overrides the built-in text.
+    pub overridden: bool,
+    /// The variables the templates may use.
+    pub variables: Vec<&'static str>,
+    #[serde(flatten)]
+    pub body: TemplateBody,
+}
+
+fn kind_lang(kind: &str, lang: &str) -> AppResult<(EmailKind, Language)> {
+    let kind: EmailKind = kind.parse().map_err(|e: String| AppError::not_found(e))?;
+    let lang: Language = lang.parse().map_err(|e: String| AppError::not_found(e))?;
+    Ok((kind, lang))
+}
+
+fn out(kind: EmailKind, lang: Language, overridden: bool, p: Parts) -> TemplateOut {
+    TemplateOut {
+        kind,
+        language: lang,
+        overridden,
+        variables: super::COMMON_VARIABLES
+            .iter()
+            .chain(kind.variables())
+            .copied()
+            .collect(),
+        body: TemplateBody {
+            subject: p.subject,
+            text: p.text,
+            html: p.html,
+        },
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/email-templates/{kind}/{lang}", tag = "emails",
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
+    responses((status = 200, body = TemplateOut), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn get_template(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, String, String)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, kind, lang) = path.into_inner();
+    let (kind, lang) = kind_lang(&kind, &lang)?;
+    let body = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            Ok(match templates::find_override(c, event.id, kind, lang)? {
+                Some(p) => out(kind, lang, true, p),
+                None => out(kind, lang, false, templates::builtin(kind, lang)),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+#[utoipa::path(put, path = "/api/v1/events/{slug}/email-templates/{kind}/{lang}", tag = "emails",
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)), request_body = TemplateBody,
+    responses((status = 200, body = TemplateOut), (status = 401), (status = 403), (status = 404),
+        (status = 422, description = "a syntax error or an unknown variable, naming the part")),
+    security(("bearer" = [])))]
+pub async fn put_template(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, String, String)>,
+    Json(body): Json<TemplateBody>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, kind, lang) = path.into_inner();
+    let (kind, lang) = kind_lang(&kind, &lang)?;
+    let parts = Parts {
+        subject: body.subject,
+        text: body.text,
+        html: body.html,
+    };
+    templates::check(kind, &parts)?;
+    let saved = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let now = crate::db::now();
+            let existing: Option<i64> = run!(c, |c| email_templates::table
+                .filter(email_templates::event_id.eq(event.id))
+                .filter(email_templates::kind.eq(kind.as_str()))
+                .filter(email_templates::language.eq(lang.code()))
+                .select(email_templates::id)
+                .first(c)
+                .optional())?;
+            match existing {
+                Some(id) => run!(c, |c| diesel::update(email_templates::table.find(id))
+                    .set((
+                        email_templates::subject.eq(&parts.subject),
+                        email_templates::body_text.eq(&parts.text),
+                        email_templates::body_html.eq(&parts.html),
+                        email_templates::updated_at.eq(now),
+                    ))
+                    .execute(c))?,
+                None => run!(c, |c| diesel::insert_into(email_templates::table)
+                    .values((
+                        email_templates::event_id.eq(event.id),
+                        email_templates::kind.eq(kind.as_str()),
+                        email_templates::language.eq(lang.code()),
+                        email_templates::subject.eq(&parts.subject),
+                        email_templates::body_text.eq(&parts.text),
+                        email_templates::body_html.eq(&parts.html),
+                        email_templates::updated_at.eq(now),
+                    ))
+                    .execute(c))?,
+            };
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "update",
+                "email_template",
+                None,
+                serde_json::json!({"kind": kind, "language": lang}),
+            )?;
+            Ok(out(kind, lang, true, parts))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(saved))
+}

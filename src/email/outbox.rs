@@ -1,0 +1,257 @@
+//! The outbox: every email is a row written in the same transaction as the change that causes
+//! it, so a rolled-back change sends nothing and a committed one loses nothing. The worker
+//! (`worker.rs`) claims due rows, sends them and records the outcome.
+//!
+//! States: `pending` (due at `next_attempt_at`) → `sending` (claimed until `locked_until`; a
+//! crashed sender's claim expires and the row is due again) → `sent` (bodies dropped, metadata
+//! kept) or back to `pending` with exponential backoff, or `failed` (permanent error or
+//! `mail.max_attempts` reached). On PostgreSQL several workers claim with `FOR UPDATE SKIP
+//! LOCKED`; on SQLite the claim runs in a `BEGIN IMMEDIATE` transaction.
+
+use chrono::{NaiveDateTime, TimeDelta};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::templates::{self, Parts};
+use super::EmailKind;
+use crate::db::schema::outbox_emails;
+use crate::db::Conn;
+use crate::domain::Language;
+use crate::error::{AppError, AppResult};
+use crate::run;
+
+/// A file sent with an email (base64 in the outbox row).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Attachment {
+    pub filename: String,
+    pub content_type: String,
+    /// Shown inline in the HTML part under this Content-ID (`cid:…`) when set.
+    pub content_id: Option<String>,
+    pub base64: String,
+}
+
+impl Attachment {
+    pub fn new(filename: &str, content_type: &str, content_id: Option<&str>, bytes: &[u8]) -> Self {
+        use base64::Engine;
+        Attachment {
+            filename: filename.into(),
+            content_type: content_type.into(),
+            content_id: content_id.map(str::to_string),
+            base64: base64::engine::general_purpose::STANDARD.encode(bytes),
+        }
+    }
+
+    pub fn bytes(&self) -> Vec<u8> {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(&self.base64)
+            .unwrap_or_default()
+    }
+}
+
+/// An email to queue.
+pub struct NewEmail<'a> {
+    pub event_id: Option<i64>,
+    pub registration_id: Option<i64>,
+    pub kind: EmailKind,
+    pub to: &'a str,
+    pub language: Language,
+    pub context: serde_json::Value,
+    pub attachments: Vec<Attachment>,
+}
+
+/// Test-only fault injection: an email to this address makes [`enqueue`] fail right after
+/// inserting its row, so a test can show that the rolled-back email is never sent. Scoped to
+/// one recipient so that tests running alongside are not affected.
+pub static FAIL_AFTER_OUTBOX_INSERT_FOR: std::sync::Mutex<Option<String>> =
+    std::sync::Mutex::new(None);
+
+/// Renders and inserts one email. Call inside the write transaction of the change.
+pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<i64> {
+    let Parts {
+        subject,
+        text,
+        html,
+    } = templates::render(
+        c,
+        email.event_id,
+        email.kind,
+        email.language,
+        &email.context,
+    )?;
+    let now = crate::db::now();
+    let message_id = format!(
+        "<{}@{}>",
+        crate::auth::new_token("salon.").replace(['-', '_'], "x"),
+        message_domain
+    );
+    let attachments = if email.attachments.is_empty() {
+        None
+    } else {
+        Some(serde_json::to_string(&email.attachments).map_err(anyhow::Error::from)?)
+    };
+    let id = run!(c, |c| diesel::insert_into(outbox_emails::table)
+        .values((
+            outbox_emails::event_id.eq(email.event_id),
+            outbox_emails::registration_id.eq(email.registration_id),
+            outbox_emails::kind.eq(email.kind.as_str()),
+            outbox_emails::recipient.eq(Some(email.to)),
+            outbox_emails::language.eq(email.language.code()),
+            outbox_emails::subject.eq(Some(&subject)),
+            outbox_emails::body_text.eq(Some(&text)),
+            outbox_emails::body_html.eq(Some(&html)),
+            outbox_emails::attachments.eq(&attachments),
+            outbox_emails::message_id.eq(&message_id),
+            outbox_emails::status.eq("pending"),
+            outbox_emails::attempts.eq(0),
+            outbox_emails::next_attempt_at.eq(now),
+            outbox_emails::created_at.eq(now),
+        ))
+        .returning(outbox_emails::id)
+        .get_result::<i64>(c))?;
+    let fault = FAIL_AFTER_OUTBOX_INSERT_FOR
+        .lock()
+        .map(|f| f.as_deref() == Some(email.to))
+        .unwrap_or(false);
+    if fault {
+        return Err(AppError::internal("injected fault after the outbox insert"));
+    }
+    Ok(id)
+}
+
+/// A claimed row, ready to send.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = outbox_emails)]
+pub struct Claimed {
+    pub id: i64,
+    pub kind: String,
+    pub recipient: Option<String>,
+    pub subject: Option<String>,
+    pub body_text: Option<String>,
+    pub body_html: Option<String>,
+    pub attachments: Option<String>,
+    pub message_id: String,
+    pub attempts: i32,
+}
+
+/// How long a claim lasts before another worker may take the row again.
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+
+/// Claims up to `limit` due rows for this worker.
+pub fn claim(c: &mut Conn, limit: i64) -> AppResult<Vec<Claimed>> {
+    let now = crate::db::now();
+    c.write_tx(|c| {
+        let due = outbox_emails::status
+            .eq("pending")
+            .and(outbox_emails::next_attempt_at.le(now))
+            .or(outbox_emails::status
+                .eq("sending")
+                .and(outbox_emails::locked_until.lt(now)));
+        let rows: Vec<Claimed> = match c {
+            Conn::Pg(pg) => outbox_emails::table
+                .filter(due)
+                .order(outbox_emails::id.asc())
+                .limit(limit)
+                .select(Claimed::as_select())
+                .for_update()
+                .skip_locked()
+                .load(&mut **pg)?,
+            Conn::Sqlite(sq) => outbox_emails::table
+                .filter(due)
+                .order(outbox_emails::id.asc())
+                .limit(limit)
+                .select(Claimed::as_select())
+                .load(&mut **sq)?,
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        if !ids.is_empty() {
+            run!(c, |c| diesel::update(
+                outbox_emails::table.filter(outbox_emails::id.eq_any(&ids))
+            )
+            .set((
+                outbox_emails::status.eq("sending"),
+                outbox_emails::locked_until.eq(Some(now + LEASE))
+            ))
+            .execute(c))?;
+        }
+        Ok(rows)
+    })
+}
+
+/// Sent: keep the metadata, drop the bodies (they hold tokens).
+pub fn mark_sent(c: &mut Conn, id: i64) -> QueryResult<()> {
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(outbox_emails::table.find(id))
+        .set((
+            outbox_emails::status.eq("sent"),
+            outbox_emails::sent_at.eq(Some(now)),
+            outbox_emails::attempts.eq(outbox_emails::attempts + 1),
+            outbox_emails::locked_until.eq(None::<NaiveDateTime>),
+            outbox_emails::last_error.eq(None::<String>),
+            outbox_emails::body_text.eq(None::<String>),
+            outbox_emails::body_html.eq(None::<String>),
+            outbox_emails::attachments.eq(None::<String>),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// A failed attempt: retried after `delay`, or `failed` for good when `permanent` or out of
+/// attempts.
+pub fn mark_attempt_failed(
+    c: &mut Conn,
+    row: &Claimed,
+    error: &str,
+    permanent: bool,
+    max_attempts: u32,
+    delay: TimeDelta,
+) -> QueryResult<()> {
+    let now = crate::db::now();
+    let attempts = row.attempts + 1;
+    let give_up = permanent || attempts as u32 >= max_attempts;
+    let error: String = error.chars().take(500).collect();
+    run!(c, |c| diesel::update(outbox_emails::table.find(row.id))
+        .set((
+            outbox_emails::status.eq(if give_up { "failed" } else { "pending" }),
+            outbox_emails::attempts.eq(attempts),
+            outbox_emails::next_attempt_at.eq(now + delay),
+            outbox_emails::locked_until.eq(None::<NaiveDateTime>),
+            outbox_emails::last_error.eq(Some(&error)),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Exponential backoff: `base`, `2·base`, `4·base`… capped at one hour.
+pub fn backoff(base: std::time::Duration, attempts: i32) -> TimeDelta {
+    let base = TimeDelta::from_std(base).unwrap_or(TimeDelta::seconds(30));
+    let factor = 1i32 << attempts.clamp(0, 16);
+    std::cmp::min(base * factor, TimeDelta::hours(1))
+}
+
+/// Forgets the recipient and bodies of a registration's emails (erasure).
+pub fn erase_for_registration(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
+    run!(c, |c| diesel::update(
+        outbox_emails::table.filter(outbox_emails::registration_id.eq(registration_id))
+    )
+    .set((
+        outbox_emails::recipient.eq(None::<String>),
+        outbox_emails::subject.eq(None::<String>),
+        outbox_emails::body_text.eq(None::<String>),
+        outbox_emails::body_html.eq(None::<String>),
+        outbox_emails::attachments.eq(None::<String>),
+    ))
+    .execute(c))?;
+    // An unsent email to an erased person is not sent.
+    run!(c, |c| diesel::update(
+        outbox_emails::table
+            .filter(outbox_emails::registration_id.eq(registration_id))
+            .filter(outbox_emails::status.ne("sent"))
+    )
+    .set((
+        outbox_emails::status.eq("failed"),
+        outbox_emails::last_error.eq(Some("recipient erased"))
+    ))
+    .execute(c))?;
+    Ok(())
+}

@@ -1,0 +1,256 @@
+//! Email templates: the built-in minijinja files under `templates/email/<kind>/<lang>.*`
+//! (compiled into the binary), and organizers' overrides per event and language, stored in the
+//! database and checked when saved (syntax, and only the kind's variables).
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use diesel::prelude::*;
+use minijinja::Environment;
+use serde::Serialize;
+
+use super::EmailKind;
+use crate::db::schema::email_templates;
+use crate::db::Conn;
+use crate::domain::Language;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::run;
+
+/// Subject, text and HTML of one kind in one language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Parts {
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+}
+
+macro_rules! builtin {
+    ($($kind:literal),* $(,)?) => {
+        &[$(
+            ($kind, "ar", include_str!(concat!("../../templates/email/", $kind, "/ar.subject")), include_str!(concat!("../../templates/email/", $kind, "/ar.txt")), include_str!(concat!("../../templates/email/", $kind, "/ar.html"))),
+            ($kind, "fr", include_str!(concat!("../../templates/email/", $kind, "/fr.subject")), include_str!(concat!("../../templates/email/", $kind, "/fr.txt")), include_str!(concat!("../../templates/email/", $kind, "/fr.html"))),
+            ($kind, "en", include_str!(concat!("../../templates/email/", $kind, "/en.subject")), include_str!(concat!("../../templates/email/", $kind, "/en.txt")), include_str!(concat!("../../templates/email/", $kind, "/en.html"))),
+        )*]
+    };
+}
+
+type Builtin = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const BUILTIN: &[Builtin] = builtin!(
+    "registration_confirm",
+    "registration_confirmed",
+    "registration_waitlisted",
+    "registration_promoted",
+    "registration_cancelled",
+    "already_registered",
+    "exhibitor_confirm",
+    "exhibitor_already_applied",
+    "exhibitor_submitted",
+    "exhibitor_approved",
+    "exhibitor_rejected",
+    "staff_pass",
+    "schedule_changed",
+);
+
+/// The built-in parts of `kind` in `lang`.
+pub fn builtin(kind: EmailKind, lang: Language) -> Parts {
+    BUILTIN
+        .iter()
+        .find(|(k, l, ..)| *k == kind.as_str() && *l == lang.code())
+        .map(|(_, _, subject, text, html)| Parts {
+            subject: subject.trim().to_string(),
+            text: text.to_string(),
+            html: html.to_string(),
+        })
+        .unwrap_or_else(|| Parts {
+            subject: kind.as_str().into(),
+            text: String::new(),
+            html: String::new(),
+        })
+}
+
+/// Names ending in `.html` are autoescaped for HTML; the others are not.
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env
+    })
+}
+
+/// The override of `kind`/`lang` for an event, if any.
+pub fn find_override(
+    c: &mut Conn,
+    event_id: i64,
+    kind: EmailKind,
+    lang: Language,
+) -> QueryResult<Option<Parts>> {
+    let row: Option<(String, String, String)> = run!(c, |c| email_templates::table
+        .filter(email_templates::event_id.eq(event_id))
+        .filter(email_templates::kind.eq(kind.as_str()))
+        .filter(email_templates::language.eq(lang.code()))
+        .select((
+            email_templates::subject,
+            email_templates::body_text,
+            email_templates::body_html
+        ))
+        .first(c)
+        .optional())?;
+    Ok(row.map(|(subject, text, html)| Parts {
+        subject,
+        text,
+        html,
+    }))
+}
+
+/// Renders the event's override or the built-in template.
+pub fn render(
+    c: &mut Conn,
+    event_id: Option<i64>,
+    kind: EmailKind,
+    lang: Language,
+    ctx: &serde_json::Value,
+) -> AppResult<Parts> {
+    let parts = match event_id {
+        Some(id) => find_override(c, id, kind, lang)?,
+        None => None,
+    }
+    .unwrap_or_else(|| builtin(kind, lang));
+    render_parts(kind, lang, &parts, ctx)
+}
+
+pub fn render_parts(
+    kind: EmailKind,
+    lang: Language,
+    parts: &Parts,
+    ctx: &serde_json::Value,
+) -> AppResult<Parts> {
+    let env = env();
+    let one = |suffix: &str, source: &str| {
+        let name = format!("{kind}/{lang}.{suffix}");
+        env.render_named_str(&name, source, ctx)
+            .map_err(|e| AppError::internal(format!("email template {name}: {e:#}")))
+    };
+    Ok(Parts {
+        subject: one("subject", &parts.subject)?
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        text: one("txt", &parts.text)?,
+        html: one("html", &parts.html)?,
+    })
+}
+
+/// Checks an override before it is saved: each part must compile and use only the kind's
+/// variables. Errors name the part (`subject`, `text`, `html`).
+pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
+    let env = env();
+    let mut errors = Vec::new();
+    for (field, suffix, source) in [
+        ("subject", "subject", &parts.subject),
+        ("text", "txt", &parts.text),
+        ("html", "html", &parts.html),
+    ] {
+        if source.trim().is_empty() {
+            errors.push(FieldError::new(field, "must not be empty"));
+            continue;
+        }
+        match env.template_from_named_str(&format!("{kind}.{suffix}"), source) {
+            Err(e) => errors.push(FieldError::new(
+                field,
+                format!(
+                    "template syntax error: {}",
+                    e.detail().unwrap_or(&e.to_string())
+                ),
+            )),
+            Ok(tmpl) => {
+                let unknown: BTreeSet<String> = tmpl
+                    .undeclared_variables(false)
+                    .into_iter()
+                    .filter(|v| !kind.allows_variable(v))
+                    .collect();
+                if !unknown.is_empty() {
+                    let list = unknown.into_iter().collect::<Vec<_>>().join(", ");
+                    errors.push(FieldError::new(field, format!("unknown variable: {list}")));
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_builtin_exists_parses_and_uses_only_its_variables() {
+        for kind in EmailKind::ALL {
+            for lang in Language::ALL {
+                let parts = builtin(kind, lang);
+                assert!(!parts.text.trim().is_empty(), "{kind}/{lang}.txt");
+                assert!(parts.html.contains("<html"), "{kind}/{lang}.html");
+                let dir = if lang == Language::Ar { "rtl" } else { "ltr" };
+                assert!(
+                    parts.html.contains(&format!("dir=\"{dir}\"")),
+                    "{kind}/{lang}.html direction"
+                );
+                check(kind, &parts)
+                    .unwrap_or_else(|e| panic!("{kind}/{lang}: {:?}", e.problem().errors));
+            }
+        }
+    }
+
+    #[test]
+    fn overrides_are_checked() {
+        let good = Parts {
+            subject: "{{ event_name }}".into(),
+            text: "Hi {{ name }} {{ confirm_url }}".into(),
+            html: "<p>{{ name }}</p>".into(),
+        };
+        assert!(check(EmailKind::RegistrationConfirm, &good).is_ok());
+        let bad = Parts {
+            subject: "{{ event_name".into(),
+            text: "{{ password }}".into(),
+            html: "<p></p>".into(),
+        };
+        match check(EmailKind::RegistrationConfirm, &bad) {
+            Err(AppError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "subject");
+                assert!(errors[1].message.contains("password"), "{errors:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn html_is_escaped_and_text_is_not() {
+        let parts = Parts {
+            subject: "{{ name }}".into(),
+            text: "{{ name }}".into(),
+            html: "{{ name }}".into(),
+        };
+        let out = render_parts(
+            EmailKind::AlreadyRegistered,
+            Language::En,
+            &parts,
+            &serde_json::json!({"name": "<Amina & co>"}),
+        )
+        .expect("render");
+        assert_eq!(out.text, "<Amina & co>");
+        assert_eq!(out.html, "&lt;Amina &amp; co&gt;");
+    }
+}

@@ -1,0 +1,148 @@
+//! Where emails go, from `mail.url`: `file://DIR` (an `.eml` file per email), `smtp://host:port`
+//! (plain, for a local relay), `smtp://host:port?tls=required` (STARTTLS), `smtps://host:port`
+//! (TLS, rustls). Credentials come from the URL's user and password.
+
+use std::time::Duration;
+
+use lettre::message::{
+    header::ContentType, Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart,
+};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+
+use super::outbox::{Attachment, Claimed};
+
+pub enum Transport {
+    File(FileTransport),
+    Smtp(SmtpTransport),
+}
+
+/// The outcome of one attempt.
+pub enum SendError {
+    /// Worth retrying: connection refused or dropped, timeout, 4xx reply.
+    Transient(String),
+    /// Not worth retrying: 5xx reply, unusable address or message.
+    Permanent(String),
+}
+
+fn percent_decode(s: &str) -> String {
+    form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}
+
+impl Transport {
+    pub fn from_url(url: &str) -> anyhow::Result<Transport> {
+        if let Some(dir) = url.strip_prefix("file://") {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| anyhow::anyhow!("cannot create mail folder {dir}: {e}"))?;
+            return Ok(Transport::File(FileTransport::new(dir)));
+        }
+        let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+            anyhow::anyhow!("mail.url must start with file://, smtp:// or smtps://")
+        })?;
+        let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
+        let (userinfo, hostport) = match rest.rsplit_once('@') {
+            Some((u, h)) => (Some(u), h),
+            None => (None, rest),
+        };
+        let hostport = hostport.trim_end_matches('/');
+        let (host, port) = match hostport.rsplit_once(':') {
+            Some((h, p)) => (
+                h,
+                Some(
+                    p.parse::<u16>()
+                        .map_err(|_| anyhow::anyhow!("mail.url: bad port"))?,
+                ),
+            ),
+            None => (hostport, None),
+        };
+        let starttls = query.split('&').any(|kv| kv == "tls=required");
+        let mut builder = match scheme {
+            "smtp" if starttls => SmtpTransport::starttls_relay(host)?.port(port.unwrap_or(587)),
+            "smtp" => SmtpTransport::builder_dangerous(host).port(port.unwrap_or(25)),
+            "smtps" => SmtpTransport::relay(host)?.port(port.unwrap_or(465)),
+            other => anyhow::bail!("mail.url: unknown scheme {other}"),
+        };
+        if let Some(userinfo) = userinfo {
+            let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+            builder =
+                builder.credentials(Credentials::new(percent_decode(user), percent_decode(pass)));
+        }
+        Ok(Transport::Smtp(
+            builder.timeout(Some(Duration::from_secs(20))).build(),
+        ))
+    }
+
+    pub fn send(&self, message: &Message) -> Result<(), SendError> {
+        match self {
+            Transport::File(t) => t
+                .send(message)
+                .map(|_| ())
+                .map_err(|e| SendError::Transient(e.to_string())),
+            Transport::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    SendError::Permanent(e.to_string())
+                } else {
+                    SendError::Transient(e.to_string())
+                }
+            }),
+        }
+    }
+}
+
+/// Builds the MIME message of a claimed outbox row: text and HTML alternatives, inline images
+/// (by Content-ID) related to the HTML, other attachments alongside.
+pub fn build_message(row: &Claimed, from: &str) -> Result<Message, String> {
+    let from: Mailbox = from.parse().map_err(|e| format!("mail.from: {e}"))?;
+    let to: Mailbox = row
+        .recipient
+        .as_deref()
+        .ok_or("no recipient (erased)")?
+        .parse()
+        .map_err(|e| format!("recipient: {e}"))?;
+    let attachments: Vec<Attachment> = row
+        .attachments
+        .as_deref()
+        .map(serde_json::from_str)
+        .transpose()
+        .map_err(|e| format!("attachments: {e}"))?
+        .unwrap_or_default();
+    let html_part = SinglePart::html(row.body_html.clone().unwrap_or_default());
+    let (inline, files): (Vec<&Attachment>, Vec<&Attachment>) =
+        attachments.iter().partition(|a| a.content_id.is_some());
+    let html = if inline.is_empty() {
+        MultiPart::related().singlepart(html_part)
+    } else {
+        let mut related = MultiPart::related().singlepart(html_part);
+        for a in inline {
+            let ct = ContentType::parse(&a.content_type).map_err(|e| e.to_string())?;
+            related = related.singlepart(
+                LettreAttachment::new_inline(a.content_id.clone().unwrap_or_default())
+                    .body(a.bytes(), ct),
+            );
+        }
+        related
+    };
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(row.body_text.clone().unwrap_or_default()))
+        .multipart(html);
+    let body = if files.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for a in files {
+            let ct = ContentType::parse(&a.content_type).map_err(|e| e.to_string())?;
+            mixed = mixed.singlepart(LettreAttachment::new(a.filename.clone()).body(a.bytes(), ct));
+        }
+        mixed
+    };
+    Message::builder()
+        .from(from)
+        .to(to)
+        .subject(row.subject.clone().unwrap_or_default())
+        .message_id(Some(row.message_id.clone()))
+        .multipart(body)
+        .map_err(|e| e.to_string())
+}

@@ -1,0 +1,105 @@
+//! The email worker: one per `salon serve`, on its own thread. It wakes when a request queues
+//! mail (or every second), claims due outbox rows, sends them and records the outcome. It also
+//! runs the privacy purge once an hour (SPEC §8).
+
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::outbox;
+use super::transport::{build_message, SendError, Transport};
+use crate::config::Settings;
+use crate::db::Db;
+
+/// Wakes the worker after a commit that queued mail.
+#[derive(Clone)]
+pub struct Kick(Sender<()>);
+
+impl Kick {
+    pub fn now(&self) {
+        let _ = self.0.send(());
+    }
+}
+
+/// Starts the worker thread; it stops when every [`Kick`] is dropped.
+pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Kick> {
+    let transport = Transport::from_url(settings.mail.url.expose())?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("salon-mail".into())
+        .spawn(move || run(db, settings, transport, rx))?;
+    Ok(Kick(tx))
+}
+
+fn run(db: Db, settings: Arc<Settings>, transport: Transport, wake: Receiver<()>) {
+    let mut last_purge: Option<Instant> = None;
+    loop {
+        let sent = match deliver_due(&db, &settings, &transport) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "mail worker could not read the outbox");
+                0
+            }
+        };
+        if last_purge.is_none_or(|t| t.elapsed() > Duration::from_secs(3600)) {
+            match crate::registrations::purge::run(&db, &settings) {
+                Ok(n) if n > 0 => tracing::info!(erased = n, "privacy purge erased registrations"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
+            }
+            last_purge = Some(Instant::now());
+        }
+        if sent > 0 {
+            continue; // there may be more due right away
+        }
+        match wake.recv_timeout(Duration::from_millis(
+            settings.mail.poll_interval.as_millis() as u64,
+        )) {
+            Ok(()) | Err(RecvTimeoutError::Timeout) => {}
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
+/// Sends every due email once; returns how many were attempted.
+pub fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) -> anyhow::Result<usize> {
+    let mut pooled = db.get()?;
+    let mut c = pooled.conn();
+    let rows = outbox::claim(&mut c, 20).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n = rows.len();
+    for row in rows {
+        let outcome = build_message(&row, &settings.mail.from)
+            .map_err(SendError::Permanent)
+            .and_then(|m| transport.send(&m));
+        match outcome {
+            Ok(()) => {
+                outbox::mark_sent(&mut c, row.id)?;
+                tracing::info!(email_id = row.id, kind = %row.kind, "email sent");
+            }
+            Err(SendError::Transient(e)) => {
+                let delay = outbox::backoff(settings.mail.retry_base, row.attempts);
+                outbox::mark_attempt_failed(
+                    &mut c,
+                    &row,
+                    &e,
+                    false,
+                    settings.mail.max_attempts,
+                    delay,
+                )?;
+                tracing::warn!(email_id = row.id, kind = %row.kind, attempt = row.attempts + 1, error = %e, "email not sent; will retry");
+            }
+            Err(SendError::Permanent(e)) => {
+                outbox::mark_attempt_failed(
+                    &mut c,
+                    &row,
+                    &e,
+                    true,
+                    settings.mail.max_attempts,
+                    chrono::TimeDelta::zero(),
+                )?;
+                tracing::warn!(email_id = row.id, kind = %row.kind, error = %e, "email failed permanently");
+            }
+        }
+    }
+    Ok(n)
+}

@@ -1,0 +1,114 @@
+//! The attendee's own routes, authenticated by a manage token (`Authorization: Bearer slr_…`):
+//! `GET /me`, `DELETE /me` (cancel), `POST /me/erase`.
+
+use actix_web::dev::Payload;
+use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::model::{RegistrationOut, RegistrationRow};
+use super::{service, tokens};
+use crate::app::AppState;
+use crate::db::Conn;
+use crate::error::{AppError, AppResult};
+
+/// The registration a manage token belongs to.
+pub struct Attendee {
+    pub token: String,
+}
+
+impl FromRequest for Attendee {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            match token {
+                Some(t) if t.starts_with(tokens::PREFIX) => Ok(Attendee { token: t }),
+                Some(_) => Err(AppError::Unauthorized(
+                    "this route needs the attendee's own token (slr_…)".into(),
+                )),
+                None => Err(AppError::Unauthorized(
+                    "this route needs `Authorization: Bearer <attendee token>`".into(),
+                )),
+            }
+        })
+    }
+}
+
+/// The registration of a manage token, or 401.
+pub fn resolve(c: &mut Conn, token: &str) -> AppResult<RegistrationRow> {
+    let found = tokens::find(c, token, tokens::MANAGE)?
+        .ok_or_else(|| AppError::Unauthorized("unknown or expired attendee token".into()))?;
+    Ok(service::find_by_id(c, found.registration_id)?)
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Me {
+    pub registration: RegistrationOut,
+    /// Seats booked in sessions (booking comes with the programme's booking feature).
+    pub bookings: Vec<serde_json::Value>,
+}
+
+#[utoipa::path(get, path = "/api/v1/me", tag = "attendee",
+    responses((status = 200, body = Me), (status = 401)), security(("bearer" = [])))]
+pub async fn get(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+    let me = state
+        .db
+        .run(move |c| {
+            let reg = resolve(c, &who.token)?;
+            let event = crate::events::queries::find(c, reg.event_id)?;
+            Ok(Me {
+                registration: RegistrationOut::of(&event.slug, &reg),
+                bookings: vec![],
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(me))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me", tag = "attendee",
+    responses((status = 200, body = RegistrationOut, description = "cancelled; the first waitlisted attendee is promoted"), (status = 401), (status = 409)),
+    security(("bearer" = [])))]
+pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
+    let out = state
+        .db
+        .write(move |c| {
+            let reg = resolve(c, &who.token)?;
+            let event = crate::events::queries::find(c, reg.event_id)?;
+            crate::db::lock_event(c, event.id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            let reg = service::cancel(c, &settings, &event, &reg)?;
+            Ok(RegistrationOut::of(&event.slug, &reg))
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/me/erase", tag = "attendee",
+    responses((status = 204, description = "personal data erased; the token no longer works"), (status = 401)),
+    security(("bearer" = [])))]
+pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
+    state
+        .db
+        .write(move |c| {
+            let reg = resolve(c, &who.token)?;
+            let event = crate::events::queries::find(c, reg.event_id)?;
+            crate::db::lock_event(c, event.id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            service::erase(c, &settings, &event, &reg)
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,235 @@
+//! `POST /api/v1/events/{slug}/registrations` (public, or an organizer's walk-in) and
+//! `POST /api/v1/registrations/confirm`.
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::model::{Category, RegistrationOut};
+use super::service::{self, Person, PublicOutcome};
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::OptionalOrganizer;
+use crate::domain::{EmailAddress, Language, Role};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::events::handlers::short_text;
+use crate::events::queries as events;
+use crate::web::json::Json;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRegistration {
+    pub name: String,
+    #[schema(value_type = String, format = "email")]
+    pub email: EmailAddress,
+    #[serde(default)]
+    pub organization: Option<String>,
+    #[serde(default)]
+    pub job_title: Option<String>,
+    #[serde(default)]
+    pub country: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// The language of the emails; defaults to the event's.
+    #[serde(default)]
+    pub language: Option<Language>,
+    /// The public may choose `visitor` (default) or `professional`; organizers any but
+    /// `exhibitor_staff`.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// Must be true: the attendee agrees to the processing of their data for the fair.
+    #[serde(default)]
+    pub consent: bool,
+}
+
+fn optional(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| short_text(field, v, max, errors))
+}
+
+/// Checks a registration body; `organizer` widens the categories.
+pub fn person(
+    body: NewRegistration,
+    event: &crate::events::Event,
+    organizer: bool,
+) -> AppResult<Person> {
+    let mut errors = Vec::new();
+    let name = short_text("name", &body.name, 200, &mut errors);
+    let phone = optional("phone", body.phone.as_deref(), 30, &mut errors);
+    if phone.as_ref().is_some_and(|p| {
+        !p.chars()
+            .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+    }) {
+        errors.push(FieldError::new(
+            "phone",
+            "may hold only digits, spaces and + - ( ) .",
+        ));
+    }
+    let category = body.category.unwrap_or(Category::Visitor);
+    if category == Category::ExhibitorStaff {
+        errors.push(FieldError::new(
+            "category",
+            "exhibitor_staff comes only from exhibitors' staff passes",
+        ));
+    } else if !organizer && !category.is_public() {
+        errors.push(FieldError::new(
+            "category",
+            "must be visitor or professional (other categories are set by organizers)",
+        ));
+    }
+    if !organizer && !body.consent {
+        errors.push(FieldError::new(
+            "consent",
+            "must be true: registering needs your consent to the processing of your data",
+        ));
+    }
+    let person = Person {
+        name,
+        email: body.email,
+        organization: optional(
+            "organization",
+            body.organization.as_deref(),
+            200,
+            &mut errors,
+        ),
+        job_title: optional("job_title", body.job_title.as_deref(), 200, &mut errors),
+        country: optional("country", body.country.as_deref(), 100, &mut errors),
+        phone,
+        language: event.language_for(body.language),
+        category,
+    };
+    if errors.is_empty() {
+        Ok(person)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The public's answer, the same whatever happened (no enumeration of who is registered).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Accepted {
+    pub status: &'static str,
+    pub detail: &'static str,
+}
+
+const ACCEPTED: Accepted = Accepted {
+    status: "accepted",
+    detail: "Thank you. Please check your email to confirm your registration.",
+};
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/registrations", tag = "registrations",
+    params(("slug" = String, Path)), request_body = NewRegistration,
+    responses(
+        (status = 202, body = Accepted, description = "public: the same answer whether or not the email is known; an email follows"),
+        (status = 201, body = RegistrationOut, description = "organizer (editor): confirmed at once"),
+        (status = 404), (status = 409, description = "outside the registration window; organizer: email already registered"),
+        (status = 422), (status = 429)),
+    security((), ("bearer" = [])))]
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    who: OptionalOrganizer,
+    slug: web::Path<String>,
+    Json(body): Json<NewRegistration>,
+) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
+    if let Some(org) = who.0 {
+        org.require(Role::Editor)?;
+        let out = state
+            .db
+            .write(move |c| {
+                let event = events::lock(c, &slug)?;
+                let p = person(body, &event, true)?;
+                let reg = service::register_by_organizer(c, &settings, &event, &p)?;
+                audit::record(
+                    c,
+                    Some(org.id),
+                    Some(event.id),
+                    "create",
+                    "registration",
+                    Some(reg.id),
+                    serde_json::json!({"category": p.category}),
+                )?;
+                Ok(RegistrationOut::of(&event.slug, &reg))
+            })
+            .await?;
+        state.kick_mail();
+        return Ok(HttpResponse::Created().json(out));
+    }
+    state.limiter.check(&req)?;
+    state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            if !event.is_published() {
+                return Err(AppError::not_found(format!("no event `{slug}`")));
+            }
+            let now = crate::db::now();
+            if event.registration_opens_at.is_some_and(|t| now < t) {
+                return Err(AppError::Conflict("registration is not open yet".into()));
+            }
+            if event.registration_closes_at.is_some_and(|t| now >= t) {
+                return Err(AppError::Conflict("registration is closed".into()));
+            }
+            let p = person(body, &event, false)?;
+            let outcome: PublicOutcome = service::register_public(c, &settings, &event, &p)?;
+            tracing::debug!(?outcome, "public registration");
+            Ok(())
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::Accepted().json(ACCEPTED))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// The token from the confirmation email's link.
+    pub token: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfirmAnswer {
+    pub registration: RegistrationOut,
+    /// The attendee's manage token (for `/api/v1/me` and the page `/r/{token}`), also emailed.
+    pub manage_token: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/registrations/confirm", tag = "registrations",
+    request_body = ConfirmRequest,
+    responses((status = 200, body = ConfirmAnswer, description = "confirmed, or waitlisted when the fair is full"),
+        (status = 404, description = "unknown token"), (status = 409, description = "already used"),
+        (status = 410, description = "expired: register again with the same email for a new link"), (status = 429)))]
+pub async fn confirm(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Json(body): Json<ConfirmRequest>,
+) -> AppResult<HttpResponse> {
+    state.limiter.check(&req)?;
+    let answer = confirm_token(&state, body.token).await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// Shared by the API route and the confirmation page.
+pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ConfirmAnswer> {
+    let settings = state.settings.clone();
+    let answer = state
+        .db
+        .write(move |c| {
+            let done = service::confirm(c, &settings, &token)?;
+            Ok(ConfirmAnswer {
+                registration: RegistrationOut::of(&done.event.slug, &done.registration),
+                manage_token: done.manage_token,
+            })
+        })
+        .await?;
+    state.kick_mail();
+    Ok(answer)
+}

@@ -1,0 +1,14 @@
+//! Attendees: public registration with email confirmation, capacity and the waiting list,
+//! self-service with the `slr_` manage token, the organizers' side (lists, CSV, status changes,
+//! resend, erasure), the attendee's pages, and the retention purge.
+
+pub mod attendee;
+pub mod handlers;
+pub mod model;
+pub mod organizer;
+pub mod pages;
+pub mod purge;
+pub mod service;
+pub mod tokens;
+
+pub use model::{Category, RegistrationRow, Status};

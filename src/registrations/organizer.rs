@@ -1,0 +1,419 @@
+//! The organizers' side: `GET …/registrations` (filters, search, pages), `GET …/registrations.csv`
+//! (every registration, any status), `PATCH …/registrations/{id}` (status along SPEC §3,
+//! category, details), `DELETE …/registrations/{id}` (erasure), `POST …/{id}/resend`,
+//! `GET …/{id}/badge`.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::model::{Category, RegistrationOut, RegistrationRow, Status};
+use super::service;
+use crate::app::AppState;
+use crate::audit;
+use crate::auth::Organizer;
+use crate::db::schema::registrations;
+use crate::db::Conn;
+use crate::domain::{Language, Role};
+use crate::email::EmailKind;
+use crate::error::{AppError, AppResult, FieldError};
+use crate::events::{queries as events, Event};
+use crate::run;
+use crate::web::json::{double_option, Json};
+use crate::web::list::{ListParams, Page, PageRequest};
+use crate::web::query::Query;
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RegistrationFilters {
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+}
+
+fn load(
+    c: &mut Conn,
+    event: &Event,
+    req: &PageRequest,
+    f: &RegistrationFilters,
+) -> QueryResult<(Vec<RegistrationRow>, i64)> {
+    run!(c, |c| {
+        let filtered = || {
+            let mut q = registrations::table
+                .filter(registrations::event_id.eq(event.id))
+                .into_boxed();
+            if let Some(s) = f.status {
+                q = q.filter(registrations::status.eq(s.as_str()));
+            }
+            if let Some(cat) = f.category {
+                q = q.filter(registrations::category.eq(cat.as_str()));
+            }
+            if let Some(like) = &req.like {
+                q = q.filter(registrations::search_text.like(like.clone()).escape('\\'));
+            }
+            q
+        };
+        let q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+            Some(("name", false)) => {
+                filtered().order((registrations::name.asc(), registrations::id.asc()))
+            }
+            Some(("name", true)) => {
+                filtered().order((registrations::name.desc(), registrations::id.desc()))
+            }
+            Some((_, true)) => filtered().order(registrations::id.desc()),
+            _ => filtered().order(registrations::id.asc()),
+        };
+        let rows = q
+            .select(RegistrationRow::as_select())
+            .limit(req.per_page)
+            .offset(req.offset())
+            .load(c)?;
+        let total: i64 = filtered().count().get_result(c)?;
+        QueryResult::Ok((rows, total))
+    })
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/registrations", tag = "registrations",
+    params(("slug" = String, Path), ListParams, RegistrationFilters),
+    responses((status = 200, body = Page<RegistrationOut>, description = "sort: name, created_at"), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    params: Query<ListParams>,
+    filters: Query<RegistrationFilters>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let req = params.validate(&["name", "created_at"])?;
+    let filters = filters.into_inner();
+    let page = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let (rows, total) = load(c, &event, &req, &filters)?;
+            Ok(Page::new(
+                rows.iter()
+                    .map(|r| RegistrationOut::of(&event.slug, r))
+                    .collect(),
+                total,
+                &req,
+            ))
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
+}
+
+/// A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula.
+pub fn csv_cell(value: &str) -> String {
+    let mut v = value.to_string();
+    if v.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        v.insert(0, '\'');
+    }
+    format!("\"{}\"", v.replace('"', "\"\""))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/registrations.csv", tag = "registrations",
+    params(("slug" = String, Path)),
+    responses((status = 200, description = "every registration, any status", content_type = "text/csv"), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn csv(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let (slug, rows) = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
+                .filter(registrations::event_id.eq(event.id))
+                .order(registrations::id.asc())
+                .select(RegistrationRow::as_select())
+                .load(c))?;
+            Ok((event.slug, rows))
+        })
+        .await?;
+    let mut out = String::from("id,status,category,name,email,organization,job_title,country,phone,language,badge_code,created_at,confirmed_at,erased\r\n");
+    for r in rows {
+        let cells = [
+            r.id.to_string(),
+            r.status.clone(),
+            r.category.clone(),
+            r.name.clone().unwrap_or_default(),
+            r.email.clone().unwrap_or_default(),
+            r.organization.clone().unwrap_or_default(),
+            r.job_title.clone().unwrap_or_default(),
+            r.country.clone().unwrap_or_default(),
+            r.phone.clone().unwrap_or_default(),
+            r.language.clone(),
+            if r.status() == Status::Confirmed {
+                r.badge_code.clone()
+            } else {
+                String::new()
+            },
+            r.created_at.and_utc().to_rfc3339(),
+            r.confirmed_at
+                .map(|t| t.and_utc().to_rfc3339())
+                .unwrap_or_default(),
+            r.erased_at.is_some().to_string(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{slug}-registrations.csv\""),
+        ))
+        .body(out))
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegistrationPatch {
+    /// Along SPEC §3: e.g. `waitlisted → confirmed`, `confirmed → cancelled`.
+    pub status: Option<Status>,
+    pub category: Option<Category>,
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub organization: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub job_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    pub language: Option<Language>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/events/{slug}/registrations/{id}", tag = "registrations",
+    params(("slug" = String, Path), ("id" = i64, Path)), request_body = RegistrationPatch,
+    responses((status = 200, body = RegistrationOut), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "a status change SPEC §3 does not allow, naming both states"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+    Json(patch): Json<RegistrationPatch>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    let settings = state.settings.clone();
+    let out = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let reg = service::find(c, event.id, id)?;
+            if reg.erased_at.is_some() {
+                return Err(AppError::Conflict("this registration was erased".into()));
+            }
+            let mut errors = Vec::new();
+            let text = |f: &str,
+                        v: Option<Option<String>>,
+                        cur: Option<String>,
+                        errors: &mut Vec<FieldError>| match v {
+                None => cur,
+                Some(None) => None,
+                Some(Some(s)) if s.trim().is_empty() => None,
+                Some(Some(s)) => Some(crate::events::handlers::short_text(f, &s, 200, errors)),
+            };
+            let name = match &patch.name {
+                Some(n) => Some(crate::events::handlers::short_text(
+                    "name",
+                    n,
+                    200,
+                    &mut errors,
+                )),
+                None => reg.name.clone(),
+            };
+            let organization = text(
+                "organization",
+                patch.organization,
+                reg.organization.clone(),
+                &mut errors,
+            );
+            let job_title = text(
+                "job_title",
+                patch.job_title,
+                reg.job_title.clone(),
+                &mut errors,
+            );
+            let country = text("country", patch.country, reg.country.clone(), &mut errors);
+            let phone = text("phone", patch.phone, reg.phone.clone(), &mut errors);
+            let category = patch.category.unwrap_or(reg.category());
+            if category == Category::ExhibitorStaff && reg.category() != Category::ExhibitorStaff {
+                errors.push(FieldError::new(
+                    "category",
+                    "exhibitor_staff comes only from exhibitors' staff passes",
+                ));
+            }
+            if !errors.is_empty() {
+                return Err(AppError::Validation(errors));
+            }
+            let language = patch.language.unwrap_or(reg.language());
+            let mut search_parts: Vec<&str> = name.as_deref().into_iter().collect();
+            search_parts.extend(reg.email.as_deref());
+            search_parts.extend(organization.as_deref());
+            let search = crate::domain::search_text(search_parts);
+            run!(c, |c| diesel::update(registrations::table.find(id))
+                .set((
+                    registrations::name.eq(&name),
+                    registrations::organization.eq(&organization),
+                    registrations::job_title.eq(&job_title),
+                    registrations::country.eq(&country),
+                    registrations::phone.eq(&phone),
+                    registrations::category.eq(category.as_str()),
+                    registrations::language.eq(language.code()),
+                    registrations::search_text.eq(&search),
+                    registrations::updated_at.eq(crate::db::now()),
+                ))
+                .execute(c))?;
+            let mut reg = service::find(c, event.id, id)?;
+            if let Some(next) = patch
+                .status
+                .filter(|s| *s != reg.status() || !reg.status().can_become(*s))
+            {
+                reg = match next {
+                    Status::Cancelled => service::cancel(c, &settings, &event, &reg)?,
+                    Status::Confirmed => {
+                        let was_waitlisted = reg.status() == Status::Waitlisted;
+                        let r = service::transition(c, &reg, next)?;
+                        let kind = if was_waitlisted {
+                            EmailKind::RegistrationPromoted
+                        } else {
+                            EmailKind::RegistrationConfirmed
+                        };
+                        service::send_confirmed(c, &settings, &event, &r, kind)?;
+                        r
+                    }
+                    other => service::transition(c, &reg, other)?,
+                };
+            }
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "update",
+                "registration",
+                Some(id),
+                serde_json::json!({"status": reg.status, "category": reg.category}),
+            )?;
+            Ok(RegistrationOut::of(&event.slug, &reg))
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(delete, path = "/api/v1/events/{slug}/registrations/{id}", tag = "registrations",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 204, description = "personal data erased; only counts remain"), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn erase(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    let settings = state.settings.clone();
+    state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let reg = service::find(c, event.id, id)?;
+            service::erase(c, &settings, &event, &reg)?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "erase",
+                "registration",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/registrations/{id}/resend", tag = "registrations",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 202, description = "queued: the link while pending, the confirmation once confirmed"), (status = 401), (status = 403), (status = 404), (status = 409)),
+    security(("bearer" = [])))]
+pub async fn resend(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    let settings = state.settings.clone();
+    let kind = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let reg = service::find(c, event.id, id)?;
+            let kind = service::resend(c, &settings, &event, &reg)?;
+            audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "resend",
+                "registration",
+                Some(id),
+                serde_json::json!({"kind": kind}),
+            )?;
+            Ok(kind)
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::Accepted().json(serde_json::json!({"queued": kind})))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/registrations/{id}/badge", tag = "registrations",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 401), (status = 403), (status = 404), (status = 409, description = "not confirmed")),
+    security(("bearer" = [])))]
+pub async fn badge(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let (slug, id) = path.into_inner();
+    let (event, reg) = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let reg = service::find(c, event.id, id)?;
+            Ok((event, reg))
+        })
+        .await?;
+    if reg.status() != Status::Confirmed {
+        return Err(AppError::Conflict(format!(
+            "only a confirmed registration has a badge; this one is {}",
+            reg.status()
+        )));
+    }
+    let html = super::pages::badge_html(&event, &reg)?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .body(html))
+}

@@ -1,0 +1,281 @@
+//! The attendee's pages: `/confirm/{token}` (a button that POSTs: mail scanners pre-fetch GET
+//! links, so a GET never confirms), `/r/{token}` (status, badge QR, cancel) and
+//! `/r/{token}/badge` (printable). Forms carry a CSRF token; pages are in the attendee's
+//! language with `dir="rtl"` for Arabic.
+
+use std::sync::OnceLock;
+
+use actix_web::{web, HttpResponse};
+use minijinja::{context, Environment};
+use serde::Deserialize;
+
+use super::model::{RegistrationRow, Status};
+use super::{attendee, service};
+use crate::app::AppState;
+use crate::domain::{dates, Language};
+use crate::error::{AppError, AppResult};
+use crate::events::Event;
+use crate::web::csrf;
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        for (name, source) in [
+            (
+                "layout.html",
+                include_str!("../../templates/pages/layout.html"),
+            ),
+            (
+                "confirm.html",
+                include_str!("../../templates/pages/confirm.html"),
+            ),
+            (
+                "attendee.html",
+                include_str!("../../templates/pages/attendee.html"),
+            ),
+            (
+                "badge.html",
+                include_str!("../../templates/pages/badge.html"),
+            ),
+        ] {
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "page template does not compile");
+            }
+        }
+        env
+    })
+}
+
+fn words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => serde_json::json!({
+            "confirm_title": "تأكيد التسجيل", "confirm_text": "اضغطوا على الزر لتأكيد تسجيلكم.", "confirm_button": "تأكيد تسجيلي",
+            "confirmed": "تم تأكيد تسجيلكم.", "waitlisted": "المعرض ممتلئ حاليًا؛ أنتم في لائحة الانتظار وسنراسلكم إذا تحرر مكان.",
+            "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
+            "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
+            "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
+            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج"}),
+        Language::Fr => serde_json::json!({
+            "confirm_title": "Confirmer votre inscription", "confirm_text": "Cliquez sur le bouton pour confirmer votre inscription.", "confirm_button": "Confirmer mon inscription",
+            "confirmed": "Votre inscription est confirmée.", "waitlisted": "Le salon est complet pour le moment : vous êtes sur liste d'attente et nous vous écrirons si une place se libère.",
+            "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
+            "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
+            "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
+            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme"}),
+        Language::En => serde_json::json!({
+            "confirm_title": "Confirm your registration", "confirm_text": "Press the button to confirm your registration.", "confirm_button": "Confirm my registration",
+            "confirmed": "Your registration is confirmed.", "waitlisted": "The fair is full for now: you are on the waiting list and we will email you if a place frees up.",
+            "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
+            "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
+            "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
+            "link_problem": "This link cannot be used", "back": "Back to the programme"}),
+    }
+}
+
+fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
+    let base = context! {
+        lang => lang.code(),
+        dir => if lang.is_rtl() { "rtl" } else { "ltr" },
+        t => words(lang),
+    };
+    env()
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..base, ..ctx }))
+        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
+}
+
+fn html(body: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("cache-control", "no-store"))
+        .body(body)
+}
+
+/// A problem shown as a page (the API's problem+json is for machines).
+fn problem_page(
+    status: actix_web::http::StatusCode,
+    lang: Language,
+    detail: &str,
+) -> AppResult<HttpResponse> {
+    let body = render("confirm.html", lang, context! { problem => detail })?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .body(body))
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+fn lang_of_request(req: &actix_web::HttpRequest) -> Language {
+    crate::web::pages::page_language(req, &Language::ALL, Language::Fr)
+}
+
+/// `GET /confirm/{token}`: a page with a button; it changes nothing.
+#[utoipa::path(get, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button confirms (a GET never does)", content_type = "text/html")))]
+pub async fn confirm_page(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let action = format!("/confirm/{token}");
+    let body = render(
+        "confirm.html",
+        lang_of_request(&req),
+        context! { action => &action, csrf => csrf::token(state.settings.server.secret_key.expose(), &action) },
+    )?;
+    Ok(html(body))
+}
+
+/// `POST /confirm/{token}` (the page's form): confirms, then shows the attendee's page.
+#[utoipa::path(post, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "to the attendee's page"), (status = 403), (status = 404), (status = 409), (status = 410)))]
+pub async fn confirm_submit(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let action = format!("/confirm/{token}");
+    let lang = lang_of_request(&req);
+    if !csrf::verify(
+        state.settings.server.secret_key.expose(),
+        &action,
+        &form.csrf,
+    ) {
+        return problem_page(actix_web::http::StatusCode::FORBIDDEN, lang, "CSRF");
+    }
+    state.limiter.check(&req)?;
+    match super::handlers::confirm_token(&state, token).await {
+        Ok(answer) => Ok(HttpResponse::SeeOther()
+            .insert_header(("location", format!("/r/{}", answer.manage_token)))
+            .finish()),
+        Err(e) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            problem_page(status, lang, &e.problem().detail)
+        }
+    }
+}
+
+/// `GET /r/{token}`: the attendee's page.
+#[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, cancel", content_type = "text/html"), (status = 404)))]
+pub async fn attendee_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let (event, reg) = load(&state, token.clone()).await?;
+    let lang = reg.language();
+    let cancel_action = format!("/r/{token}/cancel");
+    let status_text = match reg.status() {
+        Status::Confirmed => "confirmed",
+        Status::Waitlisted => "waitlisted",
+        Status::Pending => "pending",
+        Status::Cancelled => "cancelled",
+    };
+    let body = render(
+        "attendee.html",
+        lang,
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            venue => &event.venue, city => &event.city, slug => &event.slug,
+            name => reg.display_name(),
+            status => status_text,
+            confirmed => reg.status() == Status::Confirmed,
+            can_cancel => reg.status().can_become(Status::Cancelled),
+            badge_code => &reg.badge_code,
+            qr_svg => (reg.status() == Status::Confirmed).then(|| minijinja::Value::from_safe_string(crate::badges::qr_svg(&reg.badge_code))),
+            badge_url => format!("/r/{token}/badge"),
+            cancel_action => &cancel_action,
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &cancel_action),
+        },
+    )?;
+    Ok(html(body))
+}
+
+/// `POST /r/{token}/cancel` (the page's form).
+#[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 401), (status = 403), (status = 409)))]
+pub async fn attendee_cancel(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let action = format!("/r/{token}/cancel");
+    if !csrf::verify(
+        state.settings.server.secret_key.expose(),
+        &action,
+        &form.csrf,
+    ) {
+        return problem_page(actix_web::http::StatusCode::FORBIDDEN, Language::Fr, "CSRF");
+    }
+    let settings = state.settings.clone();
+    let t = token.clone();
+    state
+        .db
+        .write(move |c| {
+            let reg = attendee::resolve(c, &t)?;
+            let event = crate::events::queries::find(c, reg.event_id)?;
+            crate::db::lock_event(c, event.id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            service::cancel(c, &settings, &event, &reg).map(|_| ())
+        })
+        .await?;
+    state.kick_mail();
+    Ok(HttpResponse::SeeOther()
+        .insert_header(("location", format!("/r/{token}")))
+        .finish())
+}
+
+/// `GET /r/{token}/badge`: the printable badge.
+#[utoipa::path(get, path = "/r/{token}/badge", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 404), (status = 409)))]
+pub async fn badge_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let (event, reg) = load(&state, token.into_inner()).await?;
+    if reg.status() != Status::Confirmed {
+        return Err(AppError::Conflict(format!(
+            "only a confirmed registration has a badge; this one is {}",
+            reg.status()
+        )));
+    }
+    Ok(html(badge_html(&event, &reg)?))
+}
+
+async fn load(state: &web::Data<AppState>, token: String) -> AppResult<(Event, RegistrationRow)> {
+    state
+        .db
+        .run(move |c| {
+            let reg =
+                attendee::resolve(c, &token).map_err(|_| AppError::not_found("unknown link"))?;
+            let event = crate::events::queries::find(c, reg.event_id)?;
+            Ok((event, reg))
+        })
+        .await
+}
+
+/// The printable badge of a confirmed registration: name in any script, organization,
+/// category, QR code of the badge code.
+pub fn badge_html(event: &Event, reg: &RegistrationRow) -> AppResult<String> {
+    let lang = reg.language();
+    render(
+        "badge.html",
+        lang,
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            name => reg.display_name(),
+            organization => reg.organization.as_deref().unwrap_or(""),
+            category => reg.category().label(lang),
+            category_key => reg.category().as_str(),
+            badge_code => &reg.badge_code,
+            qr_svg => minijinja::Value::from_safe_string(crate::badges::qr_svg(&reg.badge_code)),
+        },
+    )
+}

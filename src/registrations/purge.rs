@@ -1,0 +1,44 @@
+//! The retention purge (SPEC §8): `privacy.retention_days` after an event's last day, every
+//! registration of it that still holds personal data is erased. Run by each instance's mail
+//! worker once an hour; erasing twice is harmless.
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+
+use super::model::RegistrationRow;
+use super::service;
+use crate::config::Settings;
+use crate::db::schema::{events, registrations};
+use crate::db::Db;
+use crate::run;
+
+/// Erases what is due; returns how many registrations were erased.
+pub fn run(db: &Db, settings: &Settings) -> anyhow::Result<usize> {
+    let today = chrono::Utc::now().date_naive();
+    let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
+    let mut pooled = db.get()?;
+    let mut c = pooled.conn();
+    let due_events: Vec<i64> = run!(&mut c, |c| events::table
+        .filter(events::ends_on.lt(cutoff))
+        .select(events::id)
+        .load(c))?;
+    let mut erased = 0;
+    for event_id in due_events {
+        erased += c
+            .write_tx(|c| {
+                crate::db::lock_event(c, event_id)?;
+                let event = crate::events::queries::find(c, event_id)?;
+                let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
+                    .filter(registrations::event_id.eq(event_id))
+                    .filter(registrations::erased_at.is_null())
+                    .select(RegistrationRow::as_select())
+                    .load(c))?;
+                for r in &rows {
+                    service::erase(c, settings, &event, r)?;
+                }
+                Ok(rows.len())
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(erased)
+}

@@ -1,0 +1,567 @@
+//! Registration rules, run inside write transactions that lock the event (see `db::write_tx`):
+//! registering (public and by organizers), confirming against capacity, cancelling with
+//! promotion of the waiting list, erasure, and the emails each step queues in the outbox.
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+use super::model::{Category, RegistrationRow, Status};
+use super::tokens;
+use crate::config::Settings;
+use crate::db::schema::registrations;
+use crate::db::Conn;
+use crate::domain::{dates, search_text, EmailAddress, Language};
+use crate::email::{self, Attachment, EmailKind, NewEmail};
+use crate::error::{AppError, AppResult};
+use crate::events::Event;
+use crate::run;
+
+/// The personal fields of a registration, checked.
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: String,
+    pub email: EmailAddress,
+    pub organization: Option<String>,
+    pub job_title: Option<String>,
+    pub country: Option<String>,
+    pub phone: Option<String>,
+    pub language: Language,
+    pub category: Category,
+}
+
+impl Person {
+    fn search(&self) -> String {
+        let mut parts = vec![self.name.as_str(), self.email.as_str()];
+        parts.extend(self.organization.as_deref());
+        search_text(parts)
+    }
+}
+
+pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<RegistrationRow> {
+    run!(c, |c| registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::id.eq(id))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .optional())?
+    .ok_or_else(|| AppError::not_found(format!("no registration {id} in this event")))
+}
+
+pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<RegistrationRow> {
+    run!(c, |c| registrations::table
+        .find(id)
+        .select(RegistrationRow::as_select())
+        .first(c))
+}
+
+fn find_by_email(
+    c: &mut Conn,
+    event_id: i64,
+    email: &EmailAddress,
+) -> QueryResult<Option<RegistrationRow>> {
+    run!(c, |c| registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::email.eq(email.as_str()))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// Confirmed attendees counted against the event's capacity (exhibitor staff do not count).
+pub fn count_confirmed(c: &mut Conn, event_id: i64) -> QueryResult<i64> {
+    run!(c, |c| registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq(Status::Confirmed.as_str()))
+        .filter(registrations::category.ne(Category::ExhibitorStaff.as_str()))
+        .count()
+        .get_result(c))
+}
+
+fn has_free_seat(c: &mut Conn, event: &Event) -> QueryResult<bool> {
+    Ok(match event.capacity {
+        None => true,
+        Some(cap) => count_confirmed(c, event.id)? < cap as i64,
+    })
+}
+
+fn insert(c: &mut Conn, event: &Event, p: &Person, status: Status) -> AppResult<RegistrationRow> {
+    let now = crate::db::now();
+    let id = run!(c, |c| diesel::insert_into(registrations::table)
+        .values((
+            registrations::event_id.eq(event.id),
+            registrations::email.eq(Some(p.email.as_str())),
+            registrations::name.eq(Some(&p.name)),
+            registrations::organization.eq(&p.organization),
+            registrations::job_title.eq(&p.job_title),
+            registrations::country.eq(&p.country),
+            registrations::phone.eq(&p.phone),
+            registrations::language.eq(p.language.code()),
+            registrations::category.eq(p.category.as_str()),
+            registrations::status.eq(status.as_str()),
+            registrations::badge_code.eq(crate::badges::new_badge_code()),
+            registrations::consent_at.eq(Some(now)),
+            registrations::search_text.eq(p.search()),
+            registrations::confirmed_at.eq((status == Status::Confirmed).then_some(now)),
+            registrations::created_at.eq(now),
+            registrations::updated_at.eq(now),
+        ))
+        .returning(registrations::id)
+        .get_result::<i64>(c))?;
+    Ok(find_by_id(c, id)?)
+}
+
+/// Moves a registration to `next`, refusing transitions SPEC §3 does not allow (409 naming both).
+pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResult<RegistrationRow> {
+    let current = reg.status();
+    if !current.can_become(next) {
+        return Err(AppError::Conflict(format!(
+            "a registration cannot go from {current} to {next}"
+        )));
+    }
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(registrations::table.find(reg.id))
+        .set((
+            registrations::status.eq(next.as_str()),
+            registrations::updated_at.eq(now)
+        ))
+        .execute(c))?;
+    let stamp = Some(now);
+    match next {
+        Status::Confirmed => run!(c, |c| diesel::update(registrations::table.find(reg.id))
+            .set(registrations::confirmed_at.eq(stamp))
+            .execute(c))?,
+        Status::Waitlisted => run!(c, |c| diesel::update(registrations::table.find(reg.id))
+            .set(registrations::waitlisted_at.eq(stamp))
+            .execute(c))?,
+        Status::Cancelled => run!(c, |c| diesel::update(registrations::table.find(reg.id))
+            .set(registrations::cancelled_at.eq(stamp))
+            .execute(c))?,
+        Status::Pending => 0,
+    };
+    Ok(find_by_id(c, reg.id)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emails
+
+fn host(settings: &Settings) -> String {
+    settings
+        .base_url()
+        .split("://")
+        .nth(1)
+        .unwrap_or("salon.localhost")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("salon.localhost")
+        .to_string()
+}
+
+/// The variables every email template gets.
+fn common(event: &Event, lang: Language, name: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert(
+        "event_name".into(),
+        json!(event.name.get(lang, event.default_language)),
+    );
+    m.insert(
+        "event_dates".into(),
+        json!(dates::range(lang, event.starts_on, event.ends_on)),
+    );
+    m.insert("venue".into(), json!(event.venue));
+    m.insert("city".into(), json!(event.city));
+    m.insert("contact_email".into(), json!(event.contact_email));
+    m
+}
+
+fn queue(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+    kind: EmailKind,
+    extra: Value,
+    attachments: Vec<Attachment>,
+) -> AppResult<()> {
+    let Some(to) = reg.email.as_deref() else {
+        return Ok(()); // erased: nobody to write to
+    };
+    let lang = reg.language();
+    let mut ctx = common(event, lang, reg.display_name());
+    if let Value::Object(extra) = extra {
+        ctx.extend(extra);
+    }
+    email::enqueue(
+        c,
+        NewEmail {
+            event_id: Some(event.id),
+            registration_id: Some(reg.id),
+            kind,
+            to,
+            language: lang,
+            context: Value::Object(ctx),
+            attachments,
+        },
+        &host(settings),
+    )?;
+    Ok(())
+}
+
+fn manage_links(
+    c: &mut Conn,
+    settings: &Settings,
+    reg: &RegistrationRow,
+) -> QueryResult<(String, String, String)> {
+    let token = tokens::mint(c, reg.id, tokens::MANAGE, None)?;
+    let base = settings.base_url();
+    Ok((
+        format!("{base}/r/{token}"),
+        format!("{base}/r/{token}/badge"),
+        token,
+    ))
+}
+
+/// A new confirmation link (`registration_confirm`).
+pub fn send_confirm_link(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+) -> AppResult<()> {
+    let ttl = settings.registration.confirm_ttl;
+    let token = tokens::mint(
+        c,
+        reg.id,
+        tokens::CONFIRM,
+        Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
+    )?;
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(registrations::table.find(reg.id))
+        .set(registrations::confirm_sent_at.eq(Some(now)))
+        .execute(c))?;
+    let extra = json!({
+        "confirm_url": format!("{}/confirm/{token}", settings.base_url()),
+        "expires_hours": ttl.as_secs() / 3600,
+    });
+    queue(
+        c,
+        settings,
+        event,
+        reg,
+        EmailKind::RegistrationConfirm,
+        extra,
+        vec![],
+    )
+}
+
+/// `registration_confirmed` or `registration_promoted`: badge code and QR, manage and badge
+/// links, the fair's calendar file. Returns the manage token minted for it.
+pub fn send_confirmed(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+    kind: EmailKind,
+) -> AppResult<String> {
+    let (manage_url, badge_url, token) = manage_links(c, settings, reg)?;
+    let lang = reg.language();
+    let extra = json!({
+        "badge_code": reg.badge_code,
+        "category": reg.category().label(lang),
+        "manage_url": manage_url,
+        "badge_url": badge_url,
+        "qr_src": "cid:badge-qr",
+    });
+    let attachments = vec![
+        Attachment::new(
+            "badge.png",
+            "image/png",
+            Some("badge-qr"),
+            &crate::badges::qr_png(&reg.badge_code),
+        ),
+        Attachment::new(
+            "salon.ics",
+            "text/calendar; charset=utf-8",
+            None,
+            email::ics::fair(event, lang, &host(settings)).as_bytes(),
+        ),
+    ];
+    queue(c, settings, event, reg, kind, extra, attachments)?;
+    Ok(token)
+}
+
+/// An email whose only link is the attendee's page (`registration_waitlisted`, `already_registered`).
+fn send_with_manage_link(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+    kind: EmailKind,
+) -> AppResult<String> {
+    let (manage_url, _, token) = manage_links(c, settings, reg)?;
+    queue(
+        c,
+        settings,
+        event,
+        reg,
+        kind,
+        json!({"manage_url": manage_url}),
+        vec![],
+    )?;
+    Ok(token)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+/// What a public registration did; the HTTP answer is the same for all of them.
+#[derive(Debug, PartialEq, Eq)]
+pub enum PublicOutcome {
+    Created,
+    LinkResent,
+    Throttled,
+    AlreadyRegistered,
+    Reopened,
+}
+
+/// A public registration (SPEC §4, §6). Locks the event.
+pub fn register_public(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    p: &Person,
+) -> AppResult<PublicOutcome> {
+    let now = crate::db::now();
+    let resend = TimeDelta::from_std(settings.registration.resend_interval)
+        .unwrap_or(TimeDelta::minutes(10));
+    match find_by_email(c, event.id, &p.email)? {
+        None => {
+            let reg = insert(c, event, p, Status::Pending)?;
+            send_confirm_link(c, settings, event, &reg)?;
+            Ok(PublicOutcome::Created)
+        }
+        Some(reg) => match reg.status() {
+            Status::Pending | Status::Confirmed | Status::Waitlisted
+                if reg.confirm_sent_at.is_some_and(|t| now - t < resend) =>
+            {
+                Ok(PublicOutcome::Throttled)
+            }
+            Status::Pending => {
+                send_confirm_link(c, settings, event, &reg)?;
+                Ok(PublicOutcome::LinkResent)
+            }
+            Status::Confirmed | Status::Waitlisted => {
+                // Rate-limited like the link, so the form cannot be used to flood an inbox.
+                run!(c, |c| diesel::update(registrations::table.find(reg.id))
+                    .set(registrations::confirm_sent_at.eq(Some(now)))
+                    .execute(c))?;
+                send_with_manage_link(c, settings, event, &reg, EmailKind::AlreadyRegistered)?;
+                Ok(PublicOutcome::AlreadyRegistered)
+            }
+            Status::Cancelled => {
+                run!(c, |c| diesel::update(registrations::table.find(reg.id))
+                    .set((
+                        registrations::name.eq(Some(&p.name)),
+                        registrations::organization.eq(&p.organization),
+                        registrations::job_title.eq(&p.job_title),
+                        registrations::country.eq(&p.country),
+                        registrations::phone.eq(&p.phone),
+                        registrations::language.eq(p.language.code()),
+                        registrations::category.eq(p.category.as_str()),
+                        registrations::consent_at.eq(Some(now)),
+                        registrations::search_text.eq(p.search()),
+                    ))
+                    .execute(c))?;
+                let fresh = find_by_id(c, reg.id)?;
+                let reg = transition(c, &fresh, Status::Pending)?;
+                send_confirm_link(c, settings, event, &reg)?;
+                Ok(PublicOutcome::Reopened)
+            }
+        },
+    }
+}
+
+/// An organizer's registration: confirmed at once, any category (walk-ins, VIPs, press).
+/// Organizers decide who comes, so capacity does not refuse it.
+pub fn register_by_organizer(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    p: &Person,
+) -> AppResult<RegistrationRow> {
+    if find_by_email(c, event.id, &p.email)?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "{} already holds a registration for this event",
+            p.email
+        )));
+    }
+    let reg = insert(c, event, p, Status::Confirmed)?;
+    send_confirmed(c, settings, event, &reg, EmailKind::RegistrationConfirmed)?;
+    Ok(reg)
+}
+
+/// The result of following a confirmation link.
+pub struct Confirmed {
+    pub registration: RegistrationRow,
+    pub event: Event,
+    pub manage_token: String,
+}
+
+/// Confirms with a token: 404 unknown, 409 used, 410 expired; confirmed when a seat is free,
+/// waitlisted otherwise. Locks the event first, so N free seats make exactly N confirmations.
+pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<Confirmed> {
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    let reg = find_by_id(c, found.registration_id)?;
+    let event = crate::events::queries::find(c, reg.event_id)?;
+    crate::db::lock_event(c, event.id)?;
+    // Re-read under the lock.
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    if found.used_at.is_some() {
+        return Err(AppError::Conflict(
+            "this confirmation link was already used".into(),
+        ));
+    }
+    if found.expires_at.is_some_and(|t| t < crate::db::now()) {
+        return Err(AppError::Gone(
+            "this confirmation link has expired; register again with the same email for a new one"
+                .into(),
+        ));
+    }
+    let reg = find_by_id(c, found.registration_id)?;
+    if reg.status() != Status::Pending {
+        return Err(AppError::Conflict(format!(
+            "a registration cannot go from {} to confirmed",
+            reg.status()
+        )));
+    }
+    tokens::mark_used(c, found.id)?;
+    let (reg, manage_token) = if has_free_seat(c, &event)? {
+        let reg = transition(c, &reg, Status::Confirmed)?;
+        let t = send_confirmed(c, settings, &event, &reg, EmailKind::RegistrationConfirmed)?;
+        (reg, t)
+    } else {
+        let reg = transition(c, &reg, Status::Waitlisted)?;
+        let t =
+            send_with_manage_link(c, settings, &event, &reg, EmailKind::RegistrationWaitlisted)?;
+        (reg, t)
+    };
+    Ok(Confirmed {
+        registration: reg,
+        event,
+        manage_token,
+    })
+}
+
+/// Promotes waitlisted registrations, oldest first, while seats are free; emails each.
+pub fn promote(c: &mut Conn, settings: &Settings, event: &Event) -> AppResult<usize> {
+    let mut promoted = 0;
+    while has_free_seat(c, event)? {
+        let next: Option<RegistrationRow> = run!(c, |c| registrations::table
+            .filter(registrations::event_id.eq(event.id))
+            .filter(registrations::status.eq(Status::Waitlisted.as_str()))
+            .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
+            .select(RegistrationRow::as_select())
+            .first(c)
+            .optional())?;
+        let Some(next) = next else { break };
+        let reg = transition(c, &next, Status::Confirmed)?;
+        send_confirmed(c, settings, event, &reg, EmailKind::RegistrationPromoted)?;
+        promoted += 1;
+    }
+    Ok(promoted)
+}
+
+/// Cancels a registration, emails its owner, and promotes the waiting list.
+pub fn cancel(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+) -> AppResult<RegistrationRow> {
+    let reg = transition(c, reg, Status::Cancelled)?;
+    let extra =
+        json!({"register_url": format!("{}/events/{}/register", settings.base_url(), event.slug)});
+    queue(
+        c,
+        settings,
+        event,
+        &reg,
+        EmailKind::RegistrationCancelled,
+        extra,
+        vec![],
+    )?;
+    promote(c, settings, event)?;
+    Ok(reg)
+}
+
+/// Erases a registration's personal data (keeping only counts: status, category, language,
+/// dates) and its tokens and email bodies. A confirmed seat is freed for the waiting list.
+pub fn erase(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+) -> AppResult<()> {
+    let was_confirmed = reg.status() == Status::Confirmed;
+    let now = crate::db::now();
+    let status = if matches!(
+        reg.status(),
+        Status::Pending | Status::Waitlisted | Status::Confirmed
+    ) {
+        Status::Cancelled
+    } else {
+        reg.status()
+    };
+    run!(c, |c| diesel::update(registrations::table.find(reg.id))
+        .set((
+            registrations::email.eq(None::<String>),
+            registrations::name.eq(None::<String>),
+            registrations::organization.eq(None::<String>),
+            registrations::job_title.eq(None::<String>),
+            registrations::country.eq(None::<String>),
+            registrations::phone.eq(None::<String>),
+            registrations::search_text.eq(""),
+            registrations::status.eq(status.as_str()),
+            registrations::erased_at.eq(Some(now)),
+            registrations::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    tokens::delete_all(c, reg.id)?;
+    email::outbox::erase_for_registration(c, reg.id)?;
+    if was_confirmed {
+        promote(c, settings, event)?;
+    }
+    Ok(())
+}
+
+/// Sends again what the registration's state calls for: the link while pending, the
+/// confirmation once confirmed, the waiting-list note while waitlisted.
+pub fn resend(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+) -> AppResult<EmailKind> {
+    if reg.erased_at.is_some() {
+        return Err(AppError::Conflict("this registration was erased".into()));
+    }
+    match reg.status() {
+        Status::Pending => {
+            send_confirm_link(c, settings, event, reg).map(|_| EmailKind::RegistrationConfirm)
+        }
+        Status::Confirmed => {
+            send_confirmed(c, settings, event, reg, EmailKind::RegistrationConfirmed)
+                .map(|_| EmailKind::RegistrationConfirmed)
+        }
+        Status::Waitlisted => {
+            send_with_manage_link(c, settings, event, reg, EmailKind::RegistrationWaitlisted)
+                .map(|_| EmailKind::RegistrationWaitlisted)
+        }
+        Status::Cancelled => Err(AppError::Conflict(
+            "a cancelled registration gets no email".into(),
+        )),
+    }
+}

@@ -1,0 +1,446 @@
+//! The email pipeline (SPEC §6): SMTP delivery, retries, crashes, the outbox routes and
+//! template overrides.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::*;
+use crate::smtp::{Mode, SmtpSink};
+
+#[tokio::test]
+async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
+    let sink = SmtpSink::start(Mode::Accept).await;
+    let url = sink.url();
+    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let slug = app.open_event("smtp", None).await;
+    app.post(&format!("/api/v1/events/{slug}/registrations"), None, json!({"name": "سارة بنموسى", "email": "sara@example.ma", "language": "ar", "consent": true}))
+        .await;
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, "sara@example.ma");
+    assert!(mail.subject.contains("تأكيد تسجيلكم"), "{}", mail.subject);
+    assert!(
+        mail.raw.contains("From: Salon <no-reply@salon.localhost>"),
+        "{}",
+        &mail.raw[..400.min(mail.raw.len())]
+    );
+    assert!(mail.raw.contains("MIME-Version: 1.0"));
+    assert!(mail.raw.contains("multipart/alternative"));
+    assert!(!mail.message_id.is_empty());
+    assert!(
+        mail.text.contains("سارة بنموسى"),
+        "the text part greets by name"
+    );
+    assert!(mail.html.contains(r#"<html lang="ar" dir="rtl">"#));
+    let link = mail.link(&format!("{}/confirm/", app.settings.base_url()));
+
+    // Follow the link as a person would: the page, then its button.
+    let page = app
+        .client
+        .get(&link)
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("html");
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf field")
+        .to_string();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let res = no_redirect
+        .post(&link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let location = res.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_string();
+    assert!(location.starts_with("/r/slr_"));
+    let attendee = app
+        .client
+        .get(app.url(&location))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(attendee.contains(r#"dir="rtl""#) && attendee.contains("<svg"));
+    // A forged form is refused.
+    let res = no_redirect
+        .post(&link)
+        .form(&[("csrf", "forged")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let confirmed = sink.wait_for(2).await.remove(1);
+    assert!(confirmed.subject.contains("تأكيد"));
+    assert!(
+        confirmed.raw.contains("Content-ID: <badge-qr>"),
+        "the QR is an inline image"
+    );
+    assert_eq!(app.outbox("registration_confirmed")[0].1, "sent");
+}
+
+#[tokio::test]
+async fn an_smtp_outage_is_retried_and_delivered_exactly_once() {
+    let mut sink = SmtpSink::stopped().await;
+    let url = sink.url();
+    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let slug = app.open_event("outage", None).await;
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "X", "email": "o@example.com", "consent": true}),
+    )
+    .await;
+    let mut attempts = 0;
+    for _ in 0..100 {
+        attempts = app.outbox("registration_confirm")[0].2;
+        if attempts >= 2 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(attempts >= 2, "retried while the server is down");
+    assert_eq!(
+        app.outbox("registration_confirm")[0].1,
+        "pending",
+        "still unsent"
+    );
+    let (_, emails) = app
+        .get(
+            &format!("/api/v1/events/{slug}/emails?status=pending"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(emails["total"], 1);
+    assert!(emails["items"][0]["last_error"].is_string());
+
+    sink.restart().await;
+    sink.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages().len(), 1, "exactly one delivery");
+    assert_eq!(app.outbox("registration_confirm")[0].1, "sent");
+}
+
+#[tokio::test]
+async fn a_permanent_refusal_fails_and_can_be_retried() {
+    let sink = SmtpSink::start(Mode::Reject).await;
+    let url = sink.url();
+    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let slug = app.open_event("refused", None).await;
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "X", "email": "nobody@example.com", "consent": true}),
+    )
+    .await;
+    let mut status = String::new();
+    for _ in 0..100 {
+        status = app.outbox("registration_confirm")[0].1.clone();
+        if status == "failed" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, "failed");
+    assert_eq!(
+        app.outbox("registration_confirm")[0].2,
+        1,
+        "a 5xx is not retried"
+    );
+    let (_, emails) = app
+        .get(
+            &format!("/api/v1/events/{slug}/emails?status=failed"),
+            Some(&app.admin),
+        )
+        .await;
+    let item = &emails["items"][0];
+    assert_eq!(item["kind"], "registration_confirm");
+    assert_eq!(item["recipient"], "nobody@example.com");
+    assert!(item["last_error"].as_str().unwrap_or("").contains("550"));
+    for body_field in [
+        "subject",
+        "body_text",
+        "body_html",
+        "text",
+        "html",
+        "attachments",
+    ] {
+        assert!(
+            item.get(body_field).is_none(),
+            "{body_field} must never be listed"
+        );
+    }
+    let id = item["id"].as_i64().expect("id");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/emails/{id}/retry"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::ACCEPTED);
+    let (s, _) = app
+        .get(&format!("/api/v1/events/{slug}/emails"), None)
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn sent_emails_drop_their_bodies_and_cannot_be_retried() {
+    let app = spawn_app().await;
+    let slug = app.open_event("bodies", None).await;
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "X", "email": "b@example.com", "consent": true}),
+    )
+    .await;
+    app.delivered("registration_confirm", "b@example.com", 1)
+        .await;
+    use diesel::prelude::*;
+    use salon::db::schema::outbox_emails;
+    let (id, body): (i64, Option<String>) = {
+        let mut pooled = app.db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| outbox_emails::table
+            .select((outbox_emails::id, outbox_emails::body_text))
+            .first(c))
+        .expect("row")
+    };
+    assert_eq!(body, None, "a sent email keeps no body (it held a token)");
+    let (s, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/emails/{id}/retry"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_rolled_back_change_sends_nothing() {
+    let app = spawn_app().await;
+    let slug = app.open_event("fault", None).await;
+    *salon::email::outbox::FAIL_AFTER_OUTBOX_INSERT_FOR
+        .lock()
+        .expect("lock") = Some("fault@example.com".into());
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/registrations"),
+            None,
+            json!({"name": "X", "email": "fault@example.com", "consent": true}),
+        )
+        .await;
+    *salon::email::outbox::FAIL_AFTER_OUTBOX_INSERT_FOR
+        .lock()
+        .expect("lock") = None;
+    assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(
+        !problem.to_string().contains("injected"),
+        "a 500 shows nothing of its cause"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(app.outbox("registration_confirm").is_empty());
+    assert!(app.mailbox().iter().all(|m| m.to != "fault@example.com"));
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        list["total"], 0,
+        "the registration rolled back with its email"
+    );
+}
+
+#[tokio::test]
+async fn organizers_override_texts_per_event_and_language() {
+    let app = spawn_app().await;
+    let slug = app.open_event("override", None).await;
+    let path = format!("/api/v1/events/{slug}/email-templates/registration_confirm/fr");
+    let (status, builtin) = app.get(&path, Some(&app.admin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(builtin["overridden"], false);
+    assert!(builtin["variables"]
+        .as_array()
+        .expect("vars")
+        .iter()
+        .any(|v| v == "confirm_url"));
+
+    let (status, problem) = app
+        .send(
+            reqwest::Method::PUT,
+            &path,
+            Some(&app.admin),
+            Some(&json!({"subject": "{{ event_name", "text": "x", "html": "<p></p>"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["subject"]);
+    let (status, problem) = app
+        .send(
+            reqwest::Method::PUT,
+            &path,
+            Some(&app.admin),
+            Some(&json!({"subject": "s", "text": "{{ password }}", "html": "<p></p>"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["text"]);
+    assert!(problem["errors"][0]["message"]
+        .as_str()
+        .unwrap_or("")
+        .contains("password"));
+    let (status, _) = app
+        .send(
+            reqwest::Method::PUT,
+            "/api/v1/events/override/email-templates/nope/fr",
+            Some(&app.admin),
+            Some(&json!({"subject": "s", "text": "t", "html": "h"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let body = json!({"subject": "Bienvenue au {{ event_name }} !", "text": "Bonjour {{ name }}, confirmez ici : {{ confirm_url }}", "html": "<html lang=\"fr\" dir=\"ltr\"><p>Bonjour {{ name }}</p><a href=\"{{ confirm_url }}\">Confirmer</a></html>"});
+    let (status, saved) = app
+        .send(reqwest::Method::PUT, &path, Some(&app.admin), Some(&body))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    assert_eq!(saved["overridden"], true);
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "Yasmine", "email": "y@example.com", "language": "fr", "consent": true}),
+    )
+    .await;
+    let mail = &app
+        .delivered("registration_confirm", "y@example.com", 1)
+        .await[0];
+    assert_eq!(mail.subject, "Bienvenue au Salon des centres de contact !");
+    assert!(mail
+        .text
+        .starts_with("Bonjour Yasmine, confirmez ici : http"));
+    // Other languages keep the built-in text.
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "Y", "email": "en@example.com", "language": "en", "consent": true}),
+    )
+    .await;
+    let mail = &app
+        .delivered("registration_confirm", "en@example.com", 1)
+        .await[0];
+    assert!(mail.subject.contains("Please confirm"));
+}
+
+/// The built binary, killed with SIGKILL before its worker sent, sends on restart — once.
+#[tokio::test]
+async fn a_crash_loses_no_email() {
+    let dir = std::env::temp_dir().join(format!("salon-crash-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = TestDb::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut sink = SmtpSink::stopped().await;
+    let sink_url = sink.url();
+    let start = |retry_base: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
+            .current_dir(&dir)
+            .env("SALON__DATABASE__URL", db.url())
+            .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("SALON__MAIL__URL", &sink_url)
+            .env("SALON__MAIL__RETRY_BASE", retry_base)
+            .env("SALON_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start salon")
+    };
+    let client = reqwest::Client::new();
+    let wait_ready = || async {
+        for _ in 0..100 {
+            if client
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("salon did not start");
+    };
+    let mut first = start("3s");
+    wait_ready().await;
+    let salon_db =
+        salon::db::Db::connect(db.url(), 1, std::time::Duration::from_secs(5)).expect("db");
+    let slug = {
+        let mut pooled = salon_db.get().expect("conn");
+        salon::demo::load(
+            &mut pooled.conn(),
+            chrono::NaiveDate::from_ymd_opt(2027, 4, 12).expect("date"),
+            std::time::Duration::from_secs(600),
+        )
+        .expect("demo")
+        .slug
+    };
+    let res = client
+        .post(format!("{base}/api/v1/events/{slug}/registrations"))
+        .json(&json!({"name": "Crash", "email": "crash@example.com", "consent": true}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    // Wait for the first (refused) attempt: the row is pending again, due in 3 s. Kill now.
+    use diesel::prelude::*;
+    use salon::db::schema::outbox_emails;
+    let state = || {
+        let mut pooled = salon_db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| outbox_emails::table
+            .select((outbox_emails::status, outbox_emails::attempts))
+            .first::<(String, i32)>(c))
+        .expect("row")
+    };
+    for _ in 0..100 {
+        if state() == ("pending".to_string(), 1) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(state(), ("pending".to_string(), 1));
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+
+    sink.restart().await;
+    let mut second = start("3s");
+    wait_ready().await;
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, "crash@example.com");
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages().len(), 1, "delivered exactly once");
+    assert_eq!(state().0, "sent");
+    let _ = second.kill();
+    let _ = second.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
