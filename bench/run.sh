@@ -10,6 +10,9 @@
 #   GET /api/v1/events/siccam/sessions            (public, from the latest release)
 #   GET /api/v1/events/siccam/sessions  + token   (organizer, the working copy)
 #   POST /api/v1/events/bench/sessions            (conflict-checked writes; 2xx counted)
+#   POST /api/v1/events/siccam/registrations      (public registrations, each queuing an email)
+# and the mail worker's delivery rate to a local SMTP sink (bench/smtp_sink.py), measured on
+# the backlog the registrations leave behind.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 backend=${1:-sqlite}
@@ -25,6 +28,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 base=http://127.0.0.1:$port
 export SALON__SERVER__BIND=127.0.0.1:$port SALON__SERVER__PUBLIC_BASE_URL=$base
 export SALON__DATABASE__POOL_SIZE=${POOL_SIZE:-8}
+export SALON__RATE_LIMIT__PER_MINUTE=100000000
+smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export SALON__MAIL__URL=smtp://127.0.0.1:$smtp_port
 pgdb=
 if [ "$backend" = postgres ]; then
   pgdb=salon_bench_$RANDOM$RANDOM
@@ -32,13 +38,17 @@ if [ "$backend" = postgres ]; then
   export SALON__DATABASE__URL=postgres://postgres@127.0.0.1:5432/$pgdb
 fi
 pid=
+sink=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$sink" ] && kill "$sink" 2>/dev/null && wait "$sink" 2>/dev/null
   [ -n "$pgdb" ] && psql -q -h 127.0.0.1 -U postgres -c "DROP DATABASE IF EXISTS $pgdb WITH (FORCE)"
   rm -rf "$work"
 }
 trap cleanup EXIT
 cd "$work"
+python3 "$root/bench/smtp_sink.py" "$smtp_port" > sink.log 2>&1 &
+sink=$!
 
 SALON_ADMIN_PASSWORD='bench password 123' "$bin" admin create --email bench@example.com > /dev/null
 "$bin" demo > /dev/null
@@ -73,4 +83,20 @@ measure "GET sessions (organizer, working copy)" -H "authorization: Bearer $toke
 measure "GET /healthz" "$base/healthz"
 measure "POST sessions" -s "$root/bench/post_sessions.lua" "$base" -- "$token" bench "$first_room" "$rooms" "$threads"
 measure "GET /healthz" "$base/healthz"
+measure "POST registrations" -s "$root/bench/post_registrations.lua" "$base" -- siccam
+measure "GET /healthz" "$base/healthz"
 echo "--- sessions written: $(curl -fsS "$base/api/v1/events/bench/sessions?per_page=1" -H "authorization: Bearer $token" | json '["total"]')"
+
+# The worker's delivery rate: time the backlog the registrations left behind to drain.
+pending() {
+  if [ -n "$pgdb" ]; then
+    psql -qtA -h 127.0.0.1 -U postgres -d "$pgdb" -c "SELECT count(*) FROM outbox_emails WHERE status <> 'sent'"
+  else
+    python3 -c "import sqlite3; print(sqlite3.connect('var/salon.db').execute(\"SELECT count(*) FROM outbox_emails WHERE status <> 'sent'\").fetchone()[0])"
+  fi
+}
+start_backlog=$(pending)
+t0=$(date +%s.%N)
+while [ "$(pending)" -gt 0 ]; do sleep 0.2; done
+t1=$(date +%s.%N)
+python3 -c "b=$start_backlog; d=$t1-$t0; print(f'--- mail worker: drained a backlog of {b} emails in {d:.1f} s = {b/d if d>0 else 0:.0f} emails/s to the local SMTP sink')"

@@ -19,6 +19,7 @@ pub struct AppState {
     pub db: Db,
     pub settings: Arc<Settings>,
     pub limiter: crate::web::rate_limit::RateLimiter,
+    pub clock: Arc<crate::clock::Clock>,
     mail: crate::email::worker::Kick,
 }
 
@@ -41,6 +42,8 @@ pub struct Application {
     port: u16,
     server: Server,
     pub db: Db,
+    /// The application's clock (tests pin it).
+    pub clock: Arc<crate::clock::Clock>,
 }
 
 impl Application {
@@ -57,8 +60,14 @@ impl Application {
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
         let kick = crate::email::worker::spawn(db.clone(), settings.clone())?;
-        let server = serve(listener, db.clone(), settings, kick)?;
-        Ok(Application { port, server, db })
+        let clock = Arc::new(crate::clock::Clock::default());
+        let server = serve(listener, db.clone(), settings, kick, clock.clone())?;
+        Ok(Application {
+            port,
+            server,
+            db,
+            clock,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -116,6 +125,7 @@ fn serve(
     db: Db,
     settings: Arc<Settings>,
     mail: crate::email::worker::Kick,
+    clock: Arc<crate::clock::Clock>,
 ) -> anyhow::Result<Server> {
     let workers = settings.server.workers;
     let limit = BodyLimit(settings.server.max_body);
@@ -127,6 +137,7 @@ fn serve(
         db,
         settings,
         limiter,
+        clock,
         mail,
     });
     let metrics = web::Data::new(Metrics::default());

@@ -60,6 +60,7 @@ pub struct MailSettings {
     pub retry_base: Duration,
     #[serde(with = "humantime_serde")]
     pub poll_interval: Duration,
+    pub concurrency: u32,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -213,6 +213,81 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    booths (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        code -> Text,
+        hall -> Text,
+        area_m2 -> Integer,
+        kind -> Text,
+        staff_passes -> Integer,
+        price_amount -> BigInt,
+        price_currency -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exhibitors (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        company_name -> Text,
+        contact_name -> Text,
+        email -> Text,
+        phone -> Nullable<Text>,
+        website -> Nullable<Text>,
+        country -> Nullable<Text>,
+        sector -> Nullable<Text>,
+        description -> Nullable<Text>,
+        booth_kind -> Text,
+        booth_area_m2 -> Integer,
+        language -> Text,
+        status -> Text,
+        booth_id -> Nullable<BigInt>,
+        payment_status -> Text,
+        rejection_reason -> Nullable<Text>,
+        consent_at -> Timestamp,
+        search_text -> Text,
+        confirm_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    exhibitor_tokens (id) {
+        id -> BigInt,
+        exhibitor_id -> BigInt,
+        purpose -> Text,
+        token_hash -> Text,
+        expires_at -> Nullable<Timestamp>,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    staff_passes (id) {
+        id -> BigInt,
+        exhibitor_id -> BigInt,
+        registration_id -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    checkins (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        registration_id -> BigInt,
+        day -> Date,
+        category -> Text,
+        scanned_at -> Timestamp,
+        scanned_by -> Nullable<BigInt>,
+    }
+}
+
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
@@ -224,6 +299,12 @@ diesel::joinable!(schedule_releases -> events (event_id));
 diesel::joinable!(registrations -> events (event_id));
 diesel::joinable!(registration_tokens -> registrations (registration_id));
 diesel::joinable!(email_templates -> events (event_id));
+diesel::joinable!(booths -> events (event_id));
+diesel::joinable!(exhibitors -> booths (booth_id));
+diesel::joinable!(exhibitor_tokens -> exhibitors (exhibitor_id));
+diesel::joinable!(staff_passes -> exhibitors (exhibitor_id));
+diesel::joinable!(staff_passes -> registrations (registration_id));
+diesel::joinable!(checkins -> registrations (registration_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
@@ -240,4 +321,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     registration_tokens,
     outbox_emails,
     email_templates,
+    booths,
+    exhibitors,
+    exhibitor_tokens,
+    staff_passes,
+    checkins,
 );

@@ -2,7 +2,7 @@
 //! newcomer sees a real programme at once: two days from `--on` (default today in
 //! Africa/Casablanca), two halls, five rooms, four tracks, two dozen speakers and about thirty
 //! keynotes, panels, seminars, workshops and breaks in Arabic, French and English, published as
-//! release 1.0. It goes through the same functions as the API, so the demo obeys every rule of
+//! release 1.0, and fourteen booths (A01–A08, B01–B06) waiting for exhibitors. It goes through the same functions as the API, so the demo obeys every rule of
 //! the real thing (a conflicting demo file would fail to load).
 
 use std::collections::HashMap;
@@ -17,6 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::model::EventStatus;
 use crate::events::queries::{self as events, EventFields};
 use crate::events::rooms::{self, NewRoom};
+use crate::exhibitors::booths::{BoothKind, Money, NewBooth};
 use crate::schedule::releases;
 use crate::schedule::sessions::{self, Draft, SessionKind};
 use crate::schedule::speakers::{self, NewSpeaker};
@@ -87,6 +88,7 @@ pub struct Summary {
     pub rooms: usize,
     pub speakers: usize,
     pub sessions: usize,
+    pub booths: usize,
 }
 
 /// Today's date in Casablanca, the default first day of the demo fair.
@@ -194,6 +196,35 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
             };
             sessions::save(c, &event, None, draft, buffer)?;
         }
+        let mut booths = 0;
+        for (hall_key, count) in [("A", 8), ("B", 6)] {
+            let hall = data
+                .rooms
+                .iter()
+                .find(|r| r.hall.get(Language::Fr, Language::Fr).ends_with(hall_key))
+                .map(|r| r.hall.clone());
+            let hall = hall.unwrap_or_else(|| Translatable::Same(format!("Hall {hall_key}")));
+            for n in 1..=count {
+                let (kind, area, passes, price) = match n {
+                    1 => (BoothKind::Island, 36, 6, 5_400_000),
+                    2 | 3 => (BoothKind::Corner, 18, 4, 2_900_000),
+                    _ => (BoothKind::Standard, 9, 2, 1_500_000),
+                };
+                let body = NewBooth {
+                    code: format!("{hall_key}{n:02}"),
+                    hall: hall.clone(),
+                    area_m2: area,
+                    kind,
+                    staff_passes: passes,
+                    price: Money {
+                        amount: price,
+                        currency: "MAD".into(),
+                    },
+                };
+                crate::exhibitors::booths::insert(c, event.id, &body)?;
+                booths += 1;
+            }
+        }
         events::set_status(c, event.id, EventStatus::Published)?;
         releases::publish(
             c,
@@ -218,6 +249,7 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
             rooms: data.rooms.len(),
             speakers: data.speakers.len(),
             sessions: data.sessions.len(),
+            booths,
         })
     })
 }

@@ -62,44 +62,62 @@ fn run(db: Db, settings: Arc<Settings>, transport: Transport, wake: Receiver<()>
 }
 
 /// Sends every due email once; returns how many were attempted.
+///
+/// A claimed batch is sent over `mail.concurrency` connections at once: an SMTP exchange is
+/// mostly waiting (a server's delayed acknowledgement alone costs tens of milliseconds per
+/// message), so one connection at a time caps a worker at a few dozen emails a second.
 pub fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) -> anyhow::Result<usize> {
     let mut pooled = db.get()?;
     let mut c = pooled.conn();
-    let rows = outbox::claim(&mut c, 20).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let concurrency = settings.mail.concurrency.max(1) as usize;
+    let rows =
+        outbox::claim(&mut c, (concurrency * 4) as i64).map_err(|e| anyhow::anyhow!("{e}"))?;
     let n = rows.len();
-    for row in rows {
-        let outcome = build_message(&row, &settings.mail.from)
-            .map_err(SendError::Permanent)
-            .and_then(|m| transport.send(&m));
-        match outcome {
-            Ok(()) => {
-                outbox::mark_sent(&mut c, row.id)?;
-                tracing::info!(email_id = row.id, kind = %row.kind, "email sent");
-            }
-            Err(SendError::Transient(e)) => {
-                let delay = outbox::backoff(settings.mail.retry_base, row.attempts);
-                outbox::mark_attempt_failed(
-                    &mut c,
-                    &row,
-                    &e,
-                    false,
-                    settings.mail.max_attempts,
-                    delay,
-                )?;
-                tracing::warn!(email_id = row.id, kind = %row.kind, attempt = row.attempts + 1, error = %e, "email not sent; will retry");
-            }
-            Err(SendError::Permanent(e)) => {
-                outbox::mark_attempt_failed(
-                    &mut c,
-                    &row,
-                    &e,
-                    true,
-                    settings.mail.max_attempts,
-                    chrono::TimeDelta::zero(),
-                )?;
-                tracing::warn!(email_id = row.id, kind = %row.kind, error = %e, "email failed permanently");
+    if n == 0 {
+        return Ok(0);
+    }
+    let chunk = n.div_ceil(concurrency);
+    let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|row| {
+                            let outcome = build_message(row, &settings.mail.from)
+                                .map_err(SendError::Permanent)
+                                .and_then(|m| transport.send(&m));
+                            (row.clone(), outcome)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    c.write_tx(|c| {
+        for (row, outcome) in &outcomes {
+            match outcome {
+                Ok(()) => {
+                    outbox::mark_sent(c, row.id)?;
+                    tracing::info!(email_id = row.id, kind = %row.kind, "email sent");
+                }
+                Err(SendError::Transient(e)) => {
+                    let delay = outbox::backoff(settings.mail.retry_base, row.attempts);
+                    outbox::mark_attempt_failed(c, row, e, false, settings.mail.max_attempts, delay)?;
+                    tracing::warn!(email_id = row.id, kind = %row.kind, attempt = row.attempts + 1, error = %e, "email not sent; will retry");
+                }
+                Err(SendError::Permanent(e)) => {
+                    outbox::mark_attempt_failed(c, row, e, true, settings.mail.max_attempts, chrono::TimeDelta::zero())?;
+                    tracing::warn!(email_id = row.id, kind = %row.kind, error = %e, "email failed permanently");
+                }
             }
         }
-    }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(n)
 }

@@ -565,3 +565,51 @@ pub fn resend(
         )),
     }
 }
+
+/// A confirmed registration without its email (staff passes send their own).
+pub fn insert_confirmed_without_email(
+    c: &mut Conn,
+    event: &Event,
+    p: &Person,
+) -> AppResult<RegistrationRow> {
+    if find_by_email(c, event.id, &p.email)?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "{} already holds a registration for this event",
+            p.email
+        )));
+    }
+    insert(c, event, p, Status::Confirmed)
+}
+
+/// `staff_pass`: the badge of an exhibitor's staff member.
+pub fn send_staff_pass(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    reg: &RegistrationRow,
+    company_name: &str,
+) -> AppResult<()> {
+    let (manage_url, badge_url, _) = manage_links(c, settings, reg)?;
+    let extra = json!({
+        "company_name": company_name,
+        "badge_code": reg.badge_code,
+        "badge_url": badge_url,
+        "manage_url": manage_url,
+        "qr_src": "cid:badge-qr",
+    });
+    let attachments = vec![Attachment::new(
+        "badge.png",
+        "image/png",
+        Some("badge-qr"),
+        &crate::badges::qr_png(&reg.badge_code),
+    )];
+    queue(
+        c,
+        settings,
+        event,
+        reg,
+        EmailKind::StaffPass,
+        extra,
+        attachments,
+    )
+}

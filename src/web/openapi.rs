@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, email, error, events, registrations, schedule, web};
+use crate::{audit, auth, checkin, email, error, events, exhibitors, registrations, schedule, web};
 
 struct BearerAuth;
 
@@ -42,9 +42,18 @@ impl Modify for BearerAuth {
         email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
         registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::attendee_page,
         registrations::pages::attendee_cancel, registrations::pages::badge_page,
+        exhibitors::booths::create, exhibitors::booths::list, exhibitors::booths::get, exhibitors::booths::update,
+        exhibitors::booths::delete, exhibitors::booths::summary,
+        exhibitors::handlers::apply, exhibitors::handlers::confirm, exhibitors::handlers::list, exhibitors::handlers::approve,
+        exhibitors::handlers::reject, exhibitors::handlers::set_booth, exhibitors::handlers::update,
+        exhibitors::self_service::get, exhibitors::self_service::update, exhibitors::self_service::withdraw,
+        exhibitors::self_service::add_staff, exhibitors::self_service::remove_staff,
+        exhibitors::pages::form, exhibitors::pages::submit, exhibitors::pages::confirm_page, exhibitors::pages::confirm_submit,
+        exhibitors::pages::manage_page,
+        checkin::scan, checkin::summary,
         web::pages::programme, document, page,
     ),
-    components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession))
+    components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
 )]
 pub struct ApiDoc;
 

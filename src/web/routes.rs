@@ -4,7 +4,7 @@
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::Resource;
 
-use crate::{audit, auth, email, events, registrations, schedule};
+use crate::{audit, auth, checkin, email, events, exhibitors, registrations, schedule};
 
 fn resource(path: &str) -> Resource {
     web::resource(path).default_service(web::to(super::method_not_allowed))
@@ -12,6 +12,7 @@ fn resource(path: &str) -> Resource {
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use events::{handlers as ev, rooms};
+    use exhibitors::{booths, handlers as exh, pages as exhpages, self_service as exself};
     use registrations::{attendee, handlers as reg, organizer as regorg, pages as regpages};
     use schedule::{conflicts, releases, sessions, speakers, tracks};
     cfg.service(resource("/healthz").route(get().to(super::health::healthz)))
@@ -128,7 +129,59 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(email::handlers::get_template))
                 .route(put().to(email::handlers::put_template)),
         )
+        .service(
+            resource("/api/v1/events/{slug}/booths")
+                .route(get().to(booths::list))
+                .route(post().to(booths::create)),
+        )
+        .service(resource("/api/v1/events/{slug}/booths/summary").route(get().to(booths::summary)))
+        .service(
+            resource("/api/v1/events/{slug}/booths/{id}")
+                .route(get().to(booths::get))
+                .route(patch().to(booths::update))
+                .route(delete().to(booths::delete)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/exhibitors")
+                .route(get().to(exh::list))
+                .route(post().to(exh::apply)),
+        )
+        .service(resource("/api/v1/exhibitors/confirm").route(post().to(exh::confirm)))
+        .service(resource("/api/v1/events/{slug}/exhibitors/{id}").route(patch().to(exh::update)))
+        .service(
+            resource("/api/v1/events/{slug}/exhibitors/{id}/approve")
+                .route(post().to(exh::approve)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/exhibitors/{id}/reject").route(post().to(exh::reject)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/exhibitors/{id}/booth").route(put().to(exh::set_booth)),
+        )
+        .service(
+            resource("/api/v1/exhibitor")
+                .route(get().to(exself::get))
+                .route(patch().to(exself::update)),
+        )
+        .service(resource("/api/v1/exhibitor/withdraw").route(post().to(exself::withdraw)))
+        .service(resource("/api/v1/exhibitor/staff").route(post().to(exself::add_staff)))
+        .service(resource("/api/v1/exhibitor/staff/{id}").route(delete().to(exself::remove_staff)))
+        .service(resource("/api/v1/events/{slug}/checkins").route(post().to(checkin::scan)))
+        .service(
+            resource("/api/v1/events/{slug}/checkins/summary").route(get().to(checkin::summary)),
+        )
         .service(resource("/events/{slug}").route(get().to(super::pages::programme)))
+        .service(
+            resource("/events/{slug}/exhibit")
+                .route(get().to(exhpages::form))
+                .route(post().to(exhpages::submit)),
+        )
+        .service(
+            resource("/exhibitors/confirm/{token}")
+                .route(get().to(exhpages::confirm_page))
+                .route(post().to(exhpages::confirm_submit)),
+        )
+        .service(resource("/exhibitor/{token}").route(get().to(exhpages::manage_page)))
         .service(
             resource("/confirm/{token}")
                 .route(get().to(regpages::confirm_page))

@@ -122,6 +122,8 @@ pub struct TestApp {
     pub admin: String,
     /// Where the file transport writes this app's emails.
     pub mail_dir: std::path::PathBuf,
+    /// The application's clock, to pin the day.
+    pub clock: std::sync::Arc<salon::clock::Clock>,
     handle: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server handle.
     _db: std::sync::Arc<TestDb>,
@@ -182,6 +184,7 @@ async fn start(
         .expect("application builds");
     let address = format!("http://127.0.0.1:{}", application.port());
     let pool = application.db.clone();
+    let clock = application.clock.clone();
     let handle = application.handle();
     tokio::spawn(application.run_until_stopped());
     let mail_dir =
@@ -193,6 +196,7 @@ async fn start(
         settings,
         admin: String::new(),
         mail_dir,
+        clock,
         handle,
         _db: db,
     };
@@ -596,5 +600,12 @@ impl TestApp {
             .await;
         assert_eq!(status, StatusCode::OK);
         slug.to_string()
+    }
+}
+
+impl TestApp {
+    pub async fn put_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.send(reqwest::Method::PUT, path, Some(&self.admin), Some(&body))
+            .await
     }
 }

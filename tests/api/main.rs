@@ -5,6 +5,7 @@ mod auth;
 mod email;
 mod errors;
 mod events;
+mod exhibitors;
 mod helpers;
 mod openapi;
 mod programme;

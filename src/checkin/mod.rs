@@ -1,0 +1,211 @@
+//! Check-in at the door: `POST …/checkins` scans a badge code, `GET …/checkins/summary` counts
+//! arrivals per fair day and category. One row per badge and day records the first scan; a
+//! repeat scan the same day answers 200 with `first_today: false`, so door staff can tell a
+//! re-entry from a badge passed back through the fence.
+
+use std::collections::BTreeMap;
+
+use actix_web::{web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::AppState;
+use crate::auth::Organizer;
+use crate::db::schema::{checkins, registrations};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::events::queries as events;
+use crate::registrations::{Category, RegistrationRow, Status};
+use crate::run;
+use crate::web::json::Json;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scan {
+    /// As printed under the QR code (case and spaces do not matter).
+    pub badge_code: String,
+}
+
+/// What door staff see after a scan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ScanResult {
+    pub registration_id: i64,
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub category: Category,
+    pub first_today: bool,
+    /// The fair day, in the event's timezone.
+    pub day: NaiveDate,
+    /// When the badge was first scanned that day.
+    pub checked_in_at: DateTime<Utc>,
+}
+
+/// Badge codes are printed in groups (`K7QM-2XHP-…`); scanners and people may drop the
+/// hyphens or change the case.
+fn normalize(code: &str) -> String {
+    let raw: String = code
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    raw.as_bytes()
+        .chunks(4)
+        .map(|c| String::from_utf8_lossy(c).to_string())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/checkins", tag = "checkin",
+    params(("slug" = String, Path)), request_body = Scan,
+    responses((status = 201, body = ScanResult, description = "first scan today"), (status = 200, body = ScanResult, description = "scanned before today (`first_today: false`)"),
+        (status = 401), (status = 403), (status = 404, description = "unknown badge"), (status = 409, description = "not confirmed, or not a fair day"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn scan(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    Json(body): Json<Scan>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Checkin)?;
+    let code = normalize(&body.badge_code);
+    if code.is_empty() {
+        return Err(AppError::validation("badge_code", "must not be empty"));
+    }
+    let now = state.clock.now();
+    let (result, first) = state
+        .db
+        .write(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let reg: RegistrationRow = run!(c, |c| registrations::table
+                .filter(registrations::event_id.eq(event.id))
+                .filter(registrations::badge_code.eq(&code))
+                .select(RegistrationRow::as_select())
+                .first(c)
+                .optional())?
+            .ok_or_else(|| AppError::not_found("unknown badge"))?;
+            if reg.status() != Status::Confirmed {
+                return Err(AppError::Conflict(format!(
+                    "this badge's registration is {}, not confirmed",
+                    reg.status()
+                )));
+            }
+            let day = now.with_timezone(&event.timezone).date_naive();
+            if day < event.starts_on || day > event.ends_on {
+                return Err(AppError::Conflict(format!(
+                    "{day} is not a day of the fair ({} to {})",
+                    event.starts_on, event.ends_on
+                )));
+            }
+            let earlier: Option<NaiveDateTime> = run!(c, |c| checkins::table
+                .filter(checkins::registration_id.eq(reg.id))
+                .filter(checkins::day.eq(day))
+                .select(checkins::scanned_at)
+                .first(c)
+                .optional())?;
+            let (first, at) = match earlier {
+                Some(at) => (false, at),
+                None => {
+                    let at = now.naive_utc();
+                    run!(c, |c| diesel::insert_into(checkins::table)
+                        .values((
+                            checkins::event_id.eq(event.id),
+                            checkins::registration_id.eq(reg.id),
+                            checkins::day.eq(day),
+                            checkins::category.eq(&reg.category),
+                            checkins::scanned_at.eq(at),
+                            checkins::scanned_by.eq(Some(who.id)),
+                        ))
+                        .execute(c))?;
+                    (true, at)
+                }
+            };
+            Ok((
+                ScanResult {
+                    registration_id: reg.id,
+                    name: reg.name.clone(),
+                    organization: reg.organization.clone(),
+                    category: reg.category(),
+                    first_today: first,
+                    day,
+                    checked_in_at: at.and_utc(),
+                },
+                first,
+            ))
+        })
+        .await?;
+    Ok(if first {
+        HttpResponse::Created().json(result)
+    } else {
+        HttpResponse::Ok().json(result)
+    })
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DaySummary {
+    pub day: NaiveDate,
+    pub total: i64,
+    #[schema(value_type = Object)]
+    pub by_category: BTreeMap<String, i64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/checkins/summary", tag = "checkin",
+    params(("slug" = String, Path)),
+    responses((status = 200, body = Vec<DaySummary>, description = "arrivals per fair day and category"), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn summary(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Checkin)?;
+    let out = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let rows: Vec<(NaiveDate, String, i64)> = run!(c, |c| checkins::table
+                .filter(checkins::event_id.eq(event.id))
+                .group_by((checkins::day, checkins::category))
+                .select((checkins::day, checkins::category, diesel::dsl::count_star()))
+                .order((checkins::day.asc(), checkins::category.asc()))
+                .load(c))?;
+            let mut days: BTreeMap<NaiveDate, DaySummary> = event
+                .window()
+                .days()
+                .map(|d| {
+                    (
+                        d,
+                        DaySummary {
+                            day: d,
+                            total: 0,
+                            by_category: BTreeMap::new(),
+                        },
+                    )
+                })
+                .collect();
+            for (day, category, n) in rows {
+                let d = days.entry(day).or_insert_with(|| DaySummary {
+                    day,
+                    total: 0,
+                    by_category: BTreeMap::new(),
+                });
+                d.total += n;
+                d.by_category.insert(category, n);
+            }
+            Ok(days.into_values().collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn badge_codes_are_normalised() {
+        assert_eq!(
+            super::normalize(" k7qm2xhp-9trw c4nd "),
+            "K7QM-2XHP-9TRW-C4ND"
+        );
+    }
+}

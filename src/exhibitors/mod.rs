@@ -1,0 +1,11 @@
+//! Exhibitors, the fair's customers: booths, applications confirmed by email, the organizers'
+//! review and booth assignment, the exhibitor's self-service with the `sle_` token (profile,
+//! withdrawal, staff passes), and the public directory.
+
+pub mod booths;
+pub mod handlers;
+pub mod model;
+pub mod pages;
+pub mod self_service;
+pub mod service;
+pub mod tokens;

@@ -1,0 +1,372 @@
+//! Exhibitors' pages: the application form `/events/{slug}/exhibit`, the confirmation page
+//! `/exhibitors/confirm/{token}` (a button that POSTs; a GET never confirms) and the manage page
+//! `/exhibitor/{token}` linked from the approval email.
+
+use std::sync::OnceLock;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::{context, Environment};
+use serde::Deserialize;
+
+use super::booths::BoothKind;
+use super::handlers::{self, NewExhibitor};
+use super::{service, tokens};
+use crate::app::AppState;
+use crate::domain::{dates, EmailAddress, Language};
+use crate::error::{AppError, AppResult};
+use crate::events::queries as events;
+use crate::web::csrf;
+
+fn env() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
+        for (name, source) in [
+            (
+                "layout.html",
+                include_str!("../../templates/pages/layout.html"),
+            ),
+            (
+                "confirm.html",
+                include_str!("../../templates/pages/confirm.html"),
+            ),
+            (
+                "exhibit.html",
+                include_str!("../../templates/pages/exhibit.html"),
+            ),
+            (
+                "exhibitor.html",
+                include_str!("../../templates/pages/exhibitor.html"),
+            ),
+        ] {
+            if let Err(e) = env.add_template(name, source) {
+                tracing::error!(template = name, error = %e, "page template does not compile");
+            }
+        }
+        env
+    })
+}
+
+fn words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => serde_json::json!({
+            "exhibit_title": "طلب رواق عرض", "exhibit_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد طلبكم.",
+            "company_name": "اسم الشركة", "contact_name": "الشخص المسؤول", "email": "البريد الإلكتروني", "phone": "الهاتف",
+            "website": "الموقع الإلكتروني", "country": "البلد", "sector": "القطاع", "description": "نبذة عن الشركة",
+            "booth_kind": "نوع الرواق", "kind_standard": "عادي", "kind_corner": "زاوية", "kind_island": "جزيرة",
+            "area": "المساحة المطلوبة (م²)", "consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "send": "إرسال الطلب",
+            "confirm_title": "تأكيد الطلب", "confirm_text": "اضغطوا على الزر لتأكيد طلب المشاركة.", "confirm_button": "تأكيد الطلب",
+            "link_problem": "تعذر استعمال هذا الرابط", "submitted": "تم تأكيد طلبكم وهو الآن قيد الدراسة.",
+            "status": "الحالة", "booth": "الرواق", "staff": "شارات الفريق",
+            "api_hint": "لإضافة أعضاء فريقكم أو تعديل ملفكم، استعملوا الرابط الوارد في بريد القبول."}),
+        Language::Fr => serde_json::json!({
+            "exhibit_title": "Demande de stand", "exhibit_done": "Merci. Consultez votre messagerie pour confirmer votre demande.",
+            "company_name": "Société", "contact_name": "Personne à contacter", "email": "Adresse e-mail", "phone": "Téléphone",
+            "website": "Site web", "country": "Pays", "sector": "Secteur", "description": "Présentation de la société",
+            "booth_kind": "Type de stand", "kind_standard": "Standard", "kind_corner": "Angle", "kind_island": "Îlot",
+            "area": "Surface souhaitée (m²)", "consent": "J'accepte le traitement de mes données pour les besoins du salon.", "send": "Envoyer la demande",
+            "confirm_title": "Confirmer votre demande", "confirm_text": "Cliquez sur le bouton pour confirmer votre demande d'exposant.", "confirm_button": "Confirmer ma demande",
+            "link_problem": "Ce lien ne peut pas être utilisé", "submitted": "Votre demande est confirmée et en cours d'examen.",
+            "status": "Statut", "booth": "Stand", "staff": "Badges de l'équipe",
+            "api_hint": "Pour ajouter les membres de votre équipe ou modifier votre fiche, utilisez le lien de l'e-mail d'acceptation."}),
+        Language::En => serde_json::json!({
+            "exhibit_title": "Apply for a booth", "exhibit_done": "Thank you. Please check your email to confirm your application.",
+            "company_name": "Company", "contact_name": "Contact person", "email": "Email", "phone": "Phone",
+            "website": "Website", "country": "Country", "sector": "Sector", "description": "About the company",
+            "booth_kind": "Booth type", "kind_standard": "Standard", "kind_corner": "Corner", "kind_island": "Island",
+            "area": "Area wanted (m²)", "consent": "I agree to the processing of my data for the fair.", "send": "Send the application",
+            "confirm_title": "Confirm your application", "confirm_text": "Press the button to confirm your exhibitor application.", "confirm_button": "Confirm my application",
+            "link_problem": "This link cannot be used", "submitted": "Your application is confirmed and under review.",
+            "status": "Status", "booth": "Booth", "staff": "Staff passes",
+            "api_hint": "To add your staff or edit your profile, use the link in the approval email."}),
+    }
+}
+
+fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
+    let base = context! { lang => lang.code(), dir => if lang.is_rtl() { "rtl" } else { "ltr" }, t => words(lang) };
+    env()
+        .get_template(name)
+        .and_then(|t| t.render(context! { ..base, ..ctx }))
+        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
+}
+
+fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("cache-control", "no-store"))
+        .body(body)
+}
+
+/// The application form's fields, as posted.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct ExhibitForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    booth_kind: String,
+    #[serde(default)]
+    booth_area_m2: String,
+    #[serde(default)]
+    consent: String,
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+#[utoipa::path(get, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
+    responses((status = 200, description = "the exhibitor application form", content_type = "text/html"), (status = 404)))]
+pub async fn form(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    show_form(
+        &state,
+        &req,
+        slug.into_inner(),
+        ExhibitForm::default(),
+        vec![],
+        false,
+        actix_web::http::StatusCode::OK,
+    )
+    .await
+}
+
+async fn show_form(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    slug: String,
+    form: ExhibitForm,
+    errors: Vec<crate::error::FieldError>,
+    done: bool,
+    status: actix_web::http::StatusCode,
+) -> AppResult<HttpResponse> {
+    let event = state
+        .db
+        .run(move |c| events::visible(c, &slug, false))
+        .await?;
+    let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
+    let action = format!("/events/{}/exhibit", event.slug);
+    let body = render(
+        "exhibit.html",
+        lang,
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            action => &action,
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+            form => minijinja::Value::from_serialize(&form),
+            errors => errors,
+            done => done,
+        },
+    )?;
+    Ok(html(status, body))
+}
+
+#[utoipa::path(post, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
+    responses((status = 200, description = "thank-you page (the same whether or not the email already applied)", content_type = "text/html"), (status = 403), (status = 422), (status = 429)))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    form: web::Form<ExhibitForm>,
+) -> AppResult<HttpResponse> {
+    let slug = slug.into_inner();
+    let form = form.into_inner();
+    if !csrf::verify(
+        state.settings.server.secret_key.expose(),
+        &format!("/events/{slug}/exhibit"),
+        &form.csrf,
+    ) {
+        return Err(AppError::Forbidden(
+            "the form's CSRF token is missing or wrong; reload the page".into(),
+        ));
+    }
+    state.limiter.check(&req)?;
+    let email = match EmailAddress::parse(&form.email) {
+        Ok(e) => e,
+        Err(m) => {
+            let errors = vec![crate::error::FieldError::new("email", m)];
+            return show_form(
+                &state,
+                &req,
+                slug,
+                form,
+                errors,
+                false,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await;
+        }
+    };
+    let body = NewExhibitor {
+        company_name: form.company_name.clone(),
+        contact_name: form.contact_name.clone(),
+        email,
+        phone: nonempty(&form.phone),
+        website: nonempty(&form.website),
+        country: nonempty(&form.country),
+        sector: nonempty(&form.sector),
+        description: nonempty(&form.description),
+        booth_kind: match form.booth_kind.as_str() {
+            "corner" => BoothKind::Corner,
+            "island" => BoothKind::Island,
+            _ => BoothKind::Standard,
+        },
+        booth_area_m2: form.booth_area_m2.trim().parse().unwrap_or(0),
+        language: Some(crate::web::pages::page_language(
+            &req,
+            &Language::ALL,
+            Language::Fr,
+        )),
+        consent: form.consent == "true" || form.consent == "on",
+    };
+    match handlers::submit(&state, slug.clone(), body).await {
+        Ok(()) => {
+            show_form(
+                &state,
+                &req,
+                slug,
+                ExhibitForm::default(),
+                vec![],
+                true,
+                actix_web::http::StatusCode::OK,
+            )
+            .await
+        }
+        Err(AppError::Validation(errors)) => {
+            show_form(
+                &state,
+                &req,
+                slug,
+                form,
+                errors,
+                false,
+                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CsrfForm {
+    csrf: String,
+}
+
+#[utoipa::path(get, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
+    responses((status = 200, description = "a page whose button confirms the application", content_type = "text/html")))]
+pub async fn confirm_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let action = format!("/exhibitors/confirm/{}", token.into_inner());
+    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
+    let body = render(
+        "confirm.html",
+        lang,
+        context! { action => &action, csrf => csrf::token(state.settings.server.secret_key.expose(), &action) },
+    )?;
+    Ok(html(actix_web::http::StatusCode::OK, body))
+}
+
+#[utoipa::path(post, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 200, description = "confirmed: the application is submitted", content_type = "text/html"), (status = 403), (status = 404), (status = 409), (status = 410)))]
+pub async fn confirm_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
+    if !csrf::verify(
+        state.settings.server.secret_key.expose(),
+        &format!("/exhibitors/confirm/{token}"),
+        &form.csrf,
+    ) {
+        return Err(AppError::Forbidden(
+            "the form's CSRF token is missing or wrong; reload the page".into(),
+        ));
+    }
+    state.limiter.check(&req)?;
+    match handlers::confirm_token(&state, token).await {
+        Ok(out) => {
+            let lang = out.language;
+            let body = render(
+                "exhibitor.html",
+                lang,
+                context! {
+                    submitted => true, company_name => &out.company_name, event_name => &out.event,
+                    status => out.status.label(lang), staff => Vec::<String>::new(),
+                },
+            )?;
+            Ok(html(actix_web::http::StatusCode::OK, body))
+        }
+        Err(e) => {
+            let status = actix_web::ResponseError::status_code(&e);
+            let body = render(
+                "confirm.html",
+                lang,
+                context! { problem => e.problem().detail },
+            )?;
+            Ok(html(status, body))
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/exhibitor/{token}", tag = "pages", params(("token" = String, Path)),
+    responses((status = 200, description = "the exhibitor's page: status, booth, staff passes", content_type = "text/html"), (status = 404)))]
+pub async fn manage_page(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let token = token.into_inner();
+    let (event, out) = state
+        .db
+        .run(move |c| {
+            let found = tokens::find(c, &token, tokens::MANAGE)?
+                .ok_or_else(|| AppError::not_found("unknown link"))?;
+            let ex = service::find_by_id(c, found.exhibitor_id)?;
+            let event = events::find(c, ex.event_id)?;
+            let out = service::out(c, &event, &ex)?;
+            Ok((event, out))
+        })
+        .await?;
+    let lang = out.language;
+    let body = render(
+        "exhibitor.html",
+        lang,
+        context! {
+            company_name => &out.company_name,
+            event_name => event.name.get(lang, event.default_language),
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            status => out.status.label(lang),
+            booth_code => out.booth.as_ref().map(|b| b.code.clone()),
+            hall => out.booth.as_ref().map(|b| b.hall.get(lang, event.default_language).to_string()),
+            staff => out.staff.iter().map(|s| context! { name => &s.name, status => &s.status }).collect::<Vec<_>>(),
+        },
+    )?;
+    Ok(html(actix_web::http::StatusCode::OK, body))
+}

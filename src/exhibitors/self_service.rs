@@ -1,0 +1,284 @@
+//! The exhibitor's own routes, with its manage token (`Authorization: Bearer sle_…`):
+//! `GET/PATCH /exhibitor`, `POST /exhibitor/withdraw`, `POST /exhibitor/staff`,
+//! `DELETE /exhibitor/staff/{id}`.
+
+use actix_web::dev::Payload;
+use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
+use diesel::prelude::*;
+use futures_util::future::LocalBoxFuture;
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use super::model::{ExhibitorOut, ExhibitorRow};
+use super::{service, tokens};
+use crate::app::AppState;
+use crate::db::schema::exhibitors;
+use crate::db::Conn;
+use crate::domain::{search_text, EmailAddress, Language};
+use crate::error::{AppError, AppResult, FieldError};
+use crate::events::handlers::short_text;
+use crate::events::Event;
+use crate::run;
+use crate::web::json::{double_option, Json};
+
+/// The holder of an exhibitor manage token.
+pub struct Exhibitor {
+    pub token: String,
+}
+
+impl FromRequest for Exhibitor {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .map(|t| t.trim().to_string());
+        Box::pin(async move {
+            match token {
+                Some(t) if t.starts_with(tokens::PREFIX) => Ok(Exhibitor { token: t }),
+                Some(_) => Err(AppError::Unauthorized(
+                    "this route needs the exhibitor's own token (sle_…)".into(),
+                )),
+                None => Err(AppError::Unauthorized(
+                    "this route needs `Authorization: Bearer <exhibitor token>`".into(),
+                )),
+            }
+        })
+    }
+}
+
+/// The exhibitor and event of a manage token, the event locked for a write.
+pub fn resolve(c: &mut Conn, token: &str) -> AppResult<(Event, ExhibitorRow)> {
+    let found = tokens::find(c, token, tokens::MANAGE)?
+        .ok_or_else(|| AppError::Unauthorized("unknown exhibitor token".into()))?;
+    let ex = service::find_by_id(c, found.exhibitor_id)?;
+    let event = crate::events::queries::find(c, ex.event_id)?;
+    crate::db::lock_event(c, event.id)?;
+    let ex = service::find_by_id(c, ex.id)?;
+    Ok((event, ex))
+}
+
+async fn with_exhibitor(
+    state: &web::Data<AppState>,
+    token: String,
+    f: impl FnOnce(&mut Conn, &crate::config::Settings, &Event, &ExhibitorRow) -> AppResult<()>
+        + Send
+        + 'static,
+) -> AppResult<ExhibitorOut> {
+    let settings = state.settings.clone();
+    let out = state
+        .db
+        .write(move |c| {
+            let (event, ex) = resolve(c, &token)?;
+            f(c, &settings, &event, &ex)?;
+            let ex = service::find_by_id(c, ex.id)?;
+            service::out(c, &event, &ex)
+        })
+        .await?;
+    state.kick_mail();
+    Ok(out)
+}
+
+#[utoipa::path(get, path = "/api/v1/exhibitor", tag = "exhibitor",
+    responses((status = 200, body = ExhibitorOut), (status = 401)), security(("bearer" = [])))]
+pub async fn get(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+    let out = with_exhibitor(&state, who.token, |_, _, _, _| Ok(())).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The public profile; `null` clears an optional field.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProfilePatch {
+    pub company_name: Option<String>,
+    pub contact_name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub website: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub sector: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    pub language: Option<Language>,
+}
+
+#[utoipa::path(patch, path = "/api/v1/exhibitor", tag = "exhibitor", request_body = ProfilePatch,
+    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 422)), security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    who: Exhibitor,
+    Json(p): Json<ProfilePatch>,
+) -> AppResult<HttpResponse> {
+    let out = with_exhibitor(&state, who.token, move |c, _, _, ex| {
+        let mut errors = Vec::new();
+        let text = |field: &str,
+                    v: Option<Option<String>>,
+                    cur: &Option<String>,
+                    max: usize,
+                    errors: &mut Vec<FieldError>| match v {
+            None => cur.clone(),
+            Some(None) => None,
+            Some(Some(s)) if s.trim().is_empty() => None,
+            Some(Some(s)) => Some(short_text(field, &s, max, errors)),
+        };
+        let company_name = p
+            .company_name
+            .map(|s| short_text("company_name", &s, 200, &mut errors))
+            .unwrap_or(ex.company_name.clone());
+        let contact_name = p
+            .contact_name
+            .map(|s| short_text("contact_name", &s, 200, &mut errors))
+            .unwrap_or(ex.contact_name.clone());
+        let phone = text("phone", p.phone, &ex.phone, 30, &mut errors);
+        let website = text("website", p.website, &ex.website, 300, &mut errors);
+        let website = super::handlers::check_website(website, &mut errors);
+        let country = text("country", p.country, &ex.country, 100, &mut errors);
+        let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
+        let description = text(
+            "description",
+            p.description,
+            &ex.description,
+            2000,
+            &mut errors,
+        );
+        if !errors.is_empty() {
+            return Err(AppError::Validation(errors));
+        }
+        let language = p.language.unwrap_or(ex.language());
+        let mut parts = vec![
+            company_name.as_str(),
+            contact_name.as_str(),
+            ex.email.as_str(),
+        ];
+        parts.extend(sector.as_deref());
+        let search = search_text(parts);
+        run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+            .set((
+                exhibitors::company_name.eq(&company_name),
+                exhibitors::contact_name.eq(&contact_name),
+                exhibitors::phone.eq(&phone),
+                exhibitors::website.eq(&website),
+                exhibitors::country.eq(&country),
+                exhibitors::sector.eq(&sector),
+                exhibitors::description.eq(&description),
+                exhibitors::language.eq(language.code()),
+                exhibitors::search_text.eq(&search),
+                exhibitors::updated_at.eq(crate::db::now()),
+            ))
+            .execute(c))?;
+        crate::audit::record(
+            c,
+            None,
+            Some(ex.event_id),
+            "update",
+            "exhibitor_profile",
+            Some(ex.id),
+            serde_json::json!({"by": "exhibitor"}),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(post, path = "/api/v1/exhibitor/withdraw", tag = "exhibitor",
+    responses((status = 200, body = ExhibitorOut, description = "withdrawn: the booth is freed and staff passes cancelled"), (status = 401), (status = 409)),
+    security(("bearer" = [])))]
+pub async fn withdraw(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+    let out = with_exhibitor(&state, who.token, |c, s, e, ex| {
+        service::withdraw(c, s, e, ex)?;
+        crate::audit::record(
+            c,
+            None,
+            Some(e.id),
+            "withdraw",
+            "exhibitor",
+            Some(ex.id),
+            serde_json::json!({"by": "exhibitor"}),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewStaff {
+    pub name: String,
+    #[schema(value_type = String, format = "email")]
+    pub email: EmailAddress,
+    /// The staff member's language for the pass email; defaults to the exhibitor's.
+    #[serde(default)]
+    pub language: Option<Language>,
+}
+
+#[utoipa::path(post, path = "/api/v1/exhibitor/staff", tag = "exhibitor", request_body = NewStaff,
+    responses((status = 201, body = ExhibitorOut, description = "a confirmed exhibitor_staff registration, emailed its badge"), (status = 401),
+        (status = 409, description = "all of the booth's staff passes are used, or that email already holds a registration"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn add_staff(
+    state: web::Data<AppState>,
+    who: Exhibitor,
+    Json(body): Json<NewStaff>,
+) -> AppResult<HttpResponse> {
+    let mut errors = Vec::new();
+    let name = short_text("name", &body.name, 200, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
+        let reg = service::add_staff(c, s, e, ex, name, body.email, body.language)?;
+        crate::audit::record(
+            c,
+            None,
+            Some(e.id),
+            "create",
+            "staff_pass",
+            Some(reg.id),
+            serde_json::json!({"exhibitor_id": ex.id}),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+#[utoipa::path(delete, path = "/api/v1/exhibitor/staff/{id}", tag = "exhibitor",
+    params(("id" = i64, Path, description = "the staff member's registration id")),
+    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 404), (status = 409)),
+    security(("bearer" = [])))]
+pub async fn remove_staff(
+    state: web::Data<AppState>,
+    who: Exhibitor,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
+        service::remove_staff(c, s, e, ex, id)?;
+        crate::audit::record(
+            c,
+            None,
+            Some(e.id),
+            "cancel",
+            "staff_pass",
+            Some(id),
+            serde_json::json!({"exhibitor_id": ex.id}),
+        )?;
+        Ok(())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}

@@ -1,0 +1,563 @@
+//! Exhibitor rules, run in write transactions that lock the event: applying, confirming,
+//! review, booth assignment, withdrawal and staff passes, with the emails each step queues.
+
+use chrono::TimeDelta;
+use diesel::prelude::*;
+use serde_json::{json, Map, Value};
+
+use super::booths::{self, BoothKind};
+use super::model::{BoothRef, ExhibitorOut, ExhibitorRow, PaymentStatus, StaffOut, Status};
+use super::tokens;
+use crate::config::Settings;
+use crate::db::schema::{exhibitors, registrations, staff_passes};
+use crate::db::Conn;
+use crate::domain::{dates, search_text, EmailAddress, Language, Translatable};
+use crate::email::{self, EmailKind, NewEmail};
+use crate::error::{AppError, AppResult};
+use crate::events::Event;
+use crate::registrations::service::Person;
+use crate::registrations::{Category, RegistrationRow};
+use crate::run;
+
+/// An application, checked.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub company_name: String,
+    pub contact_name: String,
+    pub email: EmailAddress,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub country: Option<String>,
+    pub sector: Option<String>,
+    pub description: Option<String>,
+    pub booth_kind: BoothKind,
+    pub booth_area_m2: i32,
+    pub language: Language,
+}
+
+pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<ExhibitorRow> {
+    run!(c, |c| exhibitors::table
+        .filter(exhibitors::event_id.eq(event_id))
+        .filter(exhibitors::id.eq(id))
+        .select(ExhibitorRow::as_select())
+        .first(c)
+        .optional())?
+    .ok_or_else(|| AppError::not_found(format!("no exhibitor {id} in this event")))
+}
+
+pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<ExhibitorRow> {
+    run!(c, |c| exhibitors::table
+        .find(id)
+        .select(ExhibitorRow::as_select())
+        .first(c))
+}
+
+fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<ExhibitorRow> {
+    let current = ex.status();
+    if !current.can_become(next) {
+        return Err(AppError::Conflict(format!(
+            "an exhibitor cannot go from {} to {}",
+            current.as_str(),
+            next.as_str()
+        )));
+    }
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set((
+            exhibitors::status.eq(next.as_str()),
+            exhibitors::updated_at.eq(crate::db::now())
+        ))
+        .execute(c))?;
+    Ok(find_by_id(c, ex.id)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Emails
+
+fn host(settings: &Settings) -> String {
+    settings
+        .base_url()
+        .split("://")
+        .nth(1)
+        .unwrap_or("salon.localhost")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("salon.localhost")
+        .to_string()
+}
+
+fn common(event: &Event, lang: Language, name: &str) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert(
+        "event_name".into(),
+        json!(event.name.get(lang, event.default_language)),
+    );
+    m.insert(
+        "event_dates".into(),
+        json!(dates::range(lang, event.starts_on, event.ends_on)),
+    );
+    m.insert("venue".into(), json!(event.venue));
+    m.insert("city".into(), json!(event.city));
+    m.insert("contact_email".into(), json!(event.contact_email));
+    m
+}
+
+#[allow(clippy::too_many_arguments)]
+fn queue(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    to: &str,
+    name: &str,
+    lang: Language,
+    kind: EmailKind,
+    extra: Value,
+    registration_id: Option<i64>,
+    attachments: Vec<email::Attachment>,
+) -> AppResult<()> {
+    let mut ctx = common(event, lang, name);
+    if let Value::Object(extra) = extra {
+        ctx.extend(extra);
+    }
+    email::enqueue(
+        c,
+        NewEmail {
+            event_id: Some(event.id),
+            registration_id,
+            kind,
+            to,
+            language: lang,
+            context: Value::Object(ctx),
+            attachments,
+        },
+        &host(settings),
+    )?;
+    Ok(())
+}
+
+fn to_exhibitor(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    kind: EmailKind,
+    extra: Value,
+) -> AppResult<()> {
+    let mut extra = extra;
+    if let Value::Object(m) = &mut extra {
+        m.insert("company_name".into(), json!(ex.company_name));
+    }
+    queue(
+        c,
+        settings,
+        event,
+        &ex.email,
+        &ex.contact_name,
+        ex.language(),
+        kind,
+        extra,
+        None,
+        vec![],
+    )
+}
+
+fn send_confirm_link(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+) -> AppResult<()> {
+    let ttl = settings.registration.confirm_ttl;
+    let token = tokens::mint(
+        c,
+        ex.id,
+        tokens::CONFIRM,
+        Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
+    )?;
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set(exhibitors::confirm_sent_at.eq(Some(crate::db::now())))
+        .execute(c))?;
+    let extra = json!({
+        "confirm_url": format!("{}/exhibitors/confirm/{token}", settings.base_url()),
+        "expires_hours": ttl.as_secs() / 3600,
+    });
+    to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorConfirm, extra)
+}
+
+fn booth_ref(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Option<(BoothRef, booths::BoothRow)>> {
+    let Some(id) = ex.booth_id else {
+        return Ok(None);
+    };
+    let b = booths::find(c, ex.event_id, id)?;
+    Ok(Some((
+        BoothRef {
+            code: b.code.clone(),
+            hall: Translatable::from_db(&b.hall),
+            staff_passes: b.staff_passes,
+        },
+        b,
+    )))
+}
+
+/// `exhibitor_approved` with the booth (if any) and a manage link minted for it.
+fn send_approved(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+) -> AppResult<String> {
+    let token = tokens::mint(c, ex.id, tokens::MANAGE, None)?;
+    let lang = ex.language();
+    let (code, hall) = match booth_ref(c, ex)? {
+        Some((r, _)) => (r.code, r.hall.get(lang, event.default_language).to_string()),
+        None => (String::new(), String::new()),
+    };
+    let extra = json!({"booth_code": code, "hall": hall, "manage_url": format!("{}/exhibitor/{token}", settings.base_url())});
+    to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorApproved, extra)?;
+    Ok(token)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps
+
+/// A public application: new → `pending` and a confirmation link; a repeat →
+/// `exhibitor_already_applied` (at most once per `registration.resend_interval`).
+pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) -> AppResult<()> {
+    let existing: Option<ExhibitorRow> = run!(c, |c| exhibitors::table
+        .filter(exhibitors::event_id.eq(event.id))
+        .filter(exhibitors::email.eq(a.email.as_str()))
+        .select(ExhibitorRow::as_select())
+        .first(c)
+        .optional())?;
+    let now = crate::db::now();
+    if let Some(ex) = existing {
+        let resend = TimeDelta::from_std(settings.registration.resend_interval)
+            .unwrap_or(TimeDelta::minutes(10));
+        if ex.confirm_sent_at.is_some_and(|t| now - t < resend) {
+            return Ok(());
+        }
+        run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+            .set(exhibitors::confirm_sent_at.eq(Some(now)))
+            .execute(c))?;
+        let status = ex.status().label(ex.language());
+        return to_exhibitor(
+            c,
+            settings,
+            event,
+            &ex,
+            EmailKind::ExhibitorAlreadyApplied,
+            json!({"status": status}),
+        );
+    }
+    let mut parts = vec![
+        a.company_name.as_str(),
+        a.contact_name.as_str(),
+        a.email.as_str(),
+    ];
+    parts.extend(a.sector.as_deref());
+    let id = run!(c, |c| diesel::insert_into(exhibitors::table)
+        .values((
+            exhibitors::event_id.eq(event.id),
+            exhibitors::company_name.eq(&a.company_name),
+            exhibitors::contact_name.eq(&a.contact_name),
+            exhibitors::email.eq(a.email.as_str()),
+            exhibitors::phone.eq(&a.phone),
+            exhibitors::website.eq(&a.website),
+            exhibitors::country.eq(&a.country),
+            exhibitors::sector.eq(&a.sector),
+            exhibitors::description.eq(&a.description),
+            exhibitors::booth_kind.eq(a.booth_kind.as_str()),
+            exhibitors::booth_area_m2.eq(a.booth_area_m2),
+            exhibitors::language.eq(a.language.code()),
+            exhibitors::status.eq(Status::Pending.as_str()),
+            exhibitors::payment_status.eq(PaymentStatus::Unpaid.as_str()),
+            exhibitors::consent_at.eq(now),
+            exhibitors::search_text.eq(search_text(parts.clone())),
+            exhibitors::created_at.eq(now),
+            exhibitors::updated_at.eq(now),
+        ))
+        .returning(exhibitors::id)
+        .get_result::<i64>(c))?;
+    let ex = find_by_id(c, id)?;
+    send_confirm_link(c, settings, event, &ex)
+}
+
+/// Confirms an application's email: `pending → submitted`, and the event's contact is told.
+pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<(Event, ExhibitorRow)> {
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    let ex = find_by_id(c, found.exhibitor_id)?;
+    let event = crate::events::queries::find(c, ex.event_id)?;
+    crate::db::lock_event(c, event.id)?;
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    if found.used_at.is_some() {
+        return Err(AppError::Conflict(
+            "this confirmation link was already used".into(),
+        ));
+    }
+    if found.expires_at.is_some_and(|t| t < crate::db::now()) {
+        return Err(AppError::Gone(
+            "this confirmation link has expired; apply again with the same email for a new one"
+                .into(),
+        ));
+    }
+    tokens::mark_used(c, found.id)?;
+    let current = find_by_id(c, found.exhibitor_id)?;
+    let ex = transition(c, &current, Status::Submitted)?;
+    let lang = event.default_language;
+    let extra = json!({
+        "company_name": ex.company_name,
+        "contact_name": ex.contact_name,
+        "applicant_email": ex.email,
+        "booth_kind": BoothKind::parse(&ex.booth_kind).label(lang),
+        "booth_area_m2": ex.booth_area_m2,
+    });
+    let team = match lang {
+        Language::Ar => "فريق التنظيم",
+        Language::Fr => "Équipe organisatrice",
+        Language::En => "Organizing team",
+    };
+    queue(
+        c,
+        settings,
+        &event,
+        &event.contact_email,
+        team,
+        lang,
+        EmailKind::ExhibitorSubmitted,
+        extra,
+        None,
+        vec![],
+    )?;
+    Ok((event, ex))
+}
+
+/// Puts `booth_code` on the exhibitor (409 if another exhibitor holds it).
+fn assign_booth(c: &mut Conn, event: &Event, ex: &ExhibitorRow, booth_code: &str) -> AppResult<()> {
+    let booth = booths::find_by_code(c, event.id, booth_code)?.ok_or_else(|| {
+        AppError::validation(
+            "booth_code",
+            format!(
+                "no booth {} in this event",
+                booths::normalize_code(booth_code)
+            ),
+        )
+    })?;
+    match booths::holder(c, booth.id)? {
+        Some(holder) if holder != ex.id => {
+            return Err(AppError::Conflict(format!(
+                "booth {} is already assigned to another exhibitor",
+                booth.code
+            )));
+        }
+        _ => {}
+    }
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set((
+            exhibitors::booth_id.eq(Some(booth.id)),
+            exhibitors::updated_at.eq(crate::db::now())
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+pub fn approve(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    booth_code: Option<&str>,
+) -> AppResult<ExhibitorRow> {
+    let ex = transition(c, ex, Status::Approved)?;
+    if let Some(code) = booth_code {
+        assign_booth(c, event, &ex, code)?;
+    }
+    let ex = find_by_id(c, ex.id)?;
+    send_approved(c, settings, event, &ex)?;
+    Ok(ex)
+}
+
+pub fn reject(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    reason: &str,
+) -> AppResult<ExhibitorRow> {
+    let ex = transition(c, ex, Status::Rejected)?;
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set(exhibitors::rejection_reason.eq(Some(reason)))
+        .execute(c))?;
+    let ex = find_by_id(c, ex.id)?;
+    to_exhibitor(
+        c,
+        settings,
+        event,
+        &ex,
+        EmailKind::ExhibitorRejected,
+        json!({"reason": reason}),
+    )?;
+    Ok(ex)
+}
+
+/// Moves an approved exhibitor to another booth and tells it.
+pub fn reassign(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    booth_code: &str,
+) -> AppResult<ExhibitorRow> {
+    if ex.status() != Status::Approved {
+        return Err(AppError::Conflict(format!(
+            "only an approved exhibitor gets a booth; this one is {}",
+            ex.status().as_str()
+        )));
+    }
+    assign_booth(c, event, ex, booth_code)?;
+    let ex = find_by_id(c, ex.id)?;
+    send_approved(c, settings, event, &ex)?;
+    Ok(ex)
+}
+
+/// Withdrawal frees the booth and cancels every staff pass.
+pub fn withdraw(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+) -> AppResult<ExhibitorRow> {
+    let ex = transition(c, ex, Status::Withdrawn)?;
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set(exhibitors::booth_id.eq(None::<i64>))
+        .execute(c))?;
+    for reg in staff_registrations(c, ex.id)? {
+        if reg
+            .status()
+            .can_become(crate::registrations::Status::Cancelled)
+        {
+            crate::registrations::service::cancel(c, settings, event, &reg)?;
+        }
+    }
+    Ok(find_by_id(c, ex.id)?)
+}
+
+fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<RegistrationRow>> {
+    run!(c, |c| staff_passes::table
+        .inner_join(registrations::table)
+        .filter(staff_passes::exhibitor_id.eq(exhibitor_id))
+        .order(staff_passes::id.asc())
+        .select(RegistrationRow::as_select())
+        .load(c))
+}
+
+/// Adds a staff pass: a confirmed `exhibitor_staff` registration with a badge, emailed to the
+/// staff member. 409 beyond the booth's `staff_passes`, or when the email already holds a
+/// registration for the event.
+pub fn add_staff(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    name: String,
+    email: EmailAddress,
+    language: Option<Language>,
+) -> AppResult<RegistrationRow> {
+    if ex.status() != Status::Approved {
+        return Err(AppError::Conflict(format!(
+            "staff passes come with an approved application; this one is {}",
+            ex.status().as_str()
+        )));
+    }
+    let allowance = booth_ref(c, ex)?
+        .map(|(r, _)| r.staff_passes)
+        .ok_or_else(|| {
+            AppError::Conflict("no booth is assigned yet, so there are no staff passes".into())
+        })?;
+    let active = staff_registrations(c, ex.id)?
+        .iter()
+        .filter(|r| r.status() != crate::registrations::Status::Cancelled)
+        .count() as i32;
+    if active >= allowance {
+        return Err(AppError::Conflict(format!(
+            "the booth comes with {allowance} staff passes and all are used"
+        )));
+    }
+    let person = Person {
+        name,
+        email,
+        organization: Some(ex.company_name.clone()),
+        job_title: None,
+        country: ex.country.clone(),
+        phone: None,
+        language: language.unwrap_or(ex.language()),
+        category: Category::ExhibitorStaff,
+    };
+    let reg = crate::registrations::service::insert_confirmed_without_email(c, event, &person)?;
+    run!(c, |c| diesel::insert_into(staff_passes::table)
+        .values((
+            staff_passes::exhibitor_id.eq(ex.id),
+            staff_passes::registration_id.eq(reg.id),
+            staff_passes::created_at.eq(crate::db::now()),
+        ))
+        .execute(c))?;
+    crate::registrations::service::send_staff_pass(c, settings, event, &reg, &ex.company_name)?;
+    Ok(reg)
+}
+
+/// Cancels one of the exhibitor's staff passes.
+pub fn remove_staff(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    registration_id: i64,
+) -> AppResult<()> {
+    let reg = staff_registrations(c, ex.id)?
+        .into_iter()
+        .find(|r| r.id == registration_id)
+        .ok_or_else(|| {
+            AppError::not_found(format!(
+                "no staff pass {registration_id} for this exhibitor"
+            ))
+        })?;
+    crate::registrations::service::cancel(c, settings, event, &reg)?;
+    Ok(())
+}
+
+/// The exhibitor as organizers and the exhibitor see it.
+pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<ExhibitorOut> {
+    let booth = booth_ref(c, ex)?.map(|(r, _)| r);
+    let staff = staff_registrations(c, ex.id)?
+        .into_iter()
+        .map(|r| StaffOut {
+            id: r.id,
+            name: r.name.clone(),
+            email: r.email.clone(),
+            status: r.status.clone(),
+        })
+        .collect();
+    Ok(ExhibitorOut {
+        id: ex.id,
+        event: event.slug.clone(),
+        company_name: ex.company_name.clone(),
+        contact_name: ex.contact_name.clone(),
+        email: ex.email.clone(),
+        phone: ex.phone.clone(),
+        website: ex.website.clone(),
+        country: ex.country.clone(),
+        sector: ex.sector.clone(),
+        description: ex.description.clone(),
+        booth_kind: BoothKind::parse(&ex.booth_kind),
+        booth_area_m2: ex.booth_area_m2,
+        language: ex.language(),
+        status: ex.status(),
+        booth,
+        payment_status: PaymentStatus::parse(&ex.payment_status),
+        rejection_reason: ex.rejection_reason.clone(),
+        staff,
+        created_at: ex.created_at.and_utc(),
+        updated_at: ex.updated_at.and_utc(),
+    })
+}

@@ -1,0 +1,992 @@
+//! Exhibitors, booths, staff passes and check-in (SPEC §3, §4).
+
+use futures::future::join_all;
+use reqwest::StatusCode;
+use salon::domain::Role;
+use serde_json::{json, Value};
+
+use crate::helpers::*;
+
+async fn booth(app: &TestApp, slug: &str, code: &str, hall: Value, area: i64, passes: i64) -> i64 {
+    app.create(
+        &format!("/api/v1/events/{slug}/booths"),
+        json!({"code": code, "hall": hall, "area_m2": area, "kind": "standard", "staff_passes": passes, "price": {"amount": 1_500_000, "currency": "MAD"}}),
+    )
+    .await
+}
+
+fn application(email: &str, lang: &str) -> Value {
+    json!({"company_name": format!("Company {email}"), "contact_name": "Karim", "email": email, "website": "https://atlas.example",
+        "country": "MA", "sector": "BPO", "description": "Centres de contact multilingues", "phone": "+212 5 22 00 00 00",
+        "booth_kind": "corner", "booth_area_m2": 12, "language": lang, "consent": true})
+}
+
+/// Applies, confirms by the emailed token, and returns the exhibitor's id.
+async fn submitted(app: &TestApp, slug: &str, email: &str, lang: &str) -> i64 {
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application(email, lang),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let mail = &app.delivered("exhibitor_confirm", email, 1).await[0];
+    let token = mail.token(&format!("{}/exhibitors/confirm/", app.settings.base_url()));
+    let (status, ex) = app
+        .post("/api/v1/exhibitors/confirm", None, json!({"token": token}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ex}");
+    assert_eq!(ex["status"], "submitted");
+    ex["id"].as_i64().expect("id")
+}
+
+/// Approves with `booth` and returns the exhibitor's manage token from the approval email.
+async fn approved(
+    app: &TestApp,
+    slug: &str,
+    email: &str,
+    lang: &str,
+    booth: Option<&str>,
+) -> (i64, String) {
+    let id = submitted(app, slug, email, lang).await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({"booth_code": booth}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mail = &app.delivered("exhibitor_approved", email, 1).await[0];
+    (
+        id,
+        mail.token(&format!("{}/exhibitor/", app.settings.base_url())),
+    )
+}
+
+#[tokio::test]
+async fn the_whole_exhibitor_lifecycle() {
+    let app = spawn_app_with(|s| s.registration.resend_interval = std::time::Duration::ZERO).await;
+    let slug = app.open_event("expo", None).await;
+    booth(
+        &app,
+        &slug,
+        "b12",
+        json!({"fr": "Hall A", "ar": "الجناح أ"}),
+        12,
+        2,
+    )
+    .await;
+    booth(&app, &slug, "C1", json!("Hall B"), 24, 4).await;
+
+    let id = submitted(&app, &slug, "contact@atlas.example", "fr").await;
+    let notice = &app
+        .delivered("exhibitor_submitted", "contact@siccam.example", 1)
+        .await[0];
+    assert!(
+        notice.subject.contains("Company contact@atlas.example"),
+        "the contact is told: {}",
+        notice.subject
+    );
+
+    // A repeat application: the same 202, and an email saying it is on file.
+    let (status, again) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("contact@atlas.example", "fr"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (_, fresh) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("new@atlas.example", "fr"),
+        )
+        .await;
+    assert_eq!(again, fresh, "no enumeration");
+    let on_file = &app
+        .delivered("exhibitor_already_applied", "contact@atlas.example", 1)
+        .await[0];
+    assert!(
+        on_file.text.contains("en cours d'examen"),
+        "{}",
+        on_file.text
+    );
+
+    let (status, ex) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({"booth_code": "B12"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ex}");
+    assert_eq!(ex["booth"]["code"], "B12");
+    let mail = &app
+        .delivered("exhibitor_approved", "contact@atlas.example", 1)
+        .await[0];
+    assert!(mail.text.contains("B12"));
+    let token = mail.token(&format!("{}/exhibitor/", app.settings.base_url()));
+    assert!(token.starts_with("sle_"));
+
+    let (status, me) = app.get("/api/v1/exhibitor", Some(&token)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me["company_name"], "Company contact@atlas.example");
+    let (status, me) = app.patch("/api/v1/exhibitor", Some(&token), json!({"description": "Relation client en darija, français et anglais", "website": null})).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["website"], Value::Null);
+    let (status, problem) = app
+        .patch(
+            "/api/v1/exhibitor",
+            Some(&token),
+            json!({"website": "javascript:alert(1)"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["website"]);
+    let page = app
+        .client
+        .get(app.url(&format!("/exhibitor/{token}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("B12") && page.contains("acceptée"));
+
+    // Payment.
+    let (status, ex) = app
+        .patch(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}"),
+            Some(&app.admin),
+            json!({"payment_status": "paid"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ex["payment_status"], "paid");
+
+    // Staff passes: two with this booth.
+    let (status, me) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "يوسف العلمي", "email": "youssef@atlas.example", "language": "ar"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{me}");
+    let (status, me) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "Sophie Martin", "email": "sophie@atlas.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, problem) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "Third", "email": "third@atlas.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{problem}");
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("2 staff passes"));
+    let pass = &app
+        .delivered("staff_pass", "youssef@atlas.example", 1)
+        .await[0];
+    assert!(
+        pass.html.contains(r#"dir="rtl""#),
+        "the staff member's language"
+    );
+    let fr_pass = &app.delivered("staff_pass", "sophie@atlas.example", 1).await[0];
+    assert!(
+        fr_pass.subject.contains("Votre badge exposant"),
+        "the exhibitor's language by default"
+    );
+    let (_, regs) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?category=exhibitor_staff"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(regs["total"], 2);
+    assert_eq!(regs["items"][0]["status"], "confirmed");
+    assert_eq!(
+        regs["items"][0]["organization"],
+        "Company contact@atlas.example"
+    );
+
+    // A staff pass frees its place when removed.
+    let sophie = me["staff"][1]["id"].as_i64().expect("staff id");
+    let (status, _) = app
+        .delete(&format!("/api/v1/exhibitor/staff/{sophie}"), Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "Third", "email": "third@atlas.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // Booths: B12 is taken; the summary counts it.
+    let (_, available) = app
+        .get(
+            &format!("/api/v1/events/{slug}/booths?available=true"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        available["items"]
+            .as_array()
+            .map(|a| a.iter().map(|b| b["code"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!("C1")])
+    );
+    let (_, summary) = app
+        .get(
+            &format!("/api/v1/events/{slug}/booths/summary"),
+            Some(&app.admin),
+        )
+        .await;
+    let hall_a = summary
+        .as_array()
+        .and_then(|h| h.iter().find(|h| h["hall"]["fr"] == "Hall A"))
+        .expect("hall A");
+    assert_eq!(
+        (
+            hall_a["booths"].as_i64(),
+            hall_a["area_m2_total"].as_i64(),
+            hall_a["area_m2_assigned"].as_i64()
+        ),
+        (Some(1), Some(12), Some(12))
+    );
+
+    // Withdrawal frees the booth and cancels the passes.
+    let (status, ex) = app
+        .post("/api/v1/exhibitor/withdraw", Some(&token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(ex["status"], "withdrawn");
+    assert_eq!(ex["booth"], Value::Null);
+    let (_, regs) = app
+        .get(
+            &format!(
+                "/api/v1/events/{slug}/registrations?category=exhibitor_staff&status=confirmed"
+            ),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(regs["total"], 0);
+    let (_, available) = app
+        .get(
+            &format!("/api/v1/events/{slug}/booths?available=true"),
+            None,
+        )
+        .await;
+    assert_eq!(available["total"], 2);
+    let (status, problem) = app
+        .post("/api/v1/exhibitor/withdraw", Some(&token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("withdrawn to withdrawn"));
+}
+
+#[tokio::test]
+async fn forbidden_transitions_name_both_states() {
+    let app = spawn_app().await;
+    let slug = app.open_event("transitions", None).await;
+    let (_, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("p@x.example", "en"),
+        )
+        .await;
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            Some(&app.admin),
+        )
+        .await;
+    let pending = list["items"][0]["id"].as_i64().expect("id");
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{pending}/approve"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("pending to approved"));
+    let id = submitted(&app, &slug, "s@x.example", "en").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/reject"),
+            Some(&app.admin),
+            json!({"reason": "Le salon est complet dans votre secteur."}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let rejected = &app.delivered("exhibitor_rejected", "s@x.example", 1).await[0];
+    assert!(rejected
+        .text
+        .contains("Le salon est complet dans votre secteur."));
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("rejected to approved"));
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/reject"),
+            Some(&app.admin),
+            json!({"reason": " "}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["reason"]);
+    let (status, _) = app
+        .put_json(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/booth"),
+            json!({"booth_code": "X"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "a rejected exhibitor gets no booth"
+    );
+    let viewer = app.organizer_token(Role::Viewer).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&viewer),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn exhibitors_see_only_themselves_and_tokens_do_not_cross() {
+    let app = spawn_app().await;
+    let slug = app.open_event("boundaries", None).await;
+    booth(&app, &slug, "A1", json!("Hall A"), 9, 3).await;
+    booth(&app, &slug, "A2", json!("Hall A"), 9, 3).await;
+    let (_, a) = approved(&app, &slug, "a@a.example", "en", Some("A1")).await;
+    let (_, b) = approved(&app, &slug, "b@b.example", "en", Some("A2")).await;
+    let (_, me_b) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&b),
+            json!({"name": "B staff", "email": "staff@b.example"}),
+        )
+        .await;
+    let b_staff = me_b["staff"][0]["id"].as_i64().expect("id");
+    let (_, me_a) = app.get("/api/v1/exhibitor", Some(&a)).await;
+    assert_eq!(me_a["email"], "a@a.example");
+    let (status, _) = app
+        .delete(&format!("/api/v1/exhibitor/staff/{b_staff}"), Some(&a))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "A cannot cancel B's pass");
+    let (_, me_b) = app.get("/api/v1/exhibitor", Some(&b)).await;
+    assert_eq!(me_b["staff"][0]["status"], "confirmed");
+
+    let attendee = {
+        let t = app
+            .register_and_get_token(&slug, "visitor@example.com", "en")
+            .await;
+        let (_, body) = app
+            .post("/api/v1/registrations/confirm", None, json!({"token": t}))
+            .await;
+        body["manage_token"].as_str().expect("manage").to_string()
+    };
+    for token in [attendee.as_str(), app.admin.as_str()] {
+        let (status, _) = app.get("/api/v1/exhibitor", Some(token)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+    let (status, _) = app.get("/api/v1/me", Some(&a)).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "an exhibitor token is refused on attendee routes"
+    );
+    let (status, problem) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&a),
+            json!({"name": "Visitor", "email": "visitor@example.com"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "that email already holds a registration"
+    );
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("already holds a registration"));
+}
+
+#[tokio::test]
+async fn the_directory_shows_approved_exhibitors_public_fields_only() {
+    let app = spawn_app().await;
+    let slug = app.open_event("directory", None).await;
+    booth(
+        &app,
+        &slug,
+        "D4",
+        json!({"fr": "Hall D", "en": "Hall D"}),
+        9,
+        1,
+    )
+    .await;
+    approved(&app, &slug, "shown@x.example", "fr", Some("D4")).await;
+    submitted(&app, &slug, "waiting@x.example", "fr").await;
+    let (status, dir) = app
+        .get(&format!("/api/v1/events/{slug}/exhibitors"), None)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(dir["total"], 1);
+    let entry = dir["items"][0].as_object().expect("object");
+    let mut keys: Vec<&str> = entry.keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        vec![
+            "booth_code",
+            "company_name",
+            "country",
+            "description",
+            "hall",
+            "sector",
+            "website"
+        ]
+    );
+    assert_eq!(entry["booth_code"], "D4");
+    let (_, all) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors?status=submitted"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(all["total"], 1);
+    assert_eq!(all["items"][0]["email"], "waiting@x.example");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn twenty_concurrent_approvals_for_one_booth() {
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let slug = first.open_event("booth-race", None).await;
+    booth(&first, &slug, "R1", json!("Hall R"), 9, 2).await;
+    let mut ids = Vec::new();
+    for i in 0..20 {
+        ids.push(submitted(&first, &slug, &format!("e{i}@race.example"), "en").await);
+    }
+    let apps = [&first, &second];
+    let approvals = ids.iter().enumerate().map(|(i, id)| {
+        let app = apps[i % 2];
+        let path = format!("/api/v1/events/{slug}/exhibitors/{id}/approve");
+        async move {
+            app.post(&path, Some(&app.admin), json!({"booth_code": "R1"}))
+                .await
+        }
+    });
+    let results = join_all(approvals).await;
+    assert_eq!(
+        results.iter().filter(|(s, _)| *s == StatusCode::OK).count(),
+        1,
+        "{results:?}"
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CONFLICT)
+            .count(),
+        19
+    );
+    let (_, list) = first
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors?status=approved"),
+            Some(&first.admin),
+        )
+        .await;
+    assert_eq!(list["total"], 1, "a refused approval wrote nothing");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_staff_requests_for_five_passes() {
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let slug = first.open_event("staff-race", None).await;
+    booth(&first, &slug, "S1", json!("Hall S"), 9, 5).await;
+    let (_, token) = approved(&first, &slug, "boss@staff.example", "fr", Some("S1")).await;
+    let apps = [&first, &second];
+    let requests = (0..50).map(|i| {
+        let app = apps[i % 2];
+        let token = token.clone();
+        async move {
+            app.post(
+                "/api/v1/exhibitor/staff",
+                Some(&token),
+                json!({"name": format!("Staff {i}"), "email": format!("s{i}@staff.example")}),
+            )
+            .await
+        }
+    });
+    let results = join_all(requests).await;
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CREATED)
+            .count(),
+        5
+    );
+    assert_eq!(
+        results
+            .iter()
+            .filter(|(s, _)| *s == StatusCode::CONFLICT)
+            .count(),
+        45
+    );
+    let (_, me) = first.get("/api/v1/exhibitor", Some(&token)).await;
+    assert_eq!(me["staff"].as_array().map(|s| s.len()), Some(5));
+}
+
+#[tokio::test]
+async fn check_in_on_fair_days_only() {
+    let app = spawn_app().await;
+    let slug = app.open_event("door", None).await; // 3–4 May 2027, Africa/Casablanca (UTC+1)
+    let (_, vip) = app.post(&format!("/api/v1/events/{slug}/registrations"), Some(&app.admin), json!({"name": "Nadia", "email": "n@example.ma", "organization": "Atlas", "category": "press"})).await;
+    let code = vip["badge_code"].as_str().expect("badge").to_string();
+    let checkin = app.organizer_token(Role::Checkin).await;
+    let path = format!("/api/v1/events/{slug}/checkins");
+    let at = |s: &str| {
+        Some(
+            chrono::DateTime::parse_from_rfc3339(s)
+                .expect("time")
+                .with_timezone(&chrono::Utc),
+        )
+    };
+
+    app.clock.set(at("2027-05-02T22:59:00Z")); // 23:59 on 2 May in Casablanca
+    let (status, problem) = app
+        .post(&path, Some(&checkin), json!({"badge_code": code}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("not a day of the fair"));
+
+    app.clock.set(at("2027-05-02T23:30:00Z")); // 00:30 on 3 May in Casablanca
+    let (status, first) = app
+        .post(
+            &path,
+            Some(&checkin),
+            json!({"badge_code": code.to_lowercase().replace('-', "")}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    assert_eq!(
+        (
+            first["name"].as_str(),
+            first["organization"].as_str(),
+            first["category"].as_str()
+        ),
+        (Some("Nadia"), Some("Atlas"), Some("press"))
+    );
+    assert_eq!(first["first_today"], true);
+    assert_eq!(first["day"], "2027-05-03");
+    let (status, again) = app
+        .post(&path, Some(&checkin), json!({"badge_code": code}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["first_today"], false);
+
+    app.clock.set(at("2027-05-04T09:00:00Z"));
+    let (status, day2) = app
+        .post(&path, Some(&checkin), json!({"badge_code": code}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(day2["day"], "2027-05-04");
+    app.clock.set(at("2027-05-04T23:30:00Z")); // 00:30 on 5 May
+    let (status, _) = app
+        .post(&path, Some(&checkin), json!({"badge_code": code}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    app.clock.set(at("2027-05-04T10:00:00Z"));
+    let (status, _) = app
+        .post(
+            &path,
+            Some(&checkin),
+            json!({"badge_code": "NOPE-NOPE-NOPE-NOPE"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "P", "email": "pending@example.ma", "consent": true}),
+    )
+    .await;
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?status=pending"),
+            Some(&app.admin),
+        )
+        .await;
+    let pending_id = list["items"][0]["id"].as_i64().expect("id");
+    let pending_code: String = {
+        use diesel::prelude::*;
+        use salon::db::schema::registrations;
+        let mut pooled = app.db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| registrations::table
+            .find(pending_id)
+            .select(registrations::badge_code)
+            .first(c))
+        .expect("code")
+    };
+    let (status, problem) = app
+        .post(&path, Some(&checkin), json!({"badge_code": pending_code}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"].as_str().unwrap_or("").contains("pending"));
+
+    let (status, summary) = app.get(&format!("{path}/summary"), Some(&checkin)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(summary[0]["day"], "2027-05-03");
+    assert_eq!(summary[0]["total"], 1);
+    assert_eq!(summary[0]["by_category"]["press"], 1);
+    assert_eq!(summary[1]["total"], 1);
+    // Check-in staff may do nothing else.
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&checkin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let viewer = app.organizer_token(Role::Viewer).await;
+    let (status, _) = app
+        .post(&path, Some(&viewer), json!({"badge_code": code}))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn the_badge_qr_decodes_to_the_badge_code() {
+    let app = spawn_app().await;
+    let slug = app.open_event("qr", None).await;
+    booth(&app, &slug, "Q1", json!("Hall Q"), 9, 1).await;
+    let (_, token) = approved(&app, &slug, "qr@x.example", "en", Some("Q1")).await;
+    app.post(
+        "/api/v1/exhibitor/staff",
+        Some(&token),
+        json!({"name": "Omar", "email": "omar@x.example"}),
+    )
+    .await;
+    let mail = &app.delivered("staff_pass", "omar@x.example", 1).await[0];
+    let png = mail
+        .attachments
+        .iter()
+        .find(|(ct, _, _)| ct == "image/png")
+        .map(|(_, _, b)| b.clone())
+        .expect("QR image");
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("png");
+    let mut buf = vec![0; reader.output_buffer_size().expect("size")];
+    let info = reader.next_frame(&mut buf).expect("frame");
+    let (w, h) = (info.width as usize, info.height as usize);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| buf[y * w + x]);
+    let grids = img.detect_grids();
+    let (_, content) = grids[0].decode().expect("decode");
+    let (_, regs) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?category=exhibitor_staff"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(
+        content,
+        regs["items"][0]["badge_code"].as_str().expect("code")
+    );
+    assert!(mail.text.contains(&content));
+    let badge = mail.token(&format!("{}/r/", app.settings.base_url()));
+    let page = app
+        .client
+        .get(app.url(&format!("/r/{badge}/badge")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Omar") && page.contains("<svg") && page.contains("Exhibitor"));
+}
+
+#[tokio::test]
+async fn every_exhibitor_email_speaks_the_recipients_language() {
+    let app = spawn_app_with(|s| s.registration.resend_interval = std::time::Duration::ZERO).await;
+    let slug = app.open_event("words", None).await;
+    let phrases: &[(&str, [&str; 3])] = &[
+        (
+            "exhibitor_confirm",
+            [
+                "يُرجى تأكيد طلب المشاركة",
+                "confirmez votre demande d'exposant",
+                "Please confirm your exhibitor application",
+            ],
+        ),
+        (
+            "exhibitor_already_applied",
+            ["مسجّل مسبقًا", "déjà enregistrée", "already on file"],
+        ),
+        (
+            "exhibitor_approved",
+            ["قبول طلب مشاركتكم", "est acceptée", "is approved"],
+        ),
+        (
+            "exhibitor_rejected",
+            [
+                "بخصوص طلب مشاركتكم",
+                "réponse à votre demande",
+                "Your exhibitor application",
+            ],
+        ),
+        (
+            "staff_pass",
+            [
+                "شارة العارض",
+                "Votre badge exposant",
+                "Your exhibitor badge",
+            ],
+        ),
+    ];
+    for (i, lang) in ["ar", "fr", "en"].iter().enumerate() {
+        let code = format!("W{i}");
+        booth(&app, &slug, &code, json!("Hall W"), 9, 1).await;
+        let yes = format!("yes-{lang}@words.example");
+        let no = format!("no-{lang}@words.example");
+        let staff = format!("staff-{lang}@words.example");
+        let (_, token) = approved(&app, &slug, &yes, lang, Some(&code)).await;
+        app.post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application(&yes, lang),
+        )
+        .await;
+        app.post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "S", "email": staff}),
+        )
+        .await;
+        let id = submitted(&app, &slug, &no, lang).await;
+        app.post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/reject"),
+            Some(&app.admin),
+            json!({"reason": "—"}),
+        )
+        .await;
+        for (kind, by_lang) in phrases {
+            let to = match *kind {
+                "exhibitor_rejected" => &no,
+                "staff_pass" => &staff,
+                _ => &yes,
+            };
+            let mail = &app.delivered(kind, to, 1).await[0];
+            assert!(
+                mail.subject.contains(by_lang[i]),
+                "{kind}/{lang}: {} lacks {}",
+                mail.subject,
+                by_lang[i]
+            );
+            let dir = if *lang == "ar" {
+                r#"dir="rtl""#
+            } else {
+                r#"dir="ltr""#
+            };
+            assert!(mail.html.contains(dir), "{kind}/{lang}");
+            assert!(!mail.text.trim().is_empty());
+        }
+    }
+    // The organizers' notice goes to the contact in the event's language (French here).
+    let notices = app
+        .delivered("exhibitor_submitted", "contact@siccam.example", 6)
+        .await;
+    assert!(notices
+        .iter()
+        .all(|m| m.subject.starts_with("Nouvelle demande d'exposant")));
+}
+
+#[tokio::test]
+async fn booths_are_validated_and_unique() {
+    let app = spawn_app().await;
+    let slug = app.open_event("booths", None).await;
+    let id = booth(&app, &slug, "B1", json!("Hall A"), 9, 2).await;
+    let path = format!("/api/v1/events/{slug}/booths");
+    let (status, _) = app.post(&path, Some(&app.admin), json!({"code": "b1", "hall": "H", "area_m2": 9, "kind": "standard", "staff_passes": 1, "price": {"amount": 1, "currency": "MAD"}})).await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "codes are unique per event, whatever their case"
+    );
+    let (status, problem) = app.post(&path, Some(&app.admin), json!({"code": "B 2", "hall": "H", "area_m2": 0, "kind": "standard", "staff_passes": -1, "price": {"amount": -5, "currency": "dirham"}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        error_fields(&problem),
+        vec![
+            "code",
+            "area_m2",
+            "staff_passes",
+            "price.amount",
+            "price.currency"
+        ]
+    );
+    let (status, _) = app.post(&path, Some(&app.admin), json!({"code": "B3", "hall": "H", "area_m2": 9, "kind": "pavilion", "staff_passes": 1, "price": {"amount": 1, "currency": "MAD"}})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, b) = app
+        .patch(
+            &format!("{path}/{id}"),
+            Some(&app.admin),
+            json!({"staff_passes": 6, "price": {"amount": 2_000_000, "currency": "EUR"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{b}");
+    assert_eq!(b["price"]["currency"], "EUR");
+    let (status, b) = app.get(&format!("{path}/{id}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(b.get("exhibitor_id").is_none());
+    let (status, _) = app.delete(&format!("{path}/{id}"), Some(&app.admin)).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = app.delete(&format!("{path}/{id}"), Some(&app.admin)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn the_exhibit_form_applies_like_the_api() {
+    let app = spawn_app().await;
+    let slug = app.open_event("form", None).await;
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/exhibit?lang=ar")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains(r#"dir="rtl""#) && page.contains("طلب رواق عرض"));
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("company_name", "Sahara Voice"),
+        ("contact_name", "Leila"),
+        ("email", "leila@sahara.example"),
+        ("phone", ""),
+        ("website", "https://sahara.example"),
+        ("country", "MA"),
+        ("sector", "BPO"),
+        ("description", ""),
+        ("booth_kind", "island"),
+        ("booth_area_m2", "36"),
+        ("consent", "true"),
+    ];
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/exhibit")))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("html").contains("role=\"status\""));
+    let mail = &app
+        .delivered("exhibitor_confirm", "leila@sahara.example", 1)
+        .await[0];
+    let link = mail.link(&format!("{}/exhibitors/confirm/", app.settings.base_url()));
+    let confirm_page = app
+        .client
+        .get(&link)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let csrf = confirm_page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let res = app
+        .client
+        .post(&link)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors?status=submitted"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["items"][0]["booth_kind"], "island");
+    // A form without consent is shown again with the error, and writes nothing.
+    let mut no_consent = form.to_vec();
+    no_consent.retain(|(k, _)| *k != "consent");
+    no_consent.iter_mut().for_each(|(k, v)| {
+        if *k == "email" {
+            *v = "other@sahara.example"
+        }
+    });
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/exhibit")))
+        .form(&no_consent)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["total"], 1);
+}
