@@ -12,3 +12,43 @@ pub mod worker;
 
 pub use kind::{EmailKind, COMMON_VARIABLES};
 pub use outbox::{enqueue, Attachment, NewEmail};
+
+/// The domain of Message-IDs: the host of `server.public_base_url`.
+pub fn message_domain(settings: &crate::config::Settings) -> String {
+    settings
+        .base_url()
+        .split("://")
+        .nth(1)
+        .unwrap_or("salon.localhost")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("salon.localhost")
+        .to_string()
+}
+
+/// The variables every email template gets ([`COMMON_VARIABLES`]), for `name` in `lang`.
+pub fn common_context(
+    event: &crate::events::Event,
+    lang: crate::domain::Language,
+    name: &str,
+) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::json;
+    let mut m = serde_json::Map::new();
+    m.insert("name".into(), json!(name));
+    m.insert(
+        "event_name".into(),
+        json!(event.name.get(lang, event.default_language)),
+    );
+    m.insert(
+        "event_dates".into(),
+        json!(crate::domain::dates::range(
+            lang,
+            event.starts_on,
+            event.ends_on
+        )),
+    );
+    m.insert("venue".into(), json!(event.venue));
+    m.insert("city".into(), json!(event.city));
+    m.insert("contact_email".into(), json!(event.contact_email));
+    m
+}

@@ -3,7 +3,7 @@
 
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::booths::{self, BoothKind};
 use super::model::{BoothRef, ExhibitorOut, ExhibitorRow, PaymentStatus, StaffOut, Status};
@@ -11,7 +11,7 @@ use super::tokens;
 use crate::config::Settings;
 use crate::db::schema::{exhibitors, registrations, staff_passes};
 use crate::db::Conn;
-use crate::domain::{dates, search_text, EmailAddress, Language, Translatable};
+use crate::domain::{search_text, EmailAddress, Language, Translatable};
 use crate::email::{self, EmailKind, NewEmail};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -73,35 +73,6 @@ fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<Exhibi
 // ---------------------------------------------------------------------------------------------
 // Emails
 
-fn host(settings: &Settings) -> String {
-    settings
-        .base_url()
-        .split("://")
-        .nth(1)
-        .unwrap_or("salon.localhost")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("salon.localhost")
-        .to_string()
-}
-
-fn common(event: &Event, lang: Language, name: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(name));
-    m.insert(
-        "event_name".into(),
-        json!(event.name.get(lang, event.default_language)),
-    );
-    m.insert(
-        "event_dates".into(),
-        json!(dates::range(lang, event.starts_on, event.ends_on)),
-    );
-    m.insert("venue".into(), json!(event.venue));
-    m.insert("city".into(), json!(event.city));
-    m.insert("contact_email".into(), json!(event.contact_email));
-    m
-}
-
 #[allow(clippy::too_many_arguments)]
 fn queue(
     c: &mut Conn,
@@ -115,7 +86,7 @@ fn queue(
     registration_id: Option<i64>,
     attachments: Vec<email::Attachment>,
 ) -> AppResult<()> {
-    let mut ctx = common(event, lang, name);
+    let mut ctx = email::common_context(event, lang, name);
     if let Value::Object(extra) = extra {
         ctx.extend(extra);
     }
@@ -130,7 +101,7 @@ fn queue(
             context: Value::Object(ctx),
             attachments,
         },
-        &host(settings),
+        &email::message_domain(settings),
     )?;
     Ok(())
 }

@@ -4,14 +4,14 @@
 
 use chrono::TimeDelta;
 use diesel::prelude::*;
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 
 use super::model::{Category, RegistrationRow, Status};
 use super::tokens;
 use crate::config::Settings;
 use crate::db::schema::registrations;
 use crate::db::Conn;
-use crate::domain::{dates, search_text, EmailAddress, Language};
+use crate::domain::{search_text, EmailAddress, Language};
 use crate::email::{self, Attachment, EmailKind, NewEmail};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -145,36 +145,6 @@ pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResul
 // ---------------------------------------------------------------------------------------------
 // Emails
 
-fn host(settings: &Settings) -> String {
-    settings
-        .base_url()
-        .split("://")
-        .nth(1)
-        .unwrap_or("salon.localhost")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("salon.localhost")
-        .to_string()
-}
-
-/// The variables every email template gets.
-fn common(event: &Event, lang: Language, name: &str) -> Map<String, Value> {
-    let mut m = Map::new();
-    m.insert("name".into(), json!(name));
-    m.insert(
-        "event_name".into(),
-        json!(event.name.get(lang, event.default_language)),
-    );
-    m.insert(
-        "event_dates".into(),
-        json!(dates::range(lang, event.starts_on, event.ends_on)),
-    );
-    m.insert("venue".into(), json!(event.venue));
-    m.insert("city".into(), json!(event.city));
-    m.insert("contact_email".into(), json!(event.contact_email));
-    m
-}
-
 fn queue(
     c: &mut Conn,
     settings: &Settings,
@@ -188,7 +158,7 @@ fn queue(
         return Ok(()); // erased: nobody to write to
     };
     let lang = reg.language();
-    let mut ctx = common(event, lang, reg.display_name());
+    let mut ctx = email::common_context(event, lang, reg.display_name());
     if let Value::Object(extra) = extra {
         ctx.extend(extra);
     }
@@ -203,7 +173,7 @@ fn queue(
             context: Value::Object(ctx),
             attachments,
         },
-        &host(settings),
+        &email::message_domain(settings),
     )?;
     Ok(())
 }
@@ -284,7 +254,7 @@ pub fn send_confirmed(
             "salon.ics",
             "text/calendar; charset=utf-8",
             None,
-            email::ics::fair(event, lang, &host(settings)).as_bytes(),
+            email::ics::fair(event, lang, &email::message_domain(settings)).as_bytes(),
         ),
     ];
     queue(c, settings, event, reg, kind, extra, attachments)?;

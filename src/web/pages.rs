@@ -64,6 +64,11 @@ fn words(lang: Language) -> BTreeMap<&'static str, &'static str> {
             ("room", "القاعة"),
             ("speakers", "المتحدثون"),
             ("day", "اليوم"),
+            ("kind_keynote", "محاضرة افتتاحية"),
+            ("kind_seminar", "ندوة"),
+            ("kind_panel", "مائدة مستديرة"),
+            ("kind_workshop", "ورشة"),
+            ("kind_break", "استراحة"),
         ],
         Language::Fr => &[
             ("programme", "Programme"),
@@ -75,6 +80,11 @@ fn words(lang: Language) -> BTreeMap<&'static str, &'static str> {
             ("room", "Salle"),
             ("speakers", "Intervenants"),
             ("day", "Jour"),
+            ("kind_keynote", "Conférence plénière"),
+            ("kind_seminar", "Séminaire"),
+            ("kind_panel", "Table ronde"),
+            ("kind_workshop", "Atelier"),
+            ("kind_break", "Pause"),
         ],
         Language::En => &[
             ("programme", "Programme"),
@@ -86,6 +96,11 @@ fn words(lang: Language) -> BTreeMap<&'static str, &'static str> {
             ("room", "Room"),
             ("speakers", "Speakers"),
             ("day", "Day"),
+            ("kind_keynote", "Keynote"),
+            ("kind_seminar", "Seminar"),
+            ("kind_panel", "Panel"),
+            ("kind_workshop", "Workshop"),
+            ("kind_break", "Break"),
         ],
     };
     pairs.iter().copied().collect()
@@ -105,6 +120,7 @@ struct SessionView {
 #[derive(Serialize)]
 struct DayView {
     date: String,
+    label: String,
     sessions: Vec<SessionView>,
 }
 
@@ -145,6 +161,7 @@ pub async fn programme(
             let date = s.starts_at.date_naive().to_string();
             if days.last().is_none_or(|d| d.date != date) {
                 days.push(DayView {
+                    label: crate::domain::dates::day(lang, s.starts_at.date_naive()),
                     date: date.clone(),
                     sessions: Vec::new(),
                 });

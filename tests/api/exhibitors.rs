@@ -843,6 +843,29 @@ async fn every_exhibitor_email_speaks_the_recipients_language() {
     assert!(notices
         .iter()
         .all(|m| m.subject.starts_with("Nouvelle demande d'exposant")));
+    for (i, (lang, phrase)) in [
+        ("ar", "طلب جديد للمشاركة كعارض"),
+        ("en", "New exhibitor application"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        app.patch(
+            &format!("/api/v1/events/{slug}"),
+            Some(&app.admin),
+            json!({"default_language": lang}),
+        )
+        .await;
+        submitted(&app, &slug, &format!("notice-{lang}@words.example"), "fr").await;
+        let notice = app
+            .delivered("exhibitor_submitted", "contact@siccam.example", 7 + i)
+            .await
+            .remove(6 + i);
+        assert!(notice.subject.contains(phrase), "{}", notice.subject);
+        assert!(notice
+            .text
+            .contains(&format!("notice-{lang}@words.example")));
+    }
 }
 
 #[tokio::test]
