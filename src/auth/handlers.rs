@@ -31,11 +31,14 @@ pub struct TokenCreated {
 
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth",
     request_body = TokenRequest,
-    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422)))]
+    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422), (status = 429)))]
 pub async fn create_token(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     Json(body): Json<TokenRequest>,
 ) -> AppResult<HttpResponse> {
+    // A public POST like the others: it also slows down password guessing.
+    state.limiter.check(&req)?;
     let name = body.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::validation("name", "must be 1 to 100 characters"));

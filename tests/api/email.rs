@@ -106,7 +106,7 @@ async fn an_smtp_outage_is_retried_and_delivered_exactly_once() {
     )
     .await;
     let mut attempts = 0;
-    for _ in 0..100 {
+    for _ in 0..300 {
         attempts = app.outbox("registration_confirm")[0].2;
         if attempts >= 2 {
             break;
@@ -148,7 +148,7 @@ async fn a_permanent_refusal_fails_and_can_be_retried() {
     )
     .await;
     let mut status = String::new();
-    for _ in 0..100 {
+    for _ in 0..300 {
         status = app.outbox("registration_confirm")[0].1.clone();
         if status == "failed" {
             break;
@@ -378,7 +378,7 @@ async fn a_crash_loses_no_email() {
     };
     let client = reqwest::Client::new();
     let wait_ready = || async {
-        for _ in 0..100 {
+        for _ in 0..300 {
             if client
                 .get(format!("{base}/readyz"))
                 .send()
@@ -422,13 +422,14 @@ async fn a_crash_loses_no_email() {
             .first::<(String, i32)>(c))
         .expect("row")
     };
-    for _ in 0..100 {
-        if state() == ("pending".to_string(), 1) {
+    let refused_once = |(status, attempts): (String, i32)| status == "pending" && attempts >= 1;
+    for _ in 0..500 {
+        if refused_once(state()) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    assert_eq!(state(), ("pending".to_string(), 1));
+    assert!(refused_once(state()), "{:?}", state());
     first.kill().expect("SIGKILL");
     first.wait().expect("reaped");
 

@@ -526,7 +526,7 @@ impl TestApp {
     pub async fn delivered(&self, kind: &str, to: &str, count: usize) -> Vec<Mail> {
         use diesel::prelude::*;
         use salon::db::schema::outbox_emails;
-        for _ in 0..200 {
+        for _ in 0..600 {
             let ids: Vec<String> = {
                 let mut pooled = self.db.get().expect("conn");
                 salon::run!(&mut pooled.conn(), |c| outbox_emails::table

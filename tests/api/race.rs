@@ -87,7 +87,7 @@ async fn two_hundred_confirmations_for_ten_seats() {
         }
     }
     // Every confirmation link, from the delivered emails (once all are sent, all are written).
-    for _ in 0..400 {
+    for _ in 0..1200 {
         if first
             .outbox("registration_confirm")
             .iter()
@@ -101,7 +101,7 @@ async fn two_hundred_confirmations_for_ten_seats() {
     }
     let prefix = format!("{}/confirm/", first.settings.base_url());
     let mut tokens: HashMap<String, String> = HashMap::new();
-    for _ in 0..400 {
+    for _ in 0..1200 {
         tokens = first
             .mailbox()
             .into_iter()

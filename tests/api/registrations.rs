@@ -745,6 +745,18 @@ async fn public_posts_are_rate_limited() {
         StatusCode::TOO_MANY_REQUESTS,
         "the limit covers every public POST"
     );
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": "a@example.com", "password": "guess guess guess", "name": "x"}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "login attempts are limited too"
+    );
     // Organizers are not limited.
     let (status, _) = app
         .post(

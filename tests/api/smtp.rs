@@ -81,7 +81,7 @@ impl SmtpSink {
     }
 
     pub async fn wait_for(&self, count: usize) -> Vec<Mail> {
-        for _ in 0..200 {
+        for _ in 0..600 {
             if self.received.lock().expect("lock").len() >= count {
                 return self.messages();
             }
