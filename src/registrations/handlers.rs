@@ -164,6 +164,17 @@ pub async fn register(
         return Ok(HttpResponse::Created().json(out));
     }
     state.limiter.check(&req)?;
+    submit_public(&state, slug.into_inner(), body).await?;
+    Ok(HttpResponse::Accepted().json(ACCEPTED))
+}
+
+/// A public registration, shared by the API and the `/events/{slug}/register` form.
+pub async fn submit_public(
+    state: &web::Data<AppState>,
+    slug: String,
+    body: NewRegistration,
+) -> AppResult<()> {
+    let settings = state.settings.clone();
     state
         .db
         .write(move |c| {
@@ -185,7 +196,7 @@ pub async fn register(
         })
         .await?;
     state.kick_mail();
-    Ok(HttpResponse::Accepted().json(ACCEPTED))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

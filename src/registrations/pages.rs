@@ -39,6 +39,10 @@ fn env() -> &'static Environment<'static> {
                 "badge.html",
                 include_str!("../../templates/pages/badge.html"),
             ),
+            (
+                "register.html",
+                include_str!("../../templates/pages/register.html"),
+            ),
         ] {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");
@@ -56,21 +60,33 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
             "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
             "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
-            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج"}),
+            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج",
+            "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
+            "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
+            "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
+            "f_consent": "أوافق على معالجة بياناتي لأغراض المعرض."}),
         Language::Fr => serde_json::json!({
             "confirm_title": "Confirmer votre inscription", "confirm_text": "Cliquez sur le bouton pour confirmer votre inscription.", "confirm_button": "Confirmer mon inscription",
             "confirmed": "Votre inscription est confirmée.", "waitlisted": "Le salon est complet pour le moment : vous êtes sur liste d'attente et nous vous écrirons si une place se libère.",
             "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
             "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
             "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
-            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme"}),
+            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme",
+            "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
+            "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
+            "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
+            "f_consent": "J'accepte le traitement de mes données pour les besoins du salon."}),
         Language::En => serde_json::json!({
             "confirm_title": "Confirm your registration", "confirm_text": "Press the button to confirm your registration.", "confirm_button": "Confirm my registration",
             "confirmed": "Your registration is confirmed.", "waitlisted": "The fair is full for now: you are on the waiting list and we will email you if a place frees up.",
             "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
             "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
             "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
-            "link_problem": "This link cannot be used", "back": "Back to the programme"}),
+            "link_problem": "This link cannot be used", "back": "Back to the programme",
+            "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
+            "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
+            "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
+            "f_consent": "I agree to the processing of my data for the fair."}),
     }
 }
 
@@ -278,4 +294,195 @@ pub fn badge_html(event: &Event, reg: &RegistrationRow) -> AppResult<String> {
             qr_svg => minijinja::Value::from_safe_string(crate::badges::qr_svg(&reg.badge_code)),
         },
     )
+}
+
+/// The registration form's fields, as posted.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct RegisterForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    job_title: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    consent: String,
+}
+
+fn nonempty(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// What the form page shows: the empty form, the thank-you note, or the form again with what
+/// went wrong (and the status that goes with it).
+enum RegisterPage {
+    Blank,
+    Done,
+    Retry(
+        Box<RegisterForm>,
+        Vec<crate::error::FieldError>,
+        Option<String>,
+        actix_web::http::StatusCode,
+    ),
+}
+
+async fn show_register(
+    state: &web::Data<AppState>,
+    req: &actix_web::HttpRequest,
+    slug: String,
+    page: RegisterPage,
+) -> AppResult<HttpResponse> {
+    let (form, errors, problem, status, done) = match page {
+        RegisterPage::Blank => (
+            RegisterForm::default(),
+            vec![],
+            None,
+            actix_web::http::StatusCode::OK,
+            false,
+        ),
+        RegisterPage::Done => (
+            RegisterForm::default(),
+            vec![],
+            None,
+            actix_web::http::StatusCode::OK,
+            true,
+        ),
+        RegisterPage::Retry(form, errors, problem, status) => {
+            (*form, errors, problem, status, false)
+        }
+    };
+    let event = state
+        .db
+        .run(move |c| crate::events::queries::visible(c, &slug, false))
+        .await?;
+    let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
+    let action = format!("/events/{}/register", event.slug);
+    let body = render(
+        "register.html",
+        lang,
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            venue => &event.venue, city => &event.city,
+            action => &action,
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+            form => minijinja::Value::from_serialize(&form),
+            errors => errors,
+            problem => problem,
+            done => done,
+        },
+    )?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("cache-control", "no-store"))
+        .body(body))
+}
+
+#[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
+    responses((status = 200, description = "the registration form", content_type = "text/html"), (status = 404)))]
+pub async fn register_form(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    show_register(&state, &req, slug.into_inner(), RegisterPage::Blank).await
+}
+
+#[utoipa::path(post, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
+    responses((status = 200, description = "thank-you page, the same whether or not the email is known", content_type = "text/html"),
+        (status = 403), (status = 409), (status = 422), (status = 429)))]
+pub async fn register_submit(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    slug: web::Path<String>,
+    form: web::Form<RegisterForm>,
+) -> AppResult<HttpResponse> {
+    use actix_web::http::StatusCode;
+    let slug = slug.into_inner();
+    let form = form.into_inner();
+    if !csrf::verify(
+        state.settings.server.secret_key.expose(),
+        &format!("/events/{slug}/register"),
+        &form.csrf,
+    ) {
+        return Err(AppError::Forbidden(
+            "the form's CSRF token is missing or wrong; reload the page".into(),
+        ));
+    }
+    state.limiter.check(&req)?;
+    let email = match crate::domain::EmailAddress::parse(&form.email) {
+        Ok(e) => e,
+        Err(m) => {
+            let errors = vec![crate::error::FieldError::new("email", m)];
+            return show_register(
+                &state,
+                &req,
+                slug,
+                RegisterPage::Retry(
+                    Box::new(form),
+                    errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+            )
+            .await;
+        }
+    };
+    let body = super::handlers::NewRegistration {
+        name: form.name.clone(),
+        email,
+        organization: nonempty(&form.organization),
+        job_title: nonempty(&form.job_title),
+        country: nonempty(&form.country),
+        phone: nonempty(&form.phone),
+        language: Some(crate::web::pages::page_language(
+            &req,
+            &Language::ALL,
+            Language::Fr,
+        )),
+        category: Some(if form.category == "professional" {
+            super::Category::Professional
+        } else {
+            super::Category::Visitor
+        }),
+        consent: form.consent == "true" || form.consent == "on",
+    };
+    match super::handlers::submit_public(&state, slug.clone(), body).await {
+        Ok(()) => show_register(&state, &req, slug, RegisterPage::Done).await,
+        Err(AppError::Validation(errors)) => {
+            show_register(
+                &state,
+                &req,
+                slug,
+                RegisterPage::Retry(
+                    Box::new(form),
+                    errors,
+                    None,
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                ),
+            )
+            .await
+        }
+        Err(AppError::Conflict(detail)) => {
+            show_register(
+                &state,
+                &req,
+                slug,
+                RegisterPage::Retry(Box::new(form), vec![], Some(detail), StatusCode::CONFLICT),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
 }

@@ -42,6 +42,7 @@ impl Modify for BearerAuth {
         email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
         registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::attendee_page,
         registrations::pages::attendee_cancel, registrations::pages::badge_page,
+        registrations::pages::register_form, registrations::pages::register_submit,
         exhibitors::booths::create, exhibitors::booths::list, exhibitors::booths::get, exhibitors::booths::update,
         exhibitors::booths::delete, exhibitors::booths::summary,
         exhibitors::handlers::apply, exhibitors::handlers::confirm, exhibitors::handlers::list, exhibitors::handlers::approve,

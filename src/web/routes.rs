@@ -172,6 +172,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/events/{slug}").route(get().to(super::pages::programme)))
         .service(
+            resource("/events/{slug}/register")
+                .route(get().to(regpages::register_form))
+                .route(post().to(regpages::register_submit)),
+        )
+        .service(
             resource("/events/{slug}/exhibit")
                 .route(get().to(exhpages::form))
                 .route(post().to(exhpages::submit)),

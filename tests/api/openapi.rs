@@ -77,6 +77,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/api/v1/events/{slug}/checkins/summary", &["get"]),
     ("/events/{slug}", &["get"]),
     ("/events/{slug}/exhibit", &["get", "post"]),
+    ("/events/{slug}/register", &["get", "post"]),
     ("/exhibitors/confirm/{token}", &["get", "post"]),
     ("/exhibitor/{token}", &["get"]),
     ("/confirm/{token}", &["get", "post"]),

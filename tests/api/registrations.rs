@@ -856,3 +856,89 @@ async fn each_registration_email_speaks_the_attendees_language() {
         app.delete("/api/v1/me", Some(&waiter_manage)).await;
     }
 }
+
+#[tokio::test]
+async fn the_register_form_registers_like_the_api() {
+    let app = spawn_app().await;
+    let slug = app.open_event("form-reg", None).await;
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/register?lang=ar")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.expect("html");
+    assert!(page.contains(r#"dir="rtl""#) && page.contains("التسجيل في المعرض"));
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("name", "Hind"),
+        ("email", "hind@example.ma"),
+        ("organization", "Atlas"),
+        ("category", "professional"),
+        ("consent", "true"),
+    ];
+    let url = app.url(&format!("/events/{slug}/register?lang=ar"));
+    let res = app
+        .client
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.text().await.expect("html").contains(r#"role="status""#));
+    let mail = &app
+        .delivered("registration_confirm", "hind@example.ma", 1)
+        .await[0];
+    assert!(
+        mail.html.contains(r#"dir="rtl""#),
+        "the page's language becomes the attendee's"
+    );
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["items"][0]["category"], "professional");
+
+    // Without consent the form comes back with the error and nothing is written.
+    form.retain(|(k, _)| *k != "consent");
+    form.iter_mut().for_each(|(k, v)| {
+        if *k == "email" {
+            *v = "other@example.ma"
+        }
+    });
+    let res = app
+        .client
+        .post(&url)
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.expect("html").contains("role=\"alert\""));
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["total"], 1);
+    // A forged form is refused.
+    let res = app
+        .client
+        .post(&url)
+        .form(&[("csrf", "forged"), ("name", "X")])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+}
