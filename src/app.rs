@@ -44,6 +44,7 @@ pub struct Application {
     pub db: Db,
     /// The application's clock (tests pin it).
     pub clock: Arc<crate::clock::Clock>,
+    worker: crate::email::worker::Worker,
 }
 
 impl Application {
@@ -59,7 +60,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
-        let kick = crate::email::worker::spawn(db.clone(), settings.clone())?;
+        let (kick, worker) = crate::email::worker::spawn(db.clone(), settings.clone())?;
         let clock = Arc::new(crate::clock::Clock::default());
         let server = serve(listener, db.clone(), settings, kick, clock.clone())?;
         Ok(Application {
@@ -67,6 +68,7 @@ impl Application {
             server,
             db,
             clock,
+            worker,
         })
     }
 
@@ -79,8 +81,13 @@ impl Application {
         self.server.handle()
     }
 
+    /// Serves until the server is stopped (SIGINT/SIGTERM or a handle), then stops the mail
+    /// worker before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let served = self.server.await;
+        let worker = self.worker;
+        let _ = actix_web::rt::task::spawn_blocking(move || worker.stop()).await;
+        served
     }
 }
 

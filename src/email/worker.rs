@@ -2,6 +2,7 @@
 //! mail (or every second), claims due outbox rows, sends them and records the outcome. It also
 //! runs the privacy purge once an hour (SPEC §8).
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,7 +14,7 @@ use crate::db::Db;
 
 /// Wakes the worker after a commit that queued mail.
 #[derive(Clone)]
-pub struct Kick(Sender<()>);
+pub struct Kick(Sender<()>, Arc<AtomicBool>);
 
 impl Kick {
     pub fn now(&self) {
@@ -21,19 +22,46 @@ impl Kick {
     }
 }
 
-/// Starts the worker thread; it stops when every [`Kick`] is dropped.
-pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Kick> {
-    let transport = Transport::from_url(settings.mail.url.expose())?;
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
-        .name("salon-mail".into())
-        .spawn(move || run(db, settings, transport, rx))?;
-    Ok(Kick(tx))
+/// The running worker, to stop it at shutdown.
+pub struct Worker {
+    kick: Kick,
+    thread: std::thread::JoinHandle<()>,
 }
 
-fn run(db: Db, settings: Arc<Settings>, transport: Transport, wake: Receiver<()>) {
+impl Worker {
+    /// Asks the worker to stop after the batch it is sending, and waits for it, so that no
+    /// database or SMTP connection is in use while the process exits.
+    pub fn stop(self) {
+        self.kick.1.store(true, Ordering::SeqCst);
+        self.kick.now();
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts the worker thread.
+pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<(Kick, Worker)> {
+    let transport = Transport::from_url(settings.mail.url.expose())?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    let kick = Kick(tx, Arc::new(AtomicBool::new(false)));
+    let stopping = kick.1.clone();
+    let thread = std::thread::Builder::new()
+        .name("salon-mail".into())
+        .spawn(move || run(db, settings, transport, rx, stopping))?;
+    Ok((kick.clone(), Worker { kick, thread }))
+}
+
+fn run(
+    db: Db,
+    settings: Arc<Settings>,
+    transport: Transport,
+    wake: Receiver<()>,
+    stopping: Arc<AtomicBool>,
+) {
     let mut last_purge: Option<Instant> = None;
     loop {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
         let sent = match deliver_due(&db, &settings, &transport) {
             Ok(n) => n,
             Err(e) => {

@@ -82,3 +82,49 @@ impl RateLimiter {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    fn request(peer: &str, forwarded: Option<&str>) -> HttpRequest {
+        let mut r = TestRequest::default().peer_addr(peer.parse().expect("socket address"));
+        if let Some(f) = forwarded {
+            r = r.insert_header(("x-forwarded-for", f));
+        }
+        r.to_http_request()
+    }
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let proxy: IpAddr = "10.0.0.1".parse().expect("ip");
+        let limiter = RateLimiter::new(2, vec![proxy]);
+        let direct = request("203.0.113.9:5000", Some("198.51.100.7"));
+        assert_eq!(
+            limiter.client_ip(&direct),
+            "203.0.113.9".parse().ok(),
+            "a client cannot pick its address"
+        );
+        let proxied = request("10.0.0.1:5000", Some("198.51.100.7, 10.0.0.1"));
+        assert_eq!(limiter.client_ip(&proxied), "198.51.100.7".parse().ok());
+        let spoofed = request("10.0.0.1:5000", Some("1.2.3.4, 198.51.100.7"));
+        assert_eq!(
+            limiter.client_ip(&spoofed),
+            "198.51.100.7".parse().ok(),
+            "the rightmost untrusted hop counts"
+        );
+    }
+
+    #[test]
+    fn each_address_has_its_own_budget() {
+        let limiter = RateLimiter::new(2, vec![]);
+        let a = request("203.0.113.1:1", None);
+        let b = request("203.0.113.2:1", None);
+        assert!(limiter.check(&a).is_ok() && limiter.check(&a).is_ok());
+        assert!(
+            matches!(limiter.check(&a), Err(AppError::TooManyRequests { retry_after_secs }) if (1..=60).contains(&retry_after_secs))
+        );
+        assert!(limiter.check(&b).is_ok());
+    }
+}
