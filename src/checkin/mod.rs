@@ -77,7 +77,8 @@ pub async fn scan(
     let (result, first) = state
         .db
         .write(move |c| {
-            let event = events::visible(c, &slug, true)?;
+            // Locked, so two gates scanning one badge at once agree on which scan was first.
+            let event = events::lock(c, &slug)?;
             let reg: RegistrationRow = run!(c, |c| registrations::table
                 .filter(registrations::event_id.eq(event.id))
                 .filter(registrations::badge_code.eq(&code))

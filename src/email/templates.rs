@@ -150,6 +150,23 @@ pub fn render_parts(
     })
 }
 
+/// Plausible values for every variable a kind's templates may use.
+fn sample_context(kind: EmailKind) -> serde_json::Value {
+    let mut ctx = serde_json::Map::new();
+    for name in super::COMMON_VARIABLES.iter().chain(kind.variables()) {
+        let value = match *name {
+            "expires_hours" => serde_json::json!(72),
+            "booth_area_m2" => serde_json::json!(18),
+            "changes" => {
+                serde_json::json!([{"title": "Keynote", "change": "moved", "when": "12 avril 2027, 09:30", "room": "Salle Atlas"}])
+            }
+            other => serde_json::json!(format!("sample {other}")),
+        };
+        ctx.insert((*name).to_string(), value);
+    }
+    serde_json::Value::Object(ctx)
+}
+
 /// Checks an override before it is saved: each part must compile and use only the kind's
 /// variables. Errors name the part (`subject`, `text`, `html`).
 pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
@@ -173,6 +190,18 @@ pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
                 ),
             )),
             Ok(tmpl) => {
+                // Unknown filters, tests or bad arguments only fail when rendering: try it once
+                // with sample values, so a broken override is refused now, not at every send.
+                if let Err(e) = tmpl.render(sample_context(kind)) {
+                    errors.push(FieldError::new(
+                        field,
+                        format!(
+                            "cannot be rendered: {}",
+                            e.detail().unwrap_or(&e.to_string())
+                        ),
+                    ));
+                    continue;
+                }
                 let unknown: BTreeSet<String> = tmpl
                     .undeclared_variables(false)
                     .into_iter()
@@ -225,12 +254,16 @@ mod tests {
         let bad = Parts {
             subject: "{{ event_name".into(),
             text: "{{ password }}".into(),
-            html: "<p></p>".into(),
+            html: "{{ name|titel }}".into(),
         };
         match check(EmailKind::RegistrationConfirm, &bad) {
             Err(AppError::Validation(errors)) => {
                 assert_eq!(errors[0].field, "subject");
                 assert!(errors[1].message.contains("password"), "{errors:?}");
+                assert_eq!(
+                    errors[2].field, "html",
+                    "an unknown filter fails when rendered: {errors:?}"
+                );
             }
             other => panic!("{other:?}"),
         }

@@ -316,6 +316,7 @@ pub async fn update(
     Json(patch): Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
+    let settings = state.settings.clone();
     let event = state
         .db
         .write(move |c| {
@@ -332,6 +333,10 @@ pub async fn update(
                     conflicts: outside,
                 });
             }
+            // More seats: the waiting list moves up at once, oldest first.
+            if updated.capacity != event.capacity {
+                crate::registrations::service::promote(c, &settings, &updated)?;
+            }
             audit::record(
                 c,
                 Some(who.id),
@@ -344,6 +349,7 @@ pub async fn update(
             Ok(updated)
         })
         .await?;
+    state.kick_mail();
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
 

@@ -102,6 +102,13 @@ pub fn lock(c: &mut Conn, slug: &str) -> AppResult<Event> {
     Ok(find(c, event.id)?)
 }
 
+/// The event `id`, locked for the rest of the write transaction and read under the lock, so a
+/// capacity or window changed meanwhile is seen.
+pub fn lock_by_id(c: &mut Conn, id: i64) -> AppResult<Event> {
+    crate::db::lock_event(c, id)?;
+    Ok(find(c, id)?)
+}
+
 pub fn insert(c: &mut Conn, slug: &str, f: &EventFields) -> AppResult<Event> {
     if find_by_slug(c, slug)?.is_some() {
         return Err(AppError::Conflict(format!(

@@ -235,7 +235,11 @@ pub async fn list(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, organizer)?;
-            let (rows, total) = run!(c, |c| {
+            // The public searches only the directory's own fields (never contact names or
+            // emails), in memory: approved exhibitors are few.
+            let sql_like = if organizer { req.like.clone() } else { None };
+            let public_needle = if organizer { None } else { req.needle.clone() };
+            let (mut rows, total) = run!(c, |c| {
                 let filtered = || {
                     let mut q = exhibitors::table
                         .filter(exhibitors::event_id.eq(event.id))
@@ -243,7 +247,7 @@ pub async fn list(
                     if let Some(s) = status {
                         q = q.filter(exhibitors::status.eq(s.as_str()));
                     }
-                    if let Some(like) = &req.like {
+                    if let Some(like) = &sql_like {
                         q = q.filter(exhibitors::search_text.like(like.clone()).escape('\\'));
                     }
                     q
@@ -258,11 +262,12 @@ pub async fn list(
                     Some((_, true)) => filtered().order(exhibitors::id.desc()),
                     _ => filtered().order(exhibitors::id.asc()),
                 };
-                let rows: Vec<ExhibitorRow> = q
-                    .select(ExhibitorRow::as_select())
-                    .limit(req.per_page)
-                    .offset(req.offset())
-                    .load(c)?;
+                let q = q.select(ExhibitorRow::as_select());
+                let rows: Vec<ExhibitorRow> = if public_needle.is_some() {
+                    q.load(c)?
+                } else {
+                    q.limit(req.per_page).offset(req.offset()).load(c)?
+                };
                 let total: i64 = filtered().count().get_result(c)?;
                 QueryResult::Ok((rows, total))
             })?;
@@ -274,6 +279,31 @@ pub async fn list(
                 return Ok(serde_json::to_value(Page::new(items, total, &req))
                     .map_err(anyhow::Error::from)?);
             }
+            if let Some(needle) = &public_needle {
+                let hit = |v: &Option<String>| {
+                    v.as_ref()
+                        .is_some_and(|t| t.to_lowercase().contains(needle.as_str()))
+                };
+                rows.retain(|r| {
+                    r.company_name.to_lowercase().contains(needle.as_str())
+                        || hit(&r.sector)
+                        || hit(&r.description)
+                        || hit(&r.country)
+                });
+            }
+            let total = if public_needle.is_some() {
+                rows.len() as i64
+            } else {
+                total
+            };
+            let rows: Vec<ExhibitorRow> = if public_needle.is_some() {
+                rows.into_iter()
+                    .skip(req.offset() as usize)
+                    .take(req.per_page as usize)
+                    .collect()
+            } else {
+                rows
+            };
             let mut items = Vec::new();
             for r in rows {
                 let booth = match r.booth_id {

@@ -191,7 +191,8 @@ pub async fn submit(
 ) -> AppResult<HttpResponse> {
     let slug = slug.into_inner();
     let form = form.into_inner();
-    if !csrf::verify(
+    if !csrf::check(
+        &req,
         state.settings.server.secret_key.expose(),
         &format!("/events/{slug}/exhibit"),
         &form.csrf,
@@ -301,7 +302,8 @@ pub async fn confirm_submit(
 ) -> AppResult<HttpResponse> {
     let token = token.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    if !csrf::verify(
+    if !csrf::check(
+        &req,
         state.settings.server.secret_key.expose(),
         &format!("/exhibitors/confirm/{token}"),
         &form.csrf,

@@ -258,8 +258,7 @@ pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<(Eve
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let ex = find_by_id(c, found.exhibitor_id)?;
-    let event = crate::events::queries::find(c, ex.event_id)?;
-    crate::db::lock_event(c, event.id)?;
+    let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     if found.used_at.is_some() {
@@ -418,6 +417,8 @@ fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<Regis
     run!(c, |c| staff_passes::table
         .inner_join(registrations::table)
         .filter(staff_passes::exhibitor_id.eq(exhibitor_id))
+        // A former staff member who registered again on their own is no longer the exhibitor's.
+        .filter(registrations::category.eq(Category::ExhibitorStaff.as_str()))
         .order(staff_passes::id.asc())
         .select(RegistrationRow::as_select())
         .load(c))

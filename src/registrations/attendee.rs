@@ -83,8 +83,7 @@ pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<Http
         .db
         .write(move |c| {
             let reg = resolve(c, &who.token)?;
-            let event = crate::events::queries::find(c, reg.event_id)?;
-            crate::db::lock_event(c, event.id)?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
             let reg = service::find_by_id(c, reg.id)?;
             let reg = service::cancel(c, &settings, &event, &reg)?;
             Ok(RegistrationOut::of(&event.slug, &reg))
@@ -103,8 +102,7 @@ pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpR
         .db
         .write(move |c| {
             let reg = resolve(c, &who.token)?;
-            let event = crate::events::queries::find(c, reg.event_id)?;
-            crate::db::lock_event(c, event.id)?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
             let reg = service::find_by_id(c, reg.id)?;
             service::erase(c, &settings, &event, &reg)
         })

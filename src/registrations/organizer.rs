@@ -283,24 +283,30 @@ pub async fn update(
                 ))
                 .execute(c))?;
             let mut reg = service::find(c, event.id, id)?;
-            if let Some(next) = patch
-                .status
-                .filter(|s| *s != reg.status() || !reg.status().can_become(*s))
-            {
-                reg = match next {
-                    Status::Cancelled => service::cancel(c, &settings, &event, &reg)?,
-                    Status::Confirmed => {
-                        let was_waitlisted = reg.status() == Status::Waitlisted;
+            // Organizers move a registration only as SPEC §3 lets them: a waitlisted attendee
+            // in, or anyone out. Asking for the current status changes nothing.
+            if let Some(next) = patch.status.filter(|s| *s != reg.status()) {
+                let current = reg.status();
+                reg = match (current, next) {
+                    (Status::Waitlisted, Status::Confirmed) => {
                         let r = service::transition(c, &reg, next)?;
-                        let kind = if was_waitlisted {
-                            EmailKind::RegistrationPromoted
-                        } else {
-                            EmailKind::RegistrationConfirmed
-                        };
-                        service::send_confirmed(c, &settings, &event, &r, kind)?;
+                        service::send_confirmed(
+                            c,
+                            &settings,
+                            &event,
+                            &r,
+                            EmailKind::RegistrationPromoted,
+                        )?;
                         r
                     }
-                    other => service::transition(c, &reg, other)?,
+                    (_, Status::Cancelled) if current.can_become(next) => {
+                        service::cancel(c, &settings, &event, &reg)?
+                    }
+                    _ => {
+                        return Err(AppError::Conflict(format!(
+                            "an organizer cannot move a registration from {current} to {next}"
+                        )))
+                    }
                 };
             }
             audit::record(

@@ -158,7 +158,8 @@ pub async fn confirm_submit(
     let token = token.into_inner();
     let action = format!("/confirm/{token}");
     let lang = lang_of_request(&req);
-    if !csrf::verify(
+    if !csrf::check(
+        &req,
         state.settings.server.secret_key.expose(),
         &action,
         &form.csrf,
@@ -218,12 +219,14 @@ pub async fn attendee_page(
 #[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 401), (status = 403), (status = 409)))]
 pub async fn attendee_cancel(
     state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
     token: web::Path<String>,
     form: web::Form<CsrfForm>,
 ) -> AppResult<HttpResponse> {
     let token = token.into_inner();
     let action = format!("/r/{token}/cancel");
-    if !csrf::verify(
+    if !csrf::check(
+        &req,
         state.settings.server.secret_key.expose(),
         &action,
         &form.csrf,
@@ -236,8 +239,7 @@ pub async fn attendee_cancel(
         .db
         .write(move |c| {
             let reg = attendee::resolve(c, &t)?;
-            let event = crate::events::queries::find(c, reg.event_id)?;
-            crate::db::lock_event(c, event.id)?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
             let reg = service::find_by_id(c, reg.id)?;
             service::cancel(c, &settings, &event, &reg).map(|_| ())
         })
@@ -411,7 +413,8 @@ pub async fn register_submit(
     use actix_web::http::StatusCode;
     let slug = slug.into_inner();
     let form = form.into_inner();
-    if !csrf::verify(
+    if !csrf::check(
+        &req,
         state.settings.server.secret_key.expose(),
         &format!("/events/{slug}/register"),
         &form.csrf,

@@ -85,7 +85,15 @@ fn has_free_seat(c: &mut Conn, event: &Event) -> QueryResult<bool> {
     })
 }
 
-fn insert(c: &mut Conn, event: &Event, p: &Person, status: Status) -> AppResult<RegistrationRow> {
+/// `consented`: the person agreed themselves (public registration); organizers' walk-ins and
+/// staff passes record no consent.
+fn insert(
+    c: &mut Conn,
+    event: &Event,
+    p: &Person,
+    status: Status,
+    consented: bool,
+) -> AppResult<RegistrationRow> {
     let now = crate::db::now();
     let id = run!(c, |c| diesel::insert_into(registrations::table)
         .values((
@@ -100,7 +108,7 @@ fn insert(c: &mut Conn, event: &Event, p: &Person, status: Status) -> AppResult<
             registrations::category.eq(p.category.as_str()),
             registrations::status.eq(status.as_str()),
             registrations::badge_code.eq(crate::badges::new_badge_code()),
-            registrations::consent_at.eq(Some(now)),
+            registrations::consent_at.eq(consented.then_some(now)),
             registrations::search_text.eq(p.search()),
             registrations::confirmed_at.eq((status == Status::Confirmed).then_some(now)),
             registrations::created_at.eq(now),
@@ -307,7 +315,7 @@ pub fn register_public(
         .unwrap_or(TimeDelta::minutes(10));
     match find_by_email(c, event.id, &p.email)? {
         None => {
-            let reg = insert(c, event, p, Status::Pending)?;
+            let reg = insert(c, event, p, Status::Pending, true)?;
             send_confirm_link(c, settings, event, &reg)?;
             Ok(PublicOutcome::Created)
         }
@@ -366,7 +374,7 @@ pub fn register_by_organizer(
             p.email
         )));
     }
-    let reg = insert(c, event, p, Status::Confirmed)?;
+    let reg = insert(c, event, p, Status::Confirmed, false)?;
     send_confirmed(c, settings, event, &reg, EmailKind::RegistrationConfirmed)?;
     Ok(reg)
 }
@@ -384,8 +392,7 @@ pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<Conf
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let reg = find_by_id(c, found.registration_id)?;
-    let event = crate::events::queries::find(c, reg.event_id)?;
-    crate::db::lock_event(c, event.id)?;
+    let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
     // Re-read under the lock.
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
@@ -548,7 +555,7 @@ pub fn insert_confirmed_without_email(
             p.email
         )));
     }
-    insert(c, event, p, Status::Confirmed)
+    insert(c, event, p, Status::Confirmed, false)
 }
 
 /// `staff_pass`: the badge of an exhibitor's staff member.

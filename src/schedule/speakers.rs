@@ -223,7 +223,12 @@ pub async fn list(
             } else {
                 Some(super::releases::released_speaker_ids(c, event.id)?)
             };
-            let (rows, total) = run!(c, |c| {
+            // Organizers search names, emails and organizations in SQL. The public searches
+            // only what it may see (name, organization), so an email cannot be probed by
+            // watching `total`; released speakers are few, so that search runs in memory.
+            let sql_like = if organizer { req.like.clone() } else { None };
+            let public_needle = if organizer { None } else { req.needle.clone() };
+            let (mut rows, total) = run!(c, |c| {
                 let filtered = || {
                     let mut q = speakers::table
                         .filter(speakers::event_id.eq(event.id))
@@ -231,7 +236,7 @@ pub async fn list(
                     if let Some(ids) = &released {
                         q = q.filter(speakers::id.eq_any(ids.clone()));
                     }
-                    if let Some(like) = &req.like {
+                    if let Some(like) = &sql_like {
                         q = q.filter(speakers::search_text.like(like.clone()).escape('\\'));
                     }
                     q
@@ -246,14 +251,25 @@ pub async fn list(
                     Some((_, true)) => filtered().order(speakers::id.desc()),
                     _ => filtered().order(speakers::id.asc()),
                 };
-                let rows = q
-                    .select(SpeakerRow::as_select())
-                    .limit(req.per_page)
-                    .offset(req.offset())
-                    .load(c)?;
+                let q = q.select(SpeakerRow::as_select());
+                let rows = if public_needle.is_some() {
+                    q.load(c)?
+                } else {
+                    q.limit(req.per_page).offset(req.offset()).load(c)?
+                };
                 let total: i64 = filtered().count().get_result(c)?;
                 QueryResult::Ok((rows, total))
             })?;
+            if let Some(needle) = &public_needle {
+                rows.retain(|r| {
+                    r.name.to_lowercase().contains(needle.as_str())
+                        || r.organization
+                            .as_ref()
+                            .is_some_and(|o| o.to_lowercase().contains(needle.as_str()))
+                });
+                let items = rows.into_iter().map(|r| SpeakerOut::of(r, false)).collect();
+                return Ok(Page::from_vec(items, &req));
+            }
             let items = rows
                 .into_iter()
                 .map(|r| SpeakerOut::of(r, organizer))

@@ -30,6 +30,8 @@ pub struct PageRequest {
     pub per_page: i64,
     /// The `LIKE` pattern of `q`, if given and not blank.
     pub like: Option<String>,
+    /// `q` itself, lower-cased, for searching in memory.
+    pub needle: Option<String>,
     /// The chosen sort key and whether it is descending.
     pub sort: Option<(String, bool)>,
 }
@@ -45,8 +47,8 @@ impl ListParams {
     pub fn validate(&self, allowed: &[&str]) -> Result<PageRequest, AppError> {
         let mut errors = Vec::new();
         let page = self.page.unwrap_or(1);
-        if page < 1 {
-            errors.push(FieldError::new("page", "must be 1 or more"));
+        if !(1..=1_000_000).contains(&page) {
+            errors.push(FieldError::new("page", "must be between 1 and 1000000"));
         }
         let per_page = self.per_page.unwrap_or(DEFAULT_PER_PAGE);
         if !(1..=MAX_PER_PAGE).contains(&per_page) {
@@ -97,6 +99,11 @@ impl ListParams {
                 .as_deref()
                 .filter(|q| !q.trim().is_empty())
                 .map(crate::domain::like_pattern),
+            needle: self
+                .q
+                .as_deref()
+                .map(|q| q.trim().to_lowercase())
+                .filter(|q| !q.is_empty()),
             sort,
         })
     }

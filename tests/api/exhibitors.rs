@@ -487,6 +487,17 @@ async fn the_directory_shows_approved_exhibitors_public_fields_only() {
         ]
     );
     assert_eq!(entry["booth_code"], "D4");
+    let (_, probe) = app
+        .get(&format!("/api/v1/events/{slug}/exhibitors?q=karim"), None)
+        .await;
+    assert_eq!(
+        probe["total"], 0,
+        "contact names and emails cannot be probed through the directory"
+    );
+    let (_, found) = app
+        .get(&format!("/api/v1/events/{slug}/exhibitors?q=company"), None)
+        .await;
+    assert_eq!(found["total"], 1);
     let (_, all) = app
         .get(
             &format!("/api/v1/events/{slug}/exhibitors?status=submitted"),

@@ -199,6 +199,11 @@ async fn speakers_emails_are_never_public() {
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&problem), vec!["email"]);
 
+    // The public search cannot be used to probe an email.
+    let (_, probe) = app.get(&format!("{base}?q=amina%40example"), None).await;
+    assert_eq!(probe["total"], 0);
+    let (_, by_name) = app.get(&format!("{base}?q=idrissi"), None).await;
+    assert_eq!(by_name["total"], 1);
     let (_, list) = app
         .get(&format!("{base}?q=IDRISSI"), Some(&app.admin))
         .await;

@@ -942,3 +942,130 @@ async fn the_register_form_registers_like_the_api() {
         .expect("post");
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn more_seats_promote_the_waiting_list_and_organizers_follow_the_transitions() {
+    let app = spawn_app().await;
+    let slug = app.open_event("grow", Some(1)).await;
+    for (i, email) in ["first@example.com", "second@example.com"]
+        .iter()
+        .enumerate()
+    {
+        let t = app.register_and_get_token(&slug, email, "fr").await;
+        let (_, body) = app
+            .post("/api/v1/registrations/confirm", None, json!({"token": t}))
+            .await;
+        assert_eq!(
+            body["registration"]["status"],
+            if i == 0 { "confirmed" } else { "waitlisted" }
+        );
+    }
+    let (status, _) = app
+        .patch(
+            &format!("/api/v1/events/{slug}"),
+            Some(&app.admin),
+            json!({"capacity": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    app.delivered("registration_promoted", "second@example.com", 1)
+        .await;
+    let (_, waiting) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?status=waitlisted"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(waiting["total"], 0);
+
+    // Organizers confirm only from the waiting list; a pending email stays unverified.
+    app.post(
+        &format!("/api/v1/events/{slug}/registrations"),
+        None,
+        json!({"name": "P", "email": "p@example.com", "consent": true}),
+    )
+    .await;
+    let (_, pending) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?status=pending"),
+            Some(&app.admin),
+        )
+        .await;
+    let id = pending["items"][0]["id"].as_i64().expect("id");
+    let path = format!("/api/v1/events/{slug}/registrations/{id}");
+    let (status, problem) = app
+        .patch(&path, Some(&app.admin), json!({"status": "confirmed"}))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(problem["detail"]
+        .as_str()
+        .unwrap_or("")
+        .contains("pending to confirmed"));
+    // Sending back the current status changes nothing.
+    let (status, same) = app
+        .patch(
+            &path,
+            Some(&app.admin),
+            json!({"status": "pending", "job_title": "Analyste"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{same}");
+    assert_eq!(same["job_title"], "Analyste");
+    let (status, problem) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?page=99999999"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["page"]);
+}
+
+#[tokio::test]
+async fn a_cross_site_form_post_is_refused() {
+    let app = spawn_app().await;
+    let slug = app.open_event("cross", None).await;
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/register")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "X"),
+        ("email", "x@example.com"),
+        ("consent", "true"),
+    ];
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register")))
+        .header("origin", "https://evil.example")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register")))
+        .header("origin", app.address.as_str())
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the site's own origin is fine"
+    );
+}
