@@ -7,6 +7,7 @@
 
 pub mod handlers;
 pub mod organizer;
+pub mod owner_tokens;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,

@@ -350,7 +350,7 @@ pub async fn manage_page(
         .run(move |c| {
             let found = tokens::find(c, &token, tokens::MANAGE)?
                 .ok_or_else(|| AppError::not_found("unknown link"))?;
-            let ex = service::find_by_id(c, found.exhibitor_id)?;
+            let ex = service::find_by_id(c, found.owner_id)?;
             let event = events::find(c, ex.event_id)?;
             let out = service::out(c, &event, &ex)?;
             Ok((event, out))

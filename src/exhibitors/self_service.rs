@@ -55,7 +55,7 @@ impl FromRequest for Exhibitor {
 pub fn resolve(c: &mut Conn, token: &str) -> AppResult<(Event, ExhibitorRow)> {
     let found = tokens::find(c, token, tokens::MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown exhibitor token".into()))?;
-    let ex = service::find_by_id(c, found.exhibitor_id)?;
+    let ex = service::find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
     let ex = service::find_by_id(c, ex.id)?;
     Ok((event, ex))

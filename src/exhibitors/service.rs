@@ -257,23 +257,13 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
 pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<(Event, ExhibitorRow)> {
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    let ex = find_by_id(c, found.exhibitor_id)?;
+    let ex = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    if found.used_at.is_some() {
-        return Err(AppError::Conflict(
-            "this confirmation link was already used".into(),
-        ));
-    }
-    if found.expires_at.is_some_and(|t| t < crate::db::now()) {
-        return Err(AppError::Gone(
-            "this confirmation link has expired; apply again with the same email for a new one"
-                .into(),
-        ));
-    }
+    found.check_usable("apply again with the same email for a new one")?;
     tokens::mark_used(c, found.id)?;
-    let current = find_by_id(c, found.exhibitor_id)?;
+    let current = find_by_id(c, found.owner_id)?;
     let ex = transition(c, &current, Status::Submitted)?;
     let lang = event.default_language;
     let extra = json!({

@@ -47,7 +47,7 @@ impl FromRequest for Attendee {
 pub fn resolve(c: &mut Conn, token: &str) -> AppResult<RegistrationRow> {
     let found = tokens::find(c, token, tokens::MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown or expired attendee token".into()))?;
-    Ok(service::find_by_id(c, found.registration_id)?)
+    Ok(service::find_by_id(c, found.owner_id)?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]

@@ -391,23 +391,13 @@ pub struct Confirmed {
 pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<Confirmed> {
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    let reg = find_by_id(c, found.registration_id)?;
+    let reg = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
     // Re-read under the lock.
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    if found.used_at.is_some() {
-        return Err(AppError::Conflict(
-            "this confirmation link was already used".into(),
-        ));
-    }
-    if found.expires_at.is_some_and(|t| t < crate::db::now()) {
-        return Err(AppError::Gone(
-            "this confirmation link has expired; register again with the same email for a new one"
-                .into(),
-        ));
-    }
-    let reg = find_by_id(c, found.registration_id)?;
+    found.check_usable("register again with the same email for a new one")?;
+    let reg = find_by_id(c, found.owner_id)?;
     if reg.status() != Status::Pending {
         return Err(AppError::Conflict(format!(
             "a registration cannot go from {} to confirmed",

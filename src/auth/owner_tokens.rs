@@ -1,0 +1,122 @@
+//! Tokens that belong to an attendee (`slr_`) or an exhibitor (`sle_`): single-use, expiring
+//! confirmation tokens, and manage tokens minted for each email that carries a link. Stored as
+//! SHA-256 hashes, looked up by index and compared again in constant time.
+//!
+//! The two owners keep their tokens in tables of the same shape; [`owner_tokens!`] writes the
+//! queries once for a given table, so the rules cannot drift apart.
+
+/// Defines `PREFIX`, `CONFIRM`, `MANAGE`, `mint`, `find` (returning [`Found`]-like rows with
+/// `owner_id`), `mark_used` and `delete_all` over `$table`, whose owner column is `$owner`.
+#[macro_export]
+macro_rules! owner_tokens {
+    ($table:ident, $owner:ident, $prefix:literal) => {
+        use chrono::{NaiveDateTime, TimeDelta};
+        use diesel::prelude::*;
+
+        use $crate::db::schema::$table;
+        use $crate::db::Conn;
+        use $crate::error::{AppError, AppResult};
+        use $crate::run;
+
+        pub const PREFIX: &str = $prefix;
+        pub const CONFIRM: &str = "confirm";
+        pub const MANAGE: &str = "manage";
+
+        /// Mints a token for an owner; `ttl` None means it does not expire.
+        pub fn mint(
+            c: &mut Conn,
+            owner_id: i64,
+            purpose: &str,
+            ttl: Option<TimeDelta>,
+        ) -> QueryResult<String> {
+            let token = $crate::auth::new_token(PREFIX);
+            let now = $crate::db::now();
+            run!(c, |c| diesel::insert_into($table::table)
+                .values((
+                    $table::$owner.eq(owner_id),
+                    $table::purpose.eq(purpose),
+                    $table::token_hash.eq($crate::auth::token_hash(&token)),
+                    $table::expires_at.eq(ttl.map(|t| now + t)),
+                    $table::created_at.eq(now),
+                ))
+                .execute(c))?;
+            Ok(token)
+        }
+
+        /// A token found by its value.
+        pub struct Found {
+            pub id: i64,
+            pub owner_id: i64,
+            pub expires_at: Option<NaiveDateTime>,
+            pub used_at: Option<NaiveDateTime>,
+        }
+
+        impl Found {
+            /// A confirmation token may be used once, before it expires: 409 used, 410 expired.
+            pub fn check_usable(&self, again: &str) -> AppResult<()> {
+                if self.used_at.is_some() {
+                    return Err(AppError::Conflict(
+                        "this confirmation link was already used".into(),
+                    ));
+                }
+                if self.expires_at.is_some_and(|t| t < $crate::db::now()) {
+                    return Err(AppError::Gone(format!(
+                        "this confirmation link has expired; {again}"
+                    )));
+                }
+                Ok(())
+            }
+        }
+
+        pub fn find(c: &mut Conn, token: &str, purpose: &str) -> QueryResult<Option<Found>> {
+            if !token.starts_with(PREFIX) {
+                return Ok(None);
+            }
+            let hash = $crate::auth::token_hash(token);
+            type Row = (
+                i64,
+                i64,
+                String,
+                Option<NaiveDateTime>,
+                Option<NaiveDateTime>,
+            );
+            let row: Option<Row> = run!(c, |c| $table::table
+                .filter($table::token_hash.eq(&hash))
+                .filter($table::purpose.eq(purpose))
+                .select((
+                    $table::id,
+                    $table::$owner,
+                    $table::token_hash,
+                    $table::expires_at,
+                    $table::used_at,
+                ))
+                .first(c)
+                .optional())?;
+            Ok(row
+                .filter(|(_, _, stored, _, _)| $crate::auth::hashes_equal(stored, &hash))
+                .map(|(id, owner_id, _, expires_at, used_at)| Found {
+                    id,
+                    owner_id,
+                    expires_at,
+                    used_at,
+                }))
+        }
+
+        pub fn mark_used(c: &mut Conn, id: i64) -> QueryResult<()> {
+            let now = $crate::db::now();
+            run!(c, |c| diesel::update($table::table.find(id))
+                .set($table::used_at.eq(Some(now)))
+                .execute(c))?;
+            Ok(())
+        }
+
+        /// Forgets every token of an owner (erasure).
+        pub fn delete_all(c: &mut Conn, owner_id: i64) -> QueryResult<()> {
+            run!(c, |c| diesel::delete(
+                $table::table.filter($table::$owner.eq(owner_id))
+            )
+            .execute(c))?;
+            Ok(())
+        }
+    };
+}
