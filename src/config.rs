@@ -61,6 +61,8 @@ pub struct MailSettings {
     #[serde(with = "humantime_serde")]
     pub poll_interval: Duration,
     pub concurrency: u32,
+    /// Whether this instance runs the mail sender (tests turn it off and deliver by hand).
+    pub worker: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -170,8 +172,15 @@ impl Settings {
         if self.rate_limit.per_minute == 0 {
             anyhow::bail!("invalid configuration: rate_limit.per_minute must be above 0");
         }
-        crate::db::Backend::from_url(self.database.url.expose())
-            .map_err(|e| anyhow::anyhow!("invalid configuration: database.url: {e}"))?;
+        let url = self.database.url.expose();
+        if !["sqlite://", "postgres://", "postgresql://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme))
+        {
+            anyhow::bail!(
+                "invalid configuration: database.url: must start with sqlite:// or postgres://"
+            );
+        }
         Ok(())
     }
 

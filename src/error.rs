@@ -20,22 +20,7 @@ use utoipa::ToSchema;
 
 use crate::domain::schedule::Conflict;
 
-/// One field that failed validation.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-pub struct FieldError {
-    /// Dotted path of the field, e.g. `name.fr` or `speaker_ids.2`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
+pub use crate::domain::FieldError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -213,8 +198,8 @@ impl From<diesel::result::Error> for AppError {
     }
 }
 
-impl From<crate::db::PoolError> for AppError {
-    fn from(e: crate::db::PoolError) -> Self {
+impl From<diesel::r2d2::PoolError> for AppError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
         tracing::warn!(error = %e, "no database connection available");
         AppError::Unavailable("the database is busy; try again shortly".into())
     }

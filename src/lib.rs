@@ -1,12 +1,20 @@
 //! Salon: the registration and scheduling backend of a two-day international trade fair.
 //!
 //! The crate is a library with a thin binary (`src/main.rs`) so that the integration tests in
-//! `tests/api` drive the real application. Each product area has its folder: `events/` (the fair
-//! and its rooms), `schedule/` (tracks, speakers, sessions, conflicts, releases), `registrations/`
-//! (attendees), `exhibitors/` (booths, applications, staff passes), `checkin/`, `email/`
-//! (outbox, worker, templates), `badges/`, `auth/`
-//! (organizer accounts and tokens), `audit/`; `domain/` holds the pure rules, `db/` the two
-//! backends, `web/` the HTTP edge.
+//! `tests/api` drive the real application. Dependencies run one way, and
+//! `tests/api/architecture.rs` fails the build of any import against it:
+//!
+//! - leaves: `domain/` (pure types and rules), `clock`, `config`, `crypto` (tokens and hashes),
+//!   `error` (one `AppError`, rendered as problem+json), `badges/` (badge codes and QR codes);
+//! - `db/`: the two backends, write transactions, paging, migrations, schema;
+//! - `web/`: the HTTP edge toolkit every area uses (state, identity, extractors, lists, CSRF,
+//!   rate limits, telemetry, the page renderer) — it imports no area;
+//! - the areas, each a folder, lower ones first: `audit/`, `auth/` (organizer accounts and
+//!   tokens), `events/` (the fair), `email/` (outbox, sender, templates), `schedule/` (rooms,
+//!   tracks, speakers, sessions, conflicts, releases, the programme page), `registrations/`
+//!   (attendees), `exhibitors/` (booths, applications, staff passes), `checkin/`, `demo/`;
+//! - `app/`: the composition root, the only importer of every area (routes, OpenAPI document,
+//!   jobs).
 
 pub mod app;
 pub mod audit;
@@ -15,6 +23,7 @@ pub mod badges;
 pub mod checkin;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;

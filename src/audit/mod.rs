@@ -1,5 +1,6 @@
 //! The audit log: who changed what, when. Every organizer write records an entry in the same
-//! transaction as the change, so the log and the data never disagree.
+//! transaction as the change, so the log and the data never disagree. The whole log is
+//! `GET /api/v1/audit`; an event's own is served by the events area from [`page`].
 
 use actix_web::{web, HttpResponse};
 use chrono::NaiveDateTime;
@@ -7,14 +8,15 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Organizer;
 use crate::db::schema::audit_entries;
 use crate::db::Conn;
+use crate::db::PageRequest;
 use crate::domain::Role;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::run;
+use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 /// Records one entry. `organizer_id` is `None` for the CLI and the demo loader.
 pub fn record(
@@ -69,8 +71,8 @@ pub struct AuditEntry {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-fn list(c: &mut Conn, event_id: Option<i64>, params: &ListParams) -> AppResult<Page<AuditEntry>> {
-    let req = params.validate(&["created_at"])?;
+/// One page of the log, everything or one event's (`event_id`).
+pub fn page(c: &mut Conn, event_id: Option<i64>, req: &PageRequest) -> AppResult<Page<AuditEntry>> {
     let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
     let (rows, total) = run!(c, |c| {
         let mut q = audit_entries::table.into_boxed();
@@ -105,7 +107,7 @@ fn list(c: &mut Conn, event_id: Option<i64>, params: &ListParams) -> AppResult<P
             created_at: r.created_at.and_utc(),
         })
         .collect();
-    Ok(Page::new(items, total, &req))
+    Ok(Page::new(items, total, req))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
@@ -118,31 +120,7 @@ pub async fn list_all(
     params: crate::web::query::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Admin)?;
-    let params = params.into_inner();
-    let page = state.db.run(move |c| list(c, None, &params)).await?;
-    Ok(HttpResponse::Ok().json(page))
-}
-
-#[utoipa::path(get, path = "/api/v1/events/{slug}/audit", tag = "audit",
-    params(("slug" = String, Path), ListParams),
-    responses((status = 200, body = Page<AuditEntry>), (status = 401), (status = 403), (status = 404)),
-    security(("bearer" = [])))]
-pub async fn list_for_event(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-    params: crate::web::query::Query<ListParams>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Admin)?;
-    let params = params.into_inner();
-    let slug = slug.into_inner();
-    let page = state
-        .db
-        .run(move |c| {
-            let event = crate::events::queries::find_by_slug(c, &slug)?
-                .ok_or_else(|| AppError::not_found("no such event"))?;
-            list(c, Some(event.id), &params)
-        })
-        .await?;
+    let req = params.validate(&["created_at"])?;
+    let page = state.db.run(move |c| page(c, None, &req)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

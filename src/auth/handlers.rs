@@ -4,12 +4,13 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::organizer::{self, Organizer};
-use crate::app::AppState;
+use super::organizer;
 use crate::audit;
 use crate::domain::{EmailAddress, Role};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::web::identity::Organizer;
 use crate::web::json::Json;
+use crate::web::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -55,8 +56,8 @@ pub async fn create_token(
         (true, Some(row)) => row,
         _ => return Err(AppError::Unauthorized("wrong email or password".into())),
     };
-    let token = super::new_token(super::ORGANIZER_PREFIX);
-    let hash = super::token_hash(&token);
+    let token = crate::crypto::new_token(super::ORGANIZER_PREFIX);
+    let hash = crate::crypto::token_hash(&token);
     let token_name = name.clone();
     let id = state
         .db

@@ -1,9 +1,7 @@
 //! Organizer accounts and bearer tokens.
 //!
-//! Tokens carry a type prefix (`slt_` organizer; `slr_` and `sle_` for attendees and exhibitors
-//! come with those areas), 256 bits from the OS random source, and are stored only as SHA-256
-//! hashes: a database leak gives no usable token. The hash is looked up by index, then compared
-//! again in constant time. Passwords are hashed with argon2id.
+//! Organizer tokens carry the `slt_` prefix; like every token they are made and hashed by
+//! [`crate::crypto`]. Passwords are hashed with argon2id.
 
 pub mod handlers;
 pub mod organizer;
@@ -13,36 +11,11 @@ use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
 use argon2::Argon2;
-use base64::Engine;
-use rand::RngCore;
-use sha2::{Digest, Sha256};
 
-pub use organizer::{OptionalOrganizer, Organizer};
+pub use organizer::Tokens;
 
 /// The prefix of organizer tokens.
-pub const ORGANIZER_PREFIX: &str = "slt_";
-
-/// A new random token with `prefix`: 32 bytes from the OS, base64url.
-pub fn new_token(prefix: &str) -> String {
-    let mut bytes = [0u8; 32];
-    rand::rngs::OsRng.fill_bytes(&mut bytes);
-    format!(
-        "{prefix}{}",
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-    )
-}
-
-/// The stored form of a token.
-pub fn token_hash(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Constant-time equality of two stored hashes.
-pub fn hashes_equal(a: &str, b: &str) -> bool {
-    use subtle::ConstantTimeEq;
-    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
-}
+pub const ORGANIZER_PREFIX: &str = crate::domain::ORGANIZER_TOKEN_PREFIX;
 
 pub fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
@@ -82,18 +55,6 @@ pub fn check_password(password: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn tokens_are_prefixed_long_and_distinct() {
-        let a = new_token(ORGANIZER_PREFIX);
-        let b = new_token(ORGANIZER_PREFIX);
-        assert!(a.starts_with("slt_"));
-        assert_eq!(a.len(), 4 + 43);
-        assert_ne!(a, b);
-        assert_eq!(token_hash(&a).len(), 64);
-        assert!(hashes_equal(&token_hash(&a), &token_hash(&a)));
-        assert!(!hashes_equal(&token_hash(&a), &token_hash(&b)));
-    }
 
     #[test]
     fn passwords_round_trip() {

@@ -1,17 +1,15 @@
-//! The organizer model, its queries, and the `Organizer` request extractor.
+//! Organizer accounts and their tokens: the queries, and the [`Authenticator`] that the web
+//! edge's `Organizer` extractor calls.
 
-use actix_web::dev::Payload;
-use actix_web::{http::header, web, FromRequest, HttpRequest};
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use futures_util::future::LocalBoxFuture;
 
-use crate::app::AppState;
 use crate::db::schema::{api_tokens, organizers};
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
 use crate::error::{AppError, AppResult};
 use crate::run;
+use crate::web::identity::{Authenticator, Organizer};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizers)]
@@ -23,117 +21,30 @@ pub struct OrganizerRow {
     pub created_at: NaiveDateTime,
 }
 
-/// An authenticated organizer (from a valid, unrevoked `slt_` bearer token).
-#[derive(Debug, Clone)]
-pub struct Organizer {
-    pub id: i64,
-    pub role: Role,
-    pub token_id: i64,
-}
+/// The organizer [`Authenticator`]: an unrevoked token, looked up by its hash (indexed) and
+/// compared again in constant time.
+pub struct Tokens(pub crate::db::Db);
 
-impl Organizer {
-    /// 403 unless this organizer's role covers `needed`.
-    pub fn require(&self, needed: Role) -> AppResult<()> {
-        if self.role.allows(needed) {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "this needs the {needed} role; your role is {}",
-                self.role
-            )))
+impl Authenticator for Tokens {
+    fn organizer(&self, token: &str) -> AppResult<Option<Organizer>> {
+        let hash = crate::crypto::token_hash(token);
+        let mut pooled = self.0.get()?;
+        let Some((token_id, stored_hash, organizer_id, role)) =
+            find_token(&mut pooled.conn(), &hash)?
+        else {
+            return Ok(None);
+        };
+        if !crate::crypto::hashes_equal(&stored_hash, &hash) {
+            return Ok(None);
         }
-    }
-}
-
-/// An organizer if the request carries an organizer token, none if it carries no credentials.
-/// A bad token is still 401: a client that sends credentials wants to know they failed.
-pub struct OptionalOrganizer(pub Option<Organizer>);
-
-impl OptionalOrganizer {
-    /// Whether this caller may read what only organizers (viewer and up) see.
-    pub fn can_view(&self) -> bool {
-        self.0.as_ref().is_some_and(|o| o.role.allows(Role::Viewer))
-    }
-}
-
-fn bearer(req: &HttpRequest) -> Result<Option<String>, AppError> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| AppError::Unauthorized("malformed Authorization header".into()))?;
-    let token = value
-        .strip_prefix("Bearer ")
-        .or_else(|| value.strip_prefix("bearer "))
-        .ok_or_else(|| AppError::Unauthorized("expected `Authorization: Bearer <token>`".into()))?;
-    Ok(Some(token.trim().to_string()))
-}
-
-async fn authenticate(state: web::Data<AppState>, token: String) -> AppResult<Organizer> {
-    if !token.starts_with(super::ORGANIZER_PREFIX) {
-        return Err(AppError::Unauthorized(
-            "this route needs an organizer token".into(),
-        ));
-    }
-    let hash = super::token_hash(&token);
-    let found = state
-        .db
-        .run(move |c| find_token(c, &hash).map_err(AppError::from))
-        .await?;
-    let (token_id, stored_hash, organizer_id, role) =
-        found.ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))?;
-    if !super::hashes_equal(&stored_hash, &super::token_hash(&token)) {
-        return Err(AppError::Unauthorized("unknown or revoked token".into()));
-    }
-    let role = role
-        .parse::<Role>()
-        .map_err(|e| AppError::internal(format!("organizer {organizer_id}: {e}")))?;
-    Ok(Organizer {
-        id: organizer_id,
-        role,
-        token_id,
-    })
-}
-
-impl FromRequest for Organizer {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            let token = token?.ok_or_else(|| {
-                AppError::Unauthorized(
-                    "this route needs `Authorization: Bearer <organizer token>`".into(),
-                )
-            })?;
-            let state = state.ok_or_else(|| AppError::internal("application state missing"))?;
-            authenticate(state, token).await
-        })
-    }
-}
-
-impl FromRequest for OptionalOrganizer {
-    type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
-
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let state = req.app_data::<web::Data<AppState>>().cloned();
-        Box::pin(async move {
-            match token? {
-                None => Ok(OptionalOrganizer(None)),
-                Some(token) => {
-                    let state =
-                        state.ok_or_else(|| AppError::internal("application state missing"))?;
-                    authenticate(state, token)
-                        .await
-                        .map(|o| OptionalOrganizer(Some(o)))
-                }
-            }
-        })
+        let role = role
+            .parse::<Role>()
+            .map_err(|e| AppError::internal(format!("organizer {organizer_id}: {e}")))?;
+        Ok(Some(Organizer {
+            id: organizer_id,
+            role,
+            token_id,
+        }))
     }
 }
 

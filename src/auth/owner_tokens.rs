@@ -29,13 +29,13 @@ macro_rules! owner_tokens {
             purpose: &str,
             ttl: Option<TimeDelta>,
         ) -> QueryResult<String> {
-            let token = $crate::auth::new_token(PREFIX);
+            let token = $crate::crypto::new_token(PREFIX);
             let now = $crate::db::now();
             run!(c, |c| diesel::insert_into($table::table)
                 .values((
                     $table::$owner.eq(owner_id),
                     $table::purpose.eq(purpose),
-                    $table::token_hash.eq($crate::auth::token_hash(&token)),
+                    $table::token_hash.eq($crate::crypto::token_hash(&token)),
                     $table::expires_at.eq(ttl.map(|t| now + t)),
                     $table::created_at.eq(now),
                 ))
@@ -72,7 +72,7 @@ macro_rules! owner_tokens {
             if !token.starts_with(PREFIX) {
                 return Ok(None);
             }
-            let hash = $crate::auth::token_hash(token);
+            let hash = $crate::crypto::token_hash(token);
             type Row = (
                 i64,
                 i64,
@@ -93,7 +93,7 @@ macro_rules! owner_tokens {
                 .first(c)
                 .optional())?;
             Ok(row
-                .filter(|(_, _, stored, _, _)| $crate::auth::hashes_equal(stored, &hash))
+                .filter(|(_, _, stored, _, _)| $crate::crypto::hashes_equal(stored, &hash))
                 .map(|(id, owner_id, _, expires_at, used_at)| Found {
                     id,
                     owner_id,

@@ -11,15 +11,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Organizer;
-use crate::db::schema::{checkins, registrations};
+use crate::db::schema::checkins;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
-use crate::registrations::{Category, RegistrationRow, Status};
+use crate::registrations::{self, Category, RegistrationRow, Status};
 use crate::run;
+use crate::web::identity::Organizer;
 use crate::web::json::Json;
+use crate::web::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -79,13 +79,8 @@ pub async fn scan(
         .write(move |c| {
             // Locked, so two gates scanning one badge at once agree on which scan was first.
             let event = events::lock(c, &slug)?;
-            let reg: RegistrationRow = run!(c, |c| registrations::table
-                .filter(registrations::event_id.eq(event.id))
-                .filter(registrations::badge_code.eq(&code))
-                .select(RegistrationRow::as_select())
-                .first(c)
-                .optional())?
-            .ok_or_else(|| AppError::not_found("unknown badge"))?;
+            let reg: RegistrationRow = registrations::service::find_by_badge(c, event.id, &code)?
+                .ok_or_else(|| AppError::not_found("unknown badge"))?;
             if reg.status() != Status::Confirmed {
                 return Err(AppError::Conflict(format!(
                     "this badge's registration is {}, not confirmed",

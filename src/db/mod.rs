@@ -13,9 +13,16 @@
 //!
 //! Diesel is synchronous: [`Db::run`] and [`Db::write`] take a pooled connection and run the
 //! closure on actix's blocking thread pool, never on the async workers.
+//!
+//! A write that queues email (an outbox row, see `email::outbox`) calls [`outbox_written`];
+//! once [`Db::write`] has committed it signals [`Db::outbox`], which the mail sender waits on.
+//! So no handler has to remember to wake the sender, and a rolled-back write wakes nobody.
 
 pub mod migrations;
+pub mod page;
 pub mod schema;
+
+pub use page::PageRequest;
 
 use std::time::Duration;
 
@@ -25,8 +32,6 @@ use diesel::sqlite::SqliteConnection;
 use diesel::Connection;
 
 use crate::error::{AppError, AppResult};
-
-pub type PoolError = diesel::r2d2::PoolError;
 
 /// The two supported backends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,10 +130,51 @@ enum PoolKind {
     Pg(Pool<ConnectionManager<PgConnection>>),
 }
 
+thread_local! {
+    /// Set by [`outbox_written`] during the write transaction running on this thread.
+    static OUTBOX_WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Marks the write transaction running on this thread as having queued email.
+pub fn outbox_written() {
+    OUTBOX_WRITTEN.with(|w| w.set(true));
+}
+
+/// Committed outbox rows are waiting: the mail sender sleeps on this between rounds.
+#[derive(Default)]
+pub struct OutboxSignal {
+    pending: std::sync::Mutex<bool>,
+    wake: std::sync::Condvar,
+}
+
+impl OutboxSignal {
+    pub fn notify(&self) {
+        if let Ok(mut pending) = self.pending.lock() {
+            *pending = true;
+            self.wake.notify_all();
+        }
+    }
+
+    /// Waits until notified or `timeout` passes; clears the signal.
+    pub fn wait(&self, timeout: Duration) {
+        let Ok(mut pending) = self.pending.lock() else {
+            return;
+        };
+        if !*pending {
+            pending = match self.wake.wait_timeout(pending, timeout) {
+                Ok((guard, _)) => guard,
+                Err(_) => return,
+            };
+        }
+        *pending = false;
+    }
+}
+
 /// The connection pool of this instance. Cheap to clone.
 #[derive(Clone)]
 pub struct Db {
     pool: std::sync::Arc<PoolKind>,
+    outbox: std::sync::Arc<OutboxSignal>,
     /// On SQLite, this instance's writers queue here before `BEGIN IMMEDIATE`. Correctness
     /// does not depend on it (the database lock does that, across processes too); it only
     /// spares writers SQLite's busy-wait sleeps, which otherwise dominate tail latency.
@@ -184,8 +230,14 @@ impl Db {
         };
         Ok(Db {
             pool: std::sync::Arc::new(pool),
+            outbox: std::sync::Arc::new(OutboxSignal::default()),
             write_gate: std::sync::Arc::new(std::sync::Mutex::new(())),
         })
+    }
+
+    /// Signalled after each commit that queued email.
+    pub fn outbox(&self) -> &OutboxSignal {
+        &self.outbox
     }
 
     pub fn backend(&self) -> Backend {
@@ -196,7 +248,7 @@ impl Db {
     }
 
     /// A connection from the pool, for synchronous callers (CLI, workers, tests).
-    pub fn get(&self) -> Result<PooledConn, PoolError> {
+    pub fn get(&self) -> Result<PooledConn, diesel::r2d2::PoolError> {
         Ok(match &*self.pool {
             PoolKind::Sqlite(p) => PooledConn::Sqlite(p.get()?),
             PoolKind::Pg(p) => PooledConn::Pg(p.get()?),
@@ -236,7 +288,12 @@ impl Db {
                 PoolKind::Pg(_) => None,
             };
             let mut pooled = db.get()?;
-            pooled.conn().write_tx(f)
+            OUTBOX_WRITTEN.with(|w| w.set(false));
+            let result = pooled.conn().write_tx(f);
+            if OUTBOX_WRITTEN.with(|w| w.replace(false)) && result.is_ok() {
+                db.outbox.notify();
+            }
+            result
         })
         .await
         .map_err(AppError::from)?

@@ -7,12 +7,17 @@ pub mod language;
 pub mod role;
 pub mod schedule;
 pub mod slug;
+pub mod text;
 pub mod translatable;
 
 pub use email::EmailAddress;
+
+/// The prefix of organizer tokens (attendees' are `slr_`, exhibitors' `sle_`, feeds' `slf_`).
+pub const ORGANIZER_TOKEN_PREFIX: &str = "slt_";
 pub use language::Language;
 pub use role::Role;
 pub use slug::Slug;
+pub use text::FieldError;
 pub use translatable::Translatable;
 
 /// Lower-cased text used for `?q=` search: Unicode-aware, so it works the same in every script

@@ -1,6 +1,6 @@
 //! The schedule's time rules, without IO: when a session lies inside the fair's days and hours,
 //! what overlapping means, and the shape of a conflict. The database queries that find the
-//! sessions to compare live in `crate::schedule::conflicts`.
+//! sessions to compare live in the schedule area (`schedule/conflicts.rs`).
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
 use chrono_tz::Tz;

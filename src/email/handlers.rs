@@ -10,17 +10,17 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::templates::{self, Parts};
 use super::EmailKind;
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::Organizer;
 use crate::db::schema::{email_templates, outbox_emails};
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -194,7 +194,6 @@ pub async fn retry(
             Ok(())
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "pending"})))
 }
 

@@ -1,4 +1,4 @@
-//! Email: the outbox written in each change's transaction, the worker that sends it, the
+//! Email: the outbox written in each change's transaction, the sender that sends it, the
 //! transports, the templates (built-in files and organizers' overrides) and the organizers'
 //! routes to watch the outbox and override texts.
 
@@ -6,9 +6,9 @@ pub mod handlers;
 pub mod ics;
 mod kind;
 pub mod outbox;
+pub mod sender;
 pub mod templates;
 pub mod transport;
-pub mod worker;
 
 pub use kind::{EmailKind, COMMON_VARIABLES};
 pub use outbox::{enqueue, Attachment, NewEmail};

@@ -1,6 +1,6 @@
 //! The outbox: every email is a row written in the same transaction as the change that causes
-//! it, so a rolled-back change sends nothing and a committed one loses nothing. The worker
-//! (`worker.rs`) claims due rows, sends them and records the outcome.
+//! it, so a rolled-back change sends nothing and a committed one loses nothing. The sender
+//! (`sender.rs`) claims due rows, sends them and records the outcome.
 //!
 //! States: `pending` (due at `next_attempt_at`) → `sending` (claimed until `locked_until`; a
 //! crashed sender's claim expires and the row is due again) → `sent` (bodies dropped, metadata
@@ -17,7 +17,7 @@ use super::EmailKind;
 use crate::db::schema::outbox_emails;
 use crate::db::Conn;
 use crate::domain::Language;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::run;
 
 /// A file sent with an email (base64 in the outbox row).
@@ -60,12 +60,6 @@ pub struct NewEmail<'a> {
     pub attachments: Vec<Attachment>,
 }
 
-/// Test-only fault injection: an email to this address makes [`enqueue`] fail right after
-/// inserting its row, so a test can show that the rolled-back email is never sent. Scoped to
-/// one recipient so that tests running alongside are not affected.
-pub static FAIL_AFTER_OUTBOX_INSERT_FOR: std::sync::Mutex<Option<String>> =
-    std::sync::Mutex::new(None);
-
 /// Renders and inserts one email. Call inside the write transaction of the change.
 pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<i64> {
     let Parts {
@@ -82,7 +76,7 @@ pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult
     let now = crate::db::now();
     let message_id = format!(
         "<{}@{}>",
-        crate::auth::new_token("salon.").replace(['-', '_'], "x"),
+        crate::crypto::new_token("salon.").replace(['-', '_'], "x"),
         message_domain
     );
     let attachments = if email.attachments.is_empty() {
@@ -109,13 +103,7 @@ pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult
         ))
         .returning(outbox_emails::id)
         .get_result::<i64>(c))?;
-    let fault = FAIL_AFTER_OUTBOX_INSERT_FOR
-        .lock()
-        .map(|f| f.as_deref() == Some(email.to))
-        .unwrap_or(false);
-    if fault {
-        return Err(AppError::internal("injected fault after the outbox insert"));
-    }
+    crate::db::outbox_written();
     Ok(id)
 }
 

@@ -7,13 +7,15 @@ use utoipa::ToSchema;
 
 use super::model::{ClockTime, EventOut, EventStatus};
 use super::queries::{self, EventFields};
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
+use crate::domain::text::short_text;
 use crate::domain::{EmailAddress, Language, Role, Slug, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
+use crate::web::query::Query;
+use crate::web::AppState;
 
 /// The longest fair Salon accepts, in days.
 const MAX_DAYS: i64 = 31;
@@ -72,20 +74,6 @@ pub struct EventPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<FixedOffset>>)]
     pub registration_closes_at: Option<Option<DateTime<FixedOffset>>>,
-}
-
-/// A short single-line text: trimmed, 1 to `max` characters.
-pub fn short_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
-    let v = value.trim();
-    if v.is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
-    } else if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
-    v.to_string()
 }
 
 fn parse_timezone(tz: &str, errors: &mut Vec<FieldError>) -> chrono_tz::Tz {
@@ -311,32 +299,21 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
+    hooks: web::Data<super::Hooks>,
     who: Organizer,
     slug: web::Path<String>,
     Json(patch): Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
+    let hooks = hooks.into_inner();
     let event = state
         .db
         .write(move |c| {
             let event = queries::lock(c, &slug)?;
             let fields = apply_patch(EventFields::of(&event), patch)?;
             let updated = queries::update(c, &event, &fields)?;
-            let outside = crate::schedule::conflicts::outside_window(c, &updated)?;
-            if !outside.is_empty() {
-                return Err(AppError::ScheduleConflict {
-                    detail: format!(
-                        "{} scheduled sessions would fall outside the event's days or hours",
-                        outside.len()
-                    ),
-                    conflicts: outside,
-                });
-            }
-            // More seats: the waiting list moves up at once, oldest first.
-            if updated.capacity != event.capacity {
-                crate::registrations::service::promote(c, &settings, &updated)?;
-            }
+            hooks.run(c, &settings, &event, &updated)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -349,7 +326,6 @@ pub async fn update(
             Ok(updated)
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
 
@@ -389,4 +365,26 @@ pub async fn publish(
         })
         .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/audit", tag = "audit",
+    params(("slug" = String, Path), ListParams),
+    responses((status = 200, body = Page<audit::AuditEntry>), (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn audit_log(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+    params: Query<ListParams>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Admin)?;
+    let req = params.validate(&["created_at"])?;
+    let page = state
+        .db
+        .run(move |c| {
+            let event = queries::visible(c, &slug, true)?;
+            audit::page(c, Some(event.id), &req)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(page))
 }

@@ -1,12 +1,14 @@
-//! The fair itself and its rooms: creating and editing an event (draft → published), its days,
-//! daily hours, languages and capacity, and the rooms sessions are scheduled in.
+//! The fair itself: creating and editing an event (draft → published), its days, daily hours,
+//! languages and capacity, and its audit log. Other areas hang off an event; when its days,
+//! hours or capacity change they check or react through [`hooks`], in the same transaction.
 //!
 //! A draft event is invisible to the public (404, as if it did not exist); organizers with the
 //! viewer role or above see every event.
 
 pub mod handlers;
+pub mod hooks;
 pub mod model;
 pub mod queries;
-pub mod rooms;
 
+pub use hooks::{EventChange, Hooks};
 pub use model::Event;

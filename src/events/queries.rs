@@ -4,10 +4,10 @@ use diesel::prelude::*;
 use super::model::{Event, EventRow, EventStatus};
 use crate::db::schema::events;
 use crate::db::Conn;
+use crate::db::PageRequest;
 use crate::domain::{search_text, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::run;
-use crate::web::list::PageRequest;
 
 /// Everything an event is made of, checked (see `handlers::validate`).
 #[derive(Debug, Clone)]
@@ -74,6 +74,14 @@ pub fn find_by_slug(c: &mut Conn, slug: &str) -> QueryResult<Option<Event>> {
         .first(c)
         .optional())?;
     Ok(row.map(Event::from_row))
+}
+
+/// Ids of the events whose last day is before `day`.
+pub fn ended_before(c: &mut Conn, day: chrono::NaiveDate) -> QueryResult<Vec<i64>> {
+    run!(c, |c| events::table
+        .filter(events::ends_on.lt(day))
+        .select(events::id)
+        .load(c))
 }
 
 pub fn find(c: &mut Conn, id: i64) -> QueryResult<Event> {

@@ -9,18 +9,18 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::{booths, exhibitors};
 use crate::db::Conn;
 use crate::domain::{Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]

@@ -10,18 +10,18 @@ use utoipa::{IntoParams, ToSchema};
 use super::booths::{self, BoothKind};
 use super::model::{ExhibitorOut, ExhibitorRow, PaymentStatus, PublicExhibitor, Status};
 use super::service::{self, Application};
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::exhibitors;
+use crate::domain::text::{optional_text, short_text};
 use crate::domain::{EmailAddress, Language, Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::handlers::short_text;
 use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
+use crate::web::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -48,38 +48,12 @@ pub struct NewExhibitor {
     pub consent: bool,
 }
 
-fn optional(
-    field: &str,
-    v: Option<&str>,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    v.map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(|s| short_text(field, s, max, errors))
-}
-
-/// `https://…` or `http://…`, nothing else (no `javascript:` in the directory).
-pub fn check_website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
-    if let Some(w) = &v {
-        if !(w.starts_with("https://") || w.starts_with("http://"))
-            || w.contains(char::is_whitespace)
-        {
-            errors.push(FieldError::new(
-                "website",
-                "must be a web address starting with https://",
-            ));
-        }
-    }
-    v
-}
-
 pub fn application(body: NewExhibitor, event: &crate::events::Event) -> AppResult<Application> {
     let mut errors = Vec::new();
     let company_name = short_text("company_name", &body.company_name, 200, &mut errors);
     let contact_name = short_text("contact_name", &body.contact_name, 200, &mut errors);
-    let website = optional("website", body.website.as_deref(), 300, &mut errors);
-    let website = check_website(website, &mut errors);
+    let website = optional_text("website", body.website.as_deref(), 300, &mut errors);
+    let website = crate::domain::text::website(website, &mut errors);
     let description = body
         .description
         .as_deref()
@@ -111,10 +85,10 @@ pub fn application(body: NewExhibitor, event: &crate::events::Event) -> AppResul
         company_name,
         contact_name,
         email: body.email,
-        phone: optional("phone", body.phone.as_deref(), 30, &mut errors),
+        phone: optional_text("phone", body.phone.as_deref(), 30, &mut errors),
         website,
-        country: optional("country", body.country.as_deref(), 100, &mut errors),
-        sector: optional("sector", body.sector.as_deref(), 100, &mut errors),
+        country: optional_text("country", body.country.as_deref(), 100, &mut errors),
+        sector: optional_text("sector", body.sector.as_deref(), 100, &mut errors),
         description,
         booth_kind: body.booth_kind,
         booth_area_m2: body.booth_area_m2,
@@ -170,7 +144,6 @@ pub async fn submit(
             service::apply(c, &settings, &event, &a)
         })
         .await?;
-    state.kick_mail();
     Ok(())
 }
 
@@ -203,7 +176,6 @@ pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppRes
             service::out(c, &event, &ex)
         })
         .await?;
-    state.kick_mail();
     Ok(out)
 }
 
@@ -379,7 +351,6 @@ async fn review(
             service::out(c, &event, &ex)
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Ok().json(out))
 }
 

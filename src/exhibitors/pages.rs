@@ -2,51 +2,18 @@
 //! `/exhibitors/confirm/{token}` (a button that POSTs; a GET never confirms) and the manage page
 //! `/exhibitor/{token}` linked from the approval email.
 
-use std::sync::OnceLock;
-
 use actix_web::{web, HttpRequest, HttpResponse};
-use minijinja::{context, Environment};
+use minijinja::context;
 use serde::Deserialize;
 
 use super::booths::BoothKind;
 use super::handlers::{self, NewExhibitor};
 use super::{service, tokens};
-use crate::app::AppState;
 use crate::domain::{dates, EmailAddress, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
 use crate::web::csrf;
-
-fn env() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        for (name, source) in [
-            (
-                "layout.html",
-                include_str!("../../templates/pages/layout.html"),
-            ),
-            (
-                "confirm.html",
-                include_str!("../../templates/pages/confirm.html"),
-            ),
-            (
-                "exhibit.html",
-                include_str!("../../templates/pages/exhibit.html"),
-            ),
-            (
-                "exhibitor.html",
-                include_str!("../../templates/pages/exhibitor.html"),
-            ),
-        ] {
-            if let Err(e) = env.add_template(name, source) {
-                tracing::error!(template = name, error = %e, "page template does not compile");
-            }
-        }
-        env
-    })
-}
+use crate::web::AppState;
 
 fn words(lang: Language) -> serde_json::Value {
     match lang {
@@ -84,11 +51,7 @@ fn words(lang: Language) -> serde_json::Value {
 }
 
 fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
-    let base = context! { lang => lang.code(), dir => if lang.is_rtl() { "rtl" } else { "ltr" }, t => words(lang) };
-    env()
-        .get_template(name)
-        .and_then(|t| t.render(context! { ..base, ..ctx }))
-        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
+    crate::web::pages::render(name, lang, words(lang), ctx)
 }
 
 fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
@@ -193,6 +156,7 @@ pub async fn submit(
     let form = form.into_inner();
     if !csrf::check(
         &req,
+        state.settings.base_url(),
         state.settings.server.secret_key.expose(),
         &format!("/events/{slug}/exhibit"),
         &form.csrf,
@@ -304,6 +268,7 @@ pub async fn confirm_submit(
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
     if !csrf::check(
         &req,
+        state.settings.base_url(),
         state.settings.server.secret_key.expose(),
         &format!("/exhibitors/confirm/{token}"),
         &form.csrf,

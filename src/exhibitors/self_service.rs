@@ -3,23 +3,24 @@
 //! `DELETE /exhibitor/staff/{id}`.
 
 use actix_web::dev::Payload;
-use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use diesel::prelude::*;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Ready};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::{ExhibitorOut, ExhibitorRow};
 use super::{service, tokens};
-use crate::app::AppState;
 use crate::db::schema::exhibitors;
 use crate::db::Conn;
+use crate::domain::text::short_text;
 use crate::domain::{search_text, EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::handlers::short_text;
 use crate::events::Event;
 use crate::run;
+use crate::web::identity::owner_bearer;
 use crate::web::json::{double_option, Json};
+use crate::web::AppState;
 
 /// The holder of an exhibitor manage token.
 pub struct Exhibitor {
@@ -28,26 +29,10 @@ pub struct Exhibitor {
 
 impl FromRequest for Exhibitor {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
-        Box::pin(async move {
-            match token {
-                Some(t) if t.starts_with(tokens::PREFIX) => Ok(Exhibitor { token: t }),
-                Some(_) => Err(AppError::Unauthorized(
-                    "this route needs the exhibitor's own token (sle_…)".into(),
-                )),
-                None => Err(AppError::Unauthorized(
-                    "this route needs `Authorization: Bearer <exhibitor token>`".into(),
-                )),
-            }
-        })
+        ready(owner_bearer(req, tokens::PREFIX, "exhibitor").map(|token| Exhibitor { token }))
     }
 }
 
@@ -78,7 +63,6 @@ async fn with_exhibitor(
             service::out(c, &event, &ex)
         })
         .await?;
-    state.kick_mail();
     Ok(out)
 }
 
@@ -142,7 +126,7 @@ pub async fn update(
             .unwrap_or(ex.contact_name.clone());
         let phone = text("phone", p.phone, &ex.phone, 30, &mut errors);
         let website = text("website", p.website, &ex.website, 300, &mut errors);
-        let website = super::handlers::check_website(website, &mut errors);
+        let website = crate::domain::text::website(website, &mut errors);
         let country = text("country", p.country, &ex.country, 100, &mut errors);
         let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
         let description = text(

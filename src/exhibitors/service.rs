@@ -9,7 +9,7 @@ use super::booths::{self, BoothKind};
 use super::model::{BoothRef, ExhibitorOut, ExhibitorRow, PaymentStatus, StaffOut, Status};
 use super::tokens;
 use crate::config::Settings;
-use crate::db::schema::{exhibitors, registrations, staff_passes};
+use crate::db::schema::{exhibitors, staff_passes};
 use crate::db::Conn;
 use crate::domain::{search_text, EmailAddress, Language, Translatable};
 use crate::email::{self, EmailKind, NewEmail};
@@ -404,14 +404,13 @@ pub fn withdraw(
 }
 
 fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<RegistrationRow>> {
-    run!(c, |c| staff_passes::table
-        .inner_join(registrations::table)
+    let ids: Vec<i64> = run!(c, |c| staff_passes::table
         .filter(staff_passes::exhibitor_id.eq(exhibitor_id))
-        // A former staff member who registered again on their own is no longer the exhibitor's.
-        .filter(registrations::category.eq(Category::ExhibitorStaff.as_str()))
         .order(staff_passes::id.asc())
-        .select(RegistrationRow::as_select())
-        .load(c))
+        .select(staff_passes::registration_id)
+        .load(c))?;
+    // A former staff member who registered again on their own is no longer the exhibitor's.
+    crate::registrations::service::staff_registrations(c, &ids)
 }
 
 /// Adds a staff pass: a confirmed `exhibitor_staff` registration with a badge, emailed to the

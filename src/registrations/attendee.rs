@@ -2,16 +2,17 @@
 //! `GET /me`, `DELETE /me` (cancel), `POST /me/erase`.
 
 use actix_web::dev::Payload;
-use actix_web::{http::header, web, FromRequest, HttpRequest, HttpResponse};
-use futures_util::future::LocalBoxFuture;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::{ready, Ready};
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::model::{RegistrationOut, RegistrationRow};
 use super::{service, tokens};
-use crate::app::AppState;
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
+use crate::web::identity::owner_bearer;
+use crate::web::AppState;
 
 /// The registration a manage token belongs to.
 pub struct Attendee {
@@ -20,26 +21,10 @@ pub struct Attendee {
 
 impl FromRequest for Attendee {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .map(|t| t.trim().to_string());
-        Box::pin(async move {
-            match token {
-                Some(t) if t.starts_with(tokens::PREFIX) => Ok(Attendee { token: t }),
-                Some(_) => Err(AppError::Unauthorized(
-                    "this route needs the attendee's own token (slr_…)".into(),
-                )),
-                None => Err(AppError::Unauthorized(
-                    "this route needs `Authorization: Bearer <attendee token>`".into(),
-                )),
-            }
-        })
+        ready(owner_bearer(req, tokens::PREFIX, "attendee").map(|token| Attendee { token }))
     }
 }
 
@@ -89,7 +74,6 @@ pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<Http
             Ok(RegistrationOut::of(&event.slug, &reg))
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -107,6 +91,5 @@ pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpR
             service::erase(c, &settings, &event, &reg)
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::NoContent().finish())
 }

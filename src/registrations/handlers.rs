@@ -7,14 +7,14 @@ use utoipa::ToSchema;
 
 use super::model::{Category, RegistrationOut};
 use super::service::{self, Person, PublicOutcome};
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::OptionalOrganizer;
+use crate::domain::text::{optional_text, short_text};
 use crate::domain::{EmailAddress, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::handlers::short_text;
 use crate::events::queries as events;
+use crate::web::identity::OptionalOrganizer;
 use crate::web::json::Json;
+use crate::web::AppState;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -42,18 +42,6 @@ pub struct NewRegistration {
     pub consent: bool,
 }
 
-fn optional(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-    errors: &mut Vec<FieldError>,
-) -> Option<String> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(|v| short_text(field, v, max, errors))
-}
-
 /// Checks a registration body; `organizer` widens the categories.
 pub fn person(
     body: NewRegistration,
@@ -62,7 +50,7 @@ pub fn person(
 ) -> AppResult<Person> {
     let mut errors = Vec::new();
     let name = short_text("name", &body.name, 200, &mut errors);
-    let phone = optional("phone", body.phone.as_deref(), 30, &mut errors);
+    let phone = optional_text("phone", body.phone.as_deref(), 30, &mut errors);
     if phone.as_ref().is_some_and(|p| {
         !p.chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))
@@ -93,14 +81,14 @@ pub fn person(
     let person = Person {
         name,
         email: body.email,
-        organization: optional(
+        organization: optional_text(
             "organization",
             body.organization.as_deref(),
             200,
             &mut errors,
         ),
-        job_title: optional("job_title", body.job_title.as_deref(), 200, &mut errors),
-        country: optional("country", body.country.as_deref(), 100, &mut errors),
+        job_title: optional_text("job_title", body.job_title.as_deref(), 200, &mut errors),
+        country: optional_text("country", body.country.as_deref(), 100, &mut errors),
         phone,
         language: event.language_for(body.language),
         category,
@@ -160,7 +148,6 @@ pub async fn register(
                 Ok(RegistrationOut::of(&event.slug, &reg))
             })
             .await?;
-        state.kick_mail();
         return Ok(HttpResponse::Created().json(out));
     }
     state.limiter.check(&req)?;
@@ -195,7 +182,6 @@ pub async fn submit_public(
             Ok(())
         })
         .await?;
-    state.kick_mail();
     Ok(())
 }
 
@@ -241,6 +227,5 @@ pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppRes
             })
         })
         .await?;
-    state.kick_mail();
     Ok(answer)
 }

@@ -10,19 +10,20 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::model::{Category, RegistrationOut, RegistrationRow, Status};
 use super::service;
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::Organizer;
 use crate::db::schema::registrations;
 use crate::db::Conn;
+use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::email::EmailKind;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::{queries as events, Event};
 use crate::run;
+use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
-use crate::web::list::{ListParams, Page, PageRequest};
+use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -229,15 +230,10 @@ pub async fn update(
                 None => cur,
                 Some(None) => None,
                 Some(Some(s)) if s.trim().is_empty() => None,
-                Some(Some(s)) => Some(crate::events::handlers::short_text(f, &s, 200, errors)),
+                Some(Some(s)) => Some(crate::domain::text::short_text(f, &s, 200, errors)),
             };
             let name = match &patch.name {
-                Some(n) => Some(crate::events::handlers::short_text(
-                    "name",
-                    n,
-                    200,
-                    &mut errors,
-                )),
+                Some(n) => Some(crate::domain::text::short_text("name", n, 200, &mut errors)),
                 None => reg.name.clone(),
             };
             let organization = text(
@@ -321,7 +317,6 @@ pub async fn update(
             Ok(RegistrationOut::of(&event.slug, &reg))
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -355,7 +350,6 @@ pub async fn erase(
             Ok(())
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -389,7 +383,6 @@ pub async fn resend(
             Ok(kind)
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::Accepted().json(serde_json::json!({"queued": kind})))
 }
 

@@ -3,54 +3,17 @@
 //! `/r/{token}/badge` (printable). Forms carry a CSRF token; pages are in the attendee's
 //! language with `dir="rtl"` for Arabic.
 
-use std::sync::OnceLock;
-
 use actix_web::{web, HttpResponse};
-use minijinja::{context, Environment};
+use minijinja::context;
 use serde::Deserialize;
 
 use super::model::{RegistrationRow, Status};
 use super::{attendee, service};
-use crate::app::AppState;
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::web::csrf;
-
-fn env() -> &'static Environment<'static> {
-    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let mut env = Environment::new();
-        env.set_auto_escape_callback(|_| minijinja::AutoEscape::Html);
-        for (name, source) in [
-            (
-                "layout.html",
-                include_str!("../../templates/pages/layout.html"),
-            ),
-            (
-                "confirm.html",
-                include_str!("../../templates/pages/confirm.html"),
-            ),
-            (
-                "attendee.html",
-                include_str!("../../templates/pages/attendee.html"),
-            ),
-            (
-                "badge.html",
-                include_str!("../../templates/pages/badge.html"),
-            ),
-            (
-                "register.html",
-                include_str!("../../templates/pages/register.html"),
-            ),
-        ] {
-            if let Err(e) = env.add_template(name, source) {
-                tracing::error!(template = name, error = %e, "page template does not compile");
-            }
-        }
-        env
-    })
-}
+use crate::web::AppState;
 
 fn words(lang: Language) -> serde_json::Value {
     match lang {
@@ -91,15 +54,7 @@ fn words(lang: Language) -> serde_json::Value {
 }
 
 fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
-    let base = context! {
-        lang => lang.code(),
-        dir => if lang.is_rtl() { "rtl" } else { "ltr" },
-        t => words(lang),
-    };
-    env()
-        .get_template(name)
-        .and_then(|t| t.render(context! { ..base, ..ctx }))
-        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
+    crate::web::pages::render(name, lang, words(lang), ctx)
 }
 
 fn html(body: String) -> HttpResponse {
@@ -160,6 +115,7 @@ pub async fn confirm_submit(
     let lang = lang_of_request(&req);
     if !csrf::check(
         &req,
+        state.settings.base_url(),
         state.settings.server.secret_key.expose(),
         &action,
         &form.csrf,
@@ -227,6 +183,7 @@ pub async fn attendee_cancel(
     let action = format!("/r/{token}/cancel");
     if !csrf::check(
         &req,
+        state.settings.base_url(),
         state.settings.server.secret_key.expose(),
         &action,
         &form.csrf,
@@ -244,7 +201,6 @@ pub async fn attendee_cancel(
             service::cancel(c, &settings, &event, &reg).map(|_| ())
         })
         .await?;
-    state.kick_mail();
     Ok(HttpResponse::SeeOther()
         .insert_header(("location", format!("/r/{token}")))
         .finish())
@@ -415,6 +371,7 @@ pub async fn register_submit(
     let form = form.into_inner();
     if !csrf::check(
         &req,
+        state.settings.base_url(),
         state.settings.server.secret_key.expose(),
         &format!("/events/{slug}/register"),
         &form.csrf,

@@ -1,6 +1,6 @@
 //! The retention purge (SPEC §8): `privacy.retention_days` after an event's last day, every
-//! registration of it that still holds personal data is erased. Run by each instance's mail
-//! worker once an hour; erasing twice is harmless.
+//! registration of it that still holds personal data is erased. Run once an hour by each
+//! instance's job scheduler (`app/jobs.rs`); erasing twice is harmless.
 
 use chrono::TimeDelta;
 use diesel::prelude::*;
@@ -8,20 +8,16 @@ use diesel::prelude::*;
 use super::model::RegistrationRow;
 use super::service;
 use crate::config::Settings;
-use crate::db::schema::{events, registrations};
+use crate::db::schema::registrations;
 use crate::db::Db;
 use crate::run;
 
-/// Erases what is due; returns how many registrations were erased.
-pub fn run(db: &Db, settings: &Settings) -> anyhow::Result<usize> {
-    let today = chrono::Utc::now().date_naive();
+/// Erases what is due on `today` (UTC); returns how many registrations were erased.
+pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
     let mut pooled = db.get()?;
     let mut c = pooled.conn();
-    let due_events: Vec<i64> = run!(&mut c, |c| events::table
-        .filter(events::ends_on.lt(cutoff))
-        .select(events::id)
-        .load(c))?;
+    let due_events = crate::events::queries::ended_before(&mut c, cutoff)?;
     let mut erased = 0;
     for event_id in due_events {
         erased += c

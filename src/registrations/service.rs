@@ -55,6 +55,32 @@ pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<RegistrationRow> {
         .first(c))
 }
 
+/// The registration holding a badge code (normalised: `K7QM-2XHP-…`) in an event.
+pub fn find_by_badge(
+    c: &mut Conn,
+    event_id: i64,
+    badge_code: &str,
+) -> QueryResult<Option<RegistrationRow>> {
+    run!(c, |c| registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::badge_code.eq(badge_code))
+        .select(RegistrationRow::as_select())
+        .first(c)
+        .optional())
+}
+
+/// The `exhibitor_staff` registrations among `ids`, in that order (staff passes: one who
+/// registered again on their own is not staff any more).
+pub fn staff_registrations(c: &mut Conn, ids: &[i64]) -> QueryResult<Vec<RegistrationRow>> {
+    let mut rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
+        .filter(registrations::id.eq_any(ids))
+        .filter(registrations::category.eq(Category::ExhibitorStaff.as_str()))
+        .select(RegistrationRow::as_select())
+        .load(c))?;
+    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
+    Ok(rows)
+}
+
 fn find_by_email(
     c: &mut Conn,
     event_id: i64,
@@ -439,6 +465,24 @@ pub fn promote(c: &mut Conn, settings: &Settings, event: &Event) -> AppResult<us
         promoted += 1;
     }
     Ok(promoted)
+}
+
+/// More seats: the waiting list moves up at once, oldest first (an event hook).
+pub struct PromoteOnMoreSeats;
+
+impl crate::events::EventChange for PromoteOnMoreSeats {
+    fn changed(
+        &self,
+        c: &mut Conn,
+        settings: &Settings,
+        before: &Event,
+        after: &Event,
+    ) -> AppResult<()> {
+        if after.capacity != before.capacity {
+            promote(c, settings, after)?;
+        }
+        Ok(())
+    }
 }
 
 /// Cancels a registration, emails its owner, and promotes the waiting list.

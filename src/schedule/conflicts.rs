@@ -12,8 +12,6 @@ use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::app::AppState;
-use crate::auth::Organizer;
 use crate::db::schema::{rooms, session_speakers, sessions};
 use crate::db::Conn;
 use crate::domain::schedule::{self, overlaps, Conflict, ConflictKind, Slot};
@@ -21,6 +19,8 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::{queries as events, Event};
 use crate::run;
+use crate::web::identity::Organizer;
+use crate::web::AppState;
 
 /// A session as it would be after the write.
 #[derive(Debug, Clone)]
@@ -184,7 +184,7 @@ pub fn working_slots(c: &mut Conn, event_id: i64) -> QueryResult<Vec<WorkingSlot
         ))
         .load(c))?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let links = super::sessions::speaker_ids_of(c, &ids)?;
+    let links = super::store::speaker_ids_of(c, &ids)?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, room, s, e, cap, room_cap)| {
@@ -247,6 +247,32 @@ pub fn outside_window(c: &mut Conn, event: &Event) -> QueryResult<Vec<Conflict>>
         .filter(|w| !window.contains(w.slot.starts_at, w.slot.ends_at))
         .map(|w| schedule::outside_event(Some(w.slot.session_id)))
         .collect())
+}
+
+/// The programme's answer to a change of the event's days or hours: 409 listing every
+/// scheduled session that would fall outside them (SPEC §5).
+pub struct KeepSessionsInside;
+
+impl crate::events::EventChange for KeepSessionsInside {
+    fn changed(
+        &self,
+        c: &mut Conn,
+        _: &crate::config::Settings,
+        _: &Event,
+        after: &Event,
+    ) -> AppResult<()> {
+        let outside = outside_window(c, after)?;
+        if outside.is_empty() {
+            return Ok(());
+        }
+        Err(AppError::ScheduleConflict {
+            detail: format!(
+                "{} scheduled sessions would fall outside the event's days or hours",
+                outside.len()
+            ),
+            conflicts: outside,
+        })
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/schedule/conflicts", tag = "schedule",

@@ -1,10 +1,14 @@
-//! The programme: tracks, speakers, sessions (the organizers' working copy), the conflict rules
+//! The programme: rooms, tracks, speakers, sessions (the organizers' working copy), the conflict rules
 //! of SPEC §5 checked inside each write transaction, and schedule releases — published
 //! snapshots of the working copy, with their diff from the previous release. The public reads
 //! only the latest release.
 
 pub mod conflicts;
+pub mod model;
+pub mod pages;
 pub mod releases;
+pub mod rooms;
 pub mod sessions;
 pub mod speakers;
+pub mod store;
 pub mod tracks;

@@ -14,20 +14,21 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::sessions::{SessionFilters, SessionKind, SessionRow};
+use super::model::{SessionFilters, SessionKind, SessionRow};
+use super::rooms::{self, RoomOut};
 use super::tracks::{self, TrackOut};
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::{schedule_releases, sessions, speakers};
 use crate::db::Conn;
+use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::events::rooms::{self, RoomOut};
 use crate::events::{queries as events, Event};
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
-use crate::web::list::{ListParams, Page, PageRequest};
+use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 /// A speaker as the published programme shows them (never their email).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -240,7 +241,7 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
         .select(SessionRow::as_select())
         .load(c))?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let links = super::sessions::speaker_ids_of(c, &ids)?;
+    let links = super::store::speaker_ids_of(c, &ids)?;
     let speaker_rows: Vec<(i64, String, Option<String>, Option<String>)> =
         run!(c, |c| speakers::table
             .filter(speakers::event_id.eq(event.id))
@@ -397,7 +398,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let mut errors = Vec::new();
-    let version = crate::events::handlers::short_text("version", &body.version, 100, &mut errors);
+    let version = crate::domain::text::short_text("version", &body.version, 100, &mut errors);
     let comment = body
         .comment
         .as_deref()

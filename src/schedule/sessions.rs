@@ -3,80 +3,32 @@
 //! the event row, so two concurrent writes into the same room and hour cannot both pass. The
 //! public reads the latest release instead (see `releases`).
 
-use std::collections::HashMap;
 use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
 use super::conflicts::{self, Candidate};
+pub use super::model::{SessionFilters, SessionKind, SessionRow};
 use super::releases;
-use crate::app::AppState;
+use super::rooms;
+pub use super::store::{find, speaker_ids_of};
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::{session_speakers, sessions};
 use crate::db::Conn;
+use crate::db::PageRequest;
 use crate::domain::schedule::Conflict;
 use crate::domain::{search_text, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::{queries as events, rooms, Event};
+use crate::events::{queries as events, Event};
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
-use crate::web::list::{ListParams, Page, PageRequest};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum SessionKind {
-    Keynote,
-    Seminar,
-    Panel,
-    Workshop,
-    Break,
-}
-
-impl SessionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SessionKind::Keynote => "keynote",
-            SessionKind::Seminar => "seminar",
-            SessionKind::Panel => "panel",
-            SessionKind::Workshop => "workshop",
-            SessionKind::Break => "break",
-        }
-    }
-
-    pub fn parse(s: &str) -> SessionKind {
-        match s {
-            "keynote" => SessionKind::Keynote,
-            "panel" => SessionKind::Panel,
-            "workshop" => SessionKind::Workshop,
-            "break" => SessionKind::Break,
-            _ => SessionKind::Seminar,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sessions)]
-pub struct SessionRow {
-    pub id: i64,
-    pub event_id: i64,
-    pub title: String,
-    pub abstract_text: Option<String>,
-    pub kind: String,
-    pub language: String,
-    pub track_id: Option<i64>,
-    pub room_id: Option<i64>,
-    pub starts_at: Option<NaiveDateTime>,
-    pub ends_at: Option<NaiveDateTime>,
-    pub capacity: Option<i32>,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
-}
+use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 /// A session of the working copy, as editors see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -270,7 +222,7 @@ impl Draft {
     /// Field checks, including that referenced rooms, tracks and speakers belong to the event.
     fn validate(&mut self, c: &mut Conn, event: &Event) -> AppResult<()> {
         let mut errors = Vec::new();
-        self.title = crate::events::handlers::short_text("title", &self.title, 300, &mut errors);
+        self.title = crate::domain::text::short_text("title", &self.title, 300, &mut errors);
         self.abstract_text = self
             .abstract_text
             .as_deref()
@@ -355,35 +307,6 @@ impl Draft {
         parts.extend(self.abstract_text.as_deref());
         search_text(parts)
     }
-}
-
-pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<SessionRow> {
-    run!(c, |c| sessions::table
-        .filter(sessions::event_id.eq(event_id))
-        .filter(sessions::id.eq(id))
-        .select(SessionRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no session {id} in this event")))
-}
-
-/// Speaker ids of each of `session_ids`, in their listed order.
-pub fn speaker_ids_of(c: &mut Conn, session_ids: &[i64]) -> QueryResult<HashMap<i64, Vec<i64>>> {
-    let mut out: HashMap<i64, Vec<i64>> = HashMap::new();
-    for chunk in session_ids.chunks(500) {
-        let rows: Vec<(i64, i64)> = run!(c, |c| session_speakers::table
-            .filter(session_speakers::session_id.eq_any(chunk))
-            .order((
-                session_speakers::session_id.asc(),
-                session_speakers::position.asc()
-            ))
-            .select((session_speakers::session_id, session_speakers::speaker_id))
-            .load(c))?;
-        for (session, speaker) in rows {
-            out.entry(session).or_default().push(speaker);
-        }
-    }
-    Ok(out)
 }
 
 /// Validates, checks for conflicts and writes a session (new when `id` is `None`). Must run in
@@ -592,16 +515,6 @@ pub async fn delete(
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// Filters of the session lists (besides paging, `q` and `sort`).
-#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct SessionFilters {
-    pub room_id: Option<i64>,
-    pub track_id: Option<i64>,
-    /// true: only scheduled sessions; false: only unscheduled ones (working copy).
-    pub scheduled: Option<bool>,
 }
 
 const SORTS: [&str; 3] = ["starts_at", "title", "created_at"];

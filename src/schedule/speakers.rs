@@ -7,18 +7,18 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::speakers;
 use crate::db::Conn;
+use crate::domain::text::short_text;
 use crate::domain::{search_text, EmailAddress, Role};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::handlers::short_text;
 use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = speakers)]

@@ -6,17 +6,17 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::tracks;
 use crate::db::Conn;
 use crate::domain::{search_text, Role, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tracks)]

@@ -68,19 +68,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// Parses `bytes` as `T`, classifying failures as 400 (not JSON) or 422 (not the expected shape).
+/// Parses `bytes` as `T` in two steps. First bytes → JSON: anything that is not one whole JSON
+/// document (a syntax error, a truncated body, trailing bytes) is 400, whatever the fields
+/// would have said. Then JSON → `T`: a value of the wrong shape is 422 naming the field.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize::<_, T>(de) {
+    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        AppError::BadRequest(format!(
+            "the body is not valid JSON: {}",
+            strip_position(&e.to_string())
+        ))
+    })?;
+    match serde_path_to_error::deserialize::<_, T>(value) {
         Ok(value) => Ok(value),
         Err(err) => {
-            let inner = err.inner();
-            let message = strip_position(&inner.to_string());
-            if inner.is_syntax() || inner.is_eof() || inner.is_io() {
-                return Err(AppError::BadRequest(format!(
-                    "the body is not valid JSON: {message}"
-                )));
-            }
+            let message = strip_position(&err.inner().to_string());
             let mut field = dotted(&err.path().to_string());
             let mut message = message;
             // serde names a missing or unknown field in the message, at the parent's path.
@@ -172,6 +173,20 @@ mod tests {
             parse::<Body>(b"nope"),
             Err(AppError::BadRequest(_))
         ));
+        assert!(
+            matches!(
+                parse::<Body>(b"{\"name\": 5, "),
+                Err(AppError::BadRequest(_))
+            ),
+            "truncated, even after a bad field"
+        );
+        assert!(
+            matches!(
+                parse::<Body>(b"{\"name\": \"x\"} {}"),
+                Err(AppError::BadRequest(_))
+            ),
+            "trailing bytes"
+        );
         assert_eq!(field_of(parse(b"{}")).0, "name");
         assert_eq!(field_of(parse(b"{\"name\":\"x\",\"extra\":1}")).0, "extra");
         assert_eq!(

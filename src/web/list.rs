@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use crate::db::PageRequest;
 use crate::error::{AppError, FieldError};
 
 pub const DEFAULT_PER_PAGE: i64 = 50;
@@ -21,25 +22,6 @@ pub struct ListParams {
     pub q: Option<String>,
     /// Sort key; prefix with `-` for descending. Each list names the keys it accepts.
     pub sort: Option<String>,
-}
-
-/// A validated page request.
-#[derive(Debug, Clone)]
-pub struct PageRequest {
-    pub page: i64,
-    pub per_page: i64,
-    /// The `LIKE` pattern of `q`, if given and not blank.
-    pub like: Option<String>,
-    /// `q` itself, lower-cased, for searching in memory.
-    pub needle: Option<String>,
-    /// The chosen sort key and whether it is descending.
-    pub sort: Option<(String, bool)>,
-}
-
-impl PageRequest {
-    pub fn offset(&self) -> i64 {
-        (self.page - 1) * self.per_page
-    }
 }
 
 impl ListParams {

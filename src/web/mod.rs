@@ -1,18 +1,23 @@
-//! The HTTP edge: the JSON extractor and list envelope every route uses, the route table,
-//! telemetry, health checks, the OpenAPI document, and the public HTML pages.
+//! The HTTP edge toolkit every area uses, and which imports no area: the state handlers reach
+//! ([`AppState`]), who is calling ([`identity`]: the one bearer parser and the organizer
+//! extractors), the JSON, query and form extractors, the list envelope, CSRF, rate limiting,
+//! telemetry, health checks and the one page renderer. The route table and the OpenAPI document
+//! know every area, so they live in the app (`crate::app`), not here.
 
 pub mod csrf;
 pub mod health;
+pub mod identity;
 pub mod json;
 pub mod list;
-pub mod openapi;
 pub mod pages;
 pub mod query;
 pub mod rate_limit;
-pub mod routes;
+pub mod state;
 pub mod telemetry;
 
 use actix_web::{HttpRequest, HttpResponse};
+
+pub use state::AppState;
 
 use crate::error::AppError;
 

@@ -106,7 +106,10 @@ fn escape(s: &str) -> String {
 }
 
 /// The middleware: times the request, logs it, counts it, and adds the headers every response
-/// carries (`Referrer-Policy: no-referrer`, so token-bearing URLs never leak to other sites).
+/// carries: `Referrer-Policy: same-origin`, so a token in a page's URL never leaves the site in
+/// a `Referer` while browsers still send the page's own `Origin` on its form posts (under
+/// `no-referrer` they send `Origin: null`, which a CSRF check cannot tell from a sandboxed
+/// frame).
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -123,7 +126,7 @@ pub async fn observe(
     let elapsed = started.elapsed().as_secs_f64();
     res.headers_mut().insert(
         HeaderName::from_static("referrer-policy"),
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     res.headers_mut().insert(
         HeaderName::from_static("x-content-type-options"),

@@ -32,7 +32,7 @@ async fn login_issues_a_token_that_works_and_can_be_revoked() {
         .expect("tokens")
     };
     assert!(!stored.iter().any(|h| h == &token));
-    assert!(stored.contains(&salon::auth::token_hash(&token)));
+    assert!(stored.contains(&salon::crypto::token_hash(&token)));
 
     let (status, _) = app
         .post("/api/v1/events", Some(&token), event_body("fair-auth"))

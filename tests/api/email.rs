@@ -231,30 +231,46 @@ async fn sent_emails_drop_their_bodies_and_cannot_be_retried() {
     assert_eq!(s, StatusCode::CONFLICT);
 }
 
+/// A fault after the email's outbox row was written rolls the whole change back: a trigger on
+/// this test's own database refuses the audit entry that an organizer's registration writes
+/// after queuing its confirmation email (no fault switch lives in the application).
 #[tokio::test]
 async fn a_rolled_back_change_sends_nothing() {
+    use diesel::connection::SimpleConnection;
     let app = spawn_app().await;
     let slug = app.open_event("fault", None).await;
-    *salon::email::outbox::FAIL_AFTER_OUTBOX_INSERT_FOR
-        .lock()
-        .expect("lock") = Some("fault@example.com".into());
+    {
+        let mut pooled = app.db.get().expect("conn");
+        let sql = match pooled.conn() {
+            salon::db::Conn::Sqlite(_) => {
+                "CREATE TRIGGER fail_after_outbox BEFORE INSERT ON audit_entries
+                 WHEN NEW.entity = 'registration'
+                 BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
+            }
+            salon::db::Conn::Pg(_) => {
+                "CREATE FUNCTION fail_after_outbox() RETURNS trigger AS $$
+                 BEGIN IF NEW.entity = 'registration' THEN RAISE EXCEPTION 'injected fault'; END IF;
+                 RETURN NEW; END $$ LANGUAGE plpgsql;
+                 CREATE TRIGGER fail_after_outbox BEFORE INSERT ON audit_entries
+                 FOR EACH ROW EXECUTE FUNCTION fail_after_outbox();"
+            }
+        };
+        salon::run!(&mut pooled.conn(), |c| c.batch_execute(sql)).expect("trigger");
+    }
     let (status, problem) = app
         .post(
             &format!("/api/v1/events/{slug}/registrations"),
-            None,
-            json!({"name": "X", "email": "fault@example.com", "consent": true}),
+            Some(&app.admin),
+            json!({"name": "X", "email": "fault@example.com", "category": "vip"}),
         )
         .await;
-    *salon::email::outbox::FAIL_AFTER_OUTBOX_INSERT_FOR
-        .lock()
-        .expect("lock") = None;
     assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
     assert!(
         !problem.to_string().contains("injected"),
         "a 500 shows nothing of its cause"
     );
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert!(app.outbox("registration_confirm").is_empty());
+    assert!(app.outbox("registration_confirmed").is_empty());
     assert!(app.mailbox().iter().all(|m| m.to != "fault@example.com"));
     let (_, list) = app
         .get(

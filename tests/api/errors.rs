@@ -29,7 +29,7 @@ async fn raw(
         Some("application/problem+json"),
         "{status}"
     );
-    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
     let body: Value = res.json().await.expect("json");
     assert_eq!(body["status"], status.as_u16());
     assert!(

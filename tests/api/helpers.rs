@@ -235,12 +235,12 @@ impl TestApp {
         let org = salon::auth::organizer::find_by_email(&mut c, &parsed)
             .expect("query")
             .expect("organizer");
-        let token = salon::auth::new_token(salon::auth::ORGANIZER_PREFIX);
+        let token = salon::crypto::new_token(salon::auth::ORGANIZER_PREFIX);
         salon::auth::organizer::insert_token(
             &mut c,
             org.id,
             "test",
-            &salon::auth::token_hash(&token),
+            &salon::crypto::token_hash(&token),
         )
         .expect("token");
         token

@@ -1,6 +1,7 @@
 //! Salon's integration tests: one binary, driving the real application over HTTP.
 //! Set SALON_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:5432 to run them on PostgreSQL.
 
+mod architecture;
 mod auth;
 mod email;
 mod errors;

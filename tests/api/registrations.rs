@@ -685,7 +685,9 @@ async fn the_retention_purge_erases_past_fairs() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let erased = salon::registrations::purge::run(&app.db, &app.settings).expect("purge");
+    let erased =
+        salon::registrations::purge::run(&app.db, &app.settings, app.clock.now().date_naive())
+            .expect("purge");
     assert_eq!(erased, 1);
     let (_, list) = app
         .get(
@@ -1068,4 +1070,34 @@ async fn a_cross_site_form_post_is_refused() {
         StatusCode::OK,
         "the site's own origin is fine"
     );
+    // What Chromium sends from a page served under `Referrer-Policy: no-referrer`.
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register")))
+        .header("origin", "null")
+        .header("sec-fetch-site", "same-origin")
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::OK, "a browser's same-origin post");
+    for (origin, fetch_site) in [
+        ("null", None),
+        ("null", Some("cross-site")),
+        (app.address.as_str(), Some("cross-site")),
+    ] {
+        let mut post = app
+            .client
+            .post(app.url(&format!("/events/{slug}/register")))
+            .header("origin", origin);
+        if let Some(site) = fetch_site {
+            post = post.header("sec-fetch-site", site);
+        }
+        let res = post.form(&form).send().await.expect("post");
+        assert_eq!(
+            res.status(),
+            StatusCode::FORBIDDEN,
+            "Origin {origin}, Sec-Fetch-Site {fetch_site:?}"
+        );
+    }
 }

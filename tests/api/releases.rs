@@ -248,7 +248,7 @@ async fn the_programme_page_shows_the_release_in_the_visitors_language() {
         .await
         .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.headers()["referrer-policy"], "no-referrer");
+    assert_eq!(res.headers()["referrer-policy"], "same-origin");
     let html = res.text().await.expect("html");
     assert!(html.contains(r#"<html lang="ar" dir="rtl">"#), "{html}");
     assert!(html.contains("البرنامج"));

@@ -7,18 +7,18 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::queries as events;
-use crate::app::AppState;
 use crate::audit;
-use crate::auth::{OptionalOrganizer, Organizer};
 use crate::db::schema::{rooms, sessions};
 use crate::db::Conn;
 use crate::domain::schedule::{Conflict, ConflictKind};
 use crate::domain::{search_text, Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::events::queries as events;
 use crate::run;
+use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
+use crate::web::AppState;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rooms)]

@@ -26,10 +26,10 @@ impl Modify for BearerAuth {
     paths(
         web::health::healthz, web::health::readyz, web::health::metrics,
         auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,
-        audit::list_all, audit::list_for_event,
+        audit::list_all, events::handlers::audit_log,
         events::handlers::create, events::handlers::list, events::handlers::get,
         events::handlers::update, events::handlers::publish,
-        events::rooms::create, events::rooms::list, events::rooms::get, events::rooms::update, events::rooms::delete,
+        schedule::rooms::create, schedule::rooms::list, schedule::rooms::get, schedule::rooms::update, schedule::rooms::delete,
         schedule::tracks::create, schedule::tracks::list, schedule::tracks::get, schedule::tracks::update, schedule::tracks::delete,
         schedule::speakers::create, schedule::speakers::list, schedule::speakers::get, schedule::speakers::update, schedule::speakers::delete,
         schedule::sessions::create, schedule::sessions::list, schedule::sessions::get, schedule::sessions::update, schedule::sessions::delete,
@@ -52,7 +52,7 @@ impl Modify for BearerAuth {
         exhibitors::pages::form, exhibitors::pages::submit, exhibitors::pages::confirm_page, exhibitors::pages::confirm_submit,
         exhibitors::pages::manage_page,
         checkin::scan, checkin::summary,
-        web::pages::programme, document, page,
+        schedule::pages::programme, document, page,
     ),
     components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
 )]

@@ -1,23 +1,25 @@
-//! Every route, in one table. Each path is one resource whose unknown methods answer 405
-//! problem+json; `tests/api/openapi.rs` checks that each of these is in the OpenAPI document.
+//! Every route, in one table, mounted from each area's handlers. Each path is one resource
+//! whose unknown methods answer 405 problem+json; `tests/api/openapi.rs` checks that each of
+//! these is in the OpenAPI document.
 
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::Resource;
 
+use crate::web::health;
 use crate::{audit, auth, checkin, email, events, exhibitors, registrations, schedule};
 
 fn resource(path: &str) -> Resource {
-    web::resource(path).default_service(web::to(super::method_not_allowed))
+    web::resource(path).default_service(web::to(crate::web::method_not_allowed))
 }
 
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    use events::{handlers as ev, rooms};
+    use events::handlers as ev;
     use exhibitors::{booths, handlers as exh, pages as exhpages, self_service as exself};
     use registrations::{attendee, handlers as reg, organizer as regorg, pages as regpages};
-    use schedule::{conflicts, releases, sessions, speakers, tracks};
-    cfg.service(resource("/healthz").route(get().to(super::health::healthz)))
-        .service(resource("/readyz").route(get().to(super::health::readyz)))
-        .service(resource("/metrics").route(get().to(super::health::metrics)))
+    use schedule::{conflicts, releases, rooms, sessions, speakers, tracks};
+    cfg.service(resource("/healthz").route(get().to(health::healthz)))
+        .service(resource("/readyz").route(get().to(health::readyz)))
+        .service(resource("/metrics").route(get().to(health::metrics)))
         .service(resource("/api/v1/openapi.json").route(get().to(super::openapi::document)))
         .service(resource("/api/v1/docs").route(get().to(super::openapi::page)))
         .service(resource("/api/v1/auth/tokens").route(post().to(auth::handlers::create_token)))
@@ -37,7 +39,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(patch().to(ev::update)),
         )
         .service(resource("/api/v1/events/{slug}/publish").route(post().to(ev::publish)))
-        .service(resource("/api/v1/events/{slug}/audit").route(get().to(audit::list_for_event)))
+        .service(resource("/api/v1/events/{slug}/audit").route(get().to(ev::audit_log)))
         .service(
             resource("/api/v1/events/{slug}/rooms")
                 .route(get().to(rooms::list))
@@ -170,7 +172,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/events/{slug}/checkins/summary").route(get().to(checkin::summary)),
         )
-        .service(resource("/events/{slug}").route(get().to(super::pages::programme)))
+        .service(resource("/events/{slug}").route(get().to(schedule::pages::programme)))
         .service(
             resource("/events/{slug}/register")
                 .route(get().to(regpages::register_form))

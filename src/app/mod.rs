@@ -1,5 +1,12 @@
-//! Building the application from [`Settings`]: the database pool (migrated on start), the HTTP
-//! server bound to `server.bind` (port 0 in tests), and its shared state.
+//! The composition root, and the only module that imports every area: it builds the state,
+//! mounts each area's routes ([`routes`]), assembles the OpenAPI document ([`openapi`]), plugs
+//! the areas into each other where a lower one must not import a higher one (the organizer
+//! [`Authenticator`], the event [`Hooks`]), and starts
+//! the background [`jobs`].
+
+pub mod jobs;
+pub mod openapi;
+pub mod routes;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -9,33 +16,16 @@ use actix_web::middleware::{from_fn, Compress};
 use actix_web::{web, App, HttpServer};
 use anyhow::Context;
 
+use crate::clock::Clock;
 use crate::config::{Secret, Settings};
-use crate::db::{Backend, Db};
+use crate::db::Db;
+use crate::events::Hooks;
+use crate::web::identity::Authenticator;
 use crate::web::json::BodyLimit;
+use crate::web::rate_limit::RateLimiter;
 use crate::web::telemetry::{self, Metrics};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub db: Db,
-    pub settings: Arc<Settings>,
-    pub limiter: crate::web::rate_limit::RateLimiter,
-    pub clock: Arc<crate::clock::Clock>,
-    mail: crate::email::worker::Kick,
-}
-
-impl AppState {
-    /// Wakes this instance's mail worker after a commit that queued email.
-    pub fn kick_mail(&self) {
-        self.mail.now();
-    }
-
-    pub fn db_backend_name(&self) -> &'static str {
-        match self.db.backend() {
-            Backend::Sqlite => "sqlite",
-            Backend::Postgres => "postgres",
-        }
-    }
-}
+use crate::web::AppState;
+use crate::{auth, registrations, schedule};
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -43,12 +33,13 @@ pub struct Application {
     server: Server,
     pub db: Db,
     /// The application's clock (tests pin it).
-    pub clock: Arc<crate::clock::Clock>,
-    worker: crate::email::worker::Worker,
+    pub clock: Arc<Clock>,
+    jobs: jobs::Jobs,
 }
 
 impl Application {
-    /// Connects to the database, applies pending migrations, binds the listener.
+    /// Connects to the database, applies pending migrations, binds the listener, starts the
+    /// jobs.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
         ensure_secret_key(&mut settings)?;
         let db = connect(&settings)?;
@@ -60,15 +51,15 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
         let settings = Arc::new(settings);
-        let (kick, worker) = crate::email::worker::spawn(db.clone(), settings.clone())?;
-        let clock = Arc::new(crate::clock::Clock::default());
-        let server = serve(listener, db.clone(), settings, kick, clock.clone())?;
+        let clock = Arc::new(Clock::default());
+        let jobs = jobs::Jobs::start(&db, &settings, &clock)?;
+        let server = serve(listener, db.clone(), settings, clock.clone())?;
         Ok(Application {
             port,
             server,
             db,
             clock,
-            worker,
+            jobs,
         })
     }
 
@@ -81,12 +72,12 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM or a handle), then stops the mail
-    /// worker before returning.
+    /// Serves until the server is stopped (SIGINT/SIGTERM or a handle), then stops the jobs
+    /// before returning.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = self.server.await;
-        let worker = self.worker;
-        let _ = actix_web::rt::task::spawn_blocking(move || worker.stop()).await;
+        let jobs = self.jobs;
+        let _ = actix_web::rt::task::spawn_blocking(move || jobs.stop()).await;
         served
     }
 }
@@ -111,7 +102,7 @@ fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
     let key = match std::fs::read_to_string(&path) {
         Ok(k) if !k.trim().is_empty() => k.trim().to_string(),
         _ => {
-            let key = crate::auth::new_token("");
+            let key = crate::crypto::new_token("");
             std::fs::write(&path, &key)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             #[cfg(unix)]
@@ -127,32 +118,43 @@ fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// What each area does when an event changes (see `events::hooks`).
+fn event_hooks() -> Hooks {
+    Hooks(vec![
+        Box::new(schedule::conflicts::KeepSessionsInside),
+        Box::new(registrations::service::PromoteOnMoreSeats),
+    ])
+}
+
 fn serve(
     listener: TcpListener,
     db: Db,
     settings: Arc<Settings>,
-    mail: crate::email::worker::Kick,
-    clock: Arc<crate::clock::Clock>,
+    clock: Arc<Clock>,
 ) -> anyhow::Result<Server> {
     let workers = settings.server.workers;
     let limit = BodyLimit(settings.server.max_body);
-    let limiter = crate::web::rate_limit::RateLimiter::new(
+    let limiter = RateLimiter::new(
         settings.rate_limit.per_minute,
         settings.server.trusted_proxies.clone(),
     );
+    let authenticator: web::Data<dyn Authenticator> =
+        web::Data::from(Arc::new(auth::Tokens(db.clone())) as Arc<dyn Authenticator>);
     let state = web::Data::new(AppState {
         db,
         settings,
         limiter,
         clock,
-        mail,
     });
+    let hooks = web::Data::new(event_hooks());
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
     let mut server =
         HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(authenticator.clone())
+                .app_data(hooks.clone())
                 .app_data(metrics.clone())
                 .app_data(limit.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
@@ -170,7 +172,7 @@ fn serve(
                 )
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::observe))
-                .configure(crate::web::routes::configure)
+                .configure(routes::configure)
                 .default_service(web::to(crate::web::not_found))
         })
         .listen(listener)?;

@@ -1,0 +1,49 @@
+//! Random tokens and their stored form, shared by every kind of token (organizers' `slt_`,
+//! attendees' `slr_`, exhibitors' `sle_`, feeds' `slf_`) and by the CSRF check.
+//!
+//! A token is 256 bits from the OS random source, base64url, behind a type prefix. Only its
+//! SHA-256 hash is stored: a database leak gives no usable token. Stored hashes are compared
+//! again in constant time after the indexed lookup.
+
+use base64::Engine;
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+
+/// A new random token with `prefix`: 32 bytes from the OS, base64url.
+pub fn new_token(prefix: &str) -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    format!(
+        "{prefix}{}",
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    )
+}
+
+/// The stored form of a token.
+pub fn token_hash(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Constant-time equality of two stored hashes.
+pub fn hashes_equal(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_prefixed_long_and_distinct() {
+        let a = new_token("slt_");
+        let b = new_token("slt_");
+        assert!(a.starts_with("slt_"));
+        assert_eq!(a.len(), 4 + 43);
+        assert_ne!(a, b);
+        assert_eq!(token_hash(&a).len(), 64);
+        assert!(hashes_equal(&token_hash(&a), &token_hash(&a)));
+        assert!(!hashes_equal(&token_hash(&a), &token_hash(&b)));
+    }
+}

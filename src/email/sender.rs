@@ -1,0 +1,145 @@
+//! The mail sender: sends what the outbox holds, and nothing else. One runs in every
+//! `salon serve` (started by the app's jobs), on its own thread. It sleeps until a commit that
+//! queued email signals the database's outbox ([`crate::db::Db::outbox`]) or
+//! `mail.poll_interval` passes (rows written by another instance, retries coming due), then
+//! delivers in rounds: claim a batch (a short write transaction), send it with no pooled
+//! connection held, record the outcomes (another short transaction).
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use super::outbox;
+use super::transport::{build_message, SendError, Transport};
+use crate::config::Settings;
+use crate::db::Db;
+
+/// The running sender, to stop it at shutdown.
+pub struct Sender {
+    stopping: Arc<AtomicBool>,
+    db: Db,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Sender {
+    /// Asks the sender to stop after the batch it is sending, and waits for it, so that no
+    /// database or SMTP connection is in use while the process exits.
+    pub fn stop(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.db.outbox().notify();
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts the sender thread.
+pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Sender> {
+    let transport = Transport::from_url(settings.mail.url.expose())?;
+    let stopping = Arc::new(AtomicBool::new(false));
+    let flag = stopping.clone();
+    let thread_db = db.clone();
+    let thread = std::thread::Builder::new()
+        .name("salon-mail".into())
+        .spawn(move || run(thread_db, settings, transport, flag))?;
+    Ok(Sender {
+        stopping,
+        db,
+        thread,
+    })
+}
+
+fn run(db: Db, settings: Arc<Settings>, transport: Transport, stopping: Arc<AtomicBool>) {
+    loop {
+        if stopping.load(Ordering::SeqCst) {
+            return;
+        }
+        let sent = match deliver_due(&db, &settings, &transport) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "mail sender could not read the outbox");
+                0
+            }
+        };
+        if sent > 0 {
+            continue; // there may be more due right away
+        }
+        db.outbox().wait(settings.mail.poll_interval);
+    }
+}
+
+/// Sends one round of due email; returns how many were attempted.
+///
+/// A claimed batch is sent over `mail.concurrency` connections at once: an SMTP exchange is
+/// mostly waiting (a server's delayed acknowledgement alone costs tens of milliseconds per
+/// message), so one connection at a time caps a sender at a few dozen emails a second.
+pub fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) -> anyhow::Result<usize> {
+    let concurrency = settings.mail.concurrency.max(1) as usize;
+    let rows = {
+        let mut pooled = db.get()?;
+        outbox::claim(&mut pooled.conn(), (concurrency * 4) as i64)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+    };
+    let n = rows.len();
+    if n == 0 {
+        return Ok(0);
+    }
+    let chunk = n.div_ceil(concurrency);
+    let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = rows
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    part.iter()
+                        .map(|row| {
+                            let outcome = build_message(row, &settings.mail.from)
+                                .map_err(SendError::Permanent)
+                                .and_then(|m| transport.send(&m));
+                            (row.clone(), outcome)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    let mut pooled = db.get()?;
+    pooled
+        .conn()
+        .write_tx(|c| {
+            for (row, outcome) in &outcomes {
+                match outcome {
+                    Ok(()) => {
+                        outbox::mark_sent(c, row.id)?;
+                        tracing::info!(email_id = row.id, kind = %row.kind, "email sent");
+                    }
+                    Err(SendError::Transient(e)) => {
+                        let delay = outbox::backoff(settings.mail.retry_base, row.attempts);
+                        outbox::mark_attempt_failed(
+                            c,
+                            row,
+                            e,
+                            false,
+                            settings.mail.max_attempts,
+                            delay,
+                        )?;
+                        tracing::warn!(email_id = row.id, kind = %row.kind, attempt = row.attempts + 1, error = %e, "email not sent; will retry");
+                    }
+                    Err(SendError::Permanent(e)) => {
+                        outbox::mark_attempt_failed(
+                            c,
+                            row,
+                            e,
+                            true,
+                            settings.mail.max_attempts,
+                            chrono::TimeDelta::zero(),
+                        )?;
+                        tracing::warn!(email_id = row.id, kind = %row.kind, error = %e, "email failed permanently");
+                    }
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(n)
+}

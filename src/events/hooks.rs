@@ -1,0 +1,40 @@
+//! What other areas check or do when an event changes, inside the write transaction of the
+//! change: the programme refuses days or hours that leave scheduled sessions outside (409), the
+//! waiting list moves up when seats are added. The events area cannot import those areas (they
+//! import it), so they implement [`EventChange`] and the app hands the list to the event routes
+//! as `web::Data<Hooks>`.
+
+use super::Event;
+use crate::config::Settings;
+use crate::db::Conn;
+use crate::error::AppResult;
+
+pub trait EventChange: Send + Sync {
+    /// Called after `after` is written, before commit; an error rolls the change back.
+    fn changed(
+        &self,
+        c: &mut Conn,
+        settings: &Settings,
+        before: &Event,
+        after: &Event,
+    ) -> AppResult<()>;
+}
+
+/// Every area's reaction to an event change, in the order they run.
+#[derive(Default)]
+pub struct Hooks(pub Vec<Box<dyn EventChange>>);
+
+impl Hooks {
+    pub fn run(
+        &self,
+        c: &mut Conn,
+        settings: &Settings,
+        before: &Event,
+        after: &Event,
+    ) -> AppResult<()> {
+        for hook in &self.0 {
+            hook.changed(c, settings, before, after)?;
+        }
+        Ok(())
+    }
+}
