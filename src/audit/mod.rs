@@ -13,10 +13,10 @@ use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::Role;
 use crate::error::AppResult;
-use crate::run;
 use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
+use crate::{paged, run};
 
 /// Records one entry. `organizer_id` is `None` for the CLI and the demo loader.
 pub fn record(
@@ -74,26 +74,23 @@ pub struct AuditEntry {
 /// One page of the log, everything or one event's (`event_id`).
 pub fn page(c: &mut Conn, event_id: Option<i64>, req: &PageRequest) -> AppResult<Page<AuditEntry>> {
     let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-    let (rows, total) = run!(c, |c| {
-        let mut q = audit_entries::table.into_boxed();
-        let mut count = audit_entries::table.into_boxed();
-        if let Some(id) = event_id {
-            q = q.filter(audit_entries::event_id.eq(id));
-            count = count.filter(audit_entries::event_id.eq(id));
-        }
-        q = if desc {
+    let (rows, total) = paged!(
+        c,
+        req,
+        AuditRow,
+        || {
+            let mut q = audit_entries::table.into_boxed();
+            if let Some(id) = event_id {
+                q = q.filter(audit_entries::event_id.eq(id));
+            }
+            q
+        },
+        |q| if desc {
             q.order(audit_entries::id.desc())
         } else {
             q.order(audit_entries::id.asc())
-        };
-        let rows = q
-            .select(AuditRow::as_select())
-            .limit(req.per_page)
-            .offset(req.offset())
-            .load(c)?;
-        let total: i64 = count.count().get_result(c)?;
-        QueryResult::Ok((rows, total))
-    })?;
+        }
+    )?;
     let items = rows
         .into_iter()
         .map(|r| AuditEntry {

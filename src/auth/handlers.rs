@@ -6,8 +6,9 @@ use utoipa::ToSchema;
 
 use super::organizer;
 use crate::audit;
+use crate::domain::text::Rule;
 use crate::domain::{EmailAddress, Role};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::AppState;
@@ -15,11 +16,13 @@ use crate::web::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    #[schema(value_type = String, format = "email")]
-    pub email: EmailAddress,
-    pub password: String,
+    #[schema(required = true, format = "email")]
+    pub email: Option<String>,
+    #[schema(required = true)]
+    pub password: Option<String>,
     /// A label for the token, e.g. "laptop" or "door scanner 2".
-    pub name: String,
+    #[schema(required = true)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,20 +39,25 @@ pub struct TokenCreated {
 pub async fn create_token(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    Json(body): Json<TokenRequest>,
+    body: Json<TokenRequest>,
 ) -> AppResult<HttpResponse> {
     // A public POST like the others: it also slows down password guessing.
     state.limiter.check(&req)?;
-    let name = body.name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::validation("name", "must be 1 to 100 characters"));
-    }
-    let email = body.email.clone();
+    let (body, mut check) = body.into_parts();
+    let email = check.required("email", body.email);
+    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+    let password = check.required("password", body.password);
+    let name = check.text("name", body.name, 100);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(email), Some(password), Some(name)) = (email, password, name) else {
+        return Err(AppError::internal(
+            "token request checked without its fields",
+        ));
+    };
     let row = state
         .db
         .run(move |c| organizer::find_by_email(c, &email).map_err(AppError::from))
         .await?;
-    let password = body.password;
     let stored = row.as_ref().map(|r| r.password_hash.clone());
     let ok = web::block(move || super::verify_password(&password, stored.as_deref())).await?;
     let row = match (ok, row) {
@@ -119,11 +127,13 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganizer {
-    #[schema(value_type = String, format = "email")]
-    pub email: EmailAddress,
+    #[schema(required = true, format = "email")]
+    pub email: Option<String>,
     /// At least 10 characters.
-    pub password: String,
-    pub role: Role,
+    #[schema(required = true)]
+    pub password: Option<String>,
+    #[schema(required = true)]
+    pub role: Option<Role>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -140,15 +150,22 @@ pub struct OrganizerOut {
 pub async fn create_organizer(
     state: web::Data<AppState>,
     who: Organizer,
-    Json(body): Json<NewOrganizer>,
+    body: Json<NewOrganizer>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Admin)?;
-    super::check_password(&body.password)
-        .map_err(|m| AppError::Validation(vec![FieldError::new("password", m)]))?;
-    let password = body.password;
+    let (body, mut check) = body.into_parts();
+    let email = check.required("email", body.email);
+    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+    let password = check.required("password", body.password);
+    let password = check.parse("password", Rule::Invalid, password.as_deref(), |p| {
+        super::check_password(p).map(|()| p.to_string())
+    });
+    let role = check.required("role", body.role);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(email), Some(password), Some(role)) = (email, password, role) else {
+        return Err(AppError::internal("organizer checked without its fields"));
+    };
     let hash = web::block(move || super::hash_password(&password)).await??;
-    let email = body.email;
-    let role = body.role;
     let out_email = email.to_string();
     let id = state
         .db

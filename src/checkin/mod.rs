@@ -25,7 +25,8 @@ use crate::web::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Scan {
     /// As printed under the QR code (case and spaces do not matter).
-    pub badge_code: String,
+    #[schema(required = true)]
+    pub badge_code: Option<String>,
 }
 
 /// What door staff see after a scan.
@@ -66,13 +67,13 @@ pub async fn scan(
     state: web::Data<AppState>,
     who: Organizer,
     slug: web::Path<String>,
-    Json(body): Json<Scan>,
+    body: Json<Scan>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Checkin)?;
-    let code = normalize(&body.badge_code);
-    if code.is_empty() {
-        return Err(AppError::validation("badge_code", "must not be empty"));
-    }
+    let (body, mut check) = body.into_parts();
+    let code = check.text("badge_code", body.badge_code, 100);
+    check.done().map_err(AppError::Validation)?;
+    let code = normalize(&code.unwrap_or_default());
     let now = state.clock.now();
     let (result, first) = state
         .db

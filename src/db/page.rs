@@ -19,3 +19,31 @@ impl PageRequest {
         (self.page - 1) * self.per_page
     }
 }
+
+/// One page of a query and the total it pages, on either backend: `$filtered` is the boxed,
+/// filtered query (built twice: once for the rows, once for the count), `$order` orders it
+/// (`|q| …`), and the rows are selected as `$row`. Every paged list of an area goes through
+/// here, so paging, ordering and counting behave the same everywhere.
+///
+/// ```ignore
+/// let (rows, total) = paged!(c, req, RoomRow, || rooms::table.filter(…).into_boxed(),
+///     |q| q.order(rooms::id.asc()))?;
+/// ```
+#[macro_export]
+macro_rules! paged {
+    ($conn:expr, $req:expr, $row:ty, || $filtered:expr, |$q:ident| $order:expr) => {
+        $crate::run!($conn, |c| {
+            let filtered = || $filtered;
+            let rows = {
+                let $q = filtered();
+                $order
+            }
+            .select(<$row>::as_select())
+            .limit($req.per_page)
+            .offset($req.offset())
+            .load::<$row>(c)?;
+            let total: i64 = filtered().count().get_result(c)?;
+            ::diesel::QueryResult::Ok((rows, total))
+        })
+    };
+}

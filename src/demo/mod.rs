@@ -12,16 +12,26 @@ use chrono::{NaiveDate, NaiveTime};
 use serde::Deserialize;
 
 use crate::db::Conn;
+use crate::domain::text::Check;
 use crate::domain::{EmailAddress, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::events::model::EventStatus;
 use crate::events::queries::{self as events, EventFields};
-use crate::exhibitors::booths::{BoothKind, Money, NewBooth};
+use crate::exhibitors::booths::{BoothForm, BoothKind, Money};
 use crate::schedule::releases;
-use crate::schedule::rooms::{self, NewRoom};
+use crate::schedule::rooms::{self, RoomForm};
 use crate::schedule::sessions::{self, Draft, SessionKind};
-use crate::schedule::speakers::{self, NewSpeaker};
-use crate::schedule::tracks::{self, NewTrack};
+use crate::schedule::speakers::{self, SpeakerForm};
+use crate::schedule::tracks::{self, TrackForm};
+
+/// A form the demo data made, or the demo file's mistake as an error.
+fn checked<T>(form: Option<T>, check: Check) -> AppResult<T> {
+    match (check.done(), form) {
+        (Ok(()), Some(form)) => Ok(form),
+        (Err(errors), _) => Err(AppError::Validation(errors)),
+        (Ok(()), None) => Err(AppError::internal("the demo data left a form unchecked")),
+    }
+}
 
 /// The slug of the demo fair.
 pub const SLUG: &str = "siccam";
@@ -138,30 +148,35 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
         let event = events::insert(c, SLUG, &fields)?;
         let mut room_ids = HashMap::new();
         for r in &data.rooms {
-            let body = NewRoom {
-                name: r.name.clone(),
-                hall: Some(r.hall.clone()),
-                capacity: r.capacity,
-            };
-            room_ids.insert(r.key.clone(), rooms::insert(c, event.id, &body)?.id);
+            let mut check = Check::default();
+            let form = RoomForm::check(
+                r.name.clone(),
+                Some(r.hall.clone()),
+                Some(r.capacity),
+                &mut check,
+            );
+            let form = checked(form, check)?;
+            room_ids.insert(r.key.clone(), rooms::insert(c, event.id, &form)?.id);
         }
         let mut track_ids = HashMap::new();
         for t in &data.tracks {
-            let body = NewTrack {
-                name: t.name.clone(),
-                color: t.color.clone(),
-            };
-            track_ids.insert(t.key.clone(), tracks::insert(c, event.id, &body)?.id);
+            let mut check = Check::default();
+            let form = TrackForm::check(t.name.clone(), Some(&t.color), &mut check);
+            let form = checked(form, check)?;
+            track_ids.insert(t.key.clone(), tracks::insert(c, event.id, &form)?.id);
         }
         let mut speaker_ids = HashMap::new();
         for s in &data.speakers {
-            let body = NewSpeaker {
-                name: s.name.clone(),
-                email: Some(EmailAddress::parse(&s.email).map_err(AppError::internal)?),
-                organization: Some(s.organization.clone()),
-                bio: Some(s.bio.clone()),
-            };
-            speaker_ids.insert(s.key.clone(), speakers::insert(c, event.id, &body)?.id);
+            let mut check = Check::default();
+            let form = SpeakerForm::check(
+                Some(s.name.clone()),
+                Some(&s.email),
+                Some(&s.organization),
+                Some(&s.bio),
+                &mut check,
+            );
+            let form = checked(form, check)?;
+            speaker_ids.insert(s.key.clone(), speakers::insert(c, event.id, &form)?.id);
         }
         let window = event.window();
         for s in &data.sessions {
@@ -210,18 +225,15 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
                     2 | 3 => (BoothKind::Corner, 18, 4, 2_900_000),
                     _ => (BoothKind::Standard, 9, 2, 1_500_000),
                 };
-                let body = NewBooth {
-                    code: format!("{hall_key}{n:02}"),
-                    hall: hall.clone(),
-                    area_m2: area,
-                    kind,
-                    staff_passes: passes,
-                    price: Money {
-                        amount: price,
-                        currency: "MAD".into(),
-                    },
+                let mut check = Check::default();
+                let price = Money {
+                    amount: price,
+                    currency: "MAD".into(),
                 };
-                crate::exhibitors::booths::insert(c, event.id, &body)?;
+                let code = format!("{hall_key}{n:02}");
+                let form = BoothForm::check(&code, &hall, area, kind, passes, &price, &mut check);
+                let form = checked(Some(form), check)?;
+                crate::exhibitors::booths::insert(c, event.id, &form)?;
                 booths += 1;
             }
         }

@@ -1,11 +1,11 @@
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// A syntactically plausible email address, trimmed and lower-cased so that uniqueness ignores
 /// case. Deliverability is proven by the confirmation email, not here.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+#[serde(into = "String")]
 pub struct EmailAddress(String);
 
 impl EmailAddress {

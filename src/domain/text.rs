@@ -10,14 +10,199 @@ use utoipa::ToSchema;
 pub struct FieldError {
     /// Dotted path of the field, e.g. `name.fr` or `speaker_ids.2`.
     pub field: String,
+    /// What is wrong, in English (pages show [`FieldError::rule`] in the visitor's language).
     pub message: String,
+    /// Which rule failed, for clients that show their own words: `required`, `empty`,
+    /// `too_long`, `email`, `phone`, `website`, `consent`, `range`, `choice`, `type`, `unknown` or `invalid`.
+    pub code: &'static str,
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub rule: Rule,
+}
+
+/// The rule a field broke, with what a translated message needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Rule {
+    Required,
+    Empty,
+    TooLong(usize),
+    Email,
+    Phone,
+    Website,
+    Consent,
+    Range(i64, i64),
+    /// Not one of the allowed values.
+    Choice,
+    /// A value of the wrong JSON type.
+    Type,
+    /// A member the request does not know.
+    Unknown,
+    #[default]
+    Invalid,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Required => "required",
+            Rule::Empty => "empty",
+            Rule::TooLong(_) => "too_long",
+            Rule::Email => "email",
+            Rule::Phone => "phone",
+            Rule::Website => "website",
+            Rule::Consent => "consent",
+            Rule::Range(..) => "range",
+            Rule::Choice => "choice",
+            Rule::Type => "type",
+            Rule::Unknown => "unknown",
+            Rule::Invalid => "invalid",
+        }
+    }
+
+    /// The English message of a rule that needs no other detail.
+    fn message(self) -> String {
+        match self {
+            Rule::Required => "is required".into(),
+            Rule::Empty => "must not be empty".into(),
+            Rule::TooLong(max) => format!("must be at most {max} characters"),
+            Rule::Email => "must be an email address like name@example.com".into(),
+            Rule::Phone => "may hold only digits, spaces and + - ( ) .".into(),
+            Rule::Website => "must be a web address starting with https://".into(),
+            Rule::Consent => {
+                "must be true: this needs your consent to the processing of your data".into()
+            }
+            Rule::Range(lo, hi) => format!("must be between {lo} and {hi}"),
+            Rule::Choice => "is not one of the allowed values".into(),
+            Rule::Type => "has the wrong type".into(),
+            Rule::Unknown => "is not a known field".into(),
+            Rule::Invalid => "is not valid".into(),
+        }
+    }
 }
 
 impl FieldError {
+    /// A field error whose rule has no translation of its own (the message says it all).
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError::with(field, Rule::Invalid, message)
+    }
+
+    /// A field error for a rule, with its English message.
+    pub fn rule(field: impl Into<String>, rule: Rule) -> Self {
+        FieldError::with(field, rule, rule.message())
+    }
+
+    /// A field error for a rule, with a message of its own.
+    pub fn with(field: impl Into<String>, rule: Rule, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
             message: message.into(),
+            code: rule.code(),
+            rule,
+        }
+    }
+}
+
+/// The parse step's notebook: every field error found so far, from the JSON shape on. Each
+/// check records its error and goes on, so the request hears about every bad field at once;
+/// [`Check::done`] then says whether any was found. A field that already has an error is not
+/// reported again as missing.
+#[derive(Debug, Default)]
+pub struct Check {
+    errors: Vec<FieldError>,
+}
+
+impl Check {
+    /// Starts from the errors found while reading the body (wrong types, unknown fields).
+    pub fn new(earlier: Vec<FieldError>) -> Check {
+        Check { errors: earlier }
+    }
+
+    pub fn push(&mut self, e: FieldError) {
+        self.errors.push(e);
+    }
+
+    /// Where the text rules below write.
+    pub fn errors(&mut self) -> &mut Vec<FieldError> {
+        &mut self.errors
+    }
+
+    /// Whether no error was found so far.
+    pub fn is_clean(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// Whether `field` (or a member of it) already has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.errors
+            .iter()
+            .any(|e| e.field == field || e.field.starts_with(&format!("{field}.")))
+    }
+
+    /// A member that must be there.
+    pub fn required<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
+        if value.is_none() && !self.has(field) {
+            self.push(FieldError::rule(field, Rule::Required));
+        }
+        value
+    }
+
+    /// A required short text (see [`short_text`]).
+    pub fn text(&mut self, field: &str, value: Option<String>, max: usize) -> Option<String> {
+        let value = self.required(field, value)?;
+        let before = self.errors.len();
+        let v = short_text(field, &value, max, &mut self.errors);
+        (self.errors.len() == before).then_some(v)
+    }
+
+    /// An optional short text (see [`optional_text`]).
+    pub fn optional_text(
+        &mut self,
+        field: &str,
+        value: Option<&str>,
+        max: usize,
+    ) -> Option<String> {
+        optional_text(field, value, max, &mut self.errors)
+    }
+
+    /// A value parsed from a text by `parse`, whose `Err` is the message.
+    pub fn parse<T>(
+        &mut self,
+        field: &str,
+        rule: Rule,
+        value: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        match parse(value?) {
+            Ok(v) => Some(v),
+            Err(message) => {
+                self.push(FieldError::with(field, rule, message));
+                None
+            }
+        }
+    }
+
+    /// A whole number within `lo..=hi`.
+    pub fn range(&mut self, field: &str, value: Option<i64>, lo: i64, hi: i64) -> Option<i64> {
+        let v = value?;
+        if (lo..=hi).contains(&v) {
+            Some(v)
+        } else {
+            self.push(FieldError::rule(field, Rule::Range(lo, hi)));
+            None
+        }
+    }
+
+    /// The errors found so far, to go on with them by hand.
+    pub fn into_errors(self) -> Vec<FieldError> {
+        self.errors
+    }
+
+    /// The errors found, if any.
+    pub fn done(self) -> Result<(), Vec<FieldError>> {
+        if self.errors.is_empty() {
+            Ok(())
+        } else {
+            Err(self.errors)
         }
     }
 }
@@ -26,12 +211,9 @@ impl FieldError {
 pub fn short_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
     if v.is_empty() {
-        errors.push(FieldError::new(field, "must not be empty"));
+        errors.push(FieldError::rule(field, Rule::Empty));
     } else if v.chars().count() > max {
-        errors.push(FieldError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        errors.push(FieldError::rule(field, Rule::TooLong(max)));
     }
     v.to_string()
 }
@@ -55,10 +237,7 @@ pub fn website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String
         if !(w.starts_with("https://") || w.starts_with("http://"))
             || w.contains(char::is_whitespace)
         {
-            errors.push(FieldError::new(
-                "website",
-                "must be a web address starting with https://",
-            ));
+            errors.push(FieldError::rule("website", Rule::Website));
         }
     }
     v
@@ -78,5 +257,30 @@ mod tests {
         website(Some("javascript:alert(1)".into()), &mut errors);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["a", "b", "website"]);
+        assert_eq!(errors[1].code, "too_long");
+    }
+
+    #[test]
+    fn a_check_reports_each_field_once() {
+        let mut check = Check::new(vec![FieldError::rule("name", Rule::Type)]);
+        assert_eq!(check.text("name", None, 10), None);
+        assert_eq!(check.text("email", None, 10), None);
+        assert_eq!(check.text("city", Some("  ".into()), 10), None);
+        assert_eq!(check.range("capacity", Some(0), 1, 5), None);
+        assert_eq!(
+            check.text("venue", Some(" OFEC ".into()), 10).as_deref(),
+            Some("OFEC")
+        );
+        let errors = check.done().expect_err("errors");
+        let found: Vec<(&str, &str)> = errors.iter().map(|e| (e.field.as_str(), e.code)).collect();
+        assert_eq!(
+            found,
+            [
+                ("name", "type"),
+                ("email", "required"),
+                ("city", "empty"),
+                ("capacity", "range")
+            ]
+        );
     }
 }

@@ -58,14 +58,37 @@ impl Translatable {
         }
     }
 
-    fn check_text(s: &str, max: usize) -> Result<(), String> {
-        if s.trim().is_empty() {
-            return Err("must not be empty".into());
+    /// Like [`Translatable::check`] for a text that may be left empty (a description).
+    pub fn check_optional(&self, field: &str, max: usize, errors: &mut Vec<super::FieldError>) {
+        if self.texts().iter().all(|t| t.trim().is_empty()) {
+            return;
         }
-        if s.chars().count() > max {
-            return Err(format!("must be at most {max} characters"));
+        self.check(field, max, errors);
+    }
+
+    /// The value checks of a text organizers wrote for `field`: at least one language, each
+    /// text trimmed-non-empty and at most `max` characters (errors at `field` or `field.fr`).
+    pub fn check(&self, field: &str, max: usize, errors: &mut Vec<super::FieldError>) {
+        use super::text::{FieldError, Rule};
+        let mut one = |path: String, text: &str| {
+            if text.trim().is_empty() {
+                errors.push(FieldError::rule(path, Rule::Empty));
+            } else if text.chars().count() > max {
+                errors.push(FieldError::rule(path, Rule::TooLong(max)));
+            }
+        };
+        match self {
+            Translatable::Same(text) => one(field.to_string(), text),
+            Translatable::PerLanguage(map) if map.is_empty() => errors.push(FieldError::new(
+                field,
+                "must give at least one of ar, fr, en",
+            )),
+            Translatable::PerLanguage(map) => {
+                for (lang, text) in map {
+                    one(format!("{field}.{}", lang.code()), text);
+                }
+            }
         }
-        Ok(())
     }
 }
 
@@ -74,22 +97,14 @@ impl<'de> Deserialize<'de> for Translatable {
         use serde::de::Error;
         let value = serde_json::Value::deserialize(d)?;
         match value {
-            serde_json::Value::String(s) => {
-                Translatable::check_text(&s, 10_000).map_err(D::Error::custom)?;
-                Ok(Translatable::Same(s))
-            }
+            serde_json::Value::String(s) => Ok(Translatable::Same(s)),
             serde_json::Value::Object(map) => {
-                if map.is_empty() {
-                    return Err(D::Error::custom("must give at least one of ar, fr, en"));
-                }
                 let mut out = BTreeMap::new();
                 for (key, text) in map {
                     let lang: Language = key.parse().map_err(D::Error::custom)?;
                     let serde_json::Value::String(text) = text else {
                         return Err(D::Error::custom(format!("`{key}` must be a string")));
                     };
-                    Translatable::check_text(&text, 10_000)
-                        .map_err(|e| D::Error::custom(format!("`{key}` {e}")))?;
                     out.insert(lang, text);
                 }
                 Ok(Translatable::PerLanguage(out))
@@ -119,10 +134,19 @@ mod tests {
     }
 
     #[test]
-    fn rejects_unknown_language_and_empty() {
+    fn reading_checks_the_shape_and_checking_the_texts() {
         assert!(serde_json::from_str::<Translatable>(r#"{"de": "x"}"#).is_err());
-        assert!(serde_json::from_str::<Translatable>(r#"{}"#).is_err());
-        assert!(serde_json::from_str::<Translatable>(r#""  ""#).is_err());
         assert!(serde_json::from_str::<Translatable>("3").is_err());
+        let mut errors = Vec::new();
+        for (json, field) in [
+            (r#"{}"#, "a"),
+            (r#""  ""#, "b"),
+            (r#"{"fr": "ok", "ar": " "}"#, "c"),
+        ] {
+            let t: Translatable = serde_json::from_str(json).expect("shape");
+            t.check(field, 10, &mut errors);
+        }
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["a", "b", "c.ar"]);
     }
 }

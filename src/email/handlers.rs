@@ -15,12 +15,12 @@ use crate::db::schema::{email_templates, outbox_emails};
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
-use crate::run;
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
+use crate::{paged, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -107,8 +107,11 @@ pub async fn list(
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
             let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-            let (rows, total) = run!(c, |c| {
-                let filtered = || {
+            let (rows, total) = paged!(
+                c,
+                &req,
+                Row,
+                || {
                     let mut q = outbox_emails::table
                         .filter(outbox_emails::event_id.eq(event.id))
                         .into_boxed();
@@ -120,20 +123,13 @@ pub async fn list(
                         q = q.filter(outbox_emails::status.eq(s));
                     }
                     q
-                };
-                let q = if desc {
-                    filtered().order(outbox_emails::id.desc())
+                },
+                |q| if desc {
+                    q.order(outbox_emails::id.desc())
                 } else {
-                    filtered().order(outbox_emails::id.asc())
-                };
-                let rows = q
-                    .select(Row::as_select())
-                    .limit(req.per_page)
-                    .offset(req.offset())
-                    .load(c)?;
-                let total: i64 = filtered().count().get_result(c)?;
-                QueryResult::Ok((rows, total))
-            })?;
+                    q.order(outbox_emails::id.asc())
+                }
+            )?;
             Ok(Page::new(
                 rows.into_iter().map(EmailOut::from).collect(),
                 total,
@@ -206,6 +202,18 @@ pub struct TemplateBody {
     pub html: String,
 }
 
+/// An override as sent: all three parts, each checked when saved.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    #[schema(required = true)]
+    pub subject: Option<String>,
+    #[schema(required = true)]
+    pub text: Option<String>,
+    #[schema(required = true)]
+    pub html: Option<String>,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TemplateOut {
     pub kind: EmailKind,
@@ -268,7 +276,7 @@ pub async fn get_template(
 }
 
 #[utoipa::path(put, path = "/api/v1/events/{slug}/email-templates/{kind}/{lang}", tag = "emails",
-    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)), request_body = TemplateBody,
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)), request_body = TemplateInput,
     responses((status = 200, body = TemplateOut), (status = 401), (status = 403), (status = 404),
         (status = 422, description = "a syntax error or an unknown variable, naming the part")),
     security(("bearer" = [])))]
@@ -276,15 +284,23 @@ pub async fn put_template(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, String, String)>,
-    Json(body): Json<TemplateBody>,
+    body: Json<TemplateInput>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (slug, kind, lang) = path.into_inner();
     let (kind, lang) = kind_lang(&kind, &lang)?;
+    let (body, mut check) = body.into_parts();
+    let subject = check.required("subject", body.subject);
+    let text = check.required("text", body.text);
+    let html = check.required("html", body.html);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(subject), Some(text), Some(html)) = (subject, text, html) else {
+        return Err(AppError::internal("template checked without its parts"));
+    };
     let parts = Parts {
-        subject: body.subject,
-        text: body.text,
-        html: body.html,
+        subject,
+        text,
+        html,
     };
     templates::check(kind, &parts)?;
     let saved = state

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::model::{ClockTime, EventOut, EventStatus};
 use super::queries::{self, EventFields};
 use crate::audit;
-use crate::domain::text::short_text;
+use crate::domain::text::{short_text, Check, Rule};
 use crate::domain::{EmailAddress, Language, Role, Slug, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::web::identity::{OptionalOrganizer, Organizer};
@@ -20,31 +20,40 @@ use crate::web::AppState;
 /// The longest fair Salon accepts, in days.
 const MAX_DAYS: i64 = 31;
 
+/// A new event, as sent: every member is read as it comes and checked by [`new_event`], which
+/// reports every bad one at once.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
-    #[schema(value_type = String, example = "siccam-2026")]
-    pub slug: Slug,
-    pub name: Translatable,
-    #[serde(default)]
+    #[schema(required = true, example = "siccam-2026")]
+    pub slug: Option<String>,
+    #[schema(required = true)]
+    pub name: Option<Translatable>,
     pub description: Option<Translatable>,
-    #[schema(example = "Africa/Casablanca")]
-    pub timezone: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub venue: String,
-    pub city: String,
-    pub languages: Vec<Language>,
-    pub default_language: Language,
-    #[serde(default)]
+    #[schema(required = true, example = "Africa/Casablanca")]
+    pub timezone: Option<String>,
+    #[schema(required = true)]
+    pub starts_on: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub ends_on: Option<NaiveDate>,
+    #[schema(required = true)]
+    pub venue: Option<String>,
+    #[schema(required = true)]
+    pub city: Option<String>,
+    #[schema(required = true)]
+    pub languages: Option<Vec<Language>>,
+    #[schema(required = true)]
+    pub default_language: Option<Language>,
+    /// Attendees; null or absent is unlimited.
     pub capacity: Option<i32>,
-    pub opens_at: ClockTime,
-    pub closes_at: ClockTime,
-    #[schema(value_type = String, format = "email")]
-    pub contact_email: EmailAddress,
-    #[serde(default)]
+    /// Daily opening, `HH:MM` local time.
+    #[schema(required = true, example = "09:00")]
+    pub opens_at: Option<String>,
+    #[schema(required = true, example = "18:00")]
+    pub closes_at: Option<String>,
+    #[schema(required = true, format = "email")]
+    pub contact_email: Option<String>,
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
-    #[serde(default)]
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
 }
 
@@ -64,10 +73,12 @@ pub struct EventPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     pub capacity: Option<Option<i32>>,
-    pub opens_at: Option<ClockTime>,
-    pub closes_at: Option<ClockTime>,
-    #[schema(value_type = Option<String>, format = "email")]
-    pub contact_email: Option<EmailAddress>,
+    #[schema(example = "09:00")]
+    pub opens_at: Option<String>,
+    #[schema(example = "18:00")]
+    pub closes_at: Option<String>,
+    #[schema(format = "email")]
+    pub contact_email: Option<String>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<DateTime<FixedOffset>>)]
     pub registration_opens_at: Option<Option<DateTime<FixedOffset>>>,
@@ -76,18 +87,33 @@ pub struct EventPatch {
     pub registration_closes_at: Option<Option<DateTime<FixedOffset>>>,
 }
 
-fn parse_timezone(tz: &str, errors: &mut Vec<FieldError>) -> chrono_tz::Tz {
-    tz.parse::<chrono_tz::Tz>().unwrap_or_else(|_| {
-        errors.push(FieldError::new(
-            "timezone",
-            "must be an IANA timezone like Africa/Casablanca",
-        ));
-        chrono_tz::UTC
+fn timezone(check: &mut Check, tz: Option<&str>) -> Option<chrono_tz::Tz> {
+    check.parse("timezone", Rule::Invalid, tz, |tz| {
+        tz.parse::<chrono_tz::Tz>()
+            .map_err(|_| "must be an IANA timezone like Africa/Casablanca".to_string())
     })
 }
 
+fn clock(check: &mut Check, field: &str, value: Option<&str>) -> Option<chrono::NaiveTime> {
+    check.parse(field, Rule::Invalid, value, ClockTime::parse)
+}
+
+fn contact_email(check: &mut Check, value: Option<&str>) -> Option<EmailAddress> {
+    check.parse("contact_email", Rule::Email, value, EmailAddress::parse)
+}
+
 /// The rules an event's fields must satisfy together.
-fn check(f: &EventFields, errors: &mut Vec<FieldError>) {
+fn check_together(f: &EventFields, errors: &mut Vec<FieldError>) {
+    f.name.check("name", 200, errors);
+    f.description.check_optional("description", 10_000, errors);
+    let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    let last = chrono::NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or_default();
+    if !(first..=last).contains(&f.starts_on) {
+        errors.push(FieldError::new(
+            "starts_on",
+            "must be between 2000-01-01 and 2199-12-31",
+        ));
+    }
     if f.ends_on < f.starts_on {
         errors.push(FieldError::new("ends_on", "must be on or after starts_on"));
     } else if (f.ends_on - f.starts_on).num_days() >= MAX_DAYS {
@@ -118,11 +144,8 @@ fn check(f: &EventFields, errors: &mut Vec<FieldError>) {
         ));
     }
     if let Some(cap) = f.capacity {
-        if cap < 1 {
-            errors.push(FieldError::new(
-                "capacity",
-                "must be 1 or more, or null for unlimited",
-            ));
+        if !(1..=10_000_000).contains(&cap) {
+            errors.push(FieldError::rule("capacity", Rule::Range(1, 10_000_000)));
         }
     }
     if let (Some(o), Some(c)) = (f.registration_opens_at, f.registration_closes_at) {
@@ -135,46 +158,93 @@ fn check(f: &EventFields, errors: &mut Vec<FieldError>) {
     }
 }
 
-fn into_fields(body: NewEvent) -> Result<(Slug, EventFields), AppError> {
-    let mut errors = Vec::new();
-    let timezone = parse_timezone(&body.timezone, &mut errors);
+/// The parse step of a new event: every member checked, every error reported. A member that
+/// is missing or bad is reported once; the rules between members (dates, hours, languages)
+/// are checked on the others.
+pub fn new_event(body: NewEvent, mut check: Check) -> AppResult<(Slug, EventFields)> {
+    let slug = check.required("slug", body.slug);
+    let slug = check.parse("slug", Rule::Invalid, slug.as_deref(), Slug::parse);
+    let name = check.required("name", body.name);
+    let tz = check.required("timezone", body.timezone);
+    let timezone = timezone(&mut check, tz.as_deref());
+    let starts_on = check.required("starts_on", body.starts_on);
+    let ends_on = check.required("ends_on", body.ends_on);
+    let venue = check.required("venue", body.venue);
+    let city = check.required("city", body.city);
+    let languages = check.required("languages", body.languages);
+    let default_language = check.required("default_language", body.default_language);
+    let opens = check.required("opens_at", body.opens_at);
+    let opens_at = clock(&mut check, "opens_at", opens.as_deref());
+    let closes = check.required("closes_at", body.closes_at);
+    let closes_at = clock(&mut check, "closes_at", closes.as_deref());
+    let email = check.required("contact_email", body.contact_email);
+    let contact_email = contact_email(&mut check, email.as_deref());
+    let day = starts_on.or(ends_on).unwrap_or_default();
     let fields = EventFields {
-        name: body.name,
+        name: name.unwrap_or(Translatable::Same(String::new())),
         description: body
             .description
             .unwrap_or(Translatable::Same(String::new())),
-        timezone,
-        starts_on: body.starts_on,
-        ends_on: body.ends_on,
-        venue: short_text("venue", &body.venue, 200, &mut errors),
-        city: short_text("city", &body.city, 100, &mut errors),
-        languages: body.languages,
-        default_language: body.default_language,
+        timezone: timezone.unwrap_or(chrono_tz::UTC),
+        starts_on: starts_on.unwrap_or(day),
+        ends_on: ends_on.unwrap_or(day),
+        venue: short_text(
+            "venue",
+            venue.as_deref().unwrap_or("-"),
+            200,
+            check.errors(),
+        ),
+        city: short_text("city", city.as_deref().unwrap_or("-"), 100, check.errors()),
+        languages: languages.unwrap_or_default(),
+        default_language: default_language.unwrap_or(Language::Fr),
         capacity: body.capacity,
-        opens_at: body.opens_at.0,
-        closes_at: body.closes_at.0,
-        contact_email: body.contact_email.to_string(),
+        opens_at: opens_at.unwrap_or_default(),
+        closes_at: closes_at.unwrap_or(chrono::NaiveTime::MIN),
+        contact_email: contact_email.map(|e| e.to_string()).unwrap_or_default(),
         registration_opens_at: body.registration_opens_at.map(|t| t.naive_utc()),
         registration_closes_at: body.registration_closes_at.map(|t| t.naive_utc()),
     };
-    check(&fields, &mut errors);
-    if errors.is_empty() {
-        Ok((body.slug, fields))
-    } else {
-        Err(AppError::Validation(errors))
+    together(&fields, &mut check);
+    check.done().map_err(AppError::Validation)?;
+    let slug = slug.ok_or_else(|| AppError::internal("event checked without a slug"))?;
+    Ok((slug, fields))
+}
+
+/// The rules between members, each reported unless a member it reads is already reported.
+fn together(fields: &EventFields, check: &mut Check) {
+    let mut found = Vec::new();
+    check_together(fields, &mut found);
+    let reads: &[(&str, &[&str])] = &[
+        ("ends_on", &["starts_on", "ends_on"]),
+        ("starts_on", &["starts_on"]),
+        ("closes_at", &["opens_at", "closes_at"]),
+        ("default_language", &["languages", "default_language"]),
+        ("languages", &["languages"]),
+        ("name", &["name"]),
+    ];
+    for e in found {
+        let top = e.field.split('.').next().unwrap_or("").to_string();
+        let inputs: &[&str] = reads
+            .iter()
+            .find(|(f, _)| *f == top)
+            .map(|(_, r)| *r)
+            .unwrap_or(&[]);
+        if !check.has(&top) && !inputs.iter().any(|i| check.has(i)) {
+            check.push(e);
+        }
     }
 }
 
-fn apply_patch(mut f: EventFields, p: EventPatch) -> Result<EventFields, AppError> {
-    let mut errors = Vec::new();
+/// The parse step of a change: the event as it would be, checked as a whole.
+fn apply_patch(mut f: EventFields, p: EventPatch, mut check: Check) -> AppResult<EventFields> {
     if let Some(v) = p.name {
         f.name = v;
     }
     if let Some(v) = p.description {
         f.description = v;
     }
-    if let Some(v) = p.timezone {
-        f.timezone = parse_timezone(&v, &mut errors);
+    if let Some(v) = timezone(&mut check, p.timezone.as_deref()) {
+        f.timezone = v;
     }
     if let Some(v) = p.starts_on {
         f.starts_on = v;
@@ -183,10 +253,10 @@ fn apply_patch(mut f: EventFields, p: EventPatch) -> Result<EventFields, AppErro
         f.ends_on = v;
     }
     if let Some(v) = p.venue {
-        f.venue = short_text("venue", &v, 200, &mut errors);
+        f.venue = short_text("venue", &v, 200, check.errors());
     }
     if let Some(v) = p.city {
-        f.city = short_text("city", &v, 100, &mut errors);
+        f.city = short_text("city", &v, 100, check.errors());
     }
     if let Some(v) = p.languages {
         f.languages = v;
@@ -197,13 +267,13 @@ fn apply_patch(mut f: EventFields, p: EventPatch) -> Result<EventFields, AppErro
     if let Some(v) = p.capacity {
         f.capacity = v;
     }
-    if let Some(v) = p.opens_at {
-        f.opens_at = v.0;
+    if let Some(v) = clock(&mut check, "opens_at", p.opens_at.as_deref()) {
+        f.opens_at = v;
     }
-    if let Some(v) = p.closes_at {
-        f.closes_at = v.0;
+    if let Some(v) = clock(&mut check, "closes_at", p.closes_at.as_deref()) {
+        f.closes_at = v;
     }
-    if let Some(v) = p.contact_email {
+    if let Some(v) = contact_email(&mut check, p.contact_email.as_deref()) {
         f.contact_email = v.to_string();
     }
     if let Some(v) = p.registration_opens_at {
@@ -212,12 +282,9 @@ fn apply_patch(mut f: EventFields, p: EventPatch) -> Result<EventFields, AppErro
     if let Some(v) = p.registration_closes_at {
         f.registration_closes_at = v.map(|t| t.naive_utc());
     }
-    check(&f, &mut errors);
-    if errors.is_empty() {
-        Ok(f)
-    } else {
-        Err(AppError::Validation(errors))
-    }
+    together(&f, &mut check);
+    check.done().map_err(AppError::Validation)?;
+    Ok(f)
 }
 
 #[utoipa::path(post, path = "/api/v1/events", tag = "events",
@@ -227,10 +294,11 @@ fn apply_patch(mut f: EventFields, p: EventPatch) -> Result<EventFields, AppErro
 pub async fn create(
     state: web::Data<AppState>,
     who: Organizer,
-    Json(body): Json<NewEvent>,
+    body: Json<NewEvent>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (slug, fields) = into_fields(body)?;
+    let (body, check) = body.into_parts();
+    let (slug, fields) = new_event(body, check)?;
     let event = state
         .db
         .write(move |c| {
@@ -302,8 +370,9 @@ pub async fn update(
     hooks: web::Data<super::Hooks>,
     who: Organizer,
     slug: web::Path<String>,
-    Json(patch): Json<EventPatch>,
+    body: Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
+    let (patch, check) = body.into_parts();
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
     let hooks = hooks.into_inner();
@@ -311,7 +380,7 @@ pub async fn update(
         .db
         .write(move |c| {
             let event = queries::lock(c, &slug)?;
-            let fields = apply_patch(EventFields::of(&event), patch)?;
+            let fields = apply_patch(EventFields::of(&event), patch, check)?;
             let updated = queries::update(c, &event, &fields)?;
             hooks.run(c, &settings, &event, &updated)?;
             audit::record(

@@ -5,6 +5,7 @@
 //! A draft event is invisible to the public (404, as if it did not exist); organizers with the
 //! viewer role or above see every event.
 
+pub mod children;
 pub mod handlers;
 pub mod hooks;
 pub mod model;

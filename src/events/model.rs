@@ -155,13 +155,15 @@ impl Serialize for ClockTime {
     }
 }
 
-impl<'de> Deserialize<'de> for ClockTime {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        NaiveTime::parse_from_str(&s, "%H:%M")
-            .or_else(|_| NaiveTime::parse_from_str(&s, "%H:%M:%S"))
-            .map(ClockTime)
-            .map_err(|_| serde::de::Error::custom("must be a time like 09:00"))
+impl ClockTime {
+    /// `HH:MM` or `HH:MM:SS`, a real time of day (no leap second).
+    pub fn parse(s: &str) -> Result<NaiveTime, String> {
+        use chrono::Timelike;
+        NaiveTime::parse_from_str(s, "%H:%M")
+            .or_else(|_| NaiveTime::parse_from_str(s, "%H:%M:%S"))
+            .ok()
+            .filter(|t| t.nanosecond() < 1_000_000_000)
+            .ok_or_else(|| "must be a time like 09:00".to_string())
     }
 }
 

@@ -7,7 +7,7 @@ use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::{search_text, Language, Translatable};
 use crate::error::{AppError, AppResult};
-use crate::run;
+use crate::{paged, run};
 
 /// Everything an event is made of, checked (see `handlers::validate`).
 #[derive(Debug, Clone)]
@@ -197,8 +197,12 @@ pub fn list(
     req: &PageRequest,
     include_drafts: bool,
 ) -> QueryResult<(Vec<Event>, i64)> {
-    let (rows, total) = run!(c, |c| {
-        let filtered = || {
+    let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
+    let (rows, total) = paged!(
+        c,
+        req,
+        EventRow,
+        || {
             let mut q = events::table.into_boxed();
             if !include_drafts {
                 q = q.filter(events::status.eq(EventStatus::Published.as_str()));
@@ -207,23 +211,15 @@ pub fn list(
                 q = q.filter(events::search_text.like(like.clone()).escape('\\'));
             }
             q
-        };
-        let mut q = filtered();
-        q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+        },
+        |q| match sort {
             Some(("starts_on", false)) => q.order((events::starts_on.asc(), events::id.asc())),
             Some(("starts_on", true)) => q.order((events::starts_on.desc(), events::id.desc())),
             Some(("slug", false)) => q.order(events::slug.asc()),
             Some(("slug", true)) => q.order(events::slug.desc()),
             Some((_, true)) => q.order(events::id.desc()),
             _ => q.order(events::id.asc()),
-        };
-        let rows = q
-            .select(EventRow::as_select())
-            .limit(req.per_page)
-            .offset(req.offset())
-            .load(c)?;
-        let total: i64 = filtered().count().get_result(c)?;
-        QueryResult::Ok((rows, total))
-    })?;
+        }
+    )?;
     Ok((rows.into_iter().map(Event::from_row).collect(), total))
 }

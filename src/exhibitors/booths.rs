@@ -1,5 +1,6 @@
-//! Booths: `/api/v1/events/{slug}/booths[/{id}]`, `?available=true`, and `…/booths/summary`
-//! (per hall: booths, m² in total and assigned). The public reads available booths only.
+//! Booths: `/api/v1/events/{slug}/booths[/{id}]` (an event [`Child`]), `?available=true`, and
+//! `…/booths/summary` (per hall: booths, m² in total and assigned). The public reads available
+//! booths only.
 
 use std::collections::BTreeMap;
 
@@ -9,18 +10,19 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::audit;
+use crate::config::Settings;
 use crate::db::schema::{booths, exhibitors};
-use crate::db::Conn;
+use crate::db::{Conn, PageRequest};
+use crate::domain::text::{Check, FieldError};
 use crate::domain::{Role, Translatable};
-use crate::error::{AppError, AppResult, FieldError};
+use crate::error::{AppError, AppResult};
+use crate::events::children::Child;
 use crate::events::queries as events;
-use crate::run;
-use crate::web::identity::{OptionalOrganizer, Organizer};
-use crate::web::json::Json;
-use crate::web::list::{ListParams, Page};
-use crate::web::query::Query;
+use crate::events::Event;
+use crate::web::identity::Organizer;
+use crate::web::list::Page;
 use crate::web::AppState;
+use crate::{paged, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -122,16 +124,22 @@ impl BoothOut {
     }
 }
 
+/// A new booth, as sent (checked by [`Booths::create`]).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooth {
-    #[schema(example = "B12")]
-    pub code: String,
-    pub hall: Translatable,
-    pub area_m2: i32,
-    pub kind: BoothKind,
-    pub staff_passes: i32,
-    pub price: Money,
+    #[schema(required = true, example = "B12")]
+    pub code: Option<String>,
+    #[schema(required = true)]
+    pub hall: Option<Translatable>,
+    #[schema(required = true)]
+    pub area_m2: Option<i32>,
+    #[schema(required = true)]
+    pub kind: Option<BoothKind>,
+    #[schema(required = true)]
+    pub staff_passes: Option<i32>,
+    #[schema(required = true)]
+    pub price: Option<Money>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -150,39 +158,61 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-fn check(code: &str, area: i32, passes: i32, price: &Money) -> AppResult<()> {
-    let mut errors = Vec::new();
-    if code.is_empty()
-        || code.len() > 16
-        || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-    {
-        errors.push(FieldError::new(
-            "code",
-            "must be 1 to 16 letters, digits or hyphens, like B12",
-        ));
-    }
-    if !(1..=100_000).contains(&area) {
-        errors.push(FieldError::new("area_m2", "must be between 1 and 100000"));
-    }
-    if !(0..=1000).contains(&passes) {
-        errors.push(FieldError::new(
-            "staff_passes",
-            "must be between 0 and 1000",
-        ));
-    }
-    if price.amount < 0 {
-        errors.push(FieldError::new("price.amount", "must not be negative"));
-    }
-    if price.currency.len() != 3 || !price.currency.chars().all(|c| c.is_ascii_uppercase()) {
-        errors.push(FieldError::new(
-            "price.currency",
-            "must be an ISO 4217 code like MAD or EUR",
-        ));
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(AppError::Validation(errors))
+/// A booth's columns as written (insert and update).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = booths)]
+pub struct BoothForm {
+    pub code: String,
+    pub hall: String,
+    pub area_m2: i32,
+    pub kind: String,
+    pub staff_passes: i32,
+    pub price_amount: i64,
+    pub price_currency: String,
+}
+
+impl BoothForm {
+    /// Checks a booth as it would be; every error goes to `check`.
+    pub fn check(
+        code: &str,
+        hall: &Translatable,
+        area: i32,
+        kind: BoothKind,
+        passes: i32,
+        price: &Money,
+        check: &mut Check,
+    ) -> BoothForm {
+        let code = normalize_code(code);
+        if code.is_empty()
+            || code.len() > 16
+            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            check.push(FieldError::new(
+                "code",
+                "must be 1 to 16 letters, digits or hyphens, like B12",
+            ));
+        }
+        hall.check("hall", 200, check.errors());
+        check.range("area_m2", Some(area.into()), 1, 100_000);
+        check.range("staff_passes", Some(passes.into()), 0, 1000);
+        if price.amount < 0 {
+            check.push(FieldError::new("price.amount", "must not be negative"));
+        }
+        if price.currency.len() != 3 || !price.currency.chars().all(|c| c.is_ascii_uppercase()) {
+            check.push(FieldError::new(
+                "price.currency",
+                "must be an ISO 4217 code like MAD or EUR",
+            ));
+        }
+        BoothForm {
+            code,
+            hall: hall.to_db(),
+            area_m2: area,
+            kind: kind.as_str().to_string(),
+            staff_passes: passes,
+            price_amount: price.amount,
+            price_currency: price.currency.clone(),
+        }
     }
 }
 
@@ -227,57 +257,19 @@ pub fn holder(c: &mut Conn, booth_id: i64) -> QueryResult<Option<i64>> {
         .optional())
 }
 
-#[utoipa::path(post, path = "/api/v1/events/{slug}/booths", tag = "booths",
-    params(("slug" = String, Path)), request_body = NewBooth,
-    responses((status = 201, body = BoothOut), (status = 401), (status = 403), (status = 404), (status = 409, description = "code already used in this event"), (status = 422)),
-    security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-    Json(body): Json<NewBooth>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let booth = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let booth = insert(c, event.id, &body)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "create",
-                "booth",
-                Some(booth.id),
-                serde_json::json!({"code": booth.code}),
-            )?;
-            Ok(booth)
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(BoothOut::of(booth, None, true)))
-}
-
-/// Checks and stores a new booth (409 when its code is taken in the event).
-pub fn insert(c: &mut Conn, event_id: i64, body: &NewBooth) -> AppResult<BoothRow> {
-    let code = normalize_code(&body.code);
-    check(&code, body.area_m2, body.staff_passes, &body.price)?;
-    if find_by_code(c, event_id, &code)?.is_some() {
+/// Stores a checked booth (409 when its code is taken in the event).
+pub fn insert(c: &mut Conn, event_id: i64, form: &BoothForm) -> AppResult<BoothRow> {
+    if find_by_code(c, event_id, &form.code)?.is_some() {
         return Err(AppError::Conflict(format!(
-            "booth {code} already exists in this event"
+            "booth {} already exists in this event",
+            form.code
         )));
     }
     let id = run!(c, |c| diesel::insert_into(booths::table)
         .values((
+            form.clone(),
             booths::event_id.eq(event_id),
-            booths::code.eq(&code),
-            booths::hall.eq(body.hall.to_db()),
-            booths::area_m2.eq(body.area_m2),
-            booths::kind.eq(body.kind.as_str()),
-            booths::staff_passes.eq(body.staff_passes),
-            booths::price_amount.eq(body.price.amount),
-            booths::price_currency.eq(&body.price.currency),
-            booths::created_at.eq(crate::db::now()),
+            booths::created_at.eq(crate::db::now())
         ))
         .returning(booths::id)
         .get_result::<i64>(c))?;
@@ -291,187 +283,178 @@ pub struct BoothFilters {
     pub available: Option<bool>,
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{slug}/booths", tag = "booths",
-    params(("slug" = String, Path), ListParams, BoothFilters),
-    responses((status = 200, body = Page<BoothOut>, description = "organizers: every booth; the public: available booths. sort: code, created_at"), (status = 404)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-    params: Query<ListParams>,
-    filters: Query<BoothFilters>,
-) -> AppResult<HttpResponse> {
-    let req = params.validate(&["code", "created_at"])?;
-    let organizer = who.can_view();
-    let only_available = !organizer || filters.available == Some(true);
-    let page = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, organizer)?;
-            let held = holders(c, event.id)?;
-            let mut rows: Vec<BoothRow> = run!(c, |c| booths::table
-                .filter(booths::event_id.eq(event.id))
-                .order(booths::id.asc())
-                .select(BoothRow::as_select())
-                .load(c))?;
-            rows.retain(|b| !only_available || !held.contains_key(&b.id));
-            if let Some(like) = &req.like {
-                let needle = like.trim_matches('%').to_string();
-                rows.retain(|b| {
-                    b.code.to_lowercase().contains(&needle)
-                        || b.hall.to_lowercase().contains(&needle)
-                });
-            }
-            match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
-                Some(("code", desc)) => {
-                    rows.sort_by(|a, b| a.code.cmp(&b.code));
-                    if desc {
-                        rows.reverse();
-                    }
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// Booths as an event's [`Child`]. The public reads available booths only; a booth an
+/// exhibitor holds cannot be deleted.
+pub struct Booths;
+
+impl Child for Booths {
+    const NOUN: &'static str = "booth";
+    const SORTS: &'static [&'static str] = &["code", "created_at"];
+    type Row = BoothRow;
+    type Out = BoothOut;
+    type New = NewBooth;
+    type Patch = BoothPatch;
+    type Filters = BoothFilters;
+
+    fn id(row: &BoothRow) -> i64 {
+        row.id
+    }
+
+    fn page(
+        c: &mut Conn,
+        event: &Event,
+        req: &PageRequest,
+        filters: &BoothFilters,
+        organizer: bool,
+    ) -> AppResult<Page<BoothOut>> {
+        let only_available = !organizer || filters.available == Some(true);
+        let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
+        let (rows, total) = paged!(
+            c,
+            req,
+            BoothRow,
+            || {
+                let mut q = booths::table
+                    .filter(booths::event_id.eq(event.id))
+                    .into_boxed();
+                if only_available {
+                    let held = exhibitors::table
+                        .filter(exhibitors::booth_id.is_not_null())
+                        .select(exhibitors::booth_id);
+                    q = q.filter(diesel::dsl::not(booths::id.nullable().eq_any(held)));
                 }
-                Some((_, true)) => rows.reverse(),
-                _ => {}
+                if let Some(like) = &req.like {
+                    q = q.filter(
+                        lower(booths::code)
+                            .like(like.clone())
+                            .escape('\\')
+                            .or(lower(booths::hall).like(like.clone()).escape('\\')),
+                    );
+                }
+                q
+            },
+            |q| match sort {
+                Some(("code", false)) => q.order((booths::code.asc(), booths::id.asc())),
+                Some(("code", true)) => q.order((booths::code.desc(), booths::id.desc())),
+                Some((_, true)) => q.order(booths::id.desc()),
+                _ => q.order(booths::id.asc()),
             }
-            let items: Vec<BoothOut> = rows
-                .into_iter()
-                .map(|b| {
-                    let h = held.get(&b.id).copied();
-                    BoothOut::of(b, h, organizer)
-                })
-                .collect();
-            Ok(Page::from_vec(items, &req))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+        )?;
+        let items = rows
+            .into_iter()
+            .map(|b| {
+                let h = holder(c, b.id)?;
+                Ok(BoothOut::of(b, h, organizer))
+            })
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Page::new(items, total, req))
+    }
+
+    /// A taken booth is not the public's business: 404.
+    fn find(c: &mut Conn, event: &Event, id: i64, organizer: bool) -> AppResult<BoothRow> {
+        let booth = find(c, event.id, id)?;
+        if !organizer && holder(c, id)?.is_some() {
+            return Err(AppError::not_found(format!("no booth {id} in this event")));
+        }
+        Ok(booth)
+    }
+
+    fn out(c: &mut Conn, row: BoothRow, organizer: bool) -> AppResult<BoothOut> {
+        let h = holder(c, row.id)?;
+        Ok(BoothOut::of(row, h, organizer))
+    }
+
+    fn create(
+        c: &mut Conn,
+        _: &Settings,
+        event: &Event,
+        body: NewBooth,
+        mut check: Check,
+    ) -> AppResult<BoothRow> {
+        let code = check.required("code", body.code);
+        let hall = check.required("hall", body.hall);
+        let area = check.required("area_m2", body.area_m2);
+        let kind = check.required("kind", body.kind);
+        let passes = check.required("staff_passes", body.staff_passes);
+        let price = check.required("price", body.price);
+        let form = match (code, hall, area, kind, passes, price) {
+            (Some(code), Some(hall), Some(area), Some(kind), Some(passes), Some(price)) => Some(
+                BoothForm::check(&code, &hall, area, kind, passes, &price, &mut check),
+            ),
+            _ => None,
+        };
+        check.done().map_err(AppError::Validation)?;
+        let form = form.ok_or_else(|| AppError::internal("booth checked without a form"))?;
+        insert(c, event.id, &form)
+    }
+
+    fn update(
+        c: &mut Conn,
+        _: &Settings,
+        event: &Event,
+        cur: BoothRow,
+        patch: BoothPatch,
+        mut check: Check,
+    ) -> AppResult<BoothRow> {
+        let code = patch.code.unwrap_or(cur.code.clone());
+        let hall = patch
+            .hall
+            .unwrap_or_else(|| Translatable::from_db(&cur.hall));
+        let price = patch.price.unwrap_or(Money {
+            amount: cur.price_amount,
+            currency: cur.price_currency.clone(),
+        });
+        let form = BoothForm::check(
+            &code,
+            &hall,
+            patch.area_m2.unwrap_or(cur.area_m2),
+            patch.kind.unwrap_or(BoothKind::parse(&cur.kind)),
+            patch.staff_passes.unwrap_or(cur.staff_passes),
+            &price,
+            &mut check,
+        );
+        check.done().map_err(AppError::Validation)?;
+        if form.code != cur.code && find_by_code(c, event.id, &form.code)?.is_some() {
+            return Err(AppError::Conflict(format!(
+                "booth {} already exists in this event",
+                form.code
+            )));
+        }
+        run!(c, |c| diesel::update(booths::table.find(cur.id))
+            .set(form.clone())
+            .execute(c))?;
+        find(c, event.id, cur.id)
+    }
+
+    fn delete(c: &mut Conn, _: &Event, booth: BoothRow) -> AppResult<()> {
+        if let Some(e) = holder(c, booth.id)? {
+            return Err(AppError::Conflict(format!(
+                "the booth is assigned to exhibitor {e}; reassign it first"
+            )));
+        }
+        run!(c, |c| diesel::delete(booths::table.find(booth.id))
+            .execute(c))?;
+        Ok(())
+    }
 }
 
-#[utoipa::path(get, path = "/api/v1/events/{slug}/booths/{id}", tag = "booths",
-    params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, body = BoothOut), (status = 404, description = "unknown, or taken and the caller is not an organizer")))]
-pub async fn get(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    let (slug, id) = path.into_inner();
-    let organizer = who.can_view();
-    let out = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, organizer)?;
-            let booth = find(c, event.id, id)?;
-            let h = holder(c, id)?;
-            if h.is_some() && !organizer {
-                return Err(AppError::not_found(format!("no booth {id} in this event")));
-            }
-            Ok(BoothOut::of(booth, h, organizer))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
-}
-
-#[utoipa::path(patch, path = "/api/v1/events/{slug}/booths/{id}", tag = "booths",
-    params(("slug" = String, Path), ("id" = i64, Path)), request_body = BoothPatch,
-    responses((status = 200, body = BoothOut), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)),
-    security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-    Json(patch): Json<BoothPatch>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (slug, id) = path.into_inner();
-    let out = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let cur = find(c, event.id, id)?;
-            let code = patch
-                .code
-                .as_deref()
-                .map(normalize_code)
-                .unwrap_or(cur.code.clone());
-            let area = patch.area_m2.unwrap_or(cur.area_m2);
-            let passes = patch.staff_passes.unwrap_or(cur.staff_passes);
-            let price = patch.price.unwrap_or(Money {
-                amount: cur.price_amount,
-                currency: cur.price_currency.clone(),
-            });
-            check(&code, area, passes, &price)?;
-            if code != cur.code && find_by_code(c, event.id, &code)?.is_some() {
-                return Err(AppError::Conflict(format!(
-                    "booth {code} already exists in this event"
-                )));
-            }
-            let hall = patch.hall.map(|h| h.to_db()).unwrap_or(cur.hall.clone());
-            let kind = patch
-                .kind
-                .map(|k| k.as_str().to_string())
-                .unwrap_or(cur.kind.clone());
-            run!(c, |c| diesel::update(booths::table.find(id))
-                .set((
-                    booths::code.eq(&code),
-                    booths::hall.eq(&hall),
-                    booths::area_m2.eq(area),
-                    booths::kind.eq(&kind),
-                    booths::staff_passes.eq(passes),
-                    booths::price_amount.eq(price.amount),
-                    booths::price_currency.eq(&price.currency),
-                ))
-                .execute(c))?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                "booth",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            let h = holder(c, id)?;
-            Ok(BoothOut::of(find(c, event.id, id)?, h, true))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
-}
-
-#[utoipa::path(delete, path = "/api/v1/events/{slug}/booths/{id}", tag = "booths",
-    params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 204), (status = 401), (status = 403), (status = 404), (status = 409, description = "assigned to an exhibitor")),
-    security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (slug, id) = path.into_inner();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            find(c, event.id, id)?;
-            if let Some(e) = holder(c, id)? {
-                return Err(AppError::Conflict(format!(
-                    "the booth is assigned to exhibitor {e}; reassign it first"
-                )));
-            }
-            run!(c, |c| diesel::delete(booths::table.find(id)).execute(c))?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "delete",
-                "booth",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
-        })
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
+crate::child_routes!(
+    Booths,
+    tag = "booths",
+    list = "/api/v1/events/{slug}/booths",
+    item = "/api/v1/events/{slug}/booths/{id}",
+    new = NewBooth,
+    patch = BoothPatch,
+    out = BoothOut,
+    filters = BoothFilters,
+    write_errors = [(
+        status = 409,
+        description = "code already used in this event"
+    )],
+    delete_errors = [(status = 409, description = "assigned to an exhibitor")]
+);
 
 /// One hall of the summary.
 #[derive(Debug, Serialize, ToSchema)]

@@ -12,48 +12,57 @@ use super::model::{ExhibitorOut, ExhibitorRow, PaymentStatus, PublicExhibitor, S
 use super::service::{self, Application};
 use crate::audit;
 use crate::db::schema::exhibitors;
-use crate::domain::text::{optional_text, short_text};
+use crate::db::PageRequest;
+use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language, Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::queries as events;
-use crate::run;
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
+use crate::{paged, run};
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// An application, as sent by the API or the form (checked by [`application`]).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExhibitor {
-    pub company_name: String,
-    pub contact_name: String,
-    #[schema(value_type = String, format = "email")]
-    pub email: EmailAddress,
-    #[serde(default)]
+    #[schema(required = true)]
+    pub company_name: Option<String>,
+    #[schema(required = true)]
+    pub contact_name: Option<String>,
+    #[schema(required = true, format = "email")]
+    pub email: Option<String>,
     pub phone: Option<String>,
-    #[serde(default)]
     pub website: Option<String>,
-    #[serde(default)]
     pub country: Option<String>,
-    #[serde(default)]
     pub sector: Option<String>,
-    #[serde(default)]
     pub description: Option<String>,
-    pub booth_kind: BoothKind,
-    pub booth_area_m2: i32,
-    #[serde(default)]
+    #[schema(required = true)]
+    pub booth_kind: Option<BoothKind>,
+    /// 1 to 10 000.
+    #[schema(required = true)]
+    pub booth_area_m2: Option<i32>,
     pub language: Option<Language>,
-    #[serde(default)]
-    pub consent: bool,
+    /// Must be true: the company agrees to the processing of its contact's data.
+    pub consent: Option<bool>,
 }
 
-pub fn application(body: NewExhibitor, event: &crate::events::Event) -> AppResult<Application> {
-    let mut errors = Vec::new();
-    let company_name = short_text("company_name", &body.company_name, 200, &mut errors);
-    let contact_name = short_text("contact_name", &body.contact_name, 200, &mut errors);
-    let website = optional_text("website", body.website.as_deref(), 300, &mut errors);
-    let website = crate::domain::text::website(website, &mut errors);
+/// The parse step of an application: every field checked, every error reported (with
+/// `shape`, those found while reading the body).
+pub fn application(
+    body: NewExhibitor,
+    shape: Vec<FieldError>,
+    event: &crate::events::Event,
+) -> AppResult<Application> {
+    let mut check = Check::new(shape);
+    let company_name = check.text("company_name", body.company_name, 200);
+    let contact_name = check.text("contact_name", body.contact_name, 200);
+    let email = check.required("email", body.email);
+    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+    let website = check.optional_text("website", body.website.as_deref(), 300);
+    let website = crate::domain::text::website(website, check.errors());
     let description = body
         .description
         .as_deref()
@@ -64,41 +73,36 @@ pub fn application(body: NewExhibitor, event: &crate::events::Event) -> AppResul
         .as_ref()
         .is_some_and(|d| d.chars().count() > 2000)
     {
-        errors.push(FieldError::new(
-            "description",
-            "must be at most 2000 characters",
-        ));
+        check.push(FieldError::rule("description", Rule::TooLong(2000)));
     }
-    if !(1..=10_000).contains(&body.booth_area_m2) {
-        errors.push(FieldError::new(
-            "booth_area_m2",
-            "must be between 1 and 10000",
-        ));
+    let booth_kind = check.required("booth_kind", body.booth_kind);
+    let area = check.required("booth_area_m2", body.booth_area_m2);
+    let area = check.range("booth_area_m2", area.map(i64::from), 1, 10_000);
+    if body.consent != Some(true) && !check.has("consent") {
+        check.push(FieldError::rule("consent", Rule::Consent));
     }
-    if !body.consent {
-        errors.push(FieldError::new(
-            "consent",
-            "must be true: applying needs your consent to the processing of your data",
-        ));
-    }
-    let a = Application {
+    let phone = check.optional_text("phone", body.phone.as_deref(), 30);
+    let country = check.optional_text("country", body.country.as_deref(), 100);
+    let sector = check.optional_text("sector", body.sector.as_deref(), 100);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(company_name), Some(contact_name), Some(email), Some(booth_kind), Some(area)) =
+        (company_name, contact_name, email, booth_kind, area)
+    else {
+        return Err(AppError::internal("application checked without its fields"));
+    };
+    Ok(Application {
         company_name,
         contact_name,
-        email: body.email,
-        phone: optional_text("phone", body.phone.as_deref(), 30, &mut errors),
+        email,
+        phone,
         website,
-        country: optional_text("country", body.country.as_deref(), 100, &mut errors),
-        sector: optional_text("sector", body.sector.as_deref(), 100, &mut errors),
+        country,
+        sector,
         description,
-        booth_kind: body.booth_kind,
-        booth_area_m2: body.booth_area_m2,
+        booth_kind,
+        booth_area_m2: area as i32,
         language: event.language_for(body.language),
-    };
-    if errors.is_empty() {
-        Ok(a)
-    } else {
-        Err(AppError::Validation(errors))
-    }
+    })
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -119,18 +123,21 @@ pub async fn apply(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
-    Json(body): Json<NewExhibitor>,
+    body: Json<NewExhibitor>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    submit(&state, slug.into_inner(), body).await?;
+    let (body, check) = body.into_parts();
+    submit(&state, slug.into_inner(), body, check.into_errors()).await?;
     Ok(HttpResponse::Accepted().json(ACCEPTED))
 }
 
-/// Shared by the API and the `/events/{slug}/exhibit` form.
+/// Shared by the API and the `/events/{slug}/exhibit` form (`shape`: the errors found while
+/// reading the body).
 pub async fn submit(
     state: &web::Data<AppState>,
     slug: String,
     body: NewExhibitor,
+    shape: Vec<FieldError>,
 ) -> AppResult<()> {
     let settings = state.settings.clone();
     state
@@ -140,7 +147,7 @@ pub async fn submit(
             if !event.is_published() {
                 return Err(AppError::not_found(format!("no event `{slug}`")));
             }
-            let a = application(body, &event)?;
+            let a = application(body, shape, &event)?;
             service::apply(c, &settings, &event, &a)
         })
         .await?;
@@ -150,7 +157,8 @@ pub async fn submit(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
-    pub token: String,
+    #[schema(required = true)]
+    pub token: Option<String>,
 }
 
 #[utoipa::path(post, path = "/api/v1/exhibitors/confirm", tag = "exhibitors",
@@ -160,10 +168,13 @@ pub struct ConfirmRequest {
 pub async fn confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
-    Json(body): Json<ConfirmRequest>,
+    body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    let out = confirm_token(&state, body.token).await?;
+    let (body, mut check) = body.into_parts();
+    let token = check.text("token", body.token, 200);
+    check.done().map_err(AppError::Validation)?;
+    let out = confirm_token(&state, token.unwrap_or_default()).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -211,8 +222,22 @@ pub async fn list(
             // emails), in memory: approved exhibitors are few.
             let sql_like = if organizer { req.like.clone() } else { None };
             let public_needle = if organizer { None } else { req.needle.clone() };
-            let (mut rows, total) = run!(c, |c| {
-                let filtered = || {
+            // A public search reads every approved exhibitor, then pages what it found.
+            let everything = PageRequest {
+                page: 1,
+                per_page: i64::from(u32::MAX),
+                ..req.clone()
+            };
+            let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
+            let (mut rows, total) = paged!(
+                c,
+                if public_needle.is_some() {
+                    &everything
+                } else {
+                    &req
+                },
+                ExhibitorRow,
+                || {
                     let mut q = exhibitors::table
                         .filter(exhibitors::event_id.eq(event.id))
                         .into_boxed();
@@ -223,26 +248,18 @@ pub async fn list(
                         q = q.filter(exhibitors::search_text.like(like.clone()).escape('\\'));
                     }
                     q
-                };
-                let q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+                },
+                |q| match sort {
                     Some(("company_name", false)) => {
-                        filtered().order((exhibitors::company_name.asc(), exhibitors::id.asc()))
+                        q.order((exhibitors::company_name.asc(), exhibitors::id.asc()))
                     }
                     Some(("company_name", true)) => {
-                        filtered().order((exhibitors::company_name.desc(), exhibitors::id.desc()))
+                        q.order((exhibitors::company_name.desc(), exhibitors::id.desc()))
                     }
-                    Some((_, true)) => filtered().order(exhibitors::id.desc()),
-                    _ => filtered().order(exhibitors::id.asc()),
-                };
-                let q = q.select(ExhibitorRow::as_select());
-                let rows: Vec<ExhibitorRow> = if public_needle.is_some() {
-                    q.load(c)?
-                } else {
-                    q.limit(req.per_page).offset(req.offset()).load(c)?
-                };
-                let total: i64 = filtered().count().get_result(c)?;
-                QueryResult::Ok((rows, total))
-            })?;
+                    Some((_, true)) => q.order(exhibitors::id.desc()),
+                    _ => q.order(exhibitors::id.asc()),
+                }
+            )?;
             if organizer {
                 let items = rows
                     .iter()
@@ -301,26 +318,28 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
-    #[serde(default)]
     pub booth_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
-    pub reason: String,
+    #[schema(required = true)]
+    pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoothRequest {
-    pub booth_code: String,
+    #[schema(required = true)]
+    pub booth_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitorPatch {
-    pub payment_status: PaymentStatus,
+    #[schema(required = true)]
+    pub payment_status: Option<PaymentStatus>,
 }
 
 /// Runs one review step on an exhibitor in a write transaction, with its audit entry.
@@ -363,9 +382,10 @@ pub async fn approve(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(body): Json<ApproveRequest>,
+    body: Json<ApproveRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
+    let body = body.into_checked()?;
     review(state, who, slug, id, "approve", move |c, s, e, ex| {
         service::approve(c, s, e, ex, body.booth_code.as_deref())
     })
@@ -380,14 +400,13 @@ pub async fn reject(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(body): Json<RejectRequest>,
+    body: Json<RejectRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let mut errors = Vec::new();
-    let reason = short_text("reason", &body.reason, 2000, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let (body, mut check) = body.into_parts();
+    let reason = check.text("reason", body.reason, 2000);
+    check.done().map_err(AppError::Validation)?;
+    let reason = reason.unwrap_or_default();
     review(state, who, slug, id, "reject", move |c, s, e, ex| {
         service::reject(c, s, e, ex, &reason)
     })
@@ -402,11 +421,15 @@ pub async fn set_booth(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(body): Json<BoothRequest>,
+    body: Json<BoothRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
+    let (body, mut check) = body.into_parts();
+    let code = check.text("booth_code", body.booth_code, 16);
+    check.done().map_err(AppError::Validation)?;
+    let code = code.unwrap_or_default();
     review(state, who, slug, id, "assign_booth", move |c, s, e, ex| {
-        service::reassign(c, s, e, ex, &body.booth_code)
+        service::reassign(c, s, e, ex, &code)
     })
     .await
 }
@@ -419,13 +442,17 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(body): Json<ExhibitorPatch>,
+    body: Json<ExhibitorPatch>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
+    let (body, mut check) = body.into_parts();
+    let payment = check.required("payment_status", body.payment_status);
+    check.done().map_err(AppError::Validation)?;
+    let payment = payment.unwrap_or(PaymentStatus::Unpaid);
     review(state, who, slug, id, "payment", move |c, _, _, ex| {
         run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
             .set((
-                exhibitors::payment_status.eq(body.payment_status.as_str()),
+                exhibitors::payment_status.eq(payment.as_str()),
                 exhibitors::updated_at.eq(crate::db::now())
             ))
             .execute(c))?;

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::booths::BoothKind;
 use super::handlers::{self, NewExhibitor};
 use super::{service, tokens};
-use crate::domain::{dates, EmailAddress, Language};
+use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::queries as events;
 use crate::web::csrf;
@@ -22,7 +22,7 @@ fn words(lang: Language) -> serde_json::Value {
             "company_name": "اسم الشركة", "contact_name": "الشخص المسؤول", "email": "البريد الإلكتروني", "phone": "الهاتف",
             "website": "الموقع الإلكتروني", "country": "البلد", "sector": "القطاع", "description": "نبذة عن الشركة",
             "booth_kind": "نوع الرواق", "kind_standard": "عادي", "kind_corner": "زاوية", "kind_island": "جزيرة",
-            "area": "المساحة المطلوبة (م²)", "consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "send": "إرسال الطلب",
+            "area": "المساحة المطلوبة (م²)", "consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "send": "إرسال الطلب", "fix_errors": "يرجى تصحيح الخانات المشار إليها أدناه.",
             "confirm_title": "تأكيد الطلب", "confirm_text": "اضغطوا على الزر لتأكيد طلب المشاركة.", "confirm_button": "تأكيد الطلب",
             "link_problem": "تعذر استعمال هذا الرابط", "submitted": "تم تأكيد طلبكم وهو الآن قيد الدراسة.",
             "status": "الحالة", "booth": "الرواق", "staff": "شارات الفريق",
@@ -32,7 +32,7 @@ fn words(lang: Language) -> serde_json::Value {
             "company_name": "Société", "contact_name": "Personne à contacter", "email": "Adresse e-mail", "phone": "Téléphone",
             "website": "Site web", "country": "Pays", "sector": "Secteur", "description": "Présentation de la société",
             "booth_kind": "Type de stand", "kind_standard": "Standard", "kind_corner": "Angle", "kind_island": "Îlot",
-            "area": "Surface souhaitée (m²)", "consent": "J'accepte le traitement de mes données pour les besoins du salon.", "send": "Envoyer la demande",
+            "area": "Surface souhaitée (m²)", "consent": "J'accepte le traitement de mes données pour les besoins du salon.", "send": "Envoyer la demande", "fix_errors": "Merci de corriger les champs signalés ci-dessous.",
             "confirm_title": "Confirmer votre demande", "confirm_text": "Cliquez sur le bouton pour confirmer votre demande d'exposant.", "confirm_button": "Confirmer ma demande",
             "link_problem": "Ce lien ne peut pas être utilisé", "submitted": "Votre demande est confirmée et en cours d'examen.",
             "status": "Statut", "booth": "Stand", "staff": "Badges de l'équipe",
@@ -42,7 +42,7 @@ fn words(lang: Language) -> serde_json::Value {
             "company_name": "Company", "contact_name": "Contact person", "email": "Email", "phone": "Phone",
             "website": "Website", "country": "Country", "sector": "Sector", "description": "About the company",
             "booth_kind": "Booth type", "kind_standard": "Standard", "kind_corner": "Corner", "kind_island": "Island",
-            "area": "Area wanted (m²)", "consent": "I agree to the processing of my data for the fair.", "send": "Send the application",
+            "area": "Area wanted (m²)", "consent": "I agree to the processing of my data for the fair.", "send": "Send the application", "fix_errors": "Please correct the fields marked below.",
             "confirm_title": "Confirm your application", "confirm_text": "Press the button to confirm your exhibitor application.", "confirm_button": "Confirm my application",
             "link_problem": "This link cannot be used", "submitted": "Your application is confirmed and under review.",
             "status": "Status", "booth": "Booth", "staff": "Staff passes",
@@ -128,15 +128,16 @@ async fn show_form(
         .await?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
     let action = format!("/events/{}/exhibit", event.slug);
+    let field_errors = crate::web::pages::field_errors(lang, &errors);
     let body = render(
         "exhibit.html",
         lang,
         context! {
             event_name => event.name.get(lang, event.default_language),
-            action => &action,
+            action => format!("{action}?lang={}", lang.code()),
             csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
-            errors => errors,
+            errors => field_errors,
             done => done,
         },
     )?;
@@ -166,45 +167,47 @@ pub async fn submit(
         ));
     }
     state.limiter.check(&req)?;
-    let email = match EmailAddress::parse(&form.email) {
-        Ok(e) => e,
-        Err(m) => {
-            let errors = vec![crate::error::FieldError::new("email", m)];
-            return show_form(
-                &state,
-                &req,
-                slug,
-                form,
-                errors,
-                false,
-                actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
+    // The same parse step as the API: every error comes back at once. A number that does not
+    // read as one is reported like any other bad field.
+    let mut shape = Vec::new();
+    let area = form.booth_area_m2.trim();
+    let booth_area_m2 = if area.is_empty() {
+        None
+    } else {
+        match area.parse::<i32>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                shape.push(crate::domain::FieldError::rule(
+                    "booth_area_m2",
+                    crate::domain::text::Rule::Range(1, 10_000),
+                ));
+                None
+            }
         }
     };
     let body = NewExhibitor {
-        company_name: form.company_name.clone(),
-        contact_name: form.contact_name.clone(),
-        email,
+        company_name: Some(form.company_name.clone()),
+        contact_name: Some(form.contact_name.clone()),
+        email: Some(form.email.clone()),
         phone: nonempty(&form.phone),
         website: nonempty(&form.website),
         country: nonempty(&form.country),
         sector: nonempty(&form.sector),
         description: nonempty(&form.description),
-        booth_kind: match form.booth_kind.as_str() {
+        booth_kind: Some(match form.booth_kind.as_str() {
             "corner" => BoothKind::Corner,
             "island" => BoothKind::Island,
             _ => BoothKind::Standard,
-        },
-        booth_area_m2: form.booth_area_m2.trim().parse().unwrap_or(0),
+        }),
+        booth_area_m2,
         language: Some(crate::web::pages::page_language(
             &req,
             &Language::ALL,
             Language::Fr,
         )),
-        consent: form.consent == "true" || form.consent == "on",
+        consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    match handlers::submit(&state, slug.clone(), body).await {
+    match handlers::submit(&state, slug.clone(), body, shape).await {
         Ok(()) => {
             show_form(
                 &state,

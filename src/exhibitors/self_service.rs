@@ -13,7 +13,7 @@ use super::model::{ExhibitorOut, ExhibitorRow};
 use super::{service, tokens};
 use crate::db::schema::exhibitors;
 use crate::db::Conn;
-use crate::domain::text::short_text;
+use crate::domain::text::{short_text, Rule};
 use crate::domain::{search_text, EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::Event;
@@ -102,10 +102,12 @@ pub struct ProfilePatch {
 pub async fn update(
     state: web::Data<AppState>,
     who: Exhibitor,
-    Json(p): Json<ProfilePatch>,
+    body: Json<ProfilePatch>,
 ) -> AppResult<HttpResponse> {
+    let (p, check) = body.into_parts();
+    let shape = check.into_errors();
     let out = with_exhibitor(&state, who.token, move |c, _, _, ex| {
-        let mut errors = Vec::new();
+        let mut errors = shape;
         let text = |field: &str,
                     v: Option<Option<String>>,
                     cur: &Option<String>,
@@ -200,11 +202,11 @@ pub async fn withdraw(state: web::Data<AppState>, who: Exhibitor) -> AppResult<H
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    pub name: String,
-    #[schema(value_type = String, format = "email")]
-    pub email: EmailAddress,
+    #[schema(required = true)]
+    pub name: Option<String>,
+    #[schema(required = true, format = "email")]
+    pub email: Option<String>,
     /// The staff member's language for the pass email; defaults to the exhibitor's.
-    #[serde(default)]
     pub language: Option<Language>,
 }
 
@@ -215,15 +217,21 @@ pub struct NewStaff {
 pub async fn add_staff(
     state: web::Data<AppState>,
     who: Exhibitor,
-    Json(body): Json<NewStaff>,
+    body: Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
-    let mut errors = Vec::new();
-    let name = short_text("name", &body.name, 200, &mut errors);
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let (body, mut check) = body.into_parts();
+    let name = check.text("name", body.name, 200);
+    let email = check.required("email", body.email);
+    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(AppError::internal(
+            "staff pass checked without name or email",
+        ));
+    };
+    let language = body.language;
     let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
-        let reg = service::add_staff(c, s, e, ex, name, body.email, body.language)?;
+        let reg = service::add_staff(c, s, e, ex, name, email, language)?;
         crate::audit::record(
             c,
             None,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use super::model::{Category, RegistrationOut};
 use super::service::{self, Person, PublicOutcome};
 use crate::audit;
-use crate::domain::text::{optional_text, short_text};
+use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::queries as events;
@@ -16,88 +16,83 @@ use crate::web::identity::OptionalOrganizer;
 use crate::web::json::Json;
 use crate::web::AppState;
 
-#[derive(Debug, Deserialize, ToSchema)]
+/// A registration, as sent by the API or the form (checked by [`person`]).
+#[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
-    pub name: String,
-    #[schema(value_type = String, format = "email")]
-    pub email: EmailAddress,
-    #[serde(default)]
+    #[schema(required = true)]
+    pub name: Option<String>,
+    #[schema(required = true, format = "email")]
+    pub email: Option<String>,
     pub organization: Option<String>,
-    #[serde(default)]
     pub job_title: Option<String>,
-    #[serde(default)]
     pub country: Option<String>,
-    #[serde(default)]
     pub phone: Option<String>,
     /// The language of the emails; defaults to the event's.
-    #[serde(default)]
     pub language: Option<Language>,
     /// The public may choose `visitor` (default) or `professional`; organizers any but
     /// `exhibitor_staff`.
-    #[serde(default)]
     pub category: Option<Category>,
-    /// Must be true: the attendee agrees to the processing of their data for the fair.
-    #[serde(default)]
-    pub consent: bool,
+    /// Must be true for the public: the attendee agrees to the processing of their data for
+    /// the fair.
+    pub consent: Option<bool>,
 }
 
-/// Checks a registration body; `organizer` widens the categories.
+/// The parse step of a registration: every field checked, every error reported (with those
+/// found while reading the body, `shape`). `organizer` widens the categories.
 pub fn person(
     body: NewRegistration,
+    shape: Vec<FieldError>,
     event: &crate::events::Event,
     organizer: bool,
 ) -> AppResult<Person> {
-    let mut errors = Vec::new();
-    let name = short_text("name", &body.name, 200, &mut errors);
-    let phone = optional_text("phone", body.phone.as_deref(), 30, &mut errors);
+    let mut check = Check::new(shape);
+    let name = check.text("name", body.name, 200);
+    let email = check.required("email", body.email);
+    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+    let phone = check.optional_text("phone", body.phone.as_deref(), 30);
     if phone.as_ref().is_some_and(|p| {
         !p.chars()
             .all(|c| c.is_ascii_digit() || " +-().".contains(c))
     }) {
-        errors.push(FieldError::new(
-            "phone",
-            "may hold only digits, spaces and + - ( ) .",
-        ));
+        check.push(FieldError::rule("phone", Rule::Phone));
     }
     let category = body.category.unwrap_or(Category::Visitor);
     if category == Category::ExhibitorStaff {
-        errors.push(FieldError::new(
+        check.push(FieldError::with(
             "category",
+            Rule::Choice,
             "exhibitor_staff comes only from exhibitors' staff passes",
         ));
     } else if !organizer && !category.is_public() {
-        errors.push(FieldError::new(
+        check.push(FieldError::with(
             "category",
+            Rule::Choice,
             "must be visitor or professional (other categories are set by organizers)",
         ));
     }
-    if !organizer && !body.consent {
-        errors.push(FieldError::new(
-            "consent",
-            "must be true: registering needs your consent to the processing of your data",
-        ));
+    if !organizer && body.consent != Some(true) && !check.has("consent") {
+        check.push(FieldError::rule("consent", Rule::Consent));
     }
-    let person = Person {
+    let organization = check.optional_text("organization", body.organization.as_deref(), 200);
+    let job_title = check.optional_text("job_title", body.job_title.as_deref(), 200);
+    let country = check.optional_text("country", body.country.as_deref(), 100);
+    check.done().map_err(AppError::Validation)?;
+    let (Some(name), Some(email)) = (name, email) else {
+        return Err(AppError::internal(
+            "registration checked without name or email",
+        ));
+    };
+    Ok(Person {
         name,
-        email: body.email,
-        organization: optional_text(
-            "organization",
-            body.organization.as_deref(),
-            200,
-            &mut errors,
-        ),
-        job_title: optional_text("job_title", body.job_title.as_deref(), 200, &mut errors),
-        country: optional_text("country", body.country.as_deref(), 100, &mut errors),
+        email,
+        organization,
+        job_title,
+        country,
         phone,
         language: event.language_for(body.language),
         category,
-    };
-    if errors.is_empty() {
-        Ok(person)
-    } else {
-        Err(AppError::Validation(errors))
-    }
+    })
 }
 
 /// The public's answer, the same whatever happened (no enumeration of who is registered).
@@ -125,8 +120,10 @@ pub async fn register(
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
-    Json(body): Json<NewRegistration>,
+    body: Json<NewRegistration>,
 ) -> AppResult<HttpResponse> {
+    let (body, check) = body.into_parts();
+    let shape = check.into_errors();
     let settings = state.settings.clone();
     if let Some(org) = who.0 {
         org.require(Role::Editor)?;
@@ -134,7 +131,7 @@ pub async fn register(
             .db
             .write(move |c| {
                 let event = events::lock(c, &slug)?;
-                let p = person(body, &event, true)?;
+                let p = person(body, shape, &event, true)?;
                 let reg = service::register_by_organizer(c, &settings, &event, &p)?;
                 audit::record(
                     c,
@@ -151,17 +148,21 @@ pub async fn register(
         return Ok(HttpResponse::Created().json(out));
     }
     state.limiter.check(&req)?;
-    submit_public(&state, slug.into_inner(), body).await?;
+    submit_public(&state, slug.into_inner(), body, shape).await?;
     Ok(HttpResponse::Accepted().json(ACCEPTED))
 }
 
-/// A public registration, shared by the API and the `/events/{slug}/register` form.
+/// A public registration, shared by the API and the `/events/{slug}/register` form (`shape`:
+/// the errors found while reading the body). The registration window is read on the app's
+/// clock.
 pub async fn submit_public(
     state: &web::Data<AppState>,
     slug: String,
     body: NewRegistration,
+    shape: Vec<FieldError>,
 ) -> AppResult<()> {
     let settings = state.settings.clone();
+    let now = state.clock.now().naive_utc();
     state
         .db
         .write(move |c| {
@@ -169,14 +170,13 @@ pub async fn submit_public(
             if !event.is_published() {
                 return Err(AppError::not_found(format!("no event `{slug}`")));
             }
-            let now = crate::db::now();
             if event.registration_opens_at.is_some_and(|t| now < t) {
                 return Err(AppError::Conflict("registration is not open yet".into()));
             }
             if event.registration_closes_at.is_some_and(|t| now >= t) {
                 return Err(AppError::Conflict("registration is closed".into()));
             }
-            let p = person(body, &event, false)?;
+            let p = person(body, shape, &event, false)?;
             let outcome: PublicOutcome = service::register_public(c, &settings, &event, &p)?;
             tracing::debug!(?outcome, "public registration");
             Ok(())
@@ -189,7 +189,8 @@ pub async fn submit_public(
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     /// The token from the confirmation email's link.
-    pub token: String,
+    #[schema(required = true)]
+    pub token: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -207,10 +208,13 @@ pub struct ConfirmAnswer {
 pub async fn confirm(
     state: web::Data<AppState>,
     req: HttpRequest,
-    Json(body): Json<ConfirmRequest>,
+    body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    let answer = confirm_token(&state, body.token).await?;
+    let (body, mut check) = body.into_parts();
+    let token = check.text("token", body.token, 200);
+    check.done().map_err(AppError::Validation)?;
+    let answer = confirm_token(&state, token.unwrap_or_default()).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

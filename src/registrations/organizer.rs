@@ -18,12 +18,12 @@ use crate::domain::{Language, Role};
 use crate::email::EmailKind;
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::{queries as events, Event};
-use crate::run;
 use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
+use crate::{paged, run};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -38,8 +38,12 @@ fn load(
     req: &PageRequest,
     f: &RegistrationFilters,
 ) -> QueryResult<(Vec<RegistrationRow>, i64)> {
-    run!(c, |c| {
-        let filtered = || {
+    let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
+    paged!(
+        c,
+        req,
+        RegistrationRow,
+        || {
             let mut q = registrations::table
                 .filter(registrations::event_id.eq(event.id))
                 .into_boxed();
@@ -53,25 +57,14 @@ fn load(
                 q = q.filter(registrations::search_text.like(like.clone()).escape('\\'));
             }
             q
-        };
-        let q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
-            Some(("name", false)) => {
-                filtered().order((registrations::name.asc(), registrations::id.asc()))
-            }
-            Some(("name", true)) => {
-                filtered().order((registrations::name.desc(), registrations::id.desc()))
-            }
-            Some((_, true)) => filtered().order(registrations::id.desc()),
-            _ => filtered().order(registrations::id.asc()),
-        };
-        let rows = q
-            .select(RegistrationRow::as_select())
-            .limit(req.per_page)
-            .offset(req.offset())
-            .load(c)?;
-        let total: i64 = filtered().count().get_result(c)?;
-        QueryResult::Ok((rows, total))
-    })
+        },
+        |q| match sort {
+            Some(("name", false)) => q.order((registrations::name.asc(), registrations::id.asc())),
+            Some(("name", true)) => q.order((registrations::name.desc(), registrations::id.desc())),
+            Some((_, true)) => q.order(registrations::id.desc()),
+            _ => q.order(registrations::id.asc()),
+        }
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/registrations", tag = "registrations",
@@ -209,9 +202,11 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(patch): Json<RegistrationPatch>,
+    body: Json<RegistrationPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
+    let (patch, check) = body.into_parts();
+    let shape = check.into_errors();
     let (slug, id) = path.into_inner();
     let settings = state.settings.clone();
     let out = state
@@ -222,7 +217,7 @@ pub async fn update(
             if reg.erased_at.is_some() {
                 return Err(AppError::Conflict("this registration was erased".into()));
             }
-            let mut errors = Vec::new();
+            let mut errors = shape;
             let text = |f: &str,
                         v: Option<Option<String>>,
                         cur: Option<String>,

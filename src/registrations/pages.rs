@@ -27,7 +27,7 @@ fn words(lang: Language) -> serde_json::Value {
             "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
             "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
             "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
-            "f_consent": "أوافق على معالجة بياناتي لأغراض المعرض."}),
+            "f_consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "fix_errors": "يرجى تصحيح الخانات المشار إليها أدناه."}),
         Language::Fr => serde_json::json!({
             "confirm_title": "Confirmer votre inscription", "confirm_text": "Cliquez sur le bouton pour confirmer votre inscription.", "confirm_button": "Confirmer mon inscription",
             "confirmed": "Votre inscription est confirmée.", "waitlisted": "Le salon est complet pour le moment : vous êtes sur liste d'attente et nous vous écrirons si une place se libère.",
@@ -38,7 +38,7 @@ fn words(lang: Language) -> serde_json::Value {
             "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
             "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
             "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
-            "f_consent": "J'accepte le traitement de mes données pour les besoins du salon."}),
+            "f_consent": "J'accepte le traitement de mes données pour les besoins du salon.", "fix_errors": "Merci de corriger les champs signalés ci-dessous."}),
         Language::En => serde_json::json!({
             "confirm_title": "Confirm your registration", "confirm_text": "Press the button to confirm your registration.", "confirm_button": "Confirm my registration",
             "confirmed": "Your registration is confirmed.", "waitlisted": "The fair is full for now: you are on the waiting list and we will email you if a place frees up.",
@@ -49,7 +49,7 @@ fn words(lang: Language) -> serde_json::Value {
             "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
             "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
             "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
-            "f_consent": "I agree to the processing of my data for the fair."}),
+            "f_consent": "I agree to the processing of my data for the fair.", "fix_errors": "Please correct the fields marked below."}),
     }
 }
 
@@ -325,6 +325,7 @@ async fn show_register(
         .await?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
     let action = format!("/events/{}/register", event.slug);
+    let field_errors = crate::web::pages::field_errors(lang, &errors);
     let body = render(
         "register.html",
         lang,
@@ -332,10 +333,10 @@ async fn show_register(
             event_name => event.name.get(lang, event.default_language),
             event_dates => dates::range(lang, event.starts_on, event.ends_on),
             venue => &event.venue, city => &event.city,
-            action => &action,
+            action => format!("{action}?lang={}", lang.code()),
             csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
-            errors => errors,
+            errors => field_errors,
             problem => problem,
             done => done,
         },
@@ -381,27 +382,10 @@ pub async fn register_submit(
         ));
     }
     state.limiter.check(&req)?;
-    let email = match crate::domain::EmailAddress::parse(&form.email) {
-        Ok(e) => e,
-        Err(m) => {
-            let errors = vec![crate::error::FieldError::new("email", m)];
-            return show_register(
-                &state,
-                &req,
-                slug,
-                RegisterPage::Retry(
-                    Box::new(form),
-                    errors,
-                    None,
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                ),
-            )
-            .await;
-        }
-    };
+    // The same parse step as the API: every error comes back at once.
     let body = super::handlers::NewRegistration {
-        name: form.name.clone(),
-        email,
+        name: Some(form.name.clone()),
+        email: Some(form.email.clone()),
         organization: nonempty(&form.organization),
         job_title: nonempty(&form.job_title),
         country: nonempty(&form.country),
@@ -416,9 +400,9 @@ pub async fn register_submit(
         } else {
             super::Category::Visitor
         }),
-        consent: form.consent == "true" || form.consent == "on",
+        consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    match super::handlers::submit_public(&state, slug.clone(), body).await {
+    match super::handlers::submit_public(&state, slug.clone(), body, vec![]).await {
         Ok(()) => show_register(&state, &req, slug, RegisterPage::Done).await,
         Err(AppError::Validation(errors)) => {
             show_register(

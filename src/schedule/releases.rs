@@ -24,11 +24,11 @@ use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{queries as events, Event};
-use crate::run;
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
+use crate::{paged, run};
 
 /// A speaker as the published programme shows them (never their email).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -380,8 +380,8 @@ pub fn publish(
 #[serde(deny_unknown_fields)]
 pub struct NewRelease {
     /// A name unique within the event, e.g. "1.0" or "2026-05-02 final".
-    pub version: String,
-    #[serde(default)]
+    #[schema(required = true)]
+    pub version: Option<String>,
     pub comment: Option<String>,
 }
 
@@ -394,26 +394,14 @@ pub async fn create(
     state: web::Data<AppState>,
     who: Organizer,
     slug: web::Path<String>,
-    Json(body): Json<NewRelease>,
+    body: Json<NewRelease>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let mut errors = Vec::new();
-    let version = crate::domain::text::short_text("version", &body.version, 100, &mut errors);
-    let comment = body
-        .comment
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
-    if comment.as_ref().is_some_and(|s| s.chars().count() > 2000) {
-        errors.push(crate::error::FieldError::new(
-            "comment",
-            "must be at most 2000 characters",
-        ));
-    }
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
+    let (body, mut check) = body.into_parts();
+    let version = check.text("version", body.version, 100);
+    let comment = check.optional_text("comment", body.comment.as_deref(), 2000);
+    check.done().map_err(AppError::Validation)?;
+    let version = version.unwrap_or_default();
     let buffer = state.settings.schedule.speaker_buffer;
     let release = state
         .db
@@ -449,25 +437,19 @@ pub async fn list(
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
             let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-            let (rows, total) = run!(c, |c| {
-                let base = || {
-                    schedule_releases::table
-                        .filter(schedule_releases::event_id.eq(event.id))
-                        .into_boxed()
-                };
-                let q = if desc {
-                    base().order(schedule_releases::id.desc())
+            let (rows, total) = paged!(
+                c,
+                &req,
+                ReleaseRow,
+                || schedule_releases::table
+                    .filter(schedule_releases::event_id.eq(event.id))
+                    .into_boxed(),
+                |q| if desc {
+                    q.order(schedule_releases::id.desc())
                 } else {
-                    base().order(schedule_releases::id.asc())
-                };
-                let rows = q
-                    .select(ReleaseRow::as_select())
-                    .limit(req.per_page)
-                    .offset(req.offset())
-                    .load(c)?;
-                let total: i64 = base().count().get_result(c)?;
-                QueryResult::Ok((rows, total))
-            })?;
+                    q.order(schedule_releases::id.asc())
+                }
+            )?;
             let items = rows
                 .into_iter()
                 .map(|r| Release::from_row(r).map(|r| ReleaseOut::from(&r)))

@@ -21,14 +21,15 @@ use crate::db::schema::{session_speakers, sessions};
 use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::schedule::Conflict;
+use crate::domain::text::Check;
 use crate::domain::{search_text, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::{queries as events, Event};
-use crate::run;
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
+use crate::{paged, run};
 
 /// A session of the working copy, as editors see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -80,14 +81,19 @@ pub struct SessionWritten {
     pub warnings: Vec<Conflict>,
 }
 
+/// A new session, as sent (checked by the parse step of [`save_with`]).
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSession {
-    pub title: String,
+    #[schema(required = true)]
+    pub title: Option<String>,
     #[serde(default, rename = "abstract")]
     pub abstract_text: Option<String>,
-    pub kind: SessionKind,
-    pub language: Language,
+    #[schema(required = true)]
+    pub kind: Option<SessionKind>,
+    /// The language the session is held in.
+    #[schema(required = true)]
+    pub language: Option<Language>,
     #[serde(default)]
     pub track_id: Option<i64>,
     #[serde(default)]
@@ -152,13 +158,22 @@ fn utc(t: Option<DateTime<FixedOffset>>) -> Option<NaiveDateTime> {
     t.map(|t| t.naive_utc().trunc_subsecs(0))
 }
 
-impl From<NewSession> for Draft {
-    fn from(b: NewSession) -> Self {
+impl Draft {
+    /// A new session's draft; a missing required member is noted in `check` (and the draft
+    /// holds a stand-in the parse step will not report again).
+    pub fn from_new(b: NewSession, event: &Event, check: &mut Check) -> Draft {
+        let title = check.required("title", b.title).unwrap_or_default();
+        let kind = check
+            .required("kind", b.kind)
+            .unwrap_or(SessionKind::Seminar);
+        let language = check
+            .required("language", b.language)
+            .unwrap_or(event.default_language);
         Draft {
-            title: b.title,
+            title,
             abstract_text: b.abstract_text,
-            kind: b.kind,
-            language: b.language,
+            kind,
+            language,
             track_id: b.track_id,
             speaker_ids: b.speaker_ids,
             room_id: b.room_id,
@@ -219,10 +234,14 @@ impl Draft {
         self
     }
 
-    /// Field checks, including that referenced rooms, tracks and speakers belong to the event.
-    fn validate(&mut self, c: &mut Conn, event: &Event) -> AppResult<()> {
-        let mut errors = Vec::new();
-        self.title = crate::domain::text::short_text("title", &self.title, 300, &mut errors);
+    /// Field checks, including that referenced rooms, tracks and speakers belong to the event;
+    /// `check` holds what was found before (and is reported with the rest).
+    fn validate(&mut self, c: &mut Conn, event: &Event, check: Check) -> AppResult<()> {
+        let skip_title = check.has("title");
+        let mut errors = check.into_errors();
+        if !skip_title {
+            self.title = crate::domain::text::short_text("title", &self.title, 300, &mut errors);
+        }
         self.abstract_text = self
             .abstract_text
             .as_deref()
@@ -254,7 +273,7 @@ impl Draft {
         ];
         if scheduled.iter().any(|s| *s) && !scheduled.iter().all(|s| *s) {
             for (name, set) in ["room_id", "starts_at", "ends_at"].iter().zip(scheduled) {
-                if !set {
+                if !set && !errors.iter().any(|e| e.field == *name) {
                     errors.push(FieldError::new(*name, "is required to schedule the session (room_id, starts_at and ends_at go together)"));
                 }
             }
@@ -316,10 +335,22 @@ pub fn save(
     c: &mut Conn,
     event: &Event,
     id: Option<i64>,
-    mut draft: Draft,
+    draft: Draft,
     buffer: Duration,
 ) -> AppResult<(SessionOut, Vec<Conflict>)> {
-    draft.validate(c, event)?;
+    save_with(c, event, id, draft, buffer, Check::default())
+}
+
+/// [`save`], reporting the errors already in `check` with the parse step's own.
+pub fn save_with(
+    c: &mut Conn,
+    event: &Event,
+    id: Option<i64>,
+    mut draft: Draft,
+    buffer: Duration,
+    check: Check,
+) -> AppResult<(SessionOut, Vec<Conflict>)> {
+    draft.validate(c, event, check)?;
     let mut warnings = Vec::new();
     if let (Some(room_id), Some(starts_at), Some(ends_at)) =
         (draft.room_id, draft.starts_at, draft.ends_at)
@@ -419,15 +450,17 @@ pub async fn create(
     state: web::Data<AppState>,
     who: Organizer,
     slug: web::Path<String>,
-    Json(body): Json<NewSession>,
+    body: Json<NewSession>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
+    let (body, mut check) = body.into_parts();
     let buffer = state.settings.schedule.speaker_buffer;
     let written = state
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let (session, warnings) = save(c, &event, None, body.into(), buffer)?;
+            let draft = Draft::from_new(body, &event, &mut check);
+            let (session, warnings) = save_with(c, &event, None, draft, buffer, check)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -452,9 +485,10 @@ pub async fn update(
     state: web::Data<AppState>,
     who: Organizer,
     path: web::Path<(String, i64)>,
-    Json(patch): Json<SessionPatch>,
+    body: Json<SessionPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
+    let (patch, check) = body.into_parts();
     let (slug, id) = path.into_inner();
     let buffer = state.settings.schedule.speaker_buffer;
     let written = state
@@ -464,7 +498,7 @@ pub async fn update(
             let row = find(c, event.id, id)?;
             let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
             let draft = Draft::of(&event, &row, speakers).apply(patch);
-            let (session, warnings) = save(c, &event, Some(id), draft, buffer)?;
+            let (session, warnings) = save_with(c, &event, Some(id), draft, buffer, check)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -525,8 +559,11 @@ fn working_copy_page(
     req: &PageRequest,
     f: &SessionFilters,
 ) -> AppResult<Page<SessionOut>> {
-    let (rows, total) = run!(c, |c| {
-        let filtered = || {
+    let (rows, total) = paged!(
+        c,
+        req,
+        SessionRow,
+        || {
             let mut q = sessions::table
                 .filter(sessions::event_id.eq(event.id))
                 .into_boxed();
@@ -545,29 +582,22 @@ fn working_copy_page(
                 q = q.filter(sessions::search_text.like(like.clone()).escape('\\'));
             }
             q
-        };
-        let q = match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
+        },
+        |q| match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
             Some(("starts_at", false)) => {
-                filtered().order((sessions::starts_at.asc(), sessions::id.asc()))
+                q.order((sessions::starts_at.asc(), sessions::id.asc()))
             }
             Some(("starts_at", true)) => {
-                filtered().order((sessions::starts_at.desc(), sessions::id.desc()))
+                q.order((sessions::starts_at.desc(), sessions::id.desc()))
             }
-            Some(("title", false)) => filtered().order((sessions::title.asc(), sessions::id.asc())),
+            Some(("title", false)) => q.order((sessions::title.asc(), sessions::id.asc())),
             Some(("title", true)) => {
-                filtered().order((sessions::title.desc(), sessions::id.desc()))
+                q.order((sessions::title.desc(), sessions::id.desc()))
             }
-            Some((_, true)) => filtered().order(sessions::id.desc()),
-            _ => filtered().order(sessions::id.asc()),
-        };
-        let rows = q
-            .select(SessionRow::as_select())
-            .limit(req.per_page)
-            .offset(req.offset())
-            .load(c)?;
-        let total: i64 = filtered().count().get_result(c)?;
-        QueryResult::Ok((rows, total))
-    })?;
+            Some((_, true)) => q.order(sessions::id.desc()),
+            _ => q.order(sessions::id.asc()),
+        }
+    )?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut speakers = speaker_ids_of(c, &ids)?;
     let items = rows

@@ -9,10 +9,33 @@ use futures_util::future::LocalBoxFuture;
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
-use crate::error::{AppError, FieldError};
+use crate::domain::text::{Check, Rule};
+use crate::error::{AppError, AppResult, FieldError};
 
-/// A parsed JSON request body.
-pub struct Json<T>(pub T);
+/// A JSON request body read into `T`, with every member that did not fit `T` (wrong type,
+/// unknown enum value, unknown member) already noted. Request DTOs give their members as
+/// `Option`s, so a missing member is never a serde error: the parse step reports it, together
+/// with these ([`Json::into_parts`]), and every bad field is answered at once.
+pub struct Json<T> {
+    value: T,
+    errors: Vec<FieldError>,
+}
+
+impl<T> Json<T> {
+    /// The body and the errors found while reading it, for a parse step that adds its own.
+    pub fn into_parts(self) -> (T, Check) {
+        (self.value, Check::new(self.errors))
+    }
+
+    /// The body, or 422 listing every member that did not fit.
+    pub fn into_checked(self) -> AppResult<T> {
+        if self.errors.is_empty() {
+            Ok(self.value)
+        } else {
+            Err(AppError::Validation(self.errors))
+        }
+    }
+}
 
 /// The body size limit, stored as app data by `app::build`.
 #[derive(Clone, Copy)]
@@ -63,54 +86,94 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
                 }
                 body.extend_from_slice(&chunk);
             }
-            parse(&body).map(Json)
+            read(&body).map(|(value, errors)| Json { value, errors })
         })
     }
 }
 
-/// Parses `bytes` as `T` in two steps. First bytes → JSON: anything that is not one whole JSON
-/// document (a syntax error, a truncated body, trailing bytes) is 400, whatever the fields
-/// would have said. Then JSON → `T`: a value of the wrong shape is 422 naming the field.
-pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+/// Reads `bytes` as `T` in two steps. First bytes → JSON: anything that is not one whole JSON
+/// document (a syntax error, a truncated body, trailing bytes) is 400, whatever the members
+/// would have said. Then JSON → `T`: a member that does not fit is noted with its dotted path
+/// and taken out, and `T` is read again from the rest, so that every such member is noted, not
+/// only the first. Only a body that cannot make a `T` at all (not an object, a required member
+/// missing) is an error here.
+pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), AppError> {
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
         AppError::BadRequest(format!(
             "the body is not valid JSON: {}",
             strip_position(&e.to_string())
         ))
     })?;
-    match serde_path_to_error::deserialize::<_, T>(value) {
-        Ok(value) => Ok(value),
-        Err(err) => {
-            let message = strip_position(&err.inner().to_string());
-            let mut field = dotted(&err.path().to_string());
-            let mut message = message;
-            // serde names a missing or unknown field in the message, at the parent's path.
-            for prefix in ["missing field `", "unknown field `"] {
-                if let Some(rest) = message.strip_prefix(prefix) {
-                    if let Some((name, _)) = rest.split_once('`') {
-                        // serde_path_to_error already ends an unknown field's path with it.
-                        let already = field == name || field.ends_with(&format!(".{name}"));
-                        if !already {
-                            field = if field.is_empty() {
-                                name.to_string()
-                            } else {
-                                format!("{field}.{name}")
-                            };
-                        }
-                        message = if prefix.starts_with("missing") {
-                            "is required".into()
-                        } else {
-                            "is not a known field".into()
-                        };
+    let mut errors = Vec::new();
+    loop {
+        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(parsed) => return Ok((parsed, errors)),
+            Err(err) => {
+                let path = dotted(&err.path().to_string());
+                let error = field_error(path, &strip_position(&err.inner().to_string()));
+                let top = error.field.split('.').next().unwrap_or("").to_string();
+                let removed = match &mut value {
+                    serde_json::Value::Object(map) if error.rule != Rule::Required => {
+                        map.remove(&top).is_some()
                     }
+                    _ => false,
+                };
+                let noted = errors.iter().any(|e: &FieldError| e.field == error.field);
+                if !(noted && error.rule == Rule::Required) {
+                    errors.push(error);
+                }
+                if !removed {
+                    return Err(AppError::Validation(errors));
                 }
             }
-            if field.is_empty() {
-                field = "body".into();
-            }
-            Err(AppError::Validation(vec![FieldError::new(field, message)]))
         }
     }
+}
+
+/// Parses `bytes` as `T`, answering 422 for every member that does not fit.
+pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, AppError> {
+    let (value, errors) = read(bytes)?;
+    if errors.is_empty() {
+        Ok(value)
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+/// The field error of one serde message at `path` (serde names a missing or unknown member in
+/// the message, at its parent's path).
+fn field_error(path: String, message: &str) -> FieldError {
+    let mut field = path;
+    for (prefix, rule) in [
+        ("missing field `", Rule::Required),
+        ("unknown field `", Rule::Unknown),
+    ] {
+        if let Some(rest) = message.strip_prefix(prefix) {
+            if let Some((name, _)) = rest.split_once('`') {
+                // serde_path_to_error already ends an unknown member's path with it.
+                let already = field == name || field.ends_with(&format!(".{name}"));
+                if !already {
+                    field = if field.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{field}.{name}")
+                    };
+                }
+                return FieldError::rule(field, rule);
+            }
+        }
+    }
+    if field.is_empty() {
+        field = "body".into();
+    }
+    let rule = if message.starts_with("invalid type") {
+        Rule::Type
+    } else if message.starts_with("unknown variant") {
+        Rule::Choice
+    } else {
+        Rule::Invalid
+    };
+    FieldError::with(field, rule, message)
 }
 
 /// `a.b[0].c` → `a.b.0.c`; the root `.` → empty.
@@ -154,6 +217,22 @@ mod tests {
     #[allow(dead_code)]
     struct Inner {
         ids: Vec<i64>,
+    }
+
+    fn fields_of(r: Result<Body, AppError>) -> Vec<String> {
+        match r {
+            Err(AppError::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_member_that_does_not_fit_is_named() {
+        let mut fields = fields_of(parse(
+            b"{\"name\": 5, \"inner\": {\"ids\": [\"a\"]}, \"extra\": 1, \"more\": 2}",
+        ));
+        fields.sort();
+        assert_eq!(fields, vec!["extra", "inner.ids.0", "more", "name"]);
     }
 
     fn field_of(r: Result<Body, AppError>) -> (String, String) {

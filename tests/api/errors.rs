@@ -141,6 +141,89 @@ async fn malformed_input_is_answered_with_problems() {
     assert_eq!(list["total"], 0, "nothing was written");
 }
 
+/// Parse, then validate: a body that is not whole JSON is 400 whatever its members say; a
+/// body with several bad members — a wrong type, a missing one, a bad value, an unknown one —
+/// is one 422 naming each, and writes nothing.
+#[tokio::test]
+async fn every_bad_field_is_named_at_once() {
+    let app = spawn_app().await;
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/events",
+        Some("application/json"),
+        b"{\"slug\": \"x\", ".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "truncated after a bad slug");
+    let (s, _) = raw(
+        &app,
+        reqwest::Method::POST,
+        "/api/v1/events",
+        Some("application/json"),
+        b"{} []".to_vec(),
+    )
+    .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "trailing bytes");
+
+    app.create_event("fields").await;
+    let (status, problem) = app
+        .post(
+            "/api/v1/events/fields/rooms",
+            Some(&app.admin),
+            serde_json::json!({"name": 42, "hall": "Hall A", "colour": "red"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(fields, vec!["capacity", "colour", "name"], "{problem}");
+    let codes: Vec<&str> = problem["errors"]
+        .as_array()
+        .expect("errors")
+        .iter()
+        .filter_map(|e| e["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"required") && codes.contains(&"unknown"),
+        "{problem}"
+    );
+
+    let (status, problem) = app
+        .post(
+            "/api/v1/events/fields/speakers",
+            Some(&app.admin),
+            serde_json::json!({"name": " ", "email": "not-an-email", "bio": "x".repeat(6000)}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(fields, vec!["bio", "email", "name"], "{problem}");
+
+    let (status, problem) = app
+        .post(
+            "/api/v1/events/fields/sessions",
+            Some(&app.admin),
+            serde_json::json!({"kind": "lecture", "language": "fr", "speaker_ids": [999], "capacity": 0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(
+        fields,
+        vec!["capacity", "kind", "speaker_ids.0", "title"],
+        "{problem}"
+    );
+    for list in ["rooms", "speakers", "sessions"] {
+        let (_, page) = app
+            .get(&format!("/api/v1/events/fields/{list}"), Some(&app.admin))
+            .await;
+        assert_eq!(page["total"], 0, "nothing was written to {list}");
+    }
+}
+
 #[tokio::test]
 async fn body_limit_follows_the_setting() {
     let app = spawn_app_with(|s| s.server.max_body = 1024).await;

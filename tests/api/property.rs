@@ -8,12 +8,13 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime, TimeDelta};
 use proptest::prelude::*;
 use salon::db::Db;
+use salon::domain::text::Check;
 use salon::domain::{Language, Translatable};
 use salon::error::AppError;
 use salon::events::queries::{self as events, EventFields};
-use salon::schedule::rooms::{self, NewRoom};
+use salon::schedule::rooms::{self, RoomForm};
 use salon::schedule::sessions::{self, Draft, SessionKind};
-use salon::schedule::speakers::{self, NewSpeaker};
+use salon::schedule::speakers::{self, SpeakerForm};
 
 use crate::helpers::TestDb;
 
@@ -118,25 +119,25 @@ fn run_case(db: &Db, programme: &[Gen]) -> Result<(), TestCaseError> {
         .expect("event");
     let room_ids: Vec<i64> = (0..3)
         .map(|i| {
-            let body = NewRoom {
-                name: Translatable::Same(format!("R{i}")),
-                hall: None,
-                capacity: 50,
-            };
-            c.write_tx(|c| rooms::insert(c, event.id, &body))
+            let mut check = Check::default();
+            let form = RoomForm::check(
+                Translatable::Same(format!("R{i}")),
+                None,
+                Some(50),
+                &mut check,
+            )
+            .expect("a room");
+            c.write_tx(|c| rooms::insert(c, event.id, &form))
                 .expect("room")
                 .id
         })
         .collect();
     let speaker_ids: Vec<i64> = (0..4)
         .map(|i| {
-            let body = NewSpeaker {
-                name: format!("S{i}"),
-                email: None,
-                organization: None,
-                bio: None,
-            };
-            c.write_tx(|c| speakers::insert(c, event.id, &body))
+            let mut check = Check::default();
+            let form = SpeakerForm::check(Some(format!("S{i}")), None, None, None, &mut check)
+                .expect("a speaker");
+            c.write_tx(|c| speakers::insert(c, event.id, &form))
                 .expect("speaker")
                 .id
         })

@@ -1101,3 +1101,95 @@ async fn a_cross_site_form_post_is_refused() {
         );
     }
 }
+
+/// The registration form runs the API's parse step: every bad field comes back at once, each
+/// beside its input in the page's language, with what was typed kept (the consent box too).
+#[tokio::test]
+async fn the_form_shows_every_error_beside_its_field_in_the_pages_language() {
+    let app = spawn_app().await;
+    let slug = app.open_event("form-errors", None).await;
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/register?lang=ar")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("register?lang=ar\""),
+        "the form carries its language"
+    );
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let form = [
+        ("csrf", csrf.as_str()),
+        ("name", "  "),
+        ("email", "amina@"),
+        ("organization", "Atlas Contact"),
+        ("phone", "06 12 ab"),
+    ];
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register?lang=ar")))
+        .form(&form)
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("html");
+    assert!(html.contains(r#"dir="rtl""#));
+    for field in ["name", "email", "phone", "consent"] {
+        assert!(
+            html.contains(&format!(r#"aria-describedby="e-{field}""#)),
+            "{field} is marked invalid"
+        );
+        assert!(
+            html.contains(&format!(r#"id="e-{field}""#)),
+            "{field} has its message"
+        );
+    }
+    assert!(html.contains("هذه الخانة إلزامية"), "required, in Arabic");
+    assert!(
+        html.contains("أدخلوا عنوان بريد إلكتروني صحيحًا"),
+        "email, in Arabic"
+    );
+    assert!(html.contains("نحتاج إلى موافقتكم"), "consent, in Arabic");
+    assert!(!html.contains("must be"), "no English on an Arabic page");
+    assert!(
+        html.contains(r#"value="Atlas Contact""#),
+        "typed values are kept"
+    );
+
+    let checked = [
+        ("csrf", csrf.as_str()),
+        ("name", ""),
+        ("email", "amina@example.ma"),
+        ("consent", "true"),
+    ];
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register?lang=fr")))
+        .form(&checked)
+        .send()
+        .await
+        .expect("post");
+    let html = res.text().await.expect("html");
+    assert!(html.contains("Ce champ est obligatoire."), "{html}");
+    assert!(
+        html.contains(r#"value="true" required aria-required="true" checked"#),
+        "the consent box stays ticked"
+    );
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["total"], 0, "nothing was written");
+}
