@@ -47,3 +47,109 @@ macro_rules! paged {
         })
     };
 }
+
+/// One page of an event's rows from a table with `event_id`, `id` and `search_text` columns,
+/// searched by `?q=` and ordered by creation (`id`), newest first with `-created_at`.
+#[macro_export]
+macro_rules! paged_by_event {
+    ($conn:expr, $req:expr, $event_id:expr, $table:ident, $row:ty) => {{
+        let desc = $req.sort.as_ref().is_some_and(|(_, d)| *d);
+        $crate::paged!(
+            $conn,
+            $req,
+            $row,
+            || {
+                let mut q = $crate::db::schema::$table::table
+                    .filter($crate::db::schema::$table::event_id.eq($event_id))
+                    .into_boxed();
+                if let Some(like) = &$req.like {
+                    q = q.filter(
+                        $crate::db::schema::$table::search_text
+                            .like(like.clone())
+                            .escape('\\'),
+                    );
+                }
+                q
+            },
+            |q| if desc {
+                q.order($crate::db::schema::$table::id.desc())
+            } else {
+                q.order($crate::db::schema::$table::id.asc())
+            }
+        )
+    }};
+}
+
+/// The queries every table of an event's children has: `find` (404 naming the `noun`),
+/// `all_for_event` (oldest first), and `insert`/`overwrite` of its checked form (an
+/// `Insertable`/`AsChangeset` struct; insert stamps `event_id` and `created_at`).
+#[macro_export]
+macro_rules! event_table {
+    ($table:ident, $row:ty, $form:ty, $noun:literal) => {
+        /// One row of the event, or 404.
+        pub fn find(
+            c: &mut $crate::db::Conn,
+            event_id: i64,
+            id: i64,
+        ) -> $crate::error::AppResult<$row> {
+            use $crate::db::schema::$table;
+            $crate::run!(c, |c| $table::table
+                .filter($table::event_id.eq(event_id))
+                .filter($table::id.eq(id))
+                .select(<$row>::as_select())
+                .first(c)
+                .optional())?
+            .ok_or_else(|| {
+                $crate::error::AppError::not_found(format!(
+                    concat!("no ", $noun, " {} in this event"),
+                    id
+                ))
+            })
+        }
+
+        /// Every row of the event, oldest first.
+        pub fn all_for_event(
+            c: &mut $crate::db::Conn,
+            event_id: i64,
+        ) -> ::diesel::QueryResult<Vec<$row>> {
+            use $crate::db::schema::$table;
+            $crate::run!(c, |c| $table::table
+                .filter($table::event_id.eq(event_id))
+                .order($table::id.asc())
+                .select(<$row>::as_select())
+                .load(c))
+        }
+
+        /// Stores a checked form as a new row of the event.
+        pub fn insert(
+            c: &mut $crate::db::Conn,
+            event_id: i64,
+            form: &$form,
+        ) -> $crate::error::AppResult<$row> {
+            use $crate::db::schema::$table;
+            let id = $crate::run!(c, |c| ::diesel::insert_into($table::table)
+                .values((
+                    form.clone(),
+                    $table::event_id.eq(event_id),
+                    $table::created_at.eq($crate::db::now())
+                ))
+                .returning($table::id)
+                .get_result::<i64>(c))?;
+            find(c, event_id, id)
+        }
+
+        /// Writes a checked form over row `id` of the event.
+        pub fn overwrite(
+            c: &mut $crate::db::Conn,
+            event_id: i64,
+            id: i64,
+            form: &$form,
+        ) -> $crate::error::AppResult<$row> {
+            use $crate::db::schema::$table;
+            $crate::run!(c, |c| ::diesel::update($table::table.find(id))
+                .set(form.clone())
+                .execute(c))?;
+            find(c, event_id, id)
+        }
+    };
+}

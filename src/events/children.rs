@@ -14,11 +14,10 @@ use serde::Serialize;
 
 use super::{queries, Event};
 use crate::audit;
-use crate::config::Settings;
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::Check;
 use crate::domain::Role;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
@@ -54,27 +53,43 @@ pub trait Child: 'static {
 
     fn out(c: &mut Conn, row: Self::Row, organizer: bool) -> AppResult<Self::Out>;
 
-    /// The parse step and the insert, in the event's write transaction.
-    fn create(
+    /// The columns a write stores, once checked.
+    type Form: Send + 'static;
+
+    /// The parse step of a new child: every error goes to `check`; the form when it holds.
+    fn new_form(
         c: &mut Conn,
-        settings: &Settings,
         event: &Event,
         body: Self::New,
-        check: Check,
-    ) -> AppResult<Self::Row>;
+        check: &mut Check,
+    ) -> AppResult<Option<Self::Form>>;
 
-    /// The parse step and the update of `row`, in the event's write transaction.
+    /// The parse step of a change to `row`, as [`Child::new_form`].
+    fn patch_form(
+        c: &mut Conn,
+        event: &Event,
+        row: &Self::Row,
+        patch: Self::Patch,
+        check: &mut Check,
+    ) -> AppResult<Option<Self::Form>>;
+
+    fn insert(c: &mut Conn, event: &Event, form: &Self::Form) -> AppResult<Self::Row>;
+
     fn update(
         c: &mut Conn,
-        settings: &Settings,
         event: &Event,
         row: Self::Row,
-        patch: Self::Patch,
-        check: Check,
+        form: &Self::Form,
     ) -> AppResult<Self::Row>;
 
     /// Deletes `row`, or refuses (409) while something depends on it.
     fn delete(c: &mut Conn, event: &Event, row: Self::Row) -> AppResult<()>;
+}
+
+/// The form a parse step made, once `check` found nothing wrong.
+fn checked<F>(form: Option<F>, check: Check) -> AppResult<F> {
+    check.done().map_err(AppError::Validation)?;
+    form.ok_or_else(|| AppError::internal("a checked request left no form"))
 }
 
 /// The filters of a list that has none (any other query parameter is ignored).
@@ -128,12 +143,13 @@ pub async fn create<C: Child>(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (body, check) = body.into_parts();
-    let settings = state.settings.clone();
     let out = state
         .db
         .write(move |c| {
             let event = queries::lock(c, &slug)?;
-            let row = C::create(c, &settings, &event, body, check)?;
+            let mut check = check;
+            let form = C::new_form(c, &event, body, &mut check)?;
+            let row = C::insert(c, &event, &checked(form, check)?)?;
             let id = C::id(&row);
             audit::record(
                 c,
@@ -159,13 +175,14 @@ pub async fn update<C: Child>(
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let (patch, check) = body.into_parts();
-    let settings = state.settings.clone();
     let out = state
         .db
         .write(move |c| {
             let event = queries::lock(c, &slug)?;
             let row = C::find(c, &event, id, true)?;
-            let row = C::update(c, &settings, &event, row, patch, check)?;
+            let mut check = check;
+            let form = C::patch_form(c, &event, &row, patch, &mut check)?;
+            let row = C::update(c, &event, row, &checked(form, check)?)?;
             audit::record(
                 c,
                 Some(who.id),

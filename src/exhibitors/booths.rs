@@ -10,7 +10,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::config::Settings;
 use crate::db::schema::{booths, exhibitors};
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, FieldError};
@@ -297,6 +296,7 @@ impl Child for Booths {
     type New = NewBooth;
     type Patch = BoothPatch;
     type Filters = BoothFilters;
+    type Form = BoothForm;
 
     fn id(row: &BoothRow) -> i64 {
         row.id
@@ -366,39 +366,34 @@ impl Child for Booths {
         Ok(BoothOut::of(row, h, organizer))
     }
 
-    fn create(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
+    fn new_form(
+        _: &mut Conn,
+        _: &Event,
         body: NewBooth,
-        mut check: Check,
-    ) -> AppResult<BoothRow> {
+        check: &mut Check,
+    ) -> AppResult<Option<BoothForm>> {
         let code = check.required("code", body.code);
         let hall = check.required("hall", body.hall);
         let area = check.required("area_m2", body.area_m2);
         let kind = check.required("kind", body.kind);
         let passes = check.required("staff_passes", body.staff_passes);
         let price = check.required("price", body.price);
-        let form = match (code, hall, area, kind, passes, price) {
+        Ok(match (code, hall, area, kind, passes, price) {
             (Some(code), Some(hall), Some(area), Some(kind), Some(passes), Some(price)) => Some(
-                BoothForm::check(&code, &hall, area, kind, passes, &price, &mut check),
+                BoothForm::check(&code, &hall, area, kind, passes, &price, check),
             ),
             _ => None,
-        };
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("booth checked without a form"))?;
-        insert(c, event.id, &form)
+        })
     }
 
-    fn update(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
-        cur: BoothRow,
+    fn patch_form(
+        _: &mut Conn,
+        _: &Event,
+        cur: &BoothRow,
         patch: BoothPatch,
-        mut check: Check,
-    ) -> AppResult<BoothRow> {
-        let code = patch.code.unwrap_or(cur.code.clone());
+        check: &mut Check,
+    ) -> AppResult<Option<BoothForm>> {
+        let code = patch.code.unwrap_or_else(|| cur.code.clone());
         let hall = patch
             .hall
             .unwrap_or_else(|| Translatable::from_db(&cur.hall));
@@ -406,16 +401,23 @@ impl Child for Booths {
             amount: cur.price_amount,
             currency: cur.price_currency.clone(),
         });
-        let form = BoothForm::check(
+        Ok(Some(BoothForm::check(
             &code,
             &hall,
             patch.area_m2.unwrap_or(cur.area_m2),
             patch.kind.unwrap_or(BoothKind::parse(&cur.kind)),
             patch.staff_passes.unwrap_or(cur.staff_passes),
             &price,
-            &mut check,
-        );
-        check.done().map_err(AppError::Validation)?;
+            check,
+        )))
+    }
+
+    fn insert(c: &mut Conn, event: &Event, form: &BoothForm) -> AppResult<BoothRow> {
+        insert(c, event.id, form)
+    }
+
+    /// 409 when the new code is another booth's.
+    fn update(c: &mut Conn, event: &Event, cur: BoothRow, form: &BoothForm) -> AppResult<BoothRow> {
         if form.code != cur.code && find_by_code(c, event.id, &form.code)?.is_some() {
             return Err(AppError::Conflict(format!(
                 "booth {} already exists in this event",

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::Settings;
 use crate::db::schema::{rooms, sessions};
 use crate::db::{Conn, PageRequest};
 use crate::domain::schedule::{Conflict, ConflictKind};
@@ -18,7 +17,7 @@ use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::json::double_option;
 use crate::web::list::Page;
-use crate::{paged, run};
+use crate::{paged_by_event, run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = rooms)]
@@ -111,36 +110,7 @@ impl RoomForm {
     }
 }
 
-pub fn find(c: &mut Conn, event_id: i64, room_id: i64) -> AppResult<RoomRow> {
-    run!(c, |c| rooms::table
-        .filter(rooms::event_id.eq(event_id))
-        .filter(rooms::id.eq(room_id))
-        .select(RoomRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no room {room_id} in this event")))
-}
-
-pub fn all_for_event(c: &mut Conn, event_id: i64) -> QueryResult<Vec<RoomRow>> {
-    run!(c, |c| rooms::table
-        .filter(rooms::event_id.eq(event_id))
-        .order(rooms::id.asc())
-        .select(RoomRow::as_select())
-        .load(c))
-}
-
-/// Stores a checked room.
-pub fn insert(c: &mut Conn, event_id: i64, form: &RoomForm) -> AppResult<RoomRow> {
-    let id = run!(c, |c| diesel::insert_into(rooms::table)
-        .values((
-            form.clone(),
-            rooms::event_id.eq(event_id),
-            rooms::created_at.eq(crate::db::now())
-        ))
-        .returning(rooms::id)
-        .get_result::<i64>(c))?;
-    find(c, event_id, id)
-}
+crate::event_table!(rooms, RoomRow, RoomForm, "room");
 
 /// Rooms as an event's [`Child`].
 pub struct Rooms;
@@ -153,6 +123,7 @@ impl Child for Rooms {
     type New = NewRoom;
     type Patch = RoomPatch;
     type Filters = NoFilters;
+    type Form = RoomForm;
 
     fn id(row: &RoomRow) -> i64 {
         row.id
@@ -165,31 +136,9 @@ impl Child for Rooms {
         _: &NoFilters,
         _: bool,
     ) -> AppResult<Page<RoomOut>> {
-        let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-        let (rows, total) = paged!(
-            c,
-            req,
-            RoomRow,
-            || {
-                let mut q = rooms::table
-                    .filter(rooms::event_id.eq(event.id))
-                    .into_boxed();
-                if let Some(like) = &req.like {
-                    q = q.filter(rooms::search_text.like(like.clone()).escape('\\'));
-                }
-                q
-            },
-            |q| if desc {
-                q.order(rooms::id.desc())
-            } else {
-                q.order(rooms::id.asc())
-            }
-        )?;
-        Ok(Page::new(
-            rows.into_iter().map(RoomOut::from).collect(),
-            total,
-            req,
-        ))
+        let (rows, total) = paged_by_event!(c, req, event.id, rooms, RoomRow)?;
+        let items = rows.into_iter().map(RoomOut::from).collect();
+        Ok(Page::new(items, total, req))
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<RoomRow> {
@@ -200,44 +149,40 @@ impl Child for Rooms {
         Ok(RoomOut::from(row))
     }
 
-    fn create(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
+    fn new_form(
+        _: &mut Conn,
+        _: &Event,
         body: NewRoom,
-        mut check: Check,
-    ) -> AppResult<RoomRow> {
+        check: &mut Check,
+    ) -> AppResult<Option<RoomForm>> {
         let name = check.required("name", body.name);
         let capacity = check.required("capacity", body.capacity);
-        let form = name.and_then(|name| RoomForm::check(name, body.hall, capacity, &mut check));
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("room checked without a form"))?;
-        insert(c, event.id, &form)
+        Ok(name.and_then(|name| RoomForm::check(name, body.hall, capacity, check)))
     }
 
-    fn update(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
-        current: RoomRow,
+    fn patch_form(
+        _: &mut Conn,
+        _: &Event,
+        room: &RoomRow,
         patch: RoomPatch,
-        mut check: Check,
-    ) -> AppResult<RoomRow> {
+        check: &mut Check,
+    ) -> AppResult<Option<RoomForm>> {
         let name = patch
             .name
-            .unwrap_or_else(|| Translatable::from_db(&current.name));
-        let hall = match patch.hall {
-            Some(h) => h,
-            None => current.hall.as_deref().map(Translatable::from_db),
-        };
-        let capacity = patch.capacity.or(Some(current.capacity));
-        let form = RoomForm::check(name, hall, capacity, &mut check);
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("room checked without a form"))?;
-        run!(c, |c| diesel::update(rooms::table.find(current.id))
-            .set(form.clone())
-            .execute(c))?;
-        find(c, event.id, current.id)
+            .unwrap_or_else(|| Translatable::from_db(&room.name));
+        let hall = patch
+            .hall
+            .unwrap_or_else(|| room.hall.as_deref().map(Translatable::from_db));
+        let capacity = patch.capacity.or(Some(room.capacity));
+        Ok(RoomForm::check(name, hall, capacity, check))
+    }
+
+    fn insert(c: &mut Conn, event: &Event, form: &RoomForm) -> AppResult<RoomRow> {
+        insert(c, event.id, form)
+    }
+
+    fn update(c: &mut Conn, event: &Event, room: RoomRow, form: &RoomForm) -> AppResult<RoomRow> {
+        overwrite(c, event.id, room.id, form)
     }
 
     /// Refused (409, a `room_in_use` conflict per session) while sessions are scheduled in it.

@@ -7,7 +7,6 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::Settings;
 use crate::db::schema::{session_speakers, speakers};
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, FieldError, Rule};
@@ -137,16 +136,6 @@ impl SpeakerForm {
     }
 }
 
-pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<SpeakerRow> {
-    run!(c, |c| speakers::table
-        .filter(speakers::event_id.eq(event_id))
-        .filter(speakers::id.eq(id))
-        .select(SpeakerRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no speaker {id} in this event")))
-}
-
 /// The speakers among `ids` that belong to the event.
 pub fn existing(c: &mut Conn, event_id: i64, ids: &[i64]) -> QueryResult<Vec<SpeakerRow>> {
     run!(c, |c| speakers::table
@@ -156,18 +145,7 @@ pub fn existing(c: &mut Conn, event_id: i64, ids: &[i64]) -> QueryResult<Vec<Spe
         .load(c))
 }
 
-/// Stores a checked speaker.
-pub fn insert(c: &mut Conn, event_id: i64, form: &SpeakerForm) -> AppResult<SpeakerRow> {
-    let id = run!(c, |c| diesel::insert_into(speakers::table)
-        .values((
-            form.clone(),
-            speakers::event_id.eq(event_id),
-            speakers::created_at.eq(crate::db::now())
-        ))
-        .returning(speakers::id)
-        .get_result::<i64>(c))?;
-    find(c, event_id, id)
-}
+crate::event_table!(speakers, SpeakerRow, SpeakerForm, "speaker");
 
 /// Speakers as an event's [`Child`]. Organizers see every speaker with their email; the public
 /// sees only the speakers of the latest release, never their email. Deleting a speaker removes
@@ -182,6 +160,7 @@ impl Child for Speakers {
     type New = NewSpeaker;
     type Patch = SpeakerPatch;
     type Filters = NoFilters;
+    type Form = SpeakerForm;
 
     fn id(row: &SpeakerRow) -> i64 {
         row.id
@@ -258,51 +237,55 @@ impl Child for Speakers {
         Ok(SpeakerOut::of(row, organizer))
     }
 
-    fn create(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
+    fn new_form(
+        _: &mut Conn,
+        _: &Event,
         body: NewSpeaker,
-        mut check: Check,
-    ) -> AppResult<SpeakerRow> {
+        check: &mut Check,
+    ) -> AppResult<Option<SpeakerForm>> {
         let name = check.required("name", body.name);
-        let form = SpeakerForm::check(
+        Ok(SpeakerForm::check(
             name,
             body.email.as_deref(),
             body.organization.as_deref(),
             body.bio.as_deref(),
-            &mut check,
-        );
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("speaker checked without a form"))?;
-        insert(c, event.id, &form)
+            check,
+        ))
     }
 
-    fn update(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
-        cur: SpeakerRow,
+    fn patch_form(
+        _: &mut Conn,
+        _: &Event,
+        cur: &SpeakerRow,
         patch: SpeakerPatch,
-        mut check: Check,
-    ) -> AppResult<SpeakerRow> {
-        let name = patch.name.unwrap_or(cur.name);
-        let email = patch.email.unwrap_or(cur.email);
-        let organization = patch.organization.unwrap_or(cur.organization);
-        let bio = patch.bio.unwrap_or(cur.bio);
-        let form = SpeakerForm::check(
+        check: &mut Check,
+    ) -> AppResult<Option<SpeakerForm>> {
+        let name = patch.name.unwrap_or_else(|| cur.name.clone());
+        let email = patch.email.unwrap_or_else(|| cur.email.clone());
+        let organization = patch
+            .organization
+            .unwrap_or_else(|| cur.organization.clone());
+        let bio = patch.bio.unwrap_or_else(|| cur.bio.clone());
+        Ok(SpeakerForm::check(
             Some(name),
             email.as_deref(),
             organization.as_deref(),
             bio.as_deref(),
-            &mut check,
-        );
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("speaker checked without a form"))?;
-        run!(c, |c| diesel::update(speakers::table.find(cur.id))
-            .set(form.clone())
-            .execute(c))?;
-        find(c, event.id, cur.id)
+            check,
+        ))
+    }
+
+    fn insert(c: &mut Conn, event: &Event, form: &SpeakerForm) -> AppResult<SpeakerRow> {
+        insert(c, event.id, form)
+    }
+
+    fn update(
+        c: &mut Conn,
+        event: &Event,
+        speaker: SpeakerRow,
+        form: &SpeakerForm,
+    ) -> AppResult<SpeakerRow> {
+        overwrite(c, event.id, speaker.id, form)
     }
 
     fn delete(c: &mut Conn, _: &Event, speaker: SpeakerRow) -> AppResult<()> {

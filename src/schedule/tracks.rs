@@ -6,16 +6,15 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::config::Settings;
 use crate::db::schema::{sessions, tracks};
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, Rule};
 use crate::domain::{search_text, Translatable};
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::list::Page;
-use crate::{paged, run};
+use crate::{paged_by_event, run};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = tracks)]
@@ -97,36 +96,7 @@ impl TrackForm {
     }
 }
 
-pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<TrackRow> {
-    run!(c, |c| tracks::table
-        .filter(tracks::event_id.eq(event_id))
-        .filter(tracks::id.eq(id))
-        .select(TrackRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no track {id} in this event")))
-}
-
-pub fn all_for_event(c: &mut Conn, event_id: i64) -> QueryResult<Vec<TrackRow>> {
-    run!(c, |c| tracks::table
-        .filter(tracks::event_id.eq(event_id))
-        .order(tracks::id.asc())
-        .select(TrackRow::as_select())
-        .load(c))
-}
-
-/// Stores a checked track.
-pub fn insert(c: &mut Conn, event_id: i64, form: &TrackForm) -> AppResult<TrackRow> {
-    let id = run!(c, |c| diesel::insert_into(tracks::table)
-        .values((
-            form.clone(),
-            tracks::event_id.eq(event_id),
-            tracks::created_at.eq(crate::db::now())
-        ))
-        .returning(tracks::id)
-        .get_result::<i64>(c))?;
-    find(c, event_id, id)
-}
+crate::event_table!(tracks, TrackRow, TrackForm, "track");
 
 /// Tracks as an event's [`Child`]. Deleting a track leaves its sessions without one.
 pub struct Tracks;
@@ -139,6 +109,7 @@ impl Child for Tracks {
     type New = NewTrack;
     type Patch = TrackPatch;
     type Filters = NoFilters;
+    type Form = TrackForm;
 
     fn id(row: &TrackRow) -> i64 {
         row.id
@@ -151,31 +122,9 @@ impl Child for Tracks {
         _: &NoFilters,
         _: bool,
     ) -> AppResult<Page<TrackOut>> {
-        let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-        let (rows, total) = paged!(
-            c,
-            req,
-            TrackRow,
-            || {
-                let mut q = tracks::table
-                    .filter(tracks::event_id.eq(event.id))
-                    .into_boxed();
-                if let Some(like) = &req.like {
-                    q = q.filter(tracks::search_text.like(like.clone()).escape('\\'));
-                }
-                q
-            },
-            |q| if desc {
-                q.order(tracks::id.desc())
-            } else {
-                q.order(tracks::id.asc())
-            }
-        )?;
-        Ok(Page::new(
-            rows.into_iter().map(TrackOut::from).collect(),
-            total,
-            req,
-        ))
+        let (rows, total) = paged_by_event!(c, req, event.id, tracks, TrackRow)?;
+        let items = rows.into_iter().map(TrackOut::from).collect();
+        Ok(Page::new(items, total, req))
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<TrackRow> {
@@ -186,40 +135,42 @@ impl Child for Tracks {
         Ok(TrackOut::from(row))
     }
 
-    fn create(
-        c: &mut Conn,
-        _: &Settings,
-        event: &Event,
+    fn new_form(
+        _: &mut Conn,
+        _: &Event,
         body: NewTrack,
-        mut check: Check,
-    ) -> AppResult<TrackRow> {
+        check: &mut Check,
+    ) -> AppResult<Option<TrackForm>> {
         let name = check.required("name", body.name);
         let color = check.required("color", body.color);
-        let form = name.and_then(|name| TrackForm::check(name, color.as_deref(), &mut check));
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("track checked without a form"))?;
-        insert(c, event.id, &form)
+        Ok(name.and_then(|name| TrackForm::check(name, color.as_deref(), check)))
+    }
+
+    fn patch_form(
+        _: &mut Conn,
+        _: &Event,
+        track: &TrackRow,
+        patch: TrackPatch,
+        check: &mut Check,
+    ) -> AppResult<Option<TrackForm>> {
+        let name = patch
+            .name
+            .unwrap_or_else(|| Translatable::from_db(&track.name));
+        let color = patch.color.unwrap_or_else(|| track.color.clone());
+        Ok(TrackForm::check(name, Some(&color), check))
+    }
+
+    fn insert(c: &mut Conn, event: &Event, form: &TrackForm) -> AppResult<TrackRow> {
+        insert(c, event.id, form)
     }
 
     fn update(
         c: &mut Conn,
-        _: &Settings,
         event: &Event,
-        current: TrackRow,
-        patch: TrackPatch,
-        mut check: Check,
+        track: TrackRow,
+        form: &TrackForm,
     ) -> AppResult<TrackRow> {
-        let name = patch
-            .name
-            .unwrap_or_else(|| Translatable::from_db(&current.name));
-        let color = patch.color.unwrap_or(current.color);
-        let form = TrackForm::check(name, Some(&color), &mut check);
-        check.done().map_err(AppError::Validation)?;
-        let form = form.ok_or_else(|| AppError::internal("track checked without a form"))?;
-        run!(c, |c| diesel::update(tracks::table.find(current.id))
-            .set(form.clone())
-            .execute(c))?;
-        find(c, event.id, current.id)
+        overwrite(c, event.id, track.id, form)
     }
 
     fn delete(c: &mut Conn, _: &Event, track: TrackRow) -> AppResult<()> {
