@@ -52,14 +52,15 @@ macro_rules! owner_tokens {
         }
 
         impl Found {
-            /// A confirmation token may be used once, before it expires: 409 used, 410 expired.
-            pub fn check_usable(&self, again: &str) -> AppResult<()> {
+            /// A confirmation token may be used once, before it expires (at `now`, on the
+            /// app's clock): 409 used, 410 expired.
+            pub fn check_usable(&self, now: NaiveDateTime, again: &str) -> AppResult<()> {
                 if self.used_at.is_some() {
                     return Err(AppError::Conflict(
                         "this confirmation link was already used".into(),
                     ));
                 }
-                if self.expires_at.is_some_and(|t| t < $crate::db::now()) {
+                if self.expires_at.is_some_and(|t| t < now) {
                     return Err(AppError::Gone(format!(
                         "this confirmation link has expired; {again}"
                     )));

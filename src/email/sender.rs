@@ -52,7 +52,7 @@ fn run(db: Db, settings: Arc<Settings>, transport: Transport, stopping: Arc<Atom
             return;
         }
         let sent = match deliver_due(&db, &settings, &transport) {
-            Ok(n) => n,
+            Ok(done) => done.len(),
             Err(e) => {
                 tracing::warn!(error = %e, "mail sender could not read the outbox");
                 0
@@ -65,23 +65,35 @@ fn run(db: Db, settings: Arc<Settings>, transport: Transport, stopping: Arc<Atom
     }
 }
 
-/// Sends one round of due email; returns how many were attempted.
+/// One email a round tried to send.
+#[derive(Debug, Clone)]
+pub struct Attempt {
+    pub id: i64,
+    pub kind: String,
+    pub message_id: String,
+    pub sent: bool,
+}
+
+/// Sends one round of due email; returns what it tried (empty: nothing was due).
 ///
 /// A claimed batch is sent over `mail.concurrency` connections at once: an SMTP exchange is
 /// mostly waiting (a server's delayed acknowledgement alone costs tens of milliseconds per
 /// message), so one connection at a time caps a sender at a few dozen emails a second.
-pub fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) -> anyhow::Result<usize> {
+pub fn deliver_due(
+    db: &Db,
+    settings: &Settings,
+    transport: &Transport,
+) -> anyhow::Result<Vec<Attempt>> {
     let concurrency = settings.mail.concurrency.max(1) as usize;
     let rows = {
         let mut pooled = db.get()?;
         outbox::claim(&mut pooled.conn(), (concurrency * 4) as i64)
             .map_err(|e| anyhow::anyhow!("{e}"))?
     };
-    let n = rows.len();
-    if n == 0 {
-        return Ok(0);
+    if rows.is_empty() {
+        return Ok(Vec::new());
     }
-    let chunk = n.div_ceil(concurrency);
+    let chunk = rows.len().div_ceil(concurrency);
     let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = rows
             .chunks(chunk)
@@ -141,5 +153,13 @@ pub fn deliver_due(db: &Db, settings: &Settings, transport: &Transport) -> anyho
             Ok(())
         })
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(n)
+    Ok(outcomes
+        .into_iter()
+        .map(|(row, outcome)| Attempt {
+            id: row.id,
+            kind: row.kind,
+            message_id: row.message_id,
+            sent: outcome.is_ok(),
+        })
+        .collect())
 }

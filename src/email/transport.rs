@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use lettre::message::{
-    header::ContentType, Attachment as LettreAttachment, Mailbox, MultiPart, SinglePart,
+    header::ContentType, Attachment as LettreAttachment, Mailbox as Address, MultiPart, SinglePart,
 };
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
@@ -15,6 +15,23 @@ use super::outbox::{Attachment, Claimed};
 pub enum Transport {
     File(FileTransport),
     Smtp(SmtpTransport),
+    /// Keeps each message in memory: for a caller that delivers the outbox itself and reads
+    /// what was sent (the tests, with `mail.worker = false`).
+    Memory(Mailbox),
+}
+
+/// One message a [`Transport::Memory`] received: its Message-ID and raw RFC 5322 bytes.
+pub type Received = (String, Vec<u8>);
+
+/// The messages a [`Transport::Memory`] received, in order.
+#[derive(Clone, Default)]
+pub struct Mailbox(std::sync::Arc<std::sync::Mutex<Vec<Received>>>);
+
+impl Mailbox {
+    /// Every message received so far.
+    pub fn messages(&self) -> Vec<Received> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
 }
 
 /// The outcome of one attempt.
@@ -33,6 +50,12 @@ fn percent_decode(s: &str) -> String {
 }
 
 impl Transport {
+    /// A transport that keeps messages in memory, and the mailbox to read them from.
+    pub fn memory() -> (Transport, Mailbox) {
+        let mailbox = Mailbox::default();
+        (Transport::Memory(mailbox.clone()), mailbox)
+    }
+
     pub fn from_url(url: &str) -> anyhow::Result<Transport> {
         if let Some(dir) = url.strip_prefix("file://") {
             std::fs::create_dir_all(dir)
@@ -81,6 +104,19 @@ impl Transport {
                 .send(message)
                 .map(|_| ())
                 .map_err(|e| SendError::Transient(e.to_string())),
+            Transport::Memory(mailbox) => {
+                let id = message
+                    .headers()
+                    .get_raw("Message-ID")
+                    .unwrap_or_default()
+                    .to_string();
+                mailbox
+                    .0
+                    .lock()
+                    .map_err(|_| SendError::Transient("mailbox poisoned".into()))?
+                    .push((id, message.formatted()));
+                Ok(())
+            }
             Transport::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
                     SendError::Permanent(e.to_string())
@@ -95,8 +131,8 @@ impl Transport {
 /// Builds the MIME message of a claimed outbox row: text and HTML alternatives, inline images
 /// (by Content-ID) related to the HTML, other attachments alongside.
 pub fn build_message(row: &Claimed, from: &str) -> Result<Message, String> {
-    let from: Mailbox = from.parse().map_err(|e| format!("mail.from: {e}"))?;
-    let to: Mailbox = row
+    let from: Address = from.parse().map_err(|e| format!("mail.from: {e}"))?;
+    let to: Address = row
         .recipient
         .as_deref()
         .ok_or("no recipient (erased)")?

@@ -180,10 +180,11 @@ pub async fn confirm(
 
 pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ExhibitorOut> {
     let settings = state.settings.clone();
+    let now = state.clock.now().naive_utc();
     let out = state
         .db
         .write(move |c| {
-            let (event, ex) = service::confirm(c, &settings, &token)?;
+            let (event, ex) = service::confirm(c, &settings, &token, now)?;
             service::out(c, &event, &ex)
         })
         .await?;

@@ -254,14 +254,20 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
 }
 
 /// Confirms an application's email: `pending → submitted`, and the event's contact is told.
-pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<(Event, ExhibitorRow)> {
+/// `now` is the app's clock (expiry).
+pub fn confirm(
+    c: &mut Conn,
+    settings: &Settings,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<(Event, ExhibitorRow)> {
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let ex = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    found.check_usable("apply again with the same email for a new one")?;
+    found.check_usable(now, "apply again with the same email for a new one")?;
     tokens::mark_used(c, found.id)?;
     let current = find_by_id(c, found.owner_id)?;
     let ex = transition(c, &current, Status::Submitted)?;

@@ -221,10 +221,11 @@ pub async fn confirm(
 /// Shared by the API route and the confirmation page.
 pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ConfirmAnswer> {
     let settings = state.settings.clone();
+    let now = state.clock.now().naive_utc();
     let answer = state
         .db
         .write(move |c| {
-            let done = service::confirm(c, &settings, &token)?;
+            let done = service::confirm(c, &settings, &token, now)?;
             Ok(ConfirmAnswer {
                 registration: RegistrationOut::of(&done.event.slug, &done.registration),
                 manage_token: done.manage_token,

@@ -414,7 +414,13 @@ pub struct Confirmed {
 
 /// Confirms with a token: 404 unknown, 409 used, 410 expired; confirmed when a seat is free,
 /// waitlisted otherwise. Locks the event first, so N free seats make exactly N confirmations.
-pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<Confirmed> {
+/// `now` is the app's clock (expiry).
+pub fn confirm(
+    c: &mut Conn,
+    settings: &Settings,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<Confirmed> {
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let reg = find_by_id(c, found.owner_id)?;
@@ -422,7 +428,7 @@ pub fn confirm(c: &mut Conn, settings: &Settings, token: &str) -> AppResult<Conf
     // Re-read under the lock.
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    found.check_usable("register again with the same email for a new one")?;
+    found.check_usable(now, "register again with the same email for a new one")?;
     let reg = find_by_id(c, found.owner_id)?;
     if reg.status() != Status::Pending {
         return Err(AppError::Conflict(format!(

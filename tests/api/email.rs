@@ -11,7 +11,11 @@ use crate::smtp::{Mode, SmtpSink};
 async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
     let sink = SmtpSink::start(Mode::Accept).await;
     let url = sink.url();
-    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let app = spawn_app_with(|s| {
+        s.mail.url = salon::config::Secret::new(url);
+        s.mail.worker = true;
+    })
+    .await;
     let slug = app.open_event("smtp", None).await;
     app.post(&format!("/api/v1/events/{slug}/registrations"), None, json!({"name": "سارة بنموسى", "email": "sara@example.ma", "language": "ar", "consent": true}))
         .await;
@@ -97,7 +101,11 @@ async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
 async fn an_smtp_outage_is_retried_and_delivered_exactly_once() {
     let mut sink = SmtpSink::stopped().await;
     let url = sink.url();
-    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let app = spawn_app_with(|s| {
+        s.mail.url = salon::config::Secret::new(url);
+        s.mail.worker = true;
+    })
+    .await;
     let slug = app.open_event("outage", None).await;
     app.post(
         &format!("/api/v1/events/{slug}/registrations"),
@@ -139,7 +147,11 @@ async fn an_smtp_outage_is_retried_and_delivered_exactly_once() {
 async fn a_permanent_refusal_fails_and_can_be_retried() {
     let sink = SmtpSink::start(Mode::Reject).await;
     let url = sink.url();
-    let app = spawn_app_with(|s| s.mail.url = salon::config::Secret::new(url)).await;
+    let app = spawn_app_with(|s| {
+        s.mail.url = salon::config::Secret::new(url);
+        s.mail.worker = true;
+    })
+    .await;
     let slug = app.open_event("refused", None).await;
     app.post(
         &format!("/api/v1/events/{slug}/registrations"),

@@ -98,10 +98,13 @@ impl Drop for TestDb {
     }
 }
 
+/// The settings of a test app: its own database, no mail sender (the test delivers the outbox
+/// through an in-memory transport, see [`TestApp::drain_mail`]), no rate limit to speak of.
 pub fn test_settings(db: &TestDb, mail_dir: &std::path::Path) -> Settings {
     let mut s =
         Settings::from_sources(None, Vec::<(String, String)>::new()).expect("default settings");
     s.mail.url = salon::config::Secret::new(format!("file://{}", mail_dir.display()));
+    s.mail.worker = false;
     s.mail.poll_interval = std::time::Duration::from_millis(50);
     s.mail.retry_base = std::time::Duration::from_millis(200);
     s.rate_limit.per_minute = 10_000;
@@ -124,6 +127,11 @@ pub struct TestApp {
     pub mail_dir: std::path::PathBuf,
     /// The application's clock, to pin the day.
     pub clock: std::sync::Arc<salon::clock::Clock>,
+    /// Where [`TestApp::drain_mail`] delivers, and what it delivered: Message-ID → (kind,
+    /// outbox id).
+    transport: salon::email::transport::Transport,
+    memory: salon::email::transport::Mailbox,
+    kinds: std::sync::Mutex<std::collections::HashMap<String, (String, i64)>>,
     handle: actix_web::dev::ServerHandle,
     // Dropped last: the database outlives the server handle.
     _db: std::sync::Arc<TestDb>,
@@ -189,6 +197,7 @@ async fn start(
     tokio::spawn(application.run_until_stopped());
     let mail_dir =
         std::path::PathBuf::from(settings.mail.url.expose().trim_start_matches("file://"));
+    let (transport, memory) = salon::email::transport::Transport::memory();
     let mut app = TestApp {
         address,
         client: reqwest::Client::new(),
@@ -197,6 +206,9 @@ async fn start(
         admin: String::new(),
         mail_dir,
         clock,
+        transport,
+        memory,
+        kinds: Default::default(),
         handle,
         _db: db,
     };
@@ -509,53 +521,70 @@ impl Mail {
 }
 
 impl TestApp {
-    /// Every email the file transport has written so far.
-    pub fn mailbox(&self) -> Vec<Mail> {
-        let Ok(dir) = std::fs::read_dir(&self.mail_dir) else {
-            return vec![];
-        };
-        dir.filter_map(|e| e.ok())
-            .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
-            .filter_map(|e| std::fs::read(e.path()).ok())
-            .filter_map(|raw| Mail::try_parse(&raw))
-            .collect()
+    /// Delivers every due email of the outbox, as the app's mail sender would, into this test's
+    /// in-memory transport; returns how many went out. (Test apps run with `mail.worker =
+    /// false`, so nothing is sent behind the test's back.)
+    pub fn drain_mail(&self) -> usize {
+        let mut sent = 0;
+        loop {
+            let round =
+                salon::email::sender::deliver_due(&self.db, &self.settings, &self.transport)
+                    .expect("outbox readable");
+            if round.is_empty() {
+                return sent;
+            }
+            let mut kinds = self.kinds.lock().expect("kinds");
+            for attempt in round.into_iter().filter(|a| a.sent) {
+                kinds.insert(attempt.message_id, (attempt.kind, attempt.id));
+                sent += 1;
+            }
+        }
     }
 
-    /// Waits until `kind` has been delivered to `to` `count` times; returns those emails, in
-    /// the order they were queued.
-    pub async fn delivered(&self, kind: &str, to: &str, count: usize) -> Vec<Mail> {
-        use diesel::prelude::*;
-        use salon::db::schema::outbox_emails;
-        for _ in 0..600 {
-            let ids: Vec<String> = {
-                let mut pooled = self.db.get().expect("conn");
-                salon::run!(&mut pooled.conn(), |c| outbox_emails::table
-                    .filter(outbox_emails::kind.eq(kind))
-                    .filter(outbox_emails::recipient.eq(to))
-                    .filter(outbox_emails::status.eq("sent"))
-                    .order(outbox_emails::id.asc())
-                    .select(outbox_emails::message_id)
-                    .load::<String>(c))
-                .expect("outbox")
-            };
-            if ids.len() >= count {
-                let mailbox = self.mailbox();
-                let found: Vec<Mail> = ids
-                    .iter()
-                    .filter_map(|id| {
-                        mailbox
-                            .iter()
-                            .find(|m| format!("<{}>", m.message_id) == *id || m.message_id == *id)
-                            .cloned()
-                    })
-                    .collect();
-                if found.len() >= count {
-                    return found;
-                }
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    /// Every email delivered so far (after delivering what is due), in the order sent:
+    /// whatever this app's in-memory transport received, and what a file transport wrote.
+    pub fn mailbox(&self) -> Vec<Mail> {
+        self.drain_mail();
+        let mut mails: Vec<Mail> = self
+            .memory
+            .messages()
+            .iter()
+            .filter_map(|(_, raw)| Mail::try_parse(raw))
+            .collect();
+        if let Ok(dir) = std::fs::read_dir(&self.mail_dir) {
+            mails.extend(
+                dir.filter_map(|e| e.ok())
+                    .filter(|e| e.path().extension().is_some_and(|x| x == "eml"))
+                    .filter_map(|e| std::fs::read(e.path()).ok())
+                    .filter_map(|raw| Mail::try_parse(&raw)),
+            );
         }
-        panic!("{kind} to {to} was not delivered {count} times");
+        mails
+    }
+
+    /// The emails of `kind` delivered to `to` (after delivering what is due), in the order
+    /// they were queued; fails when there are fewer than `count`.
+    pub async fn delivered(&self, kind: &str, to: &str, count: usize) -> Vec<Mail> {
+        self.drain_mail();
+        let kinds = self.kinds.lock().expect("kinds").clone();
+        let mut found: Vec<(i64, Mail)> = self
+            .memory
+            .messages()
+            .iter()
+            .filter_map(|(id, raw)| match kinds.get(id) {
+                Some((k, outbox_id)) if k == kind => Some((*outbox_id, Mail::try_parse(raw)?)),
+                _ => None,
+            })
+            .filter(|(_, m)| m.to == to)
+            .collect();
+        found.sort_by_key(|(id, _)| *id);
+        let found: Vec<Mail> = found.into_iter().map(|(_, m)| m).collect();
+        assert!(
+            found.len() >= count,
+            "{kind} to {to} was delivered {} times, not {count}",
+            found.len()
+        );
+        found
     }
 
     /// Outbox rows of a kind: (recipient, status, attempts).
