@@ -170,6 +170,7 @@ fn serve(
                             .into()
                         }),
                 )
+                .wrap(from_fn(crate::web::pages::remember_language))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)

@@ -40,7 +40,7 @@ impl Modify for BearerAuth {
         registrations::organizer::erase, registrations::organizer::resend, registrations::organizer::badge,
         registrations::attendee::get, registrations::attendee::cancel, registrations::attendee::erase,
         email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
-        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::attendee_page,
+        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::used_link, registrations::pages::attendee_page,
         registrations::pages::attendee_cancel, registrations::pages::badge_page,
         registrations::pages::register_form, registrations::pages::register_submit,
         exhibitors::booths::create, exhibitors::booths::list, exhibitors::booths::get, exhibitors::booths::update,

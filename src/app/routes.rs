@@ -194,6 +194,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(regpages::confirm_page))
                 .route(post().to(regpages::confirm_submit)),
         )
+        .service(resource("/confirm/{token}/mine").route(get().to(regpages::used_link)))
         .service(resource("/r/{token}").route(get().to(regpages::attendee_page)))
         .service(resource("/r/{token}/cancel").route(post().to(regpages::attendee_cancel)))
         .service(resource("/r/{token}/badge").route(get().to(regpages::badge_page)));

@@ -26,6 +26,15 @@ impl Language {
         }
     }
 
+    /// The language's name in itself, for the language switcher.
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::Ar => "العربية",
+            Language::Fr => "Français",
+            Language::En => "English",
+        }
+    }
+
     /// Arabic is written right to left.
     pub fn is_rtl(self) -> bool {
         self == Language::Ar

@@ -10,9 +10,10 @@ use super::booths::BoothKind;
 use super::handlers::{self, NewExhibitor};
 use super::{service, tokens};
 use crate::domain::{dates, Language};
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::events::queries as events;
 use crate::web::csrf;
+use crate::web::pages::{InPage, PageError};
 use crate::web::AppState;
 
 fn words(lang: Language) -> serde_json::Value {
@@ -50,15 +51,26 @@ fn words(lang: Language) -> serde_json::Value {
     }
 }
 
-fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
-    crate::web::pages::render(name, lang, words(lang), ctx)
+fn render(
+    req: &HttpRequest,
+    name: &str,
+    lang: Language,
+    ctx: minijinja::Value,
+) -> Result<String, PageError> {
+    crate::web::pages::render_for(req, name, lang, words(lang), ctx).in_page(lang)
 }
 
-fn html(status: actix_web::http::StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("cache-control", "no-store"))
-        .body(body)
+fn html(status: actix_web::http::StatusCode, lang: Language, body: String) -> HttpResponse {
+    crate::web::pages::html(status, lang, body)
+}
+
+fn csrf_failed(lang: Language, retry: String) -> PageError {
+    let label = match lang {
+        Language::Ar => "إعادة المحاولة",
+        Language::Fr => "Réessayer",
+        Language::En => "Try again",
+    };
+    PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label)
 }
 
 /// The application form's fields, as posted.
@@ -100,7 +112,7 @@ pub async fn form(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     show_form(
         &state,
         &req,
@@ -121,15 +133,18 @@ async fn show_form(
     errors: Vec<crate::error::FieldError>,
     done: bool,
     status: actix_web::http::StatusCode,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
+    let fallback = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
     let event = state
         .db
         .run(move |c| events::visible(c, &slug, false))
-        .await?;
+        .await
+        .in_page(fallback)?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
     let action = format!("/events/{}/exhibit", event.slug);
     let field_errors = crate::web::pages::field_errors(lang, &errors);
     let body = render(
+        req,
         "exhibit.html",
         lang,
         context! {
@@ -141,7 +156,7 @@ async fn show_form(
             done => done,
         },
     )?;
-    Ok(html(status, body))
+    Ok(html(status, lang, body))
 }
 
 #[utoipa::path(post, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
@@ -152,9 +167,10 @@ pub async fn submit(
     req: HttpRequest,
     slug: web::Path<String>,
     form: web::Form<ExhibitForm>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner();
     let form = form.into_inner();
+    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
     if !csrf::check(
         &req,
         state.settings.base_url(),
@@ -162,11 +178,12 @@ pub async fn submit(
         &format!("/events/{slug}/exhibit"),
         &form.csrf,
     ) {
-        return Err(AppError::Forbidden(
-            "the form's CSRF token is missing or wrong; reload the page".into(),
+        return Err(csrf_failed(
+            lang,
+            format!("/events/{slug}/exhibit?lang={}", lang.code()),
         ));
     }
-    state.limiter.check(&req)?;
+    state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once. A number that does not
     // read as one is reported like any other bad field.
     let mut shape = Vec::new();
@@ -232,7 +249,7 @@ pub async fn submit(
             )
             .await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(PageError::new(other, lang)),
     }
 }
 
@@ -247,15 +264,26 @@ pub async fn confirm_page(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let action = format!("/exhibitors/confirm/{}", token.into_inner());
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let action = format!("/exhibitors/confirm/{token}");
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
+    let now = state.clock.now().naive_utc();
+    state
+        .db
+        .run(move |c| service::peek_confirm(c, &token, now))
+        .await
+        .in_page(lang)?;
     let body = render(
+        &req,
         "confirm.html",
         lang,
-        context! { action => &action, csrf => csrf::token(state.settings.server.secret_key.expose(), &action) },
+        context! {
+            action => format!("{action}?lang={}", lang.code()),
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+        },
     )?;
-    Ok(html(actix_web::http::StatusCode::OK, body))
+    Ok(html(actix_web::http::StatusCode::OK, lang, body))
 }
 
 #[utoipa::path(post, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
@@ -266,7 +294,7 @@ pub async fn confirm_submit(
     req: HttpRequest,
     token: web::Path<String>,
     form: web::Form<CsrfForm>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
     if !csrf::check(
@@ -276,15 +304,16 @@ pub async fn confirm_submit(
         &format!("/exhibitors/confirm/{token}"),
         &form.csrf,
     ) {
-        return Err(AppError::Forbidden(
-            "the form's CSRF token is missing or wrong; reload the page".into(),
+        return Err(csrf_failed(
+            lang,
+            format!("/exhibitors/confirm/{token}?lang={}", lang.code()),
         ));
     }
-    state.limiter.check(&req)?;
+    state.limiter.check(&req).in_page(lang)?;
     match handlers::confirm_token(&state, token).await {
         Ok(out) => {
-            let lang = out.language;
             let body = render(
+                &req,
                 "exhibitor.html",
                 lang,
                 context! {
@@ -292,17 +321,9 @@ pub async fn confirm_submit(
                     status => out.status.label(lang), staff => Vec::<String>::new(),
                 },
             )?;
-            Ok(html(actix_web::http::StatusCode::OK, body))
+            Ok(html(actix_web::http::StatusCode::OK, lang, body))
         }
-        Err(e) => {
-            let status = actix_web::ResponseError::status_code(&e);
-            let body = render(
-                "confirm.html",
-                lang,
-                context! { problem => e.problem().detail },
-            )?;
-            Ok(html(status, body))
-        }
+        Err(e) => Err(PageError::new(e, lang)),
     }
 }
 
@@ -310,8 +331,9 @@ pub async fn confirm_submit(
     responses((status = 200, description = "the exhibitor's page: status, booth, staff passes", content_type = "text/html"), (status = 404)))]
 pub async fn manage_page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let (event, out) = state
         .db
@@ -323,9 +345,15 @@ pub async fn manage_page(
             let out = service::out(c, &event, &ex)?;
             Ok((event, out))
         })
-        .await?;
-    let lang = out.language;
+        .await
+        .in_page(crate::web::pages::page_language(
+            &req,
+            &Language::ALL,
+            Language::Fr,
+        ))?;
+    let lang = crate::web::pages::own_language(&req, out.language);
     let body = render(
+        &req,
         "exhibitor.html",
         lang,
         context! {
@@ -338,5 +366,5 @@ pub async fn manage_page(
             staff => out.staff.iter().map(|s| context! { name => &s.name, status => &s.status }).collect::<Vec<_>>(),
         },
     )?;
-    Ok(html(actix_web::http::StatusCode::OK, body))
+    Ok(html(actix_web::http::StatusCode::OK, lang, body))
 }

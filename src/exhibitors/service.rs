@@ -149,7 +149,7 @@ fn send_confirm_link(
         .set(exhibitors::confirm_sent_at.eq(Some(crate::db::now())))
         .execute(c))?;
     let extra = json!({
-        "confirm_url": format!("{}/exhibitors/confirm/{token}", settings.base_url()),
+        "confirm_url": format!("{}/exhibitors/confirm/{token}?lang={}", settings.base_url(), ex.language().code()),
         "expires_hours": ttl.as_secs() / 3600,
     });
     to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorConfirm, extra)
@@ -183,7 +183,7 @@ fn send_approved(
         Some((r, _)) => (r.code, r.hall.get(lang, event.default_language).to_string()),
         None => (String::new(), String::new()),
     };
-    let extra = json!({"booth_code": code, "hall": hall, "manage_url": format!("{}/exhibitor/{token}", settings.base_url())});
+    let extra = json!({"booth_code": code, "hall": hall, "manage_url": format!("{}/exhibitor/{token}?lang={}", settings.base_url(), lang.code())});
     to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorApproved, extra)?;
     Ok(token)
 }
@@ -254,6 +254,13 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
 }
 
 /// Confirms an application's email: `pending → submitted`, and the event's contact is told.
+/// What a confirmation link leads to, without using it: 404 unknown, 409 used, 410 expired.
+pub fn peek_confirm(c: &mut Conn, token: &str, now: chrono::NaiveDateTime) -> AppResult<()> {
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    found.check_usable(now, "apply again with the same email for a new one")
+}
+
 /// `now` is the app's clock (expiry).
 pub fn confirm(
     c: &mut Conn,

@@ -406,7 +406,7 @@ pub async fn badge(
             reg.status()
         )));
     }
-    let html = super::pages::badge_html(&event, &reg)?;
+    let html = super::pages::badge_html(&event, &reg, reg.language())?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))

@@ -3,7 +3,8 @@
 //! `/r/{token}/badge` (printable). Forms carry a CSRF token; pages are in the attendee's
 //! language with `dir="rtl"` for Arabic.
 
-use actix_web::{web, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -13,6 +14,7 @@ use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::web::csrf;
+use crate::web::pages::{InPage, PageError};
 use crate::web::AppState;
 
 fn words(lang: Language) -> serde_json::Value {
@@ -23,7 +25,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
             "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
             "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
-            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج",
+            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
             "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
             "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
             "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
@@ -34,7 +36,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
             "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
             "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
-            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme",
+            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
             "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
             "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
             "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
@@ -45,7 +47,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
             "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
             "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
-            "link_problem": "This link cannot be used", "back": "Back to the programme",
+            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
             "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
             "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
             "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
@@ -53,27 +55,17 @@ fn words(lang: Language) -> serde_json::Value {
     }
 }
 
-fn render(name: &str, lang: Language, ctx: minijinja::Value) -> AppResult<String> {
-    crate::web::pages::render(name, lang, words(lang), ctx)
-}
-
-fn html(body: String) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("cache-control", "no-store"))
-        .body(body)
-}
-
-/// A problem shown as a page (the API's problem+json is for machines).
-fn problem_page(
-    status: actix_web::http::StatusCode,
+fn render(
+    req: &HttpRequest,
+    name: &str,
     lang: Language,
-    detail: &str,
-) -> AppResult<HttpResponse> {
-    let body = render("confirm.html", lang, context! { problem => detail })?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(body))
+    ctx: minijinja::Value,
+) -> Result<String, PageError> {
+    crate::web::pages::render_for(req, name, lang, words(lang), ctx).in_page(lang)
+}
+
+fn ok(lang: Language, body: String) -> HttpResponse {
+    crate::web::pages::html(StatusCode::OK, lang, body)
 }
 
 #[derive(Deserialize)]
@@ -81,35 +73,81 @@ pub struct CsrfForm {
     csrf: String,
 }
 
-fn lang_of_request(req: &actix_web::HttpRequest) -> Language {
+/// A page reached from an email or a shared link, before the event is known.
+fn lang_of_request(req: &HttpRequest) -> Language {
     crate::web::pages::page_language(req, &Language::ALL, Language::Fr)
 }
 
-/// `GET /confirm/{token}`: a page with a button; it changes nothing.
-#[utoipa::path(get, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button confirms (a GET never does)", content_type = "text/html")))]
+/// The way forward from a confirmation link that cannot be used: a fresh registration for an
+/// expired one, the attendee's page (through the confirm button) for a used one.
+fn link_problem(
+    error: AppError,
+    lang: Language,
+    token: &str,
+    event_slug: Option<&str>,
+) -> PageError {
+    let t = words(lang);
+    let word = |k: &str| t[k].as_str().unwrap_or(k).to_string();
+    match (&error, event_slug) {
+        (AppError::Gone(_), Some(slug)) => PageError::new(error, lang).next(
+            format!("/events/{slug}/register?lang={}", lang.code()),
+            word("register_again"),
+        ),
+        (AppError::Conflict(_), _) => PageError::new(error, lang).next(
+            format!("/confirm/{token}/mine?lang={}", lang.code()),
+            word("your_page"),
+        ),
+        _ => PageError::new(error, lang),
+    }
+}
+
+/// `GET /confirm/{token}`: a page with a button; it changes nothing. A link that cannot be
+/// used is answered with its page (404, 409, 410) in the visitor's language.
+#[utoipa::path(get, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button confirms (a GET never does)", content_type = "text/html"), (status = 404), (status = 409), (status = 410)))]
 pub async fn confirm_page(
     state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
+    req: HttpRequest,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
+    let lang = lang_of_request(&req);
+    let now = state.clock.now().naive_utc();
+    let t = token.clone();
+    let peek = state
+        .db
+        .run(move |c| {
+            let slug = super::tokens::find(c, &t, super::tokens::CONFIRM)?
+                .and_then(|f| service::find_by_id(c, f.owner_id).ok())
+                .and_then(|r| crate::events::queries::find(c, r.event_id).ok())
+                .map(|e| e.slug);
+            Ok((slug, service::peek_confirm(c, &t, now).map(|_| ())))
+        })
+        .await
+        .in_page(lang)?;
+    if let (slug, Err(e)) = peek {
+        return Err(link_problem(e, lang, &token, slug.as_deref()));
+    }
     let action = format!("/confirm/{token}");
     let body = render(
+        &req,
         "confirm.html",
-        lang_of_request(&req),
-        context! { action => &action, csrf => csrf::token(state.settings.server.secret_key.expose(), &action) },
+        lang,
+        context! {
+            action => format!("{action}?lang={}", lang.code()),
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+        },
     )?;
-    Ok(html(body))
+    Ok(ok(lang, body))
 }
 
 /// `POST /confirm/{token}` (the page's form): confirms, then shows the attendee's page.
-#[utoipa::path(post, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "to the attendee's page"), (status = 403), (status = 404), (status = 409), (status = 410)))]
+#[utoipa::path(post, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "to the attendee's page"), (status = 403), (status = 404), (status = 409), (status = 410), (status = 429)))]
 pub async fn confirm_submit(
     state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
+    req: HttpRequest,
     token: web::Path<String>,
     form: web::Form<CsrfForm>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let action = format!("/confirm/{token}");
     let lang = lang_of_request(&req);
@@ -120,29 +158,71 @@ pub async fn confirm_submit(
         &action,
         &form.csrf,
     ) {
-        return problem_page(actix_web::http::StatusCode::FORBIDDEN, lang, "CSRF");
+        return Err(
+            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
+                format!("{action}?lang={}", lang.code()),
+                words(lang)["retry"].as_str().unwrap_or("").to_string(),
+            ),
+        );
     }
-    state.limiter.check(&req)?;
-    match super::handlers::confirm_token(&state, token).await {
-        Ok(answer) => Ok(HttpResponse::SeeOther()
-            .insert_header(("location", format!("/r/{}", answer.manage_token)))
-            .finish()),
+    state.limiter.check(&req).in_page(lang)?;
+    match super::handlers::confirm_token(&state, token.clone()).await {
+        Ok(answer) => Ok(see_other(format!(
+            "/r/{}?lang={}",
+            answer.manage_token,
+            lang.code()
+        ))),
         Err(e) => {
-            let status = actix_web::ResponseError::status_code(&e);
-            problem_page(status, lang, &e.problem().detail)
+            let t = token.clone();
+            let slug = state
+                .db
+                .run(move |c| {
+                    Ok(super::tokens::find(c, &t, super::tokens::CONFIRM)?
+                        .and_then(|f| service::find_by_id(c, f.owner_id).ok())
+                        .and_then(|r| crate::events::queries::find(c, r.event_id).ok())
+                        .map(|e| e.slug))
+                })
+                .await
+                .in_page(lang)?;
+            Err(link_problem(e, lang, &token, slug.as_deref()))
         }
     }
+}
+
+/// `GET /confirm/{token}/mine`: the page of whoever holds a confirmation link already used —
+/// a fresh manage link, then the attendee's page (SPEC §4.1: 409 leads to the attendee).
+#[utoipa::path(get, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), responses((status = 303, description = "to the attendee's page"), (status = 404)))]
+pub async fn used_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of_request(&req);
+    let token = token.into_inner();
+    let manage = state
+        .db
+        .write(move |c| service::manage_token_for_used_link(c, &token))
+        .await
+        .in_page(lang)?;
+    Ok(see_other(format!("/r/{manage}?lang={}", lang.code())))
+}
+
+fn see_other(location: String) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header(("location", location))
+        .finish()
 }
 
 /// `GET /r/{token}`: the attendee's page.
 #[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, cancel", content_type = "text/html"), (status = 404)))]
 pub async fn attendee_page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
-    let (event, reg) = load(&state, token.clone()).await?;
-    let lang = reg.language();
+    let (event, reg) = load(&state, &req, token.clone()).await?;
+    let lang = crate::web::pages::own_language(&req, reg.language());
     let cancel_action = format!("/r/{token}/cancel");
     let status_text = match reg.status() {
         Status::Confirmed => "confirmed",
@@ -151,6 +231,7 @@ pub async fn attendee_page(
         Status::Cancelled => "cancelled",
     };
     let body = render(
+        &req,
         "attendee.html",
         lang,
         context! {
@@ -163,23 +244,24 @@ pub async fn attendee_page(
             can_cancel => reg.status().can_become(Status::Cancelled),
             badge_code => &reg.badge_code,
             qr_svg => (reg.status() == Status::Confirmed).then(|| minijinja::Value::from_safe_string(crate::badges::qr_svg(&reg.badge_code))),
-            badge_url => format!("/r/{token}/badge"),
-            cancel_action => &cancel_action,
+            badge_url => format!("/r/{token}/badge?lang={}", lang.code()),
+            cancel_action => format!("{cancel_action}?lang={}", lang.code()),
             csrf => csrf::token(state.settings.server.secret_key.expose(), &cancel_action),
         },
     )?;
-    Ok(html(body))
+    Ok(ok(lang, body))
 }
 
 /// `POST /r/{token}/cancel` (the page's form).
-#[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 401), (status = 403), (status = 409)))]
+#[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 409)))]
 pub async fn attendee_cancel(
     state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
+    req: HttpRequest,
     token: web::Path<String>,
     form: web::Form<CsrfForm>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
+    let lang = lang_of_request(&req);
     let action = format!("/r/{token}/cancel");
     if !csrf::check(
         &req,
@@ -188,41 +270,59 @@ pub async fn attendee_cancel(
         &action,
         &form.csrf,
     ) {
-        return problem_page(actix_web::http::StatusCode::FORBIDDEN, Language::Fr, "CSRF");
+        return Err(
+            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
+                format!("/r/{token}?lang={}", lang.code()),
+                words(lang)["retry"].as_str().unwrap_or("").to_string(),
+            ),
+        );
     }
     let settings = state.settings.clone();
     let t = token.clone();
     state
         .db
         .write(move |c| {
-            let reg = attendee::resolve(c, &t)?;
+            let reg = attendee::resolve(c, &t).map_err(|_| AppError::not_found("unknown link"))?;
             let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
             let reg = service::find_by_id(c, reg.id)?;
             service::cancel(c, &settings, &event, &reg).map(|_| ())
         })
-        .await?;
-    Ok(HttpResponse::SeeOther()
-        .insert_header(("location", format!("/r/{token}")))
-        .finish())
+        .await
+        .in_page(lang)?;
+    Ok(see_other(format!("/r/{token}?lang={}", lang.code())))
 }
 
 /// `GET /r/{token}/badge`: the printable badge.
 #[utoipa::path(get, path = "/r/{token}/badge", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 404), (status = 409)))]
 pub async fn badge_page(
     state: web::Data<AppState>,
+    req: HttpRequest,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let (event, reg) = load(&state, token.into_inner()).await?;
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let (event, reg) = load(&state, &req, token.clone()).await?;
+    let lang = crate::web::pages::own_language(&req, reg.language());
     if reg.status() != Status::Confirmed {
-        return Err(AppError::Conflict(format!(
-            "only a confirmed registration has a badge; this one is {}",
-            reg.status()
-        )));
+        return Err(PageError::new(
+            AppError::Conflict(format!(
+                "only a confirmed registration has a badge; this one is {}",
+                reg.status()
+            )),
+            lang,
+        )
+        .next(
+            format!("/r/{token}?lang={}", lang.code()),
+            words(lang)["your_page"].as_str().unwrap_or("").to_string(),
+        ));
     }
-    Ok(html(badge_html(&event, &reg)?))
+    Ok(ok(lang, badge_html(&event, &reg, lang).in_page(lang)?))
 }
 
-async fn load(state: &web::Data<AppState>, token: String) -> AppResult<(Event, RegistrationRow)> {
+async fn load(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    token: String,
+) -> Result<(Event, RegistrationRow), PageError> {
     state
         .db
         .run(move |c| {
@@ -232,15 +332,16 @@ async fn load(state: &web::Data<AppState>, token: String) -> AppResult<(Event, R
             Ok((event, reg))
         })
         .await
+        .in_page(lang_of_request(req))
 }
 
 /// The printable badge of a confirmed registration: name in any script, organization,
 /// category, QR code of the badge code.
-pub fn badge_html(event: &Event, reg: &RegistrationRow) -> AppResult<String> {
-    let lang = reg.language();
-    render(
+pub fn badge_html(event: &Event, reg: &RegistrationRow, lang: Language) -> AppResult<String> {
+    crate::web::pages::render(
         "badge.html",
         lang,
+        words(lang),
         context! {
             event_name => event.name.get(lang, event.default_language),
             event_dates => dates::range(lang, event.starts_on, event.ends_on),
@@ -299,7 +400,7 @@ async fn show_register(
     req: &actix_web::HttpRequest,
     slug: String,
     page: RegisterPage,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     let (form, errors, problem, status, done) = match page {
         RegisterPage::Blank => (
             RegisterForm::default(),
@@ -322,11 +423,22 @@ async fn show_register(
     let event = state
         .db
         .run(move |c| crate::events::queries::visible(c, &slug, false))
-        .await?;
+        .await
+        .in_page(lang_of_request(req))?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
     let action = format!("/events/{}/register", event.slug);
     let field_errors = crate::web::pages::field_errors(lang, &errors);
+    let t = words(lang);
+    let problem = problem.map(|p| {
+        let key = if p.contains("not open") {
+            "reg_not_open"
+        } else {
+            "reg_closed"
+        };
+        t[key].as_str().unwrap_or(&p).to_string()
+    });
     let body = render(
+        req,
         "register.html",
         lang,
         context! {
@@ -339,12 +451,10 @@ async fn show_register(
             errors => field_errors,
             problem => problem,
             done => done,
+            programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),
         },
     )?;
-    Ok(HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header(("cache-control", "no-store"))
-        .body(body))
+    Ok(crate::web::pages::html(status, lang, body))
 }
 
 #[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
@@ -353,7 +463,7 @@ pub async fn register_form(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Result<HttpResponse, PageError> {
     show_register(&state, &req, slug.into_inner(), RegisterPage::Blank).await
 }
 
@@ -366,10 +476,10 @@ pub async fn register_submit(
     req: actix_web::HttpRequest,
     slug: web::Path<String>,
     form: web::Form<RegisterForm>,
-) -> AppResult<HttpResponse> {
-    use actix_web::http::StatusCode;
+) -> Result<HttpResponse, PageError> {
     let slug = slug.into_inner();
     let form = form.into_inner();
+    let lang = lang_of_request(&req);
     if !csrf::check(
         &req,
         state.settings.base_url(),
@@ -377,11 +487,14 @@ pub async fn register_submit(
         &format!("/events/{slug}/register"),
         &form.csrf,
     ) {
-        return Err(AppError::Forbidden(
-            "the form's CSRF token is missing or wrong; reload the page".into(),
-        ));
+        return Err(
+            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
+                format!("/events/{slug}/register?lang={}", lang.code()),
+                words(lang)["retry"].as_str().unwrap_or("").to_string(),
+            ),
+        );
     }
-    state.limiter.check(&req)?;
+    state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once.
     let body = super::handlers::NewRegistration {
         name: Some(form.name.clone()),
@@ -427,6 +540,6 @@ pub async fn register_submit(
             )
             .await
         }
-        Err(other) => Err(other),
+        Err(other) => Err(PageError::new(other, lang)),
     }
 }

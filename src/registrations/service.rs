@@ -220,8 +220,8 @@ fn manage_links(
     let token = tokens::mint(c, reg.id, tokens::MANAGE, None)?;
     let base = settings.base_url();
     Ok((
-        format!("{base}/r/{token}"),
-        format!("{base}/r/{token}/badge"),
+        format!("{base}/r/{token}?lang={}", reg.language().code()),
+        format!("{base}/r/{token}/badge?lang={}", reg.language().code()),
         token,
     ))
 }
@@ -245,7 +245,7 @@ pub fn send_confirm_link(
         .set(registrations::confirm_sent_at.eq(Some(now)))
         .execute(c))?;
     let extra = json!({
-        "confirm_url": format!("{}/confirm/{token}", settings.base_url()),
+        "confirm_url": format!("{}/confirm/{token}?lang={}", settings.base_url(), reg.language().code()),
         "expires_hours": ttl.as_secs() / 3600,
     });
     queue(
@@ -454,6 +454,35 @@ pub fn confirm(
     })
 }
 
+/// What a confirmation link leads to, without using it (the page before the button): the
+/// registration and its event, or 404 unknown, 409 used, 410 expired.
+pub fn peek_confirm(
+    c: &mut Conn,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<(Event, RegistrationRow)> {
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    let reg = find_by_id(c, found.owner_id)?;
+    let event = crate::events::queries::find(c, reg.event_id)?;
+    found.check_usable(now, "register again with the same email for a new one")?;
+    Ok((event, reg))
+}
+
+/// The holder of a confirmation link already used gets a new manage link to their page (the
+/// link came to their inbox, so holding it proves the address). 404 unless the link was used
+/// and the registration still holds personal data.
+pub fn manage_token_for_used_link(c: &mut Conn, token: &str) -> AppResult<String> {
+    let found = tokens::find(c, token, tokens::CONFIRM)?
+        .filter(|f| f.used_at.is_some())
+        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    let reg = find_by_id(c, found.owner_id)?;
+    if reg.erased_at.is_some() {
+        return Err(AppError::not_found("unknown confirmation link"));
+    }
+    Ok(tokens::mint(c, reg.id, tokens::MANAGE, None)?)
+}
+
 /// Promotes waitlisted registrations, oldest first, while seats are free; emails each.
 pub fn promote(c: &mut Conn, settings: &Settings, event: &Event) -> AppResult<usize> {
     let mut promoted = 0;
@@ -499,8 +528,7 @@ pub fn cancel(
     reg: &RegistrationRow,
 ) -> AppResult<RegistrationRow> {
     let reg = transition(c, reg, Status::Cancelled)?;
-    let extra =
-        json!({"register_url": format!("{}/events/{}/register", settings.base_url(), event.slug)});
+    let extra = json!({"register_url": format!("{}/events/{}/register?lang={}", settings.base_url(), event.slug, reg.language().code())});
     queue(
         c,
         settings,

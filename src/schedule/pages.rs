@@ -12,7 +12,7 @@ use super::releases;
 use crate::domain::Language;
 use crate::error::AppResult;
 use crate::events::queries as events;
-use crate::web::pages::{html, page_language, render};
+use crate::web::pages::{html, page_language, render_for};
 use crate::web::AppState;
 
 /// Interface words of the pages, per language.
@@ -22,6 +22,8 @@ fn words(lang: Language) -> serde_json::Value {
             ("programme", "البرنامج"),
             ("empty", "لم يُنشر البرنامج بعد. عودوا قريبًا."),
             ("version", "الإصدار"),
+            ("register", "التسجيل للزيارة"),
+            ("exhibit", "طلب رواق عرض"),
             ("room", "القاعة"),
             ("speakers", "المتحدثون"),
             ("day", "اليوم"),
@@ -38,6 +40,8 @@ fn words(lang: Language) -> serde_json::Value {
                 "Le programme n'est pas encore publié. Revenez bientôt.",
             ),
             ("version", "Version"),
+            ("register", "S'inscrire pour visiter"),
+            ("exhibit", "Exposer au salon"),
             ("room", "Salle"),
             ("speakers", "Intervenants"),
             ("day", "Jour"),
@@ -54,6 +58,8 @@ fn words(lang: Language) -> serde_json::Value {
                 "The programme has not been published yet. Please come back soon.",
             ),
             ("version", "Version"),
+            ("register", "Register to visit"),
+            ("exhibit", "Exhibit at the fair"),
             ("room", "Room"),
             ("speakers", "Speakers"),
             ("day", "Day"),
@@ -157,7 +163,8 @@ pub async fn programme(
             }
         }
     }
-    let body = render(
+    let body = render_for(
+        &req,
         "programme.html",
         lang,
         words(lang),

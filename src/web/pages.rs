@@ -34,6 +34,7 @@ fn env() -> &'static Environment<'static> {
             "register.html",
             "exhibit.html",
             "exhibitor.html",
+            "error.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");
@@ -62,6 +63,22 @@ pub fn render(
         .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
 }
 
+/// [`render`] for a page answering `req`: with the language switcher (`langs`).
+pub fn render_for(
+    req: &HttpRequest,
+    name: &str,
+    lang: Language,
+    t: serde_json::Value,
+    ctx: minijinja::Value,
+) -> AppResult<String> {
+    render(
+        name,
+        lang,
+        t,
+        context! { langs => switcher(req, lang), ..ctx },
+    )
+}
+
 /// A rendered page as a response: HTML in `lang`, never cached (pages can hold tokens).
 pub fn html(status: StatusCode, lang: Language, body: String) -> HttpResponse {
     HttpResponse::build(status)
@@ -71,20 +88,252 @@ pub fn html(status: StatusCode, lang: Language, body: String) -> HttpResponse {
         .body(body)
 }
 
-/// The language a page is shown in.
+/// The language a page is shown in (SPEC §4.1): `?lang=` wins, then the `lang` cookie the
+/// switcher sets, then `Accept-Language`, then `fallback` (the event's default, or the
+/// attendee's own language on their pages). Only `allowed` languages are taken.
 pub fn page_language(req: &HttpRequest, allowed: &[Language], fallback: Language) -> Language {
-    let from_query = web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("lang").and_then(|l| l.parse::<Language>().ok()));
+    let from_query = query_language(req);
+    let from_cookie = cookie_language(req);
     let from_header = req
         .headers()
         .get(header::ACCEPT_LANGUAGE)
         .and_then(|v| v.to_str().ok())
         .and_then(Language::from_accept_language);
-    from_query
-        .or(from_header)
-        .filter(|l| allowed.contains(l))
+    [from_query, from_cookie, from_header]
+        .into_iter()
+        .flatten()
+        .find(|l| allowed.contains(l))
         .unwrap_or(fallback)
+}
+
+/// Like [`page_language`] for a person who chose a language (an attendee's or exhibitor's
+/// own pages): `?lang=`, then the cookie, then their language.
+pub fn own_language(req: &HttpRequest, theirs: Language) -> Language {
+    let from_cookie = cookie_language(req);
+    query_language(req).or(from_cookie).unwrap_or(theirs)
+}
+
+/// The cookie that remembers the language a visitor picked with the switcher.
+pub const LANG_COOKIE: &str = "lang";
+
+/// The language in the request's `lang` cookie, if any.
+fn cookie_language(req: &HttpRequest) -> Option<Language> {
+    req.headers()
+        .get_all(header::COOKIE)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == LANG_COOKIE)
+        .and_then(|(_, value)| value.trim().parse::<Language>().ok())
+}
+
+fn query_language(req: &HttpRequest) -> Option<Language> {
+    web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
+        .ok()
+        .and_then(|q| q.get("lang").and_then(|l| l.parse::<Language>().ok()))
+}
+
+/// The switcher shown on every page: each language, linking to this page in it.
+pub fn switcher(req: &HttpRequest, current: Language) -> Vec<BTreeMap<&'static str, String>> {
+    let path = req.path().to_string();
+    let mut keep: Vec<(String, String)> =
+        web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+            .map(|q| q.into_inner())
+            .unwrap_or_default();
+    keep.retain(|(k, _)| k != "lang");
+    Language::ALL
+        .iter()
+        .map(|l| {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &keep {
+                query.append_pair(k, v);
+            }
+            query.append_pair("lang", l.code());
+            BTreeMap::from([
+                ("code", l.code().to_string()),
+                ("label", l.native_name().to_string()),
+                ("href", format!("{path}?{}", query.finish())),
+                ("current", (*l == current).to_string()),
+            ])
+        })
+        .collect()
+}
+
+/// Middleware: a page asked for with `?lang=` remembers it in the `lang` cookie, so the next
+/// page (and the form posts) stay in that language.
+pub async fn remember_language(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let chosen = (req.method() == actix_web::http::Method::GET)
+        .then(|| query_language(req.request()))
+        .flatten();
+    let mut res = next.call(req).await?;
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if let (Some(lang), true) = (chosen, is_html) {
+        let cookie = format!(
+            "{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax",
+            lang.code()
+        );
+        if let Ok(value) = header::HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    Ok(res)
+}
+
+/// A page that could not be shown, as a page in the visitor's language (never JSON): what
+/// happened and the way forward (`next`: a link and its words).
+#[derive(Debug)]
+pub struct PageError {
+    pub error: AppError,
+    pub lang: Language,
+    pub next: Option<(String, String)>,
+}
+
+impl std::fmt::Display for PageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// Turns an API error into a page error in `lang`.
+pub trait InPage<T> {
+    fn in_page(self, lang: Language) -> Result<T, PageError>;
+}
+
+impl<T> InPage<T> for AppResult<T> {
+    fn in_page(self, lang: Language) -> Result<T, PageError> {
+        self.map_err(|error| PageError {
+            error,
+            lang,
+            next: None,
+        })
+    }
+}
+
+impl PageError {
+    pub fn new(error: AppError, lang: Language) -> PageError {
+        PageError {
+            error,
+            lang,
+            next: None,
+        }
+    }
+
+    /// With a way forward.
+    pub fn next(mut self, href: impl Into<String>, label: impl Into<String>) -> PageError {
+        self.next = Some((href.into(), label.into()));
+        self
+    }
+}
+
+/// Title and explanation of an error page, by status, in `lang`.
+fn error_words(status: StatusCode, lang: Language, retry: Option<u64>) -> (String, String) {
+    use Language::{Ar, En, Fr};
+    let s = |ar: &str, fr: &str, en: &str| -> String {
+        match lang {
+            Ar => ar.into(),
+            Fr => fr.into(),
+            En => en.into(),
+        }
+    };
+    match status.as_u16() {
+        404 => (
+            s("الصفحة غير موجودة", "Page introuvable", "Page not found"),
+            s(
+                "هذا الرابط غير صالح أو لم يعد موجودًا. تحققوا من الرابط الوارد في بريدكم الإلكتروني.",
+                "Ce lien n'existe pas ou n'est plus valable. Vérifiez le lien reçu par e-mail.",
+                "This link does not exist or is no longer valid. Check the link in your email.",
+            ),
+        ),
+        410 => (
+            s("انتهت صلاحية الرابط", "Lien expiré", "This link has expired"),
+            s(
+                "انتهت صلاحية رابط التأكيد. سجلوا من جديد بنفس البريد الإلكتروني لتصلكم رسالة برابط جديد.",
+                "Ce lien de confirmation a expiré. Inscrivez-vous à nouveau avec la même adresse e-mail pour recevoir un nouveau lien.",
+                "This confirmation link has expired. Register again with the same email address to receive a new link.",
+            ),
+        ),
+        409 => (
+            s("تم استعمال هذا الرابط من قبل", "Lien déjà utilisé", "This link was already used"),
+            s(
+                "تم تأكيد هذا الطلب من قبل؛ لا حاجة لفعل أي شيء آخر.",
+                "Cette demande est déjà confirmée : vous n'avez rien d'autre à faire.",
+                "This was already confirmed: there is nothing more to do.",
+            ),
+        ),
+        429 => {
+            let secs = retry.unwrap_or(60);
+            (
+                s("طلبات كثيرة", "Trop de demandes", "Too many requests"),
+                match lang {
+                    Ar => format!("أرسلتم طلبات كثيرة في وقت قصير. أعيدوا المحاولة بعد {secs} ثانية."),
+                    Fr => format!("Vous avez envoyé beaucoup de demandes en peu de temps. Réessayez dans {secs} secondes."),
+                    En => format!("You sent many requests in a short time. Try again in {secs} seconds."),
+                },
+            )
+        }
+        403 => (
+            s("تعذر التحقق من الاستمارة", "Formulaire non vérifié", "The form could not be verified"),
+            s(
+                "لم نتمكن من التحقق من أن هذه الاستمارة صادرة عن صفحتنا. افتحوا الصفحة من جديد وأعيدوا المحاولة.",
+                "Nous n'avons pas pu vérifier que ce formulaire vient de notre page. Rouvrez la page et réessayez.",
+                "We could not verify that this form came from our page. Open the page again and retry.",
+            ),
+        ),
+        _ => (
+            s("حدث خطأ", "Une erreur est survenue", "Something went wrong"),
+            s(
+                "تعذر عرض هذه الصفحة الآن. أعيدوا المحاولة بعد قليل.",
+                "Cette page ne peut pas être affichée pour le moment. Réessayez dans un instant.",
+                "This page cannot be shown right now. Please try again in a moment.",
+            ),
+        ),
+    }
+}
+
+impl actix_web::ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        self.error.status_code()
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let status = self.status_code();
+        if status.is_server_error() {
+            // Logged once, by the problem renderer, without showing the cause.
+            let _ = self.error.error_response();
+        }
+        let retry = match &self.error {
+            AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
+            _ => None,
+        };
+        let (title, text) = error_words(status, self.lang, retry);
+        let body = render(
+            "error.html",
+            self.lang,
+            serde_json::json!({}),
+            context! {
+                title => title,
+                text => text,
+                status => status.as_u16(),
+                next_href => self.next.as_ref().map(|n| n.0.clone()),
+                next_label => self.next.as_ref().map(|n| n.1.clone()),
+            },
+        )
+        .unwrap_or_else(|_| title.clone());
+        let mut res = html(status, self.lang, body);
+        if let Some(secs) = retry {
+            if let Ok(v) = header::HeaderValue::from_str(&secs.to_string()) {
+                res.headers_mut().insert(header::RETRY_AFTER, v);
+            }
+        }
+        res
+    }
 }
 
 /// What a form shows beside a field that broke `rule`, in `lang`.

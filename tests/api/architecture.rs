@@ -79,8 +79,12 @@ fn expand(tree: &str) -> Vec<String> {
     let Some(open) = tree.find('{') else {
         return vec![tree.to_string()];
     };
+    let close = tree.rfind('}').unwrap_or(tree.len());
+    if close <= open {
+        return vec![tree.to_string()];
+    }
     let prefix = &tree[..open];
-    let inner = &tree[open + 1..tree.rfind('}').unwrap_or(tree.len())];
+    let inner = &tree[open + 1..close];
     let (mut parts, mut depth, mut current) = (Vec::new(), 0, String::new());
     for ch in inner.chars() {
         match ch {

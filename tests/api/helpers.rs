@@ -513,7 +513,7 @@ impl Mail {
     pub fn token(&self, prefix: &str) -> String {
         let link = self.link(prefix);
         link.trim_start_matches(prefix)
-            .split('/')
+            .split(['/', '?'])
             .next()
             .unwrap_or("")
             .to_string()

@@ -1192,3 +1192,98 @@ async fn the_form_shows_every_error_beside_its_field_in_the_pages_language() {
         .await;
     assert_eq!(list["total"], 0, "nothing was written");
 }
+
+/// Errors on pages are pages, in the visitor's language, with a way forward: an unknown link
+/// is a 404 page; a used confirmation link leads back to the attendee's page; a `?lang=`
+/// choice is remembered in a cookie.
+#[tokio::test]
+async fn page_errors_are_pages_in_the_visitors_language() {
+    let app = spawn_app().await;
+    let slug = app.open_event("page-errors", None).await;
+    let res = app
+        .client
+        .get(app.url("/confirm/slr_nothing?lang=ar"))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/html"));
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains(r#"dir="rtl""#) && html.contains("الصفحة غير موجودة"),
+        "{html}"
+    );
+
+    let token = app
+        .register_and_get_token(&slug, "twice@example.com", "en")
+        .await;
+    let (status, _) = app
+        .post(
+            "/api/v1/registrations/confirm",
+            None,
+            json!({"token": token}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let res = app
+        .client
+        .get(app.url(&format!("/confirm/{token}?lang=en")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    let html = res.text().await.expect("html");
+    assert!(html.contains("This link was already used"), "{html}");
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let res = no_redirect
+        .get(app.url(&format!("/confirm/{token}/mine?lang=en")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let mine = res.headers()["location"].to_str().unwrap_or("").to_string();
+    assert!(mine.starts_with("/r/slr_"), "{mine}");
+    let page = app
+        .client
+        .get(app.url(&mine))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(page.contains("Your registration is confirmed"), "{page}");
+
+    let res = app
+        .client
+        .get(app.url(&format!("/events/{slug}?lang=ar")))
+        .send()
+        .await
+        .expect("get");
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(cookie.starts_with("lang=ar;"), "{cookie}");
+    let form = app
+        .client
+        .get(app.url(&format!("/events/{slug}/register")))
+        .header("cookie", "lang=ar")
+        .header("accept-language", "fr")
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        form.contains(r#"<html lang="ar" dir="rtl">"#),
+        "the cookie wins over Accept-Language"
+    );
+}

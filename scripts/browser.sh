@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The browser suite (tests/browser/run.py): starts a fresh Salon in a temporary folder (SQLite,
+# emails as files), makes an admin and loads the demo fair, then drives Debian's Chromium
+# through every page flow and saves screenshots under $SHOTS (default target/browser-shots).
+#
+#   scripts/browser.sh                    # uses target/debug/salon and python3 with playwright
+#   SALON_BIN=target/release/salon PYTHON=/tmp/venv/bin/python scripts/browser.sh
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin=${SALON_BIN:-$root/target/debug/salon}
+case "$bin" in /*) ;; *) bin=$root/$bin ;; esac
+python=${PYTHON:-python3}
+[ -x "$bin" ] || { echo "browser: $bin not built (run cargo build)" >&2; exit 1; }
+export SHOTS=${SHOTS:-$root/target/browser-shots}
+mkdir -p "$SHOTS"
+
+work=$(mktemp -d)
+port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export SALON=http://127.0.0.1:$port
+export SALON__SERVER__BIND=127.0.0.1:$port SALON__SERVER__PUBLIC_BASE_URL=$SALON
+export MAIL_DIR=$work/var/mail
+pid=
+cleanup() {
+  [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+cd "$work"
+SALON_ADMIN_PASSWORD='browser password 1' "$bin" admin create --email browser@example.com > /dev/null
+"$bin" demo > /dev/null
+"$bin" serve > server.log 2>&1 &
+pid=$!
+for _ in $(seq 1 100); do curl -fsS "$SALON/readyz" > /dev/null 2>&1 && break; sleep 0.1; done
+export ADMIN_TOKEN=$(curl -fsS -X POST "$SALON/api/v1/auth/tokens" -H 'content-type: application/json' \
+  -d '{"email":"browser@example.com","password":"browser password 1","name":"browser"}' \
+  | "$python" -c 'import sys, json; print(json.load(sys.stdin)["token"])')
+if ! "$python" "$root/tests/browser/run.py"; then
+  echo "--- server log" >&2; tail -n 40 server.log >&2
+  exit 1
+fi
+echo "screenshots: $SHOTS"

@@ -1,0 +1,241 @@
+"""The pages in a real browser: Debian's Chromium driven by Playwright, against a running
+Salon (started by scripts/browser.sh, which also loads the demo fair and makes an admin).
+
+Each step does what a visitor does — opens a page, types, presses buttons, follows the link
+of an email it read from the mail folder — and asserts what the visitor sees: the text in the
+page's language, `dir`, field errors beside their fields. Each step saves a screenshot under
+$SHOTS (phone 390 px and desktop 1280 px). Any failed check fails the run; so does a Chromium
+that cannot start.
+"""
+
+import email
+import glob
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+from email import policy
+
+from playwright.sync_api import sync_playwright
+
+BASE = os.environ["SALON"]
+MAIL = os.environ["MAIL_DIR"]
+SHOTS = os.environ.get("SHOTS", "target/browser-shots")
+TOKEN = os.environ["ADMIN_TOKEN"]
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+passed = []
+
+
+def check(cond, what):
+    if not cond:
+        raise AssertionError(what)
+    passed.append(what)
+
+
+def shot(page, name):
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
+def mail_to(address, pattern, timeout=15):
+    """The first match of `pattern` in the newest email to `address` that has one."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        paths = sorted(glob.glob(os.path.join(MAIL, "*.eml")), key=os.path.getmtime, reverse=True)
+        for path in paths:
+            with open(path, "rb") as f:
+                msg = email.message_from_bytes(f.read(), policy=policy.default)
+            if address not in str(msg["To"]):
+                continue
+            found = re.search(pattern, msg.get_body(("plain",)).get_content())
+            if found:
+                return found.group(0)
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} matching {pattern}")
+
+
+def api(method, path, body=None):
+    req = urllib.request.Request(
+        BASE + path,
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"authorization": f"Bearer {TOKEN}", "content-type": "application/json"},
+    )
+    with urllib.request.urlopen(req) as res:
+        return json.loads(res.read() or b"null")
+
+
+WORDS = {
+    "ar": {"done": "شكرًا لكم", "confirmed": "تم تأكيد تسجيلكم", "cancelled": "تم إلغاء تسجيلكم",
+           "required": "هذه الخانة إلزامية", "not_found": "الصفحة غير موجودة"},
+    "fr": {"done": "Merci", "confirmed": "Votre inscription est confirmée", "cancelled": "Votre inscription est annulée",
+           "required": "Ce champ est obligatoire", "not_found": "Page introuvable"},
+    "en": {"done": "Thank you", "confirmed": "Your registration is confirmed", "cancelled": "Your registration is cancelled",
+           "required": "This field is required", "not_found": "Page not found"},
+}
+
+
+def in_language(page, lang):
+    check(page.get_attribute("html", "lang") == lang, f"{page.url}: lang={lang}")
+    want = "rtl" if lang == "ar" else "ltr"
+    check(page.get_attribute("html", "dir") == want, f"{page.url}: dir={want}")
+
+
+def register_confirm_badge_cancel(browser, lang):
+    words = WORDS[lang]
+    address = f"visitor-{lang}-{int(time.time() * 1000)}@example.com"
+    phone = browser.new_page(viewport=PHONE)
+    phone.on("dialog", lambda d: d.accept())
+    phone.goto(f"{BASE}/events/siccam/register?lang={lang}")
+    in_language(phone, lang)
+    shot(phone, f"register-{lang}-390")
+    phone.fill("#f-name", {"ar": "سارة بنموسى", "fr": "Yasmine Alaoui", "en": "John Smith"}[lang])
+    phone.fill("#f-email", address)
+    phone.fill("#f-organization", "Atlas Contact")
+    phone.check("#f-consent")
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state()
+    check(words["done"] in phone.inner_text("main"), f"register {lang}: thank-you page")
+    in_language(phone, lang)
+    shot(phone, f"registered-{lang}-390")
+
+    link = mail_to(address, r"http\S+/confirm/slr_[\w-]+\S*")
+    check(f"lang={lang}" in link, f"register {lang}: the emailed link carries ?lang")
+    desktop = browser.new_page(viewport=DESKTOP)
+    desktop.on("dialog", lambda d: d.accept())
+    desktop.goto(link)
+    in_language(desktop, lang)
+    shot(desktop, f"confirm-{lang}-1280")
+    desktop.click("button[type=submit]")
+    desktop.wait_for_load_state()
+    check("/r/slr_" in desktop.url, f"confirm {lang}: lands on the attendee page")
+    check(words["confirmed"] in desktop.inner_text("main"), f"attendee page {lang}: confirmed")
+    in_language(desktop, lang)
+    shot(desktop, f"attendee-{lang}-1280")
+
+    desktop.click("a[href*='/badge']")
+    desktop.wait_for_load_state()
+    in_language(desktop, lang)
+    check("Atlas Contact" in desktop.inner_text("body"), f"badge {lang}: organization printed")
+    shot(desktop, f"badge-{lang}-1280")
+    desktop.go_back()
+    desktop.wait_for_load_state()
+
+    desktop.click("form[action*='/cancel'] button")
+    desktop.wait_for_load_state()
+    check(words["cancelled"] in desktop.inner_text("main"), f"attendee page {lang}: cancelled")
+    shot(desktop, f"cancelled-{lang}-1280")
+
+    # The used link leads back to the attendee's page.
+    desktop.goto(link)
+    check(desktop.locator("a.button").count() == 1, f"used link {lang}: a way forward")
+    shot(desktop, f"used-link-{lang}-1280")
+    phone.close()
+    desktop.close()
+
+
+def form_errors(browser, lang):
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{BASE}/events/siccam/register?lang={lang}")
+    page.fill("#f-email", "amina@")
+    page.fill("#f-phone", "06 12 ab")
+    page.eval_on_selector("form", "f => f.submit()")
+    page.wait_for_load_state()
+    in_language(page, lang)
+    for field in ["name", "email", "phone", "consent"]:
+        check(page.get_attribute(f"#f-{field}", "aria-invalid") == "true", f"form {lang}: {field} marked")
+        check(page.locator(f"#e-{field}").count() == 1, f"form {lang}: {field} explained beside it")
+    check(WORDS[lang]["required"] in page.inner_text("main"), f"form {lang}: errors in the page's language")
+    check(page.input_value("#f-email") == "amina@", f"form {lang}: typed values kept")
+    shot(page, f"register-errors-{lang}-390")
+    page.close()
+
+
+def error_pages(browser):
+    page = browser.new_page(viewport=PHONE)
+    for lang in ["ar", "fr", "en"]:
+        res = page.goto(f"{BASE}/confirm/slr_not-a-real-link?lang={lang}")
+        check(res.status == 404, f"unknown link {lang}: 404")
+        in_language(page, lang)
+        check(WORDS[lang]["not_found"] in page.inner_text("body"), f"unknown link {lang}: a page, in {lang}")
+        shot(page, f"error-404-{lang}-390")
+    res = page.goto(f"{BASE}/r/slr_unknown?lang=fr")
+    check(res.status == 404 and "Page introuvable" in page.inner_text("body"), "unknown attendee link: 404 page")
+    res = page.goto(f"{BASE}/events/no-such-fair/register?lang=en")
+    check(res.status == 404 and "Page not found" in page.inner_text("body"), "unknown fair: 404 page")
+    page.close()
+
+
+def exhibitor(browser):
+    address = f"exhibitor-{int(time.time() * 1000)}@example.com"
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{BASE}/events/siccam/exhibit?lang=fr")
+    in_language(page, "fr")
+    page.fill("#f-company_name", "Sahara Voice")
+    page.fill("#f-contact_name", "Leila Benali")
+    page.fill("#f-email", address)
+    page.fill("#f-booth_area_m2", "18")
+    page.check("#f-consent")
+    shot(page, "exhibit-fr-390")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    check("Merci" in page.inner_text("main"), "exhibit: thank-you page")
+    link = mail_to(address, r"http\S+/exhibitors/confirm/sle_[\w-]+\S*")
+    page.goto(link)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    shot(page, "exhibitor-submitted-fr-390")
+    items = api("GET", "/api/v1/events/siccam/exhibitors?status=submitted&per_page=200")["items"]
+    ex = next(i for i in items if i["email"] == address)
+    booth = api("GET", "/api/v1/events/siccam/booths?available=true&per_page=1")["items"][0]["code"]
+    api("POST", f"/api/v1/events/siccam/exhibitors/{ex['id']}/approve", {"booth_code": booth})
+    manage = mail_to(address, r"http\S+/exhibitor/sle_[\w-]+\S*")
+    page.goto(manage)
+    in_language(page, "fr")
+    check(booth in page.inner_text("main"), "exhibitor page: its booth")
+    shot(page, "exhibitor-page-fr-390")
+    page.close()
+
+
+def programme(browser):
+    for lang in ["ar", "fr", "en"]:
+        for name, size in [("390", PHONE), ("1280", DESKTOP)]:
+            page = browser.new_page(viewport=size)
+            page.goto(f"{BASE}/events/siccam?lang={lang}")
+            in_language(page, lang)
+            check(page.locator("nav.switcher a").count() == 3, f"programme {lang}: language switcher")
+            check(page.locator("article.session").count() > 10, f"programme {lang}: sessions listed")
+            shot(page, f"programme-{lang}-{name}")
+            page.close()
+    # The switcher's choice sticks: the cookie carries it to the next page.
+    page = browser.new_page(viewport=PHONE)
+    page.goto(f"{BASE}/events/siccam?lang=ar")
+    page.goto(f"{BASE}/events/siccam/register")
+    in_language(page, "ar")
+    page.close()
+
+
+def main():
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        for lang in ["ar", "fr", "en"]:
+            register_confirm_badge_cancel(browser, lang)
+            form_errors(browser, lang)
+        error_pages(browser)
+        exhibitor(browser)
+        programme(browser)
+        browser.close()
+    print(f"browser: {len(passed)} passed, 0 failed")
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except Exception as e:  # noqa: BLE001 - report and fail the run
+        print(f"browser: {len(passed)} passed, 1 failed: {e}", file=sys.stderr)
+        sys.exit(1)
