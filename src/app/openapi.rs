@@ -52,7 +52,8 @@ impl Modify for BearerAuth {
         exhibitors::pages::form, exhibitors::pages::submit, exhibitors::pages::confirm_page, exhibitors::pages::confirm_submit,
         exhibitors::pages::manage_page,
         checkin::scan, checkin::summary,
-        schedule::pages::programme, document, page,
+        schedule::pages::programme, schedule::pages::session, schedule::pages::session_calendar,
+        schedule::pages::speaker, schedule::pages::changes, exhibitors::pages::directory, document, page,
     ),
     components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
 )]

@@ -173,6 +173,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/api/v1/events/{slug}/checkins/summary").route(get().to(checkin::summary)),
         )
         .service(resource("/events/{slug}").route(get().to(schedule::pages::programme)))
+        .service(resource("/events/{slug}/sessions/{id}").route(get().to(schedule::pages::session)))
+        .service(
+            resource("/events/{slug}/sessions/{id}/calendar.ics")
+                .route(get().to(schedule::pages::session_calendar)),
+        )
+        .service(resource("/events/{slug}/speakers/{id}").route(get().to(schedule::pages::speaker)))
+        .service(resource("/events/{slug}/changes").route(get().to(schedule::pages::changes)))
+        .service(resource("/events/{slug}/exhibitors").route(get().to(exhpages::directory)))
         .service(
             resource("/events/{slug}/register")
                 .route(get().to(regpages::register_form))

@@ -3,6 +3,7 @@
 
 pub mod dates;
 pub mod email;
+pub mod ics;
 pub mod language;
 pub mod role;
 pub mod schedule;

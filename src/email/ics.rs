@@ -5,32 +5,10 @@ use chrono::{NaiveDateTime, TimeDelta};
 use crate::domain::Language;
 use crate::events::Event;
 
-/// Escapes a TEXT value.
-pub fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
-}
-
-/// Folds lines longer than 75 octets, as RFC 5545 asks.
-pub fn fold(line: &str) -> String {
-    let mut out = String::new();
-    let mut len = 0;
-    for ch in line.chars() {
-        let n = ch.len_utf8();
-        if len + n > 75 {
-            out.push_str("\r\n ");
-            len = 1;
-        }
-        out.push(ch);
-        len += n;
-    }
-    out
-}
+use crate::domain::ics::{escape, fold};
 
 fn stamp(t: NaiveDateTime) -> String {
-    t.format("%Y%m%dT%H%M%SZ").to_string()
+    crate::domain::ics::utc(t)
 }
 
 /// The fair as a one-event calendar, in `lang`.

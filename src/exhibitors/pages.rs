@@ -368,3 +368,93 @@ pub async fn manage_page(
     )?;
     Ok(html(actix_web::http::StatusCode::OK, lang, body))
 }
+
+/// The directory's filters, as plain query parameters.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DirectoryQuery {
+    pub sector: Option<String>,
+    pub country: Option<String>,
+    pub lang: Option<String>,
+}
+
+fn directory_words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => {
+            serde_json::json!({"title": "دليل العارضين", "sector": "القطاع", "country": "البلد", "all": "الكل",
+            "filter": "تصفية", "booth": "الرواق", "hall": "الجناح", "none": "لا يوجد عارض يطابق هذه التصفية.", "back": "العودة إلى البرنامج"})
+        }
+        Language::Fr => {
+            serde_json::json!({"title": "Annuaire des exposants", "sector": "Secteur", "country": "Pays", "all": "Tous",
+            "filter": "Filtrer", "booth": "Stand", "hall": "Hall", "none": "Aucun exposant ne correspond à ces filtres.", "back": "Retour au programme"})
+        }
+        Language::En => {
+            serde_json::json!({"title": "Exhibitor directory", "sector": "Sector", "country": "Country", "all": "All",
+            "filter": "Filter", "booth": "Booth", "hall": "Hall", "none": "No exhibitor matches these filters.", "back": "Back to the programme"})
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/events/{slug}/exhibitors", tag = "pages",
+    params(("slug" = String, Path), DirectoryQuery),
+    responses((status = 200, description = "the approved exhibitors with booth and hall", content_type = "text/html"), (status = 404)))]
+pub async fn directory(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<DirectoryQuery>,
+) -> Result<HttpResponse, PageError> {
+    let fallback = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
+    let slug = slug.into_inner();
+    let (event, all) = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, false)?;
+            let all = service::directory(c, &event)?;
+            Ok((event, all))
+        })
+        .await
+        .in_page(fallback)?;
+    let lang = crate::web::pages::page_language(&req, &event.languages, event.default_language);
+    let q = query.into_inner();
+    let same = |a: &Option<String>, b: &Option<String>| match b.as_deref().filter(|s| !s.is_empty())
+    {
+        None => true,
+        Some(want) => a.as_deref().is_some_and(|v| v.eq_ignore_ascii_case(want)),
+    };
+    let distinct = |f: fn(&crate::exhibitors::model::PublicExhibitor) -> &Option<String>| {
+        let mut v: Vec<String> = all.iter().filter_map(|e| f(e).clone()).collect();
+        v.sort();
+        v.dedup();
+        v
+    };
+    let sectors = distinct(|e| &e.sector);
+    let countries = distinct(|e| &e.country);
+    let shown: Vec<_> = all
+        .iter()
+        .filter(|e| same(&e.sector, &q.sector) && same(&e.country, &q.country))
+        .map(|e| {
+            context! {
+                company_name => &e.company_name, website => &e.website, country => &e.country,
+                sector => &e.sector, description => &e.description, booth_code => &e.booth_code,
+                hall => e.hall.as_ref().map(|h| h.get(lang, event.default_language).to_string()),
+            }
+        })
+        .collect();
+    let body = crate::web::pages::render_for(
+        &req,
+        "directory.html",
+        lang,
+        directory_words(lang),
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            exhibitors => shown,
+            sectors => sectors, countries => countries,
+            sector => q.sector, country => q.country,
+            action => format!("/events/{}/exhibitors", event.slug),
+            back_url => format!("/events/{}?lang={}", event.slug, lang.code()),
+        },
+    )
+    .in_page(lang)?;
+    Ok(html(actix_web::http::StatusCode::OK, lang, body))
+}

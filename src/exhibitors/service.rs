@@ -500,6 +500,30 @@ pub fn remove_staff(
     Ok(())
 }
 
+/// The public directory: approved exhibitors, their public fields only, by company name.
+pub fn directory(c: &mut Conn, event: &Event) -> AppResult<Vec<super::model::PublicExhibitor>> {
+    let rows: Vec<ExhibitorRow> = run!(c, |c| exhibitors::table
+        .filter(exhibitors::event_id.eq(event.id))
+        .filter(exhibitors::status.eq(Status::Approved.as_str()))
+        .order((exhibitors::company_name.asc(), exhibitors::id.asc()))
+        .select(ExhibitorRow::as_select())
+        .load(c))?;
+    rows.into_iter()
+        .map(|r| {
+            let booth = booth_ref(c, &r)?.map(|(b, _)| b);
+            Ok(super::model::PublicExhibitor {
+                company_name: r.company_name,
+                website: r.website,
+                country: r.country,
+                sector: r.sector,
+                description: r.description,
+                booth_code: booth.as_ref().map(|b| b.code.clone()),
+                hall: booth.map(|b| b.hall),
+            })
+        })
+        .collect()
+}
+
 /// The exhibitor as organizers and the exhibitor see it.
 pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<ExhibitorOut> {
     let booth = booth_ref(c, ex)?.map(|(r, _)| r);

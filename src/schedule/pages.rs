@@ -1,110 +1,90 @@
-//! The public programme page `/events/{slug}`: the latest release, day by day, in the
-//! visitor's language.
+//! The public programme as pages, all read from the latest release, in the visitor's language:
+//! `/events/{slug}` (day tabs, a room × time grid on wide screens and a chronological list on
+//! phones, filters by room, track, language and kind as query parameters, "now / next" during
+//! the fair, the time zone, the track legend), `/events/{slug}/sessions/{id}` (with its `.ics`),
+//! `/events/{slug}/speakers/{id}` and `/events/{slug}/changes` (each release's diff).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{NaiveDate, TimeZone, Timelike};
 use minijinja::context;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-use super::releases;
-use crate::domain::Language;
-use crate::error::AppResult;
-use crate::events::queries as events;
-use crate::web::pages::{html, page_language, render_for};
+use super::model::SessionKind;
+use super::releases::{self, PublishedSession, Release};
+use crate::domain::{dates, ics, Language};
+use crate::error::AppError;
+use crate::events::{queries as events, Event};
+use crate::web::pages::{html, page_language, render_for, InPage, PageError};
 use crate::web::AppState;
 
-/// Interface words of the pages, per language.
+/// Interface words of the programme pages, per language.
 fn words(lang: Language) -> serde_json::Value {
-    let pairs: &[(&str, &str)] = match lang {
-        Language::Ar => &[
-            ("programme", "البرنامج"),
-            ("empty", "لم يُنشر البرنامج بعد. عودوا قريبًا."),
-            ("version", "الإصدار"),
-            ("register", "التسجيل للزيارة"),
-            ("exhibit", "طلب رواق عرض"),
-            ("room", "القاعة"),
-            ("speakers", "المتحدثون"),
-            ("day", "اليوم"),
-            ("kind_keynote", "محاضرة افتتاحية"),
-            ("kind_seminar", "ندوة"),
-            ("kind_panel", "مائدة مستديرة"),
-            ("kind_workshop", "ورشة"),
-            ("kind_break", "استراحة"),
-        ],
-        Language::Fr => &[
-            ("programme", "Programme"),
-            (
-                "empty",
-                "Le programme n'est pas encore publié. Revenez bientôt.",
-            ),
-            ("version", "Version"),
-            ("register", "S'inscrire pour visiter"),
-            ("exhibit", "Exposer au salon"),
-            ("room", "Salle"),
-            ("speakers", "Intervenants"),
-            ("day", "Jour"),
-            ("kind_keynote", "Conférence plénière"),
-            ("kind_seminar", "Séminaire"),
-            ("kind_panel", "Table ronde"),
-            ("kind_workshop", "Atelier"),
-            ("kind_break", "Pause"),
-        ],
-        Language::En => &[
-            ("programme", "Programme"),
-            (
-                "empty",
-                "The programme has not been published yet. Please come back soon.",
-            ),
-            ("version", "Version"),
-            ("register", "Register to visit"),
-            ("exhibit", "Exhibit at the fair"),
-            ("room", "Room"),
-            ("speakers", "Speakers"),
-            ("day", "Day"),
-            ("kind_keynote", "Keynote"),
-            ("kind_seminar", "Seminar"),
-            ("kind_panel", "Panel"),
-            ("kind_workshop", "Workshop"),
-            ("kind_break", "Break"),
-        ],
-    };
-    serde_json::Value::Object(
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), serde_json::Value::from(*v)))
-            .collect(),
-    )
+    match lang {
+        Language::Ar => serde_json::json!({
+            "programme": "البرنامج", "empty": "لم يُنشر البرنامج بعد. عودوا قريبًا.", "version": "الإصدار",
+            "room": "القاعة", "speakers": "المتحدثون", "day": "اليوم", "days": "أيام المعرض",
+            "register": "التسجيل للزيارة", "exhibit": "طلب رواق عرض", "changes": "التغييرات", "directory": "العارضون",
+            "filter": "تصفية", "reset": "إلغاء التصفية", "all": "الكل", "track": "المسار", "language": "اللغة", "kind": "النوع",
+            "times_in": "الأوقات بتوقيت", "tracks": "المسارات", "none_match": "لا توجد جلسة تطابق هذه التصفية.",
+            "now": "الآن", "next": "التالي", "add_calendar": "إضافة إلى التقويم", "back": "العودة إلى البرنامج",
+            "sessions_of": "جلسات", "hall": "الجناح", "capacity": "المقاعد", "no_changes": "لا توجد تغييرات بعد.",
+            "published": "نُشر في", "new": "جديد", "moved": "تغيّر موعده أو قاعته", "changed": "تغيّر", "cancelled": "أُلغي",
+            "lang_ar": "العربية", "lang_fr": "الفرنسية", "lang_en": "الإنجليزية",
+            "kind_keynote": "محاضرة افتتاحية", "kind_seminar": "ندوة", "kind_panel": "مائدة مستديرة",
+            "kind_workshop": "ورشة", "kind_break": "استراحة"}),
+        Language::Fr => serde_json::json!({
+            "programme": "Programme", "empty": "Le programme n'est pas encore publié. Revenez bientôt.", "version": "Version",
+            "room": "Salle", "speakers": "Intervenants", "day": "Jour", "days": "Jours du salon",
+            "register": "S'inscrire pour visiter", "exhibit": "Exposer au salon", "changes": "Modifications", "directory": "Exposants",
+            "filter": "Filtrer", "reset": "Tout afficher", "all": "Tous", "track": "Thématique", "language": "Langue", "kind": "Format",
+            "times_in": "Horaires à l'heure de", "tracks": "Thématiques", "none_match": "Aucune séance ne correspond à ces filtres.",
+            "now": "En ce moment", "next": "Ensuite", "add_calendar": "Ajouter à mon agenda", "back": "Retour au programme",
+            "sessions_of": "Séances", "hall": "Hall", "capacity": "Places", "no_changes": "Aucune modification pour l'instant.",
+            "published": "Publiée le", "new": "Nouvelles", "moved": "Déplacées", "changed": "Modifiées", "cancelled": "Annulées",
+            "lang_ar": "arabe", "lang_fr": "français", "lang_en": "anglais",
+            "kind_keynote": "Conférence plénière", "kind_seminar": "Séminaire", "kind_panel": "Table ronde",
+            "kind_workshop": "Atelier", "kind_break": "Pause"}),
+        Language::En => serde_json::json!({
+            "programme": "Programme", "empty": "The programme has not been published yet. Please come back soon.", "version": "Version",
+            "room": "Room", "speakers": "Speakers", "day": "Day", "days": "Days of the fair",
+            "register": "Register to visit", "exhibit": "Exhibit at the fair", "changes": "Changes", "directory": "Exhibitors",
+            "filter": "Filter", "reset": "Show all", "all": "All", "track": "Track", "language": "Language", "kind": "Format",
+            "times_in": "Times in", "tracks": "Tracks", "none_match": "No session matches these filters.",
+            "now": "Now", "next": "Next", "add_calendar": "Add to my calendar", "back": "Back to the programme",
+            "sessions_of": "Sessions", "hall": "Hall", "capacity": "Seats", "no_changes": "No changes yet.",
+            "published": "Published on", "new": "New", "moved": "Moved", "changed": "Changed", "cancelled": "Cancelled",
+            "lang_ar": "Arabic", "lang_fr": "French", "lang_en": "English",
+            "kind_keynote": "Keynote", "kind_seminar": "Seminar", "kind_panel": "Panel",
+            "kind_workshop": "Workshop", "kind_break": "Break"}),
+    }
 }
 
-#[derive(Serialize)]
-struct SessionView {
-    time: String,
-    title: String,
-    kind: String,
-    lang: String,
-    room: String,
-    speakers: String,
-    color: Option<String>,
+/// The programme's filters, as plain query parameters; a value that does not parse is ignored.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProgrammeQuery {
+    /// `YYYY-MM-DD`, a day of the fair (default: today during the fair, else the first day).
+    pub day: Option<String>,
+    pub room: Option<String>,
+    pub track: Option<String>,
+    /// The language sessions are held in: ar, fr or en.
+    pub language: Option<String>,
+    /// keynote, seminar, panel, workshop or break.
+    pub kind: Option<String>,
+    /// The page's own language.
+    pub lang: Option<String>,
 }
 
-#[derive(Serialize)]
-struct DayView {
-    date: String,
-    label: String,
-    sessions: Vec<SessionView>,
-}
-
-#[utoipa::path(get, path = "/events/{slug}", tag = "pages",
-    params(("slug" = String, Path), ("lang" = Option<String>, Query, description = "ar, fr or en")),
-    responses((status = 200, description = "the published programme as a page", content_type = "text/html"), (status = 404)))]
-pub async fn programme(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let slug = slug.into_inner();
+/// A published event and its latest release, or the page error in the visitor's language.
+async fn published(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    slug: String,
+) -> Result<(Event, Option<Release>, Language), PageError> {
+    let fallback = page_language(req, &Language::ALL, Language::Fr);
     let (event, release) = state
         .db
         .run(move |c| {
@@ -112,71 +92,466 @@ pub async fn programme(
             let release = releases::latest(c, event.id)?;
             Ok((event, release))
         })
-        .await?;
-    let lang = page_language(&req, &event.languages, event.default_language);
+        .await
+        .in_page(fallback)?;
+    let lang = page_language(req, &event.languages, event.default_language);
+    Ok((event, release, lang))
+}
+
+fn kind_code(kind: SessionKind) -> &'static str {
+    kind.as_str()
+}
+
+/// A session's title as the page shows it: its own, except a break held in another language
+/// than the page's, which is named by its kind (a coffee break needs no translation).
+fn shown_title(s: &PublishedSession, lang: Language, t: &serde_json::Value) -> String {
+    if s.kind == SessionKind::Break && s.language != lang {
+        t["kind_break"].as_str().unwrap_or(&s.title).to_string()
+    } else {
+        s.title.clone()
+    }
+}
+
+/// `Africa/Casablanca (UTC+01:00)` on a given day.
+fn tz_label(event: &Event, day: NaiveDate) -> String {
+    let noon = day.and_hms_opt(12, 0, 0).unwrap_or_default();
+    let offset = event
+        .timezone
+        .from_local_datetime(&noon)
+        .earliest()
+        .map(|t| t.format("%:z").to_string())
+        .unwrap_or_default();
+    format!("{} (UTC{offset})", event.timezone.name())
+}
+
+#[derive(Serialize)]
+struct SessionCard {
+    href: String,
+    time: String,
+    title: String,
+    kind: &'static str,
+    lang: &'static str,
+    dir: &'static str,
+    room: String,
+    track: Option<String>,
+    color: Option<String>,
+    speakers: String,
+    col: usize,
+    row_start: i64,
+    row_end: i64,
+    now: bool,
+    next: bool,
+}
+
+#[utoipa::path(get, path = "/events/{slug}", tag = "pages",
+    params(("slug" = String, Path), ProgrammeQuery),
+    responses((status = 200, description = "the published programme as a page", content_type = "text/html"), (status = 404)))]
+pub async fn programme(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    query: web::Query<ProgrammeQuery>,
+) -> Result<HttpResponse, PageError> {
+    let (event, release, lang) = published(&state, &req, slug.into_inner()).await?;
+    let q = query.into_inner();
     let fallback = event.default_language;
-    let mut days: Vec<DayView> = Vec::new();
-    if let Some(release) = &release {
-        let rooms: BTreeMap<i64, String> = release
-            .snapshot
-            .rooms
-            .iter()
-            .map(|r| (r.id, r.name.get(lang, fallback).to_string()))
-            .collect();
-        let colors: BTreeMap<i64, String> = release
-            .snapshot
-            .tracks
-            .iter()
-            .map(|t| (t.id, t.color.clone()))
-            .collect();
-        for s in &release.snapshot.sessions {
-            let date = s.starts_at.date_naive().to_string();
-            if days.last().is_none_or(|d| d.date != date) {
-                days.push(DayView {
-                    label: crate::domain::dates::day(lang, s.starts_at.date_naive()),
-                    date: date.clone(),
-                    sessions: Vec::new(),
-                });
-            }
-            if let Some(day) = days.last_mut() {
-                day.sessions.push(SessionView {
-                    time: format!(
-                        "{}–{}",
-                        s.starts_at.format("%H:%M"),
-                        s.ends_at.format("%H:%M")
-                    ),
-                    title: s.title.clone(),
-                    kind: serde_json::to_value(s.kind)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_string))
-                        .unwrap_or_default(),
-                    lang: s.language.code().to_string(),
-                    room: rooms.get(&s.room_id).cloned().unwrap_or_default(),
-                    speakers: s
-                        .speakers
-                        .iter()
-                        .map(|sp| sp.name.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    color: s.track_id.and_then(|t| colors.get(&t).cloned()),
-                });
+    let t = words(lang);
+    let now = state.clock.now().with_timezone(&event.timezone);
+    let fair_days: Vec<NaiveDate> = event.window().days().collect();
+    let today = now.date_naive();
+    let day = q
+        .day
+        .as_deref()
+        .and_then(|d| d.parse::<NaiveDate>().ok())
+        .filter(|d| fair_days.contains(d))
+        .or_else(|| fair_days.contains(&today).then_some(today))
+        .unwrap_or(event.starts_on);
+    let room_filter = q.room.as_deref().and_then(|r| r.parse::<i64>().ok());
+    let track_filter = q.track.as_deref().and_then(|r| r.parse::<i64>().ok());
+    let language_filter = q
+        .language
+        .as_deref()
+        .and_then(|l| l.parse::<Language>().ok());
+    let kind_filter = q
+        .kind
+        .clone()
+        .filter(|k| ["keynote", "seminar", "panel", "workshop", "break"].contains(&k.as_str()));
+    let base = format!("/events/{}", event.slug);
+    let keep = |day: NaiveDate| {
+        let mut s = form_urlencoded::Serializer::new(String::new());
+        s.append_pair("day", &day.to_string());
+        for (k, v) in [
+            ("room", room_filter.map(|r| r.to_string())),
+            ("track", track_filter.map(|r| r.to_string())),
+            ("language", language_filter.map(|l| l.code().to_string())),
+            ("kind", kind_filter.clone()),
+        ] {
+            if let Some(v) = v {
+                s.append_pair(k, &v);
             }
         }
-    }
+        s.append_pair("lang", lang.code());
+        format!("{base}?{}", s.finish())
+    };
+    let days: Vec<_> = fair_days
+        .iter()
+        .map(|d| {
+            context! { label => dates::day(lang, *d), href => keep(*d), current => *d == day }
+        })
+        .collect();
+    let snapshot = release.as_ref().map(|r| &r.snapshot);
+    let room_names: BTreeMap<i64, String> = snapshot
+        .map(|s| {
+            s.rooms
+                .iter()
+                .map(|r| (r.id, r.name.get(lang, fallback).to_string()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let tracks: BTreeMap<i64, (String, String)> = snapshot
+        .map(|s| {
+            s.tracks
+                .iter()
+                .map(|tr| {
+                    (
+                        tr.id,
+                        (tr.name.get(lang, fallback).to_string(), tr.color.clone()),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let of_day: Vec<&PublishedSession> = snapshot
+        .map(|s| {
+            s.sessions
+                .iter()
+                .filter(|s| s.starts_at.date_naive() == day)
+                .filter(|s| room_filter.is_none_or(|r| s.room_id == r))
+                .filter(|s| track_filter.is_none_or(|tr| s.track_id == Some(tr)))
+                .filter(|s| language_filter.is_none_or(|l| s.language == l))
+                .filter(|s| {
+                    kind_filter
+                        .as_deref()
+                        .is_none_or(|k| kind_code(s.kind) == k)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    // The grid: a column per room in use, a row per five minutes from the day's opening.
+    let used_rooms: Vec<i64> = {
+        let used: BTreeSet<i64> = of_day.iter().map(|s| s.room_id).collect();
+        used.into_iter().collect()
+    };
+    let open_minutes = i64::from(event.opens_at.hour() * 60 + event.opens_at.minute());
+    let row = |t: chrono::DateTime<chrono::FixedOffset>| {
+        let minutes = i64::from(t.hour() * 60 + t.minute());
+        2 + (minutes - open_minutes).max(0) / 5
+    };
+    let now_naive = now.fixed_offset();
+    let next_start = of_day
+        .iter()
+        .filter(|s| day == today && s.starts_at > now_naive)
+        .map(|s| s.starts_at)
+        .min();
+    let sessions: Vec<SessionCard> = of_day
+        .iter()
+        .map(|s| SessionCard {
+            href: format!("{base}/sessions/{}?lang={}", s.id, lang.code()),
+            time: format!(
+                "{}–{}",
+                s.starts_at.format("%H:%M"),
+                s.ends_at.format("%H:%M")
+            ),
+            title: shown_title(s, lang, &t),
+            kind: kind_code(s.kind),
+            lang: s.language.code(),
+            dir: if s.language.is_rtl() { "rtl" } else { "ltr" },
+            room: room_names.get(&s.room_id).cloned().unwrap_or_default(),
+            track: s
+                .track_id
+                .and_then(|tr| tracks.get(&tr))
+                .map(|t| t.0.clone()),
+            color: s
+                .track_id
+                .and_then(|tr| tracks.get(&tr))
+                .map(|t| t.1.clone()),
+            speakers: s
+                .speakers
+                .iter()
+                .map(|sp| sp.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            col: 2 + used_rooms.iter().position(|r| *r == s.room_id).unwrap_or(0),
+            row_start: row(s.starts_at),
+            row_end: row(s.ends_at).max(row(s.starts_at) + 1),
+            now: day == today && s.starts_at <= now_naive && now_naive < s.ends_at,
+            next: Some(s.starts_at) == next_start,
+        })
+        .collect();
+    let hours: Vec<_> = (event.opens_at.hour()..=event.closes_at.hour())
+        .map(|h| {
+            context! { label => format!("{h:02}:00"), row => 2 + (i64::from(h * 60) - open_minutes).max(0) / 5 }
+        })
+        .collect();
+    let option = |id: i64, name: &str, current: Option<i64>| {
+        context! { value => id.to_string(), name => name, selected => current == Some(id) }
+    };
     let body = render_for(
         &req,
         "programme.html",
         lang,
-        words(lang),
+        t.clone(),
         context! {
             event_name => event.name.get(lang, fallback),
-            city => event.city,
-            venue => event.venue,
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            city => &event.city,
+            venue => &event.venue,
             version => release.as_ref().map(|r| r.version.clone()),
+            has_release => release.is_some(),
             days => days,
-            languages => event.languages.iter().map(|l| l.code()).collect::<Vec<_>>(),
-            slug => event.slug,
+            day => day.to_string(),
+            tz_label => tz_label(&event, day),
+            sessions => sessions,
+            grid_rooms => used_rooms.iter().map(|r| room_names.get(r).cloned().unwrap_or_default()).collect::<Vec<_>>(),
+            hours => hours,
+            rows => 2 + i64::from(event.closes_at.hour() * 60 + event.closes_at.minute()).saturating_sub(open_minutes) / 5,
+            legend => tracks.values().map(|(name, color)| context! { name => name, color => color }).collect::<Vec<_>>(),
+            room_options => room_names.iter().map(|(id, n)| option(*id, n, room_filter)).collect::<Vec<_>>(),
+            track_options => tracks.iter().map(|(id, (n, _))| option(*id, n, track_filter)).collect::<Vec<_>>(),
+            language_filter => language_filter.map(|l| l.code()),
+            kind_filter => kind_filter,
+            filtered => room_filter.is_some() || track_filter.is_some() || language_filter.is_some() || q.kind.is_some(),
+            reset_url => format!("{base}?day={day}&lang={}", lang.code()),
+            register_url => format!("{base}/register?lang={}", lang.code()),
+            exhibit_url => format!("{base}/exhibit?lang={}", lang.code()),
+            changes_url => format!("{base}/changes?lang={}", lang.code()),
+            directory_url => format!("{base}/exhibitors?lang={}", lang.code()),
+            action => base.clone(),
         },
-    )?;
+    )
+    .in_page(lang)?;
+    Ok(html(StatusCode::OK, lang, body))
+}
+
+/// The released session `id`, or 404 in the visitor's language.
+fn released_session(
+    release: Option<&Release>,
+    id: i64,
+    lang: Language,
+) -> Result<&PublishedSession, PageError> {
+    release
+        .and_then(|r| r.snapshot.sessions.iter().find(|s| s.id == id))
+        .ok_or_else(|| PageError::new(AppError::not_found("no such session"), lang))
+}
+
+#[utoipa::path(get, path = "/events/{slug}/sessions/{id}", tag = "pages",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "a session of the published programme", content_type = "text/html"), (status = 404)))]
+pub async fn session(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (event, release, lang) = published(&state, &req, slug).await?;
+    let fallback = event.default_language;
+    let t = words(lang);
+    let s = released_session(release.as_ref(), id, lang)?;
+    let snapshot = release.as_ref().map(|r| &r.snapshot);
+    let room = snapshot.and_then(|sn| sn.rooms.iter().find(|r| r.id == s.room_id));
+    let track = snapshot.and_then(|sn| sn.tracks.iter().find(|tr| Some(tr.id) == s.track_id));
+    let base = format!("/events/{}", event.slug);
+    let body = render_for(
+        &req,
+        "session.html",
+        lang,
+        t.clone(),
+        context! {
+            event_name => event.name.get(lang, fallback),
+            title => shown_title(s, lang, &t),
+            session_lang => s.language.code(),
+            session_dir => if s.language.is_rtl() { "rtl" } else { "ltr" },
+            abstract_text => &s.abstract_text,
+            kind => kind_code(s.kind),
+            day => dates::day(lang, s.starts_at.date_naive()),
+            time => format!("{}–{}", s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M")),
+            tz_label => tz_label(&event, s.starts_at.date_naive()),
+            room => room.map(|r| r.name.get(lang, fallback).to_string()),
+            hall => room.and_then(|r| r.hall.as_ref()).map(|h| h.get(lang, fallback).to_string()),
+            track => track.map(|tr| tr.name.get(lang, fallback).to_string()),
+            color => track.map(|tr| tr.color.clone()),
+            capacity => s.capacity,
+            speakers => s.speakers.iter().map(|sp| context! {
+                name => &sp.name, organization => &sp.organization, bio => &sp.bio,
+                href => format!("{base}/speakers/{}?lang={}", sp.id, lang.code()),
+            }).collect::<Vec<_>>(),
+            ics_url => format!("{base}/sessions/{id}/calendar.ics"),
+            back_url => format!("{base}?day={}&lang={}", s.starts_at.date_naive(), lang.code()),
+        },
+    )
+    .in_page(lang)?;
+    Ok(html(StatusCode::OK, lang, body))
+}
+
+/// The session as one calendar event (RFC 5545), with the UID the exports and feeds use.
+pub fn session_ics(event: &Event, s: &PublishedSession, room: Option<&str>, host: &str) -> String {
+    let lines = [
+        "BEGIN:VCALENDAR".to_string(),
+        "VERSION:2.0".into(),
+        "PRODID:-//Salon//Salon//EN".into(),
+        "CALSCALE:GREGORIAN".into(),
+        "METHOD:PUBLISH".into(),
+        "BEGIN:VEVENT".into(),
+        format!("UID:session-{}@{host}", s.id),
+        format!("DTSTAMP:{}", ics::utc(crate::db::now())),
+        format!("DTSTART:{}", ics::utc(s.starts_at.naive_utc())),
+        format!("DTEND:{}", ics::utc(s.ends_at.naive_utc())),
+        format!("SUMMARY:{}", ics::escape(&s.title)),
+        format!(
+            "LOCATION:{}",
+            ics::escape(&match room {
+                Some(r) => format!("{r}, {}, {}", event.venue, event.city),
+                None => format!("{}, {}", event.venue, event.city),
+            })
+        ),
+        format!(
+            "DESCRIPTION:{}",
+            ics::escape(s.abstract_text.as_deref().unwrap_or(""))
+        ),
+        "END:VEVENT".into(),
+        "END:VCALENDAR".into(),
+    ];
+    ics::lines(&lines)
+}
+
+#[utoipa::path(get, path = "/events/{slug}/sessions/{id}/calendar.ics", tag = "pages",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "the session as an iCalendar file", content_type = "text/calendar"), (status = 404)))]
+pub async fn session_calendar(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (event, release, lang) = published(&state, &req, slug).await?;
+    let s = released_session(release.as_ref(), id, lang)?;
+    let room = release
+        .as_ref()
+        .and_then(|r| r.snapshot.rooms.iter().find(|r| r.id == s.room_id))
+        .map(|r| r.name.get(lang, event.default_language).to_string());
+    let host = state
+        .settings
+        .base_url()
+        .split("://")
+        .nth(1)
+        .unwrap_or("salon.localhost")
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("salon.localhost")
+        .to_string();
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8; method=PUBLISH")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"session-{id}.ics\""),
+        ))
+        .body(session_ics(&event, s, room.as_deref(), &host)))
+}
+
+#[utoipa::path(get, path = "/events/{slug}/speakers/{id}", tag = "pages",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "a speaker of the published programme and their sessions", content_type = "text/html"), (status = 404)))]
+pub async fn speaker(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, PageError> {
+    let (slug, id) = path.into_inner();
+    let (event, release, lang) = published(&state, &req, slug).await?;
+    let t = words(lang);
+    let sessions: Vec<&PublishedSession> = release
+        .as_ref()
+        .map(|r| {
+            r.snapshot
+                .sessions
+                .iter()
+                .filter(|s| s.speakers.iter().any(|sp| sp.id == id))
+                .collect()
+        })
+        .unwrap_or_default();
+    let speaker = sessions
+        .first()
+        .and_then(|s| s.speakers.iter().find(|sp| sp.id == id))
+        .ok_or_else(|| PageError::new(AppError::not_found("no such speaker"), lang))?;
+    let base = format!("/events/{}", event.slug);
+    let body = render_for(
+        &req,
+        "speaker.html",
+        lang,
+        t.clone(),
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            name => &speaker.name,
+            organization => &speaker.organization,
+            bio => &speaker.bio,
+            sessions => sessions.iter().map(|s| context! {
+                title => shown_title(s, lang, &t),
+                lang => s.language.code(),
+                when => format!("{} · {}–{}", dates::day(lang, s.starts_at.date_naive()), s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M")),
+                href => format!("{base}/sessions/{}?lang={}", s.id, lang.code()),
+            }).collect::<Vec<_>>(),
+            back_url => format!("{base}?lang={}", lang.code()),
+        },
+    )
+    .in_page(lang)?;
+    Ok(html(StatusCode::OK, lang, body))
+}
+
+#[utoipa::path(get, path = "/events/{slug}/changes", tag = "pages",
+    params(("slug" = String, Path)),
+    responses((status = 200, description = "each release of the programme and what it changed", content_type = "text/html"), (status = 404)))]
+pub async fn changes(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let (event, _, lang) = published(&state, &req, slug.into_inner()).await?;
+    let event_id = event.id;
+    let all = state
+        .db
+        .run(move |c| releases::all(c, event_id))
+        .await
+        .in_page(lang)?;
+    let base = format!("/events/{}", event.slug);
+    let entry = |e: &releases::DiffEntry| {
+        context! { title => &e.title, href => format!("{base}/sessions/{}?lang={}", e.id, lang.code()) }
+    };
+    let list: Vec<_> = all
+        .iter()
+        .rev()
+        .map(|r| {
+            context! {
+                version => &r.version,
+                comment => &r.comment,
+                published => dates::day_time(lang, r.published_at),
+                new => r.diff.new.iter().map(entry).collect::<Vec<_>>(),
+                moved => r.diff.moved.iter().map(entry).collect::<Vec<_>>(),
+                changed => r.diff.changed.iter().map(entry).collect::<Vec<_>>(),
+                cancelled => r.diff.cancelled.iter().map(|e| context! { title => &e.title }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    let body = render_for(
+        &req,
+        "changes.html",
+        lang,
+        words(lang),
+        context! {
+            event_name => event.name.get(lang, event.default_language),
+            releases => list,
+            back_url => format!("{base}?lang={}", lang.code()),
+        },
+    )
+    .in_page(lang)?;
     Ok(html(StatusCode::OK, lang, body))
 }

@@ -210,6 +210,16 @@ pub fn latest(c: &mut Conn, event_id: i64) -> AppResult<Option<Release>> {
     row.map(Release::from_row).transpose()
 }
 
+/// Every release of the event, oldest first.
+pub fn all(c: &mut Conn, event_id: i64) -> AppResult<Vec<Release>> {
+    let rows = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event_id))
+        .order(schedule_releases::id.asc())
+        .select(ReleaseRow::as_select())
+        .load(c))?;
+    rows.into_iter().map(Release::from_row).collect()
+}
+
 /// Ids of the speakers who appear in the latest release.
 pub fn released_speaker_ids(c: &mut Conn, event_id: i64) -> AppResult<Vec<i64>> {
     let mut ids: Vec<i64> = latest(c, event_id)?

@@ -35,6 +35,10 @@ fn env() -> &'static Environment<'static> {
             "exhibit.html",
             "exhibitor.html",
             "error.html",
+            "session.html",
+            "speaker.html",
+            "changes.html",
+            "directory.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

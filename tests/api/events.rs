@@ -85,10 +85,23 @@ async fn drafts_are_invisible_to_the_public() {
         "/api/v1/events/draft-fair/speakers",
         "/api/v1/events/draft-fair/sessions",
         "/api/v1/events/draft-fair/schedule",
-        "/events/draft-fair",
     ] {
         let (status, _) = app.get(path, None).await;
         assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    // The pages answer with a page, never JSON.
+    for path in [
+        "/events/draft-fair",
+        "/events/draft-fair/register",
+        "/events/draft-fair/exhibitors",
+        "/events/draft-fair/changes",
+    ] {
+        let res = app.client.get(app.url(path)).send().await.expect("get");
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{path}");
+        assert!(res.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html"));
     }
     let (_, list) = app.get("/api/v1/events", None).await;
     assert_eq!(list["total"], 1);
