@@ -197,6 +197,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(exhpages::confirm_submit)),
         )
         .service(resource("/exhibitor/{token}").route(get().to(exhpages::manage_page)))
+        .service(resource("/exhibitor/{token}/profile").route(post().to(exhpages::profile_submit)))
+        .service(resource("/exhibitor/{token}/staff").route(post().to(exhpages::staff_submit)))
+        .service(
+            resource("/exhibitor/{token}/staff/{id}/remove")
+                .route(post().to(exhpages::staff_remove)),
+        )
         .service(
             resource("/confirm/{token}")
                 .route(get().to(regpages::confirm_page))
@@ -205,5 +211,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/confirm/{token}/mine").route(get().to(regpages::used_link)))
         .service(resource("/r/{token}").route(get().to(regpages::attendee_page)))
         .service(resource("/r/{token}/cancel").route(post().to(regpages::attendee_cancel)))
+        .service(resource("/r/{token}/details").route(post().to(regpages::attendee_details)))
         .service(resource("/r/{token}/badge").route(get().to(regpages::badge_page)));
 }

@@ -27,7 +27,11 @@ fn words(lang: Language) -> serde_json::Value {
             "confirm_title": "تأكيد الطلب", "confirm_text": "اضغطوا على الزر لتأكيد طلب المشاركة.", "confirm_button": "تأكيد الطلب",
             "link_problem": "تعذر استعمال هذا الرابط", "submitted": "تم تأكيد طلبكم وهو الآن قيد الدراسة.",
             "status": "الحالة", "booth": "الرواق", "staff": "شارات الفريق",
-            "api_hint": "لإضافة أعضاء فريقكم أو تعديل ملفكم، استعملوا الرابط الوارد في بريد القبول."}),
+            "api_hint": "لإضافة أعضاء فريقكم أو تعديل ملفكم، استعملوا الرابط الوارد في بريد القبول.",
+            "profile": "ملفكم العمومي", "save": "حفظ", "add_staff": "إضافة شارة لعضو من الفريق", "remove": "حذف",
+            "staff_name": "الاسم", "staff_email": "البريد الإلكتروني", "staff_language": "لغة الشارة", "passes_left": "عدد شارات الفريق المرفقة بالرواق:",
+            "staff_confirmed": "أُرسلت الشارة", "staff_cancelled": "حُذفت", "staff_pending": "في الانتظار",
+            "cannot": "تعذر تنفيذ الطلب: استُعملت كل شارات الرواق، أو أن لهذا العنوان شارة للمعرض من قبل."}),
         Language::Fr => serde_json::json!({
             "exhibit_title": "Demande de stand", "exhibit_done": "Merci. Consultez votre messagerie pour confirmer votre demande.",
             "company_name": "Société", "contact_name": "Personne à contacter", "email": "Adresse e-mail", "phone": "Téléphone",
@@ -37,7 +41,11 @@ fn words(lang: Language) -> serde_json::Value {
             "confirm_title": "Confirmer votre demande", "confirm_text": "Cliquez sur le bouton pour confirmer votre demande d'exposant.", "confirm_button": "Confirmer ma demande",
             "link_problem": "Ce lien ne peut pas être utilisé", "submitted": "Votre demande est confirmée et en cours d'examen.",
             "status": "Statut", "booth": "Stand", "staff": "Badges de l'équipe",
-            "api_hint": "Pour ajouter les membres de votre équipe ou modifier votre fiche, utilisez le lien de l'e-mail d'acceptation."}),
+            "api_hint": "Pour ajouter les membres de votre équipe ou modifier votre fiche, utilisez le lien de l'e-mail d'acceptation.",
+            "profile": "Votre fiche publique", "save": "Enregistrer", "add_staff": "Ajouter un badge d'équipe", "remove": "Retirer",
+            "staff_name": "Nom", "staff_email": "Adresse e-mail", "staff_language": "Langue du badge", "passes_left": "Badges d'équipe compris avec le stand :",
+            "staff_confirmed": "badge envoyé", "staff_cancelled": "retiré", "staff_pending": "en attente",
+            "cannot": "Impossible : tous les badges du stand sont utilisés, ou cette adresse a déjà un badge pour le salon."}),
         Language::En => serde_json::json!({
             "exhibit_title": "Apply for a booth", "exhibit_done": "Thank you. Please check your email to confirm your application.",
             "company_name": "Company", "contact_name": "Contact person", "email": "Email", "phone": "Phone",
@@ -47,7 +55,11 @@ fn words(lang: Language) -> serde_json::Value {
             "confirm_title": "Confirm your application", "confirm_text": "Press the button to confirm your exhibitor application.", "confirm_button": "Confirm my application",
             "link_problem": "This link cannot be used", "submitted": "Your application is confirmed and under review.",
             "status": "Status", "booth": "Booth", "staff": "Staff passes",
-            "api_hint": "To add your staff or edit your profile, use the link in the approval email."}),
+            "api_hint": "To add your staff or edit your profile, use the link in the approval email.",
+            "profile": "Your public profile", "save": "Save", "add_staff": "Add a staff pass", "remove": "Remove",
+            "staff_name": "Name", "staff_email": "Email", "staff_language": "Language of the pass", "passes_left": "Staff passes included with the booth:",
+            "staff_confirmed": "badge sent", "staff_cancelled": "removed", "staff_pending": "pending",
+            "cannot": "This could not be done: all staff passes of the booth are used, or this address already has a badge for the fair."}),
     }
 }
 
@@ -327,18 +339,27 @@ pub async fn confirm_submit(
     }
 }
 
-#[utoipa::path(get, path = "/exhibitor/{token}", tag = "pages", params(("token" = String, Path)),
-    responses((status = 200, description = "the exhibitor's page: status, booth, staff passes", content_type = "text/html"), (status = 404)))]
-pub async fn manage_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
+/// What the exhibitor's page shows besides its data: the errors of a form it posted.
+#[derive(Default)]
+struct ManageForm {
+    errors: Vec<crate::domain::FieldError>,
+    problem: Option<String>,
+    status: Option<actix_web::http::StatusCode>,
+    staff: Option<StaffForm>,
+}
+
+async fn show_manage(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    token: String,
+    form: ManageForm,
 ) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
+    let fallback = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
+    let t = token.clone();
     let (event, out) = state
         .db
         .run(move |c| {
-            let found = tokens::find(c, &token, tokens::MANAGE)?
+            let found = tokens::find(c, &t, tokens::MANAGE)?
                 .ok_or_else(|| AppError::not_found("unknown link"))?;
             let ex = service::find_by_id(c, found.owner_id)?;
             let event = events::find(c, ex.event_id)?;
@@ -346,14 +367,23 @@ pub async fn manage_page(
             Ok((event, out))
         })
         .await
-        .in_page(crate::web::pages::page_language(
-            &req,
-            &Language::ALL,
-            Language::Fr,
-        ))?;
-    let lang = crate::web::pages::own_language(&req, out.language);
+        .in_page(fallback)?;
+    let lang = crate::web::pages::own_language(req, out.language);
+    let secret = state.settings.server.secret_key.expose();
+    let action = |path: String| {
+        let token = csrf::token(secret, &path);
+        context! { url => format!("{path}?lang={}", lang.code()), csrf => token }
+    };
+    let staff_word = |status: &str| -> String {
+        let w = words(lang);
+        w[format!("staff_{status}")]
+            .as_str()
+            .unwrap_or(status)
+            .to_string()
+    };
+    let editable = out.status != super::model::Status::Withdrawn;
     let body = render(
-        &req,
+        req,
         "exhibitor.html",
         lang,
         context! {
@@ -363,10 +393,268 @@ pub async fn manage_page(
             status => out.status.label(lang),
             booth_code => out.booth.as_ref().map(|b| b.code.clone()),
             hall => out.booth.as_ref().map(|b| b.hall.get(lang, event.default_language).to_string()),
-            staff => out.staff.iter().map(|s| context! { name => &s.name, status => &s.status }).collect::<Vec<_>>(),
+            passes => out.booth.as_ref().map(|b| b.staff_passes),
+            staff => out.staff.iter().map(|s| context! {
+                name => &s.name, status => staff_word(&s.status), active => s.status != "cancelled",
+                remove => action(format!("/exhibitor/{token}/staff/{}/remove", s.id)),
+            }).collect::<Vec<_>>(),
+            profile => context! {
+                company_name => &out.company_name, contact_name => &out.contact_name, phone => &out.phone,
+                website => &out.website, country => &out.country, sector => &out.sector, description => &out.description,
+            },
+            editable => editable,
+            can_add_staff => out.status == super::model::Status::Approved && out.booth.is_some(),
+            profile_action => action(format!("/exhibitor/{token}/profile")),
+            staff_action => action(format!("/exhibitor/{token}/staff")),
+            staff_form => form.staff.as_ref().map(|f| context! { name => &f.name, email => &f.email }),
+            errors => crate::web::pages::field_errors(lang, &form.errors),
+            problem => form.problem,
+            languages => Language::ALL.iter().map(|l| context! { code => l.code(), name => l.native_name() }).collect::<Vec<_>>(),
         },
     )?;
-    Ok(html(actix_web::http::StatusCode::OK, lang, body))
+    Ok(html(
+        form.status.unwrap_or(actix_web::http::StatusCode::OK),
+        lang,
+        body,
+    ))
+}
+
+#[utoipa::path(get, path = "/exhibitor/{token}", tag = "pages", params(("token" = String, Path)),
+    responses((status = 200, description = "the exhibitor's page: status, booth, public profile, staff passes", content_type = "text/html"), (status = 404)))]
+pub async fn manage_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    show_manage(&state, &req, token.into_inner(), ManageForm::default()).await
+}
+
+/// The profile form, as posted (blank: cleared).
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    company_name: String,
+    #[serde(default)]
+    contact_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    website: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    sector: String,
+    #[serde(default)]
+    description: String,
+}
+
+/// The add-a-staff-pass form, as posted.
+#[derive(Debug, Default, Deserialize)]
+pub struct StaffForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    language: String,
+}
+
+/// Runs a page form's change in the exhibitor's write transaction, after its CSRF check; then
+/// back to the page (303), or the page again with what went wrong.
+async fn manage_post(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    token: String,
+    action: String,
+    csrf_value: &str,
+    staff: Option<StaffForm>,
+    change: impl FnOnce(
+            &mut crate::db::Conn,
+            &crate::config::Settings,
+            &crate::events::Event,
+            &super::model::ExhibitorRow,
+        ) -> crate::error::AppResult<()>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, PageError> {
+    let lang = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
+    if !csrf::check(
+        req,
+        state.settings.base_url(),
+        state.settings.server.secret_key.expose(),
+        &action,
+        csrf_value,
+    ) {
+        return Err(csrf_failed(
+            lang,
+            format!("/exhibitor/{token}?lang={}", lang.code()),
+        ));
+    }
+    let settings = state.settings.clone();
+    let t = token.clone();
+    let done = state
+        .db
+        .write(move |c| {
+            let (event, ex) = super::self_service::resolve(c, &t)
+                .map_err(|_| AppError::not_found("unknown link"))?;
+            change(c, &settings, &event, &ex)
+        })
+        .await;
+    match done {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                "location",
+                format!("/exhibitor/{token}?lang={}", lang.code()),
+            ))
+            .finish()),
+        Err(AppError::Validation(errors)) => {
+            let form = ManageForm {
+                errors,
+                status: Some(actix_web::http::StatusCode::UNPROCESSABLE_ENTITY),
+                staff,
+                ..ManageForm::default()
+            };
+            show_manage(state, req, token, form).await
+        }
+        Err(AppError::Conflict(_)) => {
+            let w = words(lang);
+            let form = ManageForm {
+                problem: w["cannot"].as_str().map(str::to_string),
+                status: Some(actix_web::http::StatusCode::CONFLICT),
+                staff,
+                ..ManageForm::default()
+            };
+            show_manage(state, req, token, form).await
+        }
+        Err(other) => Err(PageError::new(other, lang)),
+    }
+}
+
+fn blank_is_none(s: String) -> Option<Option<String>> {
+    Some(Some(s).filter(|v| !v.trim().is_empty()))
+}
+
+#[utoipa::path(post, path = "/exhibitor/{token}/profile", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "the public profile"),
+    responses((status = 303, description = "back to the exhibitor's page"), (status = 403), (status = 404), (status = 422)))]
+pub async fn profile_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<ProfileForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let form = form.into_inner();
+    let patch = super::self_service::ProfilePatch {
+        company_name: Some(form.company_name),
+        contact_name: Some(form.contact_name),
+        phone: blank_is_none(form.phone),
+        website: blank_is_none(form.website),
+        country: blank_is_none(form.country),
+        sector: blank_is_none(form.sector),
+        description: blank_is_none(form.description),
+        language: None,
+    };
+    let action = format!("/exhibitor/{token}/profile");
+    manage_post(
+        &state,
+        &req,
+        token,
+        action,
+        &form.csrf,
+        None,
+        move |c, _, _, ex| super::self_service::apply_profile(c, ex, patch, vec![]),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/exhibitor/{token}/staff", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "name, email, language"),
+    responses((status = 303, description = "back to the exhibitor's page; the pass is emailed"), (status = 403), (status = 404), (status = 409), (status = 422)))]
+pub async fn staff_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<StaffForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let form = form.into_inner();
+    let mut check = crate::domain::text::Check::default();
+    let name = check.text("name", Some(form.name.clone()), 200);
+    let email = check.parse(
+        "email",
+        crate::domain::text::Rule::Email,
+        Some(form.email.as_str()),
+        crate::domain::EmailAddress::parse,
+    );
+    let language = form.language.parse::<Language>().ok();
+    let errors = check.into_errors();
+    let action = format!("/exhibitor/{token}/staff");
+    let csrf_value = form.csrf.clone();
+    manage_post(
+        &state,
+        &req,
+        token,
+        action,
+        &csrf_value,
+        Some(form),
+        move |c, s, e, ex| {
+            let (Some(name), Some(email)) = (name, email) else {
+                return Err(AppError::Validation(errors));
+            };
+            let reg = service::add_staff(c, s, e, ex, name, email, language)?;
+            crate::audit::record(
+                c,
+                None,
+                Some(e.id),
+                "create",
+                "staff_pass",
+                Some(reg.id),
+                serde_json::json!({"exhibitor_id": ex.id, "via": "page"}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/exhibitor/{token}/staff/{id}/remove", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "back to the exhibitor's page; the pass is cancelled"), (status = 403), (status = 404)))]
+pub async fn staff_remove(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<(String, i64)>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let (token, id) = path.into_inner();
+    let action = format!("/exhibitor/{token}/staff/{id}/remove");
+    manage_post(
+        &state,
+        &req,
+        token,
+        action,
+        &form.csrf,
+        None,
+        move |c, s, e, ex| {
+            service::remove_staff(c, s, e, ex, id)?;
+            crate::audit::record(
+                c,
+                None,
+                Some(e.id),
+                "delete",
+                "staff_pass",
+                Some(id),
+                serde_json::json!({"exhibitor_id": ex.id, "via": "page"}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
 }
 
 /// The directory's filters, as plain query parameters.

@@ -107,75 +107,87 @@ pub async fn update(
     let (p, check) = body.into_parts();
     let shape = check.into_errors();
     let out = with_exhibitor(&state, who.token, move |c, _, _, ex| {
-        let mut errors = shape;
-        let text = |field: &str,
-                    v: Option<Option<String>>,
-                    cur: &Option<String>,
-                    max: usize,
-                    errors: &mut Vec<FieldError>| match v {
-            None => cur.clone(),
-            Some(None) => None,
-            Some(Some(s)) if s.trim().is_empty() => None,
-            Some(Some(s)) => Some(short_text(field, &s, max, errors)),
-        };
-        let company_name = p
-            .company_name
-            .map(|s| short_text("company_name", &s, 200, &mut errors))
-            .unwrap_or(ex.company_name.clone());
-        let contact_name = p
-            .contact_name
-            .map(|s| short_text("contact_name", &s, 200, &mut errors))
-            .unwrap_or(ex.contact_name.clone());
-        let phone = text("phone", p.phone, &ex.phone, 30, &mut errors);
-        let website = text("website", p.website, &ex.website, 300, &mut errors);
-        let website = crate::domain::text::website(website, &mut errors);
-        let country = text("country", p.country, &ex.country, 100, &mut errors);
-        let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
-        let description = text(
-            "description",
-            p.description,
-            &ex.description,
-            2000,
-            &mut errors,
-        );
-        if !errors.is_empty() {
-            return Err(AppError::Validation(errors));
-        }
-        let language = p.language.unwrap_or(ex.language());
-        let mut parts = vec![
-            company_name.as_str(),
-            contact_name.as_str(),
-            ex.email.as_str(),
-        ];
-        parts.extend(sector.as_deref());
-        let search = search_text(parts);
-        run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-            .set((
-                exhibitors::company_name.eq(&company_name),
-                exhibitors::contact_name.eq(&contact_name),
-                exhibitors::phone.eq(&phone),
-                exhibitors::website.eq(&website),
-                exhibitors::country.eq(&country),
-                exhibitors::sector.eq(&sector),
-                exhibitors::description.eq(&description),
-                exhibitors::language.eq(language.code()),
-                exhibitors::search_text.eq(&search),
-                exhibitors::updated_at.eq(crate::db::now()),
-            ))
-            .execute(c))?;
-        crate::audit::record(
-            c,
-            None,
-            Some(ex.event_id),
-            "update",
-            "exhibitor_profile",
-            Some(ex.id),
-            serde_json::json!({"by": "exhibitor"}),
-        )?;
-        Ok(())
+        apply_profile(c, ex, p, shape)
     })
     .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The parse step and the write of a profile change, shared by the API and the exhibitor's
+/// page (`shape`: the errors found while reading the body). Run in the event's write
+/// transaction.
+pub fn apply_profile(
+    c: &mut Conn,
+    ex: &ExhibitorRow,
+    p: ProfilePatch,
+    shape: Vec<FieldError>,
+) -> AppResult<()> {
+    let mut errors = shape;
+    let text = |field: &str,
+                v: Option<Option<String>>,
+                cur: &Option<String>,
+                max: usize,
+                errors: &mut Vec<FieldError>| match v {
+        None => cur.clone(),
+        Some(None) => None,
+        Some(Some(s)) if s.trim().is_empty() => None,
+        Some(Some(s)) => Some(short_text(field, &s, max, errors)),
+    };
+    let company_name = p
+        .company_name
+        .map(|s| short_text("company_name", &s, 200, &mut errors))
+        .unwrap_or(ex.company_name.clone());
+    let contact_name = p
+        .contact_name
+        .map(|s| short_text("contact_name", &s, 200, &mut errors))
+        .unwrap_or(ex.contact_name.clone());
+    let phone = text("phone", p.phone, &ex.phone, 30, &mut errors);
+    let website = text("website", p.website, &ex.website, 300, &mut errors);
+    let website = crate::domain::text::website(website, &mut errors);
+    let country = text("country", p.country, &ex.country, 100, &mut errors);
+    let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
+    let description = text(
+        "description",
+        p.description,
+        &ex.description,
+        2000,
+        &mut errors,
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let language = p.language.unwrap_or(ex.language());
+    let mut parts = vec![
+        company_name.as_str(),
+        contact_name.as_str(),
+        ex.email.as_str(),
+    ];
+    parts.extend(sector.as_deref());
+    let search = search_text(parts);
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set((
+            exhibitors::company_name.eq(&company_name),
+            exhibitors::contact_name.eq(&contact_name),
+            exhibitors::phone.eq(&phone),
+            exhibitors::website.eq(&website),
+            exhibitors::country.eq(&country),
+            exhibitors::sector.eq(&sector),
+            exhibitors::description.eq(&description),
+            exhibitors::language.eq(language.code()),
+            exhibitors::search_text.eq(&search),
+            exhibitors::updated_at.eq(crate::db::now()),
+        ))
+        .execute(c))?;
+    crate::audit::record(
+        c,
+        None,
+        Some(ex.event_id),
+        "update",
+        "exhibitor_profile",
+        Some(ex.id),
+        serde_json::json!({"by": "exhibitor"}),
+    )?;
+    Ok(())
 }
 
 #[utoipa::path(post, path = "/api/v1/exhibitor/withdraw", tag = "exhibitor",

@@ -95,6 +95,27 @@ pub fn person(
     })
 }
 
+/// The parse step of an attendee's change to their own details: the registration's rules
+/// for each field; the email and category are not theirs to change (the category of the
+/// result is not written).
+pub fn own_details(
+    body: NewRegistration,
+    reg: &super::RegistrationRow,
+    event: &crate::events::Event,
+) -> AppResult<Person> {
+    let email = reg
+        .email
+        .as_deref()
+        .ok_or_else(|| AppError::Conflict("this registration was erased".into()))?;
+    let body = NewRegistration {
+        email: Some(email.to_string()),
+        category: None,
+        language: body.language.or(Some(reg.language())),
+        ..body
+    };
+    person(body, vec![], event, true)
+}
+
 /// The public's answer, the same whatever happened (no enumeration of who is registered).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Accepted {

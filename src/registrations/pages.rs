@@ -25,7 +25,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
             "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
             "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
-            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
+            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "my_details": "بياناتي", "save": "حفظ", "f_language": "لغة المراسلات", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
             "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
             "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
             "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
@@ -36,7 +36,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
             "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
             "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
-            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
+            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "my_details": "Mes coordonnées", "save": "Enregistrer", "f_language": "Langue des messages", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
             "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
             "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
             "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
@@ -47,7 +47,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
             "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
             "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
-            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
+            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "my_details": "My details", "save": "Save", "f_language": "Language of my emails", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
             "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
             "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
             "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
@@ -213,25 +213,59 @@ fn see_other(location: String) -> HttpResponse {
         .finish()
 }
 
-/// `GET /r/{token}`: the attendee's page.
-#[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, cancel", content_type = "text/html"), (status = 404)))]
-pub async fn attendee_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
+/// The details form, as posted (blank: cleared).
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+pub struct DetailsForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    organization: String,
+    #[serde(default)]
+    job_title: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    language: String,
+}
+
+async fn show_attendee(
+    state: &web::Data<AppState>,
+    req: &HttpRequest,
+    token: String,
+    retry: Option<(DetailsForm, Vec<crate::domain::FieldError>)>,
 ) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let (event, reg) = load(&state, &req, token.clone()).await?;
-    let lang = crate::web::pages::own_language(&req, reg.language());
+    let (event, reg) = load(state, req, token.clone()).await?;
+    let lang = crate::web::pages::own_language(req, reg.language());
     let cancel_action = format!("/r/{token}/cancel");
+    let details_action = format!("/r/{token}/details");
     let status_text = match reg.status() {
         Status::Confirmed => "confirmed",
         Status::Waitlisted => "waitlisted",
         Status::Pending => "pending",
         Status::Cancelled => "cancelled",
     };
+    let secret = state.settings.server.secret_key.expose();
+    let (details, errors, status) = match retry {
+        Some((form, errors)) => (
+            minijinja::Value::from_serialize(&form),
+            errors,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        None => (
+            context! {
+                name => reg.display_name(), organization => &reg.organization, job_title => &reg.job_title,
+                country => &reg.country, phone => &reg.phone, language => reg.language().code(),
+            },
+            vec![],
+            StatusCode::OK,
+        ),
+    };
     let body = render(
-        &req,
+        req,
         "attendee.html",
         lang,
         context! {
@@ -242,14 +276,89 @@ pub async fn attendee_page(
             status => status_text,
             confirmed => reg.status() == Status::Confirmed,
             can_cancel => reg.status().can_become(Status::Cancelled),
+            can_edit => reg.status() != Status::Cancelled,
             badge_code => &reg.badge_code,
             qr_svg => (reg.status() == Status::Confirmed).then(|| minijinja::Value::from_safe_string(crate::badges::qr_svg(&reg.badge_code))),
             badge_url => format!("/r/{token}/badge?lang={}", lang.code()),
             cancel_action => format!("{cancel_action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &cancel_action),
+            csrf => csrf::token(secret, &cancel_action),
+            details_action => format!("{details_action}?lang={}", lang.code()),
+            details_csrf => csrf::token(secret, &details_action),
+            details => details,
+            errors => crate::web::pages::field_errors(lang, &errors),
+            languages => Language::ALL.iter().map(|l| context! { code => l.code(), name => l.native_name() }).collect::<Vec<_>>(),
+            programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),
         },
     )?;
-    Ok(ok(lang, body))
+    Ok(crate::web::pages::html(status, lang, body))
+}
+
+/// `GET /r/{token}`: the attendee's page.
+#[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, own details, cancel", content_type = "text/html"), (status = 404)))]
+pub async fn attendee_page(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    show_attendee(&state, &req, token.into_inner(), None).await
+}
+
+/// `POST /r/{token}/details` (the page's form): the attendee changes their own details, with
+/// the same checks as a registration; every error comes back beside its field.
+#[utoipa::path(post, path = "/r/{token}/details", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "name, organization, job_title, country, phone, language"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 422)))]
+pub async fn attendee_details(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<DetailsForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let form = form.into_inner();
+    let lang = lang_of_request(&req);
+    let action = format!("/r/{token}/details");
+    if !csrf::check(
+        &req,
+        state.settings.base_url(),
+        state.settings.server.secret_key.expose(),
+        &action,
+        &form.csrf,
+    ) {
+        return Err(
+            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
+                format!("/r/{token}?lang={}", lang.code()),
+                words(lang)["retry"].as_str().unwrap_or("").to_string(),
+            ),
+        );
+    }
+    let t = token.clone();
+    let body = super::handlers::NewRegistration {
+        name: Some(form.name.clone()),
+        email: None,
+        organization: nonempty(&form.organization),
+        job_title: nonempty(&form.job_title),
+        country: nonempty(&form.country),
+        phone: nonempty(&form.phone),
+        language: form.language.parse().ok(),
+        category: None,
+        consent: None,
+    };
+    let done = state
+        .db
+        .write(move |c| {
+            let reg = attendee::resolve(c, &t).map_err(|_| AppError::not_found("unknown link"))?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            let p = super::handlers::own_details(body, &reg, &event)?;
+            service::update_details(c, &reg, &p).map(|_| ())
+        })
+        .await;
+    match done {
+        Ok(()) => Ok(see_other(format!("/r/{token}?lang={}", lang.code()))),
+        Err(AppError::Validation(errors)) => {
+            show_attendee(&state, &req, token, Some((form, errors))).await
+        }
+        Err(other) => Err(PageError::new(other, lang)),
+    }
 }
 
 /// `POST /r/{token}/cancel` (the page's form).

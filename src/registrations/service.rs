@@ -454,6 +454,31 @@ pub fn confirm(
     })
 }
 
+/// An attendee's own change of their details (name, organization, job title, country, phone,
+/// language); the email is the identity and does not change here.
+pub fn update_details(
+    c: &mut Conn,
+    reg: &RegistrationRow,
+    p: &Person,
+) -> AppResult<RegistrationRow> {
+    if reg.erased_at.is_some() {
+        return Err(AppError::Conflict("this registration was erased".into()));
+    }
+    run!(c, |c| diesel::update(registrations::table.find(reg.id))
+        .set((
+            registrations::name.eq(Some(&p.name)),
+            registrations::organization.eq(&p.organization),
+            registrations::job_title.eq(&p.job_title),
+            registrations::country.eq(&p.country),
+            registrations::phone.eq(&p.phone),
+            registrations::language.eq(p.language.code()),
+            registrations::search_text.eq(p.search()),
+            registrations::updated_at.eq(crate::db::now()),
+        ))
+        .execute(c))?;
+    Ok(find_by_id(c, reg.id)?)
+}
+
 /// What a confirmation link leads to, without using it (the page before the button): the
 /// registration and its event, or 404 unknown, 409 used, 410 expired.
 pub fn peek_confirm(

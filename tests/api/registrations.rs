@@ -1287,3 +1287,66 @@ async fn page_errors_are_pages_in_the_visitors_language() {
         "the cookie wins over Accept-Language"
     );
 }
+
+/// An attendee changes their own details from their page, with the registration's checks.
+#[tokio::test]
+async fn attendees_edit_their_details_from_their_page() {
+    let app = spawn_app().await;
+    let slug = app.open_event("details", None).await;
+    let token = app.register_and_get_token(&slug, "self@example.com", "fr").await;
+    let (_, answer) = app
+        .post("/api/v1/registrations/confirm", None, json!({"token": token}))
+        .await;
+    let manage = answer["manage_token"].as_str().expect("manage").to_string();
+    let page = app
+        .client
+        .get(app.url(&format!("/r/{manage}")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the details form's csrf")
+        .to_string();
+    let no_redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let post = |form: Vec<(&'static str, String)>| {
+        no_redirect
+            .post(app.url(&format!("/r/{manage}/details?lang=fr")))
+            .form(&form)
+            .send()
+    };
+    let res = post(vec![
+        ("csrf", csrf.clone()),
+        ("name", " ".into()),
+        ("phone", "06 ab".into()),
+        ("language", "ar".into()),
+    ])
+    .await
+    .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("html");
+    assert!(html.contains(r#"aria-describedby="e-name""#) && html.contains(r#"aria-describedby="e-phone""#));
+    let res = post(vec![
+        ("csrf", csrf),
+        ("name", "Yasmine Alaoui".into()),
+        ("organization", "Atlas Contact".into()),
+        ("phone", "+212 6 12 34 56 78".into()),
+        ("language", "ar".into()),
+    ])
+    .await
+    .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, me) = app.get("/api/v1/me", Some(&manage)).await;
+    assert_eq!(me["registration"]["name"], "Yasmine Alaoui");
+    assert_eq!(me["registration"]["organization"], "Atlas Contact");
+    assert_eq!(me["registration"]["language"], "ar");
+    assert_eq!(me["registration"]["email"], "self@example.com", "the email is not the page's to change");
+}

@@ -118,10 +118,25 @@ def register_confirm_badge_cancel(browser, lang):
     in_language(desktop, lang)
     shot(desktop, f"attendee-{lang}-1280")
 
+    # Edit own details: a bad phone is refused beside its field, then a good change sticks.
+    desktop.click("details summary")
+    desktop.fill("#d-phone", "06 12 ab")
+    with desktop.expect_navigation():
+        desktop.eval_on_selector("form[action*='/details']", "f => f.submit()")
+    check(desktop.get_attribute("#d-phone", "aria-invalid") == "true", f"details {lang}: bad phone marked")
+    shot(desktop, f"details-error-{lang}-1280")
+    desktop.fill("#d-phone", "+212 6 12 34 56 78")
+    desktop.fill("#d-organization", "Atlas Contact Services")
+    with desktop.expect_navigation():
+        desktop.eval_on_selector("form[action*='/details']", "f => f.submit()")
+    desktop.click("details summary")
+    check(desktop.input_value("#d-organization") == "Atlas Contact Services", f"details {lang}: saved")
+    in_language(desktop, lang)
+
     desktop.click("a[href*='/badge']")
     desktop.wait_for_load_state()
     in_language(desktop, lang)
-    check("Atlas Contact" in desktop.inner_text("body"), f"badge {lang}: organization printed")
+    check("Atlas Contact Services" in desktop.inner_text("body"), f"badge {lang}: organization printed")
     shot(desktop, f"badge-{lang}-1280")
     desktop.go_back()
     desktop.wait_for_load_state()
@@ -144,8 +159,8 @@ def form_errors(browser, lang):
     page.goto(f"{BASE}/events/siccam/register?lang={lang}")
     page.fill("#f-email", "amina@")
     page.fill("#f-phone", "06 12 ab")
-    page.eval_on_selector("form", "f => f.submit()")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.eval_on_selector("form", "f => f.submit()")
     in_language(page, lang)
     for field in ["name", "email", "phone", "consent"]:
         check(page.get_attribute(f"#f-{field}", "aria-invalid") == "true", f"form {lang}: {field} marked")
@@ -199,6 +214,28 @@ def exhibitor(browser):
     in_language(page, "fr")
     check(booth in page.inner_text("main"), "exhibitor page: its booth")
     shot(page, "exhibitor-page-fr-390")
+    staff = f"staff-{int(time.time() * 1000)}@example.com"
+    page.fill("#staff-name", "Youssef El Alami")
+    page.fill("#staff-email", staff)
+    page.click("#staff form button.primary")
+    page.wait_for_load_state()
+    check("Youssef El Alami" in page.inner_text("#staff"), "exhibitor page: staff pass added")
+    mail_to(staff, r"/r/slr_[\w-]+/badge")
+    shot(page, "exhibitor-staff-added-fr-390")
+    page.fill("#staff-name", "")
+    page.fill("#staff-email", "nobody@")
+    page.click("#staff form button.primary")
+    page.wait_for_load_state()
+    check(page.get_attribute("#staff-email", "aria-invalid") == "true", "exhibitor page: a bad staff email beside its field")
+    page.click("ul.staff form button")
+    page.wait_for_load_state()
+    check("retiré" in page.inner_text("#staff"), "exhibitor page: staff pass removed")
+    page.fill("#profile-sector", "Centres de contact")
+    page.fill("#profile-website", "https://sahara.example")
+    page.click("#profile form button.primary")
+    page.wait_for_load_state()
+    check(page.input_value("#profile-sector") == "Centres de contact", "exhibitor page: profile saved")
+    shot(page, "exhibitor-edited-fr-390")
     page.close()
 
 
