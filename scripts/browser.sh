@@ -19,9 +19,12 @@ port=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0));
 export SALON=http://127.0.0.1:$port
 export SALON__SERVER__BIND=127.0.0.1:$port SALON__SERVER__PUBLIC_BASE_URL=$SALON
 export MAIL_DIR=$work/var/mail
+export SALON__RATE_LIMIT__PER_MINUTE=10000
 pid=
+strict=
 cleanup() {
   [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  [ -n "$strict" ] && kill "$strict" 2>/dev/null && wait "$strict" 2>/dev/null
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -30,7 +33,15 @@ SALON_ADMIN_PASSWORD='browser password 1' "$bin" admin create --email browser@ex
 "$bin" demo > /dev/null
 "$bin" serve > server.log 2>&1 &
 pid=$!
-for _ in $(seq 1 100); do curl -fsS "$SALON/readyz" > /dev/null 2>&1 && break; sleep 0.1; done
+# A second instance on the same database, strict enough to show the 410 and 429 pages:
+# confirmation links live 2 s, and 3 public posts a minute are allowed.
+port2=$("$python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+export SALON_STRICT=http://127.0.0.1:$port2
+SALON__SERVER__BIND=127.0.0.1:$port2 SALON__SERVER__PUBLIC_BASE_URL=$SALON_STRICT \
+  SALON__REGISTRATION__CONFIRM_TTL=2s SALON__RATE_LIMIT__PER_MINUTE=3 \
+  "$bin" serve > strict.log 2>&1 &
+strict=$!
+for _ in $(seq 1 100); do curl -fsS "$SALON/readyz" > /dev/null 2>&1 && curl -fsS "$SALON_STRICT/readyz" > /dev/null 2>&1 && break; sleep 0.1; done
 export ADMIN_TOKEN=$(curl -fsS -X POST "$SALON/api/v1/auth/tokens" -H 'content-type: application/json' \
   -d '{"email":"browser@example.com","password":"browser password 1","name":"browser"}' \
   | "$python" -c 'import sys, json; print(json.load(sys.stdin)["token"])')

@@ -186,6 +186,54 @@ def error_pages(browser):
     page.close()
 
 
+def strict_error_pages(browser):
+    """The 410, 429 and 403 pages, each in the visitor's language with a way forward."""
+    strict = os.environ["SALON_STRICT"]
+    page = browser.new_page(viewport=PHONE)
+    address = f"late-{int(time.time() * 1000)}@example.com"
+    page.goto(f"{strict}/events/siccam/register?lang=fr")
+    page.fill("#f-name", "Karim Tazi")
+    page.fill("#f-email", address)
+    page.check("#f-consent")
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    link = mail_to(address, r"http\S+/confirm/slr_[\w-]+\S*")
+    time.sleep(2.5)
+    res = page.goto(link)
+    check(res.status == 410, "expired link: 410")
+    in_language(page, "fr")
+    check("Lien expiré" in page.inner_text("body"), "expired link: said in French")
+    check("/register" in page.get_attribute("a.button", "href"), "expired link: the way to a new one")
+    shot(page, "error-410-fr-390")
+    status = 0
+    for _ in range(4):
+        page.goto(f"{strict}/events/siccam/register?lang=ar")
+        page.fill("#f-name", "x")
+        page.fill("#f-email", "flood@example.com")
+        page.check("#f-consent")
+        with page.expect_navigation() as nav:
+            page.click("button[type=submit]")
+        status = nav.value.status if nav.value else 0
+        if status == 429:
+            break
+    check(status == 429, "too many posts: 429")
+    in_language(page, "ar")
+    check("طلبات كثيرة" in page.inner_text("body"), "429: said in Arabic, with when to retry")
+    shot(page, "error-429-ar-390")
+    page.goto(f"{BASE}/events/siccam/register?lang=en")
+    page.eval_on_selector("input[name=csrf]", "i => i.value = 'forged'")
+    page.fill("#f-name", "x")
+    page.fill("#f-email", "forged@example.com")
+    page.check("#f-consent")
+    with page.expect_navigation() as nav:
+        page.click("button[type=submit]")
+    check(nav.value.status == 403, "unverified form: 403")
+    check("could not be verified" in page.inner_text("body"), "403: said in English")
+    check("/register" in page.get_attribute("a.button", "href"), "403: a fresh form")
+    shot(page, "error-403-en-390")
+    page.close()
+
+
 def exhibitor(browser):
     address = f"exhibitor-{int(time.time() * 1000)}@example.com"
     page = browser.new_page(viewport=PHONE)
@@ -303,6 +351,7 @@ def main():
             register_confirm_badge_cancel(browser, lang)
             form_errors(browser, lang)
         error_pages(browser)
+        strict_error_pages(browser)
         exhibitor(browser)
         programme(browser)
         browser.close()
