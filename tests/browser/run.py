@@ -94,7 +94,11 @@ def register_confirm_badge_cancel(browser, lang):
     phone.goto(f"{BASE}/events/siccam/register?lang={lang}")
     in_language(phone, lang)
     shot(phone, f"register-{lang}-390")
-    phone.fill("#f-name", {"ar": "سارة بنموسى", "fr": "Yasmine Alaoui", "en": "John Smith"}[lang])
+    phone.fill("#f-name", {
+        "ar": "سارة بنموسى",
+        "fr": "Yasmine Alaoui",
+        "en": "Maximiliano Alexander Montgomery-Fitzwilliam de la Cruz Villanueva-Santamaría",
+    }[lang])
     phone.fill("#f-email", address)
     phone.fill("#f-organization", "Atlas Contact")
     phone.check("#f-consent")
@@ -137,6 +141,12 @@ def register_confirm_badge_cancel(browser, lang):
     desktop.wait_for_load_state()
     in_language(desktop, lang)
     check("Atlas Contact Services" in desktop.inner_text("body"), f"badge {lang}: organization printed")
+    fits = desktop.eval_on_selector(".badge", """b => {
+        const box = b.getBoundingClientRect();
+        return [...b.children].every(c => c.getBoundingClientRect().bottom <= box.bottom + 1)
+            && b.scrollHeight <= b.clientHeight + 1;
+    }""")
+    check(fits, f"badge {lang}: fits A6 whatever the name")
     shot(desktop, f"badge-{lang}-1280")
     desktop.go_back()
     desktop.wait_for_load_state()
