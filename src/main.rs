@@ -55,13 +55,23 @@ fn init_tracing() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_env("SALON_LOG")
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
+    use std::io::IsTerminal;
+    // Colours only for a person at a terminal: a file or a journal gets plain lines.
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
 }
 
 fn main() -> anyhow::Result<()> {
+    // Every file Salon creates — the SQLite database, the secret key, emails written as
+    // files — is readable by its own user only (0600; folders 0700).
+    #[cfg(unix)]
+    // SAFETY: umask only sets this process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
+    }
     init_tracing();
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;

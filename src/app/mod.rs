@@ -118,6 +118,9 @@ fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The largest HTML form post, in bytes (413 above).
+const FORM_LIMIT: usize = 16 * 1024;
+
 /// What each area does when an event changes (see `events::hooks`).
 fn event_hooks() -> Hooks {
     Hooks(vec![
@@ -162,15 +165,19 @@ fn serve(
                 }))
                 .app_data(
                     web::FormConfig::default()
-                        .limit(16 * 1024)
-                        .error_handler(|e, _| {
-                            crate::error::AppError::BadRequest(format!(
-                                "the form could not be read: {e}"
+                        .limit(FORM_LIMIT)
+                        .error_handler(|e, _| match e {
+                            actix_web::error::UrlencodedError::Overflow { .. } => {
+                                crate::error::AppError::PayloadTooLarge(FORM_LIMIT).into()
+                            }
+                            other => crate::error::AppError::BadRequest(format!(
+                                "the form could not be read: {other}"
                             ))
-                            .into()
+                            .into(),
                         }),
                 )
                 .wrap(from_fn(crate::web::pages::remember_language))
+                .wrap(from_fn(crate::web::head_as_get))
                 .wrap(Compress::default())
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)

@@ -28,6 +28,13 @@ impl EmailAddress {
         if local.is_empty() || local.len() > 64 || local.contains('@') {
             return Err("must look like name@example.com".into());
         }
+        // A dot may not start or end the local part, nor follow another (RFC 5322 dot-atom):
+        // such an address is accepted by nobody's server.
+        if local.starts_with('.') || local.ends_with('.') || local.contains("..") {
+            return Err(
+                "must look like name@example.com (no leading, trailing or double dot)".into(),
+            );
+        }
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2
             || labels.iter().any(|l| {
@@ -88,6 +95,9 @@ mod tests {
             "a b@example.com",
             "a@-x.com",
             "a@x..com",
+            "a..b@x.test",
+            ".a@x.test",
+            "a.@x.test",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} accepted");
         }

@@ -207,10 +207,26 @@ impl Check {
     }
 }
 
-/// A short single-line text: trimmed, 1 to `max` characters.
+/// Whether a text holds a control character other than tab and line breaks (NUL included):
+/// such a text is refused, never stored (PostgreSQL cannot store NUL; CR and LF would be
+/// pasted into email headers from a single-line field).
+pub fn has_control(value: &str) -> bool {
+    value
+        .chars()
+        .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// A short single-line text: trimmed, 1 to `max` characters, no control character (no line
+/// break either).
 pub fn short_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
-    if v.is_empty() {
+    if v.chars().any(char::is_control) {
+        errors.push(FieldError::with(
+            field,
+            Rule::Invalid,
+            "must be one line without control characters",
+        ));
+    } else if v.is_empty() {
         errors.push(FieldError::rule(field, Rule::Empty));
     } else if v.chars().count() > max {
         errors.push(FieldError::rule(field, Rule::TooLong(max)));
@@ -255,8 +271,11 @@ mod tests {
         short_text("b", "دار البيضاء", 3, &mut errors);
         assert_eq!(optional_text("c", Some("  "), 5, &mut errors), None);
         website(Some("javascript:alert(1)".into()), &mut errors);
+        short_text("c", "Amina\r\nBcc: x@evil.test", 100, &mut errors);
+        short_text("d", "nul\0here", 100, &mut errors);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["a", "b", "website"]);
+        assert_eq!(fields, ["a", "b", "website", "c", "d"]);
+        assert!(has_control("a\0b") && !has_control("line one\nline two\ttab"));
         assert_eq!(errors[1].code, "too_long");
     }
 

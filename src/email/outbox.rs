@@ -114,6 +114,7 @@ pub struct Claimed {
     pub id: i64,
     pub kind: String,
     pub recipient: Option<String>,
+    pub language: String,
     pub subject: Option<String>,
     pub body_text: Option<String>,
     pub body_html: Option<String>,
@@ -122,8 +123,11 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
-/// How long a claim lasts before another worker may take the row again.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// How long a claim lasts before another sender may take the row again: after a crash, an
+/// email that was being sent goes out within this of the restart. A round claims one email per
+/// connection, and one SMTP exchange is bounded by the transport's 20 s timeout, so a live
+/// sender always finishes well inside its lease.
+const LEASE: TimeDelta = TimeDelta::seconds(60);
 
 /// Claims up to `limit` due rows for this worker.
 pub fn claim(c: &mut Conn, limit: i64) -> AppResult<Vec<Claimed>> {

@@ -87,8 +87,7 @@ pub fn deliver_due(
     let concurrency = settings.mail.concurrency.max(1) as usize;
     let rows = {
         let mut pooled = db.get()?;
-        outbox::claim(&mut pooled.conn(), (concurrency * 4) as i64)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
+        outbox::claim(&mut pooled.conn(), concurrency as i64).map_err(|e| anyhow::anyhow!("{e}"))?
     };
     if rows.is_empty() {
         return Ok(Vec::new());

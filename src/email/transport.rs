@@ -174,11 +174,22 @@ pub fn build_message(row: &Claimed, from: &str) -> Result<Message, String> {
         }
         mixed
     };
-    Message::builder()
+    let mut message = Message::builder()
         .from(from)
         .to(to)
         .subject(row.subject.clone().unwrap_or_default())
         .message_id(Some(row.message_id.clone()))
         .multipart(body)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    // Every email is sent by a machine (RFC 3834: vacation auto-replies do not answer it) in
+    // its recipient's language.
+    let headers = message.headers_mut();
+    for (name, value) in [
+        ("Auto-Submitted", "auto-generated".to_string()),
+        ("Content-Language", row.language.clone()),
+    ] {
+        let name = lettre::message::header::HeaderName::new_from_ascii_str(name);
+        headers.insert_raw(lettre::message::header::HeaderValue::new(name, value));
+    }
+    Ok(message)
 }

@@ -68,6 +68,10 @@ impl EventFields {
 }
 
 pub fn find_by_slug(c: &mut Conn, slug: &str) -> QueryResult<Option<Event>> {
+    // No slug holds a control character; PostgreSQL would refuse a NUL with an error.
+    if slug.chars().any(char::is_control) {
+        return Ok(None);
+    }
     let row = run!(c, |c| events::table
         .filter(events::slug.eq(slug))
         .select(EventRow::as_select())

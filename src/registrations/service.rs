@@ -275,18 +275,18 @@ pub fn send_confirmed(
         "category": reg.category().label(lang),
         "manage_url": manage_url,
         "badge_url": badge_url,
-        "qr_src": "cid:badge-qr",
+        "qr_src": format!("cid:badge-qr@{}", email::message_domain(settings)),
     });
     let attachments = vec![
         Attachment::new(
             "badge.png",
             "image/png",
-            Some("badge-qr"),
+            Some(&format!("badge-qr@{}", email::message_domain(settings))),
             &crate::badges::qr_png(&reg.badge_code),
         ),
         Attachment::new(
             "salon.ics",
-            "text/calendar; charset=utf-8",
+            "text/calendar; charset=utf-8; method=PUBLISH",
             None,
             email::ics::fair(event, lang, &email::message_domain(settings)).as_bytes(),
         ),
@@ -665,12 +665,12 @@ pub fn send_staff_pass(
         "badge_code": reg.badge_code,
         "badge_url": badge_url,
         "manage_url": manage_url,
-        "qr_src": "cid:badge-qr",
+        "qr_src": format!("cid:badge-qr@{}", email::message_domain(settings)),
     });
     let attachments = vec![Attachment::new(
         "badge.png",
         "image/png",
-        Some("badge-qr"),
+        Some(&format!("badge-qr@{}", email::message_domain(settings))),
         &crate::badges::qr_png(&reg.badge_code),
     )];
     queue(

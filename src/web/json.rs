@@ -105,6 +105,26 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
         ))
     })?;
     let mut errors = Vec::new();
+    // A control character (NUL above all) in any text is refused before anything reads it.
+    if let serde_json::Value::Object(map) = &mut value {
+        let bad: Vec<(String, String)> = map
+            .iter()
+            .filter_map(|(k, v)| control_path(v).map(|p| (k.clone(), p)))
+            .collect();
+        for (key, path) in bad {
+            map.remove(&key);
+            let field = if path.is_empty() {
+                key
+            } else {
+                format!("{key}.{path}")
+            };
+            errors.push(FieldError::with(
+                field,
+                Rule::Invalid,
+                "must not hold control characters",
+            ));
+        }
+    }
     loop {
         match serde_path_to_error::deserialize::<_, T>(value.clone()) {
             Ok(parsed) => return Ok((parsed, errors)),
@@ -127,6 +147,32 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
                 }
             }
         }
+    }
+}
+
+/// The dotted path (relative) of the first text under `v` holding a control character.
+fn control_path(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => crate::domain::text::has_control(s).then(String::new),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, x)| {
+            control_path(x).map(|p| {
+                if p.is_empty() {
+                    i.to_string()
+                } else {
+                    format!("{i}.{p}")
+                }
+            })
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, x)| {
+            control_path(x).map(|p| {
+                if p.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{k}.{p}")
+                }
+            })
+        }),
+        _ => None,
     }
 }
 

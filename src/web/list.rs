@@ -68,6 +68,8 @@ impl ListParams {
         if let Some(q) = &self.q {
             if q.chars().count() > 200 {
                 errors.push(FieldError::new("q", "must be at most 200 characters"));
+            } else if q.chars().any(char::is_control) {
+                errors.push(FieldError::new("q", "must not hold control characters"));
             }
         }
         if !errors.is_empty() {

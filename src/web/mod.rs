@@ -27,7 +27,37 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
     Err(AppError::not_found("no such route"))
 }
 
-/// A known path asked with a method it does not take.
-pub async fn method_not_allowed() -> Result<HttpResponse, AppError> {
-    Err(AppError::MethodNotAllowed)
+/// A known path asked with a method it does not take: 405 with the methods it does take.
+pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+    let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
+    res.headers_mut().insert(
+        actix_web::http::header::ALLOW,
+        actix_web::http::header::HeaderValue::from_static(allow),
+    );
+    res
+}
+
+/// Middleware: `HEAD` is answered wherever `GET` is (RFC 9110 §9.3.2), with the same status
+/// and headers and no body.
+pub async fn head_as_get(
+    mut req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<
+    actix_web::dev::ServiceResponse<
+        actix_web::body::EitherBody<impl actix_web::body::MessageBody, actix_web::body::None>,
+    >,
+    actix_web::Error,
+> {
+    let head = req.method() == actix_web::http::Method::HEAD;
+    if head {
+        req.head_mut().method = actix_web::http::Method::GET;
+    }
+    let res = next.call(req).await?;
+    if head {
+        Ok(res
+            .map_body(|_, _| actix_web::body::None::new())
+            .map_into_right_body())
+    } else {
+        Ok(res.map_into_left_body())
+    }
 }

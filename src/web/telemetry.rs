@@ -132,6 +132,15 @@ pub async fn observe(
         HeaderName::from_static("x-content-type-options"),
         HeaderValue::from_static("nosniff"),
     );
+    // No page of Salon may be framed by another site (clickjacking of its forms).
+    res.headers_mut().insert(
+        HeaderName::from_static("x-frame-options"),
+        HeaderValue::from_static("DENY"),
+    );
+    res.headers_mut().insert(
+        HeaderName::from_static("content-security-policy"),
+        HeaderValue::from_static("frame-ancestors 'none'"),
+    );
     if let Some(m) = metrics {
         m.record(&method, &route, status, elapsed);
     }

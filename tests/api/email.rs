@@ -91,8 +91,8 @@ async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
     let confirmed = sink.wait_for(2).await.remove(1);
     assert!(confirmed.subject.contains("تأكيد"));
     assert!(
-        confirmed.raw.contains("Content-ID: <badge-qr>"),
-        "the QR is an inline image"
+        confirmed.raw.contains("Content-ID: <badge-qr@127.0.0.1>"),
+        "the QR is an inline image, its Content-ID with a domain"
     );
     assert_eq!(app.outbox("registration_confirmed")[0].1, "sent");
 }
@@ -209,6 +209,62 @@ async fn a_permanent_refusal_fails_and_can_be_retried() {
         .get(&format!("/api/v1/events/{slug}/emails"), None)
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+/// SPEC §6 headers, read off a received message: sent by a machine, in the recipient's
+/// language, inline parts with a domain in their Content-ID, the calendar part's method.
+#[tokio::test]
+async fn every_email_carries_the_headers_of_the_specification() {
+    let app = spawn_app().await;
+    let slug = app.open_event("headers", None).await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+            json!({"name": "Nadia", "email": "nadia@example.ma", "language": "ar", "category": "press"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let mail = app
+        .delivered("registration_confirmed", "nadia@example.ma", 1)
+        .await
+        .remove(0);
+    let message = mail_parser::MessageParser::default()
+        .parse(mail.raw.as_bytes())
+        .expect("a MIME message");
+    let header = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_string())
+            .unwrap_or_default()
+    };
+    assert_eq!(header("Auto-Submitted"), "auto-generated");
+    assert_eq!(header("Content-Language"), "ar");
+    let domain = "127.0.0.1";
+    assert!(
+        mail.message_id.ends_with(&format!("@{domain}")),
+        "{}",
+        mail.message_id
+    );
+    assert!(
+        mail.raw
+            .contains(&format!("Content-ID: <badge-qr@{domain}>")),
+        "inline QR with a domain"
+    );
+    assert!(mail.html.contains(&format!("cid:badge-qr@{domain}")));
+    assert!(
+        mail.raw
+            .contains("text/calendar; charset=utf-8; method=PUBLISH")
+            || mail.raw.contains("method=PUBLISH"),
+        "the .ics part names its method"
+    );
+    let ics = mail
+        .attachments
+        .iter()
+        .find(|(ct, _, _)| ct == "text/calendar")
+        .map(|(_, _, bytes)| String::from_utf8_lossy(bytes).to_string())
+        .expect("a calendar part");
+    assert!(ics.contains("METHOD:PUBLISH"));
 }
 
 #[tokio::test]

@@ -269,3 +269,80 @@ async fn operations_endpoints() {
     let (s, _) = app.get("/api/v1/docs", None).await;
     assert_eq!(s, StatusCode::OK);
 }
+
+/// RFC 9110: HEAD is answered wherever GET is; a 405 names the methods in `Allow`. Pages may
+/// not be framed. A form over its limit is 413.
+#[tokio::test]
+async fn head_allow_frames_and_form_limits() {
+    let app = spawn_app().await;
+    let slug = app.open_event("head", None).await;
+    for path in ["/healthz", "/api/v1/events", &format!("/events/{slug}")] {
+        let res = app.client.head(app.url(path)).send().await.expect("head");
+        assert_eq!(res.status(), StatusCode::OK, "HEAD {path}");
+        assert_eq!(res.headers()["x-frame-options"], "DENY");
+        assert!(
+            res.text().await.expect("body").is_empty(),
+            "HEAD has no body"
+        );
+    }
+    let res = app
+        .client
+        .put(app.url("/api/v1/events"))
+        .send()
+        .await
+        .expect("put");
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(res.headers()["allow"], "GET, HEAD, POST");
+    let big = "x".repeat(20 * 1024);
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register")))
+        .form(&[("csrf", "x"), ("name", big.as_str())])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+}
+
+/// Control characters never reach storage: CR/LF in a name, NUL in any text or in `?q=` are
+/// 422 naming the field, NUL in a path is 404 (PostgreSQL cannot store NUL; CR/LF would be
+/// pasted into email headers). An address no server accepts is refused.
+#[tokio::test]
+async fn control_characters_and_undeliverable_addresses_are_refused() {
+    let app = spawn_app().await;
+    let slug = app.open_event("controls", None).await;
+    let path = format!("/api/v1/events/{slug}/registrations");
+    let (status, problem) = app
+        .post(
+            &path,
+            None,
+            serde_json::json!({"name": "Amina\r\nBcc: all@evil.test", "email": "a..b@x.test", "organization": "nul\u{0}", "consent": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let mut fields = error_fields(&problem);
+    fields.sort();
+    assert_eq!(fields, vec!["email", "name", "organization"], "{problem}");
+    let (status, _) = app
+        .get(&format!("/api/v1/events/{slug}/speakers?q=%00"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, _) = app.get("/api/v1/events/%00", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/rooms"),
+            Some(&app.admin),
+            serde_json::json!({"name": {"fr": "Salle\u{0}A"}, "capacity": 10}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error_fields(&problem), vec!["name.fr"]);
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(list["total"], 0, "nothing was written");
+}

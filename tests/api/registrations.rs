@@ -1293,9 +1293,15 @@ async fn page_errors_are_pages_in_the_visitors_language() {
 async fn attendees_edit_their_details_from_their_page() {
     let app = spawn_app().await;
     let slug = app.open_event("details", None).await;
-    let token = app.register_and_get_token(&slug, "self@example.com", "fr").await;
+    let token = app
+        .register_and_get_token(&slug, "self@example.com", "fr")
+        .await;
     let (_, answer) = app
-        .post("/api/v1/registrations/confirm", None, json!({"token": token}))
+        .post(
+            "/api/v1/registrations/confirm",
+            None,
+            json!({"token": token}),
+        )
         .await;
     let manage = answer["manage_token"].as_str().expect("manage").to_string();
     let page = app
@@ -1333,7 +1339,10 @@ async fn attendees_edit_their_details_from_their_page() {
     .expect("post");
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = res.text().await.expect("html");
-    assert!(html.contains(r#"aria-describedby="e-name""#) && html.contains(r#"aria-describedby="e-phone""#));
+    assert!(
+        html.contains(r#"aria-describedby="e-name""#)
+            && html.contains(r#"aria-describedby="e-phone""#)
+    );
     let res = post(vec![
         ("csrf", csrf),
         ("name", "Yasmine Alaoui".into()),
@@ -1348,5 +1357,8 @@ async fn attendees_edit_their_details_from_their_page() {
     assert_eq!(me["registration"]["name"], "Yasmine Alaoui");
     assert_eq!(me["registration"]["organization"], "Atlas Contact");
     assert_eq!(me["registration"]["language"], "ar");
-    assert_eq!(me["registration"]["email"], "self@example.com", "the email is not the page's to change");
+    assert_eq!(
+        me["registration"]["email"], "self@example.com",
+        "the email is not the page's to change"
+    );
 }
