@@ -39,6 +39,11 @@ pub struct ServerSettings {
     pub secret_key: Secret,
     pub data_dir: PathBuf,
     pub workers: usize,
+    /// The bearer token `/metrics` answers to; empty: `/metrics` is off.
+    pub metrics_token: Secret,
+    /// How long a stopping server waits for requests in flight before closing them.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_timeout: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

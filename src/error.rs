@@ -53,6 +53,9 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// 503 with `Retry-After`: a bounded resource is all in use; come back shortly.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -100,7 +103,7 @@ impl AppError {
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::UnsupportedMediaType => "unsupported-media-type",
             AppError::TooManyRequests { .. } => "too-many-requests",
-            AppError::Unavailable(_) => "unavailable",
+            AppError::Unavailable(_) | AppError::Busy { .. } => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -129,6 +132,9 @@ impl AppError {
             }
             AppError::TooManyRequests { retry_after_secs } => {
                 format!("too many requests; try again in {retry_after_secs} s")
+            }
+            AppError::Busy { retry_after_secs } => {
+                format!("the server is busy; try again in {retry_after_secs} s")
             }
             AppError::Internal(_) => "an unexpected error occurred; it has been logged".into(),
         };
@@ -163,7 +169,7 @@ impl ResponseError for AppError {
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -177,7 +183,9 @@ impl ResponseError for AppError {
         if let AppError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        if let AppError::TooManyRequests { retry_after_secs } = self {
+        if let AppError::TooManyRequests { retry_after_secs }
+        | AppError::Busy { retry_after_secs } = self
+        {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }
         let body = serde_json::to_string(&self.problem()).unwrap_or_else(|_| "{}".into());

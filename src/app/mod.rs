@@ -136,6 +136,7 @@ fn serve(
     clock: Arc<Clock>,
 ) -> anyhow::Result<Server> {
     let workers = settings.server.workers;
+    let shutdown_timeout = settings.server.shutdown_timeout;
     let limit = BodyLimit(settings.server.max_body);
     let limiter = RateLimiter::new(
         settings.rate_limit.per_minute,
@@ -150,6 +151,7 @@ fn serve(
         clock,
     });
     let hooks = web::Data::new(event_hooks());
+    let throttle = web::Data::new(auth::throttle::Throttle::default());
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
     let mut server =
@@ -158,6 +160,7 @@ fn serve(
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
                 .app_data(hooks.clone())
+                .app_data(throttle.clone())
                 .app_data(metrics.clone())
                 .app_data(limit.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
@@ -187,5 +190,6 @@ fn serve(
     if workers > 0 {
         server = server.workers(workers);
     }
+    server = server.shutdown_timeout(shutdown_timeout.as_secs().max(1));
     Ok(server.run())
 }

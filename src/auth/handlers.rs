@@ -35,9 +35,12 @@ pub struct TokenCreated {
 
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth",
     request_body = TokenRequest,
-    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422), (status = 429)))]
+    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422),
+        (status = 429, description = "too many posts from this address, or too many failed logins of this account"),
+        (status = 503, description = "too many password checks in flight; Retry-After")))]
 pub async fn create_token(
     state: web::Data<AppState>,
+    throttle: web::Data<super::throttle::Throttle>,
     req: actix_web::HttpRequest,
     body: Json<TokenRequest>,
 ) -> AppResult<HttpResponse> {
@@ -54,12 +57,21 @@ pub async fn create_token(
             "token request checked without its fields",
         ));
     };
+    let account = email.to_string();
+    throttle.check_account(&account)?;
     let row = state
         .db
         .run(move |c| organizer::find_by_email(c, &email).map_err(AppError::from))
         .await?;
+    // Each password check holds ~19 MiB for a moment: a bounded number run at once, the rest
+    // are told to come back (503 with Retry-After) instead of exhausting memory.
+    let permit = throttle.password_check()?;
     let stored = row.as_ref().map(|r| r.password_hash.clone());
     let ok = web::block(move || super::verify_password(&password, stored.as_deref())).await?;
+    drop(permit);
+    if !ok {
+        throttle.failed(&account);
+    }
     let row = match (ok, row) {
         (true, Some(row)) => row,
         _ => return Err(AppError::Unauthorized("wrong email or password".into())),

@@ -6,6 +6,7 @@
 pub mod handlers;
 pub mod organizer;
 pub mod owner_tokens;
+pub mod throttle;
 
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,

@@ -30,10 +30,32 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": state.db_backend_name()})))
 }
 
+/// `/metrics` is not public: it answers only a `Bearer` token equal to `server.metrics_token`
+/// (compared in constant time), and is off (404) while that is unset.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
-pub async fn metrics(metrics: web::Data<crate::web::telemetry::Metrics>) -> HttpResponse {
-    HttpResponse::Ok()
+pub async fn metrics(
+    state: web::Data<AppState>,
+    req: actix_web::HttpRequest,
+    metrics: web::Data<crate::web::telemetry::Metrics>,
+) -> AppResult<HttpResponse> {
+    let expected = state.settings.server.metrics_token.expose();
+    if expected.is_empty() {
+        return Err(AppError::not_found(
+            "metrics are off (set server.metrics_token)",
+        ));
+    }
+    let given = crate::web::identity::bearer(&req)?.unwrap_or_default();
+    let same = crate::crypto::hashes_equal(
+        &crate::crypto::token_hash(&given),
+        &crate::crypto::token_hash(expected),
+    );
+    if !same {
+        return Err(AppError::Unauthorized(
+            "metrics need the metrics token".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(metrics.render())
+        .body(metrics.render()))
 }

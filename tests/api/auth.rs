@@ -298,3 +298,89 @@ async fn every_organizer_write_is_audited() {
         .await;
     assert_eq!(all["items"].as_array().map(|a| a.len()), Some(1));
 }
+
+/// A storm of wrong passwords cannot exhaust the server: a bounded number of argon2 checks
+/// run at once (the others get 503 with Retry-After), and an account whose password was
+/// guessed wrong too often is refused (429) whatever the address.
+#[tokio::test]
+async fn a_login_storm_is_bounded() {
+    let app = spawn_app().await;
+    let email = app.create_organizer(Role::Editor);
+    let attempts = (0..16).map(|_| {
+        app.post(
+            "/api/v1/auth/tokens",
+            None,
+            json!({"email": email, "password": "wrong password 123", "name": "storm"}),
+        )
+    });
+    let answers = futures::future::join_all(attempts).await;
+    let busy = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::SERVICE_UNAVAILABLE)
+        .count();
+    let refused = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::UNAUTHORIZED)
+        .count();
+    assert!(
+        busy > 0,
+        "some were told to come back: {:?}",
+        answers.iter().map(|a| a.0).collect::<Vec<_>>()
+    );
+    assert!(
+        refused > 0 && refused <= 10,
+        "{refused} wrong passwords checked"
+    );
+    for _ in 0..12 {
+        let (status, _) = app
+            .post(
+                "/api/v1/auth/tokens",
+                None,
+                json!({"email": email, "password": "wrong password 123", "name": "storm"}),
+            )
+            .await;
+        if status == StatusCode::TOO_MANY_REQUESTS {
+            let (status, _) = app
+                .post(
+                    "/api/v1/auth/tokens",
+                    None,
+                    json!({"email": email, "password": TEST_PASSWORD, "name": "right"}),
+                )
+                .await;
+            assert_eq!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS,
+                "the account rests, even for the right password"
+            );
+            return;
+        }
+    }
+    panic!("the account was never throttled");
+}
+
+/// `/metrics` is off until a token is set, then answers only that token.
+#[tokio::test]
+async fn metrics_need_their_token() {
+    let app = spawn_app().await;
+    let (status, _) = app.get("/metrics", None).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let app =
+        spawn_app_with(|s| s.server.metrics_token = salon::config::Secret::new("scrape-me")).await;
+    let (status, _) = app.get("/metrics", None).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _) = app.get("/metrics", Some("wrong")).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let res = app
+        .client
+        .get(app.url("/metrics"))
+        .bearer_auth("scrape-me")
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res
+        .text()
+        .await
+        .expect("text")
+        .contains("salon_http_requests_total"));
+}

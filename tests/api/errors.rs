@@ -239,7 +239,8 @@ async fn body_limit_follows_the_setting() {
 
 #[tokio::test]
 async fn operations_endpoints() {
-    let app = spawn_app().await;
+    let app =
+        spawn_app_with(|s| s.server.metrics_token = salon::config::Secret::new("scrape-me")).await;
     let (s, b) = app.get("/healthz", None).await;
     assert_eq!((s, b["status"].as_str()), (StatusCode::OK, Some("ok")));
     let (s, b) = app.get("/readyz", None).await;
@@ -249,6 +250,7 @@ async fn operations_endpoints() {
     let metrics = app
         .client
         .get(app.url("/metrics"))
+        .bearer_auth("scrape-me")
         .send()
         .await
         .expect("get")
