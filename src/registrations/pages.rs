@@ -120,13 +120,14 @@ pub async fn confirm_page(
                 .and_then(|f| service::find_by_id(c, f.owner_id).ok())
                 .and_then(|r| crate::events::queries::find(c, r.event_id).ok())
                 .map(|e| e.slug);
-            Ok((slug, service::peek_confirm(c, &t, now).map(|_| ())))
+            Ok((slug, service::peek_confirm(c, &t, now)))
         })
         .await
         .in_page(lang)?;
-    if let (slug, Err(e)) = peek {
-        return Err(link_problem(e, lang, &token, slug.as_deref()));
-    }
+    let event = match peek {
+        (_, Ok((event, _))) => event,
+        (slug, Err(e)) => return Err(link_problem(e, lang, &token, slug.as_deref())),
+    };
     let action = format!("/confirm/{token}");
     let body = render(
         &req,
@@ -135,6 +136,8 @@ pub async fn confirm_page(
         context! {
             action => format!("{action}?lang={}", lang.code()),
             csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+            event_name => event.name.get(lang, event.default_language),
+            event_dates => dates::range(lang, event.starts_on, event.ends_on),
         },
     )?;
     Ok(ok(lang, body))
