@@ -302,7 +302,8 @@ pub async fn put_template(
         text,
         html,
     };
-    templates::check(kind, &parts)?;
+    // The check renders the override with sample values: off the HTTP workers, on its budget.
+    let parts = web::block(move || templates::check(kind, &parts).map(|()| parts)).await??;
     let saved = state
         .db
         .write(move |c| {

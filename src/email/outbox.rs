@@ -62,17 +62,18 @@ pub struct NewEmail<'a> {
 
 /// Renders and inserts one email. Call inside the write transaction of the change.
 pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<i64> {
-    let Parts {
-        subject,
-        text,
-        html,
-    } = templates::render(
+    let rendered = templates::render(
         c,
         email.event_id,
         email.kind,
         email.language,
         &email.context,
     )?;
+    let Parts {
+        subject,
+        text,
+        html,
+    } = rendered.parts;
     let now = crate::db::now();
     let message_id = format!(
         "<{}@{}>",
@@ -100,6 +101,7 @@ pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult
             outbox_emails::attempts.eq(0),
             outbox_emails::next_attempt_at.eq(now),
             outbox_emails::created_at.eq(now),
+            outbox_emails::last_error.eq(&rendered.fallback),
         ))
         .returning(outbox_emails::id)
         .get_result::<i64>(c))?;
@@ -170,7 +172,8 @@ pub fn claim(c: &mut Conn, limit: i64) -> AppResult<Vec<Claimed>> {
     })
 }
 
-/// Sent: keep the metadata, drop the bodies (they hold tokens).
+/// Sent: keep the metadata (and the last problem met, e.g. an override that fell back to
+/// the built-in text), drop the bodies (they hold tokens).
 pub fn mark_sent(c: &mut Conn, id: i64) -> QueryResult<()> {
     let now = crate::db::now();
     run!(c, |c| diesel::update(outbox_emails::table.find(id))
@@ -179,7 +182,6 @@ pub fn mark_sent(c: &mut Conn, id: i64) -> QueryResult<()> {
             outbox_emails::sent_at.eq(Some(now)),
             outbox_emails::attempts.eq(outbox_emails::attempts + 1),
             outbox_emails::locked_until.eq(None::<NaiveDateTime>),
-            outbox_emails::last_error.eq(None::<String>),
             outbox_emails::body_text.eq(None::<String>),
             outbox_emails::body_html.eq(None::<String>),
             outbox_emails::attachments.eq(None::<String>),

@@ -75,12 +75,18 @@ pub fn builtin(kind: EmailKind, lang: Language) -> Parts {
         })
 }
 
+/// The render budget of one part (minijinja "fuel": roughly one unit per instruction). A
+/// built-in email uses a few hundred; an override that loops far beyond this stops with an
+/// error instead of holding a write transaction.
+const FUEL: u64 = 50_000;
+
 /// Names ending in `.html` are autoescaped for HTML; the others are not.
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_fuel(Some(FUEL));
         env
     })
 }
@@ -110,20 +116,52 @@ pub fn find_override(
     }))
 }
 
-/// Renders the event's override or the built-in template.
+/// What was rendered, and why the built-in text stood in for an override that failed.
+pub struct Rendered {
+    pub parts: Parts,
+    pub fallback: Option<String>,
+}
+
+/// Renders the event's override, or the built-in template. An override that fails when
+/// rendered (an error its check with sample values did not meet, or its render budget spent)
+/// never fails the change that queued the email: the built-in text is sent instead, and the
+/// failure is kept with the email for organizers to see.
 pub fn render(
     c: &mut Conn,
     event_id: Option<i64>,
     kind: EmailKind,
     lang: Language,
     ctx: &serde_json::Value,
-) -> AppResult<Parts> {
-    let parts = match event_id {
+) -> AppResult<Rendered> {
+    let custom = match event_id {
         Some(id) => find_override(c, id, kind, lang)?,
         None => None,
+    };
+    if let Some(parts) = custom {
+        match render_parts(kind, lang, &parts, ctx) {
+            Ok(parts) => {
+                return Ok(Rendered {
+                    parts,
+                    fallback: None,
+                })
+            }
+            Err(e) => {
+                let why = format!(
+                    "the event's {kind}/{lang} override failed ({}); the built-in text was sent",
+                    e.problem().detail
+                );
+                tracing::warn!(kind = %kind, lang = %lang, "email override failed; built-in text used");
+                return Ok(Rendered {
+                    parts: render_parts(kind, lang, &builtin(kind, lang), ctx)?,
+                    fallback: Some(why),
+                });
+            }
+        }
     }
-    .unwrap_or_else(|| builtin(kind, lang));
-    render_parts(kind, lang, &parts, ctx)
+    Ok(Rendered {
+        parts: render_parts(kind, lang, &builtin(kind, lang), ctx)?,
+        fallback: None,
+    })
 }
 
 pub fn render_parts(
@@ -136,7 +174,7 @@ pub fn render_parts(
     let one = |suffix: &str, source: &str| {
         let name = format!("{kind}/{lang}.{suffix}");
         env.render_named_str(&name, source, ctx)
-            .map_err(|e| AppError::internal(format!("email template {name}: {e:#}")))
+            .map_err(|e| AppError::internal(format!("email template {name}: {}", e.kind())))
     };
     Ok(Parts {
         subject: one("subject", &parts.subject)?
@@ -149,6 +187,9 @@ pub fn render_parts(
         html: one("html", &parts.html)?,
     })
 }
+
+/// minijinja's own global functions, which a template may call.
+const GLOBALS: &[&str] = &["range", "dict", "namespace", "debug"];
 
 /// Plausible values for every variable a kind's templates may use.
 fn sample_context(kind: EmailKind) -> serde_json::Value {
@@ -205,7 +246,7 @@ pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
                 let unknown: BTreeSet<String> = tmpl
                     .undeclared_variables(false)
                     .into_iter()
-                    .filter(|v| !kind.allows_variable(v))
+                    .filter(|v| !kind.allows_variable(v) && !GLOBALS.contains(&v.as_str()))
                     .collect();
                 if !unknown.is_empty() {
                     let list = unknown.into_iter().collect::<Vec<_>>().join(", ");
@@ -267,6 +308,38 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn a_loop_spends_its_budget_instead_of_the_server() {
+        let looping = Parts {
+            subject: "{{ event_name }}".into(),
+            text: "{% for i in range(100000000) %}{{ i }}{% endfor %}".into(),
+            html: "<p>x</p>".into(),
+        };
+        assert!(matches!(
+            check(EmailKind::AlreadyRegistered, &looping),
+            Err(AppError::Validation(_))
+        ));
+        let guarded = Parts {
+            text: "{% if name != \"sample name\" %}{% for i in range(100000000) %}{{ i }}{% endfor %}{% endif %}".into(),
+            ..looping
+        };
+        let checked = check(EmailKind::AlreadyRegistered, &guarded);
+        assert!(
+            checked.is_ok(),
+            "sample values pass: {:?}",
+            checked.err().map(|e| e.problem().errors)
+        );
+        let started = std::time::Instant::now();
+        let real = render_parts(
+            EmailKind::AlreadyRegistered,
+            Language::Fr,
+            &guarded,
+            &serde_json::json!({"name": "Amina"}),
+        );
+        assert!(real.is_err(), "the real name spends the budget");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

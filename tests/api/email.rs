@@ -529,3 +529,46 @@ async fn a_crash_loses_no_email() {
     let _ = second.wait();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// An override that passes its check with sample values but fails on real ones (here a loop
+/// guarded by the sample name) never fails a registration: it stops on its render budget, the
+/// built-in text is sent, and organizers see why.
+#[tokio::test]
+async fn a_failing_override_falls_back_to_the_built_in_text() {
+    let app = spawn_app().await;
+    let slug = app.open_event("fuel", None).await;
+    let looping = r#"{% if name != "sample name" %}{% for i in range(100000) %}{% for j in range(100000) %}.{% endfor %}{% endfor %}{% endif %}{{ confirm_url }}"#;
+    let (status, saved) = app
+        .put_json(
+            &format!("/api/v1/events/{slug}/email-templates/registration_confirm/fr"),
+            json!({"subject": "Confirmez", "text": looping, "html": "<p>{{ confirm_url }}</p>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let started = std::time::Instant::now();
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/registrations"),
+            None,
+            json!({"name": "Amina", "email": "fuel@example.com", "language": "fr", "consent": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(5),
+        "no stall"
+    );
+    let mail = app
+        .delivered("registration_confirm", "fuel@example.com", 1)
+        .await
+        .remove(0);
+    assert!(
+        mail.text.contains("/confirm/"),
+        "the built-in text, with its link"
+    );
+    let (_, emails) = app
+        .get(&format!("/api/v1/events/{slug}/emails"), Some(&app.admin))
+        .await;
+    let note = emails["items"][0]["last_error"].as_str().unwrap_or("");
+    assert!(note.contains("override failed"), "{emails}");
+}
