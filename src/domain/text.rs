@@ -164,6 +164,11 @@ impl Check {
         optional_text(field, value, max, &mut self.errors)
     }
 
+    /// An optional text of several lines (see [`long_text`]).
+    pub fn long_text(&mut self, field: &str, value: Option<&str>, max: usize) -> Option<String> {
+        long_text(field, value, max, &mut self.errors)
+    }
+
     /// A value parsed from a text by `parse`, whose `Err` is the message.
     pub fn parse<T>(
         &mut self,
@@ -232,6 +237,27 @@ pub fn short_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldEr
         errors.push(FieldError::rule(field, Rule::TooLong(max)));
     }
     v.to_string()
+}
+
+/// A text that may hold several lines (a description, a reason, a comment): trimmed, at most
+/// `max` characters, no control character but tab and line breaks. Blank means absent.
+pub fn long_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    let v = value.map(str::trim).filter(|v| !v.is_empty())?;
+    if has_control(v) {
+        errors.push(FieldError::with(
+            field,
+            Rule::Invalid,
+            "must not hold control characters",
+        ));
+    } else if v.chars().count() > max {
+        errors.push(FieldError::rule(field, Rule::TooLong(max)));
+    }
+    Some(v.to_string())
 }
 
 /// An optional short text: blank means absent; otherwise as [`short_text`].

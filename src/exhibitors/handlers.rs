@@ -63,18 +63,7 @@ pub fn application(
     let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
     let website = check.optional_text("website", body.website.as_deref(), 300);
     let website = crate::domain::text::website(website, check.errors());
-    let description = body
-        .description
-        .as_deref()
-        .map(str::trim)
-        .filter(|d| !d.is_empty())
-        .map(str::to_string);
-    if description
-        .as_ref()
-        .is_some_and(|d| d.chars().count() > 2000)
-    {
-        check.push(FieldError::rule("description", Rule::TooLong(2000)));
-    }
+    let description = check.long_text("description", body.description.as_deref(), 2000);
     let booth_kind = check.required("booth_kind", body.booth_kind);
     let area = check.required("booth_area_m2", body.booth_area_m2);
     let area = check.range("booth_area_m2", area.map(i64::from), 1, 10_000);
@@ -405,7 +394,11 @@ pub async fn reject(
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let (body, mut check) = body.into_parts();
-    let reason = check.text("reason", body.reason, 2000);
+    let reason = check.required("reason", body.reason);
+    let reason = check.long_text("reason", reason.as_deref(), 2000);
+    if reason.is_none() && !check.has("reason") {
+        check.push(crate::domain::FieldError::rule("reason", Rule::Empty));
+    }
     check.done().map_err(AppError::Validation)?;
     let reason = reason.unwrap_or_default();
     review(state, who, slug, id, "reject", move |c, s, e, ex| {

@@ -267,6 +267,8 @@ pub async fn submit(
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    /// Missing: the form is not verified (the 403 page), never a JSON error.
+    #[serde(default)]
     csrf: String,
 }
 
@@ -281,11 +283,34 @@ pub async fn confirm_page(
     let action = format!("/exhibitors/confirm/{token}");
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
     let now = state.clock.now().naive_utc();
-    state
+    let t = token.clone();
+    let (slug, peek) = state
         .db
-        .run(move |c| service::peek_confirm(c, &token, now))
+        .run(move |c| {
+            let slug = tokens::find(c, &t, tokens::CONFIRM)?
+                .and_then(|f| service::find_by_id(c, f.owner_id).ok())
+                .and_then(|ex| events::find(c, ex.event_id).ok())
+                .map(|e| e.slug);
+            Ok((slug, service::peek_confirm(c, &t, now)))
+        })
         .await
         .in_page(lang)?;
+    if let Err(e) = peek {
+        let gone = matches!(e, AppError::Gone(_));
+        let mut page = PageError::new(e, lang);
+        if let (true, Some(slug)) = (gone, slug) {
+            let label = match lang {
+                Language::Ar => "تقديم الطلب من جديد",
+                Language::Fr => "Refaire la demande",
+                Language::En => "Apply again",
+            };
+            page = page.next(
+                format!("/events/{slug}/exhibit?lang={}", lang.code()),
+                label,
+            );
+        }
+        return Err(page);
+    }
     let body = render(
         &req,
         "confirm.html",

@@ -146,13 +146,10 @@ pub fn apply_profile(
     let website = crate::domain::text::website(website, &mut errors);
     let country = text("country", p.country, &ex.country, 100, &mut errors);
     let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
-    let description = text(
-        "description",
-        p.description,
-        &ex.description,
-        2000,
-        &mut errors,
-    );
+    let description = match p.description {
+        None => ex.description.clone(),
+        Some(d) => crate::domain::text::long_text("description", d.as_deref(), 2000, &mut errors),
+    };
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }

@@ -207,6 +207,10 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
         if ex.confirm_sent_at.is_some_and(|t| now - t < resend) {
             return Ok(());
         }
+        if ex.status() == Status::Pending {
+            // Never confirmed (the link may have expired): a new link, like an attendee's.
+            return send_confirm_link(c, settings, event, &ex);
+        }
         run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
             .set(exhibitors::confirm_sent_at.eq(Some(now)))
             .execute(c))?;

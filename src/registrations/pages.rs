@@ -70,6 +70,8 @@ fn ok(lang: Language, body: String) -> HttpResponse {
 
 #[derive(Deserialize)]
 pub struct CsrfForm {
+    /// Missing: the form is not verified (the 403 page), never a JSON error.
+    #[serde(default)]
     csrf: String,
 }
 
@@ -202,9 +204,12 @@ pub async fn used_link(
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of_request(&req);
     let token = token.into_inner();
+    // Each visit mints a manage token: counted like a public post.
+    state.limiter.check(&req).in_page(lang)?;
+    let now = state.clock.now().naive_utc();
     let manage = state
         .db
-        .write(move |c| service::manage_token_for_used_link(c, &token))
+        .write(move |c| service::manage_token_for_used_link(c, &token, now))
         .await
         .in_page(lang)?;
     Ok(see_other(format!("/r/{manage}?lang={}", lang.code())))

@@ -461,8 +461,15 @@ pub fn update_details(
     reg: &RegistrationRow,
     p: &Person,
 ) -> AppResult<RegistrationRow> {
-    if reg.erased_at.is_some() {
-        return Err(AppError::Conflict("this registration was erased".into()));
+    if reg.erased_at.is_some() || reg.status() == Status::Cancelled {
+        return Err(AppError::Conflict(format!(
+            "a {} registration keeps its details",
+            if reg.erased_at.is_some() {
+                "erased"
+            } else {
+                "cancelled"
+            }
+        )));
     }
     run!(c, |c| diesel::update(registrations::table.find(reg.id))
         .set((
@@ -497,10 +504,18 @@ pub fn peek_confirm(
 /// The holder of a confirmation link already used gets a new manage link to their page (the
 /// link came to their inbox, so holding it proves the address). 404 unless the link was used
 /// and the registration still holds personal data.
-pub fn manage_token_for_used_link(c: &mut Conn, token: &str) -> AppResult<String> {
+/// Like the link itself, this only works until the link expires (`registration.confirm_ttl`).
+pub fn manage_token_for_used_link(
+    c: &mut Conn,
+    token: &str,
+    now: chrono::NaiveDateTime,
+) -> AppResult<String> {
     let found = tokens::find(c, token, tokens::CONFIRM)?
         .filter(|f| f.used_at.is_some())
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+    if found.expires_at.is_some_and(|t| t < now) {
+        return Err(AppError::Gone("this confirmation link has expired".into()));
+    }
     let reg = find_by_id(c, found.owner_id)?;
     if reg.erased_at.is_some() {
         return Err(AppError::not_found("unknown confirmation link"));

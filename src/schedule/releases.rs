@@ -409,7 +409,7 @@ pub async fn create(
     who.require(Role::Editor)?;
     let (body, mut check) = body.into_parts();
     let version = check.text("version", body.version, 100);
-    let comment = check.optional_text("comment", body.comment.as_deref(), 2000);
+    let comment = check.long_text("comment", body.comment.as_deref(), 2000);
     check.done().map_err(AppError::Validation)?;
     let version = version.unwrap_or_default();
     let buffer = state.settings.schedule.speaker_buffer;

@@ -1024,3 +1024,68 @@ async fn the_exhibit_form_applies_like_the_api() {
         .await;
     assert_eq!(list["total"], 1);
 }
+
+/// Descriptions may hold several lines; a NUL posted through the form is refused beside its
+/// field like any other bad value (it never reaches the database); a pending applicant who
+/// applies again gets a new confirmation link.
+#[tokio::test]
+async fn descriptions_keep_their_lines_and_refuse_control_characters() {
+    let app = spawn_app_with(|s| s.registration.resend_interval = std::time::Duration::ZERO).await;
+    let slug = app.open_event("lines", None).await;
+    let body = json!({
+        "company_name": "Atlas Voice", "contact_name": "Omar", "email": "omar@atlas.example",
+        "description": "Centre de contact.\nTrois sites au Maroc.", "booth_kind": "standard",
+        "booth_area_m2": 9, "consent": true});
+    let (status, problem) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            body.clone(),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{problem}");
+    app.post(&format!("/api/v1/events/{slug}/exhibitors"), None, body)
+        .await;
+    let links = app
+        .delivered("exhibitor_confirm", "omar@atlas.example", 2)
+        .await;
+    assert_eq!(links.len(), 2, "a pending applicant gets a new link");
+
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/exhibit?lang=fr")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let csrf = page
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/exhibit?lang=fr")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("company_name", "Nul Corp"),
+            ("contact_name", "N"),
+            ("email", "nul@corp.example"),
+            ("description", "bad\u{0}text"),
+            ("booth_kind", "standard"),
+            ("booth_area_m2", "9"),
+            ("consent", "true"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.expect("html");
+    assert!(
+        html.contains(r#"aria-describedby="e-description""#),
+        "beside its field"
+    );
+}
