@@ -268,6 +268,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(exhpages::profile_submit)),
         )
         .service(
+            resource("/exhibitor/{token}/withdraw", "POST")
+                .route(post().to(exhpages::withdraw_submit)),
+        )
+        .service(
             resource("/exhibitor/{token}/staff", "POST").route(post().to(exhpages::staff_submit)),
         )
         .service(
@@ -287,5 +291,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/r/{token}/details", "POST").route(post().to(regpages::attendee_details)),
         )
+        .service(resource("/r/{token}/erase", "POST").route(post().to(regpages::attendee_erase)))
         .service(resource("/r/{token}/badge", "GET, HEAD").route(get().to(regpages::badge_page)));
 }

@@ -28,7 +28,7 @@ fn words(lang: Language) -> serde_json::Value {
             "link_problem": "تعذر استعمال هذا الرابط", "submitted": "تم تأكيد طلبكم وهو الآن قيد الدراسة.",
             "status": "الحالة", "booth": "الرواق", "staff": "شارات الفريق",
             "api_hint": "لإضافة أعضاء فريقكم أو تعديل ملفكم، استعملوا الرابط الوارد في بريد القبول.",
-            "profile": "ملفكم العمومي", "save": "حفظ", "add_staff": "إضافة شارة لعضو من الفريق", "remove": "حذف",
+            "withdraw": "سحب طلب المشاركة", "withdraw_confirm": "سيُحرَّر رواقكم وتُلغى شارات فريقكم. هل تريدون المتابعة؟", "profile": "ملفكم العمومي", "save": "حفظ", "add_staff": "إضافة شارة لعضو من الفريق", "remove": "حذف",
             "staff_name": "الاسم", "staff_email": "البريد الإلكتروني", "staff_language": "لغة الشارة", "passes_left": "عدد شارات الفريق المرفقة بالرواق:",
             "staff_confirmed": "أُرسلت الشارة", "staff_cancelled": "حُذفت", "staff_pending": "في الانتظار",
             "cannot": "تعذر تنفيذ الطلب: استُعملت كل شارات الرواق، أو أن لهذا العنوان شارة للمعرض من قبل."}),
@@ -42,7 +42,7 @@ fn words(lang: Language) -> serde_json::Value {
             "link_problem": "Ce lien ne peut pas être utilisé", "submitted": "Votre demande est confirmée et en cours d'examen.",
             "status": "Statut", "booth": "Stand", "staff": "Badges de l'équipe",
             "api_hint": "Pour ajouter les membres de votre équipe ou modifier votre fiche, utilisez le lien de l'e-mail d'acceptation.",
-            "profile": "Votre fiche publique", "save": "Enregistrer", "add_staff": "Ajouter un badge d'équipe", "remove": "Retirer",
+            "withdraw": "Retirer ma participation", "withdraw_confirm": "Votre stand sera libéré et les badges de votre équipe annulés. Continuer ?", "profile": "Votre fiche publique", "save": "Enregistrer", "add_staff": "Ajouter un badge d'équipe", "remove": "Retirer",
             "staff_name": "Nom", "staff_email": "Adresse e-mail", "staff_language": "Langue du badge", "passes_left": "Badges d'équipe compris avec le stand :",
             "staff_confirmed": "badge envoyé", "staff_cancelled": "retiré", "staff_pending": "en attente",
             "cannot": "Impossible : tous les badges du stand sont utilisés, ou cette adresse a déjà un badge pour le salon."}),
@@ -56,7 +56,7 @@ fn words(lang: Language) -> serde_json::Value {
             "link_problem": "This link cannot be used", "submitted": "Your application is confirmed and under review.",
             "status": "Status", "booth": "Booth", "staff": "Staff passes",
             "api_hint": "To add your staff or edit your profile, use the link in the approval email.",
-            "profile": "Your public profile", "save": "Save", "add_staff": "Add a staff pass", "remove": "Remove",
+            "withdraw": "Withdraw from the fair", "withdraw_confirm": "Your booth will be freed and your staff passes cancelled. Continue?", "profile": "Your public profile", "save": "Save", "add_staff": "Add a staff pass", "remove": "Remove",
             "staff_name": "Name", "staff_email": "Email", "staff_language": "Language of the pass", "passes_left": "Staff passes included with the booth:",
             "staff_confirmed": "badge sent", "staff_cancelled": "removed", "staff_pending": "pending",
             "cannot": "This could not be done: all staff passes of the booth are used, or this address already has a badge for the fair."}),
@@ -430,6 +430,8 @@ async fn show_manage(
             editable => editable,
             can_add_staff => out.status == super::model::Status::Approved && out.booth.is_some(),
             profile_action => action(format!("/exhibitor/{token}/profile")),
+            withdraw_action => action(format!("/exhibitor/{token}/withdraw")),
+            can_withdraw => out.status.can_become(super::model::Status::Withdrawn),
             staff_action => action(format!("/exhibitor/{token}/staff")),
             staff_form => form.staff.as_ref().map(|f| context! { name => &f.name, email => &f.email }),
             errors => crate::web::pages::field_errors(lang, &form.errors),
@@ -675,6 +677,41 @@ pub async fn staff_remove(
                 "staff_pass",
                 Some(id),
                 serde_json::json!({"exhibitor_id": ex.id, "via": "page"}),
+            )?;
+            Ok(())
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/exhibitor/{token}/withdraw", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "withdrawn: the booth is freed and the staff passes cancelled"), (status = 403), (status = 404), (status = 409)))]
+pub async fn withdraw_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let action = format!("/exhibitor/{token}/withdraw");
+    manage_post(
+        &state,
+        &req,
+        token,
+        action,
+        &form.csrf,
+        None,
+        move |c, s, e, ex| {
+            service::withdraw(c, s, e, ex)?;
+            crate::audit::record(
+                c,
+                None,
+                Some(e.id),
+                "withdraw",
+                "exhibitor",
+                Some(ex.id),
+                serde_json::json!({"by": "exhibitor", "via": "page"}),
             )?;
             Ok(())
         },

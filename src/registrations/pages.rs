@@ -25,7 +25,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
             "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
             "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
-            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "my_details": "بياناتي", "save": "حفظ", "f_language": "لغة المراسلات", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
+            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "erase": "حذف بياناتي الشخصية", "erase_confirm": "ستُحذف بياناتكم الشخصية نهائيًا ولن يعمل هذا الرابط بعد ذلك. هل تريدون المتابعة؟", "erased": "حُذفت بياناتكم الشخصية. لن يعمل هذا الرابط بعد الآن.", "my_details": "بياناتي", "save": "حفظ", "f_language": "لغة المراسلات", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
             "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
             "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
             "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
@@ -36,7 +36,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
             "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
             "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
-            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "my_details": "Mes coordonnées", "save": "Enregistrer", "f_language": "Langue des messages", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
+            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "erase": "Effacer mes données personnelles", "erase_confirm": "Vos données personnelles seront effacées définitivement et ce lien ne fonctionnera plus. Continuer ?", "erased": "Vos données personnelles sont effacées. Ce lien ne fonctionne plus.", "my_details": "Mes coordonnées", "save": "Enregistrer", "f_language": "Langue des messages", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
             "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
             "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
             "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
@@ -47,7 +47,7 @@ fn words(lang: Language) -> serde_json::Value {
             "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
             "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
             "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
-            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "my_details": "My details", "save": "Save", "f_language": "Language of my emails", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
+            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "erase": "Erase my personal data", "erase_confirm": "Your personal data will be erased for good and this link will stop working. Continue?", "erased": "Your personal data is erased. This link no longer works.", "my_details": "My details", "save": "Save", "f_language": "Language of my emails", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
             "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
             "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
             "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
@@ -290,6 +290,8 @@ async fn show_attendee(
             badge_url => format!("/r/{token}/badge?lang={}", lang.code()),
             cancel_action => format!("{cancel_action}?lang={}", lang.code()),
             csrf => csrf::token(secret, &cancel_action),
+            erase_action => format!("/r/{token}/erase?lang={}", lang.code()),
+            erase_csrf => csrf::token(secret, &format!("/r/{token}/erase")),
             details_action => format!("{details_action}?lang={}", lang.code()),
             details_csrf => csrf::token(secret, &details_action),
             details => details,
@@ -407,6 +409,58 @@ pub async fn attendee_cancel(
         .await
         .in_page(lang)?;
     Ok(see_other(format!("/r/{token}?lang={}", lang.code())))
+}
+
+/// `POST /r/{token}/erase` (the page's form): erases the attendee's personal data; the link
+/// stops working, so the answer is a page saying it is done.
+#[utoipa::path(post, path = "/r/{token}/erase", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "erased", content_type = "text/html"), (status = 403), (status = 404)))]
+pub async fn attendee_erase(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let lang = lang_of_request(&req);
+    let action = format!("/r/{token}/erase");
+    if !csrf::check(
+        &req,
+        state.settings.base_url(),
+        state.settings.server.secret_key.expose(),
+        &action,
+        &form.csrf,
+    ) {
+        return Err(
+            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
+                format!("/r/{token}?lang={}", lang.code()),
+                words(lang)["retry"].as_str().unwrap_or("").to_string(),
+            ),
+        );
+    }
+    let settings = state.settings.clone();
+    let slug = state
+        .db
+        .write(move |c| {
+            let reg =
+                attendee::resolve(c, &token).map_err(|_| AppError::not_found("unknown link"))?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            service::erase(c, &settings, &event, &reg)?;
+            Ok(event.slug)
+        })
+        .await
+        .in_page(lang)?;
+    let t = words(lang);
+    let body = render(
+        &req,
+        "confirm.html",
+        lang,
+        context! {
+            done => t["erased"].as_str().unwrap_or(""),
+            programme_url => format!("/events/{slug}?lang={}", lang.code()),
+        },
+    )?;
+    Ok(ok(lang, body))
 }
 
 /// `GET /r/{token}/badge`: the printable badge.
