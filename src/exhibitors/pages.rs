@@ -76,15 +76,6 @@ fn html(status: actix_web::http::StatusCode, lang: Language, body: String) -> Ht
     crate::web::pages::html(status, lang, body)
 }
 
-fn csrf_failed(lang: Language, retry: String) -> PageError {
-    let label = match lang {
-        Language::Ar => "إعادة المحاولة",
-        Language::Fr => "Réessayer",
-        Language::En => "Try again",
-    };
-    PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label)
-}
-
 /// The application form's fields, as posted.
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
 pub struct ExhibitForm {
@@ -183,18 +174,14 @@ pub async fn submit(
     let slug = slug.into_inner();
     let form = form.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &format!("/events/{slug}/exhibit"),
         &form.csrf,
-    ) {
-        return Err(csrf_failed(
-            lang,
-            format!("/events/{slug}/exhibit?lang={}", lang.code()),
-        ));
-    }
+        lang,
+        format!("/events/{slug}/exhibit?lang={}", lang.code()),
+    )?;
     state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once. A number that does not
     // read as one is reported like any other bad field.
@@ -334,18 +321,14 @@ pub async fn confirm_submit(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &format!("/exhibitors/confirm/{token}"),
         &form.csrf,
-    ) {
-        return Err(csrf_failed(
-            lang,
-            format!("/exhibitors/confirm/{token}?lang={}", lang.code()),
-        ));
-    }
+        lang,
+        format!("/exhibitors/confirm/{token}?lang={}", lang.code()),
+    )?;
     state.limiter.check(&req).in_page(lang)?;
     match handlers::confirm_token(&state, token).await {
         Ok(out) => {
@@ -509,18 +492,14 @@ async fn manage_post(
         + 'static,
 ) -> Result<HttpResponse, PageError> {
     let lang = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
-    if !csrf::check(
+    crate::web::pages::verify_form(
         req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &action,
         csrf_value,
-    ) {
-        return Err(csrf_failed(
-            lang,
-            format!("/exhibitor/{token}?lang={}", lang.code()),
-        ));
-    }
+        lang,
+        format!("/exhibitor/{token}?lang={}", lang.code()),
+    )?;
     let settings = state.settings.clone();
     let t = token.clone();
     let done = state

@@ -156,20 +156,14 @@ pub async fn confirm_submit(
     let token = token.into_inner();
     let action = format!("/confirm/{token}");
     let lang = lang_of_request(&req);
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &action,
         &form.csrf,
-    ) {
-        return Err(
-            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
-                format!("{action}?lang={}", lang.code()),
-                words(lang)["retry"].as_str().unwrap_or("").to_string(),
-            ),
-        );
-    }
+        lang,
+        format!("{action}?lang={}", lang.code()),
+    )?;
     state.limiter.check(&req).in_page(lang)?;
     match super::handlers::confirm_token(&state, token.clone()).await {
         Ok(answer) => Ok(see_other(format!(
@@ -326,20 +320,14 @@ pub async fn attendee_details(
     let form = form.into_inner();
     let lang = lang_of_request(&req);
     let action = format!("/r/{token}/details");
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &action,
         &form.csrf,
-    ) {
-        return Err(
-            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
-                format!("/r/{token}?lang={}", lang.code()),
-                words(lang)["retry"].as_str().unwrap_or("").to_string(),
-            ),
-        );
-    }
+        lang,
+        format!("/r/{token}?lang={}", lang.code()),
+    )?;
     let t = token.clone();
     let body = super::handlers::NewRegistration {
         name: Some(form.name.clone()),
@@ -382,20 +370,14 @@ pub async fn attendee_cancel(
     let token = token.into_inner();
     let lang = lang_of_request(&req);
     let action = format!("/r/{token}/cancel");
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &action,
         &form.csrf,
-    ) {
-        return Err(
-            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
-                format!("/r/{token}?lang={}", lang.code()),
-                words(lang)["retry"].as_str().unwrap_or("").to_string(),
-            ),
-        );
-    }
+        lang,
+        format!("/r/{token}?lang={}", lang.code()),
+    )?;
     let settings = state.settings.clone();
     let t = token.clone();
     state
@@ -423,20 +405,14 @@ pub async fn attendee_erase(
     let token = token.into_inner();
     let lang = lang_of_request(&req);
     let action = format!("/r/{token}/erase");
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &action,
         &form.csrf,
-    ) {
-        return Err(
-            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
-                format!("/r/{token}?lang={}", lang.code()),
-                words(lang)["retry"].as_str().unwrap_or("").to_string(),
-            ),
-        );
-    }
+        lang,
+        format!("/r/{token}?lang={}", lang.code()),
+    )?;
     let settings = state.settings.clone();
     let slug = state
         .db
@@ -651,20 +627,14 @@ pub async fn register_submit(
     let slug = slug.into_inner();
     let form = form.into_inner();
     let lang = lang_of_request(&req);
-    if !csrf::check(
+    crate::web::pages::verify_form(
         &req,
-        state.settings.base_url(),
-        state.settings.server.secret_key.expose(),
+        &state.settings,
         &format!("/events/{slug}/register"),
         &form.csrf,
-    ) {
-        return Err(
-            PageError::new(AppError::Forbidden("csrf".into()), lang).next(
-                format!("/events/{slug}/register?lang={}", lang.code()),
-                words(lang)["retry"].as_str().unwrap_or("").to_string(),
-            ),
-        );
-    }
+        lang,
+        format!("/events/{slug}/register?lang={}", lang.code()),
+    )?;
     state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once.
     let body = super::handlers::NewRegistration {

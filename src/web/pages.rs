@@ -236,6 +236,33 @@ impl PageError {
     }
 }
 
+/// The check every page form makes (see `csrf::check`): on failure, the 403 page in `lang`
+/// with a fresh form at `retry` (a form that could not be verified).
+pub fn verify_form(
+    req: &HttpRequest,
+    settings: &crate::config::Settings,
+    action: &str,
+    given: &str,
+    lang: Language,
+    retry: String,
+) -> Result<(), PageError> {
+    if super::csrf::check(
+        req,
+        settings.base_url(),
+        settings.server.secret_key.expose(),
+        action,
+        given,
+    ) {
+        return Ok(());
+    }
+    let label = match lang {
+        Language::Ar => "إعادة المحاولة",
+        Language::Fr => "Réessayer",
+        Language::En => "Try again",
+    };
+    Err(PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label))
+}
+
 /// Title and explanation of an error page, by status, in `lang`.
 fn error_words(status: StatusCode, lang: Language, retry: Option<u64>) -> (String, String) {
     use Language::{Ar, En, Fr};

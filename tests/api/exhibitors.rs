@@ -927,22 +927,10 @@ async fn booths_are_validated_and_unique() {
 async fn the_exhibit_form_applies_like_the_api() {
     let app = spawn_app().await;
     let slug = app.open_event("form", None).await;
-    let page = app
-        .client
-        .get(app.url(&format!("/events/{slug}/exhibit?lang=ar")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let (page, csrf) = app
+        .page_and_csrf(&format!("/events/{slug}/exhibit?lang=ar"))
+        .await;
     assert!(page.contains(r#"dir="rtl""#) && page.contains("طلب رواق عرض"));
-    let csrf = page
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf")
-        .to_string();
     let form = [
         ("csrf", csrf.as_str()),
         ("company_name", "Sahara Voice"),
@@ -1051,21 +1039,9 @@ async fn descriptions_keep_their_lines_and_refuse_control_characters() {
         .await;
     assert_eq!(links.len(), 2, "a pending applicant gets a new link");
 
-    let page = app
-        .client
-        .get(app.url(&format!("/events/{slug}/exhibit?lang=fr")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
-    let csrf = page
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf")
-        .to_string();
+    let (_, csrf) = app
+        .page_and_csrf(&format!("/events/{slug}/exhibit?lang=fr"))
+        .await;
     let res = app
         .client
         .post(app.url(&format!("/events/{slug}/exhibit?lang=fr")))

@@ -638,3 +638,25 @@ impl TestApp {
             .await
     }
 }
+
+impl TestApp {
+    /// A page as a browser gets it, and the CSRF token of its first form.
+    pub async fn page_and_csrf(&self, path: &str) -> (String, String) {
+        let page = self
+            .client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("get")
+            .text()
+            .await
+            .expect("html");
+        let csrf = page
+            .split(r#"name="csrf" value=""#)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .expect("a form with a csrf field")
+            .to_string();
+        (page, csrf)
+    }
+}

@@ -1026,21 +1026,7 @@ async fn more_seats_promote_the_waiting_list_and_organizers_follow_the_transitio
 async fn a_cross_site_form_post_is_refused() {
     let app = spawn_app().await;
     let slug = app.open_event("cross", None).await;
-    let page = app
-        .client
-        .get(app.url(&format!("/events/{slug}/register")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
-    let csrf = page
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf")
-        .to_string();
+    let (_, csrf) = app.page_and_csrf(&format!("/events/{slug}/register")).await;
     let form = [
         ("csrf", csrf.as_str()),
         ("name", "X"),
@@ -1107,25 +1093,13 @@ async fn a_cross_site_form_post_is_refused() {
 async fn the_form_shows_every_error_beside_its_field_in_the_pages_language() {
     let app = spawn_app().await;
     let slug = app.open_event("form-errors", None).await;
-    let page = app
-        .client
-        .get(app.url(&format!("/events/{slug}/register?lang=ar")))
-        .send()
-        .await
-        .expect("get")
-        .text()
-        .await
-        .expect("html");
+    let (page, csrf) = app
+        .page_and_csrf(&format!("/events/{slug}/register?lang=ar"))
+        .await;
     assert!(
         page.contains("register?lang=ar\""),
         "the form carries its language"
     );
-    let csrf = page
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("csrf")
-        .to_string();
     let form = [
         ("csrf", csrf.as_str()),
         ("name", "  "),
