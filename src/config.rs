@@ -37,7 +37,6 @@ pub struct ServerSettings {
     pub max_body: usize,
     pub trusted_proxies: Vec<IpAddr>,
     pub secret_key: Secret,
-    pub data_dir: PathBuf,
     pub workers: usize,
     /// The bearer token `/metrics` answers to; empty: `/metrics` is off.
     pub metrics_token: Secret,

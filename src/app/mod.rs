@@ -41,12 +41,12 @@ impl Application {
     /// Connects to the database, applies pending migrations, binds the listener, starts the
     /// jobs.
     pub async fn build(mut settings: Settings) -> anyhow::Result<Application> {
-        ensure_secret_key(&mut settings)?;
         let db = connect(&settings)?;
         let applied = crate::db::migrations::run_pending(&db)?;
         if !applied.is_empty() {
             tracing::info!(count = applied.len(), "database migrations applied");
         }
+        ensure_secret_key(&mut settings, &db)?;
         let listener = TcpListener::bind(&settings.server.bind)
             .with_context(|| format!("cannot listen on {}", settings.server.bind))?;
         let port = listener.local_addr()?.port();
@@ -91,29 +91,17 @@ pub fn connect(settings: &Settings) -> anyhow::Result<Db> {
     )
 }
 
-/// Fills `server.secret_key` from `data_dir/secret_key`, creating it on first start.
-fn ensure_secret_key(settings: &mut Settings) -> anyhow::Result<()> {
+/// Fills an empty `server.secret_key` from the database, where the first instance to start
+/// generated it: every instance sharing the database signs forms and links with the same key.
+fn ensure_secret_key(settings: &mut Settings, db: &Db) -> anyhow::Result<()> {
     if !settings.server.secret_key.is_empty() {
         return Ok(());
     }
-    let dir = &settings.server.data_dir;
-    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
-    let path = dir.join("secret_key");
-    let key = match std::fs::read_to_string(&path) {
-        Ok(k) if !k.trim().is_empty() => k.trim().to_string(),
-        _ => {
-            let key = crate::crypto::new_token("");
-            std::fs::write(&path, &key)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600));
-            }
-            tracing::info!(path = %path.display(), "generated a new secret key");
-            key
-        }
-    };
+    let mut pooled = db.get()?;
+    let key = crate::db::secrets::get_or_create(&mut pooled.conn(), "secret_key", || {
+        crate::crypto::new_token("")
+    })
+    .map_err(|e| anyhow::anyhow!("cannot read or store the secret key: {e}"))?;
     settings.server.secret_key = Secret::new(key);
     Ok(())
 }

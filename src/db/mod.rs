@@ -21,6 +21,7 @@
 pub mod migrations;
 pub mod page;
 pub mod schema;
+pub mod secrets;
 
 pub use page::PageRequest;
 

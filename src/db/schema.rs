@@ -306,6 +306,13 @@ diesel::joinable!(staff_passes -> exhibitors (exhibitor_id));
 diesel::joinable!(staff_passes -> registrations (registration_id));
 diesel::joinable!(checkins -> registrations (registration_id));
 
+diesel::table! {
+    instance_secrets (name) {
+        name -> Text,
+        value -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     organizers,
     api_tokens,
@@ -326,4 +333,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     exhibitor_tokens,
     staff_passes,
     checkins,
+    instance_secrets,
 );

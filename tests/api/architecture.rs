@@ -395,6 +395,7 @@ const TABLES: &[(&str, &str)] = &[
     ("exhibitor_tokens", "exhibitors"),
     ("staff_passes", "exhibitors"),
     ("checkins", "checkin"),
+    ("instance_secrets", "db"),
 ];
 
 /// An area reaches another area's tables only through that area's functions: no file names

@@ -1336,3 +1336,42 @@ async fn attendees_edit_their_details_from_their_page() {
         "the email is not the page's to change"
     );
 }
+
+/// Instances behind one load balancer share the key of the forms' CSRF tokens through the
+/// database when none is configured: a form rendered by one instance is accepted by another.
+#[tokio::test]
+async fn a_form_from_one_instance_posts_to_another() {
+    let app = spawn_app_with(|s| s.server.secret_key = salon::config::Secret::new("")).await;
+    let other = spawn_sibling(&app).await;
+    let slug = app.open_event("shared-key", None).await;
+    let (_, csrf) = app
+        .page_and_csrf(&format!("/events/{slug}/register?lang=en"))
+        .await;
+    let res = other
+        .client
+        .post(other.url(&format!("/events/{slug}/register?lang=en")))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Salma"),
+            ("email", "salma@example.com"),
+            ("consent", "true"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(
+        res.status(),
+        StatusCode::OK,
+        "the other instance knows the key"
+    );
+    assert!(res.text().await.expect("html").contains("Thank you"));
+    let mut pooled = app.db.get().expect("conn");
+    let stored = salon::db::secrets::get_or_create(&mut pooled.conn(), "secret_key", || {
+        "a key nobody made".into()
+    })
+    .expect("secret");
+    assert_ne!(
+        stored, "a key nobody made",
+        "the key lives in the database, not in a file"
+    );
+}
