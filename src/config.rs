@@ -67,6 +67,10 @@ pub struct MailSettings {
     pub concurrency: u32,
     /// Whether this instance runs the mail sender (tests turn it off and deliver by hand).
     pub worker: bool,
+    /// How long a sender's claim on an email lasts: after a crash, an email that was being sent
+    /// is due again this long after it was claimed.
+    #[serde(with = "humantime_serde")]
+    pub claim_lease: Duration,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -125,14 +125,9 @@ pub struct Claimed {
     pub attempts: i32,
 }
 
-/// How long a claim lasts before another sender may take the row again: after a crash, an
-/// email that was being sent goes out within this of the restart. A round claims one email per
-/// connection, and one SMTP exchange is bounded by the transport's 20 s timeout, so a live
-/// sender always finishes well inside its lease.
-const LEASE: TimeDelta = TimeDelta::seconds(60);
-
-/// Claims up to `limit` due rows for this worker.
-pub fn claim(c: &mut Conn, limit: i64) -> AppResult<Vec<Claimed>> {
+/// Claims up to `limit` due rows for this sender, for `lease` (`mail.claim_lease`): after a
+/// crash, a claimed row is due again when its lease ends.
+pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claimed>> {
     let now = crate::db::now();
     c.write_tx(|c| {
         let due = outbox_emails::status
@@ -164,7 +159,7 @@ pub fn claim(c: &mut Conn, limit: i64) -> AppResult<Vec<Claimed>> {
             )
             .set((
                 outbox_emails::status.eq("sending"),
-                outbox_emails::locked_until.eq(Some(now + LEASE))
+                outbox_emails::locked_until.eq(Some(now + lease))
             ))
             .execute(c))?;
         }

@@ -87,7 +87,10 @@ pub fn deliver_due(
     let concurrency = settings.mail.concurrency.max(1) as usize;
     let rows = {
         let mut pooled = db.get()?;
-        outbox::claim(&mut pooled.conn(), concurrency as i64).map_err(|e| anyhow::anyhow!("{e}"))?
+        let lease = chrono::TimeDelta::from_std(settings.mail.claim_lease)
+            .unwrap_or(chrono::TimeDelta::seconds(60));
+        outbox::claim(&mut pooled.conn(), concurrency as i64, lease)
+            .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     if rows.is_empty() {
         return Ok(Vec::new());

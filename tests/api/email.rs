@@ -572,3 +572,126 @@ async fn a_failing_override_falls_back_to_the_built_in_text() {
     let note = emails["items"][0]["last_error"].as_str().unwrap_or("");
     assert!(note.contains("override failed"), "{emails}");
 }
+
+/// SIGKILL in the middle of an SMTP exchange (the relay accepted the connection and said
+/// nothing): the email stays claimed until its lease ends, then the restarted sender sends it,
+/// once. The lease is `mail.claim_lease` (60 s by default; 3 s here, so the test is quick).
+#[tokio::test]
+async fn an_email_claimed_at_a_crash_is_sent_once_after_the_restart() {
+    let dir = std::env::temp_dir().join(format!("salon-claimed-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let db = TestDb::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut sink = SmtpSink::stopped().await;
+    let sink_url = sink.url();
+    // A relay that accepts connections and never answers.
+    let mut mute = None;
+    for _ in 0..50 {
+        match tokio::net::TcpListener::bind(("127.0.0.1", sink.port)).await {
+            Ok(l) => {
+                mute = Some(l);
+                break;
+            }
+            Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100)).await,
+        }
+    }
+    let mute = mute.expect("bind the mute relay");
+    let mute_task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = mute.accept().await {
+            held.push(socket);
+        }
+    });
+    let start = || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
+            .current_dir(&dir)
+            .env("SALON__DATABASE__URL", db.url())
+            .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
+            .env("SALON__MAIL__URL", &sink_url)
+            .env("SALON__MAIL__CLAIM_LEASE", "3s")
+            .env("SALON_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start salon")
+    };
+    let client = reqwest::Client::new();
+    let wait_ready = || async {
+        for _ in 0..300 {
+            if client
+                .get(format!("{base}/readyz"))
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+            {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("salon did not start");
+    };
+    let mut first = start();
+    wait_ready().await;
+    let salon_db =
+        salon::db::Db::connect(db.url(), 1, std::time::Duration::from_secs(5)).expect("db");
+    let slug = {
+        let mut pooled = salon_db.get().expect("conn");
+        salon::demo::load(
+            &mut pooled.conn(),
+            chrono::NaiveDate::from_ymd_opt(2027, 4, 12).expect("date"),
+            std::time::Duration::from_secs(600),
+        )
+        .expect("demo")
+        .slug
+    };
+    let res = client
+        .post(format!("{base}/api/v1/events/{slug}/registrations"))
+        .json(&json!({"name": "Claimed", "email": "claimed@example.com", "consent": true}))
+        .send()
+        .await
+        .expect("register");
+    assert_eq!(res.status(), StatusCode::ACCEPTED);
+    use diesel::prelude::*;
+    use salon::db::schema::outbox_emails;
+    let status = || {
+        let mut pooled = salon_db.get().expect("conn");
+        salon::run!(&mut pooled.conn(), |c| outbox_emails::table
+            .select(outbox_emails::status)
+            .first::<String>(c))
+        .expect("row")
+    };
+    for _ in 0..500 {
+        if status() == "sending" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert_eq!(status(), "sending", "claimed, waiting on the mute relay");
+    first.kill().expect("SIGKILL");
+    first.wait().expect("reaped");
+    mute_task.abort();
+    let _ = mute_task.await;
+
+    sink.restart().await;
+    let restarted = std::time::Instant::now();
+    let mut second = start();
+    wait_ready().await;
+    let mail = sink.wait_for(1).await.remove(0);
+    assert_eq!(mail.to, "claimed@example.com");
+    assert!(
+        restarted.elapsed() < std::time::Duration::from_secs(30),
+        "sent within the lease of the restart"
+    );
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(sink.messages().len(), 1, "sent exactly once");
+    assert_eq!(status(), "sent");
+    let _ = second.kill();
+    let _ = second.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}
