@@ -221,7 +221,7 @@ pub struct NewStaff {
 
 #[utoipa::path(post, path = "/api/v1/exhibitor/staff", tag = "exhibitor", request_body = NewStaff,
     responses((status = 201, body = ExhibitorOut, description = "a confirmed exhibitor_staff registration, emailed its badge"), (status = 401),
-        (status = 409, description = "all of the booth's staff passes are used, or that email already holds a registration"), (status = 422)),
+        (status = 409, description = "all of the booth's staff passes are used, or that address holds another registration for this fair"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn add_staff(
     state: web::Data<AppState>,

@@ -431,8 +431,9 @@ fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<Regis
 }
 
 /// Adds a staff pass: a confirmed `exhibitor_staff` registration with a badge, emailed to the
-/// staff member. 409 beyond the booth's `staff_passes`, or when the email already holds a
-/// registration for the event.
+/// staff member. 409 beyond the booth's `staff_passes`, or when the email holds another
+/// registration for the event; a staff member this exhibitor removed gets the same
+/// registration back.
 pub fn add_staff(
     c: &mut Conn,
     settings: &Settings,
@@ -472,14 +473,20 @@ pub fn add_staff(
         language: language.unwrap_or(ex.language()),
         category: Category::ExhibitorStaff,
     };
-    let reg = crate::registrations::service::insert_confirmed_without_email(c, event, &person)?;
-    run!(c, |c| diesel::insert_into(staff_passes::table)
-        .values((
-            staff_passes::exhibitor_id.eq(ex.id),
-            staff_passes::registration_id.eq(reg.id),
-            staff_passes::created_at.eq(crate::db::now()),
-        ))
-        .execute(c))?;
+    let former: Vec<i64> = run!(c, |c| staff_passes::table
+        .filter(staff_passes::exhibitor_id.eq(ex.id))
+        .select(staff_passes::registration_id)
+        .load(c))?;
+    let reg = crate::registrations::service::insert_staff(c, event, &person, &former)?;
+    if !former.contains(&reg.id) {
+        run!(c, |c| diesel::insert_into(staff_passes::table)
+            .values((
+                staff_passes::exhibitor_id.eq(ex.id),
+                staff_passes::registration_id.eq(reg.id),
+                staff_passes::created_at.eq(crate::db::now()),
+            ))
+            .execute(c))?;
+    }
     crate::registrations::service::send_staff_pass(c, settings, event, &reg, &ex.company_name)?;
     Ok(reg)
 }

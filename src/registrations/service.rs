@@ -651,19 +651,41 @@ pub fn resend(
     }
 }
 
-/// A confirmed registration without its email (staff passes send their own).
-pub fn insert_confirmed_without_email(
+/// A staff pass's registration: a new confirmed one, or — for a staff member of this
+/// exhibitor who was removed (a cancelled `exhibitor_staff` registration among `former`) —
+/// the same registration confirmed again. Any other registration of that email is a 409 that
+/// does not name the address (the answer says nothing about who else is registered).
+pub fn insert_staff(
     c: &mut Conn,
     event: &Event,
     p: &Person,
+    former: &[i64],
 ) -> AppResult<RegistrationRow> {
-    if find_by_email(c, event.id, &p.email)?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "{} already holds a registration for this event",
-            p.email
-        )));
+    match find_by_email(c, event.id, &p.email)? {
+        None => insert(c, event, p, Status::Confirmed, false),
+        Some(reg)
+            if former.contains(&reg.id)
+                && reg.status() == Status::Cancelled
+                && reg.category() == Category::ExhibitorStaff
+                && reg.erased_at.is_none() =>
+        {
+            let now = crate::db::now();
+            run!(c, |c| diesel::update(registrations::table.find(reg.id))
+                .set((
+                    registrations::name.eq(Some(&p.name)),
+                    registrations::search_text.eq(p.search()),
+                    registrations::language.eq(p.language.code()),
+                    registrations::status.eq(Status::Confirmed.as_str()),
+                    registrations::confirmed_at.eq(Some(now)),
+                    registrations::updated_at.eq(now),
+                ))
+                .execute(c))?;
+            Ok(find_by_id(c, reg.id)?)
+        }
+        Some(_) => Err(AppError::Conflict(
+            "this address cannot receive a staff pass for this fair".into(),
+        )),
     }
-    insert(c, event, p, Status::Confirmed, false)
 }
 
 /// `staff_pass`: the badge of an exhibitor's staff member.

@@ -229,7 +229,7 @@ async fn the_whole_exhibitor_lifecycle() {
         .delete(&format!("/api/v1/exhibitor/staff/{sophie}"), Some(&token))
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (status, _) = app
+    let (status, me) = app
         .post(
             "/api/v1/exhibitor/staff",
             Some(&token),
@@ -237,6 +237,34 @@ async fn the_whole_exhibitor_lifecycle() {
         )
         .await;
     assert_eq!(status, StatusCode::CREATED);
+
+    // A removed staff member can be given their pass back.
+    let third = me["staff"]
+        .as_array()
+        .and_then(|staff| staff.iter().find(|s| s["email"] == "third@atlas.example"))
+        .and_then(|s| s["id"].as_i64())
+        .expect("staff id");
+    let (status, _) = app
+        .delete(&format!("/api/v1/exhibitor/staff/{third}"), Some(&token))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, me) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "Sophie Martin", "email": "sophie@atlas.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{me}");
+    let (_, regs) = app
+        .get(
+            &format!(
+                "/api/v1/events/{slug}/registrations?category=exhibitor_staff&status=confirmed"
+            ),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(regs["total"], 2, "{regs}");
 
     // Booths: B12 is taken; the summary counts it.
     let (_, available) = app
@@ -445,10 +473,12 @@ async fn exhibitors_see_only_themselves_and_tokens_do_not_cross() {
         StatusCode::CONFLICT,
         "that email already holds a registration"
     );
-    assert!(problem["detail"]
-        .as_str()
-        .unwrap_or("")
-        .contains("already holds a registration"));
+    let detail = problem["detail"].as_str().unwrap_or("");
+    assert!(detail.contains("cannot receive a staff pass"), "{problem}");
+    assert!(
+        !detail.contains("visitor@example.com"),
+        "the refusal does not confirm who is registered"
+    );
 }
 
 #[tokio::test]
