@@ -19,10 +19,82 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Operation ids come from handler names, and many areas name theirs `list`, `get`, `create`…
+/// OpenAPI wants them unique (client generators name methods after them), so each becomes
+/// `{tag}_{handler}` (`booths_list`), or `{method}_{path}` when even that repeats.
+struct UniqueOperationIds;
+
+impl Modify for UniqueOperationIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use std::collections::HashMap;
+        let tagged = |op: &utoipa::openapi::path::Operation| {
+            let id = op.operation_id.clone().unwrap_or_default();
+            match op.tags.as_ref().and_then(|t| t.first()) {
+                Some(tag) if !id.starts_with(&format!("{tag}_")) => format!("{tag}_{id}"),
+                _ => id,
+            }
+        };
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for item in openapi.paths.paths.values() {
+            for op in operations(item) {
+                *seen.entry(tagged(op)).or_default() += 1;
+            }
+        }
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in operations_mut(item) {
+                let id = tagged(op);
+                op.operation_id = Some(if seen[&id] == 1 {
+                    id
+                } else {
+                    let words: Vec<&str> = path
+                        .split(|c: char| !c.is_ascii_alphanumeric())
+                        .filter(|w| !w.is_empty() && *w != "api" && *w != "v1")
+                        .collect();
+                    format!("{method}_{}", words.join("_"))
+                });
+            }
+        }
+    }
+}
+
+fn operations(
+    item: &utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &utoipa::openapi::path::Operation> {
+    [
+        &item.get,
+        &item.put,
+        &item.post,
+        &item.delete,
+        &item.options,
+        &item.head,
+        &item.patch,
+        &item.trace,
+    ]
+    .into_iter()
+    .flatten()
+}
+
+fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = (&'static str, &mut utoipa::openapi::path::Operation)> {
+    [
+        ("get", &mut item.get),
+        ("put", &mut item.put),
+        ("post", &mut item.post),
+        ("delete", &mut item.delete),
+        ("options", &mut item.options),
+        ("head", &mut item.head),
+        ("patch", &mut item.patch),
+        ("trace", &mut item.trace),
+    ]
+    .into_iter()
+    .filter_map(|(m, op)| op.as_mut().map(|op| (m, op)))
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Salon", description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &UniqueOperationIds),
     paths(
         web::health::healthz, web::health::readyz, web::health::metrics,
         auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,
@@ -55,7 +127,7 @@ impl Modify for BearerAuth {
         schedule::pages::programme, schedule::pages::session, schedule::pages::session_calendar,
         schedule::pages::speaker, schedule::pages::changes, exhibitors::pages::directory, document, page,
     ),
-    components(schemas(error::Problem, error::FieldError, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
+    components(schemas(error::Problem, error::FieldError, email::handlers::EmailStatus, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
 )]
 pub struct ApiDoc;
 

@@ -121,6 +121,20 @@ async fn the_document_covers_every_route() {
     assert_eq!(documented, listed, "the document and this list disagree");
     assert!(doc["components"]["schemas"]["Problem"].is_object());
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    let mut ids: Vec<&str> = paths
+        .values()
+        .filter_map(|p| p.as_object())
+        .flat_map(|o| o.values())
+        .map(|op| {
+            op["operationId"]
+                .as_str()
+                .expect("every operation has an id")
+        })
+        .collect();
+    ids.sort_unstable();
+    let before = ids.len();
+    ids.dedup();
+    assert_eq!(ids.len(), before, "operation ids are unique");
 
     // And every listed route is really served (a wrong method would be 405, an unknown path 404).
     for (path, methods) in ROUTES {
