@@ -78,30 +78,19 @@ fn html(status: actix_web::http::StatusCode, lang: Language, body: String) -> Ht
 
 /// The application form's fields, as posted.
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct ExhibitForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     company_name: String,
-    #[serde(default)]
     contact_name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     website: String,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     sector: String,
-    #[serde(default)]
     description: String,
-    #[serde(default)]
     booth_kind: String,
-    #[serde(default)]
     booth_area_m2: String,
-    #[serde(default)]
     consent: String,
 }
 
@@ -174,14 +163,8 @@ pub async fn submit(
     let slug = slug.into_inner();
     let form = form.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
-        &format!("/events/{slug}/exhibit"),
-        &form.csrf,
-        lang,
-        format!("/events/{slug}/exhibit?lang={}", lang.code()),
-    )?;
+    let page = format!("/events/{slug}/exhibit");
+    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
     state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once. A number that does not
     // read as one is reported like any other bad field.
@@ -321,14 +304,8 @@ pub async fn confirm_submit(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
-        &format!("/exhibitors/confirm/{token}"),
-        &form.csrf,
-        lang,
-        format!("/exhibitors/confirm/{token}?lang={}", lang.code()),
-    )?;
+    let page = format!("/exhibitors/confirm/{token}");
+    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
     state.limiter.check(&req).in_page(lang)?;
     match handlers::confirm_token(&state, token).await {
         Ok(out) => {
@@ -441,35 +418,25 @@ pub async fn manage_page(
 
 /// The profile form, as posted (blank: cleared).
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct ProfileForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     company_name: String,
-    #[serde(default)]
     contact_name: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     website: String,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     sector: String,
-    #[serde(default)]
     description: String,
 }
 
 /// The add-a-staff-pass form, as posted.
 #[derive(Debug, Default, Deserialize)]
+#[serde(default)]
 pub struct StaffForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     language: String,
 }
 
@@ -498,7 +465,7 @@ async fn manage_post(
         &action,
         csrf_value,
         lang,
-        format!("/exhibitor/{token}?lang={}", lang.code()),
+        &format!("/exhibitor/{token}"),
     )?;
     let settings = state.settings.clone();
     let t = token.clone();

@@ -156,14 +156,7 @@ pub async fn confirm_submit(
     let token = token.into_inner();
     let action = format!("/confirm/{token}");
     let lang = lang_of_request(&req);
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
-        &action,
-        &form.csrf,
-        lang,
-        format!("{action}?lang={}", lang.code()),
-    )?;
+    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &action)?;
     state.limiter.check(&req).in_page(lang)?;
     match super::handlers::confirm_token(&state, token.clone()).await {
         Ok(answer) => Ok(see_other(format!(
@@ -217,20 +210,14 @@ fn see_other(location: String) -> HttpResponse {
 
 /// The details form, as posted (blank: cleared).
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct DetailsForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     organization: String,
-    #[serde(default)]
     job_title: String,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     language: String,
 }
 
@@ -326,7 +313,7 @@ pub async fn attendee_details(
         &action,
         &form.csrf,
         lang,
-        format!("/r/{token}?lang={}", lang.code()),
+        &format!("/r/{token}"),
     )?;
     let t = token.clone();
     let body = super::handlers::NewRegistration {
@@ -376,7 +363,7 @@ pub async fn attendee_cancel(
         &action,
         &form.csrf,
         lang,
-        format!("/r/{token}?lang={}", lang.code()),
+        &format!("/r/{token}"),
     )?;
     let settings = state.settings.clone();
     let t = token.clone();
@@ -411,7 +398,7 @@ pub async fn attendee_erase(
         &action,
         &form.csrf,
         lang,
-        format!("/r/{token}?lang={}", lang.code()),
+        &format!("/r/{token}"),
     )?;
     let settings = state.settings.clone();
     let slug = state
@@ -504,24 +491,16 @@ pub fn badge_html(event: &Event, reg: &RegistrationRow, lang: Language) -> AppRe
 
 /// The registration form's fields, as posted.
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
 pub struct RegisterForm {
-    #[serde(default)]
     csrf: String,
-    #[serde(default)]
     name: String,
-    #[serde(default)]
     email: String,
-    #[serde(default)]
     organization: String,
-    #[serde(default)]
     job_title: String,
-    #[serde(default)]
     country: String,
-    #[serde(default)]
     phone: String,
-    #[serde(default)]
     category: String,
-    #[serde(default)]
     consent: String,
 }
 
@@ -627,14 +606,8 @@ pub async fn register_submit(
     let slug = slug.into_inner();
     let form = form.into_inner();
     let lang = lang_of_request(&req);
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
-        &format!("/events/{slug}/register"),
-        &form.csrf,
-        lang,
-        format!("/events/{slug}/register?lang={}", lang.code()),
-    )?;
+    let page = format!("/events/{slug}/register");
+    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
     state.limiter.check(&req).in_page(lang)?;
     // The same parse step as the API: every error comes back at once.
     let body = super::handlers::NewRegistration {

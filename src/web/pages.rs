@@ -237,14 +237,14 @@ impl PageError {
 }
 
 /// The check every page form makes (see `csrf::check`): on failure, the 403 page in `lang`
-/// with a fresh form at `retry` (a form that could not be verified).
+/// with a link to try again at `retry_page` (in `lang`).
 pub fn verify_form(
     req: &HttpRequest,
     settings: &crate::config::Settings,
     action: &str,
     given: &str,
     lang: Language,
-    retry: String,
+    retry_page: &str,
 ) -> Result<(), PageError> {
     if super::csrf::check(
         req,
@@ -260,6 +260,7 @@ pub fn verify_form(
         Language::Fr => "Réessayer",
         Language::En => "Try again",
     };
+    let retry = format!("{retry_page}?lang={}", lang.code());
     Err(PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label))
 }
 
