@@ -94,7 +94,7 @@ async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
         confirmed.raw.contains("Content-ID: <badge-qr@127.0.0.1>"),
         "the QR is an inline image, its Content-ID with a domain"
     );
-    assert_eq!(app.outbox("registration_confirmed")[0].1, "sent");
+    app.outbox_reaches("registration_confirmed", "sent").await;
 }
 
 #[tokio::test]
@@ -140,7 +140,7 @@ async fn an_smtp_outage_is_retried_and_delivered_exactly_once() {
     sink.wait_for(1).await;
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     assert_eq!(sink.messages().len(), 1, "exactly one delivery");
-    assert_eq!(app.outbox("registration_confirm")[0].1, "sent");
+    app.outbox_reaches("registration_confirm", "sent").await;
 }
 
 #[tokio::test]

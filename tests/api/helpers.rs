@@ -587,6 +587,18 @@ impl TestApp {
         found
     }
 
+    /// The status of the first outbox row of a kind, once it is `status` (the SMTP server
+    /// has the message a moment before the sender records it as sent). Panics after 10 s.
+    pub async fn outbox_reaches(&self, kind: &str, status: &str) {
+        for _ in 0..200 {
+            if self.outbox(kind).first().is_some_and(|row| row.1 == status) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("{kind} never became {status}: {:?}", self.outbox(kind));
+    }
+
     /// Outbox rows of a kind: (recipient, status, attempts).
     pub fn outbox(&self, kind: &str) -> Vec<(Option<String>, String, i32)> {
         use diesel::prelude::*;
