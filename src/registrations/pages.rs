@@ -294,6 +294,48 @@ pub async fn attendee_page(
     show_attendee(&state, &req, token.into_inner(), None).await
 }
 
+/// What every form of the attendee's page does first: verify the form (a failure is the 403
+/// page with a way back to `/r/{token}`), then run `change` on the attendee's registration in
+/// one transaction, with its event locked. An unknown link is a 404.
+async fn attendee_action<T: Send + 'static>(
+    state: &AppState,
+    req: &HttpRequest,
+    lang: Language,
+    token: &str,
+    step: &str,
+    csrf: &str,
+    change: impl FnOnce(
+            &mut crate::db::Conn,
+            &crate::config::Settings,
+            &Event,
+            &RegistrationRow,
+        ) -> AppResult<T>
+        + Send
+        + 'static,
+) -> Result<AppResult<T>, PageError> {
+    let page = format!("/r/{token}");
+    crate::web::pages::verify_form(
+        req,
+        &state.settings,
+        &format!("{page}/{step}"),
+        csrf,
+        lang,
+        &page,
+    )?;
+    let settings = state.settings.clone();
+    let token = token.to_string();
+    Ok(state
+        .db
+        .write(move |c| {
+            let reg =
+                attendee::resolve(c, &token).map_err(|_| AppError::not_found("unknown link"))?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+            let reg = service::find_by_id(c, reg.id)?;
+            change(c, &settings, &event, &reg)
+        })
+        .await)
+}
+
 /// `POST /r/{token}/details` (the page's form): the attendee changes their own details, with
 /// the same checks as a registration; every error comes back beside its field.
 #[utoipa::path(post, path = "/r/{token}/details", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "name, organization, job_title, country, phone, language"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 422)))]
@@ -306,16 +348,6 @@ pub async fn attendee_details(
     let token = token.into_inner();
     let form = form.into_inner();
     let lang = lang_of_request(&req);
-    let action = format!("/r/{token}/details");
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
-        &action,
-        &form.csrf,
-        lang,
-        &format!("/r/{token}"),
-    )?;
-    let t = token.clone();
     let body = super::handlers::NewRegistration {
         name: Some(form.name.clone()),
         email: None,
@@ -327,16 +359,19 @@ pub async fn attendee_details(
         category: None,
         consent: None,
     };
-    let done = state
-        .db
-        .write(move |c| {
-            let reg = attendee::resolve(c, &t).map_err(|_| AppError::not_found("unknown link"))?;
-            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-            let reg = service::find_by_id(c, reg.id)?;
-            let p = super::handlers::own_details(body, &reg, &event)?;
-            service::update_details(c, &reg, &p).map(|_| ())
-        })
-        .await;
+    let done = attendee_action(
+        &state,
+        &req,
+        lang,
+        &token,
+        "details",
+        &form.csrf,
+        |c, _, event, reg| {
+            let p = super::handlers::own_details(body, reg, event)?;
+            service::update_details(c, reg, &p).map(|_| ())
+        },
+    )
+    .await?;
     match done {
         Ok(()) => Ok(see_other(format!("/r/{token}?lang={}", lang.code()))),
         Err(AppError::Validation(errors)) => {
@@ -356,27 +391,17 @@ pub async fn attendee_cancel(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = lang_of_request(&req);
-    let action = format!("/r/{token}/cancel");
-    crate::web::pages::verify_form(
+    attendee_action(
+        &state,
         &req,
-        &state.settings,
-        &action,
-        &form.csrf,
         lang,
-        &format!("/r/{token}"),
-    )?;
-    let settings = state.settings.clone();
-    let t = token.clone();
-    state
-        .db
-        .write(move |c| {
-            let reg = attendee::resolve(c, &t).map_err(|_| AppError::not_found("unknown link"))?;
-            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-            let reg = service::find_by_id(c, reg.id)?;
-            service::cancel(c, &settings, &event, &reg).map(|_| ())
-        })
-        .await
-        .in_page(lang)?;
+        &token,
+        "cancel",
+        &form.csrf,
+        |c, settings, event, reg| service::cancel(c, settings, event, reg).map(|_| ()),
+    )
+    .await?
+    .in_page(lang)?;
     Ok(see_other(format!("/r/{token}?lang={}", lang.code())))
 }
 
@@ -391,28 +416,20 @@ pub async fn attendee_erase(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = lang_of_request(&req);
-    let action = format!("/r/{token}/erase");
-    crate::web::pages::verify_form(
+    let slug = attendee_action(
+        &state,
         &req,
-        &state.settings,
-        &action,
-        &form.csrf,
         lang,
-        &format!("/r/{token}"),
-    )?;
-    let settings = state.settings.clone();
-    let slug = state
-        .db
-        .write(move |c| {
-            let reg =
-                attendee::resolve(c, &token).map_err(|_| AppError::not_found("unknown link"))?;
-            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-            let reg = service::find_by_id(c, reg.id)?;
-            service::erase(c, &settings, &event, &reg)?;
-            Ok(event.slug)
-        })
-        .await
-        .in_page(lang)?;
+        &token,
+        "erase",
+        &form.csrf,
+        |c, settings, event, reg| {
+            service::erase(c, settings, event, reg)?;
+            Ok(event.slug.clone())
+        },
+    )
+    .await?
+    .in_page(lang)?;
     let t = words(lang);
     let body = render(
         &req,
