@@ -19,6 +19,25 @@ pub fn new_token(prefix: &str) -> String {
     )
 }
 
+/// A token with `prefix` derived from the instance's secret key and a fixed `purpose` (an
+/// HMAC-SHA256, 256 bits, base64url): the same inputs give the same token, so a page can show
+/// it again although only its hash is stored. Rotating the secret key changes every one.
+pub fn derived_token(prefix: &str, secret: &str, purpose: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map(|mut m| {
+        m.update(purpose.as_bytes());
+        m.finalize().into_bytes()
+    });
+    match mac {
+        Ok(bytes) => format!(
+            "{prefix}{}",
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+        ),
+        // HMAC takes keys of any length; this arm is unreachable, and fails closed.
+        Err(_) => new_token(prefix),
+    }
+}
+
 /// The stored form of a token.
 pub fn token_hash(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
@@ -45,5 +64,15 @@ mod tests {
         assert_eq!(token_hash(&a).len(), 64);
         assert!(hashes_equal(&token_hash(&a), &token_hash(&a)));
         assert!(!hashes_equal(&token_hash(&a), &token_hash(&b)));
+    }
+
+    #[test]
+    fn derived_tokens_are_stable_per_key_and_purpose() {
+        let a = derived_token("slf_", "key", "feed:1");
+        assert!(a.starts_with("slf_"));
+        assert_eq!(a.len(), 4 + 43);
+        assert_eq!(a, derived_token("slf_", "key", "feed:1"));
+        assert_ne!(a, derived_token("slf_", "key", "feed:2"));
+        assert_ne!(a, derived_token("slf_", "other", "feed:1"));
     }
 }

@@ -1,6 +1,8 @@
 //! Background jobs of each `salon serve`: the mail sender (`email::sender`, woken by commits
-//! that queue email) and a scheduler thread for periodic work — today the retention purge
-//! (`registrations::purge`), hourly. Both stop, and are joined, before the process exits.
+//! that queue email), the schedule-change notices (`registrations::notices`, woken by the
+//! commit of a release that left some, and every minute for another instance's), and a
+//! scheduler thread for periodic work — today the retention purge (`registrations::purge`),
+//! hourly. All stop, and are joined, before the process exits.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -16,6 +18,17 @@ const PURGE_EVERY: Duration = Duration::from_secs(3600);
 pub struct Jobs {
     sender: Option<email::sender::Sender>,
     scheduler: Option<Scheduler>,
+    notices: Option<Notices>,
+}
+
+/// How often the notices job looks for work it was not woken for (another instance's
+/// release, or a batch a crash interrupted).
+const NOTICES_EVERY: Duration = Duration::from_secs(60);
+
+struct Notices {
+    stopping: Arc<std::sync::atomic::AtomicBool>,
+    db: Db,
+    thread: std::thread::JoinHandle<()>,
 }
 
 struct Scheduler {
@@ -24,10 +37,25 @@ struct Scheduler {
 }
 
 impl Jobs {
-    /// Starts the jobs; `mail.worker = false` leaves the sender out (tests deliver by hand).
+    /// Starts the jobs; `mail.worker = false` leaves the mail jobs out — the sender and the
+    /// notices (tests run them by hand).
     pub fn start(db: &Db, settings: &Arc<Settings>, clock: &Arc<Clock>) -> anyhow::Result<Jobs> {
         let sender = if settings.mail.worker {
             Some(email::sender::spawn(db.clone(), settings.clone())?)
+        } else {
+            None
+        };
+        let notices = if settings.mail.worker {
+            let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
+            let (job_db, settings, flag) = (db.clone(), settings.clone(), stopping.clone());
+            let thread = std::thread::Builder::new()
+                .name("salon-notices".into())
+                .spawn(move || write_notices(job_db, settings, flag))?;
+            Some(Notices {
+                stopping,
+                db: db.clone(),
+                thread,
+            })
         } else {
             None
         };
@@ -40,11 +68,17 @@ impl Jobs {
         Ok(Jobs {
             sender,
             scheduler: Some(Scheduler { stop, thread }),
+            notices,
         })
     }
 
     /// Stops every job and waits for it.
     pub fn stop(mut self) {
+        if let Some(n) = self.notices.take() {
+            n.stopping.store(true, std::sync::atomic::Ordering::SeqCst);
+            n.db.jobs().notify();
+            let _ = n.thread.join();
+        }
         if let Some(sender) = self.sender.take() {
             sender.stop();
         }
@@ -55,6 +89,17 @@ impl Jobs {
             }
             let _ = s.thread.join();
         }
+    }
+}
+
+fn write_notices(db: Db, settings: Arc<Settings>, stopping: Arc<std::sync::atomic::AtomicBool>) {
+    while !stopping.load(std::sync::atomic::Ordering::SeqCst) {
+        match registrations::notices::write_due(&db, &settings) {
+            Ok(n) if n > 0 => tracing::info!(emails = n, "schedule change emails queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "schedule change notices failed"),
+        }
+        db.jobs().wait(NOTICES_EVERY);
     }
 }
 

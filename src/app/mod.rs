@@ -1,7 +1,8 @@
 //! The composition root, and the only module that imports every area: it builds the state,
 //! mounts each area's routes ([`routes`]), assembles the OpenAPI document ([`openapi`]), plugs
 //! the areas into each other where a lower one must not import a higher one (the organizer
-//! [`Authenticator`], the event [`Hooks`]), and starts
+//! [`Authenticator`], the event [`Hooks`], the release hooks and the programme pages' view of
+//! a visiting attendee), and starts
 //! the background [`jobs`].
 
 pub mod jobs;
@@ -139,6 +140,13 @@ fn serve(
         clock,
     });
     let hooks = web::Data::new(event_hooks());
+    let release_hooks = web::Data::new(schedule::releases::ReleaseHooks(vec![Box::new(
+        registrations::notices::FollowRelease,
+    )]));
+    let seats: web::Data<dyn schedule::hooks::Seats> = web::Data::from(Arc::new(
+        registrations::attendee::VisitorSeats,
+    )
+        as Arc<dyn schedule::hooks::Seats>);
     let throttle = web::Data::new(auth::throttle::Throttle::default());
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
@@ -148,6 +156,8 @@ fn serve(
                 .app_data(state.clone())
                 .app_data(authenticator.clone())
                 .app_data(hooks.clone())
+                .app_data(release_hooks.clone())
+                .app_data(seats.clone())
                 .app_data(throttle.clone())
                 .app_data(metrics.clone())
                 .app_data(limit.clone())

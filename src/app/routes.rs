@@ -122,6 +122,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(releases::create)),
         )
         .service(
+            resource("/api/v1/events/{slug}/schedule/import", "POST")
+                .route(post().to(schedule::import::import)),
+        )
+        .service(
             resource("/api/v1/events/{slug}/registrations", "GET, HEAD, POST")
                 .route(get().to(regorg::list))
                 .route(post().to(reg::register)),
@@ -153,6 +157,26 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(delete().to(attendee::cancel)),
         )
         .service(resource("/api/v1/me/erase", "POST").route(post().to(attendee::erase)))
+        .service(resource("/api/v1/me/bookings", "POST").route(post().to(attendee::create_booking)))
+        .service(
+            resource("/api/v1/me/bookings/{session_id}", "DELETE")
+                .route(delete().to(attendee::delete_booking)),
+        )
+        .service(
+            resource("/api/v1/events/{slug}/bookings/summary", "GET, HEAD")
+                .route(get().to(regorg::bookings_summary)),
+        )
+        .service(
+            resource(
+                "/api/v1/events/{slug}/sessions/{id}/bookings.csv",
+                "GET, HEAD",
+            )
+            .route(get().to(regorg::session_bookings_csv)),
+        )
+        .service(
+            resource("/a/{feed_token}.ics", "GET, HEAD")
+                .route(get().to(registrations::agenda::feed)),
+        )
         .service(
             resource("/api/v1/events/{slug}/emails", "GET, HEAD")
                 .route(get().to(email::handlers::list)),
@@ -241,6 +265,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(schedule::pages::speaker)),
         )
         .service(
+            resource("/events/{slug}/schedule.ics", "GET, HEAD")
+                .route(get().to(schedule::downloads::ics)),
+        )
+        .service(
+            resource("/events/{slug}/schedule.xml", "GET, HEAD")
+                .route(get().to(schedule::downloads::xml)),
+        )
+        .service(
+            resource("/events/{slug}/schedule.json", "GET, HEAD")
+                .route(get().to(schedule::downloads::json)),
+        )
+        .service(
             resource("/events/{slug}/changes", "GET, HEAD")
                 .route(get().to(schedule::pages::changes)),
         )
@@ -292,5 +328,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             resource("/r/{token}/details", "POST").route(post().to(regpages::attendee_details)),
         )
         .service(resource("/r/{token}/erase", "POST").route(post().to(regpages::attendee_erase)))
+        .service(
+            resource("/r/{token}/bookings", "POST").route(post().to(regpages::attendee_booking)),
+        )
         .service(resource("/r/{token}/badge", "GET, HEAD").route(get().to(regpages::badge_page)));
 }

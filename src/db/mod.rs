@@ -134,11 +134,19 @@ enum PoolKind {
 thread_local! {
     /// Set by [`outbox_written`] during the write transaction running on this thread.
     static OUTBOX_WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Set by [`jobs_queued`] during the write transaction running on this thread.
+    static JOBS_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Marks the write transaction running on this thread as having queued email.
 pub fn outbox_written() {
     OUTBOX_WRITTEN.with(|w| w.set(true));
+}
+
+/// Marks the write transaction running on this thread as having left work for a background
+/// job (today: a release's schedule-change notices); [`Db::jobs`] is signalled on commit.
+pub fn jobs_queued() {
+    JOBS_QUEUED.with(|w| w.set(true));
 }
 
 /// Committed outbox rows are waiting: the mail sender sleeps on this between rounds.
@@ -176,6 +184,7 @@ impl OutboxSignal {
 pub struct Db {
     pool: std::sync::Arc<PoolKind>,
     outbox: std::sync::Arc<OutboxSignal>,
+    jobs: std::sync::Arc<OutboxSignal>,
     /// On SQLite, this instance's writers queue here before `BEGIN IMMEDIATE`. Correctness
     /// does not depend on it (the database lock does that, across processes too); it only
     /// spares writers SQLite's busy-wait sleeps, which otherwise dominate tail latency.
@@ -232,6 +241,7 @@ impl Db {
         Ok(Db {
             pool: std::sync::Arc::new(pool),
             outbox: std::sync::Arc::new(OutboxSignal::default()),
+            jobs: std::sync::Arc::new(OutboxSignal::default()),
             write_gate: std::sync::Arc::new(std::sync::Mutex::new(())),
         })
     }
@@ -239,6 +249,11 @@ impl Db {
     /// Signalled after each commit that queued email.
     pub fn outbox(&self) -> &OutboxSignal {
         &self.outbox
+    }
+
+    /// Signalled after each commit that left work for a background job.
+    pub fn jobs(&self) -> &OutboxSignal {
+        &self.jobs
     }
 
     pub fn backend(&self) -> Backend {
@@ -290,9 +305,13 @@ impl Db {
             };
             let mut pooled = db.get()?;
             OUTBOX_WRITTEN.with(|w| w.set(false));
+            JOBS_QUEUED.with(|w| w.set(false));
             let result = pooled.conn().write_tx(f);
             if OUTBOX_WRITTEN.with(|w| w.replace(false)) && result.is_ok() {
                 db.outbox.notify();
+            }
+            if JOBS_QUEUED.with(|w| w.replace(false)) && result.is_ok() {
+                db.jobs.notify();
             }
             result
         })

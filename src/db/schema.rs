@@ -307,6 +307,43 @@ diesel::joinable!(staff_passes -> registrations (registration_id));
 diesel::joinable!(checkins -> registrations (registration_id));
 
 diesel::table! {
+    bookings (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        session_id -> BigInt,
+        registration_id -> BigInt,
+        status -> Text,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agenda_feeds (registration_id) {
+        registration_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    schedule_notices (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        release_id -> BigInt,
+        registration_id -> BigInt,
+        session_id -> BigInt,
+        change -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(bookings -> registrations (registration_id));
+diesel::joinable!(agenda_feeds -> registrations (registration_id));
+diesel::joinable!(schedule_notices -> registrations (registration_id));
+
+diesel::table! {
     instance_secrets (name) {
         name -> Text,
         value -> Text,
@@ -334,4 +371,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     staff_passes,
     checkins,
     instance_secrets,
+    bookings,
+    agenda_feeds,
+    schedule_notices,
 );

@@ -238,8 +238,10 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
             }
         }
         events::set_status(c, event.id, EventStatus::Published)?;
+        // A new fair has no bookings: no release hook has anything to do.
         releases::publish(
             c,
+            &crate::schedule::releases::ReleaseHooks::default(),
             &event,
             "1.0",
             Some("Programme initial / البرنامج الأولي / Initial programme"),

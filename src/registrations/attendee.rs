@@ -1,17 +1,21 @@
 //! The attendee's own routes, authenticated by a manage token (`Authorization: Bearer slr_…`):
-//! `GET /me`, `DELETE /me` (cancel), `POST /me/erase`.
+//! `GET /me`, `DELETE /me` (cancel), `POST /me/erase`, `POST /me/bookings`,
+//! `DELETE /me/bookings/{session_id}`.
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use futures_util::future::{ready, Ready};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{RegistrationOut, RegistrationRow};
-use super::{service, tokens};
+use super::bookings::{self, BookingOut, BookingStatus};
+use super::model::{RegistrationOut, RegistrationRow, Status};
+use super::{agenda, service, tokens};
+use crate::config::Settings;
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::web::identity::owner_bearer;
+use crate::web::json::Json;
 use crate::web::AppState;
 
 /// The registration a manage token belongs to.
@@ -38,25 +42,121 @@ pub fn resolve(c: &mut Conn, token: &str) -> AppResult<RegistrationRow> {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Me {
     pub registration: RegistrationOut,
-    /// Seats booked in sessions (booking comes with the programme's booking feature).
-    pub bookings: Vec<serde_json::Value>,
+    /// Seats and waiting-list places in sessions of the published programme, by start.
+    pub bookings: Vec<BookingOut>,
+    /// The personal agenda feed (`/a/slf_….ics`) to subscribe to in a calendar app; only for
+    /// confirmed attendees.
+    pub agenda_url: Option<String>,
+}
+
+/// What `GET /me` and the attendee page show: bookings with their sessions, the feed link.
+pub fn me(c: &mut Conn, settings: &Settings, reg: &RegistrationRow) -> AppResult<Me> {
+    let event = crate::events::queries::find(c, reg.event_id)?;
+    let release = crate::schedule::releases::latest(c, event.id)?;
+    let held = bookings::of_registration(c, reg.id)?;
+    let lang = reg.language();
+    Ok(Me {
+        registration: RegistrationOut::of(&event.slug, reg),
+        bookings: held
+            .iter()
+            .map(|b| BookingOut::of(&event, release.as_ref(), b, lang))
+            .collect(),
+        agenda_url: if reg.status() == Status::Confirmed {
+            Some(agenda::url(c, settings, reg.id)?)
+        } else {
+            None
+        },
+    })
 }
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "attendee",
     responses((status = 200, body = Me), (status = 401)), security(("bearer" = [])))]
 pub async fn get(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
     let me = state
         .db
         .run(move |c| {
             let reg = resolve(c, &who.token)?;
-            let event = crate::events::queries::find(c, reg.event_id)?;
-            Ok(Me {
-                registration: RegistrationOut::of(&event.slug, &reg),
-                bookings: vec![],
-            })
+            me(c, &settings, &reg)
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBooking {
+    /// A session of the published programme.
+    #[schema(required = true)]
+    pub session_id: Option<i64>,
+}
+
+/// Books a seat for the holder of `token`; `(booking, created)`.
+pub fn book(c: &mut Conn, token: &str, session_id: i64) -> AppResult<(BookingOut, bool)> {
+    let reg = resolve(c, token)?;
+    let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+    let reg = service::find_by_id(c, reg.id)?;
+    let (row, created) = bookings::book(c, &event, &reg, session_id)?;
+    let release = crate::schedule::releases::latest(c, event.id)?;
+    Ok((
+        BookingOut::of(&event, release.as_ref(), &row, reg.language()),
+        created,
+    ))
+}
+
+/// Leaves a session for the holder of `token`.
+pub fn leave(c: &mut Conn, token: &str, session_id: i64) -> AppResult<()> {
+    let reg = resolve(c, token)?;
+    let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+    let reg = service::find_by_id(c, reg.id)?;
+    bookings::leave(c, &event, &reg, session_id)
+}
+
+#[utoipa::path(post, path = "/api/v1/me/bookings", tag = "attendee", request_body = NewBooking,
+    responses((status = 201, body = BookingOut, description = "a seat is yours"),
+        (status = 202, body = BookingOut, description = "the session is full: you are on its waiting list"),
+        (status = 200, body = BookingOut, description = "you already hold this seat or place; nothing changed"),
+        (status = 401), (status = 404, description = "no such session in the published programme"),
+        (status = 409, description = "overlaps another of your sessions, or the registration is not confirmed"),
+        (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create_booking(
+    state: web::Data<AppState>,
+    who: Attendee,
+    body: Json<NewBooking>,
+) -> AppResult<HttpResponse> {
+    let (body, mut check) = body.into_parts();
+    let session_id = check.required("session_id", body.session_id);
+    check.done().map_err(AppError::Validation)?;
+    let session_id = session_id.unwrap_or_default();
+    let (out, created) = state
+        .db
+        .write(move |c| book(c, &who.token, session_id))
+        .await?;
+    let mut res = match (created, out.status) {
+        (false, _) => HttpResponse::Ok(),
+        (true, BookingStatus::Booked) => HttpResponse::Created(),
+        (true, BookingStatus::Waitlisted) => HttpResponse::Accepted(),
+    };
+    Ok(res.json(out))
+}
+
+#[utoipa::path(delete, path = "/api/v1/me/bookings/{session_id}", tag = "attendee",
+    params(("session_id" = i64, Path)),
+    responses((status = 204, description = "seat freed; the first waitlisted attendee gets it"),
+        (status = 401), (status = 404, description = "you hold no seat in this session")),
+    security(("bearer" = [])))]
+pub async fn delete_booking(
+    state: web::Data<AppState>,
+    who: Attendee,
+    session_id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let session_id = session_id.into_inner();
+    state
+        .db
+        .write(move |c| leave(c, &who.token, session_id))
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(delete, path = "/api/v1/me", tag = "attendee",
@@ -92,4 +192,35 @@ pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpR
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The programme pages' view of a visiting attendee (see `schedule::hooks::Seats`).
+pub struct VisitorSeats;
+
+impl crate::schedule::hooks::Seats for VisitorSeats {
+    fn of_visitor(
+        &self,
+        c: &mut Conn,
+        event_id: i64,
+        token: &str,
+    ) -> AppResult<Option<crate::schedule::hooks::VisitorSeats>> {
+        let Some(found) = tokens::find(c, token, tokens::MANAGE)? else {
+            return Ok(None);
+        };
+        let reg = service::find_by_id(c, found.owner_id)?;
+        if reg.event_id != event_id || reg.status() != Status::Confirmed {
+            return Ok(None);
+        }
+        let mut seats = crate::schedule::hooks::VisitorSeats {
+            token: token.to_string(),
+            ..Default::default()
+        };
+        for b in bookings::of_registration(c, reg.id)? {
+            match b.status() {
+                BookingStatus::Booked => seats.booked.insert(b.session_id),
+                BookingStatus::Waitlisted => seats.waitlisted.insert(b.session_id),
+            };
+        }
+        Ok(Some(seats))
+    }
 }

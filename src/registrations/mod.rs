@@ -1,10 +1,14 @@
 //! Attendees: public registration with email confirmation, capacity and the waiting list,
-//! self-service with the `slr_` manage token, the organizers' side (lists, CSV, status changes,
+//! self-service with the `slr_` manage token, seats in sessions and the agenda feed, the
+//! `schedule_changed` notices a release leaves, the organizers' side (lists, CSV, status changes,
 //! resend, erasure), the attendee's pages, and the retention purge.
 
+pub mod agenda;
 pub mod attendee;
+pub mod bookings;
 pub mod handlers;
 pub mod model;
+pub mod notices;
 pub mod organizer;
 pub mod pages;
 pub mod purge;

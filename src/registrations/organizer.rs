@@ -1,13 +1,15 @@
 //! The organizers' side: `GET …/registrations` (filters, search, pages), `GET …/registrations.csv`
 //! (every registration, any status), `PATCH …/registrations/{id}` (status along SPEC §3,
 //! category, details), `DELETE …/registrations/{id}` (erasure), `POST …/{id}/resend`,
-//! `GET …/{id}/badge`.
+//! `GET …/{id}/badge`; and the seats in sessions: `GET …/bookings/summary` (booked and
+//! waitlisted per session) and `GET …/sessions/{id}/bookings.csv` (who holds them).
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::bookings::{self, BookingStatus};
 use super::model::{Category, RegistrationOut, RegistrationRow, Status};
 use super::service;
 use crate::audit;
@@ -410,4 +412,117 @@ pub async fn badge(
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
+}
+
+/// A released session's seats.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct SessionSeats {
+    pub session_id: i64,
+    pub title: String,
+    pub starts_at: chrono::DateTime<chrono::FixedOffset>,
+    pub capacity: i32,
+    pub booked: i64,
+    pub waitlisted: i64,
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/bookings/summary", tag = "registrations",
+    params(("slug" = String, Path)),
+    responses((status = 200, body = Vec<SessionSeats>, description = "every session of the published programme, by start, with its booked seats and waiting list"),
+        (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn bookings_summary(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let out = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let counts = bookings::counts(c, event.id)?;
+            let release = crate::schedule::releases::latest(c, event.id)?;
+            Ok(release
+                .map(|r| r.snapshot.sessions)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|s| {
+                    let (booked, waitlisted) = counts.get(&s.id).copied().unwrap_or_default();
+                    SessionSeats {
+                        session_id: s.id,
+                        title: s.title,
+                        starts_at: s.starts_at,
+                        capacity: s.capacity,
+                        booked,
+                        waitlisted,
+                    }
+                })
+                .collect::<Vec<_>>())
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}/bookings.csv", tag = "registrations",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "the session's attendees: booked first, then the waiting list in order", content_type = "text/csv"),
+        (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn session_bookings_csv(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Viewer)?;
+    let (slug, session_id) = path.into_inner();
+    let (slug, rows) = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            let released = crate::schedule::releases::latest(c, event.id)?
+                .is_some_and(|r| r.snapshot.sessions.iter().any(|s| s.id == session_id));
+            if !released {
+                return Err(AppError::not_found(format!(
+                    "no session {session_id} in the published programme"
+                )));
+            }
+            Ok((event.slug, bookings::holders(c, event.id, session_id)?))
+        })
+        .await?;
+    let mut out =
+        String::from("status,position,name,email,organization,category,language,booked_at\r\n");
+    let mut waiting = 0;
+    for (b, r) in rows {
+        let position = if b.status() == BookingStatus::Waitlisted {
+            waiting += 1;
+            waiting.to_string()
+        } else {
+            String::new()
+        };
+        let cells = [
+            b.status.clone(),
+            position,
+            r.name.clone().unwrap_or_default(),
+            r.email.clone().unwrap_or_default(),
+            r.organization.clone().unwrap_or_default(),
+            r.category.clone(),
+            r.language.clone(),
+            b.created_at.and_utc().to_rfc3339(),
+        ];
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| csv_cell(c))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
+        out.push_str("\r\n");
+    }
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{slug}-session-{session_id}-bookings.csv\""),
+        ))
+        .body(out))
 }

@@ -8,16 +8,44 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
+use super::bookings::{self, BookingStatus};
 use super::model::{RegistrationRow, Status};
 use super::{attendee, service};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::schedule::hooks::VISITOR_COOKIE;
 use crate::web::csrf;
 use crate::web::pages::{InPage, PageError};
 use crate::web::AppState;
 
+/// The words of the attendee page's seats and agenda feed, per language.
+fn booking_words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => serde_json::json!({
+            "my_sessions": "جلساتي", "no_sessions": "لم تحجزوا أي جلسة بعد. اختاروا جلساتكم من البرنامج.", "leave": "إلغاء الحجز", "book": "حجز مقعد", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار", "agenda": "أجندتي في التقويم", "agenda_text": "اشتركوا في هذا الرابط من تطبيق التقويم (Google أو Outlook أو Apple) لتظهر فيه جلساتكم المحجوزة وتُحدَّث تلقائيًا:", "subscribe": "الاشتراك في تقويمي", "full": "ممتلئة"
+        }),
+        Language::Fr => serde_json::json!({
+            "my_sessions": "Mes sessions", "no_sessions": "Vous n'avez réservé aucune session. Choisissez-les dans le programme.", "leave": "Libérer ma place", "book": "Réserver une place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente", "agenda": "Mon agenda", "agenda_text": "Abonnez-vous à ce lien dans votre agenda (Google, Outlook, Apple) : vos sessions réservées y apparaissent et se mettent à jour d'elles-mêmes.", "subscribe": "M'abonner dans mon agenda", "full": "complète"
+        }),
+        Language::En => serde_json::json!({
+            "my_sessions": "My sessions", "no_sessions": "You have not booked any session yet. Pick yours in the programme.", "leave": "Leave", "book": "Book a seat", "booked": "Seat booked", "on_waitlist": "On the waiting list", "agenda": "My agenda", "agenda_text": "Subscribe to this link in your calendar app (Google, Outlook, Apple): your booked sessions appear there and stay up to date.", "subscribe": "Subscribe in my calendar", "full": "full"
+        }),
+    }
+}
+
+/// Interface words of the attendee's pages, per language.
 fn words(lang: Language) -> serde_json::Value {
+    let mut words = base_words(lang);
+    if let (Some(all), serde_json::Value::Object(more)) =
+        (words.as_object_mut(), booking_words(lang))
+    {
+        all.extend(more);
+    }
+    words
+}
+
+fn base_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => serde_json::json!({
             "confirm_title": "تأكيد التسجيل", "confirm_text": "اضغطوا على الزر لتأكيد تسجيلكم.", "confirm_button": "تأكيد تسجيلي",
@@ -229,6 +257,15 @@ async fn show_attendee(
 ) -> Result<HttpResponse, PageError> {
     let (event, reg) = load(state, req, token.clone()).await?;
     let lang = crate::web::pages::own_language(req, reg.language());
+    let me = {
+        let (settings, reg) = (state.settings.clone(), reg.clone());
+        state
+            .db
+            .run(move |c| attendee::me(c, &settings, &reg))
+            .await
+            .in_page(lang)?
+    };
+    let booking_action = format!("/r/{token}/bookings");
     let cancel_action = format!("/r/{token}/cancel");
     let details_action = format!("/r/{token}/details");
     let status_text = match reg.status() {
@@ -279,9 +316,35 @@ async fn show_attendee(
             errors => crate::web::pages::field_errors(lang, &errors),
             languages => Language::ALL.iter().map(|l| context! { code => l.code(), name => l.native_name() }).collect::<Vec<_>>(),
             programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),
+            bookings => me.bookings.iter().map(|b| context! {
+                session_id => b.session_id, title => &b.title, room => &b.room,
+                when => format!("{}–{}", dates::day_time(lang, b.starts_at.naive_local()), b.ends_at.format("%H:%M")),
+                waitlisted => b.status == BookingStatus::Waitlisted,
+                url => format!("/events/{}/sessions/{}?lang={}", event.slug, b.session_id, lang.code()),
+            }).collect::<Vec<_>>(),
+            booking_action => format!("{booking_action}?lang={}", lang.code()),
+            booking_csrf => csrf::token(secret, &booking_action),
+            agenda_url => &me.agenda_url,
         },
     )?;
-    Ok(crate::web::pages::html(status, lang, body))
+    let mut res = crate::web::pages::html(status, lang, body);
+    if reg.status() == Status::Confirmed {
+        // The programme's pages show this attendee book / leave buttons (schedule::hooks::Seats).
+        let secure = if state.settings.base_url().starts_with("https://") {
+            "; Secure"
+        } else {
+            ""
+        };
+        let cookie = format!(
+            "{VISITOR_COOKIE}={token}; Path=/events/{}; Max-Age=5184000; HttpOnly; SameSite=Lax{secure}",
+            event.slug
+        );
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie) {
+            res.headers_mut()
+                .append(actix_web::http::header::SET_COOKIE, value);
+        }
+    }
+    Ok(res)
 }
 
 /// `GET /r/{token}`: the attendee's page.
@@ -403,6 +466,67 @@ pub async fn attendee_cancel(
     .await?
     .in_page(lang)?;
     Ok(see_other(format!("/r/{token}?lang={}", lang.code())))
+}
+
+/// The book / leave form of the attendee page and of the programme's pages.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct BookingForm {
+    csrf: String,
+    session_id: String,
+    /// `book` or `leave`.
+    action: String,
+    /// Where to go back to: a page of the fair (`/events/{slug}…`) or the attendee page.
+    back: String,
+}
+
+/// `POST /r/{token}/bookings`: books or leaves a session, then goes back to the page the form
+/// was on. A refusal (overlap, not confirmed, no such session) is a page saying why, with the
+/// way back.
+#[utoipa::path(post, path = "/r/{token}/bookings", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
+    responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404), (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
+pub async fn attendee_booking(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<BookingForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let lang = lang_of_request(&req);
+    let form = form.into_inner();
+    let mine = format!("/r/{token}?lang={}", lang.code());
+    let session_id: Option<i64> = form.session_id.trim().parse().ok();
+    let leave = form.action == "leave";
+    let back = form.back;
+    let outcome = attendee_action(
+        &state,
+        &req,
+        lang,
+        &token,
+        "bookings",
+        &form.csrf,
+        move |c, _, event, reg| {
+            let session_id = session_id
+                .ok_or_else(|| AppError::not_found("no such session in the programme"))?;
+            if leave {
+                bookings::leave(c, event, reg, session_id)?;
+            } else {
+                bookings::book(c, event, reg, session_id)?;
+            }
+            Ok(event.slug.clone())
+        },
+    )
+    .await?;
+    let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
+    let slug =
+        outcome.map_err(|e| PageError::new(e, lang).next(mine.clone(), word("your_page")))?;
+    let local = back.starts_with(&format!("/events/{slug}/"))
+        || back.starts_with(&format!("/events/{slug}?"))
+        || back.starts_with(&format!("/events/{slug}#"))
+        || back == format!("/events/{slug}");
+    let safe = local && !back.contains("//") && !back.contains('\\');
+    Ok(see_other(if safe { back } else { mine }))
 }
 
 /// `POST /r/{token}/erase` (the page's form): erases the attendee's personal data; the link

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use super::model::{Category, RegistrationRow, Status};
-use super::tokens;
+use super::{agenda, bookings, tokens};
 use crate::config::Settings;
 use crate::db::schema::registrations;
 use crate::db::Conn;
@@ -160,6 +160,11 @@ pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResul
             registrations::updated_at.eq(now)
         ))
         .execute(c))?;
+    if current == Status::Confirmed {
+        // Only confirmed attendees hold seats and an agenda feed.
+        bookings::release_all(c, reg.event_id, reg.id)?;
+        agenda::close(c, reg.id)?;
+    }
     let stamp = Some(now);
     match next {
         Status::Confirmed => run!(c, |c| diesel::update(registrations::table.find(reg.id))
@@ -615,6 +620,8 @@ pub fn erase(
         ))
         .execute(c))?;
     tokens::delete_all(c, reg.id)?;
+    bookings::release_all(c, reg.event_id, reg.id)?;
+    agenda::close(c, reg.id)?;
     email::outbox::erase_for_registration(c, reg.id)?;
     if was_confirmed {
         promote(c, settings, event)?;

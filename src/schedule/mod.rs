@@ -4,6 +4,10 @@
 //! only the latest release.
 
 pub mod conflicts;
+pub mod downloads;
+pub mod exports;
+pub mod hooks;
+pub mod import;
 pub mod model;
 pub mod pages;
 pub mod releases;

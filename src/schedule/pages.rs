@@ -12,6 +12,7 @@ use chrono::{NaiveDate, TimeZone, Timelike};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use super::hooks::{Seats, VisitorSeats, VISITOR_COOKIE};
 use super::model::SessionKind;
 use super::releases::{self, PublishedSession, Release};
 use crate::domain::{dates, ics, Language};
@@ -22,6 +23,30 @@ use crate::web::AppState;
 
 /// Interface words of the programme pages, per language.
 fn words(lang: Language) -> serde_json::Value {
+    let mut words = base_words(lang);
+    if let (Some(all), serde_json::Value::Object(more)) = (words.as_object_mut(), seat_words(lang))
+    {
+        all.extend(more);
+    }
+    words
+}
+
+/// The book / leave buttons' words.
+fn seat_words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => {
+            serde_json::json!({"book": "حجز مقعد", "leave": "إلغاء الحجز", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار", "my_page": "صفحتي"})
+        }
+        Language::Fr => {
+            serde_json::json!({"book": "Réserver une place", "leave": "Libérer ma place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente", "my_page": "Mon espace"})
+        }
+        Language::En => {
+            serde_json::json!({"book": "Book a seat", "leave": "Leave", "booked": "Seat booked", "on_waitlist": "On the waiting list", "my_page": "My registration"})
+        }
+    }
+}
+
+fn base_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => serde_json::json!({
             "programme": "البرنامج", "empty": "لم يُنشر البرنامج بعد. عودوا قريبًا.", "version": "الإصدار",
@@ -141,6 +166,9 @@ struct SessionCard {
     row_end: i64,
     now: bool,
     next: bool,
+    id: i64,
+    /// For a visiting attendee: `booked`, `waitlisted` or `none`.
+    seat: &'static str,
 }
 
 #[utoipa::path(get, path = "/events/{slug}", tag = "pages",
@@ -148,11 +176,13 @@ struct SessionCard {
     responses((status = 200, description = "the published programme as a page", content_type = "text/html"), (status = 404)))]
 pub async fn programme(
     state: web::Data<AppState>,
+    seats: web::Data<dyn Seats>,
     req: HttpRequest,
     slug: web::Path<String>,
     query: web::Query<ProgrammeQuery>,
 ) -> Result<HttpResponse, PageError> {
     let (event, release, lang) = published(&state, &req, slug.into_inner()).await?;
+    let visiting = visitor(&state, &seats, &req, event.id).await;
     let q = query.into_inner();
     let fallback = event.default_language;
     let t = words(lang);
@@ -286,6 +316,8 @@ pub async fn programme(
             row_end: row(s.ends_at).max(row(s.starts_at) + 1),
             now: day == today && s.starts_at <= now_naive && now_naive < s.ends_at,
             next: Some(s.starts_at) == next_start,
+            id: s.id,
+            seat: seat_of(visiting.as_ref(), s.id),
         })
         .collect();
     let hours: Vec<_> = (event.opens_at.hour()..=event.closes_at.hour())
@@ -327,10 +359,53 @@ pub async fn programme(
             changes_url => format!("{base}/changes?lang={}", lang.code()),
             directory_url => format!("{base}/exhibitors?lang={}", lang.code()),
             action => base.clone(),
+            seat_form => seat_form(&state, visiting.as_ref(), lang),
+            here => keep(day),
         },
     )
     .in_page(lang)?;
     Ok(html(StatusCode::OK, lang, body))
+}
+
+/// The seats of the attendee visiting (their manage token in the [`VISITOR_COOKIE`]), if any.
+async fn visitor(
+    state: &web::Data<AppState>,
+    seats: &web::Data<dyn Seats>,
+    req: &HttpRequest,
+    event_id: i64,
+) -> Option<VisitorSeats> {
+    let token = crate::web::pages::cookie(req, VISITOR_COOKIE)?;
+    let seats = seats.clone().into_inner();
+    state
+        .db
+        .run(move |c| seats.of_visitor(c, event_id, &token))
+        .await
+        .ok()
+        .flatten()
+}
+
+/// The book / leave form of a session for a visiting attendee: where it posts, its CSRF
+/// token, and the visitor's state in that session (`booked`, `waitlisted` or `none`).
+fn seat_form(
+    state: &AppState,
+    visitor: Option<&VisitorSeats>,
+    lang: Language,
+) -> Option<minijinja::Value> {
+    let v = visitor?;
+    let action = format!("/r/{}/bookings", v.token);
+    Some(context! {
+        action => format!("{action}?lang={}", lang.code()),
+        csrf => crate::web::csrf::token(state.settings.server.secret_key.expose(), &action),
+        my_page => format!("/r/{}?lang={}#bookings", v.token, lang.code()),
+    })
+}
+
+fn seat_of(visitor: Option<&VisitorSeats>, id: i64) -> &'static str {
+    match visitor {
+        Some(v) if v.booked.contains(&id) => "booked",
+        Some(v) if v.waitlisted.contains(&id) => "waitlisted",
+        _ => "none",
+    }
 }
 
 /// The released session `id`, or 404 in the visitor's language.
@@ -349,6 +424,7 @@ fn released_session(
     responses((status = 200, description = "a session of the published programme", content_type = "text/html"), (status = 404)))]
 pub async fn session(
     state: web::Data<AppState>,
+    seats: web::Data<dyn Seats>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
@@ -357,6 +433,7 @@ pub async fn session(
     let fallback = event.default_language;
     let t = words(lang);
     let s = released_session(release.as_ref(), id, lang)?;
+    let visiting = visitor(&state, &seats, &req, event.id).await;
     let snapshot = release.as_ref().map(|r| &r.snapshot);
     let room = snapshot.and_then(|sn| sn.rooms.iter().find(|r| r.id == s.room_id));
     let track = snapshot.and_then(|sn| sn.tracks.iter().find(|tr| Some(tr.id) == s.track_id));
@@ -387,6 +464,10 @@ pub async fn session(
             }).collect::<Vec<_>>(),
             ics_url => format!("{base}/sessions/{id}/calendar.ics"),
             back_url => format!("{base}?day={}&lang={}", s.starts_at.date_naive(), lang.code()),
+            seat_form => seat_form(&state, visiting.as_ref(), lang),
+            seat => seat_of(visiting.as_ref(), s.id),
+            session_id => s.id,
+            here => format!("{base}/sessions/{id}?lang={}", lang.code()),
         },
     )
     .in_page(lang)?;

@@ -30,6 +30,40 @@ use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
 use crate::{paged, run};
 
+/// What another area does in a release's own transaction once it is written (registrations:
+/// bookings follow their sessions, and the attendees whose booked sessions changed are queued
+/// for a `schedule_changed` email). The app hands the list to the release route as
+/// `web::Data<ReleaseHooks>`.
+pub trait Released: Send + Sync {
+    /// Called after `release` is written, before commit; an error rolls the release back.
+    fn released(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<()>;
+}
+
+/// Every area's reaction to a release, in the order they run.
+#[derive(Default)]
+pub struct ReleaseHooks(pub Vec<Box<dyn Released>>);
+
+impl ReleaseHooks {
+    pub fn run(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<()> {
+        for hook in &self.0 {
+            hook.released(c, event, previous, release)?;
+        }
+        Ok(())
+    }
+}
+
 /// A speaker as the published programme shows them (never their email).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct PublishedSpeaker {
@@ -210,6 +244,50 @@ pub fn latest(c: &mut Conn, event_id: i64) -> AppResult<Option<Release>> {
     row.map(Release::from_row).transpose()
 }
 
+/// A release of the event by id.
+pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<Release> {
+    let row = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event_id))
+        .filter(schedule_releases::id.eq(id))
+        .select(ReleaseRow::as_select())
+        .first(c)
+        .optional())?
+    .ok_or_else(|| AppError::not_found(format!("no release {id} in this event")))?;
+    Release::from_row(row)
+}
+
+/// The release published just before release `id`, if any.
+pub fn previous(c: &mut Conn, event_id: i64, id: i64) -> AppResult<Option<Release>> {
+    let row = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event_id))
+        .filter(schedule_releases::id.lt(id))
+        .order(schedule_releases::id.desc())
+        .select(ReleaseRow::as_select())
+        .first(c)
+        .optional())?;
+    row.map(Release::from_row).transpose()
+}
+
+/// Each session's iCalendar `SEQUENCE` as of release `up_to` (inclusive): how many releases
+/// moved, changed or cancelled it. Calendars, exports and change emails all use it, so a
+/// calendar that saw one release takes the next one's version as newer.
+pub fn sequences(c: &mut Conn, event_id: i64, up_to: i64) -> AppResult<BTreeMap<i64, u32>> {
+    let diffs: Vec<String> = run!(c, |c| schedule_releases::table
+        .filter(schedule_releases::event_id.eq(event_id))
+        .filter(schedule_releases::id.le(up_to))
+        .select(schedule_releases::diff)
+        .load(c))?;
+    let mut out: BTreeMap<i64, u32> = BTreeMap::new();
+    for raw in diffs {
+        let d: Diff = serde_json::from_str(&raw)
+            .map_err(|e| AppError::internal(format!("release diff: {e}")))?;
+        for e in d.moved.iter().chain(&d.changed).chain(&d.cancelled) {
+            *out.entry(e.id).or_default() += 1;
+        }
+    }
+    Ok(out)
+}
+
 /// Every release of the event, oldest first.
 pub fn all(c: &mut Conn, event_id: i64) -> AppResult<Vec<Release>> {
     let rows = run!(c, |c| schedule_releases::table
@@ -315,8 +393,10 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
 }
 
 /// Publishes the working copy of `event` (locked by the caller's write transaction).
+/// The release hooks run in the same transaction, after the release is written.
 pub fn publish(
     c: &mut Conn,
+    hooks: &ReleaseHooks,
     event: &Event,
     version: &str,
     comment: Option<&str>,
@@ -376,14 +456,16 @@ pub fn publish(
         Some(id),
         serde_json::json!({"version": version, "new": diff.new.len(), "moved": diff.moved.len(), "changed": diff.changed.len(), "cancelled": diff.cancelled.len()}),
     )?;
-    Ok(Release {
+    let release = Release {
         id,
         version: version.to_string(),
         comment: comment.map(str::to_string),
         published_at: now,
         snapshot,
         diff,
-    })
+    };
+    hooks.run(c, event, previous.as_ref(), &release)?;
+    Ok(release)
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -402,6 +484,7 @@ pub struct NewRelease {
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
+    hooks: web::Data<ReleaseHooks>,
     who: Organizer,
     slug: web::Path<String>,
     body: Json<NewRelease>,
@@ -419,6 +502,7 @@ pub async fn create(
             let event = events::lock(c, &slug)?;
             publish(
                 c,
+                &hooks,
                 &event,
                 &version,
                 comment.as_deref(),

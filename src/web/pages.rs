@@ -39,6 +39,7 @@ fn env() -> &'static Environment<'static> {
             "speaker.html",
             "changes.html",
             "directory.html",
+            "seat.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");
@@ -120,15 +121,20 @@ pub fn own_language(req: &HttpRequest, theirs: Language) -> Language {
 /// The cookie that remembers the language a visitor picked with the switcher.
 pub const LANG_COOKIE: &str = "lang";
 
-/// The language in the request's `lang` cookie, if any.
-fn cookie_language(req: &HttpRequest) -> Option<Language> {
+/// The value of the request's cookie `name`, if any.
+pub fn cookie(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers()
         .get_all(header::COOKIE)
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == LANG_COOKIE)
-        .and_then(|(_, value)| value.trim().parse::<Language>().ok())
+        .find(|(n, _)| *n == name)
+        .map(|(_, value)| value.trim().to_string())
+}
+
+/// The language in the request's `lang` cookie, if any.
+fn cookie_language(req: &HttpRequest) -> Option<Language> {
+    cookie(req, LANG_COOKIE).and_then(|value| value.parse::<Language>().ok())
 }
 
 fn query_language(req: &HttpRequest) -> Option<Language> {

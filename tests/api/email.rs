@@ -261,7 +261,7 @@ async fn every_email_carries_the_headers_of_the_specification() {
     let ics = mail
         .attachments
         .iter()
-        .find(|(ct, _, _)| ct == "text/calendar")
+        .find(|(ct, _, _)| ct.starts_with("text/calendar"))
         .map(|(_, _, bytes)| String::from_utf8_lossy(bytes).to_string())
         .expect("a calendar part");
     assert!(ics.contains("METHOD:PUBLISH"));

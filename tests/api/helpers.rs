@@ -453,7 +453,8 @@ pub struct Mail {
     pub html: String,
     pub message_id: String,
     pub raw: String,
-    /// (content type, filename, bytes) of each attachment, inline ones included.
+    /// (content type — with its `method` parameter if any —, filename, bytes) of each
+    /// attachment, inline ones included.
     pub attachments: Vec<(String, Option<String>, Vec<u8>)>,
 }
 
@@ -484,7 +485,13 @@ impl Mail {
                 .map(|a| {
                     let ct = a
                         .content_type()
-                        .map(|c| format!("{}/{}", c.ctype(), c.subtype().unwrap_or("")))
+                        .map(|c| {
+                            let essence = format!("{}/{}", c.ctype(), c.subtype().unwrap_or(""));
+                            match c.attribute("method") {
+                                Some(method) => format!("{essence}; method={method}"),
+                                None => essence,
+                            }
+                        })
                         .unwrap_or_default();
                     (
                         ct,
@@ -521,10 +528,12 @@ impl Mail {
 }
 
 impl TestApp {
-    /// Delivers every due email of the outbox, as the app's mail sender would, into this test's
-    /// in-memory transport; returns how many went out. (Test apps run with `mail.worker =
-    /// false`, so nothing is sent behind the test's back.)
+    /// Writes the emails of pending schedule-change notices and delivers every due email of the
+    /// outbox, as the app's mail jobs would, into this test's in-memory transport; returns how
+    /// many went out. (Test apps run with `mail.worker = false`, so nothing is sent behind the
+    /// test's back.)
     pub fn drain_mail(&self) -> usize {
+        salon::registrations::notices::write_due(&self.db, &self.settings).expect("notices");
         let mut sent = 0;
         loop {
             let round =

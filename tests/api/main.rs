@@ -3,6 +3,7 @@
 
 mod architecture;
 mod auth;
+mod bookings;
 mod email;
 mod errors;
 mod events;

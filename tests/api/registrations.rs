@@ -94,13 +94,13 @@ async fn register_confirm_and_manage() {
         .map(|(ct, _, _)| ct.as_str())
         .collect();
     assert!(
-        types.contains(&"image/png") && types.contains(&"text/calendar"),
+        types.contains(&"image/png") && types.contains(&"text/calendar; method=PUBLISH"),
         "{types:?}"
     );
     let ics = mail
         .attachments
         .iter()
-        .find(|(ct, _, _)| ct == "text/calendar")
+        .find(|(ct, _, _)| ct.starts_with("text/calendar"))
         .map(|(_, _, b)| String::from_utf8_lossy(b).to_string())
         .expect("ics");
     assert!(

@@ -1,0 +1,143 @@
+//! The personal agenda feed (SPEC §4.2): `/a/{feed_token}.ics`, the sessions a confirmed
+//! attendee holds a seat in, for a calendar app to subscribe to.
+//!
+//! The token (`slf_`) is derived from the instance's secret key and the registration id, so
+//! the attendee page and `GET /me` can show it again while only its hash is stored. The feed
+//! row exists while the attendee is confirmed: it is written when the page or `GET /me` first
+//! shows the link, and deleted when the registration is cancelled or erased — the feed then
+//! answers 404.
+
+use actix_web::{web, HttpResponse};
+use diesel::prelude::*;
+
+use super::bookings::{self, BookingStatus};
+use super::model::{RegistrationRow, Status};
+use crate::db::schema::{agenda_feeds, registrations};
+use crate::db::Conn;
+use crate::error::{AppError, AppResult};
+use crate::events::queries as events;
+use crate::run;
+use crate::schedule::{exports, releases};
+use crate::web::AppState;
+
+pub const PREFIX: &str = "slf_";
+
+/// The feed token of a registration under `secret`.
+pub fn token(secret: &str, registration_id: i64) -> String {
+    crate::crypto::derived_token(PREFIX, secret, &format!("agenda-feed:{registration_id}"))
+}
+
+/// The feed URL of a confirmed registration, storing its token's hash on first use.
+pub fn url(
+    c: &mut Conn,
+    settings: &crate::config::Settings,
+    registration_id: i64,
+) -> QueryResult<String> {
+    let token = token(settings.server.secret_key.expose(), registration_id);
+    let now = crate::db::now();
+    run!(c, |c| diesel::insert_into(agenda_feeds::table)
+        .values((
+            agenda_feeds::registration_id.eq(registration_id),
+            agenda_feeds::token_hash.eq(crate::crypto::token_hash(&token)),
+            agenda_feeds::created_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(format!("{}/a/{token}.ics", settings.base_url()))
+}
+
+/// Closes a registration's feed (cancelled, erased).
+pub fn close(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(
+        agenda_feeds::table.filter(agenda_feeds::registration_id.eq(registration_id))
+    )
+    .execute(c))?;
+    Ok(())
+}
+
+/// The registration a feed token belongs to.
+fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
+    if !token.starts_with(PREFIX) {
+        return Ok(None);
+    }
+    let hash = crate::crypto::token_hash(token);
+    let row: Option<(i64, String)> = run!(c, |c| agenda_feeds::table
+        .filter(agenda_feeds::token_hash.eq(&hash))
+        .select((agenda_feeds::registration_id, agenda_feeds::token_hash))
+        .first(c)
+        .optional())?;
+    Ok(row
+        .filter(|(_, stored)| crate::crypto::hashes_equal(stored, &hash))
+        .map(|(id, _)| id))
+}
+
+#[utoipa::path(get, path = "/a/{feed_token}.ics", tag = "attendee",
+    params(("feed_token" = String, Path, description = "the `slf_` token shown on the attendee page and in `GET /me`")),
+    responses((status = 200, content_type = "text/calendar", description = "the attendee's booked sessions (RFC 5545)"),
+        (status = 404, description = "unknown token, or the registration is no longer confirmed")))]
+pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
+    let host = crate::email::message_domain(&settings);
+    let body = state
+        .db
+        .run(move |c| {
+            let gone = || AppError::not_found("unknown agenda feed");
+            let id = find(c, &token)?.ok_or_else(gone)?;
+            let reg: RegistrationRow = run!(c, |c| registrations::table
+                .find(id)
+                .select(RegistrationRow::as_select())
+                .first(c))?;
+            if reg.status() != Status::Confirmed {
+                return Err(gone());
+            }
+            let event = events::find(c, reg.event_id)?;
+            let lang = reg.language();
+            let release = releases::latest(c, event.id)?;
+            let sequences = match &release {
+                Some(r) => releases::sequences(c, event.id, r.id)?,
+                None => Default::default(),
+            };
+            let held = bookings::of_registration(c, reg.id)?;
+            let vevents = release
+                .iter()
+                .flat_map(|r| {
+                    let sequences = &sequences;
+                    let held = &held;
+                    let event = &event;
+                    let host = &host;
+                    let base = settings.base_url();
+                    r.snapshot
+                        .sessions
+                        .iter()
+                        .filter(move |s| {
+                            held.iter().any(|b| {
+                                b.session_id == s.id && b.status() == BookingStatus::Booked
+                            })
+                        })
+                        .map(move |s| {
+                            exports::vevent_lines(
+                                event,
+                                &r.snapshot,
+                                s,
+                                sequences.get(&s.id).copied().unwrap_or(0),
+                                r.published_at,
+                                host,
+                                base,
+                                lang,
+                            )
+                        })
+                })
+                .collect();
+            let name = format!(
+                "{} — {}",
+                event.name.get(lang, event.default_language),
+                reg.display_name()
+            );
+            Ok(exports::calendar_of("PUBLISH", &name, vevents))
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(body))
+}

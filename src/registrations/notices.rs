@@ -1,0 +1,369 @@
+//! What a schedule release means for the attendees who hold seats (SPEC §4.2, §6):
+//!
+//! 1. In the release's own transaction ([`FollowRelease`], a `schedule::releases::Released`):
+//!    bookings of moved sessions take their new times, bookings of cancelled sessions are
+//!    cancelled, waiting lists move up where a session gained seats, and one
+//!    `schedule_notices` row is written per (attendee, changed session). That is a few indexed
+//!    statements, whatever the number of attendees, so the release request stays short.
+//! 2. The notices job ([`write_due`], on the jobs thread, woken by the release's commit) turns
+//!    each attendee's rows into one `schedule_changed` email — every change listed, with an
+//!    iTIP `METHOD:REQUEST` part for moved and changed sessions (the UID of the feed and
+//!    exports, `SEQUENCE` as of this release) and a `METHOD:CANCEL` part for cancelled ones —
+//!    and deletes those rows in the same transaction. A crash at any point loses no email and
+//!    repeats none; two instances never take the same rows (the delete decides who owns them).
+
+use std::collections::{BTreeMap, HashMap};
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::agenda;
+use super::bookings;
+use super::model::{RegistrationRow, Status};
+use crate::config::Settings;
+use crate::db::schema::{bookings as bookings_table, registrations, schedule_notices};
+use crate::db::{Conn, Db};
+use crate::domain::{dates, Language};
+use crate::email::{self, Attachment, EmailKind, NewEmail};
+use crate::error::AppResult;
+use crate::events::{queries as events, Event};
+use crate::run;
+use crate::schedule::exports;
+use crate::schedule::releases::Released;
+use crate::schedule::releases::{self, PublishedSession, Release, Snapshot};
+
+/// How a release touched a booked session.
+const MOVED: &str = "moved";
+const CHANGED: &str = "changed";
+const CANCELLED: &str = "cancelled";
+
+/// The release hook: bookings follow their sessions; notices are queued.
+pub struct FollowRelease;
+
+impl Released for FollowRelease {
+    fn released(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        _previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<()> {
+        let diff = &release.diff;
+        let by_id: HashMap<i64, &PublishedSession> = release
+            .snapshot
+            .sessions
+            .iter()
+            .map(|s| (s.id, s))
+            .collect();
+        let touched: Vec<(i64, &str)> = diff
+            .moved
+            .iter()
+            .map(|e| (e.id, MOVED))
+            .chain(diff.changed.iter().map(|e| (e.id, CHANGED)))
+            .chain(diff.cancelled.iter().map(|e| (e.id, CANCELLED)))
+            .collect();
+        let now = crate::db::now();
+        let mut queued = 0;
+        for (session_id, change) in &touched {
+            let holders: Vec<i64> = run!(c, |c| bookings_table::table
+                .filter(bookings_table::session_id.eq(session_id))
+                .select(bookings_table::registration_id)
+                .load(c))?;
+            for chunk in holders.chunks(500) {
+                let rows: Vec<_> = chunk
+                    .iter()
+                    .map(|registration_id| {
+                        (
+                            schedule_notices::event_id.eq(event.id),
+                            schedule_notices::release_id.eq(release.id),
+                            schedule_notices::registration_id.eq(*registration_id),
+                            schedule_notices::session_id.eq(*session_id),
+                            schedule_notices::change.eq(*change),
+                            schedule_notices::created_at.eq(now),
+                        )
+                    })
+                    .collect();
+                queued += run!(c, |c| diesel::insert_into(schedule_notices::table)
+                    .values(&rows)
+                    .execute(c))?;
+            }
+            match (*change, by_id.get(session_id)) {
+                (CANCELLED, _) => {
+                    run!(c, |c| diesel::delete(
+                        bookings_table::table.filter(bookings_table::session_id.eq(session_id))
+                    )
+                    .execute(c))?;
+                }
+                (_, Some(s)) => {
+                    run!(c, |c| diesel::update(
+                        bookings_table::table.filter(bookings_table::session_id.eq(session_id))
+                    )
+                    .set((
+                        bookings_table::starts_at.eq(s.starts_at.naive_utc()),
+                        bookings_table::ends_at.eq(s.ends_at.naive_utc()),
+                    ))
+                    .execute(c))?;
+                    bookings::promote(c, s.id, s.capacity)?;
+                }
+                (_, None) => {}
+            }
+        }
+        if queued > 0 {
+            crate::db::jobs_queued();
+        }
+        Ok(())
+    }
+}
+
+/// Attendees handled per transaction by [`write_due`].
+const BATCH: usize = 50;
+
+/// Writes the `schedule_changed` emails of pending notices, [`BATCH`] attendees per write
+/// transaction, until none is left; returns how many emails it queued.
+pub fn write_due(db: &Db, settings: &Settings) -> AppResult<usize> {
+    let mut written = 0;
+    loop {
+        let mut pooled = db.get()?;
+        let (done, emails) = pooled.conn().write_tx(|c| write_batch(c, settings))?;
+        written += emails;
+        if emails > 0 {
+            db.outbox().notify();
+        }
+        if done == 0 {
+            return Ok(written);
+        }
+    }
+}
+
+/// One transaction's worth: returns (attendees handled, emails queued).
+fn write_batch(c: &mut Conn, settings: &Settings) -> AppResult<(usize, usize)> {
+    let heads: Vec<(i64, i64, i64)> = run!(c, |c| schedule_notices::table
+        .order(schedule_notices::id.asc())
+        .limit((BATCH * 4) as i64)
+        .select((
+            schedule_notices::event_id,
+            schedule_notices::release_id,
+            schedule_notices::registration_id,
+        ))
+        .load(c))?;
+    let mut pairs: Vec<(i64, i64, i64)> = Vec::new();
+    for h in heads {
+        if !pairs.iter().any(|p| p.1 == h.1 && p.2 == h.2) {
+            pairs.push(h);
+        }
+        if pairs.len() == BATCH {
+            break;
+        }
+    }
+    let mut context = Context::default();
+    let mut emails = 0;
+    for (event_id, release_id, registration_id) in &pairs {
+        // The delete decides who owns these rows: a concurrent job (another instance) that
+        // took them first leaves nothing to delete here.
+        let changes: Vec<(i64, String)> = run!(c, |c| diesel::delete(
+            schedule_notices::table
+                .filter(schedule_notices::release_id.eq(release_id))
+                .filter(schedule_notices::registration_id.eq(registration_id))
+        )
+        .returning((schedule_notices::session_id, schedule_notices::change))
+        .get_results(c))?;
+        if changes.is_empty() {
+            continue;
+        }
+        let reg: Option<RegistrationRow> = run!(c, |c| registrations::table
+            .find(registration_id)
+            .select(RegistrationRow::as_select())
+            .first(c)
+            .optional())?;
+        // Someone who cancelled or was erased since the release holds no seat any more.
+        let Some(reg) = reg.filter(|r| r.status() == Status::Confirmed && r.email.is_some()) else {
+            continue;
+        };
+        let release = context.release(c, *event_id, *release_id)?;
+        queue_email(c, settings, &release, &reg, &changes)?;
+        emails += 1;
+    }
+    Ok((pairs.len(), emails))
+}
+
+/// What a batch reads once per release.
+#[derive(Default)]
+struct Context {
+    releases: BTreeMap<i64, std::rc::Rc<Loaded>>,
+}
+
+struct Loaded {
+    event: Event,
+    release: Release,
+    /// The release before it: where cancelled sessions were.
+    before: Snapshot,
+    sequences: BTreeMap<i64, u32>,
+}
+
+impl Context {
+    fn release(
+        &mut self,
+        c: &mut Conn,
+        event_id: i64,
+        release_id: i64,
+    ) -> AppResult<std::rc::Rc<Loaded>> {
+        if let Some(found) = self.releases.get(&release_id) {
+            return Ok(found.clone());
+        }
+        let loaded = std::rc::Rc::new(Loaded {
+            event: events::find(c, event_id)?,
+            release: releases::find(c, event_id, release_id)?,
+            before: releases::previous(c, event_id, release_id)?
+                .map(|r| r.snapshot)
+                .unwrap_or_default(),
+            sequences: releases::sequences(c, event_id, release_id)?,
+        });
+        self.releases.insert(release_id, loaded.clone());
+        Ok(loaded)
+    }
+}
+
+fn room_name(snapshot: &Snapshot, event: &Event, room_id: i64, lang: Language) -> Option<String> {
+    snapshot
+        .rooms
+        .iter()
+        .find(|r| r.id == room_id)
+        .map(|r| r.name.get(lang, event.default_language).to_string())
+}
+
+fn when(s: &PublishedSession, lang: Language) -> String {
+    format!(
+        "{}–{}",
+        dates::day_time(lang, s.starts_at.naive_local()),
+        s.ends_at.format("%H:%M")
+    )
+}
+
+/// Adds the iTIP attendee lines RFC 5546 asks of a REQUEST or CANCEL to a VEVENT.
+fn addressed(mut lines: Vec<String>, organizer: &str, attendee: &str) -> Vec<String> {
+    let at = lines
+        .iter()
+        .rposition(|l| l == "END:VEVENT")
+        .unwrap_or(lines.len());
+    lines.insert(at, format!("ORGANIZER:mailto:{organizer}"));
+    lines.insert(at + 1, format!("ATTENDEE;RSVP=FALSE:mailto:{attendee}"));
+    lines
+}
+
+fn queue_email(
+    c: &mut Conn,
+    settings: &Settings,
+    loaded: &Loaded,
+    reg: &RegistrationRow,
+    changes: &[(i64, String)],
+) -> AppResult<()> {
+    let Some(to) = reg.email.as_deref() else {
+        return Ok(());
+    };
+    let (event, release) = (&loaded.event, &loaded.release);
+    let lang = reg.language();
+    let host = email::message_domain(settings);
+    let base = settings.base_url();
+    let mut items = Vec::new();
+    let mut updates = Vec::new();
+    let mut cancels = Vec::new();
+    let mut ordered: Vec<&(i64, String)> = changes.iter().collect();
+    ordered.sort_by_key(|(id, change)| (change == CANCELLED, *id));
+    for (session_id, change) in ordered {
+        let sequence = loaded.sequences.get(session_id).copied().unwrap_or(0);
+        let (snapshot, session) = if change == CANCELLED {
+            (
+                &loaded.before,
+                loaded.before.sessions.iter().find(|s| s.id == *session_id),
+            )
+        } else {
+            (
+                &release.snapshot,
+                release
+                    .snapshot
+                    .sessions
+                    .iter()
+                    .find(|s| s.id == *session_id),
+            )
+        };
+        let Some(s) = session else { continue };
+        items.push(json!({
+            "title": s.title,
+            "change": change,
+            "when": when(s, lang),
+            "room": room_name(snapshot, event, s.room_id, lang),
+        }));
+        let lines = if change == CANCELLED {
+            exports::cancel_vevent_lines(
+                event,
+                snapshot,
+                s,
+                sequence,
+                release.published_at,
+                &host,
+                base,
+                lang,
+            )
+        } else {
+            exports::vevent_lines(
+                event,
+                snapshot,
+                s,
+                sequence,
+                release.published_at,
+                &host,
+                base,
+                lang,
+            )
+        };
+        let lines = addressed(lines, &event.contact_email, to);
+        if change == CANCELLED {
+            cancels.push(lines);
+        } else {
+            updates.push(lines);
+        }
+    }
+    if items.is_empty() {
+        return Ok(());
+    }
+    let name = event.name.get(lang, event.default_language).to_string();
+    let mut attachments = Vec::new();
+    if !updates.is_empty() {
+        let ics = exports::calendar_of("REQUEST", &name, updates);
+        attachments.push(Attachment::new(
+            "update.ics",
+            "text/calendar; charset=utf-8; method=REQUEST",
+            None,
+            ics.as_bytes(),
+        ));
+    }
+    if !cancels.is_empty() {
+        let ics = exports::calendar_of("CANCEL", &name, cancels);
+        attachments.push(Attachment::new(
+            "cancel.ics",
+            "text/calendar; charset=utf-8; method=CANCEL",
+            None,
+            ics.as_bytes(),
+        ));
+    }
+    let mut ctx = email::common_context(event, lang, reg.display_name());
+    ctx.insert("changes".into(), json!(items));
+    ctx.insert(
+        "agenda_url".into(),
+        json!(agenda::url(c, settings, reg.id)?),
+    );
+    email::enqueue(
+        c,
+        NewEmail {
+            event_id: Some(event.id),
+            registration_id: Some(reg.id),
+            kind: EmailKind::ScheduleChanged,
+            to,
+            language: lang,
+            context: serde_json::Value::Object(ctx),
+            attachments,
+        },
+        &host,
+    )?;
+    Ok(())
+}
