@@ -546,11 +546,9 @@ pub fn frab_xml(
             ],
         );
         for (room_id, room_name) in &rooms {
-            let room_uuid = room_guid(host, *room_id);
-            x.open(
-                "room",
-                &[("name", room_name.as_str()), ("guid", room_uuid.as_str())],
-            );
+            // No `guid` on rooms: the published XSD (voc/schedule validator) does not allow
+            // it; the JSON export carries room GUIDs.
+            x.open("room", &[("name", room_name.as_str())]);
             for s in day.sessions.iter().filter(|s| s.room_id == *room_id) {
                 xml_event(&mut x, event, snapshot, s, room_name, host, base, lang);
             }
@@ -737,7 +735,11 @@ fn json_event(
         "url": session_url(base, &event.slug, s.id),
         "title": s.title,
         "subtitle": "",
-        "track": track_name(snapshot, s.track_id, lang, event.default_language),
+        // "" rather than null, and `logo`/`answers` present: older revisions of the c3voc
+        // schema require them.
+        "track": track_name(snapshot, s.track_id, lang, event.default_language).unwrap_or_default(),
+        "logo": "",
+        "answers": [],
         "type": s.kind.as_str(),
         "language": s.language.code(),
         "abstract": s.abstract_text.clone().unwrap_or_default(),

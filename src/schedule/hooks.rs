@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 
 use crate::db::Conn;
 use crate::error::AppResult;
-use crate::events::Event;
 
 /// The seats of the attendee visiting a programme page.
 #[derive(Debug, Clone, Default)]

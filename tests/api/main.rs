@@ -8,6 +8,7 @@ mod email;
 mod errors;
 mod events;
 mod exhibitors;
+mod exports;
 mod helpers;
 mod openapi;
 mod programme;
