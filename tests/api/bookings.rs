@@ -481,3 +481,147 @@ async fn a_release_emails_each_affected_attendee_once_with_itip_parts() {
     app.drain_mail();
     assert_eq!(app.outbox("schedule_changed").len(), count);
 }
+
+#[tokio::test]
+async fn the_pages_book_and_leave_for_an_attendee_who_came_through_their_link() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("seat-pages").await;
+    let s = session(
+        &app,
+        &f,
+        session_body("Atelier vocal", f.room_a, "10:00", "11:00", &[]),
+    )
+    .await;
+    release(&app, &f.slug, "1.0").await;
+    let token = attendee(&app, &f.slug, "pages@example.ma", "fr").await;
+    let browser = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let session_page = app.url(&format!("/events/{}/sessions/{s}?lang=fr", f.slug));
+
+    // A stranger sees no seat form.
+    let html = browser
+        .get(&session_page)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        !html.contains("/bookings"),
+        "no form without the attendee's cookie"
+    );
+
+    // The attendee page remembers the attendee for the fair's pages only.
+    let res = browser
+        .get(app.url(&format!("/r/{token}?lang=fr")))
+        .send()
+        .await
+        .expect("get");
+    assert_eq!(res.status(), StatusCode::OK);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("salon_attendee="))
+        .expect("the attendee cookie")
+        .to_string();
+    assert!(
+        cookie.contains(&format!("Path=/events/{}", f.slug)),
+        "{cookie}"
+    );
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
+    let jar = cookie.split(';').next().expect("pair").to_string();
+
+    let html = browser
+        .get(&session_page)
+        .header("cookie", &jar)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let action = format!("/r/{token}/bookings");
+    let html = html.replace("&#x2f;", "/");
+    assert!(
+        html.contains(&action),
+        "the session page offers a seat: {html}"
+    );
+    assert!(html.contains("Réserver une place"));
+    let csrf = html
+        .split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
+    let back = format!("/events/{}/sessions/{s}?lang=fr", f.slug);
+    let post = |form: Vec<(&'static str, String)>| {
+        browser
+            .post(app.url(&format!("{action}?lang=fr")))
+            .header("origin", app.address.as_str())
+            .form(&form)
+            .send()
+    };
+    let res = post(vec![
+        ("csrf", csrf.clone()),
+        ("session_id", s.to_string()),
+        ("action", "book".into()),
+        ("back", back.clone()),
+    ])
+    .await
+    .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], back.as_str());
+    let (_, me) = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me["bookings"][0]["session_id"], s);
+    let html = browser
+        .get(&session_page)
+        .header("cookie", &jar)
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(html.contains("Place réservée") && html.contains("Libérer ma place"));
+
+    // A `back` elsewhere is not followed; leaving frees the seat.
+    let res = post(vec![
+        ("csrf", csrf.clone()),
+        ("session_id", s.to_string()),
+        ("action", "leave".into()),
+        ("back", "https://evil.example/".into()),
+    ])
+    .await
+    .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/r/{token}?lang=fr").as_str()
+    );
+    let (_, me) = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me["bookings"].as_array().map(Vec::len), Some(0));
+
+    // A form from elsewhere is refused and books nothing.
+    let res = browser
+        .post(app.url(&format!("{action}?lang=fr")))
+        .header("origin", "https://evil.example")
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("session_id", &s.to_string()),
+            ("action", "book"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, me) = app.get("/api/v1/me", Some(&token)).await;
+    assert_eq!(me["bookings"].as_array().map(Vec::len), Some(0));
+}

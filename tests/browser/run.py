@@ -374,6 +374,66 @@ def programme(browser):
     phone.close()
 
 
+def bookings(browser):
+    """An attendee books a seminar from the programme, sees it on the session page and on their
+    own page (with the agenda feed), and leaves it again — all through the pages' forms."""
+    address = f"seats-{int(time.time() * 1000)}@example.com"
+    api("POST", "/api/v1/events/siccam/registrations",
+        {"name": "Karim Tazi", "email": address, "language": "fr", "category": "professional"})
+    manage = mail_to(address, r"http\S+/r/slr_[\w-]+\?lang=\w\w")
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(manage)
+    in_language(page, "fr")
+    section = page.locator("#bookings")
+    check(section.count() == 1, "attendee page: a section for my sessions")
+    check("Vous n'avez réservé aucune session" in section.inner_text(), "attendee page: no booking yet")
+    feed = page.input_value("#bookings input[readonly]")
+    check("/a/slf_" in feed and feed.endswith(".ics"), "attendee page: the agenda feed link")
+    check(page.locator("#bookings a[href^='webcal://']").count() == 1, "attendee page: subscribe in a calendar")
+    shot(page, "attendee-bookings-empty-fr-1280")
+
+    # The programme, reached from the attendee page, offers a seat in each session.
+    section.locator("a.button[href*='/events/siccam']").click()
+    page.wait_for_load_state()
+    check("/events/siccam" in page.url, "programme from the attendee page")
+    cards = page.locator("article.session:has(form.seat)")
+    check(cards.count() > 3, "programme: book buttons for a visiting attendee")
+    clipped = page.eval_on_selector_all("article.session form.seat button", """bs => bs.filter(b => {
+        const card = b.closest('article').getBoundingClientRect();
+        return b.getBoundingClientRect().bottom > card.bottom + 1;
+    }).length""")
+    check(clipped == 0, f"programme 1280: every book button inside its card ({clipped} clipped)")
+    card = cards.first
+    title = card.locator("h3").inner_text()
+    card_id = card.get_attribute("id")
+    card.locator("form.seat button").click()
+    page.wait_for_load_state()
+    card = page.locator(f"article#{card_id}")
+    check("Place réservée" in card.inner_text(), f"programme: '{title}' booked")
+    check(card.locator("form.seat button.leave").count() == 1, "programme: a leave button once booked")
+    shot(page, "programme-booked-fr-1280")
+
+    # The session page says so too, and the feed now holds the session.
+    card.locator("h3 a").click()
+    page.wait_for_load_state()
+    check("Place réservée" in page.inner_text("main"), "session page: booked")
+    ics = urllib.request.urlopen(feed).read().decode()
+    check(ics.count("BEGIN:VEVENT") == 1, "agenda feed: the booked session")
+    shot(page, "session-booked-fr-1280")
+
+    # On the attendee page (in Arabic this time): listed, and left with its button.
+    page.goto(manage.replace("lang=fr", "lang=ar") if "lang=" in manage else manage + "?lang=ar")
+    in_language(page, "ar")
+    check(title in page.inner_text("#bookings"), "attendee page: the booking listed")
+    shot(page, "attendee-booked-ar-1280")
+    page.locator("#bookings form button.link").first.click()
+    page.wait_for_load_state()
+    check("لم تحجزوا أي جلسة" in page.inner_text("#bookings"), "attendee page: left, nothing booked")
+    ics = urllib.request.urlopen(feed).read().decode()
+    check("BEGIN:VEVENT" not in ics, "agenda feed: empty again")
+    page.close()
+
+
 def main():
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
@@ -384,6 +444,7 @@ def main():
         strict_error_pages(browser)
         exhibitor(browser)
         programme(browser)
+        bookings(browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 
