@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::hooks::{Seats, VisitorSeats, VISITOR_COOKIE};
 use super::model::SessionKind;
 use super::releases::{self, PublishedSession, Release};
-use crate::domain::{dates, ics, Language};
+use crate::domain::{dates, Language};
 use crate::error::AppError;
 use crate::events::{queries as events, Event};
 use crate::web::pages::{html, page_language, render_for, InPage, PageError};
@@ -474,40 +474,9 @@ pub async fn session(
     Ok(html(StatusCode::OK, lang, body))
 }
 
-/// The session as one calendar event (RFC 5545), with the UID the exports and feeds use.
-pub fn session_ics(event: &Event, s: &PublishedSession, room: Option<&str>, host: &str) -> String {
-    let lines = [
-        "BEGIN:VCALENDAR".to_string(),
-        "VERSION:2.0".into(),
-        "PRODID:-//Salon//Salon//EN".into(),
-        "CALSCALE:GREGORIAN".into(),
-        "METHOD:PUBLISH".into(),
-        "BEGIN:VEVENT".into(),
-        format!("UID:session-{}@{host}", s.id),
-        format!("DTSTAMP:{}", ics::utc(crate::db::now())),
-        format!("DTSTART:{}", ics::utc(s.starts_at.naive_utc())),
-        format!("DTEND:{}", ics::utc(s.ends_at.naive_utc())),
-        format!("SUMMARY:{}", ics::escape(&s.title)),
-        format!(
-            "LOCATION:{}",
-            ics::escape(&match room {
-                Some(r) => format!("{r}, {}, {}", event.venue, event.city),
-                None => format!("{}, {}", event.venue, event.city),
-            })
-        ),
-        format!(
-            "DESCRIPTION:{}",
-            ics::escape(s.abstract_text.as_deref().unwrap_or(""))
-        ),
-        "END:VEVENT".into(),
-        "END:VCALENDAR".into(),
-    ];
-    ics::lines(&lines)
-}
-
 #[utoipa::path(get, path = "/events/{slug}/sessions/{id}/calendar.ics", tag = "pages",
     params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, description = "the session as an iCalendar file", content_type = "text/calendar"), (status = 404)))]
+    responses((status = 200, description = "the session as an iCalendar file: the VEVENT of the exports and feeds (same UID and SEQUENCE)", content_type = "text/calendar"), (status = 404)))]
 pub async fn session_calendar(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -515,28 +484,34 @@ pub async fn session_calendar(
 ) -> Result<HttpResponse, PageError> {
     let (slug, id) = path.into_inner();
     let (event, release, lang) = published(&state, &req, slug).await?;
-    let s = released_session(release.as_ref(), id, lang)?;
-    let room = release
-        .as_ref()
-        .and_then(|r| r.snapshot.rooms.iter().find(|r| r.id == s.room_id))
-        .map(|r| r.name.get(lang, event.default_language).to_string());
-    let host = state
-        .settings
-        .base_url()
-        .split("://")
-        .nth(1)
-        .unwrap_or("salon.localhost")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("salon.localhost")
-        .to_string();
+    let release =
+        release.ok_or_else(|| PageError::new(AppError::not_found("no such session"), lang))?;
+    let (event_id, release_id) = (event.id, release.id);
+    let sequences = state
+        .db
+        .run(move |c| releases::sequences(c, event_id, release_id))
+        .await
+        .in_page(lang)?;
+    let s = released_session(Some(&release), id, lang)?;
+    let host = crate::email::message_domain(&state.settings);
+    let vevent = super::exports::vevent_lines(
+        &event,
+        &release.snapshot,
+        s,
+        sequences.get(&id).copied().unwrap_or(0),
+        release.published_at,
+        &host,
+        state.settings.base_url(),
+        lang,
+    );
+    let body = super::exports::calendar_of("PUBLISH", &s.title, vec![vevent]);
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8; method=PUBLISH")
         .insert_header((
             "content-disposition",
             format!("attachment; filename=\"session-{id}.ics\""),
         ))
-        .body(session_ics(&event, s, room.as_deref(), &host)))
+        .body(body))
 }
 
 #[utoipa::path(get, path = "/events/{slug}/speakers/{id}", tag = "pages",

@@ -289,6 +289,22 @@ async fn the_three_exports_read_back_with_stable_guids_and_etags() {
         Some("1"),
         "SEQUENCE rises with a release that changed it"
     );
+    // The session page's own .ics is the same VEVENT.
+    let (status, _, one) = get_text(
+        &app,
+        &format!("/events/{slug}/sessions/{id}/calendar.ics"),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        crate::bookings::vevents(&one),
+        vec![(
+            format!("session-{id}@127.0.0.1"),
+            Some("1".into()),
+            Some("CONFIRMED".into())
+        )]
+    );
 }
 
 /// An empty published fair on the demo's days, hours and time zone.
