@@ -19,9 +19,9 @@ pub fn new_token(prefix: &str) -> String {
     )
 }
 
-/// A token with `prefix` derived from the instance's secret key and a fixed `purpose` (an
-/// HMAC-SHA256, 256 bits, base64url): the same inputs give the same token, so a page can show
-/// it again although only its hash is stored. Rotating the secret key changes every one.
+/// A token with `prefix` derived from another secret token and a fixed `purpose` (an
+/// HMAC-SHA256 keyed by `secret`, 256 bits, base64url): whoever holds `secret` can show it
+/// again, while only the hashes of both are stored.
 pub fn derived_token(prefix: &str, secret: &str, purpose: &str) -> String {
     use hmac::{Hmac, Mac};
     let mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map(|mut m| {

@@ -113,7 +113,7 @@ fn operations_mut(
         registrations::attendee::get, registrations::attendee::cancel, registrations::attendee::erase,
         registrations::attendee::create_booking, registrations::attendee::delete_booking,
         registrations::organizer::bookings_summary, registrations::organizer::session_bookings_csv,
-        registrations::agenda::feed, registrations::pages::attendee_booking,
+        registrations::agenda::feed, registrations::pages::attendee_booking, registrations::pages::visitor_booking,
         email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
         registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::used_link, registrations::pages::attendee_page,
         registrations::pages::attendee_cancel, registrations::pages::attendee_details, registrations::pages::attendee_erase, registrations::pages::badge_page,

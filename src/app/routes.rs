@@ -265,6 +265,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(get().to(schedule::pages::speaker)),
         )
         .service(
+            resource("/events/{slug}/bookings", "POST").route(post().to(regpages::visitor_booking)),
+        )
+        .service(
             resource("/events/{slug}/schedule.ics", "GET, HEAD")
                 .route(get().to(schedule::downloads::ics)),
         )

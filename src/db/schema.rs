@@ -320,9 +320,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    agenda_feeds (registration_id) {
-        registration_id -> BigInt,
+    agenda_feeds (token_hash) {
         token_hash -> Text,
+        registration_id -> BigInt,
         created_at -> Timestamp,
     }
 }

@@ -1,11 +1,11 @@
 //! The personal agenda feed (SPEC §4.2): `/a/{feed_token}.ics`, the sessions a confirmed
 //! attendee holds a seat in, for a calendar app to subscribe to.
 //!
-//! The token (`slf_`) is derived from the instance's secret key and the registration id, so
-//! the attendee page and `GET /me` can show it again while only its hash is stored. The feed
-//! row exists while the attendee is confirmed: it is written when the page or `GET /me` first
-//! shows the link, and deleted when the registration is cancelled or erased — the feed then
-//! answers 404.
+//! Each manage token (`slr_`, one per email that carried a link) has its feed token (`slf_`):
+//! an HMAC keyed by the manage token, so whoever holds the manage link — the attendee page,
+//! `GET /me` — can show the feed again, while the database keeps only the hash of each (a dump
+//! yields neither). The feed row is written with the manage token ([`register`]); the feed
+//! answers 404 while the registration is not confirmed, and for good once it is erased.
 
 use actix_web::{web, HttpResponse};
 use diesel::prelude::*;
@@ -22,31 +22,31 @@ use crate::web::AppState;
 
 pub const PREFIX: &str = "slf_";
 
-/// The feed token of a registration under `secret`.
-pub fn token(secret: &str, registration_id: i64) -> String {
-    crate::crypto::derived_token(PREFIX, secret, &format!("agenda-feed:{registration_id}"))
+/// The feed token of a manage token.
+pub fn token(manage_token: &str) -> String {
+    crate::crypto::derived_token(PREFIX, manage_token, "salon agenda feed")
 }
 
-/// The feed URL of a confirmed registration, storing its token's hash on first use.
-pub fn url(
-    c: &mut Conn,
-    settings: &crate::config::Settings,
-    registration_id: i64,
-) -> QueryResult<String> {
-    let token = token(settings.server.secret_key.expose(), registration_id);
+/// Stores the feed of a new manage token (in the transaction that mints it).
+pub fn register(c: &mut Conn, registration_id: i64, manage_token: &str) -> QueryResult<()> {
     let now = crate::db::now();
     run!(c, |c| diesel::insert_into(agenda_feeds::table)
         .values((
+            agenda_feeds::token_hash.eq(crate::crypto::token_hash(&token(manage_token))),
             agenda_feeds::registration_id.eq(registration_id),
-            agenda_feeds::token_hash.eq(crate::crypto::token_hash(&token)),
             agenda_feeds::created_at.eq(now),
         ))
         .on_conflict_do_nothing()
         .execute(c))?;
-    Ok(format!("{}/a/{token}.ics", settings.base_url()))
+    Ok(())
 }
 
-/// Closes a registration's feed (cancelled, erased).
+/// The feed URL of the holder of `manage_token`.
+pub fn url(settings: &crate::config::Settings, manage_token: &str) -> String {
+    format!("{}/a/{}.ics", settings.base_url(), token(manage_token))
+}
+
+/// Forgets every feed of a registration (erasure).
 pub fn close(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
     run!(c, |c| diesel::delete(
         agenda_feeds::table.filter(agenda_feeds::registration_id.eq(registration_id))
@@ -56,7 +56,7 @@ pub fn close(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
 }
 
 /// The registration a feed token belongs to.
-fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
+pub fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }

@@ -50,7 +50,13 @@ pub struct Me {
 }
 
 /// What `GET /me` and the attendee page show: bookings with their sessions, the feed link.
-pub fn me(c: &mut Conn, settings: &Settings, reg: &RegistrationRow) -> AppResult<Me> {
+/// `manage_token`: the token the attendee came with (their feed is derived from it).
+pub fn me(
+    c: &mut Conn,
+    settings: &Settings,
+    reg: &RegistrationRow,
+    manage_token: &str,
+) -> AppResult<Me> {
     let event = crate::events::queries::find(c, reg.event_id)?;
     let release = crate::schedule::releases::latest(c, event.id)?;
     let held = bookings::of_registration(c, reg.id)?;
@@ -61,11 +67,8 @@ pub fn me(c: &mut Conn, settings: &Settings, reg: &RegistrationRow) -> AppResult
             .iter()
             .map(|b| BookingOut::of(&event, release.as_ref(), b, lang))
             .collect(),
-        agenda_url: if reg.status() == Status::Confirmed {
-            Some(agenda::url(c, settings, reg.id)?)
-        } else {
-            None
-        },
+        agenda_url: (reg.status() == Status::Confirmed)
+            .then(|| agenda::url(settings, manage_token)),
     })
 }
 
@@ -77,7 +80,7 @@ pub async fn get(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpRes
         .db
         .run(move |c| {
             let reg = resolve(c, &who.token)?;
-            me(c, &settings, &reg)
+            me(c, &settings, &reg, &who.token)
         })
         .await?;
     Ok(HttpResponse::Ok().json(me))
@@ -204,17 +207,14 @@ impl crate::schedule::hooks::Seats for VisitorSeats {
         event_id: i64,
         token: &str,
     ) -> AppResult<Option<crate::schedule::hooks::VisitorSeats>> {
-        let Some(found) = tokens::find(c, token, tokens::MANAGE)? else {
+        let Some(registration) = agenda::find(c, token)? else {
             return Ok(None);
         };
-        let reg = service::find_by_id(c, found.owner_id)?;
+        let reg = service::find_by_id(c, registration)?;
         if reg.event_id != event_id || reg.status() != Status::Confirmed {
             return Ok(None);
         }
-        let mut seats = crate::schedule::hooks::VisitorSeats {
-            token: token.to_string(),
-            ..Default::default()
-        };
+        let mut seats = crate::schedule::hooks::VisitorSeats::default();
         for b in bookings::of_registration(c, reg.id)? {
             match b.status() {
                 BookingStatus::Booked => seats.booked.insert(b.session_id),

@@ -45,10 +45,13 @@ impl Released for FollowRelease {
         &self,
         c: &mut Conn,
         event: &Event,
-        _previous: Option<&Release>,
+        previous: Option<&Release>,
         release: &Release,
     ) -> AppResult<()> {
         let diff = &release.diff;
+        let before: HashMap<i64, &PublishedSession> = previous
+            .map(|p| p.snapshot.sessions.iter().map(|s| (s.id, s)).collect())
+            .unwrap_or_default();
         let by_id: HashMap<i64, &PublishedSession> = release
             .snapshot
             .sessions
@@ -59,7 +62,15 @@ impl Released for FollowRelease {
             .moved
             .iter()
             .map(|e| (e.id, MOVED))
-            .chain(diff.changed.iter().map(|e| (e.id, CHANGED)))
+            .chain(
+                diff.changed
+                    .iter()
+                    .filter(|e| match (before.get(&e.id), by_id_of(release, e.id)) {
+                        (Some(b), Some(a)) => shows_differently(b, a),
+                        _ => true,
+                    })
+                    .map(|e| (e.id, CHANGED)),
+            )
             .chain(diff.cancelled.iter().map(|e| (e.id, CANCELLED)))
             .collect();
         let now = crate::db::now();
@@ -115,6 +126,25 @@ impl Released for FollowRelease {
     }
 }
 
+fn by_id_of(release: &Release, id: i64) -> Option<&PublishedSession> {
+    release.snapshot.sessions.iter().find(|s| s.id == id)
+}
+
+/// Whether an attendee would see a difference in a `changed` session: its title, abstract,
+/// kind, language, track or speakers. A new capacity or a speaker's edited biography changes
+/// the release (and the calendars' `SEQUENCE`) but is not worth an email.
+fn shows_differently(before: &PublishedSession, after: &PublishedSession) -> bool {
+    let speakers = |s: &PublishedSession| -> Vec<(i64, String)> {
+        s.speakers.iter().map(|p| (p.id, p.name.clone())).collect()
+    };
+    before.title != after.title
+        || before.abstract_text != after.abstract_text
+        || before.kind != after.kind
+        || before.language != after.language
+        || before.track_id != after.track_id
+        || speakers(before) != speakers(after)
+}
+
 /// Attendees handled per transaction by [`write_due`].
 const BATCH: usize = 50;
 
@@ -154,6 +184,15 @@ fn write_batch(c: &mut Conn, settings: &Settings) -> AppResult<(usize, usize)> {
         if pairs.len() == BATCH {
             break;
         }
+    }
+    // Lock each event before touching its attendees, as every registration change does (an
+    // erasure racing this batch waits, or finds the email already queued and erases it), in
+    // ascending order so that two instances' batches cannot deadlock.
+    let mut events: Vec<i64> = pairs.iter().map(|p| p.0).collect();
+    events.sort_unstable();
+    events.dedup();
+    for event_id in events {
+        crate::db::lock_event(c, event_id)?;
     }
     let mut context = Context::default();
     let mut emails = 0;
@@ -348,10 +387,10 @@ fn queue_email(
     }
     let mut ctx = email::common_context(event, lang, reg.display_name());
     ctx.insert("changes".into(), json!(items));
-    ctx.insert(
-        "agenda_url".into(),
-        json!(agenda::url(c, settings, reg.id)?),
-    );
+    // An email that carries a link carries a token minted for it: the feed of a new manage
+    // token.
+    let manage = super::service::mint_manage(c, reg.id)?;
+    ctx.insert("agenda_url".into(), json!(agenda::url(settings, &manage)));
     email::enqueue(
         c,
         NewEmail {

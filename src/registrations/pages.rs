@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::bookings::{self, BookingStatus};
 use super::model::{RegistrationRow, Status};
-use super::{attendee, service};
+use super::{agenda, attendee, service};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -258,10 +258,10 @@ async fn show_attendee(
     let (event, reg) = load(state, req, token.clone()).await?;
     let lang = crate::web::pages::own_language(req, reg.language());
     let me = {
-        let (settings, reg) = (state.settings.clone(), reg.clone());
+        let (settings, reg, token) = (state.settings.clone(), reg.clone(), token.clone());
         state
             .db
-            .run(move |c| attendee::me(c, &settings, &reg))
+            .run(move |c| attendee::me(c, &settings, &reg, &token))
             .await
             .in_page(lang)?
     };
@@ -329,14 +329,18 @@ async fn show_attendee(
     )?;
     let mut res = crate::web::pages::html(status, lang, body);
     if reg.status() == Status::Confirmed {
-        // The programme's pages show this attendee book / leave buttons (schedule::hooks::Seats).
+        // The fair's pages show this attendee book / leave buttons (schedule::hooks::Seats):
+        // a browser-session cookie with their feed token, which reads their seats and books
+        // or leaves through `/events/{slug}/bookings`, never their manage token (a shared
+        // browser must not open their personal page).
         let secure = if state.settings.base_url().starts_with("https://") {
             "; Secure"
         } else {
             ""
         };
         let cookie = format!(
-            "{VISITOR_COOKIE}={token}; Path=/events/{}; Max-Age=5184000; HttpOnly; SameSite=Lax{secure}",
+            "{VISITOR_COOKIE}={}; Path=/events/{}; HttpOnly; SameSite=Lax{secure}",
+            agenda::token(&token),
             event.slug
         );
         if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie) {
@@ -506,27 +510,98 @@ pub async fn attendee_booking(
         &token,
         "bookings",
         &form.csrf,
-        move |c, _, event, reg| {
-            let session_id = session_id
-                .ok_or_else(|| AppError::not_found("no such session in the programme"))?;
-            if leave {
-                bookings::leave(c, event, reg, session_id)?;
-            } else {
-                bookings::book(c, event, reg, session_id)?;
-            }
-            Ok(event.slug.clone())
-        },
+        move |c, _, event, reg| change_seat(c, event, reg, session_id, leave),
     )
     .await?;
     let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
     let slug =
         outcome.map_err(|e| PageError::new(e, lang).next(mine.clone(), word("your_page")))?;
+    Ok(see_other(back_within(&slug, back).unwrap_or(mine)))
+}
+
+/// Books (or with `leave`, frees) a seat in a locked event.
+fn change_seat(
+    c: &mut crate::db::Conn,
+    event: &Event,
+    reg: &RegistrationRow,
+    session_id: Option<i64>,
+    leave: bool,
+) -> AppResult<String> {
+    let session_id =
+        session_id.ok_or_else(|| AppError::not_found("no such session in the programme"))?;
+    if leave {
+        bookings::leave(c, event, reg, session_id)?;
+    } else {
+        bookings::book(c, event, reg, session_id)?;
+    }
+    Ok(event.slug.clone())
+}
+
+/// `back` when it is a page of the fair `slug` (never another site).
+fn back_within(slug: &str, back: String) -> Option<String> {
     let local = back.starts_with(&format!("/events/{slug}/"))
         || back.starts_with(&format!("/events/{slug}?"))
         || back.starts_with(&format!("/events/{slug}#"))
         || back == format!("/events/{slug}");
-    let safe = local && !back.contains("//") && !back.contains('\\');
-    Ok(see_other(if safe { back } else { mine }))
+    (local && !back.contains("//") && !back.contains('\\')).then_some(back)
+}
+
+/// `POST /events/{slug}/bookings`: the book / leave buttons of the programme and session pages,
+/// for the attendee their own page remembered (the feed token in the [`VISITOR_COOKIE`]); then
+/// back to the page of the form. Without that cookie, a page saying to open one's own link.
+#[utoipa::path(post, path = "/events/{slug}/bookings", tag = "pages", params(("slug" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
+    responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404, description = "no such session, or no attendee remembered by this browser", content_type = "text/html"),
+        (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
+pub async fn visitor_booking(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    slug: web::Path<String>,
+    form: web::Form<BookingForm>,
+) -> Result<HttpResponse, PageError> {
+    let slug = slug.into_inner();
+    let lang = lang_of_request(&req);
+    let form = form.into_inner();
+    let programme = format!("/events/{slug}?lang={}", lang.code());
+    crate::web::pages::verify_form(
+        &req,
+        &state.settings,
+        &format!("/events/{slug}/bookings"),
+        &form.csrf,
+        lang,
+        &programme,
+    )?;
+    let feed = crate::web::pages::cookie(&req, VISITOR_COOKIE);
+    let session_id: Option<i64> = form.session_id.trim().parse().ok();
+    let leave = form.action == "leave";
+    let fair = slug.clone();
+    let outcome = state
+        .db
+        .write(move |c| {
+            let unknown = || {
+                AppError::not_found(
+                    "open your own link (from your confirmation email) to book seats",
+                )
+            };
+            let registration = match feed {
+                Some(feed) => agenda::find(c, &feed)?,
+                None => None,
+            }
+            .ok_or_else(unknown)?;
+            let reg = service::find_by_id(c, registration)?;
+            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
+            if event.slug != fair {
+                return Err(unknown());
+            }
+            let reg = service::find_by_id(c, reg.id)?;
+            change_seat(c, &event, &reg, session_id, leave)
+        })
+        .await;
+    let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
+    outcome.map_err(|e| PageError::new(e, lang).next(programme.clone(), word("back")))?;
+    Ok(see_other(
+        back_within(&slug, form.back).unwrap_or(programme),
+    ))
 }
 
 /// `POST /r/{token}/erase` (the page's form): erases the attendee's personal data; the link

@@ -161,9 +161,8 @@ pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResul
         ))
         .execute(c))?;
     if current == Status::Confirmed {
-        // Only confirmed attendees hold seats and an agenda feed.
+        // Only confirmed attendees hold seats (their feed answers 404 until confirmed again).
         bookings::release_all(c, reg.event_id, reg.id)?;
-        agenda::close(c, reg.id)?;
     }
     let stamp = Some(now);
     match next {
@@ -217,12 +216,19 @@ fn queue(
     Ok(())
 }
 
+/// A new manage token (`slr_`) for a registration, with its agenda feed.
+pub fn mint_manage(c: &mut Conn, registration_id: i64) -> QueryResult<String> {
+    let token = tokens::mint(c, registration_id, tokens::MANAGE, None)?;
+    agenda::register(c, registration_id, &token)?;
+    Ok(token)
+}
+
 fn manage_links(
     c: &mut Conn,
     settings: &Settings,
     reg: &RegistrationRow,
 ) -> QueryResult<(String, String, String)> {
-    let token = tokens::mint(c, reg.id, tokens::MANAGE, None)?;
+    let token = mint_manage(c, reg.id)?;
     let base = settings.base_url();
     Ok((
         format!("{base}/r/{token}?lang={}", reg.language().code()),
@@ -525,7 +531,7 @@ pub fn manage_token_for_used_link(
     if reg.erased_at.is_some() {
         return Err(AppError::not_found("unknown confirmation link"));
     }
-    Ok(tokens::mint(c, reg.id, tokens::MANAGE, None)?)
+    Ok(mint_manage(c, reg.id)?)
 }
 
 /// Promotes waitlisted registrations, oldest first, while seats are free; emails each.

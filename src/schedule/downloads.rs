@@ -108,6 +108,12 @@ async fn export(
                 .map(|t| t.trim().trim_start_matches("W/"))
                 .any(|t| t == etag || t == "*")
         });
+    // A draft (shown to an organizer) or any answer to a token must not sit in a shared cache.
+    let cache = if event.is_published() && req.headers().get(header::AUTHORIZATION).is_none() {
+        "public, max-age=60"
+    } else {
+        "private, no-store"
+    };
     if matches {
         return Ok(HttpResponse::NotModified()
             .insert_header((header::ETAG, etag))
@@ -116,7 +122,7 @@ async fn export(
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, "public, max-age=60"))
+        .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("inline; filename=\"{}-schedule.{extension}\"", event.slug),

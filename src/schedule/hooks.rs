@@ -12,15 +12,14 @@ use crate::error::AppResult;
 /// The seats of the attendee visiting a programme page.
 #[derive(Debug, Clone, Default)]
 pub struct VisitorSeats {
-    /// Their manage token: the book / leave forms post to `/r/{token}/bookings`.
-    pub token: String,
     pub booked: BTreeSet<i64>,
     pub waitlisted: BTreeSet<i64>,
 }
 
 pub trait Seats: Send + Sync {
-    /// The seats of the confirmed attendee whose manage token is `token`, in `event_id`; None
-    /// for an unknown token, another event's attendee, or one who may not book.
+    /// The seats of the confirmed attendee whose agenda feed token (`slf_`, the
+    /// [`VISITOR_COOKIE`]) is `token`, in `event_id`; None for an unknown token, another
+    /// event's attendee, or one who may not book.
     fn of_visitor(
         &self,
         c: &mut Conn,
@@ -29,6 +28,8 @@ pub trait Seats: Send + Sync {
     ) -> AppResult<Option<VisitorSeats>>;
 }
 
-/// The cookie that carries an attendee's manage token to the programme's pages, set by their
-/// page `/r/{token}` with the path `/events/{slug}` (HttpOnly, SameSite=Lax).
+/// The cookie that tells the fair's pages which attendee is visiting: their agenda feed token
+/// (it reads their seats and books or leaves, nothing more), set by their page `/r/{token}`
+/// for the browser session, with the path `/events/{slug}` (HttpOnly, SameSite=Lax). The book
+/// / leave forms post to `/events/{slug}/bookings`.
 pub const VISITOR_COOKIE: &str = "salon_attendee";

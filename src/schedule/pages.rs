@@ -359,7 +359,7 @@ pub async fn programme(
             changes_url => format!("{base}/changes?lang={}", lang.code()),
             directory_url => format!("{base}/exhibitors?lang={}", lang.code()),
             action => base.clone(),
-            seat_form => seat_form(&state, visiting.as_ref(), lang),
+            seat_form => seat_form(&state, &event, visiting.as_ref(), lang),
             here => keep(day),
         },
     )
@@ -384,19 +384,19 @@ async fn visitor(
         .flatten()
 }
 
-/// The book / leave form of a session for a visiting attendee: where it posts, its CSRF
-/// token, and the visitor's state in that session (`booked`, `waitlisted` or `none`).
+/// The book / leave form of a session for a visiting attendee: where it posts and its CSRF
+/// token (each button also says the visitor's state in its session: see [`seat_of`]).
 fn seat_form(
     state: &AppState,
+    event: &Event,
     visitor: Option<&VisitorSeats>,
     lang: Language,
 ) -> Option<minijinja::Value> {
-    let v = visitor?;
-    let action = format!("/r/{}/bookings", v.token);
+    visitor?;
+    let action = format!("/events/{}/bookings", event.slug);
     Some(context! {
         action => format!("{action}?lang={}", lang.code()),
         csrf => crate::web::csrf::token(state.settings.server.secret_key.expose(), &action),
-        my_page => format!("/r/{}?lang={}#bookings", v.token, lang.code()),
     })
 }
 
@@ -464,7 +464,7 @@ pub async fn session(
             }).collect::<Vec<_>>(),
             ics_url => format!("{base}/sessions/{id}/calendar.ics"),
             back_url => format!("{base}?day={}&lang={}", s.starts_at.date_naive(), lang.code()),
-            seat_form => seat_form(&state, visiting.as_ref(), lang),
+            seat_form => seat_form(&state, &event, visiting.as_ref(), lang),
             seat => seat_of(visiting.as_ref(), s.id),
             session_id => s.id,
             here => format!("{base}/sessions/{id}?lang={}", lang.code()),

@@ -480,6 +480,37 @@ async fn a_release_emails_each_affected_attendee_once_with_itip_parts() {
     release(&app, &f.slug, "1.2").await;
     app.drain_mail();
     assert_eq!(app.outbox("schedule_changed").len(), count);
+    // Nor does one that only gives a booked session more seats (nothing an attendee sees).
+    let (status, body) = app
+        .patch(
+            &format!("{}/{quiet}", f.sessions()),
+            Some(&app.admin),
+            json!({"capacity": 40}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let diff = release(&app, &f.slug, "1.3").await;
+    assert_eq!(diff["diff"]["changed"][0]["id"], quiet);
+    app.drain_mail();
+    assert_eq!(app.outbox("schedule_changed").len(), count);
+    // A new title is news: the holder hears of it.
+    let (status, _) = app
+        .patch(
+            &format!("{}/{quiet}", f.sessions()),
+            Some(&app.admin),
+            json!({"title": "Plus du tout inchangée"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    release(&app, &f.slug, "1.4").await;
+    let mails = app
+        .delivered("schedule_changed", "calm@example.ma", 1)
+        .await;
+    assert!(
+        mails[0].text.contains("Plus du tout inchangée"),
+        "{}",
+        mails[0].text
+    );
 }
 
 #[tokio::test]
@@ -548,11 +579,15 @@ async fn the_pages_book_and_leave_for_an_attendee_who_came_through_their_link() 
         .text()
         .await
         .expect("html");
-    let action = format!("/r/{token}/bookings");
+    let action = format!("/events/{}/bookings", f.slug);
     let html = html.replace("&#x2f;", "/");
     assert!(
         html.contains(&action),
         "the session page offers a seat: {html}"
+    );
+    assert!(
+        !html.contains(&token),
+        "the fair's pages never show the manage token"
     );
     assert!(html.contains("Réserver une place"));
     let csrf = html
@@ -566,6 +601,7 @@ async fn the_pages_book_and_leave_for_an_attendee_who_came_through_their_link() 
         browser
             .post(app.url(&format!("{action}?lang=fr")))
             .header("origin", app.address.as_str())
+            .header("cookie", &jar)
             .form(&form)
             .send()
     };
@@ -604,15 +640,30 @@ async fn the_pages_book_and_leave_for_an_attendee_who_came_through_their_link() 
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         res.headers()["location"],
-        format!("/r/{token}?lang=fr").as_str()
+        format!("/events/{}?lang=fr", f.slug).as_str()
     );
     let (_, me) = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me["bookings"].as_array().map(Vec::len), Some(0));
 
+    // Without the cookie the form books nothing: a page says to open one's own link.
+    let res = browser
+        .post(app.url(&format!("{action}?lang=fr")))
+        .header("origin", app.address.as_str())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("session_id", &s.to_string()),
+            ("action", "book"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert!(res.text().await.expect("html").contains("<html"));
     // A form from elsewhere is refused and books nothing.
     let res = browser
         .post(app.url(&format!("{action}?lang=fr")))
         .header("origin", "https://evil.example")
+        .header("cookie", &jar)
         .form(&[
             ("csrf", csrf.as_str()),
             ("session_id", &s.to_string()),

@@ -92,6 +92,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/events/{slug}/sessions/{id}/calendar.ics", &["get"]),
     ("/events/{slug}/speakers/{id}", &["get"]),
     ("/events/{slug}/changes", &["get"]),
+    ("/events/{slug}/bookings", &["post"]),
     ("/events/{slug}/schedule.ics", &["get"]),
     ("/events/{slug}/schedule.xml", &["get"]),
     ("/events/{slug}/schedule.json", &["get"]),

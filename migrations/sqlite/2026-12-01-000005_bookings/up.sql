@@ -19,13 +19,15 @@ CREATE TABLE bookings (
 CREATE INDEX bookings_session_status ON bookings (session_id, status, id);
 CREATE INDEX bookings_registration_start ON bookings (registration_id, starts_at);
 
--- One agenda feed per registration; the token (slf_) is derived from the instance's secret key,
--- so the attendee page can show it again, and stored only as a hash.
+-- Agenda feeds: one per manage token of a registration. The feed token (slf_) is derived from
+-- the manage token (an HMAC keyed by it), so the attendee page and GET /me, which hold the
+-- manage token, can show it again; only its hash is stored, and a database dump yields none.
 CREATE TABLE agenda_feeds (
-    registration_id BIGINT PRIMARY KEY NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
-    token_hash TEXT NOT NULL UNIQUE,
+    token_hash TEXT PRIMARY KEY NOT NULL,
+    registration_id BIGINT NOT NULL REFERENCES registrations (id) ON DELETE CASCADE,
     created_at TIMESTAMP NOT NULL
 );
+CREATE INDEX agenda_feeds_registration ON agenda_feeds (registration_id);
 
 -- Written in a release's transaction: one row per (attendee, changed session) the release
 -- touched. The notices job turns each attendee's rows into one schedule_changed email and
