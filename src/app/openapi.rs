@@ -57,6 +57,116 @@ impl Modify for UniqueOperationIds {
     }
 }
 
+/// Every error of the API is RFC 9457 problem+json (SPEC §7), and the edge answers some
+/// statuses before a handler runs: 400/413/415/422 for a body, 422 for a query, 404 for a path
+/// parameter that does not parse, 401/403 for a token, 429 for a public POST. This documents
+/// each of them, with the `Problem` schema, on every API operation (the HTML pages answer
+/// their errors as pages and keep their own descriptions).
+struct ProblemResponses;
+
+impl Modify for ProblemResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
+        let problem = || {
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("Problem")))
+                .build()
+        };
+        let describe = |status: &str| match status {
+            "400" => "the body is not JSON (truncated, trailing bytes)",
+            "401" => "no valid token",
+            "403" => "the token's role may not do this",
+            "404" => "no such resource",
+            "409" => "conflicts with the current state",
+            "410" => "gone",
+            "413" => "the body is over `server.max_body`",
+            "415" => "the body is not of a type this route reads",
+            "422" => "a member or parameter is wrong; every one is named in `errors`",
+            "429" => "too many requests from this address; see `Retry-After`",
+            "503" => "busy; see `Retry-After`",
+            _ => "an error",
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (method, op) in operations_mut(item) {
+                let is_page = op
+                    .tags
+                    .as_ref()
+                    .is_some_and(|t| t.iter().any(|t| t == "pages"));
+                if is_page {
+                    continue;
+                }
+                let mut wanted: Vec<&str> = Vec::new();
+                if path.contains('{') {
+                    wanted.push("404");
+                }
+                if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                    wanted.extend(["401", "403"]);
+                } else if method == "post" {
+                    wanted.push("429");
+                }
+                if op.request_body.is_some() {
+                    wanted.extend(["400", "413", "415", "422"]);
+                }
+                let has_query = op.parameters.as_ref().is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query)
+                    })
+                });
+                if has_query {
+                    wanted.push("422");
+                }
+                for status in wanted {
+                    op.responses
+                        .responses
+                        .entry(status.to_string())
+                        .or_insert_with(|| {
+                            RefOr::T(ResponseBuilder::new().description(describe(status)).build())
+                        });
+                }
+                for (status, response) in op.responses.responses.iter_mut() {
+                    let is_error = status.starts_with('4') || status.starts_with('5');
+                    if let (true, RefOr::T(r)) = (is_error, response) {
+                        if r.content.is_empty() {
+                            r.content
+                                .insert("application/problem+json".to_string(), problem());
+                        }
+                        if r.description.is_empty() {
+                            r.description = describe(status).to_string();
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// An untagged enum (one JSON shape or another) is `oneOf` for utoipa, but its shapes may both
+/// fit one value (an empty page fits both page schemas): `anyOf` says what the API means.
+struct UntaggedAsAnyOf(&'static [&'static str]);
+
+/// The untagged enums of the API.
+const UNTAGGED: UntaggedAsAnyOf = UntaggedAsAnyOf(&["SessionPage", "SessionView"]);
+
+impl Modify for UntaggedAsAnyOf {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{AnyOf, Schema};
+        use utoipa::openapi::RefOr;
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        for name in self.0 {
+            if let Some(RefOr::T(Schema::OneOf(one))) = components.schemas.get(*name) {
+                let mut any = AnyOf::new();
+                any.items = one.items.clone();
+                any.description = one.description.clone();
+                components
+                    .schemas
+                    .insert((*name).to_string(), RefOr::T(Schema::AnyOf(any)));
+            }
+        }
+    }
+}
+
 fn operations(
     item: &utoipa::openapi::path::PathItem,
 ) -> impl Iterator<Item = &utoipa::openapi::path::Operation> {
@@ -94,7 +204,7 @@ fn operations_mut(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Salon", description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."),
-    modifiers(&BearerAuth, &UniqueOperationIds),
+    modifiers(&BearerAuth, &UniqueOperationIds, &ProblemResponses, &UNTAGGED),
     paths(
         web::health::healthz, web::health::readyz, web::health::metrics,
         auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,

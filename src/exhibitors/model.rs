@@ -10,6 +10,7 @@ use crate::domain::{Language, Translatable};
 /// An exhibitor's status; the transitions of SPEC §3 live in [`Status::can_become`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = ExhibitorStatus)]
 pub enum Status {
     Pending,
     Submitted,

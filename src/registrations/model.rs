@@ -12,6 +12,7 @@ use crate::domain::Language;
 /// A registration's status; the transitions of SPEC §3 live in [`Status::can_become`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
+#[schema(as = RegistrationStatus)]
 pub enum Status {
     Pending,
     Confirmed,

@@ -610,9 +610,26 @@ fn working_copy_page(
     Ok(Page::new(items, total, req))
 }
 
+/// What `GET …/sessions` answers: organizers get the working copy, the public the latest
+/// release (the JSON is the page itself: one schema or the other).
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SessionPage {
+    WorkingCopy(Page<SessionOut>),
+    Released(Page<super::releases::PublishedSession>),
+}
+
+/// What `GET …/sessions/{id}` answers: the working copy's session or the released one.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum SessionView {
+    WorkingCopy(SessionOut),
+    Released(super::releases::PublishedSession),
+}
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/sessions", tag = "sessions",
     params(("slug" = String, Path), ListParams, SessionFilters),
-    responses((status = 200, body = Page<SessionOut>, description = "organizers (viewer and up): the working copy; the public: the sessions of the latest release (`PublishedSession`). sort: starts_at, title, created_at"),
+    responses((status = 200, body = SessionPage, description = "organizers (viewer and up): the working copy; the public: the sessions of the latest release (`PublishedSession`). sort: starts_at, title, created_at"),
         (status = 404)))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -634,7 +651,7 @@ pub async fn list(
                 })
             })
             .await?;
-        return Ok(HttpResponse::Ok().json(page));
+        return Ok(HttpResponse::Ok().json(SessionPage::WorkingCopy(page)));
     }
     let page = state
         .db
@@ -646,12 +663,12 @@ pub async fn list(
             Ok(releases::public_page(sessions, &req, &filters))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(page))
+    Ok(HttpResponse::Ok().json(SessionPage::Released(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
     params(("slug" = String, Path), ("id" = i64, Path)),
-    responses((status = 200, body = SessionOut, description = "organizers: the working copy; the public: the latest release's `PublishedSession`"), (status = 404)))]
+    responses((status = 200, body = SessionView, description = "organizers: the working copy; the public: the latest release's `PublishedSession`"), (status = 404)))]
 pub async fn get(
     state: web::Data<AppState>,
     who: OptionalOrganizer,
@@ -666,15 +683,14 @@ pub async fn get(
             if organizer {
                 let row = find(c, event.id, id)?;
                 let sp = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
-                return Ok(serde_json::to_value(SessionOut::of(&event, row, sp))
-                    .map_err(anyhow::Error::from)?);
+                return Ok(SessionView::WorkingCopy(SessionOut::of(&event, row, sp)));
             }
             let published = releases::latest(c, event.id)?
                 .and_then(|r| r.snapshot.sessions.into_iter().find(|s| s.id == id))
                 .ok_or_else(|| {
                     AppError::not_found(format!("no session {id} in the published programme"))
                 })?;
-            Ok(serde_json::to_value(published).map_err(anyhow::Error::from)?)
+            Ok(SessionView::Released(published))
         })
         .await?;
     Ok(HttpResponse::Ok().json(body))

@@ -62,8 +62,7 @@ impl SpeakerOut {
 pub struct NewSpeaker {
     #[schema(required = true)]
     pub name: Option<String>,
-    /// Never shown to the public.
-    #[schema(format = "email")]
+    /// An email address, never shown to the public; empty or null: none.
     pub email: Option<String>,
     pub organization: Option<String>,
     pub bio: Option<String>,
@@ -73,8 +72,9 @@ pub struct NewSpeaker {
 #[serde(deny_unknown_fields)]
 pub struct SpeakerPatch {
     pub name: Option<String>,
+    /// An email address; empty or null clears it.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>, format = "email")]
+    #[schema(value_type = Option<String>)]
     pub email: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]

@@ -33,7 +33,8 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// `/metrics` is not public: it answers only a `Bearer` token equal to `server.metrics_token`
 /// (compared in constant time), and is off (404) while that is unset.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
-    responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
+        (status = 404, description = "off (no `server.metrics_token` set), or the bearer token is not it")))]
 pub async fn metrics(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,

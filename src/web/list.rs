@@ -15,8 +15,10 @@ pub const MAX_PER_PAGE: i64 = 200;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Page number, from 1.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<i64>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
     /// Case-insensitive search in names (and, for organizers, emails and organizations).
     pub q: Option<String>,
