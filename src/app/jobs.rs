@@ -1,7 +1,7 @@
 //! Background jobs of each `salon serve`: the mail sender (`email::sender`, woken by commits
 //! that queue email), the schedule-change notices (`registrations::notices`, woken by the
 //! commit of a release that left some, and every minute for another instance's), and a
-//! scheduler thread for periodic work — today the retention purge (`registrations::purge`),
+//! scheduler thread for periodic work — today the retention purges (`registrations::purge`, `exhibitors::purge`),
 //! hourly. All stop, and are joined, before the process exits.
 
 use std::sync::{Arc, Condvar, Mutex};
@@ -10,7 +10,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::{email, registrations};
+use crate::{email, exhibitors, registrations};
 
 /// How often the scheduler runs the purge.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
@@ -105,10 +105,16 @@ fn write_notices(db: Db, settings: Arc<Settings>, stopping: Arc<std::sync::atomi
 
 fn schedule(db: Db, settings: Arc<Settings>, clock: Arc<Clock>, stop: Arc<(Mutex<bool>, Condvar)>) {
     loop {
-        match registrations::purge::run(&db, &settings, clock.now().date_naive()) {
+        let today = clock.now().date_naive();
+        match registrations::purge::run(&db, &settings, today) {
             Ok(n) if n > 0 => tracing::info!(erased = n, "privacy purge erased registrations"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "privacy purge failed"),
+        }
+        match exhibitors::purge::run(&db, &settings, today) {
+            Ok(n) if n > 0 => tracing::info!(erased = n, "privacy purge erased exhibitors"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "privacy purge of exhibitors failed"),
         }
         let Ok(guard) = stop.0.lock() else { return };
         match stop

@@ -218,8 +218,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(resource("/api/v1/exhibitors/confirm", "POST").route(post().to(exh::confirm)))
         .service(
-            resource("/api/v1/events/{slug}/exhibitors/{id}", "PATCH")
-                .route(patch().to(exh::update)),
+            resource("/api/v1/events/{slug}/exhibitors/{id}", "PATCH, DELETE")
+                .route(patch().to(exh::update))
+                .route(delete().to(exh::erase)),
         )
         .service(
             resource("/api/v1/events/{slug}/exhibitors/{id}/approve", "POST")
@@ -239,6 +240,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(patch().to(exself::update)),
         )
         .service(resource("/api/v1/exhibitor/withdraw", "POST").route(post().to(exself::withdraw)))
+        .service(resource("/api/v1/exhibitor/erase", "POST").route(post().to(exself::erase)))
         .service(resource("/api/v1/exhibitor/staff", "POST").route(post().to(exself::add_staff)))
         .service(
             resource("/api/v1/exhibitor/staff/{id}", "DELETE")

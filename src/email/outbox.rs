@@ -244,3 +244,50 @@ pub fn erase_for_registration(c: &mut Conn, registration_id: i64) -> QueryResult
     .execute(c))?;
     Ok(())
 }
+
+/// Forgets the emails of an event to or about `address` (an erased exhibitor contact): their
+/// recipient and bodies are blanked, and those not sent are not sent. That is every email to
+/// the address, and the unsent ones whose body names it (the event contact's notice of an
+/// application).
+pub fn erase_for_address(c: &mut Conn, event_id: i64, address: &str) -> QueryResult<()> {
+    let about: Vec<(i64, Option<String>)> = run!(c, |c| outbox_emails::table
+        .filter(outbox_emails::event_id.eq(event_id))
+        .filter(outbox_emails::status.ne("sent"))
+        .select((outbox_emails::id, outbox_emails::body_text))
+        .load(c))?;
+    let mut ids: Vec<i64> = about
+        .into_iter()
+        .filter(|(_, body)| body.as_deref().is_some_and(|b| b.contains(address)))
+        .map(|(id, _)| id)
+        .collect();
+    let to: Vec<i64> = run!(c, |c| outbox_emails::table
+        .filter(outbox_emails::event_id.eq(event_id))
+        .filter(outbox_emails::recipient.eq(address))
+        .select(outbox_emails::id)
+        .load(c))?;
+    ids.extend(to);
+    for chunk in ids.chunks(500) {
+        run!(c, |c| diesel::update(
+            outbox_emails::table
+                .filter(outbox_emails::id.eq_any(chunk))
+                .filter(outbox_emails::status.ne("sent"))
+        )
+        .set((
+            outbox_emails::status.eq("failed"),
+            outbox_emails::last_error.eq(Some("recipient erased"))
+        ))
+        .execute(c))?;
+        run!(c, |c| diesel::update(
+            outbox_emails::table.filter(outbox_emails::id.eq_any(chunk))
+        )
+        .set((
+            outbox_emails::recipient.eq(None::<String>),
+            outbox_emails::subject.eq(None::<String>),
+            outbox_emails::body_text.eq(None::<String>),
+            outbox_emails::body_html.eq(None::<String>),
+            outbox_emails::attachments.eq(None::<String>),
+        ))
+        .execute(c))?;
+    }
+    Ok(())
+}

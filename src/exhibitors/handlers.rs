@@ -454,3 +454,36 @@ pub async fn update(
     })
     .await
 }
+
+#[utoipa::path(delete, path = "/api/v1/events/{slug}/exhibitors/{id}", tag = "exhibitors",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 204, description = "the contact's personal data is erased (withdrawn first if still in the running: booth freed, staff passes cancelled); the company profile stays"),
+        (status = 401), (status = 403), (status = 404)),
+    security(("bearer" = [])))]
+pub async fn erase(
+    state: web::Data<AppState>,
+    who: Organizer,
+    path: web::Path<(String, i64)>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (slug, id) = path.into_inner();
+    let settings = state.settings.clone();
+    state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            let ex = service::find(c, event.id, id)?;
+            service::erase(c, &settings, &event, &ex)?;
+            Ok(audit::record(
+                c,
+                Some(who.id),
+                Some(event.id),
+                "erase",
+                "exhibitor",
+                Some(id),
+                serde_json::json!({}),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

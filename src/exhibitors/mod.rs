@@ -6,6 +6,7 @@ pub mod booths;
 pub mod handlers;
 pub mod model;
 pub mod pages;
+pub mod purge;
 pub mod self_service;
 pub mod service;
 pub mod tokens;

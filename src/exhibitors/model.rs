@@ -126,6 +126,7 @@ pub struct ExhibitorRow {
     pub confirm_sent_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub erased_at: Option<NaiveDateTime>,
 }
 
 impl ExhibitorRow {
@@ -178,6 +179,8 @@ pub struct ExhibitorOut {
     pub staff: Vec<StaffOut>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Set once the contact's personal data is erased (contact name, email and phone blank).
+    pub erased: bool,
 }
 
 /// An approved exhibitor in the public directory: these fields and no others.

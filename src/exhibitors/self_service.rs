@@ -282,3 +282,28 @@ pub async fn remove_staff(
     .await?;
     Ok(HttpResponse::Ok().json(out))
 }
+
+#[utoipa::path(post, path = "/api/v1/exhibitor/erase", tag = "exhibitor",
+    responses((status = 204, description = "the contact's personal data is erased (the application withdrawn first if still in the running); the token no longer works"),
+        (status = 401)),
+    security(("bearer" = [])))]
+pub async fn erase(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+    let settings = state.settings.clone();
+    state
+        .db
+        .write(move |c| {
+            let (event, ex) = resolve(c, &who.token)?;
+            service::erase(c, &settings, &event, &ex)?;
+            Ok(crate::audit::record(
+                c,
+                None,
+                Some(event.id),
+                "erase",
+                "exhibitor",
+                Some(ex.id),
+                serde_json::json!({"by": "exhibitor"}),
+            )?)
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -420,6 +420,33 @@ pub fn withdraw(
     Ok(find_by_id(c, ex.id)?)
 }
 
+/// Erases an exhibitor's contact (SPEC §8): withdraws it first if it is still in the running
+/// (the booth is freed, staff passes cancelled), then blanks contact name, email and phone,
+/// forgets its tokens and the bodies of its emails. The company's profile stays: it is not
+/// personal data, and counts and booth history keep their meaning.
+pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow) -> AppResult<()> {
+    if ex.erased_at.is_some() {
+        return Ok(());
+    }
+    if ex.status().can_become(Status::Withdrawn) {
+        withdraw(c, settings, event, ex)?;
+    }
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
+        .set((
+            exhibitors::contact_name.eq(""),
+            exhibitors::email.eq(format!("erased-{}.invalid", ex.id)),
+            exhibitors::phone.eq(None::<String>),
+            exhibitors::search_text.eq(crate::domain::search_text([ex.company_name.as_str()])),
+            exhibitors::erased_at.eq(Some(now)),
+            exhibitors::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    tokens::delete_all(c, ex.id)?;
+    crate::email::outbox::erase_for_address(c, event.id, &ex.email)?;
+    Ok(())
+}
+
 fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<RegistrationRow>> {
     let ids: Vec<i64> = run!(c, |c| staff_passes::table
         .filter(staff_passes::exhibitor_id.eq(exhibitor_id))
@@ -552,7 +579,11 @@ pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<Exhibito
         event: event.slug.clone(),
         company_name: ex.company_name.clone(),
         contact_name: ex.contact_name.clone(),
-        email: ex.email.clone(),
+        email: if ex.erased_at.is_some() {
+            String::new()
+        } else {
+            ex.email.clone()
+        },
         phone: ex.phone.clone(),
         website: ex.website.clone(),
         country: ex.country.clone(),
@@ -568,5 +599,6 @@ pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<Exhibito
         staff,
         created_at: ex.created_at.and_utc(),
         updated_at: ex.updated_at.and_utc(),
+        erased: ex.erased_at.is_some(),
     })
 }

@@ -1095,3 +1095,152 @@ async fn descriptions_keep_their_lines_and_refuse_control_characters() {
         "beside its field"
     );
 }
+
+#[tokio::test]
+async fn an_exhibitor_contact_is_erased_by_organizers_by_itself_and_by_the_purge() {
+    let app = spawn_app().await;
+    let slug = app.open_event("erase-ex", None).await;
+    booth(&app, &slug, "E1", json!("Hall E"), 9, 2).await;
+    let (id, token) = approved(&app, &slug, "karim@erase.example", "fr", Some("E1")).await;
+    let (status, _) = app
+        .post(
+            "/api/v1/exhibitor/staff",
+            Some(&token),
+            json!({"name": "Staff One", "email": "staff1@erase.example"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    // An email to the contact still waiting in the outbox is forgotten with the contact.
+    let (status, _) = app
+        .put_json(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/booth"),
+            json!({"booth_code": "E1"}),
+        )
+        .await;
+    assert!(status.is_success() || status == StatusCode::CONFLICT);
+
+    let (status, _) = app
+        .delete(&format!("/api/v1/events/{slug}/exhibitors/{id}"), None)
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let viewer = app.organizer_token(Role::Viewer).await;
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}"),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            Some(&app.admin),
+        )
+        .await;
+    let ex = &list["items"][0];
+    assert_eq!(ex["erased"], true);
+    assert_eq!(ex["contact_name"], "");
+    assert_eq!(ex["email"], "");
+    assert_eq!(ex["phone"], Value::Null);
+    assert_eq!(ex["status"], "withdrawn");
+    assert_eq!(ex["booth"], Value::Null, "the booth is freed");
+    assert_eq!(ex["company_name"], "Company karim@erase.example");
+    let raw = list.to_string();
+    assert!(
+        !raw.contains("\"karim@erase.example\"") && !raw.contains("Karim"),
+        "{raw}"
+    );
+    // The staff pass is cancelled; the token is gone; no email keeps the address.
+    let (_, regs) = app
+        .get(
+            &format!("/api/v1/events/{slug}/registrations?q=staff1"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(regs["items"][0]["status"], "cancelled");
+    let (status, _) = app.get("/api/v1/exhibitor", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    app.drain_mail();
+    assert!(
+        app.outbox("exhibitor_approved")
+            .iter()
+            .chain(app.outbox("exhibitor_confirm").iter())
+            .all(|(to, _, _)| to.is_none()),
+        "{:?}",
+        app.outbox("exhibitor_approved")
+    );
+    // Erasing again changes nothing.
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+
+    // The exhibitor erases itself; the same email may apply again afterwards.
+    let (other, token) = approved(&app, &slug, "leila@erase.example", "ar", None).await;
+    let (status, _) = app
+        .post("/api/v1/exhibitor/erase", Some(&token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            Some(&app.admin),
+        )
+        .await;
+    let erased = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|e| e["id"] == other)
+        .expect("erased exhibitor")
+        .clone();
+    assert_eq!(
+        (erased["erased"].clone(), erased["email"].clone()),
+        (json!(true), json!(""))
+    );
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("leila@erase.example", "ar"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mails = app
+        .delivered("exhibitor_confirm", "leila@erase.example", 2)
+        .await;
+    let again =
+        mails[mails.len() - 1].token(&format!("{}/exhibitors/confirm/", app.settings.base_url()));
+    let (status, body) = app
+        .post("/api/v1/exhibitors/confirm", None, json!({"token": again}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "a new application: {body}");
+
+    // The purge erases what is left, retention_days after the fair.
+    let fair_end = chrono::NaiveDate::from_ymd_opt(2027, 5, 4).expect("date");
+    let later = fair_end + chrono::TimeDelta::days(app.settings.privacy.retention_days as i64 + 1);
+    let n = salon::exhibitors::purge::run(&app.db, &app.settings, later).expect("purge");
+    assert_eq!(n, 1, "the new application of leila");
+    let (_, list) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            Some(&app.admin),
+        )
+        .await;
+    assert!(list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .all(|e| e["erased"] == true && e["email"] == ""));
+}
