@@ -111,10 +111,11 @@ fn ensure_secret_key(settings: &mut Settings, db: &Db) -> anyhow::Result<()> {
 const FORM_LIMIT: usize = 16 * 1024;
 
 /// What each area does when an event changes (see `events::hooks`).
-fn event_hooks() -> Hooks {
+fn event_hooks(programme: &Arc<schedule::cache::ProgrammeCache>) -> Hooks {
     Hooks(vec![
         Box::new(schedule::conflicts::KeepSessionsInside),
         Box::new(registrations::service::PromoteOnMoreSeats),
+        Box::new(schedule::cache::ForgetOnEventChange(programme.clone())),
     ])
 }
 
@@ -139,7 +140,9 @@ fn serve(
         limiter,
         clock,
     });
-    let hooks = web::Data::new(event_hooks());
+    let programme = Arc::new(schedule::cache::ProgrammeCache::default());
+    let hooks = web::Data::new(event_hooks(&programme));
+    let programme_cache = web::Data::from(programme);
     let release_hooks = web::Data::new(schedule::releases::ReleaseHooks(vec![Box::new(
         registrations::notices::FollowRelease,
     )]));
@@ -157,6 +160,7 @@ fn serve(
                 .app_data(authenticator.clone())
                 .app_data(hooks.clone())
                 .app_data(release_hooks.clone())
+                .app_data(programme_cache.clone())
                 .app_data(seats.clone())
                 .app_data(throttle.clone())
                 .app_data(metrics.clone())

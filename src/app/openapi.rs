@@ -216,7 +216,7 @@ fn operations_mut(
         schedule::speakers::create, schedule::speakers::list, schedule::speakers::get, schedule::speakers::update, schedule::speakers::delete,
         schedule::sessions::create, schedule::sessions::list, schedule::sessions::get, schedule::sessions::update, schedule::sessions::delete,
         schedule::conflicts::report,
-        schedule::releases::create, schedule::releases::list, schedule::releases::public_schedule, schedule::import::import,
+        schedule::publishing::create, schedule::releases::list, schedule::publishing::public_schedule, schedule::import::import,
         registrations::handlers::register, registrations::handlers::confirm,
         registrations::organizer::list, registrations::organizer::csv, registrations::organizer::update,
         registrations::organizer::erase, registrations::organizer::resend, registrations::organizer::badge,

@@ -18,7 +18,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use events::handlers as ev;
     use exhibitors::{booths, handlers as exh, pages as exhpages, self_service as exself};
     use registrations::{attendee, handlers as reg, organizer as regorg, pages as regpages};
-    use schedule::{conflicts, releases, rooms, sessions, speakers, tracks};
+    use schedule::{conflicts, publishing, releases, rooms, sessions, speakers, tracks};
     cfg.service(resource("/healthz", "GET, HEAD").route(get().to(health::healthz)))
         .service(resource("/readyz", "GET, HEAD").route(get().to(health::readyz)))
         .service(resource("/metrics", "GET, HEAD").route(get().to(health::metrics)))
@@ -110,7 +110,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/api/v1/events/{slug}/schedule", "GET, HEAD")
-                .route(get().to(releases::public_schedule)),
+                .route(get().to(publishing::public_schedule)),
         )
         .service(
             resource("/api/v1/events/{slug}/schedule/conflicts", "GET, HEAD")
@@ -119,7 +119,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/api/v1/events/{slug}/schedule/releases", "GET, HEAD, POST")
                 .route(get().to(releases::list))
-                .route(post().to(releases::create)),
+                .route(post().to(publishing::create)),
         )
         .service(
             resource("/api/v1/events/{slug}/schedule/import", "POST")

@@ -5,10 +5,12 @@
 //! poll get an empty answer until the next release. Before the first release each is a valid,
 //! empty programme.
 
+use std::collections::BTreeMap;
+
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::{Digest, Sha256};
 
+use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
 use super::exports;
 use super::releases::{self, Release};
 use crate::domain::Language;
@@ -24,45 +26,59 @@ enum Format {
     C3voc,
 }
 
-/// The event and its latest release (an empty one before the first).
-async fn load(
-    state: &web::Data<AppState>,
-    who: &OptionalOrganizer,
-    slug: String,
-) -> AppResult<(Event, Release, std::collections::BTreeMap<i64, u32>)> {
-    let drafts = who.can_view();
-    state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, drafts)?;
-            let release = releases::latest(c, event.id)?;
-            let sequences = match &release {
-                Some(r) => releases::sequences(c, event.id, r.id)?,
-                None => Default::default(),
-            };
-            let release = release.unwrap_or_else(|| Release {
-                id: 0,
-                version: String::new(),
-                comment: None,
-                published_at: event.starts_on.and_time(chrono::NaiveTime::MIN),
-                snapshot: Default::default(),
-                diff: Default::default(),
-            });
-            Ok((event, release, sequences))
-        })
-        .await
+/// An empty release: what the exports give before the first one.
+fn nothing_yet(event: &Event) -> Release {
+    Release {
+        id: 0,
+        version: String::new(),
+        comment: None,
+        published_at: event.starts_on.and_time(chrono::NaiveTime::MIN),
+        snapshot: Default::default(),
+        diff: Default::default(),
+    }
 }
 
-async fn export(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: String,
+impl Format {
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Ics => "text/calendar; charset=utf-8",
+            Format::Frab => "application/xml; charset=utf-8",
+            Format::C3voc => "application/json",
+        }
+    }
+
+    fn extension(self) -> &'static str {
+        match self {
+            Format::Ics => "ics",
+            Format::Frab => "xml",
+            Format::C3voc => "json",
+        }
+    }
+}
+
+/// The export's bytes.
+fn write(
+    state: &AppState,
+    event: &Event,
+    release: &Release,
+    sequences: &BTreeMap<i64, u32>,
     format: Format,
-) -> AppResult<HttpResponse> {
-    let (event, release, sequences) = load(&state, &who, slug).await?;
-    let lang = req
-        .uri()
+    lang: Language,
+) -> AppResult<Vec<u8>> {
+    let host = crate::email::message_domain(&state.settings);
+    let base = state.settings.base_url();
+    Ok(match format {
+        Format::Ics => exports::calendar(event, release, sequences, &host, base, lang).into_bytes(),
+        Format::Frab => exports::frab_xml(event, release, &host, base, lang).into_bytes(),
+        Format::C3voc => {
+            serde_json::to_vec_pretty(&exports::c3voc_json(event, release, &host, base, lang))
+                .map_err(anyhow::Error::from)?
+        }
+    })
+}
+
+fn language(req: &HttpRequest, event: &Event) -> Language {
+    req.uri()
         .query()
         .and_then(|q| {
             form_urlencoded::parse(q.as_bytes())
@@ -70,64 +86,73 @@ async fn export(
                 .and_then(|(_, v)| v.parse::<Language>().ok())
         })
         .filter(|l| event.languages.contains(l))
-        .unwrap_or(event.default_language);
-    let host = crate::email::message_domain(&state.settings);
-    let base = state.settings.base_url();
-    let (body, content_type, extension) = match format {
-        Format::Ics => (
-            exports::calendar(&event, &release, &sequences, &host, base, lang),
-            "text/calendar; charset=utf-8",
-            "ics",
-        ),
-        Format::Frab => (
-            exports::frab_xml(&event, &release, &host, base, lang),
-            "application/xml; charset=utf-8",
-            "xml",
-        ),
-        Format::C3voc => (
-            serde_json::to_string_pretty(&exports::c3voc_json(&event, &release, &host, base, lang))
-                .map_err(anyhow::Error::from)?,
-            "application/json",
-            "json",
-        ),
+        .unwrap_or(event.default_language)
+}
+
+async fn export(
+    state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
+    req: HttpRequest,
+    who: OptionalOrganizer,
+    slug: String,
+    format: Format,
+) -> AppResult<HttpResponse> {
+    let name = |event: &Event| {
+        format!(
+            "inline; filename=\"{}-schedule.{}\"",
+            event.slug,
+            format.extension()
+        )
     };
-    let digest = Sha256::digest(body.as_bytes());
-    let etag = format!(
-        "\"{}\"",
-        digest[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect::<String>()
-    );
-    let matches = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| {
-            v.split(',')
-                .map(|t| t.trim().trim_start_matches("W/"))
-                .any(|t| t == etag || t == "*")
-        });
-    // A draft (shown to an organizer) or any answer to a token must not sit in a shared cache.
-    let cache = if event.is_published() && req.headers().get(header::AUTHORIZATION).is_none() {
-        "public, max-age=60"
-    } else {
-        "private, no-store"
-    };
-    if matches {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish());
+    if who.can_view() {
+        // An organizer may export a draft: from the database, and never into a shared cache.
+        let (event, release, sequences) = state
+            .db
+            .run(move |c| {
+                let event = events::visible(c, &slug, true)?;
+                let release = releases::latest(c, event.id)?;
+                let sequences = match &release {
+                    Some(r) => releases::sequences(c, event.id, r.id)?,
+                    None => BTreeMap::new(),
+                };
+                Ok((event, release, sequences))
+            })
+            .await?;
+        let lang = language(&req, &event);
+        let release = release.unwrap_or_else(|| nothing_yet(&event));
+        let bytes = write(&state, &event, &release, &sequences, format, lang)?;
+        let mut res = Body::new(bytes).respond(&req, format.content_type(), "private, no-store");
+        if let Ok(v) = header::HeaderValue::from_str(&name(&event)) {
+            res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+        }
+        return Ok(res);
     }
-    Ok(HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((header::ETAG, etag))
-        .insert_header((header::CACHE_CONTROL, cache))
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("inline; filename=\"{}-schedule.{extension}\"", event.slug),
-        ))
-        .body(body))
+    let entry = cache.get(&state.db, &slug).await?;
+    let lang = language(&req, &entry.event);
+    let key = format!("schedule.{}?lang={}", format.extension(), lang.code());
+    let body = entry.body(&key, || {
+        let empty;
+        let release = match entry.release.as_deref() {
+            Some(r) => r,
+            None => {
+                empty = nothing_yet(&entry.event);
+                &empty
+            }
+        };
+        write(
+            &state,
+            &entry.event,
+            release,
+            &entry.sequences,
+            format,
+            lang,
+        )
+    })?;
+    let mut res = body.respond(&req, format.content_type(), PUBLIC_CACHE);
+    if let Ok(v) = header::HeaderValue::from_str(&name(&entry.event)) {
+        res.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 #[utoipa::path(get, path = "/events/{slug}/schedule.ics", tag = "exports",
@@ -136,11 +161,12 @@ async fn export(
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
 pub async fn ics(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    export(state, req, who, slug.into_inner(), Format::Ics).await
+    export(state, cache, req, who, slug.into_inner(), Format::Ics).await
 }
 
 #[utoipa::path(get, path = "/events/{slug}/schedule.xml", tag = "exports",
@@ -149,11 +175,12 @@ pub async fn ics(
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
 pub async fn xml(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    export(state, req, who, slug.into_inner(), Format::Frab).await
+    export(state, cache, req, who, slug.into_inner(), Format::Frab).await
 }
 
 #[utoipa::path(get, path = "/events/{slug}/schedule.json", tag = "exports",
@@ -162,9 +189,10 @@ pub async fn xml(
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
 pub async fn json(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    export(state, req, who, slug.into_inner(), Format::C3voc).await
+    export(state, cache, req, who, slug.into_inner(), Format::C3voc).await
 }

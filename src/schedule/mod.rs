@@ -3,6 +3,7 @@
 //! snapshots of the working copy, with their diff from the previous release. The public reads
 //! only the latest release.
 
+pub mod cache;
 pub mod conflicts;
 pub mod downloads;
 pub mod exports;
@@ -10,6 +11,7 @@ pub mod hooks;
 pub mod import;
 pub mod model;
 pub mod pages;
+pub mod publishing;
 pub mod releases;
 pub mod rooms;
 pub mod sessions;

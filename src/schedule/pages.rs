@@ -12,12 +12,15 @@ use chrono::{NaiveDate, TimeZone, Timelike};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
 
+use std::sync::Arc;
+
+use super::cache::{Entry, ProgrammeCache};
 use super::hooks::{Seats, VisitorSeats, VISITOR_COOKIE};
 use super::model::SessionKind;
 use super::releases::{self, PublishedSession, Release};
 use crate::domain::{dates, Language};
 use crate::error::AppError;
-use crate::events::{queries as events, Event};
+use crate::events::Event;
 use crate::web::pages::{html, page_language, render_for, InPage, PageError};
 use crate::web::AppState;
 
@@ -103,24 +106,18 @@ pub struct ProgrammeQuery {
     pub lang: Option<String>,
 }
 
-/// A published event and its latest release, or the page error in the visitor's language.
+/// A published event and its latest release (from the programme cache), or the page error in
+/// the visitor's language.
 async fn published(
     state: &web::Data<AppState>,
+    cache: &ProgrammeCache,
     req: &HttpRequest,
     slug: String,
-) -> Result<(Event, Option<Release>, Language), PageError> {
+) -> Result<(Arc<Entry>, Language), PageError> {
     let fallback = page_language(req, &Language::ALL, Language::Fr);
-    let (event, release) = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, false)?;
-            let release = releases::latest(c, event.id)?;
-            Ok((event, release))
-        })
-        .await
-        .in_page(fallback)?;
-    let lang = page_language(req, &event.languages, event.default_language);
-    Ok((event, release, lang))
+    let entry = cache.get(&state.db, &slug).await.in_page(fallback)?;
+    let lang = page_language(req, &entry.event.languages, entry.event.default_language);
+    Ok((entry, lang))
 }
 
 fn kind_code(kind: SessionKind) -> &'static str {
@@ -176,12 +173,14 @@ struct SessionCard {
     responses((status = 200, description = "the published programme as a page", content_type = "text/html"), (status = 404)))]
 pub async fn programme(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     seats: web::Data<dyn Seats>,
     req: HttpRequest,
     slug: web::Path<String>,
     query: web::Query<ProgrammeQuery>,
 ) -> Result<HttpResponse, PageError> {
-    let (event, release, lang) = published(&state, &req, slug.into_inner()).await?;
+    let (entry, lang) = published(&state, &cache, &req, slug.into_inner()).await?;
+    let (event, release) = (&entry.event, entry.release.as_deref());
     let visiting = visitor(&state, &seats, &req, event.id).await;
     let q = query.into_inner();
     let fallback = event.default_language;
@@ -229,7 +228,7 @@ pub async fn programme(
             context! { label => dates::day(lang, *d), href => keep(*d), current => *d == day }
         })
         .collect();
-    let snapshot = release.as_ref().map(|r| &r.snapshot);
+    let snapshot = release.map(|r| &r.snapshot);
     let room_names: BTreeMap<i64, String> = snapshot
         .map(|s| {
             s.rooms
@@ -338,11 +337,11 @@ pub async fn programme(
             event_dates => dates::range(lang, event.starts_on, event.ends_on),
             city => &event.city,
             venue => &event.venue,
-            version => release.as_ref().map(|r| r.version.clone()),
+            version => release.map(|r| r.version.clone()),
             has_release => release.is_some(),
             days => days,
             day => day.to_string(),
-            tz_label => tz_label(&event, day),
+            tz_label => tz_label(event, day),
             sessions => sessions,
             grid_rooms => used_rooms.iter().map(|r| room_names.get(r).cloned().unwrap_or_default()).collect::<Vec<_>>(),
             hours => hours,
@@ -359,7 +358,7 @@ pub async fn programme(
             changes_url => format!("{base}/changes?lang={}", lang.code()),
             directory_url => format!("{base}/exhibitors?lang={}", lang.code()),
             action => base.clone(),
-            seat_form => seat_form(&state, &event, visiting.as_ref(), lang),
+            seat_form => seat_form(&state, event, visiting.as_ref(), lang),
             here => keep(day),
         },
     )
@@ -424,17 +423,19 @@ fn released_session(
     responses((status = 200, description = "a session of the published programme", content_type = "text/html"), (status = 404)))]
 pub async fn session(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     seats: web::Data<dyn Seats>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
     let (slug, id) = path.into_inner();
-    let (event, release, lang) = published(&state, &req, slug).await?;
+    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (event, release) = (&entry.event, entry.release.as_deref());
     let fallback = event.default_language;
     let t = words(lang);
-    let s = released_session(release.as_ref(), id, lang)?;
+    let s = released_session(release, id, lang)?;
     let visiting = visitor(&state, &seats, &req, event.id).await;
-    let snapshot = release.as_ref().map(|r| &r.snapshot);
+    let snapshot = release.map(|r| &r.snapshot);
     let room = snapshot.and_then(|sn| sn.rooms.iter().find(|r| r.id == s.room_id));
     let track = snapshot.and_then(|sn| sn.tracks.iter().find(|tr| Some(tr.id) == s.track_id));
     let base = format!("/events/{}", event.slug);
@@ -452,7 +453,7 @@ pub async fn session(
             kind => kind_code(s.kind),
             day => dates::day(lang, s.starts_at.date_naive()),
             time => format!("{}–{}", s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M")),
-            tz_label => tz_label(&event, s.starts_at.date_naive()),
+            tz_label => tz_label(event, s.starts_at.date_naive()),
             room => room.map(|r| r.name.get(lang, fallback).to_string()),
             hall => room.and_then(|r| r.hall.as_ref()).map(|h| h.get(lang, fallback).to_string()),
             track => track.map(|tr| tr.name.get(lang, fallback).to_string()),
@@ -464,7 +465,7 @@ pub async fn session(
             }).collect::<Vec<_>>(),
             ics_url => format!("{base}/sessions/{id}/calendar.ics"),
             back_url => format!("{base}?day={}&lang={}", s.starts_at.date_naive(), lang.code()),
-            seat_form => seat_form(&state, &event, visiting.as_ref(), lang),
+            seat_form => seat_form(&state, event, visiting.as_ref(), lang),
             seat => seat_of(visiting.as_ref(), s.id),
             session_id => s.id,
             here => format!("{base}/sessions/{id}?lang={}", lang.code()),
@@ -479,11 +480,13 @@ pub async fn session(
     responses((status = 200, description = "the session as an iCalendar file: the VEVENT of the exports and feeds (same UID and SEQUENCE)", content_type = "text/calendar"), (status = 404)))]
 pub async fn session_calendar(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
     let (slug, id) = path.into_inner();
-    let (event, release, lang) = published(&state, &req, slug).await?;
+    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (event, release) = (&entry.event, entry.release.as_deref());
     let release =
         release.ok_or_else(|| PageError::new(AppError::not_found("no such session"), lang))?;
     let (event_id, release_id) = (event.id, release.id);
@@ -492,10 +495,10 @@ pub async fn session_calendar(
         .run(move |c| releases::sequences(c, event_id, release_id))
         .await
         .in_page(lang)?;
-    let s = released_session(Some(&release), id, lang)?;
+    let s = released_session(Some(release), id, lang)?;
     let host = crate::email::message_domain(&state.settings);
     let vevent = super::exports::vevent_lines(
-        &event,
+        event,
         &release.snapshot,
         s,
         sequences.get(&id).copied().unwrap_or(0),
@@ -519,11 +522,13 @@ pub async fn session_calendar(
     responses((status = 200, description = "a speaker of the published programme and their sessions", content_type = "text/html"), (status = 404)))]
 pub async fn speaker(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, PageError> {
     let (slug, id) = path.into_inner();
-    let (event, release, lang) = published(&state, &req, slug).await?;
+    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (event, release) = (&entry.event, entry.release.as_deref());
     let t = words(lang);
     let sessions: Vec<&PublishedSession> = release
         .as_ref()
@@ -568,10 +573,12 @@ pub async fn speaker(
     responses((status = 200, description = "each release of the programme and what it changed", content_type = "text/html"), (status = 404)))]
 pub async fn changes(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let (event, _, lang) = published(&state, &req, slug.into_inner()).await?;
+    let (entry, lang) = published(&state, &cache, &req, slug.into_inner()).await?;
+    let event = &entry.event;
     let event_id = event.id;
     let all = state
         .db

@@ -1,5 +1,6 @@
-//! Schedule releases: `POST/GET /api/v1/events/{slug}/schedule/releases` and the public
-//! `GET /api/v1/events/{slug}/schedule`.
+//! Schedule releases: publishing the working copy, the snapshots and diffs, and
+//! `GET /api/v1/events/{slug}/schedule/releases` (the routes that publish and read the public
+//! programme are in `publishing.rs`).
 //!
 //! A release is a snapshot of the working copy's scheduled sessions (with their rooms, tracks
 //! and speakers' public fields) and its diff from the previous release: `new`, `moved` (room or
@@ -24,8 +25,7 @@ use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{queries as events, Event};
-use crate::web::identity::{OptionalOrganizer, Organizer};
-use crate::web::json::Json;
+use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
 use crate::{paged, run};
@@ -468,52 +468,6 @@ pub fn publish(
     Ok(release)
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewRelease {
-    /// A name unique within the event, e.g. "1.0" or "2026-05-02 final".
-    #[schema(required = true)]
-    pub version: Option<String>,
-    pub comment: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
-    params(("slug" = String, Path)), request_body = NewRelease,
-    responses((status = 201, body = ReleaseOut), (status = 401), (status = 403), (status = 404),
-        (status = 409, description = "version already used, or hard conflicts in the working copy (`conflicts`)"), (status = 422)),
-    security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    hooks: web::Data<ReleaseHooks>,
-    who: Organizer,
-    slug: web::Path<String>,
-    body: Json<NewRelease>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (body, mut check) = body.into_parts();
-    let version = check.text("version", body.version, 100);
-    let comment = check.long_text("comment", body.comment.as_deref(), 2000);
-    check.done().map_err(AppError::Validation)?;
-    let version = version.unwrap_or_default();
-    let buffer = state.settings.schedule.speaker_buffer;
-    let release = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            publish(
-                c,
-                &hooks,
-                &event,
-                &version,
-                comment.as_deref(),
-                Some(who.id),
-                buffer,
-            )
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
-}
-
 #[utoipa::path(get, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
     params(("slug" = String, Path), ListParams),
     responses((status = 200, body = Page<ReleaseOut>), (status = 401), (status = 403), (status = 404)),
@@ -552,44 +506,6 @@ pub async fn list(
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
-}
-
-/// The public programme: the latest release.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct PublicSchedule {
-    pub event: String,
-    pub timezone: String,
-    /// Null before the first release.
-    pub version: Option<String>,
-    pub published_at: Option<DateTime<Utc>>,
-    #[serde(flatten)]
-    pub snapshot: Snapshot,
-}
-
-#[utoipa::path(get, path = "/api/v1/events/{slug}/schedule", tag = "schedule",
-    params(("slug" = String, Path)),
-    responses((status = 200, body = PublicSchedule, description = "the latest release; empty before the first"), (status = 404)))]
-pub async fn public_schedule(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    let drafts = who.can_view();
-    let body = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, drafts)?;
-            let release = latest(c, event.id)?;
-            Ok(PublicSchedule {
-                event: event.slug.clone(),
-                timezone: event.timezone.name().to_string(),
-                version: release.as_ref().map(|r| r.version.clone()),
-                published_at: release.as_ref().map(|r| r.published_at.and_utc()),
-                snapshot: release.map(|r| r.snapshot).unwrap_or_default(),
-            })
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(body))
 }
 
 /// Filters, searches, sorts and pages released sessions (they are few: a fair's programme).

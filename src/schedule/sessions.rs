@@ -5,12 +5,13 @@
 
 use std::time::Duration;
 
-use actix_web::{web, HttpResponse};
+use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::cache::{ProgrammeCache, PUBLIC_CACHE};
 use super::conflicts::{self, Candidate};
 pub use super::model::{SessionFilters, SessionKind, SessionRow};
 use super::releases;
@@ -633,6 +634,8 @@ pub enum SessionView {
         (status = 404)))]
 pub async fn list(
     state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
+    http: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
     params: crate::web::query::Query<ListParams>,
@@ -653,17 +656,18 @@ pub async fn list(
             .await?;
         return Ok(HttpResponse::Ok().json(SessionPage::WorkingCopy(page)));
     }
-    let page = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, false)?;
-            let sessions = releases::latest(c, event.id)?
-                .map(|r| r.snapshot.sessions)
-                .unwrap_or_default();
-            Ok(releases::public_page(sessions, &req, &filters))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(SessionPage::Released(page)))
+    // The public reads the latest release from memory; each distinct query is written once.
+    let entry = cache.get(&state.db, &slug).await?;
+    let body = entry.body(&format!("sessions?{}", http.query_string()), || {
+        let sessions = entry
+            .release
+            .as_ref()
+            .map(|r| r.snapshot.sessions.clone())
+            .unwrap_or_default();
+        let page = SessionPage::Released(releases::public_page(sessions, &req, &filters));
+        Ok(serde_json::to_vec(&page).map_err(anyhow::Error::from)?)
+    })?;
+    Ok(body.respond(&http, "application/json", PUBLIC_CACHE))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",

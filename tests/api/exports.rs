@@ -440,3 +440,77 @@ async fn a_bad_import_says_what_is_wrong_and_changes_nothing() {
         .expect("post");
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn the_public_programme_comes_from_memory_and_follows_each_release() {
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let slug = demo(&first);
+    let list = format!("/api/v1/events/{slug}/sessions?per_page=3&sort=starts_at");
+    let (status, tag, body) = get_text(&first, &list, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!tag.is_empty());
+    let page: Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(page["total"], 32);
+    // Revalidation: 304, no body.
+    let (status, _, body) = get_text(&first, &list, Some(&tag)).await;
+    assert_eq!((status, body.as_str()), (StatusCode::NOT_MODIFIED, ""));
+    // The other instance has read it too.
+    let (_, _, other) = get_text(&second, &list, None).await;
+    assert_eq!(other, get_text(&first, &list, None).await.2);
+
+    // A release through the first instance shows there at once, and on the second within a
+    // second (each instance checks the database at most once a second).
+    let id = page["items"][0]["id"].as_i64().expect("id");
+    let (status, _) = first
+        .patch(
+            &format!("/api/v1/events/{slug}/sessions/{id}"),
+            Some(&first.admin),
+            json!({"title": "Ouverture en mémoire"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = first
+        .post(
+            &format!("/api/v1/events/{slug}/schedule/releases"),
+            Some(&first.admin),
+            json!({"version": "2.0"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (status, new_tag, body) = get_text(&first, &list, Some(&tag)).await;
+    assert_eq!(status, StatusCode::OK, "the old ETag no longer matches");
+    assert_ne!(new_tag, tag);
+    assert!(body.contains("Ouverture en mémoire"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let (_, _, other) = get_text(&second, &list, None).await;
+    assert!(other.contains("Ouverture en mémoire"), "{other}");
+    for path in [
+        format!("/api/v1/events/{slug}/schedule"),
+        format!("/events/{slug}/schedule.json"),
+        format!("/events/{slug}/sessions/{id}?lang=fr"),
+    ] {
+        let (status, _, body) = get_text(&second, &path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}");
+        assert!(body.contains("Ouverture en mémoire"), "{path}");
+    }
+
+    // A renamed fair is renamed on the instance that changed it at once.
+    let (status, _) = first
+        .patch(
+            &format!("/api/v1/events/{slug}"),
+            Some(&first.admin),
+            json!({"name": "SICCAM renommé"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, body) = get_text(
+        &first,
+        &format!("/api/v1/events/{slug}/schedule.json"),
+        None,
+    )
+    .await;
+    let _ = body;
+    let (_, _, json) = get_text(&first, &format!("/events/{slug}/schedule.json"), None).await;
+    assert!(json.contains("SICCAM renommé"), "{json}");
+}

@@ -1,0 +1,118 @@
+//! The routes that publish the programme and read it as the public does:
+//! `POST /api/v1/events/{slug}/schedule/releases` (publish the working copy) and
+//! `GET /api/v1/events/{slug}/schedule` (the latest release, from memory: see `cache`).
+
+use actix_web::{web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::cache::{ProgrammeCache, PUBLIC_CACHE};
+use super::releases::{self, Release, ReleaseHooks, ReleaseOut, Snapshot};
+use crate::domain::Role;
+use crate::error::{AppError, AppResult};
+use crate::events::{queries as events, Event};
+use crate::web::identity::{OptionalOrganizer, Organizer};
+use crate::web::json::Json;
+use crate::web::AppState;
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewRelease {
+    /// A name unique within the event, e.g. "1.0" or "2026-05-02 final".
+    #[schema(required = true)]
+    pub version: Option<String>,
+    pub comment: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
+    params(("slug" = String, Path)), request_body = NewRelease,
+    responses((status = 201, body = ReleaseOut), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "version already used, or hard conflicts in the working copy (`conflicts`)"), (status = 422)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    hooks: web::Data<ReleaseHooks>,
+    cache: web::Data<ProgrammeCache>,
+    who: Organizer,
+    slug: web::Path<String>,
+    body: Json<NewRelease>,
+) -> AppResult<HttpResponse> {
+    who.require(Role::Editor)?;
+    let (body, mut check) = body.into_parts();
+    let version = check.text("version", body.version, 100);
+    let comment = check.long_text("comment", body.comment.as_deref(), 2000);
+    check.done().map_err(AppError::Validation)?;
+    let version = version.unwrap_or_default();
+    let buffer = state.settings.schedule.speaker_buffer;
+    let slug_of_release = slug.to_string();
+    let release = state
+        .db
+        .write(move |c| {
+            let event = events::lock(c, &slug)?;
+            releases::publish(
+                c,
+                &hooks,
+                &event,
+                &version,
+                comment.as_deref(),
+                Some(who.id),
+                buffer,
+            )
+        })
+        .await?;
+    // This instance serves the new release at once; the others within `cache::RECHECK`.
+    cache.forget(&slug_of_release);
+    Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
+}
+
+/// The public programme: the latest release.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PublicSchedule {
+    pub event: String,
+    pub timezone: String,
+    /// Null before the first release.
+    pub version: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub snapshot: Snapshot,
+}
+
+#[utoipa::path(get, path = "/api/v1/events/{slug}/schedule", tag = "schedule",
+    params(("slug" = String, Path)),
+    responses((status = 200, body = PublicSchedule, description = "the latest release; empty before the first"), (status = 404)))]
+pub async fn public_schedule(
+    state: web::Data<AppState>,
+    cache: web::Data<ProgrammeCache>,
+    req: HttpRequest,
+    who: OptionalOrganizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    let of = |event: &Event, release: Option<&Release>| PublicSchedule {
+        event: event.slug.clone(),
+        timezone: event.timezone.name().to_string(),
+        version: release.map(|r| r.version.clone()),
+        published_at: release.map(|r| r.published_at.and_utc()),
+        snapshot: release.map(|r| r.snapshot.clone()).unwrap_or_default(),
+    };
+    if who.can_view() {
+        // Organizers also read drafts: from the database, never cached.
+        let body = state
+            .db
+            .run(move |c| {
+                let event = events::visible(c, &slug, true)?;
+                let release = releases::latest(c, event.id)?;
+                Ok(of(&event, release.as_ref()))
+            })
+            .await?;
+        return Ok(HttpResponse::Ok()
+            .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+            .json(body));
+    }
+    let entry = cache.get(&state.db, &slug).await?;
+    let body = entry.body("schedule", || {
+        let schedule = of(&entry.event, entry.release.as_deref());
+        Ok(serde_json::to_vec(&schedule).map_err(anyhow::Error::from)?)
+    })?;
+    Ok(body.respond(&req, "application/json", PUBLIC_CACHE))
+}
