@@ -8,6 +8,7 @@
 # enough that every session write succeeds, then measures in one run:
 #   GET /healthz                                  (the baseline: the ratio is the figure)
 #   GET /api/v1/events/siccam/sessions            (public, from the latest release)
+#   GET /api/v1/events/siccam/sessions + If-None-Match  (the 304 a polling client gets)
 #   GET /api/v1/events/siccam/sessions  + token   (organizer, the working copy)
 #   POST /api/v1/events/bench/sessions            (conflict-checked writes; 2xx counted)
 #   POST /api/v1/events/siccam/registrations      (public registrations, each queuing an email)
@@ -79,6 +80,8 @@ measure() {
 }
 measure "GET /healthz" "$base/healthz"
 measure "GET sessions (public, release)" "$base/api/v1/events/siccam/sessions"
+etag=$(curl -fsS -o /dev/null -D - "$base/api/v1/events/siccam/sessions" | tr -d '\r' | sed -n 's/^etag: //Ip')
+measure "GET sessions (public, 304 revalidation)" -H "If-None-Match: $etag" "$base/api/v1/events/siccam/sessions"
 measure "GET sessions (organizer, working copy)" -H "authorization: Bearer $token" "$base/api/v1/events/siccam/sessions"
 measure "GET /healthz" "$base/healthz"
 measure "POST sessions" -s "$root/bench/post_sessions.lua" "$base" -- "$token" bench "$first_room" "$rooms" "$threads"

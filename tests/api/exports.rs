@@ -504,13 +504,6 @@ async fn the_public_programme_comes_from_memory_and_follows_each_release() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let (_, _, body) = get_text(
-        &first,
-        &format!("/api/v1/events/{slug}/schedule.json"),
-        None,
-    )
-    .await;
-    let _ = body;
     let (_, _, json) = get_text(&first, &format!("/events/{slug}/schedule.json"), None).await;
     assert!(json.contains("SICCAM renommé"), "{json}");
 }
