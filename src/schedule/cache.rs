@@ -32,8 +32,9 @@ pub const RECHECK: Duration = Duration::from_secs(1);
 /// (a 304 costs no database query) before using them.
 pub const PUBLIC_CACHE: &str = "public, max-age=0, must-revalidate";
 
-/// Bodies kept per release (pages × filters × languages); beyond, the oldest half goes.
-const MAX_BODIES: usize = 512;
+/// Bodies kept per event (pages × filters × languages, searches excepted); beyond, half of
+/// them go. At most a few MiB per event: a page holds at most 200 sessions.
+const MAX_BODIES: usize = 128;
 
 /// A body ready to send, with its `ETag`.
 #[derive(Clone)]
@@ -94,6 +95,11 @@ pub struct Entry {
 }
 
 impl Entry {
+    /// The body stored under `key`, if one was made.
+    pub fn cached(&self, key: &str) -> Option<Body> {
+        self.lock_bodies().get(key).cloned()
+    }
+
     /// The body stored under `key`, made by `make` the first time.
     pub fn body(&self, key: &str, make: impl FnOnce() -> AppResult<Vec<u8>>) -> AppResult<Body> {
         if let Some(found) = self.lock_bodies().get(key) {

@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cache::{ProgrammeCache, PUBLIC_CACHE};
+use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
 use super::conflicts::{self, Candidate};
 pub use super::model::{SessionFilters, SessionKind, SessionRow};
 use super::releases;
@@ -638,36 +638,51 @@ pub async fn list(
     http: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
-    params: crate::web::query::Query<ListParams>,
-    filters: crate::web::query::Query<SessionFilters>,
 ) -> AppResult<HttpResponse> {
-    let req = params.validate(&SORTS)?;
-    let organizer = who.can_view();
-    let filters = filters.into_inner();
-    if organizer {
-        let page = state
-            .db
-            .run(move |c| {
-                c.read_tx(|c| {
-                    let event = events::visible(c, &slug, true)?;
-                    working_copy_page(c, &event, &req, &filters)
-                })
-            })
-            .await?;
-        return Ok(HttpResponse::Ok().json(SessionPage::WorkingCopy(page)));
+    if !who.can_view() {
+        // The public reads the latest release from memory; each distinct query is written
+        // once, and a query answered before is answered again without being read again.
+        let entry = cache.get(&state.db, &slug).await?;
+        let key = format!("sessions?{}", http.query_string());
+        if let Some(body) = entry.cached(&key) {
+            return Ok(body.respond(&http, "application/json", PUBLIC_CACHE));
+        }
+        let params: ListParams = crate::web::query::parse(http.query_string())?;
+        let filters: SessionFilters = crate::web::query::parse(http.query_string())?;
+        let searching = params.q.is_some();
+        let req = params.validate(&SORTS)?;
+        let write = || -> AppResult<Vec<u8>> {
+            let sessions = entry
+                .release
+                .as_ref()
+                .map(|r| r.snapshot.sessions.clone())
+                .unwrap_or_default();
+            let page = SessionPage::Released(releases::public_page(sessions, &req, &filters));
+            Ok(serde_json::to_vec(&page).map_err(anyhow::Error::from)?)
+        };
+        // Searches are as many as their words: answered, not kept.
+        let body = if searching {
+            Body::new(write()?)
+        } else {
+            entry.body(&key, write)?
+        };
+        return Ok(body.respond(&http, "application/json", PUBLIC_CACHE));
     }
-    // The public reads the latest release from memory; each distinct query is written once.
-    let entry = cache.get(&state.db, &slug).await?;
-    let body = entry.body(&format!("sessions?{}", http.query_string()), || {
-        let sessions = entry
-            .release
-            .as_ref()
-            .map(|r| r.snapshot.sessions.clone())
-            .unwrap_or_default();
-        let page = SessionPage::Released(releases::public_page(sessions, &req, &filters));
-        Ok(serde_json::to_vec(&page).map_err(anyhow::Error::from)?)
-    })?;
-    Ok(body.respond(&http, "application/json", PUBLIC_CACHE))
+    let params: ListParams = crate::web::query::parse(http.query_string())?;
+    let filters: SessionFilters = crate::web::query::parse(http.query_string())?;
+    let req = params.validate(&SORTS)?;
+    let page = state
+        .db
+        .run(move |c| {
+            c.read_tx(|c| {
+                let event = events::visible(c, &slug, true)?;
+                working_copy_page(c, &event, &req, &filters)
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((actix_web::http::header::CACHE_CONTROL, "private, no-store"))
+        .json(SessionPage::WorkingCopy(page)))
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
