@@ -220,29 +220,11 @@ pub fn backoff(base: std::time::Duration, attempts: i32) -> TimeDelta {
 
 /// Forgets the recipient and bodies of a registration's emails (erasure).
 pub fn erase_for_registration(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
-    run!(c, |c| diesel::update(
-        outbox_emails::table.filter(outbox_emails::registration_id.eq(registration_id))
-    )
-    .set((
-        outbox_emails::recipient.eq(None::<String>),
-        outbox_emails::subject.eq(None::<String>),
-        outbox_emails::body_text.eq(None::<String>),
-        outbox_emails::body_html.eq(None::<String>),
-        outbox_emails::attachments.eq(None::<String>),
-    ))
-    .execute(c))?;
-    // An unsent email to an erased person is not sent.
-    run!(c, |c| diesel::update(
-        outbox_emails::table
-            .filter(outbox_emails::registration_id.eq(registration_id))
-            .filter(outbox_emails::status.ne("sent"))
-    )
-    .set((
-        outbox_emails::status.eq("failed"),
-        outbox_emails::last_error.eq(Some("recipient erased"))
-    ))
-    .execute(c))?;
-    Ok(())
+    let ids: Vec<i64> = run!(c, |c| outbox_emails::table
+        .filter(outbox_emails::registration_id.eq(registration_id))
+        .select(outbox_emails::id)
+        .load(c))?;
+    forget(c, &ids)
 }
 
 /// Forgets the emails of an event to or about `address` (an erased exhibitor contact): their
@@ -266,6 +248,12 @@ pub fn erase_for_address(c: &mut Conn, event_id: i64, address: &str) -> QueryRes
         .select(outbox_emails::id)
         .load(c))?;
     ids.extend(to);
+    forget(c, &ids)
+}
+
+/// Blanks the recipient and bodies of the rows `ids`; those not sent are not sent (`failed`,
+/// "recipient erased").
+fn forget(c: &mut Conn, ids: &[i64]) -> QueryResult<()> {
     for chunk in ids.chunks(500) {
         run!(c, |c| diesel::update(
             outbox_emails::table

@@ -88,6 +88,27 @@ pub fn ended_before(c: &mut Conn, day: chrono::NaiveDate) -> QueryResult<Vec<i64
         .load(c))
 }
 
+/// Runs `f` on each event whose last day is before `day`, each in its own write transaction
+/// with the event locked (the retention purges); returns the sum of what `f` returns.
+pub fn for_each_ended_before(
+    db: &crate::db::Db,
+    day: chrono::NaiveDate,
+    f: impl Fn(&mut Conn, &Event) -> AppResult<usize>,
+) -> anyhow::Result<usize> {
+    let mut pooled = db.get()?;
+    let mut c = pooled.conn();
+    let mut total = 0;
+    for event_id in ended_before(&mut c, day)? {
+        total += c
+            .write_tx(|c| {
+                let event = lock_by_id(c, event_id)?;
+                f(c, &event)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(total)
+}
+
 pub fn find(c: &mut Conn, id: i64) -> QueryResult<Event> {
     let row = run!(c, |c| events::table
         .find(id)

@@ -16,25 +16,15 @@ use crate::run;
 /// Erases what is due on `today` (UTC); returns how many exhibitors were erased.
 pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
-    let mut pooled = db.get()?;
-    let mut c = pooled.conn();
-    let due_events = crate::events::queries::ended_before(&mut c, cutoff)?;
-    let mut erased = 0;
-    for event_id in due_events {
-        erased += c
-            .write_tx(|c| {
-                let event = crate::events::queries::lock_by_id(c, event_id)?;
-                let rows: Vec<ExhibitorRow> = run!(c, |c| exhibitors::table
-                    .filter(exhibitors::event_id.eq(event_id))
-                    .filter(exhibitors::erased_at.is_null())
-                    .select(ExhibitorRow::as_select())
-                    .load(c))?;
-                for ex in &rows {
-                    service::erase(c, settings, &event, ex)?;
-                }
-                Ok(rows.len())
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(erased)
+    crate::events::queries::for_each_ended_before(db, cutoff, |c, event| {
+        let rows: Vec<ExhibitorRow> = run!(c, |c| exhibitors::table
+            .filter(exhibitors::event_id.eq(event.id))
+            .filter(exhibitors::erased_at.is_null())
+            .select(ExhibitorRow::as_select())
+            .load(c))?;
+        for ex in &rows {
+            service::erase(c, settings, event, ex)?;
+        }
+        Ok(rows.len())
+    })
 }

@@ -100,6 +100,17 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
+/// A CSV line of `cells`, each neutralised ([`csv_cell`]), ended by CRLF.
+fn csv_row(cells: &[String]) -> String {
+    let mut line = cells
+        .iter()
+        .map(|c| csv_cell(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
 /// A CSV cell: quoted, and neutralised when a spreadsheet would read it as a formula.
 pub fn csv_cell(value: &str) -> String {
     let mut v = value.to_string();
@@ -155,14 +166,7 @@ pub async fn csv(
                 .unwrap_or_default(),
             r.erased_at.is_some().to_string(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+        out.push_str(&csv_row(&cells));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
@@ -509,14 +513,7 @@ pub async fn session_bookings_csv(
             r.language.clone(),
             b.created_at.and_utc().to_rfc3339(),
         ];
-        out.push_str(
-            &cells
-                .iter()
-                .map(|c| csv_cell(c))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
+        out.push_str(&csv_row(&cells));
     }
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")

@@ -15,26 +15,15 @@ use crate::run;
 /// Erases what is due on `today` (UTC); returns how many registrations were erased.
 pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
-    let mut pooled = db.get()?;
-    let mut c = pooled.conn();
-    let due_events = crate::events::queries::ended_before(&mut c, cutoff)?;
-    let mut erased = 0;
-    for event_id in due_events {
-        erased += c
-            .write_tx(|c| {
-                crate::db::lock_event(c, event_id)?;
-                let event = crate::events::queries::find(c, event_id)?;
-                let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
-                    .filter(registrations::event_id.eq(event_id))
-                    .filter(registrations::erased_at.is_null())
-                    .select(RegistrationRow::as_select())
-                    .load(c))?;
-                for r in &rows {
-                    service::erase(c, settings, &event, r)?;
-                }
-                Ok(rows.len())
-            })
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-    }
-    Ok(erased)
+    crate::events::queries::for_each_ended_before(db, cutoff, |c, event| {
+        let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
+            .filter(registrations::event_id.eq(event.id))
+            .filter(registrations::erased_at.is_null())
+            .select(RegistrationRow::as_select())
+            .load(c))?;
+        for r in &rows {
+            service::erase(c, settings, event, r)?;
+        }
+        Ok(rows.len())
+    })
 }
