@@ -23,26 +23,24 @@ use crate::web::AppState;
 fn booking_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => serde_json::json!({
-            "my_sessions": "جلساتي", "no_sessions": "لم تحجزوا أي جلسة بعد. اختاروا جلساتكم من البرنامج.", "leave": "إلغاء الحجز", "book": "حجز مقعد", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار", "agenda": "أجندتي في التقويم", "agenda_text": "اشتركوا في هذا الرابط من تطبيق التقويم (Google أو Outlook أو Apple) لتظهر فيه جلساتكم المحجوزة وتُحدَّث تلقائيًا:", "subscribe": "الاشتراك في تقويمي", "full": "ممتلئة"
+            "my_sessions": "جلساتي", "no_sessions": "لم تحجزوا أي جلسة بعد. اختاروا جلساتكم من البرنامج.", "agenda": "أجندتي في التقويم", "agenda_text": "اشتركوا في هذا الرابط من تطبيق التقويم (Google أو Outlook أو Apple) لتظهر فيه جلساتكم المحجوزة وتُحدَّث تلقائيًا:", "subscribe": "الاشتراك في تقويمي"
         }),
         Language::Fr => serde_json::json!({
-            "my_sessions": "Mes sessions", "no_sessions": "Vous n'avez réservé aucune session. Choisissez-les dans le programme.", "leave": "Libérer ma place", "book": "Réserver une place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente", "agenda": "Mon agenda", "agenda_text": "Abonnez-vous à ce lien dans votre agenda (Google, Outlook, Apple) : vos sessions réservées y apparaissent et se mettent à jour d'elles-mêmes.", "subscribe": "M'abonner dans mon agenda", "full": "complète"
+            "my_sessions": "Mes sessions", "no_sessions": "Vous n'avez réservé aucune session. Choisissez-les dans le programme.", "agenda": "Mon agenda", "agenda_text": "Abonnez-vous à ce lien dans votre agenda (Google, Outlook, Apple) : vos sessions réservées y apparaissent et se mettent à jour d'elles-mêmes.", "subscribe": "M'abonner dans mon agenda"
         }),
         Language::En => serde_json::json!({
-            "my_sessions": "My sessions", "no_sessions": "You have not booked any session yet. Pick yours in the programme.", "leave": "Leave", "book": "Book a seat", "booked": "Seat booked", "on_waitlist": "On the waiting list", "agenda": "My agenda", "agenda_text": "Subscribe to this link in your calendar app (Google, Outlook, Apple): your booked sessions appear there and stay up to date.", "subscribe": "Subscribe in my calendar", "full": "full"
+            "my_sessions": "My sessions", "no_sessions": "You have not booked any session yet. Pick yours in the programme.", "agenda": "My agenda", "agenda_text": "Subscribe to this link in your calendar app (Google, Outlook, Apple): your booked sessions appear there and stay up to date.", "subscribe": "Subscribe in my calendar"
         }),
     }
 }
 
 /// Interface words of the attendee's pages, per language.
 fn words(lang: Language) -> serde_json::Value {
-    let mut words = base_words(lang);
-    if let (Some(all), serde_json::Value::Object(more)) =
-        (words.as_object_mut(), booking_words(lang))
-    {
-        all.extend(more);
-    }
-    words
+    crate::web::pages::words_from([
+        base_words(lang),
+        booking_words(lang),
+        crate::schedule::pages::seat_words(lang),
+    ])
 }
 
 fn base_words(lang: Language) -> serde_json::Value {

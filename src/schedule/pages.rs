@@ -26,25 +26,20 @@ use crate::web::AppState;
 
 /// Interface words of the programme pages, per language.
 fn words(lang: Language) -> serde_json::Value {
-    let mut words = base_words(lang);
-    if let (Some(all), serde_json::Value::Object(more)) = (words.as_object_mut(), seat_words(lang))
-    {
-        all.extend(more);
-    }
-    words
+    crate::web::pages::words_from([base_words(lang), seat_words(lang)])
 }
 
-/// The book / leave buttons' words.
-fn seat_words(lang: Language) -> serde_json::Value {
+/// The words of the book / leave buttons (the attendee page uses them too).
+pub fn seat_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => {
-            serde_json::json!({"book": "حجز مقعد", "leave": "إلغاء الحجز", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار", "my_page": "صفحتي"})
+            serde_json::json!({"book": "حجز مقعد", "leave": "إلغاء الحجز", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار"})
         }
         Language::Fr => {
-            serde_json::json!({"book": "Réserver une place", "leave": "Libérer ma place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente", "my_page": "Mon espace"})
+            serde_json::json!({"book": "Réserver une place", "leave": "Libérer ma place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente"})
         }
         Language::En => {
-            serde_json::json!({"book": "Book a seat", "leave": "Leave", "booked": "Seat booked", "on_waitlist": "On the waiting list", "my_page": "My registration"})
+            serde_json::json!({"book": "Book a seat", "leave": "Leave", "booked": "Seat booked", "on_waitlist": "On the waiting list"})
         }
     }
 }

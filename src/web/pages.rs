@@ -118,6 +118,19 @@ pub fn own_language(req: &HttpRequest, theirs: Language) -> Language {
     query_language(req).or(from_cookie).unwrap_or(theirs)
 }
 
+/// One table of interface words from several (each a JSON object; later ones win): a page
+/// area keeps its words in tables of a size `serde_json::json!` can expand, and shares some
+/// (the book / leave buttons) with another area.
+pub fn words_from(tables: impl IntoIterator<Item = serde_json::Value>) -> serde_json::Value {
+    let mut all = serde_json::Map::new();
+    for table in tables {
+        if let serde_json::Value::Object(words) = table {
+            all.extend(words);
+        }
+    }
+    serde_json::Value::Object(all)
+}
+
 /// The cookie that remembers the language a visitor picked with the switcher.
 pub const LANG_COOKIE: &str = "lang";
 
