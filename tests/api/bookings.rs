@@ -676,3 +676,67 @@ async fn the_pages_book_and_leave_for_an_attendee_who_came_through_their_link() 
     let (_, me) = app.get("/api/v1/me", Some(&token)).await;
     assert_eq!(me["bookings"].as_array().map(Vec::len), Some(0));
 }
+
+/// A release whose process dies before its notices job runs (here: the test app, which runs no
+/// mail jobs) loses no change email: the real binary, started on the same database, writes and
+/// sends each affected attendee's email — once.
+#[tokio::test]
+async fn change_emails_survive_a_crash_right_after_the_release() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("crash-notices").await;
+    let moved = session(
+        &app,
+        &f,
+        session_body("Avant la panne", f.room_a, "10:00", "11:00", &[]),
+    )
+    .await;
+    release(&app, &f.slug, "1.0").await;
+    let ali = attendee(&app, &f.slug, "ali@crash.example", "fr").await;
+    let (status, _) = book(&app, &ali, moved).await;
+    assert_eq!(status, StatusCode::CREATED);
+    app.drain_mail();
+    let (status, _) = app
+        .patch(
+            &format!("{}/{moved}", f.sessions()),
+            Some(&app.admin),
+            json!({"starts_at": "2027-05-03T15:00:00+01:00", "ends_at": "2027-05-03T16:00:00+01:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    release(&app, &f.slug, "1.1").await;
+    assert!(
+        app.outbox("schedule_changed").is_empty(),
+        "no job ran: only the notices are committed"
+    );
+
+    let sink = crate::smtp::SmtpSink::start(crate::smtp::Mode::Accept).await;
+    let dir = std::env::temp_dir().join(format!("salon-notices-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut salon = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
+        .current_dir(&dir)
+        .env("SALON__DATABASE__URL", app.settings.database.url.expose())
+        .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("SALON__MAIL__URL", sink.url())
+        .env("SALON_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("start salon");
+    let mails = sink.wait_for(1).await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    let _ = salon.kill();
+    let _ = salon.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let changed: Vec<_> = sink
+        .messages()
+        .into_iter()
+        .filter(|m| m.to == "ali@crash.example" && m.text.contains("Avant la panne"))
+        .collect();
+    assert_eq!(changed.len(), 1, "sent exactly once: {mails:?}");
+    assert!(changed[0].text.contains("15:00"), "{}", changed[0].text);
+}
