@@ -12,8 +12,11 @@
 #   GET /api/v1/events/siccam/sessions  + token   (organizer, the working copy)
 #   POST /api/v1/events/bench/sessions            (conflict-checked writes; 2xx counted)
 #   POST /api/v1/events/siccam/registrations      (public registrations, each queuing an email)
-# and the mail worker's delivery rate to a local SMTP sink (bench/smtp_sink.py), measured on
-# the backlog the registrations leave behind.
+# then the server's resident memory (RSS) after all of that, and the mail worker's delivery
+# rate: the server runs without its mail worker until the registrations (topped up by more
+# of them, unmeasured) have left a backlog of at least 20 000 emails; it is then restarted
+# with the worker on, and the drain to a local SMTP sink (bench/smtp_sink.py) is timed. The
+# sink's own capacity is measured first (bench/sink_check.py).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 backend=${1:-sqlite}
@@ -32,6 +35,7 @@ export SALON__DATABASE__POOL_SIZE=${POOL_SIZE:-8}
 export SALON__RATE_LIMIT__PER_MINUTE=100000000
 smtp_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export SALON__MAIL__URL=smtp://127.0.0.1:$smtp_port
+backlog=${BACKLOG:-20000}
 pgdb=
 if [ "$backend" = postgres ]; then
   pgdb=salon_bench_$RANDOM$RANDOM
@@ -50,12 +54,19 @@ trap cleanup EXIT
 cd "$work"
 python3 "$root/bench/smtp_sink.py" "$smtp_port" > sink.log 2>&1 &
 sink=$!
+sleep 0.5
+echo "--- $(python3 "$root/bench/sink_check.py" "$smtp_port" 20000 8)"
 
 SALON_ADMIN_PASSWORD='bench password 123' "$bin" admin create --email bench@example.com > /dev/null
 "$bin" demo > /dev/null
-"$bin" serve > server.log 2>&1 &
-pid=$!
-for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+serve() {
+  "$bin" serve >> server.log 2>&1 &
+  pid=$!
+  for _ in $(seq 1 100); do curl -fsS "$base/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+}
+rss() { awk '/VmRSS/ {printf "%.1f MiB", $2 / 1024}' "/proc/$pid/status"; }
+SALON__MAIL__WORKER=false serve
+echo "--- RSS at start: $(rss)"
 
 json() { python3 -c "import sys, json; print(json.load(sys.stdin)$1)"; }
 token=$(curl -fsS -X POST "$base/api/v1/auth/tokens" -H 'content-type: application/json' \
@@ -90,7 +101,9 @@ measure "POST registrations" -s "$root/bench/post_registrations.lua" "$base" -- 
 measure "GET /healthz" "$base/healthz"
 echo "--- sessions written: $(curl -fsS "$base/api/v1/events/bench/sessions?per_page=1" -H "authorization: Bearer $token" | json '["total"]')"
 
-# The worker's delivery rate: time the backlog the registrations left behind to drain.
+echo "--- RSS after the $conns-connection phases: $(rss)"
+
+# The worker's delivery rate on a backlog of at least $backlog emails.
 pending() {
   if [ -n "$pgdb" ]; then
     psql -qtA -h 127.0.0.1 -U postgres -d "$pgdb" -c "SELECT count(*) FROM outbox_emails WHERE status <> 'sent'"
@@ -98,8 +111,14 @@ pending() {
     python3 -c "import sqlite3; print(sqlite3.connect('var/salon.db').execute(\"SELECT count(*) FROM outbox_emails WHERE status <> 'sent'\").fetchone()[0])"
   fi
 }
+while [ "$(pending)" -lt "$backlog" ]; do
+  wrk -t$threads -c"$conns" -d5s -s "$root/bench/post_registrations.lua" "$base" -- siccam > /dev/null
+done
+kill "$pid" && wait "$pid" || true
 start_backlog=$(pending)
 t0=$(date +%s.%N)
-while [ "$(pending)" -gt 0 ]; do sleep 0.2; done
+serve
+while [ "$(pending)" -gt 0 ]; do sleep 0.1; done
 t1=$(date +%s.%N)
-python3 -c "b=$start_backlog; d=$t1-$t0; print(f'--- mail worker: drained a backlog of {b} emails in {d:.1f} s = {b/d if d>0 else 0:.0f} emails/s to the local SMTP sink')"
+python3 -c "b=$start_backlog; d=$t1-$t0; print(f'--- mail worker: drained a backlog of {b} emails in {d:.1f} s = {b/d if d>0 else 0:.0f} emails/s to the local SMTP sink (mail.concurrency 8)')"
+echo "--- RSS after the drain: $(rss)"

@@ -6,6 +6,7 @@ pub mod handlers;
 pub mod ics;
 mod kind;
 pub mod outbox;
+pub mod relay;
 pub mod sender;
 pub mod templates;
 pub mod transport;

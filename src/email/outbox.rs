@@ -169,19 +169,37 @@ pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claime
 
 /// Sent: keep the metadata (and the last problem met, e.g. an override that fell back to
 /// the built-in text), drop the bodies (they hold tokens).
-pub fn mark_sent(c: &mut Conn, id: i64) -> QueryResult<()> {
+pub fn mark_sent(c: &mut Conn, ids: &[i64]) -> QueryResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
     let now = crate::db::now();
-    run!(c, |c| diesel::update(outbox_emails::table.find(id))
-        .set((
-            outbox_emails::status.eq("sent"),
-            outbox_emails::sent_at.eq(Some(now)),
-            outbox_emails::attempts.eq(outbox_emails::attempts + 1),
-            outbox_emails::locked_until.eq(None::<NaiveDateTime>),
-            outbox_emails::body_text.eq(None::<String>),
-            outbox_emails::body_html.eq(None::<String>),
-            outbox_emails::attachments.eq(None::<String>),
-        ))
-        .execute(c))?;
+    run!(c, |c| diesel::update(
+        outbox_emails::table.filter(outbox_emails::id.eq_any(ids))
+    )
+    .set((
+        outbox_emails::status.eq("sent"),
+        outbox_emails::sent_at.eq(Some(now)),
+        outbox_emails::attempts.eq(outbox_emails::attempts + 1),
+        outbox_emails::locked_until.eq(None::<NaiveDateTime>),
+        outbox_emails::body_text.eq(None::<String>),
+        outbox_emails::body_html.eq(None::<String>),
+        outbox_emails::attachments.eq(None::<String>),
+    ))
+    .execute(c))?;
+    Ok(())
+}
+
+/// Extends the claim on rows still being sent by another `lease`.
+pub fn renew(c: &mut Conn, ids: &[i64], lease: TimeDelta) -> QueryResult<()> {
+    let until = crate::db::now() + lease;
+    run!(c, |c| diesel::update(
+        outbox_emails::table
+            .filter(outbox_emails::id.eq_any(ids))
+            .filter(outbox_emails::status.eq("sending"))
+    )
+    .set(outbox_emails::locked_until.eq(Some(until)))
+    .execute(c))?;
     Ok(())
 }
 

@@ -74,57 +74,68 @@ pub struct Attempt {
     pub sent: bool,
 }
 
+/// How many emails a round claims per connection: enough that a round is worth its two short
+/// transactions, few enough that an instance does not hold what another could be sending.
+const BATCH_PER_CONNECTION: usize = 32;
+
 /// Sends one round of due email; returns what it tried (empty: nothing was due).
 ///
 /// A claimed batch is sent over `mail.concurrency` connections at once: an SMTP exchange is
-/// mostly waiting (a server's delayed acknowledgement alone costs tens of milliseconds per
-/// message), so one connection at a time caps a sender at a few dozen emails a second.
+/// mostly waiting on the relay, so one connection at a time caps a sender at the relay's round
+/// trips. While the batch is being sent its claim is renewed every third of `mail.claim_lease`,
+/// so a slow relay never lets another instance send the same email, and a crash frees the
+/// batch within one lease.
 pub fn deliver_due(
     db: &Db,
     settings: &Settings,
     transport: &Transport,
 ) -> anyhow::Result<Vec<Attempt>> {
     let concurrency = settings.mail.concurrency.max(1) as usize;
+    let lease = chrono::TimeDelta::from_std(settings.mail.claim_lease)
+        .unwrap_or(chrono::TimeDelta::seconds(60));
     let rows = {
         let mut pooled = db.get()?;
-        let lease = chrono::TimeDelta::from_std(settings.mail.claim_lease)
-            .unwrap_or(chrono::TimeDelta::seconds(60));
-        outbox::claim(&mut pooled.conn(), concurrency as i64, lease)
-            .map_err(|e| anyhow::anyhow!("{e}"))?
+        outbox::claim(
+            &mut pooled.conn(),
+            (concurrency * BATCH_PER_CONNECTION) as i64,
+            lease,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?
     };
     if rows.is_empty() {
+        transport.rest();
         return Ok(Vec::new());
     }
-    let chunk = rows.len().div_ceil(concurrency);
-    let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = rows
-            .chunks(chunk)
-            .map(|part| {
-                scope.spawn(move || {
-                    part.iter()
-                        .map(|row| {
-                            let outcome = build_message(row, &settings.mail.from)
-                                .map_err(SendError::Permanent)
-                                .and_then(|m| transport.send(&m));
-                            (row.clone(), outcome)
-                        })
-                        .collect::<Vec<_>>()
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().unwrap_or_default())
-            .collect()
-    });
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let renew = || match db.get() {
+        Ok(mut pooled) => {
+            if let Err(e) = outbox::renew(&mut pooled.conn(), &ids, lease) {
+                tracing::warn!(error = %e, "mail sender could not renew its claim");
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "mail sender could not renew its claim"),
+    };
+    let messages = rows
+        .iter()
+        .map(|row| build_message(row, &settings.mail.from))
+        .collect();
+    let results =
+        transport.send_batch(messages, concurrency, &renew, settings.mail.claim_lease / 3);
+    let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> =
+        rows.into_iter().zip(results).collect();
     let mut pooled = db.get()?;
     pooled
         .conn()
         .write_tx(|c| {
+            let sent: Vec<i64> = outcomes
+                .iter()
+                .filter(|(_, outcome)| outcome.is_ok())
+                .map(|(row, _)| row.id)
+                .collect();
+            outbox::mark_sent(c, &sent)?;
             for (row, outcome) in &outcomes {
                 match outcome {
                     Ok(()) => {
-                        outbox::mark_sent(c, row.id)?;
                         tracing::info!(email_id = row.id, kind = %row.kind, "email sent");
                     }
                     Err(SendError::Transient(e)) => {

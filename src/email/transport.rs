@@ -1,6 +1,7 @@
 //! Where emails go, from `mail.url`: `file://DIR` (an `.eml` file per email), `smtp://host:port`
 //! (plain, for a local relay), `smtp://host:port?tls=required` (STARTTLS), `smtps://host:port`
-//! (TLS, rustls). Credentials come from the URL's user and password.
+//! (TLS, rustls). Credentials come from the URL's user and password. SMTP goes through
+//! [`super::relay`], which keeps its connections open between messages.
 
 use std::time::Duration;
 
@@ -8,13 +9,14 @@ use lettre::message::{
     header::ContentType, Attachment as LettreAttachment, Mailbox as Address, MultiPart, SinglePart,
 };
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{FileTransport, Message, SmtpTransport, Transport as _};
+use lettre::{FileTransport, Message, Transport as _};
 
 use super::outbox::{Attachment, Claimed};
+use super::relay::{Relay, Security};
 
 pub enum Transport {
     File(FileTransport),
-    Smtp(SmtpTransport),
+    Smtp(Relay),
     /// Keeps each message in memory: for a caller that delivers the outbox itself and reads
     /// what was sent (the tests, with `mail.worker = false`).
     Memory(Mailbox),
@@ -35,6 +37,7 @@ impl Mailbox {
 }
 
 /// The outcome of one attempt.
+#[derive(Debug, Clone)]
 pub enum SendError {
     /// Worth retrying: connection refused or dropped, timeout, 4xx reply.
     Transient(String),
@@ -81,24 +84,78 @@ impl Transport {
             ),
             None => (hostport, None),
         };
-        let starttls = query.split('&').any(|kv| kv == "tls=required");
-        let mut builder = match scheme {
-            "smtp" if starttls => SmtpTransport::starttls_relay(host)?.port(port.unwrap_or(587)),
-            "smtp" => SmtpTransport::builder_dangerous(host).port(port.unwrap_or(25)),
-            "smtps" => SmtpTransport::relay(host)?.port(port.unwrap_or(465)),
+        let security = match scheme {
+            "smtp" if query.split('&').any(|kv| kv == "tls=required") => Security::StartTls,
+            "smtp" => Security::Plain,
+            "smtps" => Security::Tls,
             other => anyhow::bail!("mail.url: unknown scheme {other}"),
         };
-        if let Some(userinfo) = userinfo {
+        let port = port.unwrap_or(match security {
+            Security::Plain => 25,
+            Security::StartTls => 587,
+            Security::Tls => 465,
+        });
+        let credentials = userinfo.map(|userinfo| {
             let (user, pass) = userinfo.split_once(':').unwrap_or((userinfo, ""));
-            builder =
-                builder.credentials(Credentials::new(percent_decode(user), percent_decode(pass)));
-        }
-        Ok(Transport::Smtp(
-            builder.timeout(Some(Duration::from_secs(20))).build(),
-        ))
+            Credentials::new(percent_decode(user), percent_decode(pass))
+        });
+        Ok(Transport::Smtp(Relay::new(
+            host,
+            port,
+            security,
+            credentials,
+        )?))
     }
 
-    pub fn send(&self, message: &Message) -> Result<(), SendError> {
+    /// Sends a batch over up to `connections` connections at once; returns each message's
+    /// outcome, in order. `keepalive` runs every `every` while an SMTP batch is being sent.
+    pub fn send_batch(
+        &self,
+        messages: Vec<Result<Message, String>>,
+        connections: usize,
+        keepalive: &dyn Fn(),
+        every: Duration,
+    ) -> Vec<Result<(), SendError>> {
+        if let Transport::Smtp(relay) = self {
+            return relay.send_all(messages, connections, keepalive, every);
+        }
+        if messages.is_empty() {
+            return Vec::new();
+        }
+        let chunk = messages.len().div_ceil(connections.max(1));
+        std::thread::scope(|scope| {
+            let handles: Vec<_> = messages
+                .chunks(chunk)
+                .map(|part| {
+                    scope.spawn(move || {
+                        part.iter()
+                            .map(|m| match m {
+                                Ok(m) => self.send_one(m),
+                                Err(e) => Err(SendError::Permanent(e.clone())),
+                            })
+                            .collect::<Vec<_>>()
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .flat_map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        vec![Err(SendError::Transient("sender thread panicked".into())); chunk]
+                    })
+                })
+                .collect()
+        })
+    }
+
+    /// Closes what stays open between batches (the relay's connections).
+    pub fn rest(&self) {
+        if let Transport::Smtp(relay) = self {
+            relay.rest();
+        }
+    }
+
+    fn send_one(&self, message: &Message) -> Result<(), SendError> {
         match self {
             Transport::File(t) => t
                 .send(message)
@@ -117,13 +174,7 @@ impl Transport {
                     .push((id, message.formatted()));
                 Ok(())
             }
-            Transport::Smtp(t) => t.send(message).map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
-                } else {
-                    SendError::Transient(e.to_string())
-                }
-            }),
+            Transport::Smtp(_) => Err(SendError::Transient("SMTP sends in batches".into())),
         }
     }
 }
