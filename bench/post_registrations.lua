@@ -1,4 +1,5 @@
--- wrk script: public registrations, each with a new email address. Args: SLUG.
+-- wrk script: public registrations, each with a new email address. Args: SLUG [RUN], RUN a
+-- word that sets this run's addresses apart from another run's.
 -- Prints the count of 2xx answers at the end (wrk's own figures count every answer).
 
 local threads = {}
@@ -10,6 +11,7 @@ end
 
 function init(args)
   tid = tonumber(tid) or 0
+  run = args[2] or "r"
   counter = 0
   wrk.method = "POST"
   wrk.path = "/api/v1/events/" .. args[1] .. "/registrations"
@@ -19,8 +21,8 @@ end
 function request()
   counter = counter + 1
   local body = string.format(
-    '{"name":"Bench %d-%d","email":"bench-%d-%d@example.com","language":"fr","consent":true}',
-    tid, counter, tid, counter)
+    '{"name":"Bench %d-%d","email":"bench-%s-%d-%d@example.com","language":"fr","consent":true}',
+    tid, counter, run, tid, counter)
   return wrk.format(nil, nil, nil, body)
 end
 

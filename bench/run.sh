@@ -111,8 +111,10 @@ pending() {
     python3 -c "import sqlite3; print(sqlite3.connect('var/salon.db').execute(\"SELECT count(*) FROM outbox_emails WHERE status <> 'sent'\").fetchone()[0])"
   fi
 }
+run=0
 while [ "$(pending)" -lt "$backlog" ]; do
-  wrk -t$threads -c"$conns" -d5s -s "$root/bench/post_registrations.lua" "$base" -- siccam > /dev/null
+  run=$((run + 1))
+  wrk -t$threads -c"$conns" -d5s -s "$root/bench/post_registrations.lua" "$base" -- siccam "top-up-$run" > /dev/null
 done
 kill "$pid" && wait "$pid" || true
 start_backlog=$(pending)

@@ -19,7 +19,14 @@ use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::Message;
 
-use super::transport::SendError;
+/// The outcome of one attempt.
+#[derive(Debug, Clone)]
+pub enum SendError {
+    /// Worth retrying: connection refused or dropped, timeout, 4xx reply.
+    Transient(String),
+    /// Not worth retrying: 5xx reply, unusable address or message.
+    Permanent(String),
+}
 
 /// How long connecting, or sending one message, may take before it counts as a transient
 /// failure (the email is retried later).

@@ -12,6 +12,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, Transport as _};
 
 use super::outbox::{Attachment, Claimed};
+pub use super::relay::SendError;
 use super::relay::{Relay, Security};
 
 pub enum Transport {
@@ -34,15 +35,6 @@ impl Mailbox {
     pub fn messages(&self) -> Vec<Received> {
         self.0.lock().map(|m| m.clone()).unwrap_or_default()
     }
-}
-
-/// The outcome of one attempt.
-#[derive(Debug, Clone)]
-pub enum SendError {
-    /// Worth retrying: connection refused or dropped, timeout, 4xx reply.
-    Transient(String),
-    /// Not worth retrying: 5xx reply, unusable address or message.
-    Permanent(String),
 }
 
 fn percent_decode(s: &str) -> String {
