@@ -43,6 +43,9 @@ pub enum Security {
     Tls,
 }
 
+/// No connection to the relay could be opened (the error says why).
+struct Unreachable(SendError);
+
 /// A relay and the connections open to it.
 pub struct Relay {
     host: String,
@@ -154,7 +157,15 @@ impl Relay {
                 };
                 let outcome = match message {
                     Err(e) => Err(SendError::Permanent(e)),
-                    Ok(message) => self.send_one(&mut conn, &message).await,
+                    Ok(message) => match self.send_one(&mut conn, &message).await {
+                        Ok(outcome) => outcome,
+                        // The relay is down or unreachable: this connection stops here, so a
+                        // batch costs one connect timeout per connection, not one per email.
+                        Err(Unreachable(e)) => {
+                            outcomes.borrow_mut()[i] = Some(Err(e));
+                            break;
+                        }
+                    },
                 };
                 outcomes.borrow_mut()[i] = Some(outcome);
             }
@@ -167,7 +178,7 @@ impl Relay {
                 (0..connections.clamp(1, count.max(1))).map(|_| worker()),
             );
             tokio::pin!(workers);
-            let mut ticks = tokio::time::interval(every);
+            let mut ticks = tokio::time::interval(every.max(Duration::from_secs(1)));
             ticks.tick().await; // the first tick is immediate
             loop {
                 tokio::select! {
@@ -179,7 +190,13 @@ impl Relay {
         outcomes
             .into_inner()
             .into_iter()
-            .map(|o| o.unwrap_or_else(|| Err(SendError::Transient("not sent".into()))))
+            .map(|o| {
+                o.unwrap_or_else(|| {
+                    Err(SendError::Transient(
+                        "not sent: the relay could not be reached".into(),
+                    ))
+                })
+            })
             .collect()
     }
 
@@ -194,7 +211,8 @@ impl Relay {
     }
 
     /// Sends one message on `conn`, taking an idle connection or opening one first if there is
-    /// none. A connection that failed is dropped (lettre aborts it on any error). A connection
+    /// none; `Err(Unreachable)` when no connection could be opened. A connection that failed is
+    /// dropped (lettre aborts it on any error). A connection
     /// that had already been used may have been closed by the relay in the meantime (an idle
     /// timeout, a limit of messages per connection): a transient failure on it is tried once
     /// more on a fresh connection.
@@ -202,23 +220,23 @@ impl Relay {
         &self,
         conn: &mut Option<AsyncSmtpConnection>,
         message: &Message,
-    ) -> Result<(), SendError> {
+    ) -> Result<Result<(), SendError>, Unreachable> {
         let bytes = message.formatted();
         let reused = conn.take().or_else(|| self.take_idle());
         let retry = reused.is_some();
         let mut open = match reused {
             Some(c) => c,
-            None => self.open().await?,
+            None => self.open().await.map_err(Unreachable)?,
         };
         let mut outcome = Self::deliver(&mut open, message, &bytes).await;
         if retry && matches!(outcome, Err(SendError::Transient(_))) {
-            open = self.open().await?;
+            open = self.open().await.map_err(Unreachable)?;
             outcome = Self::deliver(&mut open, message, &bytes).await;
         }
         if outcome.is_ok() {
             *conn = Some(open);
         }
-        outcome
+        Ok(outcome)
     }
 
     async fn deliver(

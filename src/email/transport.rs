@@ -129,11 +129,13 @@ impl Transport {
                     })
                 })
                 .collect();
+            // One outcome per message, in order, even from a thread that panicked.
             handles
                 .into_iter()
-                .flat_map(|h| {
+                .zip(messages.chunks(chunk))
+                .flat_map(|(h, part)| {
                     h.join().unwrap_or_else(|_| {
-                        vec![Err(SendError::Transient("sender thread panicked".into())); chunk]
+                        vec![Err(SendError::Transient("sender thread panicked".into())); part.len()]
                     })
                 })
                 .collect()
