@@ -140,6 +140,305 @@ impl Modify for ProblemResponses {
     }
 }
 
+/// Each list's `sort` keys, so that a client (and a fuzzer) knows what the server takes: the
+/// shared `ListParams` documents `sort` as any text, and this narrows it per list to its keys
+/// and their `-` (descending) forms. A list missing here fails the document's build in the
+/// tests, so a new list cannot go undocumented.
+struct ListSorts(&'static [(&'static str, &'static [&'static str])]);
+
+const LIST_SORTS: ListSorts = ListSorts(&[
+    ("/api/v1/audit", audit::SORTS),
+    ("/api/v1/events", events::handlers::SORTS),
+    ("/api/v1/events/{slug}/audit", audit::SORTS),
+    ("/api/v1/events/{slug}/booths", exhibitors::booths::SORTS),
+    ("/api/v1/events/{slug}/emails", email::handlers::SORTS),
+    (
+        "/api/v1/events/{slug}/exhibitors",
+        exhibitors::handlers::SORTS,
+    ),
+    (
+        "/api/v1/events/{slug}/registrations",
+        registrations::organizer::SORTS,
+    ),
+    ("/api/v1/events/{slug}/rooms", schedule::rooms::SORTS),
+    (
+        "/api/v1/events/{slug}/schedule/releases",
+        schedule::releases::SORTS,
+    ),
+    ("/api/v1/events/{slug}/sessions", schedule::sessions::SORTS),
+    ("/api/v1/events/{slug}/speakers", schedule::speakers::SORTS),
+    ("/api/v1/events/{slug}/tracks", schedule::tracks::SORTS),
+]);
+
+impl Modify for ListSorts {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (_, op) in operations_mut(item) {
+                let Some(sort) = op
+                    .parameters
+                    .iter_mut()
+                    .flatten()
+                    .find(|p| p.name == "sort")
+                else {
+                    continue;
+                };
+                let Some((_, keys)) = self.0.iter().find(|(p, _)| p == path) else {
+                    panic!(
+                        "{path} takes ?sort= but app::openapi::LIST_SORTS does not name its keys"
+                    );
+                };
+                let values: Vec<String> = keys
+                    .iter()
+                    .flat_map(|k| [k.to_string(), format!("-{k}")])
+                    .collect();
+                sort.schema = Some(
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .enum_values(Some(values))
+                        .into(),
+                );
+            }
+        }
+    }
+}
+
+/// How the server reads a text member of a request body (`domain::text`), so that the
+/// document states it as a `pattern`: what a client may send is exactly what is accepted.
+#[derive(Clone, Copy)]
+enum Text {
+    /// One line, not blank: trimmed (of whitespace, line breaks included), then no control
+    /// character and at least one visible character (`short_text`).
+    Line,
+    /// One line, or blank for "none" (`optional_text`).
+    OptionalLine,
+    /// Several lines (tab and line breaks allowed, no other control character); blank for
+    /// "none" (`long_text`).
+    Lines,
+    /// Several lines, not blank (a rejection's reason, a template, each text of a
+    /// `Translatable`).
+    RequiredLines,
+    /// A phone number: digits, spaces and `+-().`, or blank.
+    Phone,
+    /// An email address, or blank for "none".
+    OptionalEmail,
+    /// Read by its own parser (a slug, a time of day, a timezone), or checked by rules a
+    /// pattern cannot state; left as the field documents it.
+    Parsed,
+}
+
+/// Whitespace that `str::trim` removes and that a text may hold (the other whitespace
+/// characters are control characters, refused everywhere).
+const SPACE: &str = r"[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+/// A visible character: neither a control character nor whitespace.
+const VISIBLE: &str = r"[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
+/// A character of a single-line text.
+const IN_LINE: &str = r"[^\x00-\x1F\x7F-\x9F]";
+/// A character of a multi-line text.
+const IN_LINES: &str = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]";
+
+impl Text {
+    fn pattern(self) -> Option<String> {
+        Some(match self {
+            Text::Line => format!("^{SPACE}*{IN_LINE}*{VISIBLE}{IN_LINE}*{SPACE}*$"),
+            Text::OptionalLine => format!("^{SPACE}*({IN_LINE}*{VISIBLE}{IN_LINE}*)?{SPACE}*$"),
+            Text::Lines => format!("^{IN_LINES}*$"),
+            Text::RequiredLines => format!("^{IN_LINES}*{VISIBLE}{IN_LINES}*$"),
+            Text::Phone => format!(r"^{SPACE}*[0-9 +().\-]*{SPACE}*$"),
+            Text::OptionalEmail | Text::Parsed => return None,
+        })
+    }
+}
+
+/// The text members of the request bodies, by name (`Schema.member` where one body reads a
+/// name differently). A text member missing here fails the document's build in the tests, so
+/// a new one is classified when it is added.
+const TEXTS: &[(&str, Text)] = &[
+    ("name", Text::Line),
+    ("title", Text::Line),
+    ("company_name", Text::Line),
+    ("contact_name", Text::Line),
+    ("token", Text::Line),
+    ("version", Text::Line),
+    ("venue", Text::Line),
+    ("city", Text::Line),
+    ("badge_code", Text::Line),
+    ("organization", Text::OptionalLine),
+    ("job_title", Text::OptionalLine),
+    ("country", Text::OptionalLine),
+    ("sector", Text::OptionalLine),
+    ("phone", Text::OptionalLine),
+    ("NewRegistration.phone", Text::Phone),
+    ("description", Text::Lines),
+    ("abstract", Text::Lines),
+    ("bio", Text::Lines),
+    ("comment", Text::Lines),
+    ("reason", Text::RequiredLines),
+    ("subject", Text::Line),
+    ("text", Text::RequiredLines),
+    ("html", Text::RequiredLines),
+    ("password", Text::Lines),
+    ("email", Text::OptionalEmail),
+    ("slug", Text::Parsed),
+    ("timezone", Text::Parsed),
+    ("opens_at", Text::Parsed),
+    ("closes_at", Text::Parsed),
+];
+
+/// Puts [`TEXTS`] into the request bodies' schemas, and states `Translatable` (one text, or
+/// one per language, at least one, none blank).
+struct TextRules;
+
+impl Modify for TextRules {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::schema::{
+            AdditionalProperties, AnyOfBuilder, KnownFormat, ObjectBuilder, OneOfBuilder, Schema,
+            SchemaFormat, SchemaType, Type,
+        };
+        use utoipa::openapi::RefOr;
+        let bodies = request_schemas(openapi);
+        let Some(components) = openapi.components.as_mut() else {
+            return;
+        };
+        let is_text = |t: &SchemaType| match t {
+            SchemaType::Type(Type::String) => true,
+            SchemaType::Array(ts) => ts.contains(&Type::String),
+            _ => false,
+        };
+        for name in &bodies {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(name) else {
+                continue;
+            };
+            // A consent that is required is a consent given: `true`.
+            if object.required.iter().any(|r| r == "consent") {
+                if let Some(RefOr::T(Schema::Object(consent))) =
+                    object.properties.get_mut("consent")
+                {
+                    consent.enum_values = Some(vec![serde_json::Value::Bool(true)]);
+                }
+            }
+            for (member, slot) in object.properties.iter_mut() {
+                let RefOr::T(Schema::Object(prop)) = slot else {
+                    continue;
+                };
+                let plain = is_text(&prop.schema_type)
+                    && prop.format.is_none()
+                    && prop.enum_values.is_none()
+                    && prop.pattern.is_none();
+                if !plain {
+                    continue;
+                }
+                let qualified = format!("{name}.{member}");
+                let Some((_, rule)) = TEXTS
+                    .iter()
+                    .find(|(k, _)| *k == qualified)
+                    .or_else(|| TEXTS.iter().find(|(k, _)| k == member))
+                else {
+                    panic!(
+                        "{qualified} is a text member that app::openapi::TEXTS does not classify"
+                    );
+                };
+                if let Text::OptionalEmail = rule {
+                    let nullable = matches!(&prop.schema_type, SchemaType::Array(ts) if ts.contains(&Type::Null));
+                    let mut any = AnyOfBuilder::new()
+                        .description(prop.description.clone())
+                        .item(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email))),
+                        )
+                        .item(
+                            ObjectBuilder::new()
+                                .schema_type(Type::String)
+                                .pattern(Some(format!("^{SPACE}*$"))),
+                        );
+                    if nullable {
+                        any = any.item(ObjectBuilder::new().schema_type(Type::Null));
+                    }
+                    *slot = any.into();
+                } else {
+                    prop.pattern = rule.pattern();
+                }
+            }
+        }
+        let one_text = || {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Text::RequiredLines.pattern())
+        };
+        let per_language = ["ar", "fr", "en"]
+            .into_iter()
+            .fold(ObjectBuilder::new().schema_type(Type::Object), |o, lang| {
+                o.property(lang, one_text())
+            })
+            .min_properties(Some(1))
+            .additional_properties(Some(AdditionalProperties::FreeForm(false)));
+        components.schemas.insert(
+            "Translatable".to_string(),
+            OneOfBuilder::new()
+                .description(Some(
+                    "A text for every language, or one per language (`ar`, `fr`, `en`; at least one); none blank.",
+                ))
+                .item(one_text())
+                .item(per_language)
+                .into(),
+        );
+    }
+}
+
+/// The names of the component schemas that request bodies use, directly or inside another.
+fn request_schemas(openapi: &utoipa::openapi::OpenApi) -> Vec<String> {
+    fn refs(value: &serde_json::Value, found: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("$ref", serde_json::Value::String(r)) => {
+                            found.push(r.rsplit('/').next().unwrap_or_default().to_string());
+                        }
+                        _ => refs(v, found),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for item in openapi.paths.paths.values() {
+        for op in operations(item) {
+            if let Some(body) = &op.request_body {
+                refs(&serde_json::to_value(body).unwrap_or_default(), &mut found);
+            }
+        }
+    }
+    let schemas = openapi
+        .components
+        .as_ref()
+        .map(|c| &c.schemas)
+        .cloned()
+        .unwrap_or_default();
+    let mut i = 0;
+    while i < found.len() {
+        if let Some(schema) = schemas.get(&found[i]) {
+            let mut inner = Vec::new();
+            refs(
+                &serde_json::to_value(schema).unwrap_or_default(),
+                &mut inner,
+            );
+            for name in inner {
+                if !found.contains(&name) {
+                    found.push(name);
+                }
+            }
+        }
+        i += 1;
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
 /// An untagged enum (one JSON shape or another) is `oneOf` for utoipa, but its shapes may both
 /// fit one value (an empty page fits both page schemas): `anyOf` says what the API means.
 struct UntaggedAsAnyOf(&'static [&'static str]);
@@ -204,7 +503,7 @@ fn operations_mut(
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Salon", description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."),
-    modifiers(&BearerAuth, &UniqueOperationIds, &ProblemResponses, &UNTAGGED),
+    modifiers(&BearerAuth, &UniqueOperationIds, &ProblemResponses, &UNTAGGED, &LIST_SORTS, &TextRules),
     paths(
         web::health::healthz, web::health::readyz, web::health::metrics,
         auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,

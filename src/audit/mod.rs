@@ -107,6 +107,9 @@ pub fn page(c: &mut Conn, event_id: Option<i64>, req: &PageRequest) -> AppResult
     Ok(Page::new(items, total, req))
 }
 
+/// The sort keys of the audit log.
+pub const SORTS: &[&str] = &["created_at"];
+
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
     params(ListParams),
     responses((status = 200, body = Page<AuditEntry>), (status = 401), (status = 403)),
@@ -117,7 +120,7 @@ pub async fn list_all(
     params: crate::web::query::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Admin)?;
-    let req = params.validate(&["created_at"])?;
+    let req = params.validate(SORTS)?;
     let page = state.db.run(move |c| page(c, None, &req)).await?;
     Ok(HttpResponse::Ok().json(page))
 }

@@ -16,12 +16,12 @@ use crate::web::AppState;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenRequest {
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub email: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub password: Option<String>,
     /// A label for the token, e.g. "laptop" or "door scanner 2".
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
 }
 
@@ -139,12 +139,13 @@ pub async fn revoke_token(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganizer {
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub email: Option<String>,
     /// At least 10 characters.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(min_length = 10, max_length = 1024)]
     pub password: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub role: Option<Role>,
 }
 

@@ -25,7 +25,7 @@ use crate::web::AppState;
 #[serde(deny_unknown_fields)]
 pub struct Scan {
     /// As printed under the QR code (case and spaces do not matter).
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub badge_code: Option<String>,
 }
 

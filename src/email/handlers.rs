@@ -88,6 +88,9 @@ impl From<Row> for EmailOut {
     }
 }
 
+/// The sort keys of the email list.
+pub const SORTS: &[&str] = &["created_at"];
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/emails", tag = "emails",
     params(("slug" = String, Path), ListParams, EmailFilters),
     responses((status = 200, body = Page<EmailOut>), (status = 401), (status = 403), (status = 404)),
@@ -100,7 +103,7 @@ pub async fn list(
     filters: Query<EmailFilters>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let req = params.validate(&["created_at"])?;
+    let req = params.validate(SORTS)?;
     let status = filters.into_inner().status;
     let page = state
         .db
@@ -206,11 +209,11 @@ pub struct TemplateBody {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TemplateInput {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub subject: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub text: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub html: Option<String>,
 }
 

@@ -237,6 +237,9 @@ macro_rules! child_routes {
         new = $new:ty, patch = $patch:ty, out = $out:ty, filters = $filters:ty,
         write_errors = [$($werr:tt),*], delete_errors = [$($derr:tt),*]
     ) => {
+        /// The sort keys of the list (named in the OpenAPI document by `app::openapi`).
+        pub const SORTS: &[&str] = <$child as $crate::events::children::Child>::SORTS;
+
         #[utoipa::path(get, path = $list, tag = $tag,
             params(("slug" = String, Path), $crate::web::list::ListParams, $filters),
             responses((status = 200, body = $crate::web::list::Page<$out>), (status = 404), (status = 422)))]

@@ -25,33 +25,34 @@ const MAX_DAYS: i64 = 31;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewEvent {
-    #[schema(required = true, example = "siccam-2026")]
+    #[schema(required = true, nullable = false, example = "siccam-2026")]
     pub slug: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<Translatable>,
     pub description: Option<Translatable>,
-    #[schema(required = true, example = "Africa/Casablanca")]
+    #[schema(required = true, nullable = false, example = "Africa/Casablanca")]
     pub timezone: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub starts_on: Option<NaiveDate>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub ends_on: Option<NaiveDate>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub venue: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub city: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub languages: Option<Vec<Language>>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub default_language: Option<Language>,
     /// Attendees; null or absent is unlimited.
+    #[schema(minimum = 1, maximum = 10_000_000)]
     pub capacity: Option<i32>,
     /// Daily opening, `HH:MM` local time.
-    #[schema(required = true, example = "09:00")]
+    #[schema(required = true, nullable = false, example = "09:00")]
     pub opens_at: Option<String>,
-    #[schema(required = true, example = "18:00")]
+    #[schema(required = true, nullable = false, example = "18:00")]
     pub closes_at: Option<String>,
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub contact_email: Option<String>,
     pub registration_opens_at: Option<DateTime<FixedOffset>>,
     pub registration_closes_at: Option<DateTime<FixedOffset>>,
@@ -72,6 +73,7 @@ pub struct EventPatch {
     pub default_language: Option<Language>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 1, maximum = 10_000_000)]
     pub capacity: Option<Option<i32>>,
     #[schema(example = "09:00")]
     pub opens_at: Option<String>,
@@ -318,6 +320,9 @@ pub async fn create(
     Ok(HttpResponse::Created().json(EventOut::from(&event)))
 }
 
+/// The sort keys of the event list.
+pub const SORTS: &[&str] = &["starts_on", "slug", "created_at"];
+
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(ListParams),
     responses((status = 200, body = Page<EventOut>, description = "published events; organizers also see drafts. sort: starts_on, slug, created_at")))]
@@ -326,7 +331,7 @@ pub async fn list(
     who: OptionalOrganizer,
     params: crate::web::query::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
-    let req = params.validate(&["starts_on", "slug", "created_at"])?;
+    let req = params.validate(SORTS)?;
     let drafts = who.can_view();
     let page = state
         .db
@@ -447,7 +452,7 @@ pub async fn audit_log(
     params: Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Admin)?;
-    let req = params.validate(&["created_at"])?;
+    let req = params.validate(audit::SORTS)?;
     let page = state
         .db
         .run(move |c| {

@@ -67,8 +67,10 @@ impl BoothKind {
 #[serde(deny_unknown_fields)]
 pub struct Money {
     /// Minor units: 1500000 MAD is 15 000,00 MAD.
+    #[schema(minimum = 0)]
     pub amount: i64,
     #[schema(example = "MAD")]
+    #[schema(pattern = r"^[A-Z]{3}$")]
     pub currency: String,
 }
 
@@ -127,27 +129,37 @@ impl BoothOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooth {
-    #[schema(required = true, example = "B12")]
+    #[schema(required = true, nullable = false, example = "B12")]
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub code: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub hall: Option<Translatable>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(minimum = 1, maximum = 100_000)]
     pub area_m2: Option<i32>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub kind: Option<BoothKind>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(minimum = 0, maximum = 1000)]
     pub staff_passes: Option<i32>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub price: Option<Money>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoothPatch {
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub code: Option<String>,
     pub hall: Option<Translatable>,
+    #[schema(minimum = 1, maximum = 100_000)]
     pub area_m2: Option<i32>,
     pub kind: Option<BoothKind>,
+    #[schema(minimum = 0, maximum = 1000)]
     pub staff_passes: Option<i32>,
     pub price: Option<Money>,
 }

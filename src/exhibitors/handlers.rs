@@ -28,24 +28,29 @@ use crate::{paged, run};
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewExhibitor {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub company_name: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub contact_name: Option<String>,
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub email: Option<String>,
     pub phone: Option<String>,
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(https?://[^\s\x00-\x1F\x7F-\x9F]*)?[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub website: Option<String>,
     pub country: Option<String>,
     pub sector: Option<String>,
     pub description: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub booth_kind: Option<BoothKind>,
     /// 1 to 10 000.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(minimum = 1, maximum = 10_000)]
     pub booth_area_m2: Option<i32>,
     pub language: Option<Language>,
     /// Must be true: the company agrees to the processing of its contact's data.
+    #[schema(required = true, nullable = false)]
     pub consent: Option<bool>,
 }
 
@@ -146,7 +151,7 @@ pub async fn submit(
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub token: Option<String>,
 }
 
@@ -187,6 +192,9 @@ pub struct ExhibitorFilters {
     pub status: Option<Status>,
 }
 
+/// The sort keys of the exhibitor list.
+pub const SORTS: &[&str] = &["company_name", "created_at"];
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/exhibitors", tag = "exhibitors",
     params(("slug" = String, Path), ListParams, ExhibitorFilters),
     responses((status = 200, body = Page<PublicExhibitor>, description = "the public: approved exhibitors, public fields only; organizers: every application (`ExhibitorOut`). sort: company_name, created_at"), (status = 404)))]
@@ -197,7 +205,7 @@ pub async fn list(
     params: Query<ListParams>,
     filters: Query<ExhibitorFilters>,
 ) -> AppResult<HttpResponse> {
-    let req = params.validate(&["company_name", "created_at"])?;
+    let req = params.validate(SORTS)?;
     let organizer = who.can_view();
     let status = if organizer {
         filters.status
@@ -308,27 +316,33 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub booth_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RejectRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub reason: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoothRequest {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub booth_code: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitorPatch {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub payment_status: Option<PaymentStatus>,
 }
 

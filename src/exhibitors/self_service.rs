@@ -84,6 +84,9 @@ pub struct ProfilePatch {
     pub phone: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
+    #[schema(
+        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(https?://[^\s\x00-\x1F\x7F-\x9F]*)?[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
+    )]
     pub website: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -211,9 +214,9 @@ pub async fn withdraw(state: web::Data<AppState>, who: Exhibitor) -> AppResult<H
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewStaff {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub email: Option<String>,
     /// The staff member's language for the pass email; defaults to the exhibitor's.
     pub language: Option<Language>,

@@ -20,9 +20,9 @@ use crate::web::AppState;
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRegistration {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
-    #[schema(required = true, format = "email")]
+    #[schema(required = true, nullable = false, format = "email")]
     pub email: Option<String>,
     pub organization: Option<String>,
     pub job_title: Option<String>,
@@ -210,7 +210,7 @@ pub async fn submit_public(
 #[serde(deny_unknown_fields)]
 pub struct ConfirmRequest {
     /// The token from the confirmation email's link.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub token: Option<String>,
 }
 

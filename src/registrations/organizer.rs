@@ -69,6 +69,9 @@ fn load(
     )
 }
 
+/// The sort keys of the registration list.
+pub const SORTS: &[&str] = &["name", "created_at"];
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/registrations", tag = "registrations",
     params(("slug" = String, Path), ListParams, RegistrationFilters),
     responses((status = 200, body = Page<RegistrationOut>, description = "sort: name, created_at"), (status = 401), (status = 403), (status = 404)),
@@ -81,7 +84,7 @@ pub async fn list(
     filters: Query<RegistrationFilters>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Viewer)?;
-    let req = params.validate(&["name", "created_at"])?;
+    let req = params.validate(SORTS)?;
     let filters = filters.into_inner();
     let page = state
         .db

@@ -20,7 +20,7 @@ use crate::web::AppState;
 #[serde(deny_unknown_fields)]
 pub struct NewRelease {
     /// A name unique within the event, e.g. "1.0" or "2026-05-02 final".
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub version: Option<String>,
     pub comment: Option<String>,
 }

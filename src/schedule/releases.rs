@@ -468,6 +468,9 @@ pub fn publish(
     Ok(release)
 }
 
+/// The sort keys of the release list.
+pub const SORTS: &[&str] = &["created_at"];
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
     params(("slug" = String, Path), ListParams),
     responses((status = 200, body = Page<ReleaseOut>), (status = 401), (status = 403), (status = 404)),
@@ -479,7 +482,7 @@ pub async fn list(
     params: crate::web::query::Query<ListParams>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Viewer)?;
-    let req = params.validate(&["created_at"])?;
+    let req = params.validate(SORTS)?;
     let page = state
         .db
         .run(move |c| {

@@ -56,11 +56,12 @@ impl From<RoomRow> for RoomOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRoom {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<Translatable>,
     pub hall: Option<Translatable>,
     /// Seats, 1 to 1 000 000.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub capacity: Option<i32>,
 }
 
@@ -71,6 +72,7 @@ pub struct RoomPatch {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Translatable>)]
     pub hall: Option<Option<Translatable>>,
+    #[schema(minimum = 1, maximum = 1_000_000)]
     pub capacity: Option<i32>,
 }
 

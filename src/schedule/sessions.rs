@@ -86,14 +86,14 @@ pub struct SessionWritten {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSession {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub title: Option<String>,
     #[serde(default, rename = "abstract")]
     pub abstract_text: Option<String>,
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub kind: Option<SessionKind>,
     /// The language the session is held in.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub language: Option<Language>,
     #[serde(default)]
     pub track_id: Option<i64>,
@@ -108,6 +108,7 @@ pub struct NewSession {
     #[serde(default)]
     pub ends_at: Option<DateTime<FixedOffset>>,
     #[serde(default)]
+    #[schema(minimum = 1)]
     pub capacity: Option<i32>,
 }
 
@@ -137,6 +138,7 @@ pub struct SessionPatch {
     pub ends_at: Option<Option<DateTime<FixedOffset>>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
+    #[schema(minimum = 1)]
     pub capacity: Option<Option<i32>>,
 }
 
@@ -552,7 +554,8 @@ pub async fn delete(
     Ok(HttpResponse::NoContent().finish())
 }
 
-const SORTS: [&str; 3] = ["starts_at", "title", "created_at"];
+/// The sort keys of the session lists.
+pub const SORTS: &[&str] = &["starts_at", "title", "created_at"];
 
 fn working_copy_page(
     c: &mut Conn,
@@ -650,7 +653,7 @@ pub async fn list(
         let params: ListParams = crate::web::query::parse(http.query_string())?;
         let filters: SessionFilters = crate::web::query::parse(http.query_string())?;
         let searching = params.q.is_some();
-        let req = params.validate(&SORTS)?;
+        let req = params.validate(SORTS)?;
         let write = || -> AppResult<Vec<u8>> {
             let sessions = entry
                 .release
@@ -670,7 +673,7 @@ pub async fn list(
     }
     let params: ListParams = crate::web::query::parse(http.query_string())?;
     let filters: SessionFilters = crate::web::query::parse(http.query_string())?;
-    let req = params.validate(&SORTS)?;
+    let req = params.validate(SORTS)?;
     let page = state
         .db
         .run(move |c| {

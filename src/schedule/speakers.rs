@@ -60,7 +60,7 @@ impl SpeakerOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSpeaker {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<String>,
     /// An email address, never shown to the public; empty or null: none.
     pub email: Option<String>,

@@ -51,9 +51,10 @@ impl From<TrackRow> for TrackOut {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewTrack {
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub name: Option<Translatable>,
-    #[schema(required = true, example = "#1f77b4")]
+    #[schema(required = true, nullable = false, example = "#1f77b4")]
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
     pub color: Option<String>,
 }
 
@@ -62,6 +63,7 @@ pub struct NewTrack {
 pub struct TrackPatch {
     pub name: Option<Translatable>,
     #[schema(example = "#1f77b4")]
+    #[schema(pattern = r"^#[0-9A-Fa-f]{6}$")]
     pub color: Option<String>,
 }
 

@@ -110,6 +110,7 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
             strip_position(&e.to_string())
         ))
     })?;
+    integral_numbers(&mut value);
     let mut errors = Vec::new();
     // A control character (NUL above all) in any text is refused before anything reads it.
     if let serde_json::Value::Object(map) = &mut value {
@@ -153,6 +154,23 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
                 }
             }
         }
+    }
+}
+
+/// JSON does not tell `3` from `3.0`, and JSON Schema's `integer` accepts both: a number with no
+/// fraction (within the integers a double holds exactly) is read as the whole number it is, so
+/// that `"capacity": 3.0` fills an integer member like `3` does.
+fn integral_numbers(v: &mut serde_json::Value) {
+    const EXACT: f64 = 9_007_199_254_740_992.0; // 2^53
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() <= EXACT) {
+                *v = serde_json::Value::from(f as i64);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers),
+        _ => {}
     }
 }
 
@@ -276,6 +294,21 @@ mod tests {
             Err(AppError::Validation(e)) => e.into_iter().map(|e| e.field).collect(),
             other => panic!("expected 422, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_number_without_fraction_fills_an_integer_member() {
+        let body: Body =
+            parse(b"{\"name\": \"x\", \"inner\": {\"ids\": [3.0, -2.0, 5]}}").expect("parses");
+        assert_eq!(body.inner.expect("inner").ids, vec![3, -2, 5]);
+        assert_eq!(
+            fields_of(parse(b"{\"name\": \"x\", \"inner\": {\"ids\": [2.5]}}")),
+            vec!["inner.ids.0"]
+        );
+        assert_eq!(
+            fields_of(parse(b"{\"name\": \"x\", \"inner\": {\"ids\": [1e300]}}")),
+            vec!["inner.ids.0"]
+        );
     }
 
     #[test]

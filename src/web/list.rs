@@ -20,9 +20,12 @@ pub struct ListParams {
     /// Items per page, 1 to 200 (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub per_page: Option<i64>,
-    /// Case-insensitive search in names (and, for organizers, emails and organizations).
+    /// Case-insensitive search in names (and, for organizers, emails and organizations); at
+    /// most 200 characters, no control character.
+    #[param(max_length = 200, pattern = r"^[^\x00-\x1F\x7F-\x9F]*$")]
     pub q: Option<String>,
-    /// Sort key; prefix with `-` for descending. Each list names the keys it accepts.
+    /// Sort key; prefix with `-` for descending. Each list names the keys it accepts (its
+    /// `enum` in the OpenAPI document).
     pub sort: Option<String>,
 }
 
@@ -41,12 +44,7 @@ impl ListParams {
                 format!("must be between 1 and {MAX_PER_PAGE}"),
             ));
         }
-        let sort = match self
-            .sort
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-        {
+        let sort = match self.sort.as_deref() {
             None => None,
             Some(s) => {
                 let (key, desc) = match s.strip_prefix('-') {
