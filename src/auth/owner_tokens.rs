@@ -29,18 +29,52 @@ macro_rules! owner_tokens {
             purpose: &str,
             ttl: Option<TimeDelta>,
         ) -> QueryResult<String> {
-            let token = $crate::crypto::new_token(PREFIX);
-            let now = $crate::db::now();
-            run!(c, |c| diesel::insert_into($table::table)
-                .values((
-                    $table::$owner.eq(owner_id),
-                    $table::purpose.eq(purpose),
-                    $table::token_hash.eq($crate::crypto::token_hash(&token)),
-                    $table::expires_at.eq(ttl.map(|t| now + t)),
-                    $table::created_at.eq(now),
-                ))
-                .execute(c))?;
-            Ok(token)
+            let token = Unsaved::new();
+            token.save(c, owner_id, purpose, ttl)?;
+            Ok(token.value)
+        }
+
+        /// A token drawn and hashed but not yet stored: a write that queues on a lock draws
+        /// its token (and renders the email that carries it) before taking the lock.
+        #[derive(Debug, Clone)]
+        pub struct Unsaved {
+            pub value: String,
+            hash: String,
+        }
+
+        impl Unsaved {
+            pub fn new() -> Unsaved {
+                let value = $crate::crypto::new_token(PREFIX);
+                let hash = $crate::crypto::token_hash(&value);
+                Unsaved { value, hash }
+            }
+
+            /// Stores the token for an owner; `ttl` None means it does not expire.
+            pub fn save(
+                &self,
+                c: &mut Conn,
+                owner_id: i64,
+                purpose: &str,
+                ttl: Option<TimeDelta>,
+            ) -> QueryResult<()> {
+                let now = $crate::db::now();
+                run!(c, |c| diesel::insert_into($table::table)
+                    .values((
+                        $table::$owner.eq(owner_id),
+                        $table::purpose.eq(purpose),
+                        $table::token_hash.eq(&self.hash),
+                        $table::expires_at.eq(ttl.map(|t| now + t)),
+                        $table::created_at.eq(now),
+                    ))
+                    .execute(c))?;
+                Ok(())
+            }
+        }
+
+        impl Default for Unsaved {
+            fn default() -> Self {
+                Unsaved::new()
+            }
         }
 
         /// A token found by its value.

@@ -18,6 +18,7 @@
 //! once [`Db::write`] has committed it signals [`Db::outbox`], which the mail sender waits on.
 //! So no handler has to remember to wake the sender, and a rolled-back write wakes nobody.
 
+pub mod group;
 pub mod migrations;
 pub mod page;
 pub mod schema;
@@ -99,6 +100,15 @@ impl Conn<'_> {
         }
     }
 
+    /// A savepoint inside the current transaction: `f`'s writes are undone if it fails, and
+    /// the transaction goes on (see `db::group`).
+    pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        match self {
+            Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
+            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+        }
+    }
+
     /// A read transaction: one consistent snapshot for multi-query reads.
     pub fn read_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
         match self {
@@ -120,7 +130,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSetup 
             "PRAGMA busy_timeout = 30000;
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
-             PRAGMA foreign_keys = ON;",
+             PRAGMA foreign_keys = ON;
+             PRAGMA wal_autocheckpoint = 10000;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -189,6 +200,8 @@ pub struct Db {
     /// does not depend on it (the database lock does that, across processes too); it only
     /// spares writers SQLite's busy-wait sleeps, which otherwise dominate tail latency.
     write_gate: std::sync::Arc<std::sync::Mutex<()>>,
+    /// The queue of [`Db::write_grouped`].
+    group: std::sync::Arc<group::Group>,
 }
 
 /// A connection checked out of the pool.
@@ -238,11 +251,16 @@ impl Db {
                 PoolKind::Pg(pool)
             }
         };
+        let pool = std::sync::Arc::new(pool);
+        if let PoolKind::Sqlite(_) = &*pool {
+            checkpoint_in_background(std::sync::Arc::downgrade(&pool));
+        }
         Ok(Db {
-            pool: std::sync::Arc::new(pool),
+            pool,
             outbox: std::sync::Arc::new(OutboxSignal::default()),
             jobs: std::sync::Arc::new(OutboxSignal::default()),
             write_gate: std::sync::Arc::new(std::sync::Mutex::new(())),
+            group: std::sync::Arc::default(),
         })
     }
 
@@ -317,6 +335,37 @@ impl Db {
         })
         .await
         .map_err(AppError::from)?
+    }
+}
+
+/// How often the background checkpoint runs (SQLite).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// SQLite writes each commit to its write-ahead log, and a checkpoint copies the log back into
+/// the database file. By default the commit that finds the log over 1 000 pages does that
+/// copy itself, inside the write lock, so every writer queued behind it waits. Here a thread
+/// of its own runs a passive checkpoint (it takes no write lock and waits for nobody) every
+/// [`CHECKPOINT_EVERY`]; the connections' own automatic checkpoint stays as a backstop at
+/// 10 000 pages (about 40 MB of log). The thread ends with the pool.
+fn checkpoint_in_background(pool: std::sync::Weak<PoolKind>) {
+    use diesel::connection::SimpleConnection;
+    let spawned = std::thread::Builder::new()
+        .name("salon-checkpoint".into())
+        .spawn(move || loop {
+            std::thread::sleep(CHECKPOINT_EVERY);
+            let Some(pool) = pool.upgrade() else {
+                return;
+            };
+            if let PoolKind::Sqlite(p) = &*pool {
+                if let Ok(mut c) = p.get() {
+                    if let Err(e) = c.batch_execute("PRAGMA wal_checkpoint(PASSIVE)") {
+                        tracing::warn!(error = %e, "background checkpoint failed");
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "no background checkpoint thread; commits will checkpoint");
     }
 }
 

@@ -62,6 +62,32 @@ pub struct NewEmail<'a> {
 
 /// Renders and inserts one email. Call inside the write transaction of the change.
 pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<i64> {
+    let registration_id = email.registration_id;
+    let rendered = render(c, email, message_domain)?;
+    enqueue_rendered(c, &rendered, registration_id)
+}
+
+/// An email rendered and given its Message-ID, not yet queued: a write that queues on a lock
+/// renders its email before taking it ([`render`]) and only inserts it inside
+/// ([`enqueue_rendered`]).
+#[derive(Debug, Clone)]
+pub struct RenderedEmail {
+    pub event_id: Option<i64>,
+    pub kind: EmailKind,
+    pub to: String,
+    pub language: Language,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    attachments: Option<String>,
+    message_id: String,
+    /// Why the built-in text stood in for the event's override, if it did.
+    fallback: Option<String>,
+}
+
+/// Renders `email` (reading the event's template override, if any) without queuing it.
+/// `email.registration_id` is not used: the row gets it from [`enqueue_rendered`].
+pub fn render(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<RenderedEmail> {
     let rendered = templates::render(
         c,
         email.event_id,
@@ -74,7 +100,6 @@ pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult
         text,
         html,
     } = rendered.parts;
-    let now = crate::db::now();
     let message_id = format!(
         "<{}@{}>",
         crate::crypto::new_token("salon.").replace(['-', '_'], "x"),
@@ -85,23 +110,44 @@ pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult
     } else {
         Some(serde_json::to_string(&email.attachments).map_err(anyhow::Error::from)?)
     };
+    Ok(RenderedEmail {
+        event_id: email.event_id,
+        kind: email.kind,
+        to: email.to.to_string(),
+        language: email.language,
+        subject,
+        text,
+        html,
+        attachments,
+        message_id,
+        fallback: rendered.fallback,
+    })
+}
+
+/// Queues an email rendered by [`render`]. Call inside the write transaction of the change.
+pub fn enqueue_rendered(
+    c: &mut Conn,
+    email: &RenderedEmail,
+    registration_id: Option<i64>,
+) -> AppResult<i64> {
+    let now = crate::db::now();
     let id = run!(c, |c| diesel::insert_into(outbox_emails::table)
         .values((
             outbox_emails::event_id.eq(email.event_id),
-            outbox_emails::registration_id.eq(email.registration_id),
+            outbox_emails::registration_id.eq(registration_id),
             outbox_emails::kind.eq(email.kind.as_str()),
-            outbox_emails::recipient.eq(Some(email.to)),
+            outbox_emails::recipient.eq(Some(&email.to)),
             outbox_emails::language.eq(email.language.code()),
-            outbox_emails::subject.eq(Some(&subject)),
-            outbox_emails::body_text.eq(Some(&text)),
-            outbox_emails::body_html.eq(Some(&html)),
-            outbox_emails::attachments.eq(&attachments),
-            outbox_emails::message_id.eq(&message_id),
+            outbox_emails::subject.eq(Some(&email.subject)),
+            outbox_emails::body_text.eq(Some(&email.text)),
+            outbox_emails::body_html.eq(Some(&email.html)),
+            outbox_emails::attachments.eq(&email.attachments),
+            outbox_emails::message_id.eq(&email.message_id),
             outbox_emails::status.eq("pending"),
             outbox_emails::attempts.eq(0),
             outbox_emails::next_attempt_at.eq(now),
             outbox_emails::created_at.eq(now),
-            outbox_emails::last_error.eq(&rendered.fallback),
+            outbox_emails::last_error.eq(&email.fallback),
         ))
         .returning(outbox_emails::id)
         .get_result::<i64>(c))?;

@@ -91,6 +91,49 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
+/// The built-in templates, compiled once (an email renders them without parsing them again).
+fn builtins() -> &'static Environment<'static> {
+    static ENV: OnceLock<Environment<'static>> = OnceLock::new();
+    ENV.get_or_init(|| {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        env.set_fuel(Some(FUEL));
+        for (kind, lang, subject, text, html) in BUILTIN {
+            for (suffix, source) in [("subject", subject.trim()), ("txt", *text), ("html", *html)] {
+                if let Err(e) = env.add_template_owned(format!("{kind}/{lang}.{suffix}"), source) {
+                    tracing::error!(kind, lang, suffix, error = %e, "a built-in email template does not compile");
+                }
+            }
+        }
+        env
+    })
+}
+
+/// Renders the built-in text of `kind` in `lang`.
+fn render_builtin(kind: EmailKind, lang: Language, ctx: &serde_json::Value) -> AppResult<Parts> {
+    let env = builtins();
+    let one = |suffix: &str| {
+        let name = format!("{kind}/{lang}.{suffix}");
+        env.get_template(&name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| AppError::internal(format!("email template {name}: {}", e.kind())))
+    };
+    if env.get_template(&format!("{kind}/{lang}.subject")).is_err() {
+        // No built-in text for this pair: the same stand-in as `builtin` gives.
+        return render_parts(kind, lang, &builtin(kind, lang), ctx);
+    }
+    Ok(Parts {
+        subject: one("subject")?
+            .lines()
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_string(),
+        text: one("txt")?,
+        html: one("html")?,
+    })
+}
+
 /// The override of `kind`/`lang` for an event, if any.
 pub fn find_override(
     c: &mut Conn,
@@ -152,14 +195,14 @@ pub fn render(
                 );
                 tracing::warn!(kind = %kind, lang = %lang, "email override failed; built-in text used");
                 return Ok(Rendered {
-                    parts: render_parts(kind, lang, &builtin(kind, lang), ctx)?,
+                    parts: render_builtin(kind, lang, ctx)?,
                     fallback: Some(why),
                 });
             }
         }
     }
     Ok(Rendered {
-        parts: render_parts(kind, lang, &builtin(kind, lang), ctx)?,
+        parts: render_builtin(kind, lang, ctx)?,
         fallback: None,
     })
 }

@@ -130,9 +130,15 @@ pub fn visible(c: &mut Conn, slug: &str, can_view_drafts: bool) -> AppResult<Eve
 pub fn lock(c: &mut Conn, slug: &str) -> AppResult<Event> {
     let event =
         find_by_slug(c, slug)?.ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
-    crate::db::lock_event(c, event.id)?;
-    // Re-read under the lock: the row may have changed while we waited for it.
-    Ok(find(c, event.id)?)
+    match c {
+        // The write transaction already holds the whole database: what was read is current.
+        Conn::Sqlite(_) => Ok(event),
+        Conn::Pg(_) => {
+            crate::db::lock_event(c, event.id)?;
+            // Re-read under the lock: the row may have changed while we waited for it.
+            Ok(find(c, event.id)?)
+        }
+    }
 }
 
 /// The event `id`, locked for the rest of the write transaction and read under the lock, so a

@@ -90,7 +90,7 @@ pub async fn get(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpRes
 #[serde(deny_unknown_fields)]
 pub struct NewBooking {
     /// A session of the published programme.
-    #[schema(required = true)]
+    #[schema(required = true, nullable = false)]
     pub session_id: Option<i64>,
 }
 
@@ -134,7 +134,7 @@ pub async fn create_booking(
     let session_id = session_id.unwrap_or_default();
     let (out, created) = state
         .db
-        .write(move |c| book(c, &who.token, session_id))
+        .write_grouped(move |c| book(c, &who.token, session_id))
         .await?;
     let mut res = match (created, out.status) {
         (false, _) => HttpResponse::Ok(),
@@ -157,7 +157,7 @@ pub async fn delete_booking(
     let session_id = session_id.into_inner();
     state
         .db
-        .write(move |c| leave(c, &who.token, session_id))
+        .write_grouped(move |c| leave(c, &who.token, session_id))
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

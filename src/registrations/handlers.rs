@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Category, RegistrationOut};
-use super::service::{self, Person, PublicOutcome};
+use super::service::{self, Person};
 use crate::audit;
 use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language, Role};
@@ -176,6 +176,11 @@ pub async fn register(
 /// A public registration, shared by the API and the `/events/{slug}/register` form (`shape`:
 /// the errors found while reading the body). The registration window is read on the app's
 /// clock.
+///
+/// In two steps, so that what queues on the write lock is only what must: first, on a read
+/// connection, the body is checked against the event and the confirmation link is drawn and
+/// its email rendered ([`service::ConfirmLink`]); then the registration is written in the next
+/// group commit (`db::group`), which checks the event again under its lock.
 pub async fn submit_public(
     state: &web::Data<AppState>,
     slug: String,
@@ -184,21 +189,44 @@ pub async fn submit_public(
 ) -> AppResult<()> {
     let settings = state.settings.clone();
     let now = state.clock.now().naive_utc();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            if !event.is_published() {
-                return Err(AppError::not_found(format!("no event `{slug}`")));
-            }
+    let open =
+        move |slug: &str, event: Option<crate::events::Event>| -> AppResult<crate::events::Event> {
+            let event = event
+                .filter(|e| e.is_published())
+                .ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
             if event.registration_opens_at.is_some_and(|t| now < t) {
                 return Err(AppError::Conflict("registration is not open yet".into()));
             }
             if event.registration_closes_at.is_some_and(|t| now >= t) {
                 return Err(AppError::Conflict("registration is closed".into()));
             }
-            let p = person(body, shape, &event, false)?;
-            let outcome: PublicOutcome = service::register_public(c, &settings, &event, &p)?;
+            Ok(event)
+        };
+    let (p, link) = {
+        let settings = settings.clone();
+        let slug = slug.clone();
+        state
+            .db
+            .run(move |c| {
+                let event = open(&slug, events::find_by_slug(c, &slug)?)?;
+                let p = person(body, shape, &event, false)?;
+                let link = service::ConfirmLink::prepare(
+                    c,
+                    &settings,
+                    &event,
+                    p.email.as_str(),
+                    p.language,
+                    &p.name,
+                )?;
+                Ok((p, link))
+            })
+            .await?
+    };
+    state
+        .db
+        .write_grouped(move |c| {
+            let event = open(&slug, Some(events::lock(c, &slug)?))?;
+            let outcome = service::register_public(c, &settings, &event, &p, Some(link))?;
             tracing::debug!(?outcome, "public registration");
             Ok(())
         })
@@ -245,7 +273,7 @@ pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppRes
     let now = state.clock.now().naive_utc();
     let answer = state
         .db
-        .write(move |c| {
+        .write_grouped(move |c| {
             let done = service::confirm(c, &settings, &token, now)?;
             Ok(ConfirmAnswer {
                 registration: RegistrationOut::of(&done.event.slug, &done.registration),

@@ -391,7 +391,7 @@ async fn attendee_action<T: Send + 'static>(
     let token = token.to_string();
     Ok(state
         .db
-        .write(move |c| {
+        .write_grouped(move |c| {
             let reg =
                 attendee::resolve(c, &token).map_err(|_| AppError::not_found("unknown link"))?;
             let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
@@ -575,7 +575,7 @@ pub async fn visitor_booking(
     let fair = slug.clone();
     let outcome = state
         .db
-        .write(move |c| {
+        .write_grouped(move |c| {
             let unknown = || {
                 AppError::not_found(
                     "open your own link (from your confirmation email) to book seats",

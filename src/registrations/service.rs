@@ -121,7 +121,7 @@ fn insert(
     consented: bool,
 ) -> AppResult<RegistrationRow> {
     let now = crate::db::now();
-    let id = run!(c, |c| diesel::insert_into(registrations::table)
+    let row = run!(c, |c| diesel::insert_into(registrations::table)
         .values((
             registrations::event_id.eq(event.id),
             registrations::email.eq(Some(p.email.as_str())),
@@ -140,9 +140,9 @@ fn insert(
             registrations::created_at.eq(now),
             registrations::updated_at.eq(now),
         ))
-        .returning(registrations::id)
-        .get_result::<i64>(c))?;
-    Ok(find_by_id(c, id)?)
+        .returning(RegistrationRow::as_returning())
+        .get_result(c))?;
+    Ok(row)
 }
 
 /// Moves a registration to `next`, refusing transitions SPEC §3 does not allow (409 naming both).
@@ -237,6 +237,72 @@ fn manage_links(
     ))
 }
 
+/// A confirmation link and the email that carries it, made before the write lock: the token
+/// drawn and hashed, the email rendered. The write then only stores them, so the work that
+/// queues on the lock is a few inserts (see `db::group`).
+pub struct ConfirmLink {
+    token: tokens::Unsaved,
+    email: email::outbox::RenderedEmail,
+}
+
+impl ConfirmLink {
+    /// The link `name` at `to` gets in `lang`. Reads the event's template override, if any;
+    /// writes nothing.
+    pub fn prepare(
+        c: &mut Conn,
+        settings: &Settings,
+        event: &Event,
+        to: &str,
+        lang: Language,
+        name: &str,
+    ) -> AppResult<ConfirmLink> {
+        let token = tokens::Unsaved::new();
+        let ttl = settings.registration.confirm_ttl;
+        let mut ctx = email::common_context(event, lang, name);
+        ctx.insert(
+            "confirm_url".into(),
+            json!(format!(
+                "{}/confirm/{}?lang={}",
+                settings.base_url(),
+                token.value,
+                lang.code()
+            )),
+        );
+        ctx.insert("expires_hours".into(), json!(ttl.as_secs() / 3600));
+        let email = email::outbox::render(
+            c,
+            NewEmail {
+                event_id: Some(event.id),
+                registration_id: None,
+                kind: EmailKind::RegistrationConfirm,
+                to,
+                language: lang,
+                context: Value::Object(ctx),
+                attachments: vec![],
+            },
+            &email::message_domain(settings),
+        )?;
+        Ok(ConfirmLink { token, email })
+    }
+
+    /// Stores the link for `reg` and queues its email.
+    fn send(&self, c: &mut Conn, settings: &Settings, reg: &RegistrationRow) -> AppResult<()> {
+        let ttl = settings.registration.confirm_ttl;
+        self.token.save(
+            c,
+            reg.id,
+            tokens::CONFIRM,
+            Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
+        )?;
+        let now = crate::db::now();
+        run!(c, |c| diesel::update(registrations::table.find(reg.id))
+            .set(registrations::confirm_sent_at.eq(Some(now)))
+            .execute(c))?;
+        email::outbox::enqueue_rendered(c, &self.email, Some(reg.id))?;
+        Ok(())
+    }
+}
+
 /// A new confirmation link (`registration_confirm`).
 pub fn send_confirm_link(
     c: &mut Conn,
@@ -244,30 +310,15 @@ pub fn send_confirm_link(
     event: &Event,
     reg: &RegistrationRow,
 ) -> AppResult<()> {
-    let ttl = settings.registration.confirm_ttl;
-    let token = tokens::mint(
-        c,
-        reg.id,
-        tokens::CONFIRM,
-        Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
-    )?;
-    let now = crate::db::now();
-    run!(c, |c| diesel::update(registrations::table.find(reg.id))
-        .set(registrations::confirm_sent_at.eq(Some(now)))
-        .execute(c))?;
-    let extra = json!({
-        "confirm_url": format!("{}/confirm/{token}?lang={}", settings.base_url(), reg.language().code()),
-        "expires_hours": ttl.as_secs() / 3600,
-    });
-    queue(
-        c,
-        settings,
-        event,
-        reg,
-        EmailKind::RegistrationConfirm,
-        extra,
-        vec![],
-    )
+    // An erased registration has nobody to write to: its link is made but sent nowhere.
+    let to = reg.email.as_deref().unwrap_or_default();
+    let link = ConfirmLink::prepare(c, settings, event, to, reg.language(), reg.display_name())?;
+    if reg.email.is_some() {
+        link.send(c, settings, reg)
+    } else {
+        link.token.save(c, reg.id, tokens::CONFIRM, None)?;
+        Ok(())
+    }
 }
 
 /// `registration_confirmed` or `registration_promoted`: badge code and QR, manage and badge
@@ -341,19 +392,27 @@ pub enum PublicOutcome {
 }
 
 /// A public registration (SPEC §4, §6). Locks the event.
+/// `link`, when given, is the confirmation link prepared for `p` before the write lock
+/// ([`ConfirmLink::prepare`]); it is used when the registration is new or reopened (the
+/// emails that carry `p`'s own name and language), and made here otherwise.
 pub fn register_public(
     c: &mut Conn,
     settings: &Settings,
     event: &Event,
     p: &Person,
+    link: Option<ConfirmLink>,
 ) -> AppResult<PublicOutcome> {
+    let send_link = |c: &mut Conn, reg: &RegistrationRow| match &link {
+        Some(link) => link.send(c, settings, reg),
+        None => send_confirm_link(c, settings, event, reg),
+    };
     let now = crate::db::now();
     let resend = TimeDelta::from_std(settings.registration.resend_interval)
         .unwrap_or(TimeDelta::minutes(10));
     match find_by_email(c, event.id, &p.email)? {
         None => {
             let reg = insert(c, event, p, Status::Pending, true)?;
-            send_confirm_link(c, settings, event, &reg)?;
+            send_link(c, &reg)?;
             Ok(PublicOutcome::Created)
         }
         Some(reg) => match reg.status() {
@@ -390,7 +449,7 @@ pub fn register_public(
                     .execute(c))?;
                 let fresh = find_by_id(c, reg.id)?;
                 let reg = transition(c, &fresh, Status::Pending)?;
-                send_confirm_link(c, settings, event, &reg)?;
+                send_link(c, &reg)?;
                 Ok(PublicOutcome::Reopened)
             }
         },

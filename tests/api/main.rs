@@ -9,6 +9,7 @@ mod errors;
 mod events;
 mod exhibitors;
 mod exports;
+mod group;
 mod helpers;
 mod openapi;
 mod programme;
