@@ -201,6 +201,16 @@ impl From<diesel::result::Error> for AppError {
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 AppError::Conflict(format!("already exists ({})", info.message()))
             }
+            // PostgreSQL broke a lock cycle (two batches locking two events in opposite orders,
+            // see `db::group`) or a serialization conflict: nothing was kept; try again.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => AppError::Busy {
+                retry_after_secs: 1,
+            },
+            Error::DatabaseError(_, info) if info.message().contains("deadlock detected") => {
+                AppError::Busy {
+                    retry_after_secs: 1,
+                }
+            }
             other => AppError::Internal(anyhow::Error::new(other).context("database error")),
         }
     }

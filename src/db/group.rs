@@ -30,6 +30,9 @@ use crate::error::{AppError, AppResult};
 /// The most pieces of work committed in one transaction.
 pub const MAX_BATCH: usize = 256;
 
+/// Batches written at once on PostgreSQL.
+pub const PG_WRITERS: usize = 4;
+
 /// The queue of one [`Db`].
 #[derive(Default)]
 pub struct Group {
@@ -39,8 +42,8 @@ pub struct Group {
 #[derive(Default)]
 struct State {
     queued: Vec<Box<dyn Work>>,
-    /// A writer is draining the queue.
-    writing: bool,
+    /// How many writers are draining the queue.
+    writing: usize,
 }
 
 /// One caller's work, type-erased so that one batch can hold work of any result type.
@@ -110,7 +113,11 @@ impl Db {
         let start = {
             let mut state = self.lock_group();
             state.queued.push(piece);
-            !std::mem::replace(&mut state.writing, true)
+            let start = state.writing < self.writers();
+            if start {
+                state.writing += 1;
+            }
+            start
         };
         if start {
             let db = self.clone();
@@ -119,6 +126,16 @@ impl Db {
         answer.await.map_err(|_| {
             AppError::Internal(anyhow::anyhow!("the group writer stopped before answering"))
         })?
+    }
+
+    /// How many batches may be written at once: one on SQLite, where the database lock lets
+    /// only one write at a time anyway; [`PG_WRITERS`] on PostgreSQL, where a batch spends
+    /// most of its time waiting on round trips and the rows it locks are the event's own.
+    fn writers(&self) -> usize {
+        match &*self.pool {
+            PoolKind::Sqlite(_) => 1,
+            PoolKind::Pg(_) => PG_WRITERS,
+        }
     }
 
     fn lock_group(&self) -> std::sync::MutexGuard<'_, State> {
@@ -136,7 +153,7 @@ impl Db {
         impl Drop for Idle<'_> {
             fn drop(&mut self) {
                 if std::thread::panicking() {
-                    self.0.lock_group().writing = false;
+                    self.0.lock_group().writing -= 1;
                 }
             }
         }
@@ -145,7 +162,7 @@ impl Db {
             let batch: Vec<Box<dyn Work>> = {
                 let mut state = self.lock_group();
                 if state.queued.is_empty() {
-                    state.writing = false;
+                    state.writing -= 1;
                     return;
                 }
                 let n = state.queued.len().min(MAX_BATCH);

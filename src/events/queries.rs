@@ -128,15 +128,22 @@ pub fn visible(c: &mut Conn, slug: &str, can_view_drafts: bool) -> AppResult<Eve
 /// The event named by `slug`, locked for the rest of the write transaction
 /// (see [`crate::db::lock_event`]).
 pub fn lock(c: &mut Conn, slug: &str) -> AppResult<Event> {
-    let event =
-        find_by_slug(c, slug)?.ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
+    let not_found = || AppError::not_found(format!("no event `{slug}`"));
     match c {
-        // The write transaction already holds the whole database: what was read is current.
-        Conn::Sqlite(_) => Ok(event),
-        Conn::Pg(_) => {
-            crate::db::lock_event(c, event.id)?;
-            // Re-read under the lock: the row may have changed while we waited for it.
-            Ok(find(c, event.id)?)
+        // The write transaction already holds the whole database: what is read is current.
+        Conn::Sqlite(_) => find_by_slug(c, slug)?.ok_or_else(not_found),
+        // `FOR UPDATE` waits for the lock, then reads the row as it is once locked.
+        Conn::Pg(pg) => {
+            if slug.chars().any(char::is_control) {
+                return Err(not_found());
+            }
+            let row = events::table
+                .filter(events::slug.eq(slug))
+                .select(EventRow::as_select())
+                .for_update()
+                .first(&mut **pg)
+                .optional()?;
+            row.map(Event::from_row).ok_or_else(not_found)
         }
     }
 }

@@ -180,7 +180,7 @@ pub async fn register(
 /// In two steps, so that what queues on the write lock is only what must: first, on a read
 /// connection, the body is checked against the event and the confirmation link is drawn and
 /// its email rendered ([`service::ConfirmLink`]); then the registration is written in the next
-/// group commit (`db::group`), which checks the event again under its lock.
+/// group commit (`db::group`), which reads the event again.
 pub async fn submit_public(
     state: &web::Data<AppState>,
     slug: String,
@@ -225,7 +225,9 @@ pub async fn submit_public(
     state
         .db
         .write_grouped(move |c| {
-            let event = open(&slug, Some(events::lock(c, &slug)?))?;
+            // Read, not locked: a pending registration holds no seat (a confirmation does,
+            // under the event's lock), so registrations need not wait for one another.
+            let event = open(&slug, events::find_by_slug(c, &slug)?)?;
             let outcome = service::register_public(c, &settings, &event, &p, Some(link))?;
             tracing::debug!(?outcome, "public registration");
             Ok(())

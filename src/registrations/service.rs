@@ -137,6 +137,8 @@ fn insert(
             registrations::consent_at.eq(consented.then_some(now)),
             registrations::search_text.eq(p.search()),
             registrations::confirmed_at.eq((status == Status::Confirmed).then_some(now)),
+            // A pending registration is created by the public form, which sends its link.
+            registrations::confirm_sent_at.eq((status == Status::Pending).then_some(now)),
             registrations::created_at.eq(now),
             registrations::updated_at.eq(now),
         ))
@@ -285,7 +287,8 @@ impl ConfirmLink {
         Ok(ConfirmLink { token, email })
     }
 
-    /// Stores the link for `reg` and queues its email.
+    /// Stores the link for `reg` and queues its email (the caller records `confirm_sent_at`,
+    /// see [`mark_link_sent`]).
     fn send(&self, c: &mut Conn, settings: &Settings, reg: &RegistrationRow) -> AppResult<()> {
         let ttl = settings.registration.confirm_ttl;
         self.token.save(
@@ -294,13 +297,20 @@ impl ConfirmLink {
             tokens::CONFIRM,
             Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
         )?;
-        let now = crate::db::now();
-        run!(c, |c| diesel::update(registrations::table.find(reg.id))
-            .set(registrations::confirm_sent_at.eq(Some(now)))
-            .execute(c))?;
         email::outbox::enqueue_rendered(c, &self.email, Some(reg.id))?;
         Ok(())
     }
+}
+
+/// Records that a confirmation link went out now (it throttles the next one).
+fn mark_link_sent(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
+    let now = crate::db::now();
+    run!(c, |c| diesel::update(
+        registrations::table.find(registration_id)
+    )
+    .set(registrations::confirm_sent_at.eq(Some(now)))
+    .execute(c))?;
+    Ok(())
 }
 
 /// A new confirmation link (`registration_confirm`).
@@ -313,6 +323,7 @@ pub fn send_confirm_link(
     // An erased registration has nobody to write to: its link is made but sent nowhere.
     let to = reg.email.as_deref().unwrap_or_default();
     let link = ConfirmLink::prepare(c, settings, event, to, reg.language(), reg.display_name())?;
+    mark_link_sent(c, reg.id)?;
     if reg.email.is_some() {
         link.send(c, settings, reg)
     } else {
@@ -402,8 +413,14 @@ pub fn register_public(
     p: &Person,
     link: Option<ConfirmLink>,
 ) -> AppResult<PublicOutcome> {
-    let send_link = |c: &mut Conn, reg: &RegistrationRow| match &link {
-        Some(link) => link.send(c, settings, reg),
+    // A new registration is inserted with its link marked as sent (`insert`).
+    let send_link = |c: &mut Conn, reg: &RegistrationRow, new: bool| match &link {
+        Some(link) => {
+            if !new {
+                mark_link_sent(c, reg.id)?;
+            }
+            link.send(c, settings, reg)
+        }
         None => send_confirm_link(c, settings, event, reg),
     };
     let now = crate::db::now();
@@ -412,7 +429,7 @@ pub fn register_public(
     match find_by_email(c, event.id, &p.email)? {
         None => {
             let reg = insert(c, event, p, Status::Pending, true)?;
-            send_link(c, &reg)?;
+            send_link(c, &reg, true)?;
             Ok(PublicOutcome::Created)
         }
         Some(reg) => match reg.status() {
@@ -449,7 +466,7 @@ pub fn register_public(
                     .execute(c))?;
                 let fresh = find_by_id(c, reg.id)?;
                 let reg = transition(c, &fresh, Status::Pending)?;
-                send_link(c, &reg)?;
+                send_link(c, &reg, false)?;
                 Ok(PublicOutcome::Reopened)
             }
         },
