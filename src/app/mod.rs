@@ -26,7 +26,7 @@ use crate::web::json::BodyLimit;
 use crate::web::rate_limit::RateLimiter;
 use crate::web::telemetry::{self, Metrics};
 use crate::web::AppState;
-use crate::{auth, registrations, schedule};
+use crate::{auth, email, registrations, schedule};
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -151,6 +151,7 @@ fn serve(
     )
         as Arc<dyn schedule::hooks::Seats>);
     let throttle = web::Data::new(auth::throttle::Throttle::default());
+    let overrides = web::Data::new(email::templates::Overrides::default());
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
     let mut server =
@@ -163,6 +164,7 @@ fn serve(
                 .app_data(programme_cache.clone())
                 .app_data(seats.clone())
                 .app_data(throttle.clone())
+                .app_data(overrides.clone())
                 .app_data(metrics.clone())
                 .app_data(limit.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| {

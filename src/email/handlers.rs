@@ -285,6 +285,7 @@ pub async fn get_template(
     security(("bearer" = [])))]
 pub async fn put_template(
     state: web::Data<AppState>,
+    overrides: web::Data<templates::Overrides>,
     who: Organizer,
     path: web::Path<(String, String, String)>,
     body: Json<TemplateInput>,
@@ -349,8 +350,10 @@ pub async fn put_template(
                 None,
                 serde_json::json!({"kind": kind, "language": lang}),
             )?;
-            Ok(out(kind, lang, true, parts))
+            Ok((event.id, out(kind, lang, true, parts)))
         })
         .await?;
+    let (event_id, saved) = saved;
+    overrides.forget(event_id);
     Ok(HttpResponse::Ok().json(saved))
 }

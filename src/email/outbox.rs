@@ -88,13 +88,20 @@ pub struct RenderedEmail {
 /// Renders `email` (reading the event's template override, if any) without queuing it.
 /// `email.registration_id` is not used: the row gets it from [`enqueue_rendered`].
 pub fn render(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<RenderedEmail> {
-    let rendered = templates::render(
-        c,
-        email.event_id,
-        email.kind,
-        email.language,
-        &email.context,
-    )?;
+    let custom = match email.event_id {
+        Some(id) => templates::find_override(c, id, email.kind, email.language)?,
+        None => None,
+    };
+    render_with(custom, email, message_domain)
+}
+
+/// [`render`] with the event's override already read (`custom`; `None`: it has none).
+pub fn render_with(
+    custom: Option<Parts>,
+    email: NewEmail,
+    message_domain: &str,
+) -> AppResult<RenderedEmail> {
+    let rendered = templates::render_with(custom, email.kind, email.language, &email.context)?;
     let Parts {
         subject,
         text,

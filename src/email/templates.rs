@@ -159,6 +159,61 @@ pub fn find_override(
     }))
 }
 
+/// Each event's overrides as this instance last read them, trusted for [`Overrides::RECHECK`]:
+/// a public registration renders its email without asking the database each time. The
+/// instance that saves an override forgets the event's entries at once; another instance
+/// uses the previous text for at most [`Overrides::RECHECK`].
+#[derive(Default)]
+pub struct Overrides {
+    entries: std::sync::Mutex<std::collections::HashMap<(i64, EmailKind, Language), Read>>,
+}
+
+struct Read {
+    at: std::time::Instant,
+    parts: Option<Parts>,
+}
+
+impl Overrides {
+    pub const RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(i64, EmailKind, Language), Read>>
+    {
+        self.entries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The override of `kind`/`lang` for the event, if this instance read it within
+    /// [`Overrides::RECHECK`] (`Some(None)`: it has none).
+    pub fn fresh(&self, event_id: i64, kind: EmailKind, lang: Language) -> Option<Option<Parts>> {
+        self.lock()
+            .get(&(event_id, kind, lang))
+            .filter(|r| r.at.elapsed() < Self::RECHECK)
+            .map(|r| r.parts.clone())
+    }
+
+    /// Keeps what was just read.
+    pub fn keep(&self, event_id: i64, kind: EmailKind, lang: Language, parts: Option<Parts>) {
+        let mut entries = self.lock();
+        // Bounded: every entry is at most a second old when used, so a full map is cleared.
+        if entries.len() >= 1024 {
+            entries.clear();
+        }
+        entries.insert(
+            (event_id, kind, lang),
+            Read {
+                at: std::time::Instant::now(),
+                parts,
+            },
+        );
+    }
+
+    /// Forgets an event's overrides (this instance just saved one).
+    pub fn forget(&self, event_id: i64) {
+        self.lock().retain(|(id, ..), _| *id != event_id);
+    }
+}
+
 /// What was rendered, and why the built-in text stood in for an override that failed.
 pub struct Rendered {
     pub parts: Parts,
@@ -180,6 +235,16 @@ pub fn render(
         Some(id) => find_override(c, id, kind, lang)?,
         None => None,
     };
+    render_with(custom, kind, lang, ctx)
+}
+
+/// [`render`] with the event's override already read (`None`: the event has none).
+pub fn render_with(
+    custom: Option<Parts>,
+    kind: EmailKind,
+    lang: Language,
+    ctx: &serde_json::Value,
+) -> AppResult<Rendered> {
     if let Some(parts) = custom {
         match render_parts(kind, lang, &parts, ctx) {
             Ok(parts) => {

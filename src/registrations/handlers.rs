@@ -138,6 +138,8 @@ const ACCEPTED: Accepted = Accepted {
     security((), ("bearer" = [])))]
 pub async fn register(
     state: web::Data<AppState>,
+    programme: web::Data<crate::schedule::cache::ProgrammeCache>,
+    overrides: web::Data<crate::email::templates::Overrides>,
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: web::Path<String>,
@@ -169,7 +171,11 @@ pub async fn register(
         return Ok(HttpResponse::Created().json(out));
     }
     state.limiter.check(&req)?;
-    submit_public(&state, slug.into_inner(), body, shape).await?;
+    let cached = Cached {
+        programme: &programme,
+        overrides: &overrides,
+    };
+    submit_public(&state, &cached, slug.into_inner(), body, shape).await?;
     Ok(HttpResponse::Accepted().json(ACCEPTED))
 }
 
@@ -177,12 +183,16 @@ pub async fn register(
 /// the errors found while reading the body). The registration window is read on the app's
 /// clock.
 ///
-/// In two steps, so that what queues on the write lock is only what must: first, on a read
-/// connection, the body is checked against the event and the confirmation link is drawn and
-/// its email rendered ([`service::ConfirmLink`]); then the registration is written in the next
-/// group commit (`db::group`), which reads the event again.
+/// In two steps, so that what queues on the write lock is only what must. First, from this
+/// instance's memory (the published event as `schedule::cache` keeps it, the event's email
+/// override as `email::templates::Overrides` keeps it, each read again at most once a
+/// second), the body is checked against the event and the confirmation link is drawn and its
+/// email rendered ([`service::ConfirmLink`]; an organizer's override renders off the HTTP
+/// workers, on its budget). Then the registration is written in the next group commit
+/// (`db::group`), which reads the event again from the database and checks it again.
 pub async fn submit_public(
     state: &web::Data<AppState>,
+    cached: &Cached<'_>,
     slug: String,
     body: NewRegistration,
     shape: Vec<FieldError>,
@@ -202,25 +212,44 @@ pub async fn submit_public(
             }
             Ok(event)
         };
-    let (p, link) = {
-        let settings = settings.clone();
-        let slug = slug.clone();
-        state
-            .db
-            .run(move |c| {
-                let event = open(&slug, events::find_by_slug(c, &slug)?)?;
-                let p = person(body, shape, &event, false)?;
-                let link = service::ConfirmLink::prepare(
-                    c,
-                    &settings,
-                    &event,
-                    p.email.as_str(),
-                    p.language,
-                    &p.name,
-                )?;
-                Ok((p, link))
-            })
-            .await?
+    let event = open(
+        &slug,
+        Some(cached.programme.get(&state.db, &slug).await?.event.clone()),
+    )?;
+    let p = person(body, shape, &event, false)?;
+    let kind = crate::email::EmailKind::RegistrationConfirm;
+    let custom = match cached.overrides.fresh(event.id, kind, p.language) {
+        Some(custom) => custom,
+        None => {
+            let (event_id, lang) = (event.id, p.language);
+            let custom = state
+                .db
+                .run(move |c| {
+                    Ok(crate::email::templates::find_override(
+                        c, event_id, kind, lang,
+                    )?)
+                })
+                .await?;
+            cached.overrides.keep(event_id, kind, lang, custom.clone());
+            custom
+        }
+    };
+    let link = if custom.is_some() {
+        let (settings, event) = (settings.clone(), event.clone());
+        let (to, lang, name) = (p.email.to_string(), p.language, p.name.clone());
+        web::block(move || {
+            service::ConfirmLink::prepare_with(custom, &settings, &event, &to, lang, &name)
+        })
+        .await??
+    } else {
+        service::ConfirmLink::prepare_with(
+            None,
+            &settings,
+            &event,
+            p.email.as_str(),
+            p.language,
+            &p.name,
+        )?
     };
     state
         .db
@@ -234,6 +263,12 @@ pub async fn submit_public(
         })
         .await?;
     Ok(())
+}
+
+/// What a public registration reads from this instance's memory (see [`submit_public`]).
+pub struct Cached<'a> {
+    pub programme: &'a crate::schedule::cache::ProgrammeCache,
+    pub overrides: &'a crate::email::templates::Overrides,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

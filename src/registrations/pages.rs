@@ -813,6 +813,8 @@ pub async fn register_form(
         (status = 403), (status = 409), (status = 422), (status = 429)))]
 pub async fn register_submit(
     state: web::Data<AppState>,
+    programme: web::Data<crate::schedule::cache::ProgrammeCache>,
+    overrides: web::Data<crate::email::templates::Overrides>,
     req: actix_web::HttpRequest,
     slug: web::Path<String>,
     form: web::Form<RegisterForm>,
@@ -843,7 +845,11 @@ pub async fn register_submit(
         }),
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    match super::handlers::submit_public(&state, slug.clone(), body, vec![]).await {
+    let cached = super::handlers::Cached {
+        programme: &programme,
+        overrides: &overrides,
+    };
+    match super::handlers::submit_public(&state, &cached, slug.clone(), body, vec![]).await {
         Ok(()) => show_register(&state, &req, slug, RegisterPage::Done).await,
         Err(AppError::Validation(errors)) => {
             show_register(

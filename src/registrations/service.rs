@@ -258,6 +258,21 @@ impl ConfirmLink {
         lang: Language,
         name: &str,
     ) -> AppResult<ConfirmLink> {
+        let custom =
+            email::templates::find_override(c, event.id, EmailKind::RegistrationConfirm, lang)?;
+        Self::prepare_with(custom, settings, event, to, lang, name)
+    }
+
+    /// [`ConfirmLink::prepare`] with the event's override of the email already read
+    /// (`custom`; `None`: it has none). Touches no database.
+    pub fn prepare_with(
+        custom: Option<email::templates::Parts>,
+        settings: &Settings,
+        event: &Event,
+        to: &str,
+        lang: Language,
+        name: &str,
+    ) -> AppResult<ConfirmLink> {
         let token = tokens::Unsaved::new();
         let ttl = settings.registration.confirm_ttl;
         let mut ctx = email::common_context(event, lang, name);
@@ -271,8 +286,8 @@ impl ConfirmLink {
             )),
         );
         ctx.insert("expires_hours".into(), json!(ttl.as_secs() / 3600));
-        let email = email::outbox::render(
-            c,
+        let email = email::outbox::render_with(
+            custom,
             NewEmail {
                 event_id: Some(event.id),
                 registration_id: None,
