@@ -217,3 +217,44 @@ async fn a_crash_mid_batch_keeps_every_acknowledged_registration() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A public registration renders its email from what the instance keeps in memory: an
+/// override saved on one instance is used there at once, and on a second instance within
+/// a second (`email::templates::Overrides`).
+#[tokio::test]
+async fn an_override_reaches_every_instance_within_a_second() {
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let slug = first.open_event("kept", None).await;
+    let path = format!("/api/v1/events/{slug}/registrations");
+    let body =
+        |email: &str| json!({"name": "Amina", "email": email, "language": "fr", "consent": true});
+    // The second instance reads the (absent) override before it is saved.
+    let (status, _) = second.post(&path, None, body("before@example.com")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let (status, saved) = first
+        .put_json(
+            &format!("/api/v1/events/{slug}/email-templates/registration_confirm/fr"),
+            json!({"subject": "Confirmez vite", "text": "Lien : {{ confirm_url }}", "html": "<p>{{ confirm_url }}</p>"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{saved}");
+    let (status, _) = first.post(&path, None, body("first@example.com")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let (status, _) = second.post(&path, None, body("second@example.com")).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    for to in ["first@example.com", "second@example.com"] {
+        let mail = first
+            .delivered("registration_confirm", to, 1)
+            .await
+            .remove(0);
+        assert_eq!(mail.subject, "Confirmez vite", "{to}");
+        assert!(mail.text.starts_with("Lien : "), "{to}: {}", mail.text);
+    }
+    let before = first
+        .delivered("registration_confirm", "before@example.com", 1)
+        .await
+        .remove(0);
+    assert_ne!(before.subject, "Confirmez vite");
+}
