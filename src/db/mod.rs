@@ -119,7 +119,9 @@ impl Conn<'_> {
 }
 
 /// Sets each SQLite connection up as Salon needs it. `busy_timeout` comes first so that the
-/// following PRAGMAs already wait for a lock instead of failing.
+/// following PRAGMAs already wait for a lock instead of failing. `temp_store = MEMORY` keeps
+/// the journal of each grouped write's savepoint (`db::group`) in memory instead of a temporary
+/// file.
 #[derive(Debug)]
 struct SqliteSetup;
 
@@ -131,7 +133,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSetup 
              PRAGMA journal_mode = WAL;
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
-             PRAGMA wal_autocheckpoint = 10000;",
+             PRAGMA wal_autocheckpoint = 10000;
+             PRAGMA temp_store = MEMORY;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
