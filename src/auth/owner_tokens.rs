@@ -1,6 +1,8 @@
 //! Tokens that belong to an attendee (`slr_`) or an exhibitor (`sle_`): single-use, expiring
 //! confirmation tokens, and manage tokens minted for each email that carries a link. Stored as
-//! SHA-256 hashes, looked up by index and compared again in constant time.
+//! SHA-256 hashes, looked up by index and compared again in constant time. Each token is led by
+//! the second it was made, and so is its stored key ([`crate::crypto::new_led_token`]): these
+//! tables gain a token with nearly every write, and their index then grows at its end.
 //!
 //! The two owners keep their tokens in tables of the same shape; [`owner_tokens!`] writes the
 //! queries once for a given table, so the rules cannot drift apart.
@@ -44,8 +46,8 @@ macro_rules! owner_tokens {
 
         impl Unsaved {
             pub fn new() -> Unsaved {
-                let value = $crate::crypto::new_token(PREFIX);
-                let hash = $crate::crypto::token_hash(&value);
+                let value = $crate::crypto::new_led_token(PREFIX);
+                let hash = $crate::crypto::led_token_key(PREFIX, &value);
                 Unsaved { value, hash }
             }
 
@@ -107,7 +109,7 @@ macro_rules! owner_tokens {
             if !token.starts_with(PREFIX) {
                 return Ok(None);
             }
-            let hash = $crate::crypto::token_hash(token);
+            let hash = $crate::crypto::led_token_key(PREFIX, token);
             type Row = (
                 i64,
                 i64,
