@@ -140,6 +140,24 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSetup 
     }
 }
 
+/// Sets each PostgreSQL connection up as Salon needs it: every statement is planned with its
+/// own parameters (`plan_cache_mode = force_custom_plan`). Diesel keeps statements prepared,
+/// and PostgreSQL switches a prepared statement to a generic plan after five runs; on a table
+/// without statistics yet (a new fair's first minute) that plan ties the indexes and may pick
+/// `registrations_event_status` for the lookup of `(event_id, email)`, scanning every
+/// registration of the event for each new one until autovacuum analyses the table. Measured in
+/// `bench/README.md`: planning each statement costs less than that scan.
+#[derive(Debug)]
+struct PgSetup;
+
+impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for PgSetup {
+    fn on_acquire(&self, conn: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
+        use diesel::connection::SimpleConnection;
+        conn.batch_execute("SET plan_cache_mode = force_custom_plan")
+            .map_err(diesel::r2d2::Error::QueryError)
+    }
+}
+
 enum PoolKind {
     Sqlite(Pool<ConnectionManager<SqliteConnection>>),
     Pg(Pool<ConnectionManager<PgConnection>>),
@@ -249,6 +267,7 @@ impl Db {
                 let pool = Pool::builder()
                     .max_size(pool_size)
                     .connection_timeout(timeout)
+                    .connection_customizer(Box::new(PgSetup))
                     .build(manager)
                     .map_err(|e| anyhow::anyhow!("cannot connect to PostgreSQL: {e}"))?;
                 PoolKind::Pg(pool)
