@@ -106,3 +106,29 @@ fn both_backends_end_with_the_same_schema() {
         "only in SQLite: {only_sqlite:?}\nonly in PostgreSQL: {only_pg:?}"
     );
 }
+
+#[derive(QueryableByName)]
+struct Setting {
+    #[diesel(sql_type = Text)]
+    plan_cache_mode: String,
+}
+
+/// A generic plan made while a new fair's tables have no statistics looked registrations up
+/// through `registrations_event_status`, scanning the whole event for each new one
+/// (bench/README.md): every PostgreSQL connection of the pool plans with its own parameters.
+#[test]
+fn postgres_connections_plan_each_statement() {
+    let Some(base) = postgres_base() else {
+        return;
+    };
+    let test_db = TestDb::new_postgres(&base);
+    let db = migrated(&test_db);
+    let mut pooled = db.get().expect("connection");
+    let Conn::Pg(pg) = pooled.conn() else {
+        panic!("a postgres:// URL gives a PostgreSQL connection");
+    };
+    let setting: Setting = diesel::sql_query("SHOW plan_cache_mode")
+        .get_result(pg)
+        .expect("show");
+    assert_eq!(setting.plan_cache_mode, "force_custom_plan");
+}
