@@ -43,6 +43,11 @@ pub struct ServerSettings {
     /// How long a stopping server waits for requests in flight before closing them.
     #[serde(with = "humantime_serde")]
     pub shutdown_timeout: Duration,
+    /// How long a request's headers, and then its body, may take to arrive (408 past it).
+    #[serde(with = "humantime_serde")]
+    pub body_timeout: Duration,
+    /// Connections this instance holds open at once; more wait in the listen queue.
+    pub max_connections: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -176,6 +181,12 @@ impl Settings {
         }
         if self.mail.max_attempts == 0 {
             anyhow::bail!("invalid configuration: mail.max_attempts must be above 0");
+        }
+        if self.server.body_timeout.is_zero() {
+            anyhow::bail!("invalid configuration: server.body_timeout must be above 0");
+        }
+        if self.server.max_connections == 0 {
+            anyhow::bail!("invalid configuration: server.max_connections must be above 0");
         }
         if self.rate_limit.per_minute == 0 {
             anyhow::bail!("invalid configuration: rate_limit.per_minute must be above 0");

@@ -47,6 +47,9 @@ pub enum AppError {
     Gone(String),
     #[error("payload too large")]
     PayloadTooLarge(usize),
+    /// 408: the body stopped coming for `server.body_timeout`; the connection is closed.
+    #[error("request timeout")]
+    RequestTimeout,
     #[error("unsupported media type")]
     UnsupportedMediaType,
     #[error("too many requests")]
@@ -101,6 +104,7 @@ impl AppError {
             AppError::ScheduleConflict { .. } => "schedule-conflict",
             AppError::Gone(_) => "gone",
             AppError::PayloadTooLarge(_) => "payload-too-large",
+            AppError::RequestTimeout => "request-timeout",
             AppError::UnsupportedMediaType => "unsupported-media-type",
             AppError::TooManyRequests { .. } => "too-many-requests",
             AppError::Unavailable(_) | AppError::Busy { .. } => "unavailable",
@@ -127,6 +131,9 @@ impl AppError {
             AppError::PayloadTooLarge(limit) => {
                 format!("the request body is larger than {limit} bytes")
             }
+            AppError::RequestTimeout => {
+                "the request body did not arrive in time; the connection is closed".into()
+            }
             AppError::UnsupportedMediaType => {
                 "the request body must be JSON (Content-Type: application/json)".into()
             }
@@ -144,7 +151,7 @@ impl AppError {
             status: status.as_u16(),
             detail,
             errors: match self {
-                AppError::Validation(errors) => Some(errors.clone()),
+                AppError::Validation(errors) => Some(capped(errors)),
                 _ => None,
             },
             conflicts: match self {
@@ -153,6 +160,29 @@ impl AppError {
             },
         }
     }
+}
+
+/// The most field errors one answer lists: past it, a parse stops and says how many more it
+/// found or did not check (a body of thousands of bad members costs no more than this).
+pub const MAX_ERRORS: usize = 100;
+
+/// The field errors a problem lists: at most [`MAX_ERRORS`], then one saying
+/// how many more there were, whichever route found them.
+fn capped(errors: &[FieldError]) -> Vec<FieldError> {
+    let max = MAX_ERRORS;
+    // The body readers already end a long list with their own summary; keep theirs.
+    if errors.len() <= max + 1 {
+        return errors.to_vec();
+    }
+    let mut out = errors[..max].to_vec();
+    out.push(FieldError::new(
+        "body",
+        format!(
+            "only the first {max} errors are listed; {} more were found",
+            errors.len() - max
+        ),
+    ));
+    out
 }
 
 impl ResponseError for AppError {
@@ -167,6 +197,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) | AppError::ScheduleConflict { .. } => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
@@ -182,6 +213,10 @@ impl ResponseError for AppError {
         response.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         if let AppError::Unauthorized(_) = self {
             response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        if let AppError::RequestTimeout = self {
+            response.insert_header((header::CONNECTION, "close"));
+            response.force_close();
         }
         if let AppError::TooManyRequests { retry_after_secs }
         | AppError::Busy { retry_after_secs } = self

@@ -64,6 +64,24 @@ fn init_tracing() {
         .init();
 }
 
+/// Open files up to the hard limit: each connection holds one, and `server.max_connections`
+/// should be reachable without `Too many open files`.
+fn raise_open_file_limit() {
+    #[cfg(unix)]
+    // SAFETY: getrlimit/setrlimit read and write this process's own limit through a local.
+    unsafe {
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max
+        {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     // Every file Salon creates — the SQLite database, the secret key, emails written as
     // files — is readable by its own user only (0600; folders 0700).
@@ -81,6 +99,7 @@ fn main() -> anyhow::Result<()> {
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
+    raise_open_file_limit();
     init_tracing();
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;

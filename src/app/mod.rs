@@ -146,14 +146,17 @@ fn serve(
     let release_hooks = web::Data::new(schedule::releases::ReleaseHooks(vec![Box::new(
         registrations::notices::FollowRelease,
     )]));
-    let seats: web::Data<dyn schedule::hooks::Seats> = web::Data::from(Arc::new(
-        registrations::attendee::VisitorSeats,
-    )
-        as Arc<dyn schedule::hooks::Seats>);
+    let seats: web::Data<dyn schedule::hooks::Seats> =
+        web::Data::from(Arc::new(registrations::attendee::VisitorSeats {
+            secret: state.settings.server.secret_key.expose().to_string(),
+        }) as Arc<dyn schedule::hooks::Seats>);
     let throttle = web::Data::new(auth::throttle::Throttle::default());
     let overrides = web::Data::new(email::templates::Overrides::default());
     let metrics = web::Data::new(Metrics::default());
     let limit = web::Data::new(limit);
+    let body_timeout = state.settings.server.body_timeout;
+    let max_connections = state.settings.server.max_connections;
+    let deadline = web::Data::new(crate::web::deadline::BodyTimeout(body_timeout));
     let mut server =
         HttpServer::new(move || {
             App::new()
@@ -167,6 +170,7 @@ fn serve(
                 .app_data(overrides.clone())
                 .app_data(metrics.clone())
                 .app_data(limit.clone())
+                .app_data(deadline.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
                     crate::error::AppError::not_found("no such resource").into()
                 }))
@@ -177,6 +181,11 @@ fn serve(
                             actix_web::error::UrlencodedError::Overflow { .. } => {
                                 crate::error::AppError::PayloadTooLarge(FORM_LIMIT).into()
                             }
+                            actix_web::error::UrlencodedError::Payload(p)
+                                if crate::web::deadline::timed_out(&p) =>
+                            {
+                                crate::error::AppError::RequestTimeout.into()
+                            }
                             other => crate::error::AppError::BadRequest(format!(
                                 "the form could not be read: {other}"
                             ))
@@ -186,14 +195,23 @@ fn serve(
                 .wrap(from_fn(crate::web::pages::remember_language))
                 .wrap(from_fn(crate::web::head_as_get))
                 .wrap(Compress::default())
+                .wrap(from_fn(crate::web::deadline::limit_body))
                 .wrap(from_fn(telemetry::observe))
                 .configure(routes::configure)
                 .default_service(web::to(crate::web::not_found))
         })
+        // Headers must arrive within the body's deadline too; past it the connection closes.
+        .client_request_timeout(body_timeout)
         .listen(listener)?;
-    if workers > 0 {
-        server = server.workers(workers);
-    }
+    let workers = if workers > 0 {
+        workers
+    } else {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    };
+    // The cap is per worker in actix-web: the configured total is shared out.
+    server = server
+        .workers(workers)
+        .max_connections(max_connections.div_ceil(workers).max(1));
     server = server.shutdown_timeout(shutdown_timeout.as_secs().max(1));
     Ok(server.run())
 }

@@ -330,7 +330,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route(post().to(regpages::confirm_submit)),
         )
         .service(
-            resource("/confirm/{token}/mine", "GET, HEAD").route(get().to(regpages::used_link)),
+            resource("/confirm/{token}/mine", "GET, HEAD, POST")
+                .route(get().to(regpages::used_link))
+                .route(post().to(regpages::used_link_submit)),
         )
         .service(resource("/r/{token}", "GET, HEAD").route(get().to(regpages::attendee_page)))
         .service(resource("/r/{token}/cancel", "POST").route(post().to(regpages::attendee_cancel)))

@@ -46,7 +46,7 @@ pub async fn create_token(
 ) -> AppResult<HttpResponse> {
     // A public POST like the others: it also slows down password guessing.
     state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let email = check.required("email", body.email);
     let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
     let password = check.required("password", body.password);
@@ -166,7 +166,7 @@ pub async fn create_organizer(
     body: Json<NewOrganizer>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Admin)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let email = check.required("email", body.email);
     let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
     let password = check.required("password", body.password);

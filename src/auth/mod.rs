@@ -8,9 +8,7 @@ pub mod organizer;
 pub mod owner_tokens;
 pub mod throttle;
 
-use argon2::password_hash::{
-    rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
-};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 
 pub use organizer::Tokens;
@@ -27,18 +25,56 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 /// Verifies `password` against a stored hash. With no stored hash (unknown account) a dummy
-/// hash is verified anyway, so the answer takes the same time either way.
+/// hash is verified anyway, so the answer takes the same time either way. The argon2 work
+/// memory (~19 MiB) comes from [`WORK_MEMORY`]: allocated once per check running at once
+/// (at most `throttle::IN_FLIGHT`) and kept, so a storm of failed logins neither grows nor
+/// fragments the heap.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let dummy = DUMMY.get_or_init(|| hash_password("not a real password").unwrap_or_default());
     let hash = stored.unwrap_or(dummy);
-    let Ok(parsed) = PasswordHash::new(hash) else {
-        return false;
-    };
-    let ok = Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok();
+    let ok = verify_with_pooled_memory(password.as_bytes(), hash).unwrap_or(false);
     ok && stored.is_some()
+}
+
+/// Argon2 work memory kept between checks, one buffer per check that ran at once.
+static WORK_MEMORY: std::sync::Mutex<Vec<Vec<argon2::Block>>> = std::sync::Mutex::new(Vec::new());
+
+fn verify_with_pooled_memory(password: &[u8], stored: &str) -> Option<bool> {
+    let parsed = PasswordHash::new(stored).ok()?;
+    let (salt, expected) = (parsed.salt?, parsed.hash?);
+    let params = argon2::Params::try_from(&parsed).ok()?;
+    let algorithm = argon2::Algorithm::try_from(parsed.algorithm).ok()?;
+    let version = parsed
+        .version
+        .map(argon2::Version::try_from)
+        .transpose()
+        .ok()?
+        .unwrap_or_default();
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf).ok()?;
+    let blocks = params.block_count();
+    let mut memory = WORK_MEMORY
+        .lock()
+        .ok()
+        .and_then(|mut pool| pool.pop())
+        .filter(|m| m.len() == blocks)
+        .unwrap_or_else(|| vec![argon2::Block::default(); blocks]);
+    let mut out = vec![0u8; expected.len()];
+    let computed = Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+        password,
+        salt,
+        &mut out,
+        &mut memory,
+    );
+    if let Ok(mut pool) = WORK_MEMORY.lock() {
+        pool.push(memory);
+    }
+    computed.ok()?;
+    Some(bool::from(subtle::ConstantTimeEq::ct_eq(
+        out.as_slice(),
+        expected.as_bytes(),
+    )))
 }
 
 /// Password rule for organizer accounts.

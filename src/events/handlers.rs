@@ -299,7 +299,7 @@ pub async fn create(
     body: Json<NewEvent>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (body, check) = body.into_parts();
+    let (body, check) = body.into_parts().await?;
     let (slug, fields) = new_event(body, check)?;
     let event = state
         .db
@@ -377,7 +377,7 @@ pub async fn update(
     slug: web::Path<String>,
     body: Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
-    let (patch, check) = body.into_parts();
+    let (patch, check) = body.into_parts().await?;
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
     let hooks = hooks.into_inner();

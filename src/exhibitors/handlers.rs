@@ -120,7 +120,7 @@ pub async fn apply(
     body: Json<NewExhibitor>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    let (body, check) = body.into_parts();
+    let (body, check) = body.into_parts().await?;
     submit(&state, slug.into_inner(), body, check.into_errors()).await?;
     Ok(HttpResponse::Accepted().json(ACCEPTED))
 }
@@ -165,7 +165,7 @@ pub async fn confirm(
     body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let token = check.text("token", body.token, 200);
     check.done().map_err(AppError::Validation)?;
     let out = confirm_token(&state, token.unwrap_or_default()).await?;
@@ -389,7 +389,7 @@ pub async fn approve(
     body: Json<ApproveRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let body = body.into_checked()?;
+    let body = body.into_checked().await?;
     review(state, who, slug, id, "approve", move |c, s, e, ex| {
         service::approve(c, s, e, ex, body.booth_code.as_deref())
     })
@@ -407,7 +407,7 @@ pub async fn reject(
     body: Json<RejectRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let reason = check.required("reason", body.reason);
     let reason = check.long_text("reason", reason.as_deref(), 2000);
     if reason.is_none() && !check.has("reason") {
@@ -432,7 +432,7 @@ pub async fn set_booth(
     body: Json<BoothRequest>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let code = check.text("booth_code", body.booth_code, 16);
     check.done().map_err(AppError::Validation)?;
     let code = code.unwrap_or_default();
@@ -453,7 +453,7 @@ pub async fn update(
     body: Json<ExhibitorPatch>,
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let payment = check.required("payment_status", body.payment_status);
     check.done().map_err(AppError::Validation)?;
     let payment = payment.unwrap_or(PaymentStatus::Unpaid);

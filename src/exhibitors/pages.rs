@@ -267,7 +267,11 @@ pub async fn confirm_page(
         .in_page(lang)?;
     if let Err(e) = peek {
         let gone = matches!(e, AppError::Gone(_));
+        let used = matches!(e, AppError::Conflict(_));
         let mut page = PageError::new(e, lang);
+        if used {
+            page = page.saying(crate::web::pages::link_used_words(lang));
+        }
         if let (true, Some(slug)) = (gone, slug) {
             let label = match lang {
                 Language::Ar => "تقديم الطلب من جديد",
@@ -319,6 +323,9 @@ pub async fn confirm_submit(
                 },
             )?;
             Ok(html(actix_web::http::StatusCode::OK, lang, body))
+        }
+        Err(e @ AppError::Conflict(_)) => {
+            Err(PageError::new(e, lang).saying(crate::web::pages::link_used_words(lang)))
         }
         Err(e) => Err(PageError::new(e, lang)),
     }

@@ -107,7 +107,7 @@ pub async fn update(
     who: Exhibitor,
     body: Json<ProfilePatch>,
 ) -> AppResult<HttpResponse> {
-    let (p, check) = body.into_parts();
+    let (p, check) = body.into_parts().await?;
     let shape = check.into_errors();
     let out = with_exhibitor(&state, who.token, move |c, _, _, ex| {
         apply_profile(c, ex, p, shape)
@@ -231,7 +231,7 @@ pub async fn add_staff(
     who: Exhibitor,
     body: Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let name = check.text("name", body.name, 200);
     let email = check.required("email", body.email);
     let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);

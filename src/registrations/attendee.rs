@@ -18,6 +18,25 @@ use crate::web::identity::owner_bearer;
 use crate::web::json::Json;
 use crate::web::AppState;
 
+/// The value of the [`crate::schedule::hooks::VISITOR_COOKIE`]: the registration's id signed
+/// with the server's key. It lets the fair's pages show and change that attendee's seats, and
+/// nothing else; unlike the agenda feed token (handed to calendar providers) it never leaves
+/// the attendee's browser.
+pub fn seat_cookie(secret: &str, registration_id: i64) -> String {
+    let purpose = format!("salon seat cookie {registration_id}");
+    format!(
+        "{registration_id}.{}",
+        crate::crypto::derived_token("", secret, &purpose)
+    )
+}
+
+/// The registration a [`seat_cookie`] value was signed for, if it was.
+pub fn seat_cookie_owner(secret: &str, value: &str) -> Option<i64> {
+    let (id, _) = value.split_once('.')?;
+    let id: i64 = id.parse().ok()?;
+    crate::crypto::hashes_equal(&seat_cookie(secret, id), value).then_some(id)
+}
+
 /// The registration a manage token belongs to.
 pub struct Attendee {
     pub token: String,
@@ -128,10 +147,24 @@ pub async fn create_booking(
     who: Attendee,
     body: Json<NewBooking>,
 ) -> AppResult<HttpResponse> {
-    let (body, mut check) = body.into_parts();
-    let session_id = check.required("session_id", body.session_id);
-    check.done().map_err(AppError::Validation)?;
-    let session_id = session_id.unwrap_or_default();
+    let parsed = body.into_parts().await.and_then(|(body, mut check)| {
+        let session_id = check.required("session_id", body.session_id);
+        check.done().map_err(AppError::Validation)?;
+        Ok(session_id.unwrap_or_default())
+    });
+    let session_id = match parsed {
+        Ok(id) => id,
+        Err(bad @ AppError::Validation(_)) => {
+            // What was wrong with the body is told only to the holder of a real token.
+            let token = who.token.clone();
+            state
+                .db
+                .run(move |c| resolve(c, &token).map(|_| ()))
+                .await?;
+            return Err(bad);
+        }
+        Err(other) => return Err(other),
+    };
     let (out, created) = state
         .db
         .write_grouped(move |c| book(c, &who.token, session_id))
@@ -198,16 +231,19 @@ pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpR
 }
 
 /// The programme pages' view of a visiting attendee (see `schedule::hooks::Seats`).
-pub struct VisitorSeats;
+pub struct VisitorSeats {
+    /// The server's key, which signs the seat cookie.
+    pub secret: String,
+}
 
 impl crate::schedule::hooks::Seats for VisitorSeats {
     fn of_visitor(
         &self,
         c: &mut Conn,
         event_id: i64,
-        token: &str,
+        cookie: &str,
     ) -> AppResult<Option<crate::schedule::hooks::VisitorSeats>> {
-        let Some(registration) = agenda::find(c, token)? else {
+        let Some(registration) = seat_cookie_owner(&self.secret, cookie) else {
             return Ok(None);
         };
         let reg = service::find_by_id(c, registration)?;

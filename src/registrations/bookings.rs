@@ -97,6 +97,9 @@ fn count(c: &mut Conn, session_id: i64, status: BookingStatus) -> QueryResult<i6
 
 /// Books a seat for `reg` (locked event) in the latest release's session `session_id`.
 /// Returns the booking and whether this call made it (false: already held, nothing changed).
+/// How a refused booking of an attendee who is not confirmed starts (pages tell it apart).
+pub const NOT_CONFIRMED: &str = "only confirmed attendees book seats";
+
 pub fn book(
     c: &mut Conn,
     event: &Event,
@@ -105,7 +108,7 @@ pub fn book(
 ) -> AppResult<(BookingRow, bool)> {
     if reg.status() != Status::Confirmed {
         return Err(AppError::Conflict(format!(
-            "only confirmed attendees book seats; this registration is {}",
+            "{NOT_CONFIRMED}; this registration is {}",
             reg.status()
         )));
     }

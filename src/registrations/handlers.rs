@@ -145,7 +145,11 @@ pub async fn register(
     slug: web::Path<String>,
     body: Json<NewRegistration>,
 ) -> AppResult<HttpResponse> {
-    let (body, check) = body.into_parts();
+    if who.0.is_none() {
+        // Counted before the body is read: an anonymous client's budget covers the parse too.
+        state.limiter.check(&req)?;
+    }
+    let (body, check) = body.into_parts().await?;
     let shape = check.into_errors();
     let settings = state.settings.clone();
     if let Some(org) = who.0 {
@@ -170,7 +174,6 @@ pub async fn register(
             .await?;
         return Ok(HttpResponse::Created().json(out));
     }
-    state.limiter.check(&req)?;
     let cached = Cached {
         programme: &programme,
         overrides: &overrides,
@@ -297,7 +300,7 @@ pub async fn confirm(
     body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
     state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let token = check.text("token", body.token, 200);
     check.done().map_err(AppError::Validation)?;
     let answer = confirm_token(&state, token.unwrap_or_default()).await?;

@@ -214,7 +214,7 @@ pub async fn update(
     body: Json<RegistrationPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (patch, check) = body.into_parts();
+    let (patch, check) = body.into_parts().await?;
     let shape = check.into_errors();
     let (slug, id) = path.into_inner();
     let settings = state.settings.clone();

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use super::bookings::{self, BookingStatus};
 use super::model::{RegistrationRow, Status};
-use super::{agenda, attendee, service};
+use super::{attendee, service};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -38,9 +38,28 @@ fn booking_words(lang: Language) -> serde_json::Value {
 fn words(lang: Language) -> serde_json::Value {
     crate::web::pages::words_from([
         base_words(lang),
+        link_and_seat_words(lang),
         booking_words(lang),
         crate::schedule::pages::seat_words(lang),
     ])
+}
+
+/// The words of a used confirmation link and of a refused seat, per language.
+fn link_and_seat_words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => serde_json::json!({
+            "used_title": "تم استعمال هذا الرابط من قبل", "used_text": "سبق استعمال رابط التأكيد هذا. يمكننا أن نرسل إلى بريدكم الإلكتروني المسجل رابطًا إلى صفحتكم.", "used_button": "أرسلوا لي الرابط", "used_sent": "إذا كان تسجيلكم قائمًا، فقد أرسلنا إلى عنوانكم المسجل رسالة فيها رابط صفحتكم. تفقدوا بريدكم.",
+            "seat_title": "تعذر الحجز", "seat_not_confirmed": "لا يحجز المقاعد إلا المشاركون المؤكد تسجيلهم، وتسجيلكم غير مؤكد.", "seat_overlap": "تتداخل هذه الجلسة مع جلسة أخرى حجزتم فيها مقعدًا. ألغوا تلك أولًا."
+        }),
+        Language::Fr => serde_json::json!({
+            "used_title": "Lien déjà utilisé", "used_text": "Ce lien de confirmation a déjà servi. Nous pouvons envoyer un lien vers votre page à l'adresse e-mail de votre inscription.", "used_button": "M'envoyer le lien", "used_sent": "Si votre inscription est active, un e-mail avec le lien vers votre page vient de partir vers l'adresse de votre inscription. Consultez votre messagerie.",
+            "seat_title": "Réservation impossible", "seat_not_confirmed": "Seuls les participants dont l'inscription est confirmée réservent des places ; la vôtre ne l'est pas.", "seat_overlap": "Cette session chevauche une autre session où vous avez déjà une place. Libérez d'abord celle-ci."
+        }),
+        Language::En => serde_json::json!({
+            "used_title": "This link was already used", "used_text": "This confirmation link was already used. We can send a link to your page to the email address you registered with.", "used_button": "Email me the link", "used_sent": "If your registration is active, an email with the link to your page is on its way to the address you registered with. Check your inbox.",
+            "seat_title": "Booking not possible", "seat_not_confirmed": "Only attendees whose registration is confirmed book seats; yours is not.", "seat_overlap": "This session overlaps another session you hold a seat in. Leave that one first."
+        }),
+    }
 }
 
 fn base_words(lang: Language) -> serde_json::Value {
@@ -121,10 +140,12 @@ fn link_problem(
             format!("/events/{slug}/register?lang={}", lang.code()),
             word("register_again"),
         ),
-        (AppError::Conflict(_), _) => PageError::new(error, lang).next(
-            format!("/confirm/{token}/mine?lang={}", lang.code()),
-            word("your_page"),
-        ),
+        (AppError::Conflict(_), _) => PageError::new(error, lang)
+            .saying(crate::web::pages::link_used_words(lang))
+            .next(
+                format!("/confirm/{token}/mine?lang={}", lang.code()),
+                word("your_page"),
+            ),
         _ => PageError::new(error, lang),
     }
 }
@@ -208,24 +229,70 @@ pub async fn confirm_submit(
 }
 
 /// `GET /confirm/{token}/mine`: the page of whoever holds a confirmation link already used —
-/// a fresh manage link, then the attendee's page (SPEC §4.1: 409 leads to the attendee).
-#[utoipa::path(get, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), responses((status = 303, description = "to the attendee's page"), (status = 404)))]
+/// it changes nothing and mints nothing: a button asks for a link to the attendee's page by
+/// email, sent to the address of the registration (SPEC §4.1: 409 leads to the attendee).
+#[utoipa::path(get, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button emails the link to the attendee's page", content_type = "text/html")))]
 pub async fn used_link(
     state: web::Data<AppState>,
     req: HttpRequest,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
     let lang = lang_of_request(&req);
+    let action = format!("/confirm/{}/mine", token.into_inner());
+    let body = render_used(
+        &req,
+        lang,
+        context! {
+            action => format!("{action}?lang={}", lang.code()),
+            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+        },
+    )?;
+    Ok(ok(lang, body))
+}
+
+/// `POST /confirm/{token}/mine` (the button): emails a link to the attendee's page to the
+/// address of the registration whose confirmation link this was, at most once per
+/// `registration.resend_interval`; the answer is the same whatever the link, so it tells
+/// nothing about it.
+#[utoipa::path(post, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "the email is on its way if the registration is active", content_type = "text/html"), (status = 403), (status = 429)))]
+pub async fn used_link_submit(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let lang = lang_of_request(&req);
     let token = token.into_inner();
-    // Each visit mints a manage token: counted like a public post.
+    let action = format!("/confirm/{token}/mine");
+    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &action)?;
     state.limiter.check(&req).in_page(lang)?;
     let now = state.clock.now().naive_utc();
-    let manage = state
+    let settings = state.settings.clone();
+    state
         .db
-        .write(move |c| service::manage_token_for_used_link(c, &token, now))
+        .write(move |c| service::email_link_for_used_link(c, &settings, &token, now))
         .await
         .in_page(lang)?;
-    Ok(see_other(format!("/r/{manage}?lang={}", lang.code())))
+    let done = words(lang)["used_sent"].as_str().unwrap_or("").to_string();
+    let body = render_used(&req, lang, context! { done => done })?;
+    Ok(ok(lang, body))
+}
+
+/// The confirmation page's frame with the words of a link already used.
+fn render_used(
+    req: &HttpRequest,
+    lang: Language,
+    ctx: minijinja::Value,
+) -> Result<String, PageError> {
+    let mut t = words(lang);
+    for (key, from) in [
+        ("confirm_title", "used_title"),
+        ("confirm_text", "used_text"),
+        ("confirm_button", "used_button"),
+    ] {
+        t[key] = t[from].clone();
+    }
+    crate::web::pages::render_for(req, "confirm.html", lang, t, ctx).in_page(lang)
 }
 
 fn see_other(location: String) -> HttpResponse {
@@ -326,11 +393,15 @@ async fn show_attendee(
         },
     )?;
     let mut res = crate::web::pages::html(status, lang, body);
-    if reg.status() == Status::Confirmed {
+    let secret = state.settings.server.secret_key.expose();
+    let remembered = crate::web::pages::cookie(req, VISITOR_COOKIE)
+        .and_then(|v| attendee::seat_cookie_owner(secret, &v));
+    if reg.status() == Status::Confirmed && remembered.is_none() {
         // The fair's pages show this attendee book / leave buttons (schedule::hooks::Seats):
-        // a browser-session cookie with their feed token, which reads their seats and books
-        // or leaves through `/events/{slug}/bookings`, never their manage token (a shared
-        // browser must not open their personal page).
+        // a browser-session seat cookie, which reads their seats and books or leaves through
+        // `/events/{slug}/bookings`, never their manage token (a shared browser must not open
+        // their personal page). A browser that already remembers an attendee keeps them: a
+        // link someone else sent cannot make it book in their name.
         let secure = if state.settings.base_url().starts_with("https://") {
             "; Secure"
         } else {
@@ -338,7 +409,7 @@ async fn show_attendee(
         };
         let cookie = format!(
             "{VISITOR_COOKIE}={}; Path=/events/{}; HttpOnly; SameSite=Lax{secure}",
-            agenda::token(&token),
+            attendee::seat_cookie(secret, reg.id),
             event.slug
         );
         if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie) {
@@ -512,8 +583,7 @@ pub async fn attendee_booking(
     )
     .await?;
     let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
-    let slug =
-        outcome.map_err(|e| PageError::new(e, lang).next(mine.clone(), word("your_page")))?;
+    let slug = outcome.map_err(|e| seat_refused(e, lang).next(mine.clone(), word("your_page")))?;
     Ok(see_other(back_within(&slug, back).unwrap_or(mine)))
 }
 
@@ -535,17 +605,36 @@ fn change_seat(
     Ok(event.slug.clone())
 }
 
-/// `back` when it is a page of the fair `slug` (never another site).
+/// `back` when it is a page of the fair `slug` (never another site), and can stand in a
+/// `Location` header as it is (printable ASCII: a decoded line break or a space is refused).
 fn back_within(slug: &str, back: String) -> Option<String> {
     let local = back.starts_with(&format!("/events/{slug}/"))
         || back.starts_with(&format!("/events/{slug}?"))
         || back.starts_with(&format!("/events/{slug}#"))
         || back == format!("/events/{slug}");
-    (local && !back.contains("//") && !back.contains('\\')).then_some(back)
+    let printable = back.bytes().all(|b| b.is_ascii_graphic());
+    (local && printable && !back.contains("//") && !back.contains('\\')).then_some(back)
+}
+
+/// The page of a refused book / leave: why, in the attendee's words (409: not confirmed, or
+/// an overlap); other errors keep their status's page.
+fn seat_refused(e: AppError, lang: Language) -> PageError {
+    let AppError::Conflict(detail) = &e else {
+        return PageError::new(e, lang);
+    };
+    let t = words(lang);
+    let why = if detail.starts_with(bookings::NOT_CONFIRMED) {
+        "seat_not_confirmed"
+    } else {
+        "seat_overlap"
+    };
+    let word = |key: &str| t[key].as_str().unwrap_or("").to_string();
+    let said = (word("seat_title"), word(why));
+    PageError::new(e, lang).saying(said)
 }
 
 /// `POST /events/{slug}/bookings`: the book / leave buttons of the programme and session pages,
-/// for the attendee their own page remembered (the feed token in the [`VISITOR_COOKIE`]); then
+/// for the attendee their own page remembered (the seat cookie, [`VISITOR_COOKIE`]); then
 /// back to the page of the form. Without that cookie, a page saying to open one's own link.
 #[utoipa::path(post, path = "/events/{slug}/bookings", tag = "pages", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
@@ -569,7 +658,8 @@ pub async fn visitor_booking(
         lang,
         &programme,
     )?;
-    let feed = crate::web::pages::cookie(&req, VISITOR_COOKIE);
+    let remembered = crate::web::pages::cookie(&req, VISITOR_COOKIE)
+        .and_then(|v| attendee::seat_cookie_owner(state.settings.server.secret_key.expose(), &v));
     let session_id: Option<i64> = form.session_id.trim().parse().ok();
     let leave = form.action == "leave";
     let fair = slug.clone();
@@ -581,11 +671,7 @@ pub async fn visitor_booking(
                     "open your own link (from your confirmation email) to book seats",
                 )
             };
-            let registration = match feed {
-                Some(feed) => agenda::find(c, &feed)?,
-                None => None,
-            }
-            .ok_or_else(unknown)?;
+            let registration = remembered.ok_or_else(unknown)?;
             let reg = service::find_by_id(c, registration)?;
             let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
             if event.slug != fair {
@@ -596,7 +682,7 @@ pub async fn visitor_booking(
         })
         .await;
     let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
-    outcome.map_err(|e| PageError::new(e, lang).next(programme.clone(), word("back")))?;
+    outcome.map_err(|e| seat_refused(e, lang).next(programme.clone(), word("back")))?;
     Ok(see_other(
         back_within(&slug, form.back).unwrap_or(programme),
     ))

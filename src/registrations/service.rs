@@ -603,26 +603,39 @@ pub fn peek_confirm(
     Ok((event, reg))
 }
 
-/// The holder of a confirmation link already used gets a new manage link to their page (the
-/// link came to their inbox, so holding it proves the address). 404 unless the link was used
-/// and the registration still holds personal data.
-/// Like the link itself, this only works until the link expires (`registration.confirm_ttl`).
-pub fn manage_token_for_used_link(
+/// The holder of a confirmation link already used asks for a link to their page: it goes by
+/// email to the address of the registration (with a manage link minted for that email), never
+/// to whoever holds the link, at most once per `registration.resend_interval`. Nothing
+/// happens, silently, for an unknown, unused or expired link, or a registration that is
+/// erased or cancelled.
+pub fn email_link_for_used_link(
     c: &mut Conn,
+    settings: &Settings,
     token: &str,
     now: chrono::NaiveDateTime,
-) -> AppResult<String> {
-    let found = tokens::find(c, token, tokens::CONFIRM)?
-        .filter(|f| f.used_at.is_some())
-        .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
+) -> AppResult<()> {
+    let Some(found) = tokens::find(c, token, tokens::CONFIRM)?.filter(|f| f.used_at.is_some())
+    else {
+        return Ok(());
+    };
     if found.expires_at.is_some_and(|t| t < now) {
-        return Err(AppError::Gone("this confirmation link has expired".into()));
+        return Ok(());
     }
     let reg = find_by_id(c, found.owner_id)?;
-    if reg.erased_at.is_some() {
-        return Err(AppError::not_found("unknown confirmation link"));
+    let active = matches!(reg.status(), Status::Confirmed | Status::Waitlisted);
+    let resend = TimeDelta::from_std(settings.registration.resend_interval)
+        .unwrap_or(TimeDelta::minutes(10));
+    let sent = crate::db::now();
+    let recent = reg.confirm_sent_at.is_some_and(|t| sent - t < resend);
+    if reg.erased_at.is_some() || !active || recent {
+        return Ok(());
     }
-    Ok(mint_manage(c, reg.id)?)
+    let event = crate::events::queries::find(c, reg.event_id)?;
+    run!(c, |c| diesel::update(registrations::table.find(reg.id))
+        .set(registrations::confirm_sent_at.eq(Some(sent)))
+        .execute(c))?;
+    send_with_manage_link(c, settings, &event, &reg, EmailKind::AlreadyRegistered)?;
+    Ok(())
 }
 
 /// Promotes waitlisted registrations, oldest first, while seats are free; emails each.

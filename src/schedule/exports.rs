@@ -874,11 +874,17 @@ struct RawPerson {
 struct Builder {
     out: Imported,
     errors: Vec<(String, String)>,
+    /// Errors found past [`crate::error::MAX_ERRORS`], counted, not kept.
+    more_errors: usize,
 }
 
 impl Builder {
     fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push((path.into(), message.into()));
+        if self.errors.len() < crate::error::MAX_ERRORS {
+            self.errors.push((path.into(), message.into()));
+        } else {
+            self.more_errors += 1;
+        }
     }
 
     fn room(&mut self, name: &str, capacity: Option<i32>) {
@@ -1024,6 +1030,16 @@ impl Builder {
     }
 
     fn finish(mut self) -> Result<Imported, Vec<(String, String)>> {
+        if self.more_errors > 0 {
+            self.errors.push((
+                "body".to_string(),
+                format!(
+                    "only the first {} errors are listed; {} more were found",
+                    crate::error::MAX_ERRORS,
+                    self.more_errors
+                ),
+            ));
+        }
         if !self.errors.is_empty() {
             return Err(self.errors);
         }
@@ -1210,11 +1226,66 @@ fn child_text(node: roxmltree::Node<'_, '_>, name: &str) -> Option<String> {
     element(node, name).map(text_of)
 }
 
+/// The deepest element nesting an imported XML may have. A frab schedule nests about 6 deep;
+/// thousands of levels cost the parser (and anything walking the tree) time and stack.
+pub const MAX_XML_DEPTH: usize = 64;
+
+/// Whether elements in `text` nest deeper than `limit`, counted by a scan that needs no stack
+/// and stops at the first tag past it: start tags open, end tags close, `<…/>` does neither;
+/// comments, CDATA sections, processing instructions and declarations are skipped whole.
+pub fn nesting_over(text: &str, limit: usize) -> bool {
+    let b = text.as_bytes();
+    let skip_to = |from: usize, end: &[u8]| -> usize {
+        b[from..]
+            .windows(end.len())
+            .position(|w| w == end)
+            .map_or(b.len(), |p| from + p + end.len())
+    };
+    let (mut depth, mut i) = (0usize, 0usize);
+    while i < b.len() {
+        if b[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &b[i..];
+        if rest.starts_with(b"<!--") {
+            i = skip_to(i + 4, b"-->");
+        } else if rest.starts_with(b"<![CDATA[") {
+            i = skip_to(i + 9, b"]]>");
+        } else if rest.starts_with(b"<?") {
+            i = skip_to(i + 2, b"?>");
+        } else if rest.starts_with(b"<!") || rest.starts_with(b"</") {
+            if rest.starts_with(b"</") {
+                depth = depth.saturating_sub(1);
+            }
+            i = skip_to(i + 2, b">");
+        } else {
+            let end = skip_to(i + 1, b">");
+            if b.get(end.saturating_sub(2)) != Some(&b'/') {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            i = end;
+        }
+    }
+    false
+}
+
 /// Reads a frab schedule XML (as frab, pretalx and Salon write it). Documents with a DTD are
 /// refused (the parser's default), so no entity expansion reaches the server.
 pub fn parse_frab(body: &[u8]) -> Result<Imported, Vec<(String, String)>> {
     let text = std::str::from_utf8(body)
         .map_err(|e| vec![("body".to_string(), format!("is not UTF-8 text: {e}"))])?;
+    if nesting_over(text, MAX_XML_DEPTH) {
+        return Err(vec![(
+            "body".to_string(),
+            format!(
+                "elements are nested more than {MAX_XML_DEPTH} deep: a frab schedule nests about 6"
+            ),
+        )]);
+    }
     let doc = roxmltree::Document::parse(text)
         .map_err(|e| vec![("body".to_string(), format!("is not well-formed XML: {e}"))])?;
     let root = doc.root_element();
@@ -1665,6 +1736,30 @@ mod tests {
         assert_eq!(s.ends_at - s.starts_at, TimeDelta::minutes(45));
         assert_eq!(s.speaker_keys, ["ABC"]);
         assert_eq!(imported.speakers[0].bio.as_deref(), Some("Bio"));
+    }
+
+    #[test]
+    fn deep_xml_is_refused_before_it_is_parsed() {
+        let deep = format!("{}{}", "<a>".repeat(20_000), "</a>".repeat(20_000));
+        let body = format!("<schedule>{deep}</schedule>");
+        let errors = parse_frab(body.as_bytes()).expect_err("refused");
+        assert_eq!(errors[0].0, "body");
+        assert!(errors[0].1.contains("nested more than 64"), "{errors:?}");
+        let shallow = "<schedule><!-- <a><a> --><day><![CDATA[<br><br>]]><room name=\"a>b\"/></day><?pi <x> ?></schedule>";
+        assert!(!nesting_over(shallow, 3));
+        assert!(nesting_over("<a><b><c><d/></c></b></a>", 2));
+        assert!(!nesting_over("<a><b><c><d/></c></b></a>", 3));
+    }
+
+    #[test]
+    fn a_flood_of_bad_days_reports_the_first_hundred_and_counts_the_rest() {
+        let days = vec!["1"; 5_000].join(",");
+        let body = format!(r#"{{"schedule": {{"conference": {{"days": [{days}]}}}}}}"#);
+        let errors = parse_c3voc(body.as_bytes()).expect_err("refused");
+        assert_eq!(errors.len(), crate::error::MAX_ERRORS + 1);
+        let (field, message) = errors.last().expect("summary");
+        assert_eq!(field, "body");
+        assert!(message.contains("4900 more"), "{message}");
     }
 
     #[test]

@@ -17,19 +17,20 @@ pub struct VisitorSeats {
 }
 
 pub trait Seats: Send + Sync {
-    /// The seats of the confirmed attendee whose agenda feed token (`slf_`, the
-    /// [`VISITOR_COOKIE`]) is `token`, in `event_id`; None for an unknown token, another
-    /// event's attendee, or one who may not book.
+    /// The seats of the confirmed attendee whose seat cookie (the [`VISITOR_COOKIE`]) is
+    /// `cookie`, in `event_id`; None for a cookie the server did not sign, another event's
+    /// attendee, or one who may not book.
     fn of_visitor(
         &self,
         c: &mut Conn,
         event_id: i64,
-        token: &str,
+        cookie: &str,
     ) -> AppResult<Option<VisitorSeats>>;
 }
 
-/// The cookie that tells the fair's pages which attendee is visiting: their agenda feed token
-/// (it reads their seats and books or leaves, nothing more), set by their page `/r/{token}`
-/// for the browser session, with the path `/events/{slug}` (HttpOnly, SameSite=Lax). The book
-/// / leave forms post to `/events/{slug}/bookings`.
+/// The cookie that tells the fair's pages which attendee is visiting: their registration's id
+/// signed with the server's key (it reads their seats and books or leaves, nothing more; not
+/// the agenda feed token, which calendar providers hold), set by their page `/r/{token}` for
+/// the browser session when the browser has none yet, with the path `/events/{slug}`
+/// (HttpOnly, SameSite=Lax). The book / leave forms post to `/events/{slug}/bookings`.
 pub const VISITOR_COOKIE: &str = "salon_attendee";

@@ -253,10 +253,13 @@ pub async fn import(
         }
         exports::parse_c3voc(&body)
     } else {
-        if std::str::from_utf8(&body)
-            .ok()
-            .and_then(|t| roxmltree::Document::parse(t).ok())
-            .is_none()
+        // Too deep is answered by `parse_frab` (422) before any parser walks it.
+        let text = std::str::from_utf8(&body).ok();
+        let deep = text.is_some_and(|t| exports::nesting_over(t, exports::MAX_XML_DEPTH));
+        if !deep
+            && text
+                .and_then(|t| roxmltree::Document::parse(t).ok())
+                .is_none()
         {
             return Err(AppError::BadRequest(
                 "the body is not well-formed XML".into(),

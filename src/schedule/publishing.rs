@@ -39,7 +39,7 @@ pub async fn create(
     body: Json<NewRelease>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let version = check.text("version", body.version, 100);
     let comment = check.long_text("comment", body.comment.as_deref(), 2000);
     check.done().map_err(AppError::Validation)?;

@@ -456,7 +456,7 @@ pub async fn create(
     body: Json<NewSession>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (body, mut check) = body.into_parts();
+    let (body, mut check) = body.into_parts().await?;
     let buffer = state.settings.schedule.speaker_buffer;
     let written = state
         .db
@@ -491,7 +491,7 @@ pub async fn update(
     body: Json<SessionPatch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (patch, check) = body.into_parts();
+    let (patch, check) = body.into_parts().await?;
     let (slug, id) = path.into_inner();
     let buffer = state.settings.schedule.speaker_buffer;
     let written = state

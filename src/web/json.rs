@@ -5,35 +5,40 @@
 
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Ready};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 
 use crate::domain::text::{Check, Rule};
 use crate::error::{AppError, AppResult, FieldError};
 
-/// A JSON request body read into `T`, with every member that did not fit `T` (wrong type,
-/// unknown enum value, unknown member) already noted. Request DTOs give their members as
-/// `Option`s, so a missing member is never a serde error: the parse step reports it, together
-/// with these ([`Json::into_parts`]), and every bad field is answered at once.
+/// A JSON request body, declared as JSON and within `server.max_body` (checked from the
+/// headers, before anything else), but not yet read: the handler reads it with
+/// [`Json::into_parts`] or [`Json::into_checked`] after its rate limit and credentials, so an
+/// anonymous or unauthorised client never gets its body parsed. The body is read into `T` with
+/// every member that did not fit noted (wrong type, unknown enum value, unknown member).
+/// Request DTOs give their members as `Option`s, so a missing member is never a serde error:
+/// the parse step reports it, together with these, and every bad field is answered at once.
 pub struct Json<T> {
-    value: T,
-    errors: Vec<FieldError>,
+    payload: Payload,
+    limit: usize,
+    _body: std::marker::PhantomData<T>,
 }
 
-impl<T> Json<T> {
-    /// The body and the errors found while reading it, for a parse step that adds its own.
-    pub fn into_parts(self) -> (T, Check) {
-        (self.value, Check::new(self.errors))
+impl<T: DeserializeOwned> Json<T> {
+    /// Reads the body: the value and the errors found while reading it, for a parse step that
+    /// adds its own. 400 when it is not JSON, 413 over the limit, 408 when it comes too slowly.
+    pub async fn into_parts(self) -> AppResult<(T, Check)> {
+        let body = read_body(self.payload, self.limit).await?;
+        let (value, errors) = read(&body)?;
+        Ok((value, Check::new(errors)))
     }
 
     /// The body, or 422 listing every member that did not fit.
-    pub fn into_checked(self) -> AppResult<T> {
-        if self.errors.is_empty() {
-            Ok(self.value)
-        } else {
-            Err(AppError::Validation(self.errors))
-        }
+    pub async fn into_checked(self) -> AppResult<T> {
+        let (value, check) = self.into_parts().await?;
+        check.done().map_err(AppError::Validation)?;
+        Ok(value)
     }
 }
 
@@ -43,7 +48,7 @@ pub struct BodyLimit(pub usize);
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
-    type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
+    type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
@@ -69,26 +74,32 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let payload = payload.take();
-        Box::pin(async move {
-            if declared_len.is_some_and(|n| n > limit) {
-                return Err(AppError::PayloadTooLarge(limit));
-            }
-            if !is_json {
-                return Err(AppError::UnsupportedMediaType);
-            }
-            let body = read_body(payload, limit).await?;
-            read(&body).map(|(value, errors)| Json { value, errors })
+        ready(if declared_len.is_some_and(|n| n > limit) {
+            Err(AppError::PayloadTooLarge(limit))
+        } else if !is_json {
+            Err(AppError::UnsupportedMediaType)
+        } else {
+            Ok(Json {
+                payload: payload.take(),
+                limit,
+                _body: std::marker::PhantomData,
+            })
         })
     }
 }
 
-/// The whole body of a request, refused (413) beyond `limit` bytes.
+/// The whole body of a request, refused (413) beyond `limit` bytes; a body that stops coming
+/// for `server.body_timeout` is 408 (see `web::deadline`).
 pub async fn read_body(mut payload: Payload, limit: usize) -> AppResult<web::BytesMut> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|_| AppError::BadRequest("could not read the request body".into()))?;
+        let chunk = chunk.map_err(|e| {
+            if super::deadline::timed_out(&e) {
+                AppError::RequestTimeout
+            } else {
+                AppError::BadRequest("could not read the request body".into())
+            }
+        })?;
         if body.len() + chunk.len() > limit {
             return Err(AppError::PayloadTooLarge(limit));
         }
@@ -96,6 +107,8 @@ pub async fn read_body(mut payload: Payload, limit: usize) -> AppResult<web::Byt
     }
     Ok(body)
 }
+
+pub use crate::error::MAX_ERRORS;
 
 /// Reads `bytes` as `T` in two steps. First bytes → JSON: anything that is not one whole JSON
 /// document (a syntax error, a truncated body, trailing bytes) is 400, whatever the members
@@ -133,7 +146,24 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
         }
     }
     loop {
-        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        if errors.len() >= MAX_ERRORS {
+            let unchecked = match &value {
+                serde_json::Value::Object(map) => map.len(),
+                _ => 0,
+            };
+            errors.truncate(MAX_ERRORS);
+            errors.push(FieldError::with(
+                "body",
+                Rule::Invalid,
+                format!(
+                    "only the first {MAX_ERRORS} errors are listed; {unchecked} more members were not checked"
+                ),
+            ));
+            return Err(AppError::Validation(errors));
+        }
+        // Read from a borrow: each pass costs what the members before the bad one cost, not a
+        // copy of the whole body.
+        match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(parsed) => return Ok((parsed, errors)),
             Err(err) => {
                 let path = dotted(&err.path().to_string());
@@ -141,7 +171,7 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
                 let top = error.field.split('.').next().unwrap_or("").to_string();
                 let removed = match &mut value {
                     serde_json::Value::Object(map) if error.rule != Rule::Required => {
-                        map.remove(&top).is_some()
+                        map.shift_remove(&top).is_some()
                     }
                     _ => false,
                 };

@@ -5,6 +5,7 @@
 //! know every area, so they live in the app (`crate::app`), not here.
 
 pub mod csrf;
+pub mod deadline;
 pub mod health;
 pub mod identity;
 pub mod json;

@@ -216,6 +216,8 @@ pub struct PageError {
     pub error: AppError,
     pub lang: Language,
     pub next: Option<(String, String)>,
+    /// Title and explanation in `lang`, when the status's own words do not fit.
+    pub words: Option<Box<(String, String)>>,
 }
 
 impl std::fmt::Display for PageError {
@@ -235,6 +237,7 @@ impl<T> InPage<T> for AppResult<T> {
             error,
             lang,
             next: None,
+            words: None,
         })
     }
 }
@@ -245,7 +248,14 @@ impl PageError {
             error,
             lang,
             next: None,
+            words: None,
         }
+    }
+
+    /// With a title and explanation of its own (already in the page's language).
+    pub fn saying(mut self, (title, text): (String, String)) -> PageError {
+        self.words = Some(Box::new((title, text)));
+        self
     }
 
     /// With a way forward.
@@ -265,13 +275,7 @@ pub fn verify_form(
     lang: Language,
     retry_page: &str,
 ) -> Result<(), PageError> {
-    if super::csrf::check(
-        req,
-        settings.base_url(),
-        settings.server.secret_key.expose(),
-        action,
-        given,
-    ) {
+    if super::csrf::check(req, settings, action, given) {
         return Ok(());
     }
     let label = match lang {
@@ -281,6 +285,25 @@ pub fn verify_form(
     };
     let retry = format!("{retry_page}?lang={}", lang.code());
     Err(PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label))
+}
+
+/// Title and explanation of the page of a confirmation link already used (409).
+pub fn link_used_words(lang: Language) -> (String, String) {
+    let (title, text) = match lang {
+        Language::Ar => (
+            "تم استعمال هذا الرابط من قبل",
+            "تم تأكيد هذا الطلب من قبل؛ لا حاجة لفعل أي شيء آخر.",
+        ),
+        Language::Fr => (
+            "Lien déjà utilisé",
+            "Cette demande est déjà confirmée : vous n'avez rien d'autre à faire.",
+        ),
+        Language::En => (
+            "This link was already used",
+            "This was already confirmed: there is nothing more to do.",
+        ),
+    };
+    (title.into(), text.into())
 }
 
 /// Title and explanation of an error page, by status, in `lang`.
@@ -311,11 +334,11 @@ fn error_words(status: StatusCode, lang: Language, retry: Option<u64>) -> (Strin
             ),
         ),
         409 => (
-            s("تم استعمال هذا الرابط من قبل", "Lien déjà utilisé", "This link was already used"),
+            s("تعذر تنفيذ هذا الطلب", "Action impossible", "This cannot be done"),
             s(
-                "تم تأكيد هذا الطلب من قبل؛ لا حاجة لفعل أي شيء آخر.",
-                "Cette demande est déjà confirmée : vous n'avez rien d'autre à faire.",
-                "This was already confirmed: there is nothing more to do.",
+                "لا يسمح الوضع الحالي لتسجيلكم أو لطلبكم بهذا الإجراء.",
+                "L'état actuel de votre inscription ou de votre demande ne permet pas cette action.",
+                "The current state of your registration or application does not allow this.",
             ),
         ),
         429 => {
@@ -363,7 +386,10 @@ impl actix_web::ResponseError for PageError {
             AppError::TooManyRequests { retry_after_secs } => Some(*retry_after_secs),
             _ => None,
         };
-        let (title, text) = error_words(status, self.lang, retry);
+        let (title, text) = match &self.words {
+            Some(words) => (**words).clone(),
+            None => error_words(status, self.lang, retry),
+        };
         let body = render(
             "error.html",
             self.lang,

@@ -10,7 +10,7 @@ use crate::helpers::*;
 
 /// A confirmed attendee created by an organizer; returns their manage token (from the
 /// `registration_confirmed` email, as the attendee gets it).
-async fn attendee(app: &TestApp, slug: &str, email: &str, lang: &str) -> String {
+pub(crate) async fn attendee(app: &TestApp, slug: &str, email: &str, lang: &str) -> String {
     let (status, body) = app
         .post(
             &format!("/api/v1/events/{slug}/registrations"),
@@ -24,11 +24,11 @@ async fn attendee(app: &TestApp, slug: &str, email: &str, lang: &str) -> String 
 }
 
 /// Creates a session (201) and returns its id.
-async fn session(app: &TestApp, f: &Fixture, body: Value) -> i64 {
+pub(crate) async fn session(app: &TestApp, f: &Fixture, body: Value) -> i64 {
     app.create(&f.sessions(), body).await
 }
 
-async fn release(app: &TestApp, slug: &str, version: &str) -> Value {
+pub(crate) async fn release(app: &TestApp, slug: &str, version: &str) -> Value {
     let (status, body) = app
         .post(
             &format!("/api/v1/events/{slug}/schedule/releases"),

@@ -10,6 +10,7 @@ mod events;
 mod exhibitors;
 mod exports;
 mod group;
+mod hardening;
 mod helpers;
 mod openapi;
 mod programme;

@@ -88,7 +88,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/events/{slug}", &["get"]),
     ("/events/{slug}/exhibit", &["get", "post"]),
     ("/events/{slug}/register", &["get", "post"]),
-    ("/confirm/{token}/mine", &["get"]),
+    ("/confirm/{token}/mine", &["get", "post"]),
     ("/r/{token}/details", &["post"]),
     ("/r/{token}/erase", &["post"]),
     ("/r/{token}/bookings", &["post"]),

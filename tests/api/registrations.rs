@@ -1172,7 +1172,9 @@ async fn the_form_shows_every_error_beside_its_field_in_the_pages_language() {
 /// choice is remembered in a cookie.
 #[tokio::test]
 async fn page_errors_are_pages_in_the_visitors_language() {
-    let app = spawn_app().await;
+    // Links by email as often as asked (the used-link button below comes right after the
+    // confirmation, within the default resend interval).
+    let app = spawn_app_with(|s| s.registration.resend_interval = std::time::Duration::ZERO).await;
     let slug = app.open_event("page-errors", None).await;
     let res = app
         .client
@@ -1211,18 +1213,32 @@ async fn page_errors_are_pages_in_the_visitors_language() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     let html = res.text().await.expect("html");
     assert!(html.contains("This link was already used"), "{html}");
-    let no_redirect = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let res = no_redirect
-        .get(app.url(&format!("/confirm/{token}/mine?lang=en")))
+    // The holder of a used link mints nothing by opening it: a button asks for the link to
+    // their page by email, sent to the address of the registration.
+    let tokens_before = manage_tokens(&app);
+    let (page, csrf) = app
+        .page_and_csrf(&format!("/confirm/{token}/mine?lang=en"))
+        .await;
+    assert!(page.contains("Email me the link"), "{page}");
+    assert_eq!(manage_tokens(&app), tokens_before, "a GET mints no token");
+    let sent = app
+        .client
+        .post(app.url(&format!("/confirm/{token}/mine?lang=en")))
+        .header("origin", app.address.clone())
+        .form(&[("csrf", csrf.as_str())])
         .send()
         .await
-        .expect("get");
-    assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    let mine = res.headers()["location"].to_str().unwrap_or("").to_string();
-    assert!(mine.starts_with("/r/slr_"), "{mine}");
+        .expect("post");
+    assert_eq!(sent.status(), StatusCode::OK);
+    let said = sent.text().await.expect("html");
+    assert!(said.contains("is on its way"), "{said}");
+    let mail = app
+        .delivered("already_registered", "twice@example.com", 1)
+        .await;
+    let mine = format!(
+        "/r/{}",
+        mail[0].token(&format!("{}/r/", app.settings.base_url()))
+    );
     let page = app
         .client
         .get(app.url(&mine))
@@ -1374,4 +1390,16 @@ async fn a_form_from_one_instance_posts_to_another() {
         stored, "a key nobody made",
         "the key lives in the database, not in a file"
     );
+}
+
+/// How many manage tokens exist, of every registration.
+fn manage_tokens(app: &TestApp) -> i64 {
+    use diesel::prelude::*;
+    let mut pooled = app.db.get().expect("connection");
+    use salon::db::schema::registration_tokens;
+    salon::run!(&mut pooled.conn(), |c| registration_tokens::table
+        .filter(registration_tokens::purpose.eq("manage"))
+        .count()
+        .get_result::<i64>(c))
+    .expect("count")
 }
