@@ -232,16 +232,26 @@ enum Text {
 const SPACE: &str = r"[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
 /// A visible character: neither a control character nor whitespace.
 const VISIBLE: &str = r"[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]";
-/// A character of a single-line text.
-const IN_LINE: &str = r"[^\x00-\x1F\x7F-\x9F]";
+/// A visible character of a single-line text: not whitespace, and none of what breaks or
+/// reorders a line (`domain::text::breaks_one_line`: separators, direction overrides and
+/// isolates, invisible word breakers).
+const VISIBLE_IN_LINE: &str = concat!(
+    r"[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000",
+    r"\u180E\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]"
+);
+/// A character of a single-line text (`domain::text::breaks_one_line` refuses the others).
+const IN_LINE: &str =
+    r"[^\x00-\x1F\x7F-\x9F\u180E\u200B\u2028-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]";
 /// A character of a multi-line text.
 const IN_LINES: &str = r"[^\x00-\x08\x0B\x0C\x0E-\x1F\x7F-\x9F]";
 
 impl Text {
     fn pattern(self) -> Option<String> {
         Some(match self {
-            Text::Line => format!("^{SPACE}*{IN_LINE}*{VISIBLE}{IN_LINE}*{SPACE}*$"),
-            Text::OptionalLine => format!("^{SPACE}*({IN_LINE}*{VISIBLE}{IN_LINE}*)?{SPACE}*$"),
+            Text::Line => format!("^{SPACE}*{IN_LINE}*{VISIBLE_IN_LINE}{IN_LINE}*{SPACE}*$"),
+            Text::OptionalLine => {
+                format!("^{SPACE}*({IN_LINE}*{VISIBLE_IN_LINE}{IN_LINE}*)?{SPACE}*$")
+            }
             Text::Lines => format!("^{IN_LINES}*$"),
             Text::RequiredLines => format!("^{IN_LINES}*{VISIBLE}{IN_LINES}*$"),
             Text::Phone => format!(r"^{SPACE}*[0-9 +().\-]*{SPACE}*$"),

@@ -294,7 +294,8 @@ pub async fn put_template(
     let (slug, kind, lang) = path.into_inner();
     let (kind, lang) = kind_lang(&kind, &lang)?;
     let (body, mut check) = body.into_parts().await?;
-    let subject = check.required("subject", body.subject);
+    // One line: it becomes a header.
+    let subject = check.text("subject", body.subject, 1000);
     let text = check.required("text", body.text);
     let html = check.required("html", body.html);
     check.done().map_err(AppError::Validation)?;

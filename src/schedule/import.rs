@@ -248,9 +248,8 @@ pub async fn import(
     }
     let body = crate::web::json::read_body(payload.into_inner(), IMPORT_LIMIT).await?;
     let parsed = if json {
-        if serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_err() {
-            return Err(AppError::BadRequest("the body is not JSON".into()));
-        }
+        serde_json::from_slice::<serde::de::IgnoredAny>(&body)
+            .map_err(crate::web::json::not_json)?;
         exports::parse_c3voc(&body)
     } else {
         // Too deep is answered by `parse_frab` (422) before any parser walks it.

@@ -117,12 +117,7 @@ pub use crate::error::MAX_ERRORS;
 /// only the first. Only a body that cannot make a `T` at all (not an object, a required member
 /// missing) is an error here.
 pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), AppError> {
-    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        AppError::BadRequest(format!(
-            "the body is not valid JSON: {}",
-            strip_position(&e.to_string())
-        ))
-    })?;
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).map_err(not_json)?;
     integral_numbers(&mut value);
     let mut errors = Vec::new();
     // A control character (NUL above all) in any text is refused before anything reads it.
@@ -186,6 +181,24 @@ pub fn read<T: DeserializeOwned>(bytes: &[u8]) -> Result<(T, Vec<FieldError>), A
         }
     }
 }
+
+/// Why `bytes` could not be read as JSON: 400 for bytes that are not JSON, 422 for JSON nested
+/// deeper than the reader follows (128 levels: it is JSON, and no request nests that deep).
+pub fn not_json(e: serde_json::Error) -> AppError {
+    let message = strip_position(&e.to_string());
+    if message == "recursion limit exceeded" {
+        return AppError::Validation(vec![FieldError::with(
+            "body",
+            Rule::Invalid,
+            format!("nests more than {MAX_DEPTH} levels deep"),
+        )]);
+    }
+    AppError::BadRequest(format!("the body is not valid JSON: {message}"))
+}
+
+/// How deep a JSON body may nest: serde_json's own limit, which keeps its parser's stack
+/// bounded.
+pub const MAX_DEPTH: usize = 128;
 
 /// JSON does not tell `3` from `3.0`, and JSON Schema's `integer` accepts both: a number with no
 /// fraction (within the integers a double holds exactly) is read as the whole number it is, so
@@ -353,6 +366,31 @@ mod tests {
     fn field_of(r: Result<Body, AppError>) -> (String, String) {
         match r {
             Err(AppError::Validation(e)) => (e[0].field.clone(), e[0].message.clone()),
+            other => panic!("expected 422, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_nested_too_deep_is_422_and_a_flood_of_members_stops_at_the_cap() {
+        let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+        assert_eq!(
+            field_of(parse(format!("{{\"name\": {deep}}}").as_bytes())).0,
+            "body"
+        );
+        let mut many = String::from("{\"name\": \"x\"");
+        for i in 0..1000 {
+            many.push_str(&format!(", \"m{i}\": 1"));
+        }
+        many.push('}');
+        match parse::<Body>(many.as_bytes()) {
+            Err(AppError::Validation(e)) => {
+                assert_eq!(e.len(), MAX_ERRORS + 1);
+                assert!(
+                    e[MAX_ERRORS].message.contains("901 more"),
+                    "{:?}",
+                    e[MAX_ERRORS]
+                );
+            }
             other => panic!("expected 422, got {other:?}"),
         }
     }
