@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::events::Event;
 use crate::run;
 use crate::web::identity::owner_bearer;
-use crate::web::json::{double_option, Json};
+use crate::web::json::{double_option, told_to_owner, Json};
 use crate::web::AppState;
 
 /// The holder of an exhibitor manage token.
@@ -66,6 +66,11 @@ async fn with_exhibitor(
     Ok(out)
 }
 
+/// 401 unless `token` is a live exhibitor token (see `web::json::told_to_owner`).
+async fn owner(state: &web::Data<AppState>, token: String) -> AppResult<()> {
+    state.db.run(move |c| resolve(c, &token).map(|_| ())).await
+}
+
 #[utoipa::path(get, path = "/api/v1/exhibitor", tag = "exhibitor",
     responses((status = 200, body = ExhibitorOut), (status = 401)), security(("bearer" = [])))]
 pub async fn get(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
@@ -107,7 +112,8 @@ pub async fn update(
     who: Exhibitor,
     body: Json<ProfilePatch>,
 ) -> AppResult<HttpResponse> {
-    let (p, check) = body.into_parts().await?;
+    let token = who.token.clone();
+    let (p, check) = told_to_owner(body.into_parts().await, || owner(&state, token)).await?;
     let shape = check.into_errors();
     let out = with_exhibitor(&state, who.token, move |c, _, _, ex| {
         apply_profile(c, ex, p, shape)
@@ -231,17 +237,20 @@ pub async fn add_staff(
     who: Exhibitor,
     body: Json<NewStaff>,
 ) -> AppResult<HttpResponse> {
-    let (body, mut check) = body.into_parts().await?;
-    let name = check.text("name", body.name, 200);
-    let email = check.required("email", body.email);
-    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
-    check.done().map_err(AppError::Validation)?;
+    let parsed = body.into_parts().await.and_then(|(body, mut check)| {
+        let name = check.text("name", body.name, 200);
+        let email = check.required("email", body.email);
+        let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
+        check.done().map_err(AppError::Validation)?;
+        Ok((name, email, body.language))
+    });
+    let token = who.token.clone();
+    let (name, email, language) = told_to_owner(parsed, || owner(&state, token)).await?;
     let (Some(name), Some(email)) = (name, email) else {
         return Err(AppError::internal(
             "staff pass checked without name or email",
         ));
     };
-    let language = body.language;
     let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
         let reg = service::add_staff(c, s, e, ex, name, email, language)?;
         crate::audit::record(

@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::web::identity::owner_bearer;
-use crate::web::json::Json;
+use crate::web::json::{told_to_owner, Json};
 use crate::web::AppState;
 
 /// The value of the [`crate::schedule::hooks::VISITOR_COOKIE`]: the registration's id signed
@@ -152,19 +152,11 @@ pub async fn create_booking(
         check.done().map_err(AppError::Validation)?;
         Ok(session_id.unwrap_or_default())
     });
-    let session_id = match parsed {
-        Ok(id) => id,
-        Err(bad @ AppError::Validation(_)) => {
-            // What was wrong with the body is told only to the holder of a real token.
-            let token = who.token.clone();
-            state
-                .db
-                .run(move |c| resolve(c, &token).map(|_| ()))
-                .await?;
-            return Err(bad);
-        }
-        Err(other) => return Err(other),
-    };
+    let token = who.token.clone();
+    let session_id = told_to_owner(parsed, || {
+        state.db.run(move |c| resolve(c, &token).map(|_| ()))
+    })
+    .await?;
     let (out, created) = state
         .db
         .write_grouped(move |c| book(c, &who.token, session_id))

@@ -42,6 +42,23 @@ impl<T: DeserializeOwned> Json<T> {
     }
 }
 
+/// What was wrong with a body (400, 422), told only to a caller whose credentials
+/// `authenticate` accepts: a route whose token is checked in its write answers a stranger
+/// 401, not the list of its body's errors.
+pub async fn told_to_owner<T, F, Fut>(parsed: AppResult<T>, authenticate: F) -> AppResult<T>
+where
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<()>>,
+{
+    match parsed {
+        Err(bad @ (AppError::Validation(_) | AppError::BadRequest(_))) => {
+            authenticate().await?;
+            Err(bad)
+        }
+        other => other,
+    }
+}
+
 /// The body size limit, stored as app data by `app::build`.
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);

@@ -157,6 +157,23 @@ async fn the_rate_limit_and_the_credentials_come_before_the_body() {
         StatusCode::UNAUTHORIZED,
         "no body errors for a stranger: {body}"
     );
+    for path in ["/api/v1/exhibitor/staff", "/api/v1/exhibitor"] {
+        let mut req = app
+            .client
+            .request(
+                if path.ends_with("staff") {
+                    reqwest::Method::POST
+                } else {
+                    reqwest::Method::PATCH
+                },
+                app.url(path),
+            )
+            .bearer_auth("sle_0000000000000000000000000000000000000000000")
+            .header("content-type", "application/json");
+        req = req.body(unknown_members(6_000, json!({"email": "not an address"})));
+        let status = req.send().await.expect("send").status();
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+    }
 }
 
 #[tokio::test]
