@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Runs the API tour of README.md against a freshly started server, so the tour cannot rot.
+# Runs the API tour (docs/api-tour.md) against a freshly started server, so the tour cannot rot.
 #
-# It extracts every ```sh block between <!-- tour:begin --> and <!-- tour:end --> in README.md
+# It extracts every ```sh block between <!-- tour:begin --> and <!-- tour:end --> in docs/api-tour.md
 # and runs them in order, in a temporary folder (so `var/` is fresh), with `salon` meaning the
 # built binary and $SALON the server's address. Any failing command fails the tour.
 #
@@ -30,9 +30,9 @@ script=$work/tour-steps.sh
 {
   echo "set -euo pipefail"
   echo "salon() { \"$bin\" \"\$@\"; }"
-  awk '/<!-- tour:begin -->/{on=1} /<!-- tour:end -->/{on=0} on && /^```sh$/{inblock=1; next} inblock && /^```$/{inblock=0; print "echo \"tour: step done\" >&2"; next} inblock{print}' "$root/README.md"
+  awk '/<!-- tour:begin -->/{on=1} /<!-- tour:end -->/{on=0} on && /^```sh$/{inblock=1; next} inblock && /^```$/{inblock=0; print "echo \"tour: step done\" >&2"; next} inblock{print}' "$root/docs/api-tour.md"
 } > "$script"
-grep -q 'curl' "$script" || { echo "tour: no steps found in README.md" >&2; exit 1; }
+grep -q 'curl' "$script" || { echo "tour: no steps found in docs/api-tour.md" >&2; exit 1; }
 
 cd "$work"
 "$bin" serve > server.log 2>&1 &
@@ -44,7 +44,7 @@ done
 curl -fsS "$SALON/readyz" > /dev/null || { cat server.log; echo "tour: server did not start" >&2; exit 1; }
 
 if bash "$script"; then
-  echo "tour: every step of the README's API tour passed"
+  echo "tour: every step of the API tour (docs/api-tour.md) passed"
 else
   status=$?
   echo "tour: a step failed (exit $status); server log:" >&2
