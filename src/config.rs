@@ -207,6 +207,19 @@ impl Settings {
     pub fn base_url(&self) -> &str {
         self.server.public_base_url.trim_end_matches('/')
     }
+
+    /// The domain of Message-IDs, inline `Content-ID`s and calendar UIDs: the host of
+    /// `server.public_base_url`.
+    pub fn message_domain(&self) -> String {
+        self.base_url()
+            .split("://")
+            .nth(1)
+            .unwrap_or("salon.localhost")
+            .split(['/', ':'])
+            .next()
+            .unwrap_or("salon.localhost")
+            .to_string()
+    }
 }
 
 /// Environment variables are strings; give numbers and lists their TOML type so that

@@ -92,8 +92,8 @@ fn main() -> anyhow::Result<()> {
     }
     // Two malloc arenas, not glibc's eight per core: requests run on the HTTP workers and on
     // a pool of blocking threads, and with an arena each the freed memory of a burst stays
-    // spread over them (bench/README.md: 76 MiB resident after a 64-connection run, 49 MiB
-    // with two, at the same speed). Set before any thread starts.
+    // spread over them (resident memory with and without, at the same speed: bench/README.md,
+    // "Mail at the speed of the relay, and memory"). Set before any thread starts.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only tunes the allocator; called before any other thread exists.
     unsafe {

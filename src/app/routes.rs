@@ -4,8 +4,7 @@
 //!
 //! actix matches resources in the order they are listed, so the public programme's reads —
 //! what a fair's visitors and their calendars ask for most — and the public registration come
-//! first: moving the sessions list from the middle of the table to the top took its 304 from
-//! 55,000 to 85,000 answers a second on the bench machine (see bench/README.md).
+//! first: the order shows in their throughput (measured in `bench/README.md`).
 
 use actix_web::web::{self, delete, get, patch, post, put};
 use actix_web::Resource;

@@ -14,19 +14,6 @@ pub mod transport;
 pub use kind::{EmailKind, COMMON_VARIABLES};
 pub use outbox::{enqueue, Attachment, NewEmail};
 
-/// The domain of Message-IDs: the host of `server.public_base_url`.
-pub fn message_domain(settings: &crate::config::Settings) -> String {
-    settings
-        .base_url()
-        .split("://")
-        .nth(1)
-        .unwrap_or("salon.localhost")
-        .split(['/', ':'])
-        .next()
-        .unwrap_or("salon.localhost")
-        .to_string()
-}
-
 /// The variables every email template gets ([`COMMON_VARIABLES`]), for `name` in `lang`.
 pub fn common_context(
     event: &crate::events::Event,

@@ -101,7 +101,7 @@ fn queue(
             context: Value::Object(ctx),
             attachments,
         },
-        &email::message_domain(settings),
+        &settings.message_domain(),
     )?;
     Ok(())
 }

@@ -77,7 +77,7 @@ pub fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
         (status = 404, description = "unknown token, or the registration is no longer confirmed")))]
 pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
     let settings = state.settings.clone();
-    let host = crate::email::message_domain(&settings);
+    let host = settings.message_domain();
     let body = state
         .db
         .run(move |c| {

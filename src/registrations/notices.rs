@@ -301,7 +301,7 @@ fn queue_email(
     };
     let (event, release) = (&loaded.event, &loaded.release);
     let lang = reg.language();
-    let host = email::message_domain(settings);
+    let host = settings.message_domain();
     let base = settings.base_url();
     let mut items = Vec::new();
     let mut updates = Vec::new();

@@ -213,7 +213,7 @@ fn queue(
             context: Value::Object(ctx),
             attachments,
         },
-        &email::message_domain(settings),
+        &settings.message_domain(),
     )?;
     Ok(())
 }
@@ -297,7 +297,7 @@ impl ConfirmLink {
                 context: Value::Object(ctx),
                 attachments: vec![],
             },
-            &email::message_domain(settings),
+            &settings.message_domain(),
         )?;
         Ok(ConfirmLink { token, email })
     }
@@ -363,20 +363,20 @@ pub fn send_confirmed(
         "category": reg.category().label(lang),
         "manage_url": manage_url,
         "badge_url": badge_url,
-        "qr_src": format!("cid:badge-qr@{}", email::message_domain(settings)),
+        "qr_src": format!("cid:badge-qr@{}", settings.message_domain()),
     });
     let attachments = vec![
         Attachment::new(
             "badge.png",
             "image/png",
-            Some(&format!("badge-qr@{}", email::message_domain(settings))),
+            Some(&format!("badge-qr@{}", settings.message_domain())),
             &crate::badges::qr_png(&reg.badge_code),
         ),
         Attachment::new(
             "salon.ics",
             "text/calendar; charset=utf-8; method=PUBLISH",
             None,
-            email::ics::fair(event, lang, &email::message_domain(settings)).as_bytes(),
+            email::ics::fair(event, lang, &settings.message_domain()).as_bytes(),
         ),
     ];
     queue(c, settings, event, reg, kind, extra, attachments)?;
@@ -819,12 +819,12 @@ pub fn send_staff_pass(
         "badge_code": reg.badge_code,
         "badge_url": badge_url,
         "manage_url": manage_url,
-        "qr_src": format!("cid:badge-qr@{}", email::message_domain(settings)),
+        "qr_src": format!("cid:badge-qr@{}", settings.message_domain()),
     });
     let attachments = vec![Attachment::new(
         "badge.png",
         "image/png",
-        Some(&format!("badge-qr@{}", email::message_domain(settings))),
+        Some(&format!("badge-qr@{}", settings.message_domain())),
         &crate::badges::qr_png(&reg.badge_code),
     )];
     queue(

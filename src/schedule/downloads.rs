@@ -65,7 +65,7 @@ fn write(
     format: Format,
     lang: Language,
 ) -> AppResult<Vec<u8>> {
-    let host = crate::email::message_domain(&state.settings);
+    let host = state.settings.message_domain();
     let base = state.settings.base_url();
     Ok(match format {
         Format::Ics => exports::calendar(event, release, sequences, &host, base, lang).into_bytes(),

@@ -491,7 +491,7 @@ pub async fn session_calendar(
         .await
         .in_page(lang)?;
     let s = released_session(Some(release), id, lang)?;
-    let host = crate::email::message_domain(&state.settings);
+    let host = state.settings.message_domain();
     let vevent = super::exports::vevent_lines(
         event,
         &release.snapshot,
