@@ -47,7 +47,8 @@ pub enum AppError {
     Gone(String),
     #[error("payload too large")]
     PayloadTooLarge(usize),
-    /// 408: the body stopped coming for `server.body_timeout`; the connection is closed.
+    /// 408: the body had not all arrived by its deadline (`web::deadline`); the connection is
+    /// closed.
     #[error("request timeout")]
     RequestTimeout,
     #[error("unsupported media type")]

@@ -534,7 +534,7 @@ fn operations_mut(
         registrations::organizer::bookings_summary, registrations::organizer::session_bookings_csv,
         registrations::agenda::feed, registrations::pages::attendee_booking, registrations::pages::visitor_booking,
         email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
-        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::used_link, registrations::pages::used_link_submit, registrations::pages::attendee_page,
+        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::used_link, registrations::pages::used_link_submit, registrations::pages::attendee_remember, registrations::pages::attendee_page,
         registrations::pages::attendee_cancel, registrations::pages::attendee_details, registrations::pages::attendee_erase, registrations::pages::badge_page,
         registrations::pages::register_form, registrations::pages::register_submit,
         exhibitors::booths::create, exhibitors::booths::list, exhibitors::booths::get, exhibitors::booths::update,

@@ -342,5 +342,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(
             resource("/r/{token}/bookings", "POST").route(post().to(regpages::attendee_booking)),
         )
+        .service(
+            resource("/r/{token}/remember", "POST").route(post().to(regpages::attendee_remember)),
+        )
         .service(resource("/r/{token}/badge", "GET, HEAD").route(get().to(regpages::badge_page)));
 }

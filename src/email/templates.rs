@@ -80,15 +80,56 @@ pub fn builtin(kind: EmailKind, lang: Language) -> Parts {
 /// error instead of holding a write transaction.
 const FUEL: u64 = 50_000;
 
-/// Names ending in `.html` are autoescaped for HTML; the others are not.
+/// The render budget of one part of an organizer's override: enough for any email's loops
+/// (a `schedule_changed` list of fifty changes uses a few thousand), small enough that the most
+/// an override can make each instruction cost stays within a fraction of a second.
+const OVERRIDE_FUEL: u64 = 20_000;
+
+/// The longest list `range` makes in an override.
+const OVERRIDE_RANGE: i64 = 1_000;
+
+/// The environment of organizers' overrides (names ending in `.html` are autoescaped for
+/// HTML; the others are not): [`OVERRIDE_FUEL`], and a `range` of at most
+/// [`OVERRIDE_RANGE`] numbers.
 fn env() -> &'static Environment<'static> {
     static ENV: OnceLock<Environment<'static>> = OnceLock::new();
     ENV.get_or_init(|| {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
-        env.set_fuel(Some(FUEL));
+        env.set_fuel(Some(OVERRIDE_FUEL));
+        env.add_function("range", bounded_range);
         env
     })
+}
+
+/// minijinja's `range`, at most [`OVERRIDE_RANGE`] numbers long.
+fn bounded_range(
+    lower: i64,
+    upper: Option<i64>,
+    step: Option<i64>,
+) -> Result<Vec<i64>, minijinja::Error> {
+    let (from, to) = match upper {
+        Some(upper) => (lower, upper),
+        None => (0, lower),
+    };
+    let step = step.unwrap_or(1);
+    let too_long = || {
+        minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            format!("range is limited to {OVERRIDE_RANGE} numbers in an email"),
+        )
+    };
+    if step == 0 {
+        return Err(minijinja::Error::new(
+            minijinja::ErrorKind::InvalidOperation,
+            "range's step may not be 0",
+        ));
+    }
+    let count = (to.saturating_sub(from) / step).max(0);
+    if count > OVERRIDE_RANGE {
+        return Err(too_long());
+    }
+    Ok((0..count).map(|i| from + i * step).collect())
 }
 
 /// The built-in templates, compiled once (an email renders them without parsing them again).
@@ -248,7 +289,13 @@ pub fn render_with(
     if let Some(parts) = custom {
         let checked = safe_parts(&parts)
             .map_err(|errors| AppError::internal(errors[0].message.clone()))
-            .and_then(|()| render_parts(kind, lang, &parts, ctx));
+            .and_then(|()| render_parts(kind, lang, &parts, ctx))
+            .and_then(|rendered| match loads_remote(&rendered.html) {
+                Some(why) => Err(AppError::internal(format!(
+                    "the HTML, once rendered: {why}"
+                ))),
+                None => Ok(rendered),
+            });
         match checked {
             Ok(parts) => {
                 return Ok(Rendered {
@@ -352,8 +399,9 @@ const OVERRIDE_TAGS: &[&str] = &[
 ];
 
 /// The filters an override may use: none of them makes a text much longer than what it is
-/// given (`replace`, `join`, `indent`, `center`, `format` and `urlencode` can, and `map` or
-/// `select` call filters by name).
+/// given, or costs more than one pass over it (`replace`, `join`, `indent`, `center`, `format`
+/// and `urlencode` can make it longer; `sort`, `unique`, `min`, `max` and `sum` work over whole
+/// lists; `map` and `select` call filters by name).
 const OVERRIDE_FILTERS: &[&str] = &[
     "e",
     "escape",
@@ -375,13 +423,8 @@ const OVERRIDE_FILTERS: &[&str] = &[
     "float",
     "bool",
     "reverse",
-    "sort",
-    "unique",
     "items",
     "dictsort",
-    "min",
-    "max",
-    "sum",
 ];
 
 /// HTML that makes a mail client fetch something when the email is opened: a tracker could
@@ -439,12 +482,30 @@ fn unsafe_syntax(source: &str) -> Option<String> {
         minijinja::syntax::SyntaxConfig,
         WhitespaceConfig::default(),
     );
+    let mut before: Option<Token<'_>> = None;
     let mut previous: Option<Token<'_>> = None;
     for token in tokens {
         // A syntax error is reported by the compile step, with its position.
         let Ok((token, _)) = token else {
             return None;
         };
+        if let (Some(Token::Ident(name)), Token::ParenOpen) = (&previous, &token) {
+            let allowed = match &before {
+                // A filter's or a test's arguments.
+                Some(Token::Pipe | Token::Ident("is" | "not")) => true,
+                // `loop.cycle(…)`, nothing else of a value.
+                Some(Token::Dot) => *name == "cycle",
+                _ => *name == "range",
+            };
+            if !allowed {
+                return Some(format!(
+                    "calling `{name}(…)` is not allowed in an email template; only range(…) and filters"
+                ));
+            }
+        }
+        if let Token::Ident("recursive") = token {
+            return Some("a recursive loop is not allowed in an email template".to_string());
+        }
         match (&previous, &token) {
             (Some(Token::BlockStart), Token::Ident(tag)) if !OVERRIDE_TAGS.contains(tag) => {
                 return Some(format!(
@@ -464,6 +525,7 @@ fn unsafe_syntax(source: &str) -> Option<String> {
             }
             _ => {}
         }
+        before = previous.take();
         previous = Some(token);
     }
     None
@@ -472,7 +534,7 @@ fn unsafe_syntax(source: &str) -> Option<String> {
 /// Why `html` would load a resource from elsewhere when the email is opened, if it would.
 fn loads_remote(html: &str) -> Option<String> {
     let lower = html.to_lowercase();
-    for css in ["url(", "@import"] {
+    for css in ["url(", "@import", "image-set("] {
         if lower.contains(css) {
             return Some(format!(
                 "`{css}` is not allowed: an email may not load anything from elsewhere when opened"
@@ -482,7 +544,7 @@ fn loads_remote(html: &str) -> Option<String> {
     let mut rest = lower.as_str();
     while let Some(open) = rest.find('<') {
         rest = &rest[open + 1..];
-        let end = rest.find('>').unwrap_or(rest.len());
+        let end = tag_end(rest);
         let tag = &rest[..end];
         let name: String = tag
             .chars()
@@ -501,10 +563,31 @@ fn loads_remote(html: &str) -> Option<String> {
                     "`{attribute}=\"{value}\"` on <{name}> is not allowed: only inline images (cid:, like {{{{ qr_src }}}}) may be loaded when an email is opened"
                 ));
             }
+            if attribute == "style" && value.contains(['(', '&', '\\', '@']) {
+                return Some(format!(
+                    "`style=\"{value}\"` on <{name}> is not allowed: a style may not call a CSS function or hold escapes (`(`, `&`, `\\`, `@`)"
+                ));
+            }
         }
         rest = &rest[end..];
     }
     None
+}
+
+/// Where the inside of a tag ends: at the first `>` outside a quoted attribute value (or at the
+/// end of the text).
+fn tag_end(rest: &str) -> usize {
+    let mut quote = None;
+    for (i, c) in rest.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '"' | '\'') => quote = Some(c),
+            (None, '>') => return i,
+            (None, _) => {}
+        }
+    }
+    rest.len()
 }
 
 /// The attributes of the inside of a tag (`img src="x" alt=y`), names and values trimmed.
@@ -555,6 +638,7 @@ fn sample_context(kind: EmailKind) -> serde_json::Value {
         let value = match *name {
             "expires_hours" => serde_json::json!(72),
             "booth_area_m2" => serde_json::json!(18),
+            "qr_src" => serde_json::json!("cid:badge-qr@salon.example"),
             "changes" => {
                 serde_json::json!([{"title": "Keynote", "change": "moved", "when": "12 avril 2027, 09:30", "room": "Salle Atlas"}])
             }
@@ -595,7 +679,16 @@ pub fn check(kind: EmailKind, parts: &Parts) -> AppResult<()> {
                 // Unknown filters, tests or bad arguments only fail when rendering: try it once
                 // with sample values, so a broken override is refused now, not at every send.
                 let mut out = Capped::default();
-                if let Err(e) = tmpl.render_captured_to(sample_context(kind), &mut out) {
+                let rendered = tmpl
+                    .render_captured_to(sample_context(kind), &mut out)
+                    .map(|_| ());
+                if let (Ok(()), "html") = (&rendered, field) {
+                    if let Some(why) = loads_remote(&String::from_utf8_lossy(&out.bytes)) {
+                        errors.push(FieldError::new(field, format!("once rendered: {why}")));
+                        continue;
+                    }
+                }
+                if let Err(e) = rendered {
                     let why = if out.full {
                         format!("renders to more than {MAX_OUTPUT} bytes")
                     } else {
@@ -731,6 +824,10 @@ mod tests {
             "{{ name|indent(100000000) }}",
             "{% macro m(x) %}{{ x }}{{ x }}{% endmacro %}{{ m(m(name)) }}",
             "{% set x %}{{ name }}{{ name }}{% endset %}{{ x }}",
+            "{% for x in [1, 2] recursive %}{{ loop([2])|trim }}{% endfor %}",
+            "{% for i in range(100) %}{{ range(1000)|sort|last }}{% endfor %}",
+            "{{ namespace(a=1) }}{{ dict(a=1) }}",
+            "{{ debug() }}",
         ] {
             let parts = Parts {
                 text: text.into(),
@@ -761,7 +858,7 @@ mod tests {
         let long = Parts {
             subject: "{{ event_name }}".into(),
             text: format!(
-                "{{% if name != \"sample name\" %}}{{% for i in range(40000) %}}{}{{% endfor %}}{{% endif %}}",
+                "{{% if name != \"sample name\" %}}{{% for i in range(1000) %}}{{% for j in range(1000) %}}{}{{% endfor %}}{{% endfor %}}{{% endif %}}",
                 "x".repeat(1000)
             ),
             html: "<p>x</p>".into(),
@@ -796,6 +893,11 @@ mod tests {
             "<meta http-equiv=\"refresh\" content=\"0;url=https://evil.example\">",
             "<iframe src=\"cid:x\"></iframe>",
             "<img srcset=\"https://evil.example/1x.png 1x\">",
+            "<img alt=\">\" src=\"https://evil.example/p.gif\">",
+            "<img {{ \"src\" }}=\"https://evil.example/p.gif\">",
+            "<div style=\"background:url&#40;https://evil.example/x&#41;\"></div>",
+            "<div style=\"background-image:image-set('https://evil.example/x' 1x)\"></div>",
+            "<img/src=\"https://evil.example/p.gif\">",
         ] {
             assert!(
                 check(EmailKind::RegistrationConfirmed, &with(html)).is_err(),
@@ -806,6 +908,7 @@ mod tests {
             "<meta charset=\"utf-8\"><p><a href=\"{{ manage_url }}\">{{ name }}</a></p>",
             "<img src=\"{{ qr_src }}\" alt=\"QR\">",
             "<img alt=\"QR\" src=\"cid:badge-qr@salon.example\">",
+            "<p style=\"color:#14365d;font-size:16px\">{{ name }}</p>",
         ] {
             let checked = check(EmailKind::RegistrationConfirmed, &with(html));
             assert!(

@@ -48,14 +48,17 @@ fn words(lang: Language) -> serde_json::Value {
 fn link_and_seat_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => serde_json::json!({
+            "remember_text": "يحجز هذا المتصفح المقاعد من البرنامج باسم شخص آخر.", "remember_button": "الحجز باسمي على هذا المتصفح",
             "used_title": "تم استعمال هذا الرابط من قبل", "used_text": "سبق استعمال رابط التأكيد هذا. يمكننا أن نرسل إلى بريدكم الإلكتروني المسجل رابطًا إلى صفحتكم.", "used_button": "أرسلوا لي الرابط", "used_sent": "إذا كان تسجيلكم قائمًا، فقد أرسلنا إلى عنوانكم المسجل رسالة فيها رابط صفحتكم. تفقدوا بريدكم.",
             "seat_title": "تعذر الحجز", "seat_not_confirmed": "لا يحجز المقاعد إلا المشاركون المؤكد تسجيلهم، وتسجيلكم غير مؤكد.", "seat_overlap": "تتداخل هذه الجلسة مع جلسة أخرى حجزتم فيها مقعدًا. ألغوا تلك أولًا."
         }),
         Language::Fr => serde_json::json!({
+            "remember_text": "Ce navigateur réserve les places du programme au nom d'une autre personne.", "remember_button": "Réserver en mon nom sur ce navigateur",
             "used_title": "Lien déjà utilisé", "used_text": "Ce lien de confirmation a déjà servi. Nous pouvons envoyer un lien vers votre page à l'adresse e-mail de votre inscription.", "used_button": "M'envoyer le lien", "used_sent": "Si votre inscription est active, un e-mail avec le lien vers votre page vient de partir vers l'adresse de votre inscription. Consultez votre messagerie.",
             "seat_title": "Réservation impossible", "seat_not_confirmed": "Seuls les participants dont l'inscription est confirmée réservent des places ; la vôtre ne l'est pas.", "seat_overlap": "Cette session chevauche une autre session où vous avez déjà une place. Libérez d'abord celle-ci."
         }),
         Language::En => serde_json::json!({
+            "remember_text": "This browser books seats from the programme in someone else's name.", "remember_button": "Book in my name on this browser",
             "used_title": "This link was already used", "used_text": "This confirmation link was already used. We can send a link to your page to the email address you registered with.", "used_button": "Email me the link", "used_sent": "If your registration is active, an email with the link to your page is on its way to the address you registered with. Check your inbox.",
             "seat_title": "Booking not possible", "seat_not_confirmed": "Only attendees whose registration is confirmed book seats; yours is not.", "seat_overlap": "This session overlaps another session you hold a seat in. Leave that one first."
         }),
@@ -340,6 +343,12 @@ async fn show_attendee(
         Status::Cancelled => "cancelled",
     };
     let secret = state.settings.server.secret_key.expose();
+    // Whom this browser already books for (its seat cookie), if anyone.
+    let remembered = crate::web::pages::cookie(req, VISITOR_COOKIE)
+        .and_then(|v| attendee::seat_cookie_owner(secret, &v));
+    let remember_action = format!("/r/{token}/remember");
+    let offer_remember =
+        reg.status() == Status::Confirmed && remembered.is_some_and(|id| id != reg.id);
     let (details, errors, status) = match retry {
         Some((form, errors)) => (
             minijinja::Value::from_serialize(&form),
@@ -390,33 +399,69 @@ async fn show_attendee(
             booking_action => format!("{booking_action}?lang={}", lang.code()),
             booking_csrf => csrf::token(secret, &booking_action),
             agenda_url => &me.agenda_url,
+            remember_action => offer_remember.then(|| format!("{remember_action}?lang={}", lang.code())),
+            remember_csrf => csrf::token(secret, &remember_action),
         },
     )?;
     let mut res = crate::web::pages::html(status, lang, body);
-    let secret = state.settings.server.secret_key.expose();
-    let remembered = crate::web::pages::cookie(req, VISITOR_COOKIE)
-        .and_then(|v| attendee::seat_cookie_owner(secret, &v));
     if reg.status() == Status::Confirmed && remembered.is_none() {
         // The fair's pages show this attendee book / leave buttons (schedule::hooks::Seats):
         // a browser-session seat cookie, which reads their seats and books or leaves through
         // `/events/{slug}/bookings`, never their manage token (a shared browser must not open
         // their personal page). A browser that already remembers an attendee keeps them: a
-        // link someone else sent cannot make it book in their name.
-        let secure = if state.settings.base_url().starts_with("https://") {
-            "; Secure"
-        } else {
-            ""
-        };
-        let cookie = format!(
-            "{VISITOR_COOKIE}={}; Path=/events/{}; HttpOnly; SameSite=Lax{secure}",
-            attendee::seat_cookie(secret, reg.id),
-            event.slug
-        );
-        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie) {
-            res.headers_mut()
-                .append(actix_web::http::header::SET_COOKIE, value);
-        }
+        // link someone else sent cannot make it book in their name; the page offers a button
+        // (`POST /r/{token}/remember`) instead.
+        remember(&mut res, state, reg.id);
     }
+    Ok(res)
+}
+
+/// Sets the seat cookie of `registration_id` (see [`VISITOR_COOKIE`]): for the whole site, so
+/// that the attendee page sees whom a browser already remembers.
+fn remember(res: &mut HttpResponse, state: &AppState, registration_id: i64) {
+    let secure = if state.settings.base_url().starts_with("https://") {
+        "; Secure"
+    } else {
+        ""
+    };
+    let secret = state.settings.server.secret_key.expose();
+    let cookie = format!(
+        "{VISITOR_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}",
+        attendee::seat_cookie(secret, registration_id),
+    );
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&cookie) {
+        res.headers_mut()
+            .append(actix_web::http::header::SET_COOKIE, value);
+    }
+}
+
+/// `POST /r/{token}/remember` (the attendee page's button, shown when the browser remembers
+/// someone else): this browser books from the programme in this attendee's name.
+#[utoipa::path(post, path = "/r/{token}/remember", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page, the browser now remembering them"), (status = 403), (status = 404), (status = 409)))]
+pub async fn attendee_remember(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    token: web::Path<String>,
+    form: web::Form<CsrfForm>,
+) -> Result<HttpResponse, PageError> {
+    let token = token.into_inner();
+    let lang = lang_of_request(&req);
+    let action = format!("/r/{token}/remember");
+    let mine = format!("/r/{token}?lang={}", lang.code());
+    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &mine)?;
+    let (_, reg) = load(&state, &req, token.clone()).await?;
+    if reg.status() != Status::Confirmed {
+        return Err(PageError::new(
+            AppError::Conflict(format!(
+                "{}; this registration is {}",
+                bookings::NOT_CONFIRMED,
+                reg.status()
+            )),
+            lang,
+        ));
+    }
+    let mut res = see_other(format!("{mine}#bookings"));
+    remember(&mut res, &state, reg.id);
     Ok(res)
 }
 

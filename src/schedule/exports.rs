@@ -1260,14 +1260,28 @@ pub fn nesting_over(text: &str, limit: usize) -> bool {
             }
             i = skip_to(i + 2, b">");
         } else {
-            let end = skip_to(i + 1, b">");
-            if b.get(end.saturating_sub(2)) != Some(&b'/') {
+            // A start tag ends at the first `>` outside its quoted attribute values.
+            let (mut j, mut quote, mut self_closing) = (i + 1, None, false);
+            while j < b.len() {
+                match (quote, b[j]) {
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, c @ (b'"' | b'\'')) => quote = Some(c),
+                    (None, b'>') => {
+                        self_closing = b[j - 1] == b'/';
+                        break;
+                    }
+                    (None, _) => {}
+                }
+                j += 1;
+            }
+            if !self_closing {
                 depth += 1;
                 if depth > limit {
                     return true;
                 }
             }
-            i = end;
+            i = j + 1;
         }
     }
     false
@@ -1748,6 +1762,16 @@ mod tests {
         let shallow = "<schedule><!-- <a><a> --><day><![CDATA[<br><br>]]><room name=\"a>b\"/></day><?pi <x> ?></schedule>";
         assert!(!nesting_over(shallow, 3));
         assert!(nesting_over("<a><b><c><d/></c></b></a>", 2));
+        let quoted = "<a x=\"/>\">".repeat(100);
+        assert!(
+            nesting_over(&quoted, 64),
+            "a quoted /> does not close the tag"
+        );
+        let linked = "<link title=\"a>b\"/>".repeat(100);
+        assert!(
+            !nesting_over(&format!("<s>{linked}</s>"), 2),
+            "a quoted > does not end it"
+        );
         assert!(!nesting_over("<a><b><c><d/></c></b></a>", 3));
     }
 

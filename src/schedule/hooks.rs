@@ -31,6 +31,7 @@ pub trait Seats: Send + Sync {
 /// The cookie that tells the fair's pages which attendee is visiting: their registration's id
 /// signed with the server's key (it reads their seats and books or leaves, nothing more; not
 /// the agenda feed token, which calendar providers hold), set by their page `/r/{token}` for
-/// the browser session when the browser has none yet, with the path `/events/{slug}`
-/// (HttpOnly, SameSite=Lax). The book / leave forms post to `/events/{slug}/bookings`.
+/// the browser session when the browser remembers no one yet — or by that page's button when
+/// it remembers someone else: a GET never replaces it — for the whole site (HttpOnly,
+/// SameSite=Lax). The book / leave forms post to `/events/{slug}/bookings`.
 pub const VISITOR_COOKIE: &str = "salon_attendee";

@@ -105,8 +105,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
-/// The whole body of a request, refused (413) beyond `limit` bytes; a body that stops coming
-/// for `server.body_timeout` is 408 (see `web::deadline`).
+/// The whole body of a request, refused (413) beyond `limit` bytes; a body that has not all
+/// arrived by its deadline is 408 (see `web::deadline`).
 pub async fn read_body(mut payload: Payload, limit: usize) -> AppResult<web::BytesMut> {
     let mut body = web::BytesMut::new();
     while let Some(chunk) = payload.next().await {

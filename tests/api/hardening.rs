@@ -180,29 +180,31 @@ async fn the_rate_limit_and_the_credentials_come_before_the_body() {
 async fn a_deep_xml_import_is_refused_and_the_server_lives() {
     let app = spawn_app().await;
     let slug = app.create_event("deep").await;
-    let deep = format!(
-        "<schedule>{}{}</schedule>",
-        "<a>".repeat(20_000),
-        "</a>".repeat(20_000)
-    );
-    let res = app
-        .client
-        .post(app.url(&format!("/api/v1/events/{slug}/schedule/import")))
-        .bearer_auth(&app.admin)
-        .header("content-type", "application/xml")
-        .body(deep)
-        .send()
-        .await
-        .expect("post");
-    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let body: Value = res.json().await.expect("problem");
-    assert!(
-        body["errors"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-            .contains("nested"),
-        "{body}"
-    );
+    for open in ["<a>", "<a x=\"/>\">"] {
+        let deep = format!(
+            "<schedule>{}{}</schedule>",
+            open.repeat(20_000),
+            "</a>".repeat(20_000)
+        );
+        let res = app
+            .client
+            .post(app.url(&format!("/api/v1/events/{slug}/schedule/import")))
+            .bearer_auth(&app.admin)
+            .header("content-type", "application/xml")
+            .body(deep)
+            .send()
+            .await
+            .expect("post");
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{open}");
+        let body: Value = res.json().await.expect("problem");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("nested"),
+            "{body}"
+        );
+    }
     let (status, _) = app.get("/healthz", None).await;
     assert_eq!(status, StatusCode::OK, "the process is alive");
 }
@@ -281,6 +283,47 @@ async fn slow_bodies_are_answered_408_and_closed_within_the_timeout() {
         assert!(answer.contains("problem+json"), "{answer}");
     }
     assert!(took < Duration::from_secs(4), "closed after {took:?}");
+}
+
+#[tokio::test]
+async fn a_trickle_of_chunks_after_an_early_answer_does_not_hold_the_connection() {
+    let app = spawn_app_with(|s| s.server.body_timeout = Duration::from_secs(1)).await;
+    let address = app.address.clone();
+    let held = tokio::task::spawn_blocking(move || {
+        // A route that answers without reading the body (405), then one that reads it (408).
+        ["/healthz", "/api/v1/registrations/confirm"].map(|path| {
+            let mut s = std::net::TcpStream::connect(address.trim_start_matches("http://"))
+                .expect("connect");
+            write!(
+                s,
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            .expect("head");
+            s.set_read_timeout(Some(Duration::from_millis(100))).expect("timeout");
+            let started = Instant::now();
+            let mut answer = Vec::new();
+            while started.elapsed() < Duration::from_secs(8) {
+                if s.write_all(b"1\r\n{\r\n").is_err() {
+                    break;
+                }
+                let mut buf = [0u8; 4096];
+                match s.read(&mut buf) {
+                    Ok(0) => break,
+                    Ok(n) => answer.extend_from_slice(&buf[..n]),
+                    Err(_) => {}
+                }
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            (started.elapsed(), String::from_utf8_lossy(&answer).to_string())
+        })
+    })
+    .await
+    .expect("trickler");
+    let [(early, answer), (read, timed_out)] = held;
+    assert!(answer.starts_with("HTTP/1.1 405"), "{answer}");
+    assert!(early < Duration::from_secs(4), "held {early:?} after a 405");
+    assert!(timed_out.starts_with("HTTP/1.1 408"), "{timed_out}");
+    assert!(read < Duration::from_secs(4), "held {read:?} after a 408");
 }
 
 #[tokio::test]
@@ -472,6 +515,21 @@ async fn the_seat_cookie_is_not_the_feed_token_and_a_get_does_not_replace_it() {
         .expect("get");
     assert_eq!(res.status(), StatusCode::OK);
     assert_eq!(set_cookie(&res, "salon_attendee"), None, "not replaced");
+    // Omar's page offers his button instead; his POST switches the browser to him.
+    let html = res.text().await.expect("html");
+    let action = format!("/r/{omar}/remember");
+    assert!(html.replace("&#x2f;", "/").contains(&action), "{html}");
+    let switched = browser
+        .post(app.url(&format!("{action}?lang=fr")))
+        .header("cookie", &cookie)
+        .header("origin", app.address.clone())
+        .form(&[("csrf", salon::web::csrf::token("test-secret-key", &action))])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(switched.status(), StatusCode::SEE_OTHER);
+    let omars = set_cookie(&switched, "salon_attendee").expect("switched");
+    assert_ne!(omars, cookie);
 
     // The feed token, given as the cookie, books nothing; the seat cookie does.
     let page = app.url(&format!("/events/{}/sessions/{s}?lang=fr", f.slug));

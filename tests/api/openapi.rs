@@ -92,6 +92,7 @@ const ROUTES: &[(&str, &[&str])] = &[
     ("/r/{token}/details", &["post"]),
     ("/r/{token}/erase", &["post"]),
     ("/r/{token}/bookings", &["post"]),
+    ("/r/{token}/remember", &["post"]),
     ("/events/{slug}/sessions/{id}", &["get"]),
     ("/events/{slug}/sessions/{id}/calendar.ics", &["get"]),
     ("/events/{slug}/speakers/{id}", &["get"]),

@@ -440,6 +440,19 @@ def bookings(browser):
     check("لم تحجزوا أي جلسة" in page.inner_text("#bookings"), "attendee page: left, nothing booked")
     ics = urllib.request.urlopen(feed).read().decode()
     check("BEGIN:VEVENT" not in ics, "agenda feed: empty again")
+
+    # A shared browser: another attendee's page does not take it over by being opened (a link
+    # someone sends could); its button does.
+    other = f"seats-other-{int(time.time() * 1000)}@example.com"
+    api("POST", "/api/v1/events/siccam/registrations",
+        {"name": "Salma Idrissi", "email": other, "language": "fr", "category": "professional"})
+    page.goto(mail_to(other, r"http\S+/r/slr_[\w-]+\?lang=\w\w"))
+    notice = page.locator("form[data-remember]")
+    check(notice.count() == 1, "shared browser: the other attendee's page offers to book in her name")
+    shot(page, "attendee-remember-fr-1280")
+    with page.expect_navigation():
+        notice.locator("button").click()
+    check(page.locator("form[data-remember]").count() == 0, "shared browser: it now books in her name")
     page.close()
 
 
