@@ -103,6 +103,23 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(page))
 }
 
+/// A CSV download named `filename`: UTF-8 with a byte-order mark (without it, Excel reads
+/// Arabic names as mojibake), `header` then `lines`.
+fn csv_download(filename: &str, header: &str, lines: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            "content-disposition",
+            format!("attachment; filename=\"{filename}\""),
+        ))
+        .body(format!("\u{FEFF}{header}\r\n{lines}"))
+}
+
+/// A stored time as the fair's clock shows it, with its offset (RFC 3339).
+fn fair_time(t: chrono::NaiveDateTime, tz: chrono_tz::Tz) -> String {
+    t.and_utc().with_timezone(&tz).to_rfc3339()
+}
+
 /// A CSV line of `cells`, each neutralised ([`csv_cell`]), ended by CRLF.
 fn csv_row(cells: &[String]) -> String {
     let mut line = cells
@@ -133,7 +150,7 @@ pub async fn csv(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Viewer)?;
-    let (slug, rows) = state
+    let (slug, tz, rows) = state
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
@@ -142,10 +159,10 @@ pub async fn csv(
                 .order(registrations::id.asc())
                 .select(RegistrationRow::as_select())
                 .load(c))?;
-            Ok((event.slug, rows))
+            Ok((event.slug, event.timezone, rows))
         })
         .await?;
-    let mut out = String::from("id,status,category,name,email,organization,job_title,country,phone,language,badge_code,created_at,confirmed_at,erased\r\n");
+    let mut out = String::new();
     for r in rows {
         let cells = [
             r.id.to_string(),
@@ -163,21 +180,17 @@ pub async fn csv(
             } else {
                 String::new()
             },
-            r.created_at.and_utc().to_rfc3339(),
-            r.confirmed_at
-                .map(|t| t.and_utc().to_rfc3339())
-                .unwrap_or_default(),
+            fair_time(r.created_at, tz),
+            r.confirmed_at.map(|t| fair_time(t, tz)).unwrap_or_default(),
             r.erased_at.is_some().to_string(),
         ];
         out.push_str(&csv_row(&cells));
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{slug}-registrations.csv\""),
-        ))
-        .body(out))
+    Ok(csv_download(
+        &format!("{slug}-registrations.csv"),
+        "id,status,category,name,email,organization,job_title,country,phone,language,badge_code,created_at,confirmed_at,erased",
+        out,
+    ))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -482,7 +495,7 @@ pub async fn session_bookings_csv(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Viewer)?;
     let (slug, session_id) = path.into_inner();
-    let (slug, rows) = state
+    let (slug, tz, rows) = state
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
@@ -493,11 +506,14 @@ pub async fn session_bookings_csv(
                     "no session {session_id} in the published programme"
                 )));
             }
-            Ok((event.slug, bookings::holders(c, event.id, session_id)?))
+            Ok((
+                event.slug,
+                event.timezone,
+                bookings::holders(c, event.id, session_id)?,
+            ))
         })
         .await?;
-    let mut out =
-        String::from("status,position,name,email,organization,category,language,booked_at\r\n");
+    let mut out = String::new();
     let mut waiting = 0;
     for (b, r) in rows {
         let position = if b.status() == BookingStatus::Waitlisted {
@@ -514,15 +530,13 @@ pub async fn session_bookings_csv(
             r.organization.clone().unwrap_or_default(),
             r.category.clone(),
             r.language.clone(),
-            b.created_at.and_utc().to_rfc3339(),
+            fair_time(b.created_at, tz),
         ];
         out.push_str(&csv_row(&cells));
     }
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header((
-            "content-disposition",
-            format!("attachment; filename=\"{slug}-session-{session_id}-bookings.csv\""),
-        ))
-        .body(out))
+    Ok(csv_download(
+        &format!("{slug}-session-{session_id}-bookings.csv"),
+        "status,position,name,email,organization,category,language,booked_at",
+        out,
+    ))
 }

@@ -207,10 +207,13 @@ pub fn apply(
     }
     if !conflicts.is_empty() {
         return Err(AppError::ScheduleConflict {
-            detail: format!(
-                "the imported programme has {} schedule conflicts; nothing was imported",
-                conflicts.len()
-            ),
+            detail: match conflicts.len() {
+                1 => "the imported programme has a schedule conflict; nothing was imported"
+                    .to_string(),
+                n => format!(
+                    "the imported programme has {n} schedule conflicts; nothing was imported"
+                ),
+            },
             conflicts,
         });
     }

@@ -369,10 +369,10 @@ pub fn save_with(
         let found = conflicts::check(c, event, &candidate, buffer)?;
         if !found.conflicts.is_empty() {
             return Err(AppError::ScheduleConflict {
-                detail: format!(
-                    "the session would create {} schedule conflicts",
-                    found.conflicts.len()
-                ),
+                detail: match found.conflicts.len() {
+                    1 => "the session would create a schedule conflict".to_string(),
+                    n => format!("the session would create {n} schedule conflicts"),
+                },
                 conflicts: found.conflicts,
             });
         }

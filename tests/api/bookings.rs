@@ -220,9 +220,20 @@ async fn booking_waitlist_overlap_leave_and_the_agenda_feed() {
         .await
         .expect("csv");
     assert_eq!(res.status(), StatusCode::OK);
-    let csv = res.text().await.expect("csv");
+    let bytes = res.bytes().await.expect("csv");
+    assert!(
+        bytes.starts_with(b"\xEF\xBB\xBF"),
+        "a byte-order mark, so that Excel reads UTF-8"
+    );
+    let csv = String::from_utf8(bytes.to_vec()).expect("utf-8");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 3, "{csv}");
+    // Times as the fair's clock shows them (Africa/Casablanca), with their offset.
+    let offset = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Africa::Casablanca)
+        .format("%:z\"")
+        .to_string();
+    assert!(lines[1].ends_with(&offset), "{} in {csv}", offset);
     assert!(
         lines[1].starts_with("\"booked\",\"\",\"Guest ali@example.ma\""),
         "{csv}"

@@ -163,6 +163,10 @@ async fn room_overlap_is_refused_and_touching_is_allowed() {
         .await;
     assert_eq!(status, StatusCode::CONFLICT, "{body}");
     assert_eq!(conflict_kinds(&body), vec!["room_overlap"]);
+    assert_eq!(
+        body["detail"], "the session would create a schedule conflict",
+        "one conflict, in the singular"
+    );
     assert_eq!(body["conflicts"][0]["with_session_id"], first);
     assert_eq!(body["conflicts"][0]["session_id"], serde_json::Value::Null);
     // Touching on both sides, and the same hour in another room.
