@@ -197,6 +197,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         sent_at -> Nullable<Timestamp>,
+        reply_to -> Nullable<Text>,
+        from_name -> Nullable<Text>,
     }
 }
 

@@ -83,6 +83,10 @@ pub struct RenderedEmail {
     message_id: String,
     /// Why the built-in text stood in for the event's override, if it did.
     fallback: Option<String>,
+    /// `Reply-To:` the fair's contact address, when the email is about a fair.
+    reply_to: Option<String>,
+    /// The name `From:` shows: the fair's, in the recipient's language.
+    from_name: Option<String>,
 }
 
 /// Renders `email` (reading the event's template override, if any) without queuing it.
@@ -124,7 +128,19 @@ pub fn render_with(
         attachments,
         message_id,
         fallback: rendered.fallback,
+        reply_to: context_text(&email.context, "contact_email"),
+        from_name: context_text(&email.context, "event_name"),
     })
+}
+
+/// A non-empty text of an email's context (every email about a fair has its name and contact
+/// address there: `email::common_context`).
+fn context_text(context: &serde_json::Value, key: &str) -> Option<String> {
+    context[key]
+        .as_str()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_string)
 }
 
 /// A new Message-ID: `<salon.` + the time in microseconds (16 hex digits) + `.` + 128 random
@@ -164,6 +180,8 @@ pub fn enqueue_rendered(
             outbox_emails::next_attempt_at.eq(now),
             outbox_emails::created_at.eq(now),
             outbox_emails::last_error.eq(&email.fallback),
+            outbox_emails::reply_to.eq(&email.reply_to),
+            outbox_emails::from_name.eq(&email.from_name),
         ))
         .returning(outbox_emails::id)
         .get_result::<i64>(c))?;
@@ -185,6 +203,8 @@ pub struct Claimed {
     pub attachments: Option<String>,
     pub message_id: String,
     pub attempts: i32,
+    pub reply_to: Option<String>,
+    pub from_name: Option<String>,
 }
 
 /// Claims up to `limit` due rows for this sender, for `lease` (`mail.claim_lease`): after a

@@ -177,6 +177,17 @@ impl Transport {
 /// (by Content-ID) related to the HTML, other attachments alongside.
 pub fn build_message(row: &Claimed, from: &str) -> Result<Message, String> {
     let from: Address = from.parse().map_err(|e| format!("mail.from: {e}"))?;
+    // The fair's name before the configured address: the inbox shows whom the email is from.
+    let from = match row.from_name.as_deref() {
+        Some(name) => Address::new(Some(name.to_string()), from.email),
+        None => from,
+    };
+    // Replies go to the fair's contact address, not to a no-reply one.
+    let reply_to: Option<Address> = row
+        .reply_to
+        .as_deref()
+        .and_then(|a| a.parse::<lettre::Address>().ok())
+        .map(|a| Address::new(None, a));
     let to: Address = row
         .recipient
         .as_deref()
@@ -219,8 +230,11 @@ pub fn build_message(row: &Claimed, from: &str) -> Result<Message, String> {
         }
         mixed
     };
-    let mut message = Message::builder()
-        .from(from)
+    let mut builder = Message::builder().from(from);
+    if let Some(reply_to) = reply_to {
+        builder = builder.reply_to(reply_to);
+    }
+    let mut message = builder
         .to(to)
         .subject(row.subject.clone().unwrap_or_default())
         .message_id(Some(row.message_id.clone()))

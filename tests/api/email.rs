@@ -22,11 +22,19 @@ async fn delivered_over_smtp_in_arabic_and_the_link_confirms() {
     let mail = sink.wait_for(1).await.remove(0);
     assert_eq!(mail.to, "sara@example.ma");
     assert!(mail.subject.contains("تأكيد تسجيلكم"), "{}", mail.subject);
+    // From the fair (its Arabic name, RFC 2047-encoded) at the configured address; replies
+    // to its contact.
+    let from = mail
+        .raw
+        .lines()
+        .find(|l| l.starts_with("From: "))
+        .unwrap_or("");
     assert!(
-        mail.raw.contains("From: Salon <no-reply@salon.localhost>"),
+        from.starts_with("From: =?utf-8?b?") && from.ends_with("<no-reply@salon.localhost>"),
         "{}",
         &mail.raw[..400.min(mail.raw.len())]
     );
+    assert!(mail.raw.contains("Reply-To: contact@siccam.example"));
     assert!(mail.raw.contains("MIME-Version: 1.0"));
     assert!(mail.raw.contains("multipart/alternative"));
     assert!(!mail.message_id.is_empty());
@@ -694,4 +702,33 @@ async fn an_email_claimed_at_a_crash_is_sent_once_after_the_restart() {
     let _ = second.kill();
     let _ = second.wait();
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn emails_come_from_the_fair_and_replies_reach_its_contact() {
+    let app = spawn_app().await;
+    let slug = app.open_event("reply", None).await;
+    for (email, lang, name) in [
+        ("amina@reply.ma", "ar", "معرض مراكز الاتصال"),
+        ("claire@reply.fr", "fr", "Salon des centres de contact"),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/events/{slug}/registrations"),
+                None,
+                serde_json::json!({"name": "Guest", "email": email, "language": lang, "consent": true}),
+            )
+            .await;
+        assert_eq!(status, reqwest::StatusCode::ACCEPTED, "{body}");
+        let mail = &app.delivered("registration_confirm", email, 1).await[0];
+        assert_eq!(
+            mail.from.0, name,
+            "the fair's name, in the recipient's language"
+        );
+        assert_eq!(
+            mail.from.1, "no-reply@salon.localhost",
+            "the configured address"
+        );
+        assert_eq!(mail.reply_to.as_deref(), Some("contact@siccam.example"));
+    }
 }

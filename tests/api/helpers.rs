@@ -452,6 +452,10 @@ pub struct Mail {
     pub text: String,
     pub html: String,
     pub message_id: String,
+    /// The display name and the address of `From:`.
+    pub from: (String, String),
+    /// The address of `Reply-To:`, if any.
+    pub reply_to: Option<String>,
     pub raw: String,
     /// (content type — with its `method` parameter if any —, filename, bytes) of each
     /// attachment, inline ones included.
@@ -479,6 +483,21 @@ impl Mail {
             text: m.body_text(0).map(|t| t.to_string()).unwrap_or_default(),
             html: m.body_html(0).map(|t| t.to_string()).unwrap_or_default(),
             message_id: m.message_id().unwrap_or("").to_string(),
+            from: m
+                .from()
+                .and_then(|a| a.first())
+                .map(|a| {
+                    (
+                        a.name().unwrap_or("").to_string(),
+                        a.address().unwrap_or("").to_string(),
+                    )
+                })
+                .unwrap_or_default(),
+            reply_to: m
+                .reply_to()
+                .and_then(|a| a.first())
+                .and_then(|a| a.address())
+                .map(str::to_string),
             raw: String::from_utf8_lossy(raw).to_string(),
             attachments: m
                 .attachments()

@@ -1,0 +1,2 @@
+ALTER TABLE outbox_emails DROP COLUMN from_name;
+ALTER TABLE outbox_emails DROP COLUMN reply_to;
