@@ -57,9 +57,12 @@ fn init_tracing() {
         .unwrap_or_else(|_| EnvFilter::new("info,actix_server=warn"));
     use std::io::IsTerminal;
     // Colours only for a person at a terminal: a file or a journal gets plain lines.
+    // Logs go to standard error, as the documentation says: standard output stays for what a
+    // command prints (`salon migrate`, `salon demo`).
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .init();
 }

@@ -67,7 +67,7 @@ impl Rule {
             Rule::TooLong(max) => format!("must be at most {max} characters"),
             Rule::Email => "must be an email address like name@example.com".into(),
             Rule::Phone => "may hold only digits, spaces and + - ( ) .".into(),
-            Rule::Website => "must be a web address starting with https://".into(),
+            Rule::Website => "must be a web address like atlas.ma or https://atlas.ma".into(),
             Rule::Consent => {
                 "must be true: this needs your consent to the processing of your data".into()
             }
@@ -293,16 +293,17 @@ pub fn optional_text(
         .map(|v| short_text(field, v, max, errors))
 }
 
-/// `https://…` or `http://…`, nothing else (no `javascript:` in the directory).
+/// A web address: `https://…` or `http://…`, or one typed without its scheme (`atlas.ma`),
+/// completed with `https://`. Nothing else: no other scheme (`javascript:`, `mailto:`) reaches
+/// the directory, and no space.
 pub fn website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
-    if let Some(w) = &v {
-        if !(w.starts_with("https://") || w.starts_with("http://"))
-            || w.contains(char::is_whitespace)
-        {
-            errors.push(FieldError::rule("website", Rule::Website));
-        }
+    let w = v?;
+    let web = w.starts_with("https://") || w.starts_with("http://");
+    if w.contains(char::is_whitespace) || (!web && w.contains(':')) {
+        errors.push(FieldError::rule("website", Rule::Website));
+        return Some(w);
     }
-    v
+    Some(if web { w } else { format!("https://{w}") })
 }
 
 #[cfg(test)]
@@ -343,6 +344,24 @@ mod tests {
         );
         assert!(has_control("a\0b") && !has_control("line one\nline two\ttab"));
         assert_eq!(errors[1].code, "too_long");
+    }
+
+    #[test]
+    fn a_website_typed_without_its_scheme_is_completed() {
+        let mut errors = Vec::new();
+        assert_eq!(
+            website(Some("atlas.ma".into()), &mut errors).as_deref(),
+            Some("https://atlas.ma")
+        );
+        assert_eq!(
+            website(Some("http://atlas.ma/x".into()), &mut errors).as_deref(),
+            Some("http://atlas.ma/x")
+        );
+        assert!(errors.is_empty());
+        website(Some("javascript:alert(1)".into()), &mut errors);
+        website(Some("mailto:a@b.ma".into()), &mut errors);
+        website(Some("atlas .ma".into()), &mut errors);
+        assert_eq!(errors.len(), 3);
     }
 
     #[test]

@@ -433,9 +433,11 @@ pub fn rule_message(lang: Language, rule: Rule) -> String {
             "Le téléphone ne peut contenir que des chiffres, des espaces et + - ( ) .".into()
         }
         (Rule::Phone, En) => "A phone number holds only digits, spaces and + - ( ) .".into(),
-        (Rule::Website, Ar) => "أدخلوا عنوان موقع يبدأ بـ https://".into(),
-        (Rule::Website, Fr) => "Saisissez une adresse web commençant par https://".into(),
-        (Rule::Website, En) => "Enter a web address starting with https://".into(),
+        (Rule::Website, Ar) => "أدخلوا عنوان موقع مثل atlas.ma أو https://atlas.ma".into(),
+        (Rule::Website, Fr) => {
+            "Saisissez une adresse web, par exemple atlas.ma ou https://atlas.ma".into()
+        }
+        (Rule::Website, En) => "Enter a web address, like atlas.ma or https://atlas.ma".into(),
         (Rule::Consent, Ar) => "نحتاج إلى موافقتكم لمعالجة بياناتكم.".into(),
         (Rule::Consent, Fr) => "Nous avons besoin de votre accord pour traiter vos données.".into(),
         (Rule::Consent, En) => "We need your consent to process your data.".into(),
