@@ -313,12 +313,26 @@ pub async fn confirm_submit(
     state.limiter.check(&req).in_page(lang)?;
     match handlers::confirm_token(&state, token).await {
         Ok(out) => {
+            // The fair by its name in the visitor's language, never its slug.
+            let slug = out.event.clone();
+            let event = state
+                .db
+                .run(move |c| Ok(events::find_by_slug(c, &slug)?))
+                .await
+                .in_page(lang)?;
+            let event_name = event.as_ref().map_or(out.event.clone(), |e| {
+                e.name.get(lang, e.default_language).to_string()
+            });
+            let event_dates = event
+                .as_ref()
+                .map(|e| crate::domain::dates::range(lang, e.starts_on, e.ends_on));
             let body = render(
                 &req,
                 "exhibitor.html",
                 lang,
                 context! {
-                    submitted => true, company_name => &out.company_name, event_name => &out.event,
+                    submitted => true, company_name => &out.company_name, event_name => event_name,
+                    event_dates => event_dates,
                     status => out.status.label(lang), staff => Vec::<String>::new(),
                 },
             )?;

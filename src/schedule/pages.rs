@@ -26,7 +26,7 @@ use crate::web::AppState;
 
 /// Interface words of the programme pages, per language.
 fn words(lang: Language) -> serde_json::Value {
-    crate::web::pages::words_from([base_words(lang), seat_words(lang)])
+    crate::web::pages::words_from([base_words(lang), seat_words(lang), session_words(lang)])
 }
 
 /// The words of the book / leave buttons (the attendee page uses them too).
@@ -41,6 +41,24 @@ pub fn seat_words(lang: Language) -> serde_json::Value {
         Language::En => {
             serde_json::json!({"book": "Book a seat", "leave": "Leave", "booked": "Seat booked", "on_waitlist": "On the waiting list"})
         }
+    }
+}
+
+/// The words of a session page that tell its language and invite a visitor to register.
+fn session_words(lang: Language) -> serde_json::Value {
+    match lang {
+        Language::Ar => serde_json::json!({
+            "session_language": "لغة الجلسة",
+            "register_to_book": "سجلوا في المعرض لحجز مقعد في هذه الجلسة."
+        }),
+        Language::Fr => serde_json::json!({
+            "session_language": "Langue de la session",
+            "register_to_book": "Inscrivez-vous au salon pour réserver une place à cette session."
+        }),
+        Language::En => serde_json::json!({
+            "session_language": "Language of the session",
+            "register_to_book": "Register for the fair to book a seat in this session."
+        }),
     }
 }
 
@@ -464,6 +482,9 @@ pub async fn session(
             seat => seat_of(visiting.as_ref(), s.id),
             session_id => s.id,
             here => format!("{base}/sessions/{id}?lang={}", lang.code()),
+            session_language_name => s.language.native_name(),
+            register_url => (visiting.is_none() && kind_code(s.kind) != "break")
+                .then(|| format!("{base}/register?lang={}", lang.code())),
         },
     )
     .in_page(lang)?;

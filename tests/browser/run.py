@@ -281,6 +281,9 @@ def exhibitor(browser):
     page.goto(link)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+    header = page.inner_text("header")
+    check("Salon International des Centres de Contact" in header and "siccam" not in header,
+          f"exhibitor confirmed: the fair by its name, not its slug ({header!r})")
     shot(page, "exhibitor-submitted-fr-390")
     items = api("GET", "/api/v1/events/siccam/exhibitors?status=submitted&per_page=200")["items"]
     ex = next(i for i in items if i["email"] == address)
@@ -358,6 +361,8 @@ def programme(browser):
     check("/sessions/" in page.url, "session page opens from the programme")
     in_language(page, "fr")
     check(page.locator("a[download]").count() == 1, "session page: add to calendar")
+    check("Langue de la session" in page.inner_text("main"), "session page: the session's language")
+    check(page.locator("a[data-register]").count() == 1, "session page: a stranger is invited to register to book")
     shot(page, "session-fr-1280")
     ics = urllib.request.urlopen(BASE + page.get_attribute("a[download]", "href")).read().decode()
     check(ics.startswith("BEGIN:VCALENDAR") and "UID:session-" in ics, "session .ics parses as a calendar")
