@@ -48,16 +48,19 @@ fn words(lang: Language) -> serde_json::Value {
 fn link_and_seat_words(lang: Language) -> serde_json::Value {
     match lang {
         Language::Ar => serde_json::json!({
+            "reg_full": "المعرض ممتلئ: كل تسجيل جديد ينضم إلى لائحة الانتظار (عدد المنتظرين حاليًا: {n})، وسنراسلكم إذا تحرر مكان.", "register_resend": "إذا سبق أن سجلتم، يبقى الرابط المرسل صالحًا؛ ولا يُرسل رابط جديد إلا بعد {n} دقائق من السابق.",
             "remember_text": "يحجز هذا المتصفح المقاعد من البرنامج باسم شخص آخر.", "remember_button": "الحجز باسمي على هذا المتصفح",
             "used_title": "تم استعمال هذا الرابط من قبل", "used_text": "سبق استعمال رابط التأكيد هذا. يمكننا أن نرسل إلى بريدكم الإلكتروني المسجل رابطًا إلى صفحتكم.", "used_button": "أرسلوا لي الرابط", "used_sent": "إذا كان تسجيلكم قائمًا، فقد أرسلنا إلى عنوانكم المسجل رسالة فيها رابط صفحتكم. تفقدوا بريدكم.",
             "seat_title": "تعذر الحجز", "seat_not_confirmed": "لا يحجز المقاعد إلا المشاركون المؤكد تسجيلهم، وتسجيلكم غير مؤكد.", "seat_overlap": "تتداخل هذه الجلسة مع جلسة أخرى حجزتم فيها مقعدًا. ألغوا تلك أولًا."
         }),
         Language::Fr => serde_json::json!({
+            "reg_full": "Le salon est complet : toute nouvelle inscription rejoint la liste d'attente ({n} personnes y sont déjà), et nous vous écrirons si une place se libère.", "register_resend": "Si vous vous étiez déjà inscrit, le lien envoyé alors reste valable ; un nouveau lien ne part que {n} minutes après le précédent.",
             "remember_text": "Ce navigateur réserve les places du programme au nom d'une autre personne.", "remember_button": "Réserver en mon nom sur ce navigateur",
             "used_title": "Lien déjà utilisé", "used_text": "Ce lien de confirmation a déjà servi. Nous pouvons envoyer un lien vers votre page à l'adresse e-mail de votre inscription.", "used_button": "M'envoyer le lien", "used_sent": "Si votre inscription est active, un e-mail avec le lien vers votre page vient de partir vers l'adresse de votre inscription. Consultez votre messagerie.",
             "seat_title": "Réservation impossible", "seat_not_confirmed": "Seuls les participants dont l'inscription est confirmée réservent des places ; la vôtre ne l'est pas.", "seat_overlap": "Cette session chevauche une autre session où vous avez déjà une place. Libérez d'abord celle-ci."
         }),
         Language::En => serde_json::json!({
+            "reg_full": "The fair is full: new registrations join the waiting list ({n} already waiting), and we will email you if a place frees up.", "register_resend": "If you had registered already, the link we sent then still works; a new link goes out only {n} minutes after the previous one.",
             "remember_text": "This browser books seats from the programme in someone else's name.", "remember_button": "Book in my name on this browser",
             "used_title": "This link was already used", "used_text": "This confirmation link was already used. We can send a link to your page to the email address you registered with.", "used_button": "Email me the link", "used_sent": "If your registration is active, an email with the link to your page is on its way to the address you registered with. Check your inbox.",
             "seat_title": "Booking not possible", "seat_not_confirmed": "Only attendees whose registration is confirmed book seats; yours is not.", "seat_overlap": "This session overlaps another session you hold a seat in. Leave that one first."
@@ -891,13 +894,24 @@ async fn show_register(
             (*form, errors, problem, status, false)
         }
     };
-    let event = state
+    let (event, waiting) = state
         .db
-        .run(move |c| crate::events::queries::visible(c, &slug, false))
+        .run(move |c| {
+            let event = crate::events::queries::visible(c, &slug, false)?;
+            // A full fair says so before the form: how many are already waiting.
+            let waiting = match event.capacity {
+                Some(cap) if service::count_confirmed(c, event.id)? >= i64::from(cap) => {
+                    Some(service::count_waitlisted(c, event.id)?)
+                }
+                _ => None,
+            };
+            Ok((event, waiting))
+        })
         .await
         .in_page(lang_of_request(req))?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
     let action = format!("/events/{}/register", event.slug);
+    let resend_minutes = (state.settings.registration.resend_interval.as_secs() / 60).max(1);
     let field_errors = crate::web::pages::field_errors(lang, &errors);
     let t = words(lang);
     let problem = problem.map(|p| {
@@ -923,6 +937,8 @@ async fn show_register(
             problem => problem,
             done => done,
             programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),
+            full => waiting.map(|n| t["reg_full"].as_str().unwrap_or("").replace("{n}", &n.to_string())),
+            resend_note => t["register_resend"].as_str().unwrap_or("").replace("{n}", &resend_minutes.to_string()),
         },
     )?;
     Ok(crate::web::pages::html(status, lang, body))

@@ -104,6 +104,15 @@ pub fn count_confirmed(c: &mut Conn, event_id: i64) -> QueryResult<i64> {
         .get_result(c))
 }
 
+/// How many wait for a seat at the fair.
+pub fn count_waitlisted(c: &mut Conn, event_id: i64) -> QueryResult<i64> {
+    run!(c, |c| registrations::table
+        .filter(registrations::event_id.eq(event_id))
+        .filter(registrations::status.eq(Status::Waitlisted.as_str()))
+        .count()
+        .get_result(c))
+}
+
 fn has_free_seat(c: &mut Conn, event: &Event) -> QueryResult<bool> {
     Ok(match event.capacity {
         None => true,

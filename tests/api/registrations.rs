@@ -1403,3 +1403,44 @@ fn manage_tokens(app: &TestApp) -> i64 {
         .get_result::<i64>(c))
     .expect("count")
 }
+
+#[tokio::test]
+async fn the_register_page_says_a_full_fair_is_full_and_when_a_new_link_can_go() {
+    let app = spawn_app().await;
+    let slug = app.open_event("full", Some(1)).await;
+    let path = format!("/events/{slug}/register?lang=fr");
+    let (page, csrf) = app.page_and_csrf(&path).await;
+    assert!(!page.contains("data-full"), "seats left: no notice");
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+            json!({"name": "Walk-in", "email": "walkin@full.ma"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (page, _) = app.page_and_csrf(&path).await;
+    assert!(page.contains("data-full"), "{page}");
+    assert!(
+        page.contains("Le salon est complet") && page.contains("(0 personnes y sont"),
+        "before the form, with the waiting list's length: {page}"
+    );
+    // The thank-you page says when a new link can be asked for.
+    let done = app
+        .client
+        .post(app.url(&path))
+        .header("origin", app.address.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Amina"),
+            ("email", "amina@full.ma"),
+            ("consent", "true"),
+        ])
+        .send()
+        .await
+        .expect("post")
+        .text()
+        .await
+        .expect("html");
+    assert!(done.contains("10 minutes après le précédent"), "{done}");
+}
