@@ -177,19 +177,28 @@ fn serve(
                 .app_data(
                     web::FormConfig::default()
                         .limit(FORM_LIMIT)
-                        .error_handler(|e, _| match e {
-                            actix_web::error::UrlencodedError::Overflow { .. } => {
-                                crate::error::AppError::PayloadTooLarge(FORM_LIMIT).into()
-                            }
-                            actix_web::error::UrlencodedError::Payload(p)
-                                if crate::web::deadline::timed_out(&p) =>
-                            {
-                                crate::error::AppError::RequestTimeout.into()
-                            }
-                            other => crate::error::AppError::BadRequest(format!(
-                                "the form could not be read: {other}"
-                            ))
-                            .into(),
+                        // Forms come from the pages: their errors are pages too, in the
+                        // visitor's language.
+                        .error_handler(|e, req| {
+                            let error = match e {
+                                actix_web::error::UrlencodedError::Overflow { .. } => {
+                                    crate::error::AppError::PayloadTooLarge(FORM_LIMIT)
+                                }
+                                actix_web::error::UrlencodedError::Payload(p)
+                                    if crate::web::deadline::timed_out(&p) =>
+                                {
+                                    crate::error::AppError::RequestTimeout
+                                }
+                                other => crate::error::AppError::BadRequest(format!(
+                                    "the form could not be read: {other}"
+                                )),
+                            };
+                            let lang = crate::web::pages::page_language(
+                                req,
+                                &crate::domain::Language::ALL,
+                                crate::domain::Language::Fr,
+                            );
+                            crate::web::pages::PageError::new(error, lang).into()
                         }),
                 )
                 .wrap(from_fn(crate::web::pages::remember_language))

@@ -352,6 +352,22 @@ fn error_words(status: StatusCode, lang: Language, retry: Option<u64>) -> (Strin
                 },
             )
         }
+        413 => (
+            s("الاستمارة طويلة جدًا", "Formulaire trop long", "The form is too long"),
+            s(
+                "تتجاوز هذه الاستمارة 16 كيلوبايت. اختصروا النصوص الطويلة وأعيدوا المحاولة.",
+                "Ce formulaire dépasse 16 Ko. Raccourcissez les textes les plus longs et réessayez.",
+                "This form is larger than 16 KB. Shorten the longest texts and try again.",
+            ),
+        ),
+        408 => (
+            s("انتهت المهلة", "Délai dépassé", "This took too long"),
+            s(
+                "لم تصل الاستمارة كاملة في الوقت المحدد. أعيدوا المحاولة.",
+                "Le formulaire n'est pas arrivé en entier à temps. Réessayez.",
+                "The form did not arrive in full in time. Please try again.",
+            ),
+        ),
         403 => (
             s("تعذر التحقق من الاستمارة", "Formulaire non vérifié", "The form could not be verified"),
             s(

@@ -298,12 +298,21 @@ async fn head_allow_frames_and_form_limits() {
     let big = "x".repeat(20 * 1024);
     let res = app
         .client
-        .post(app.url(&format!("/events/{slug}/register")))
+        .post(app.url(&format!("/events/{slug}/register?lang=fr")))
         .form(&[("csrf", "x"), ("name", big.as_str())])
         .send()
         .await
         .expect("post");
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/html"));
+    let page = res.text().await.expect("html");
+    assert!(
+        page.contains("Formulaire trop long") && page.contains(r#"lang="fr""#),
+        "a page in the form's language, not JSON: {page}"
+    );
 }
 
 /// Control characters never reach storage: CR/LF in a name, NUL in any text or in `?q=` are
