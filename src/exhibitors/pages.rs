@@ -145,6 +145,10 @@ async fn show_form(
             csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
             errors => field_errors,
+            first_error => crate::web::pages::first_error(&[
+                "company_name", "contact_name", "email", "phone", "website", "country",
+                "sector", "description", "booth_kind", "booth_area_m2", "consent",
+            ], &errors),
             done => done,
         },
     )?;

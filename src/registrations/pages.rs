@@ -934,6 +934,10 @@ async fn show_register(
             csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
             errors => field_errors,
+            first_error => crate::web::pages::first_error(&[
+                "name", "email", "organization", "job_title", "country", "phone", "category",
+                "consent",
+            ], &errors),
             problem => problem,
             done => done,
             programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),

@@ -472,6 +472,16 @@ pub fn rule_message(lang: Language, rule: Rule) -> String {
     }
 }
 
+/// The first of `order` (a form's fields, top to bottom) that has an error: it gets the focus,
+/// so a person (or a screen reader) lands where to correct.
+pub fn first_error<'a>(order: &[&'a str], errors: &[FieldError]) -> Option<&'a str> {
+    order.iter().copied().find(|name| {
+        errors
+            .iter()
+            .any(|e| e.field.split('.').next() == Some(*name))
+    })
+}
+
 /// A form's errors by field, each in `lang` (the first error of a field wins), for the
 /// templates to show beside each input.
 pub fn field_errors(lang: Language, errors: &[FieldError]) -> BTreeMap<String, String> {
