@@ -1,6 +1,5 @@
 //! The `salon` command: `serve` (default), `migrate`, `admin create`, `demo`.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use anyhow::Context;
@@ -42,7 +41,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum AdminCommand {
-    /// Create an organizer account. The password is read from SALON_ADMIN_PASSWORD, else stdin.
+    /// Create an organizer account. The password is read from SALON_ADMIN_PASSWORD, else one
+    /// line of stdin (at a terminal: prompted, not shown).
     Create {
         #[arg(long)]
         email: String,
@@ -85,6 +85,66 @@ fn raise_open_file_limit() {
     }
 }
 
+/// The new organizer's password, one line from standard input. At a terminal: a prompt on
+/// standard error, and what is typed is not shown (echo off until Enter).
+fn read_password() -> std::io::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let terminal = stdin.is_terminal();
+    if terminal {
+        eprint!("Password for the new organizer (not shown): ");
+        let _ = std::io::stderr().flush();
+    }
+    let echo = terminal.then(EchoOff::new).flatten();
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line)?;
+    drop(echo);
+    if terminal {
+        eprintln!();
+    }
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+/// The terminal's echo turned off while it lives (unix; elsewhere nothing).
+struct EchoOff {
+    #[cfg(unix)]
+    saved: libc::termios,
+}
+
+impl EchoOff {
+    #[cfg(unix)]
+    fn new() -> Option<EchoOff> {
+        // SAFETY: tcgetattr/tcsetattr read and write the terminal settings of standard input
+        // through a local struct; nothing else is touched.
+        unsafe {
+            let mut saved: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(libc::STDIN_FILENO, &mut saved) != 0 {
+                return None;
+            }
+            let mut quiet = saved;
+            quiet.c_lflag &= !libc::ECHO;
+            quiet.c_lflag |= libc::ECHONL;
+            (libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &quiet) == 0)
+                .then_some(EchoOff { saved })
+        }
+    }
+
+    #[cfg(not(unix))]
+    fn new() -> Option<EchoOff> {
+        None
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        #[cfg(unix)]
+        // SAFETY: puts back the settings read in `new`.
+        unsafe {
+            libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &self.saved);
+        }
+    }
+}
+
 fn main() -> anyhow::Result<()> {
     // Every file Salon creates — the SQLite database, the secret key, emails written as
     // files — is readable by its own user only (0600; folders 0700).
@@ -120,13 +180,7 @@ fn main() -> anyhow::Result<()> {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
             let password = match std::env::var("SALON_ADMIN_PASSWORD") {
                 Ok(p) => p,
-                Err(_) => {
-                    let mut p = String::new();
-                    std::io::stdin()
-                        .read_to_string(&mut p)
-                        .context("cannot read the password from stdin")?;
-                    p.trim_end_matches(['\r', '\n']).to_string()
-                }
+                Err(_) => read_password().context("cannot read the password from stdin")?,
             };
             let db = salon::app::connect(&settings)?;
             salon::db::migrations::run_pending(&db)?;

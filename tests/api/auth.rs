@@ -384,3 +384,68 @@ async fn metrics_need_their_token() {
         .expect("text")
         .contains("salon_http_requests_total"));
 }
+
+/// `salon admin create` at a terminal: a prompt, the password not shown, Enter ends it.
+#[cfg(target_os = "linux")]
+#[test]
+fn admin_create_prompts_at_a_terminal_and_does_not_show_the_password() {
+    use std::io::{Read, Write};
+    use std::os::fd::{FromRawFd, OwnedFd};
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty fills two descriptors of a new pseudo terminal, owned below.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(opened, 0, "a pseudo terminal");
+    // SAFETY: both descriptors are new and owned by nothing else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let dir = std::env::temp_dir().join(format!("salon-tty-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
+        .args(["admin", "create", "--email", "tty@example.ma"])
+        .current_dir(&dir)
+        .env_remove("SALON_ADMIN_PASSWORD")
+        .stdin(slave.try_clone().expect("stdin"))
+        .stdout(slave.try_clone().expect("stdout"))
+        .stderr(slave)
+        .spawn()
+        .expect("salon admin create");
+    let mut terminal = std::fs::File::from(master);
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("Password") {
+        let n = terminal.read(&mut buf).expect("the prompt");
+        assert!(n > 0, "the terminal closed before a prompt");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    terminal
+        .write_all(b"correct horse battery\r")
+        .expect("type the password");
+    let status = child.wait().expect("salon exits after Enter");
+    // What the terminal showed after the prompt (the child has exited: read what is left).
+    // SAFETY: a non-blocking read of our own descriptor.
+    unsafe {
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&terminal);
+        libc::fcntl(fd, libc::F_SETFL, libc::O_NONBLOCK);
+    }
+    while let Ok(n) = terminal.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let shown = String::from_utf8_lossy(&seen);
+    assert!(status.success(), "{shown}");
+    assert!(
+        !shown.contains("correct horse"),
+        "the password was shown: {shown}"
+    );
+    assert!(shown.contains("tty@example.ma"), "{shown}");
+}
