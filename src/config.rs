@@ -165,11 +165,42 @@ impl Settings {
                 .with_context(|| format!("bad environment variable {name}"))?;
         }
         let raw = builder.build().context("cannot read configuration")?;
-        let settings: Settings = raw
+        let mut settings: Settings = raw
             .try_deserialize()
             .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+        if settings.server.public_base_url.trim().is_empty() {
+            settings.server.public_base_url = origin_of_bind(&settings.server.bind);
+        }
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// Why the links in emails would not reach this server as it is bound, if they would not:
+    /// `server.public_base_url` names this machine (a loopback address) on another port than
+    /// `server.bind`'s. (Behind a proxy the ports differ on purpose, and the host is not local.)
+    pub fn public_url_mismatch(&self) -> Option<String> {
+        let (_, rest) = self.base_url().split_once("://")?;
+        let authority = rest.split('/').next()?;
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().ok()?),
+            _ => (
+                authority,
+                if self.base_url().starts_with("https") {
+                    443
+                } else {
+                    80
+                },
+            ),
+        };
+        let local = matches!(host, "127.0.0.1" | "localhost" | "[::1]");
+        let bound: u16 = self.server.bind.rsplit_once(':')?.1.parse().ok()?;
+        (local && bound != 0 && port != bound).then(|| {
+            format!(
+                "server.public_base_url ({}) names port {port} but Salon listens on {}: links in emails will not reach it; set server.public_base_url, or leave it empty to follow server.bind",
+                self.base_url(),
+                self.server.bind
+            )
+        })
     }
 
     fn validate(&self) -> anyhow::Result<()> {
@@ -219,6 +250,17 @@ impl Settings {
             .next()
             .unwrap_or("salon.localhost")
             .to_string()
+    }
+}
+
+/// The origin of a server bound to `bind` (`http://host:port`), for links when
+/// `server.public_base_url` is left empty; an address that listens on every interface gives
+/// this machine's loopback address.
+fn origin_of_bind(bind: &str) -> String {
+    match bind.parse::<std::net::SocketAddr>() {
+        Ok(addr) if addr.ip().is_unspecified() => format!("http://127.0.0.1:{}", addr.port()),
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => format!("http://{bind}"),
     }
 }
 
@@ -278,6 +320,39 @@ mod tests {
         assert_eq!(s.schedule.speaker_buffer, Duration::from_secs(900));
         assert!(format!("{s:?}").contains("[redacted]"));
         assert!(!format!("{s:?}").contains("u:p@"));
+    }
+
+    #[test]
+    fn links_follow_the_bound_port_unless_set() {
+        let s = Settings::from_sources(None, env(&[("SALON__SERVER__BIND", "127.0.0.1:9090")]))
+            .expect("settings");
+        assert_eq!(s.base_url(), "http://127.0.0.1:9090");
+        assert_eq!(s.public_url_mismatch(), None);
+        let s = Settings::from_sources(None, env(&[("SALON__SERVER__BIND", "0.0.0.0:9090")]))
+            .expect("settings");
+        assert_eq!(s.base_url(), "http://127.0.0.1:9090");
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("SALON__SERVER__BIND", "127.0.0.1:9090"),
+                ("SALON__SERVER__PUBLIC_BASE_URL", "http://127.0.0.1:8080"),
+            ]),
+        )
+        .expect("settings");
+        assert!(s.public_url_mismatch().is_some_and(|w| w.contains("8080")));
+        let s = Settings::from_sources(
+            None,
+            env(&[
+                ("SALON__SERVER__BIND", "127.0.0.1:9090"),
+                ("SALON__SERVER__PUBLIC_BASE_URL", "https://salon.example"),
+            ]),
+        )
+        .expect("settings");
+        assert_eq!(
+            s.public_url_mismatch(),
+            None,
+            "behind a proxy the ports differ"
+        );
     }
 
     #[test]

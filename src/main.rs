@@ -221,9 +221,16 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
     let runtime = actix_web::rt::System::new();
     runtime.block_on(async move {
         let database = match salon::db::Backend::from_url(settings.database.url.expose()) {
-            Ok(salon::db::Backend::Sqlite) => format!("SQLite file {}", salon::db::sqlite_path(settings.database.url.expose())),
+            Ok(salon::db::Backend::Sqlite) => {
+                let path = salon::db::sqlite_path(settings.database.url.expose());
+                let path = std::path::absolute(path).unwrap_or_else(|_| path.into());
+                format!("SQLite file {}", path.display())
+            }
             _ => "PostgreSQL".to_string(),
         };
+        if let Some(warning) = settings.public_url_mismatch() {
+            tracing::warn!("{warning}");
+        }
         let mail = settings.mail.url.expose().strip_prefix("file://").map(|d| format!("written as .eml files under {d}/"));
         let app = Application::build(settings.clone()).await?;
         tracing::info!(
