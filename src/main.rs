@@ -91,11 +91,12 @@ fn read_password() -> std::io::Result<String> {
     use std::io::{BufRead, IsTerminal, Write};
     let stdin = std::io::stdin();
     let terminal = stdin.is_terminal();
+    // Echo off before the prompt: nothing typed after the prompt shows, not even the first key.
+    let echo = terminal.then(EchoOff::new).flatten();
     if terminal {
         eprint!("Password for the new organizer (not shown): ");
         let _ = std::io::stderr().flush();
     }
-    let echo = terminal.then(EchoOff::new).flatten();
     let mut line = String::new();
     stdin.lock().read_line(&mut line)?;
     drop(echo);
