@@ -574,7 +574,8 @@ pub async fn speaker(
             sessions => sessions.iter().map(|s| context! {
                 title => shown_title(s, lang, &t),
                 lang => s.language.code(),
-                when => format!("{} · {}–{}", dates::day(lang, s.starts_at.date_naive()), s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M")),
+                day => dates::day(lang, s.starts_at.date_naive()),
+                time => format!("{}–{}", s.starts_at.format("%H:%M"), s.ends_at.format("%H:%M")),
                 href => format!("{base}/sessions/{}?lang={}", s.id, lang.code()),
             }).collect::<Vec<_>>(),
             back_url => format!("{base}?lang={}", lang.code()),
