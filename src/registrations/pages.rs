@@ -948,19 +948,25 @@ async fn show_register(
     Ok(crate::web::pages::html(status, lang, body))
 }
 
-#[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
-    responses((status = 200, description = "the registration form", content_type = "text/html"), (status = 404)))]
+#[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page a registration leads to")),
+    responses((status = 200, description = "the registration form, or its thank-you page", content_type = "text/html"), (status = 404)))]
 pub async fn register_form(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    show_register(&state, &req, slug.into_inner(), RegisterPage::Blank).await
+    let done = req.query_string().split('&').any(|p| p == "done=1");
+    let page = if done {
+        RegisterPage::Done
+    } else {
+        RegisterPage::Blank
+    };
+    show_register(&state, &req, slug.into_inner(), page).await
 }
 
 #[utoipa::path(post, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
-    responses((status = 200, description = "thank-you page, the same whether or not the email is known", content_type = "text/html"),
+    responses((status = 303, description = "to the thank-you page (`?done=1`), the same whether or not the email is known: a reload does not post again"),
         (status = 403), (status = 409), (status = 422), (status = 429)))]
 pub async fn register_submit(
     state: web::Data<AppState>,
@@ -1001,7 +1007,11 @@ pub async fn register_submit(
         overrides: &overrides,
     };
     match super::handlers::submit_public(&state, &cached, slug.clone(), body, vec![]).await {
-        Ok(()) => show_register(&state, &req, slug, RegisterPage::Done).await,
+        // Post, then redirect, then get: reloading the thank-you page posts nothing again.
+        Ok(()) => Ok(see_other(format!(
+            "/events/{slug}/register?done=1&lang={}",
+            lang.code()
+        ))),
         Err(AppError::Validation(errors)) => {
             show_register(
                 &state,

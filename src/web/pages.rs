@@ -439,17 +439,26 @@ pub fn rule_message(lang: Language, rule: Rule) -> String {
         (Rule::TooLong(n), Ar) => format!("النص طويل جدًا: {n} حرفًا على الأكثر."),
         (Rule::TooLong(n), Fr) => format!("Texte trop long : {n} caractères au plus."),
         (Rule::TooLong(n), En) => format!("Too long: at most {n} characters."),
-        (Rule::Email, Ar) => "أدخلوا عنوان بريد إلكتروني صحيحًا، مثل name@example.com.".into(),
+        // Latin examples in Arabic sentences are isolated left to right (U+2066 … U+2069), so
+        // that the sentence's final stop stays at its end.
+        (Rule::Email, Ar) => {
+            "أدخلوا عنوان بريد إلكتروني صحيحًا، مثل \u{2066}name@example.com\u{2069}.".into()
+        }
         (Rule::Email, Fr) => {
             "Saisissez une adresse e-mail valide, par exemple nom@exemple.ma.".into()
         }
         (Rule::Email, En) => "Enter a valid email address, like name@example.com.".into(),
-        (Rule::Phone, Ar) => "يقبل رقم الهاتف الأرقام والمسافات و + - ( ) . فقط.".into(),
+        (Rule::Phone, Ar) => {
+            "يقبل رقم الهاتف الأرقام والمسافات و \u{2066}+ - ( ) .\u{2069} فقط.".into()
+        }
         (Rule::Phone, Fr) => {
             "Le téléphone ne peut contenir que des chiffres, des espaces et + - ( ) .".into()
         }
         (Rule::Phone, En) => "A phone number holds only digits, spaces and + - ( ) .".into(),
-        (Rule::Website, Ar) => "أدخلوا عنوان موقع مثل atlas.ma أو https://atlas.ma".into(),
+        (Rule::Website, Ar) => {
+            "أدخلوا عنوان موقع مثل \u{2066}atlas.ma\u{2069} أو \u{2066}https://atlas.ma\u{2069}."
+                .into()
+        }
         (Rule::Website, Fr) => {
             "Saisissez une adresse web, par exemple atlas.ma ou https://atlas.ma".into()
         }

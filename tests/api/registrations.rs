@@ -1443,4 +1443,26 @@ async fn the_register_page_says_a_full_fair_is_full_and_when_a_new_link_can_go()
         .await
         .expect("html");
     assert!(done.contains("10 minutes après le précédent"), "{done}");
+    // Post, redirect, get: the thank-you page can be reloaded without posting again.
+    let (_, csrf) = app.page_and_csrf(&path).await;
+    let res = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+        .post(app.url(&path))
+        .header("origin", app.address.clone())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("name", "Omar"),
+            ("email", "omar@full.ma"),
+            ("consent", "true"),
+        ])
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"],
+        format!("/events/{slug}/register?done=1&lang=fr").as_str()
+    );
 }

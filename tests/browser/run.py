@@ -196,6 +196,10 @@ def form_errors(browser, lang):
         check(page.locator(f"#e-{field}").count() == 1, f"form {lang}: {field} explained beside it")
     check(WORDS[lang]["required"] in page.inner_text("main"), f"form {lang}: errors in the page's language")
     check(page.input_value("#f-email") == "amina@", f"form {lang}: typed values kept")
+    if lang == "ar":
+        said = page.inner_text("#e-email")
+        check("\u2066name@example.com\u2069" in said and said.endswith("."),
+              "form ar: the Latin example isolated, the stop at the sentence's end")
     focused = page.evaluate("document.activeElement && document.activeElement.id")
     check(focused == "f-name", f"form {lang}: the first field in error has the focus ({focused})")
     shot(page, f"register-errors-{lang}-390")
