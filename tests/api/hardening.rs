@@ -337,39 +337,16 @@ async fn a_trickle_of_chunks_after_an_early_answer_does_not_hold_the_connection(
 
 #[tokio::test]
 async fn four_hundred_parallel_failed_logins_stay_under_256_mib() {
-    let dir = std::env::temp_dir().join(format!("salon-logins-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mut salon = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
-        .current_dir(&dir)
-        .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("SALON__RATE_LIMIT__PER_MINUTE", "100000")
-        .env("SALON__MAIL__WORKER", "false")
-        .env("SALON_LOG", "warn")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .expect("start salon");
-    let base = format!("http://127.0.0.1:{port}");
+    let (mut salon, base, dir) = start_salon(
+        "logins",
+        &[
+            ("SALON__RATE_LIMIT__PER_MINUTE", "100000"),
+            ("SALON_LOG", "warn"),
+        ],
+        std::process::Stdio::null(),
+    )
+    .await;
     let client = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if client
-            .get(format!("{base}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(up, "salon started");
     let url = format!("{base}/api/v1/auth/tokens");
     let mut statuses = std::collections::BTreeMap::new();
     for round in 0..50 {
@@ -681,36 +658,7 @@ async fn sqlite_overwrites_what_it_frees() {
 
 #[tokio::test]
 async fn a_first_start_on_a_new_database_logs_no_error() {
-    let dir = std::env::temp_dir().join(format!("salon-first-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("dir");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("port")
-        .local_addr()
-        .expect("addr")
-        .port();
-    let mut salon = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
-        .current_dir(&dir)
-        .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
-        .env("SALON__MAIL__WORKER", "false")
-        .env_remove("SALON_LOG")
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("start salon");
-    let client = reqwest::Client::new();
-    let mut up = false;
-    for _ in 0..100 {
-        if client
-            .get(format!("http://127.0.0.1:{port}/readyz"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status().is_success())
-        {
-            up = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let (mut salon, _, dir) = start_salon("first", &[], std::process::Stdio::piped()).await;
     let _ = salon.kill();
     let mut log = String::new();
     if let Some(mut err) = salon.stderr.take() {
@@ -718,9 +666,53 @@ async fn a_first_start_on_a_new_database_logs_no_error() {
     }
     let _ = salon.wait();
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(up, "salon started: {log}");
+    assert!(
+        log.contains("Salon is listening"),
+        "the log was read: {log}"
+    );
     assert!(
         !log.contains("ERROR") && !log.contains("database is locked"),
         "{log}"
     );
+}
+
+/// The real binary on a new SQLite database in a folder of its own (`name`), with its default
+/// log level unless `env` sets one, its standard error to `stderr`, once `/readyz` answers: the
+/// process, its address and its folder.
+async fn start_salon(
+    name: &str,
+    env: &[(&str, &str)],
+    stderr: std::process::Stdio,
+) -> (std::process::Child, String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("salon-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_salon"));
+    command
+        .current_dir(&dir)
+        .env("SALON__SERVER__BIND", format!("127.0.0.1:{port}"))
+        .env("SALON__MAIL__WORKER", "false")
+        .env_remove("SALON_LOG")
+        .stdout(std::process::Stdio::null())
+        .stderr(stderr);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut salon = command.spawn().expect("start salon");
+    let base = format!("http://127.0.0.1:{port}");
+    let client = reqwest::Client::new();
+    for _ in 0..100 {
+        let ready = client.get(format!("{base}/readyz")).send().await;
+        if ready.is_ok_and(|r| r.status().is_success()) {
+            return (salon, base, dir);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = salon.kill();
+    let _ = salon.wait();
+    panic!("salon did not start in {}", dir.display());
 }
