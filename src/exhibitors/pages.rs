@@ -98,20 +98,21 @@ fn nonempty(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
-#[utoipa::path(get, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
-    responses((status = 200, description = "the exhibitor application form", content_type = "text/html"), (status = 404)))]
+#[utoipa::path(get, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page an application leads to")),
+    responses((status = 200, description = "the exhibitor application form, or its thank-you page", content_type = "text/html"), (status = 404)))]
 pub async fn form(
     state: web::Data<AppState>,
     req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
+    let done = req.query_string().split('&').any(|p| p == "done=1");
     show_form(
         &state,
         &req,
         slug.into_inner(),
         ExhibitForm::default(),
         vec![],
-        false,
+        done,
         actix_web::http::StatusCode::OK,
     )
     .await
@@ -157,7 +158,7 @@ async fn show_form(
 
 #[utoipa::path(post, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
-    responses((status = 200, description = "thank-you page (the same whether or not the email already applied)", content_type = "text/html"), (status = 403), (status = 422), (status = 429)))]
+    responses((status = 303, description = "to the thank-you page (`?done=1`; the same whether or not the email already applied): a reload does not post again"), (status = 403), (status = 422), (status = 429)))]
 pub async fn submit(
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -211,18 +212,13 @@ pub async fn submit(
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
     match handlers::submit(&state, slug.clone(), body, shape).await {
-        Ok(()) => {
-            show_form(
-                &state,
-                &req,
-                slug,
-                ExhibitForm::default(),
-                vec![],
-                true,
-                actix_web::http::StatusCode::OK,
-            )
-            .await
-        }
+        // Post, then redirect, then get: reloading the thank-you page posts nothing again.
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                "location",
+                format!("/events/{slug}/exhibit?done=1&lang={}", lang.code()),
+            ))
+            .finish()),
         Err(AppError::Validation(errors)) => {
             show_form(
                 &state,

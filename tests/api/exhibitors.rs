@@ -983,6 +983,11 @@ async fn the_exhibit_form_applies_like_the_api() {
         .await
         .expect("post");
     assert_eq!(res.status(), StatusCode::OK);
+    assert!(
+        res.url().query().unwrap_or("").contains("done=1"),
+        "post, redirect, get: {}",
+        res.url()
+    );
     assert!(res.text().await.expect("html").contains("role=\"status\""));
     let mail = &app
         .delivered("exhibitor_confirm", "leila@sahara.example", 1)
