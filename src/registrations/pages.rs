@@ -449,21 +449,20 @@ pub async fn attendee_remember(
 ) -> Result<HttpResponse, PageError> {
     let token = token.into_inner();
     let lang = lang_of_request(&req);
-    let action = format!("/r/{token}/remember");
-    let mine = format!("/r/{token}?lang={}", lang.code());
-    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &mine)?;
+    let page = format!("/r/{token}");
+    let action = format!("{page}/remember");
+    // verify_form adds the language to the page it offers to retry from.
+    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &page)?;
     let (_, reg) = load(&state, &req, token.clone()).await?;
     if reg.status() != Status::Confirmed {
-        return Err(PageError::new(
-            AppError::Conflict(format!(
-                "{}; this registration is {}",
-                bookings::NOT_CONFIRMED,
-                reg.status()
-            )),
-            lang,
+        let refused = AppError::Conflict(format!(
+            "{}; this registration is {}",
+            bookings::NOT_CONFIRMED,
+            reg.status()
         ));
+        return Err(seat_refused(refused, lang));
     }
-    let mut res = see_other(format!("{mine}#bookings"));
+    let mut res = see_other(format!("{page}?lang={}#bookings", lang.code()));
     remember(&mut res, &state, reg.id);
     Ok(res)
 }

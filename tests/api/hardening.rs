@@ -439,6 +439,16 @@ async fn one_line_fields_refuse_direction_overrides_and_separators_and_emails_re
     );
 }
 
+/// A published fair `slug` whose released programme holds one workshop (10:00–11:00): the
+/// fixture and the workshop's id.
+async fn released_workshop(app: &TestApp, slug: &str) -> (Fixture, i64) {
+    let f = app.programme_fixture(slug).await;
+    let body = session_body("Atelier", f.room_a, "10:00", "11:00", &[]);
+    let s = session(app, &f, body).await;
+    release(app, &f.slug, "1.0").await;
+    (f, s)
+}
+
 /// A browser without redirects, and the Set-Cookie value of `name` in a response.
 fn browser() -> reqwest::Client {
     reqwest::Client::builder()
@@ -460,14 +470,7 @@ fn set_cookie(res: &reqwest::Response, name: &str) -> Option<String> {
 #[tokio::test]
 async fn the_seat_cookie_is_not_the_feed_token_and_a_get_does_not_replace_it() {
     let app = spawn_app().await;
-    let f = app.programme_fixture("cookie").await;
-    let s = session(
-        &app,
-        &f,
-        session_body("Atelier", f.room_a, "10:00", "11:00", &[]),
-    )
-    .await;
-    release(&app, &f.slug, "1.0").await;
+    let (f, s) = released_workshop(&app, "cookie").await;
     let amina = attendee(&app, &f.slug, "amina@cookie.ma", "fr").await;
     let omar = attendee(&app, &f.slug, "omar@cookie.ma", "fr").await;
     let browser = browser();
@@ -528,12 +531,7 @@ async fn the_seat_cookie_is_not_the_feed_token_and_a_get_does_not_replace_it() {
         .text()
         .await
         .expect("html");
-    let csrf = html
-        .split(r#"name="csrf" value=""#)
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a seat form")
-        .to_string();
+    let csrf = csrf_of(&html);
     let book = |cookie: String| {
         browser
             .post(app.url(&format!("/events/{}/bookings?lang=fr", f.slug)))
@@ -566,14 +564,7 @@ async fn the_seat_cookie_is_not_the_feed_token_and_a_get_does_not_replace_it() {
 #[tokio::test]
 async fn a_cancelled_attendee_is_told_why_a_seat_is_refused() {
     let app = spawn_app().await;
-    let f = app.programme_fixture("told").await;
-    let s = session(
-        &app,
-        &f,
-        session_body("Atelier", f.room_a, "10:00", "11:00", &[]),
-    )
-    .await;
-    release(&app, &f.slug, "1.0").await;
+    let (f, s) = released_workshop(&app, "told").await;
     let token = attendee(&app, &f.slug, "gone@told.ma", "fr").await;
     let (status, _) = app.delete("/api/v1/me", Some(&token)).await;
     assert!(status.is_success());
@@ -594,6 +585,30 @@ async fn a_cancelled_attendee_is_told_why_a_seat_is_refused() {
     let html = res.text().await.expect("html");
     assert!(html.contains("Réservation impossible"), "{html}");
     assert!(!html.contains("Lien déjà utilisé"), "{html}");
+    // Nor may a cancelled registration take a browser's seat cookie; a form that cannot be
+    // verified offers the attendee's page to retry from, in its language.
+    let remember = format!("/r/{token}/remember");
+    let post = |csrf: String| {
+        browser()
+            .post(app.url(&format!("{remember}?lang=fr")))
+            .header("origin", app.address.clone())
+            .form(&[("csrf", csrf)])
+            .send()
+    };
+    let res = post(salon::web::csrf::token("test-secret-key", &remember))
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(set_cookie(&res, "salon_attendee").is_none());
+    let html = res.text().await.expect("html");
+    assert!(html.contains("Réservation impossible"), "{html}");
+    let res = post("forged".into()).await.expect("post");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let html = res.text().await.expect("html").replace("&#x2f;", "/");
+    assert!(
+        html.contains(&format!("href=\"/r/{token}?lang=fr\"")),
+        "one language in the retry link: {html}"
+    );
 }
 
 #[tokio::test]

@@ -691,12 +691,16 @@ impl TestApp {
             .text()
             .await
             .expect("html");
-        let csrf = page
-            .split(r#"name="csrf" value=""#)
-            .nth(1)
-            .and_then(|s| s.split('"').next())
-            .expect("a form with a csrf field")
-            .to_string();
+        let csrf = csrf_of(&page);
         (page, csrf)
     }
+}
+
+/// The CSRF token of the first form of a page.
+pub fn csrf_of(page: &str) -> String {
+    page.split(r#"name="csrf" value=""#)
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("a form with a csrf field")
+        .to_string()
 }
