@@ -20,6 +20,7 @@ use utoipa::ToSchema;
 
 use crate::domain::schedule::Conflict;
 
+pub use crate::domain::text::MAX_ERRORS;
 pub use crate::domain::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -162,10 +163,6 @@ impl AppError {
         }
     }
 }
-
-/// The most field errors one answer lists: past it, a parse stops and says how many more it
-/// found or did not check (a body of thousands of bad members costs no more than this).
-pub const MAX_ERRORS: usize = 100;
 
 /// The field errors a problem lists: at most [`MAX_ERRORS`], then one saying
 /// how many more there were, whichever route found them.

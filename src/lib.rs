@@ -5,7 +5,8 @@
 //! `tests/api/architecture.rs` fails the build of any import against it:
 //!
 //! - leaves: `domain/` (pure types and rules), `clock`, `config`, `crypto` (tokens and hashes),
-//!   `error` (one `AppError`, rendered as problem+json), `badges/` (badge codes and QR codes);
+//!   `error` (one `AppError`, rendered as problem+json), `badges/` (badge codes and QR codes),
+//!   `calendar/` (iCalendar, frab XML and c3voc JSON, written and read);
 //! - `db/`: the two backends, write transactions, paging, migrations, schema;
 //! - `web/`: the HTTP edge toolkit every area uses (state, identity, extractors, lists, CSRF,
 //!   rate limits, telemetry, the page renderer) — it imports no area;
@@ -20,6 +21,7 @@ pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod badges;
+pub mod calendar;
 pub mod checkin;
 pub mod clock;
 pub mod config;

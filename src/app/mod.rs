@@ -157,6 +157,7 @@ fn serve(
     let body_timeout = state.settings.server.body_timeout;
     let max_connections = state.settings.server.max_connections;
     let deadline = web::Data::new(crate::web::deadline::BodyTimeout(body_timeout));
+    let document = web::Data::new(openapi::Document::of(&routes::all()));
     let mut server =
         HttpServer::new(move || {
             App::new()
@@ -171,6 +172,7 @@ fn serve(
                 .app_data(metrics.clone())
                 .app_data(limit.clone())
                 .app_data(deadline.clone())
+                .app_data(document.clone())
                 .app_data(web::PathConfig::default().error_handler(|_, _| {
                     crate::error::AppError::not_found("no such resource").into()
                 }))

@@ -5,7 +5,7 @@ use actix_web::HttpResponse;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::{audit, auth, checkin, email, error, events, exhibitors, registrations, schedule, web};
+use crate::{email, error, exhibitors, schedule};
 
 struct BearerAuth;
 
@@ -135,69 +135,6 @@ impl Modify for ProblemResponses {
                         }
                     }
                 }
-            }
-        }
-    }
-}
-
-/// Each list's `sort` keys, so that a client (and a fuzzer) knows what the server takes: the
-/// shared `ListParams` documents `sort` as any text, and this narrows it per list to its keys
-/// and their `-` (descending) forms. A list missing here fails the document's build in the
-/// tests, so a new list cannot go undocumented.
-struct ListSorts(&'static [(&'static str, &'static [&'static str])]);
-
-const LIST_SORTS: ListSorts = ListSorts(&[
-    ("/api/v1/audit", audit::SORTS),
-    ("/api/v1/events", events::handlers::SORTS),
-    ("/api/v1/events/{slug}/audit", audit::SORTS),
-    ("/api/v1/events/{slug}/booths", exhibitors::booths::SORTS),
-    ("/api/v1/events/{slug}/emails", email::handlers::SORTS),
-    (
-        "/api/v1/events/{slug}/exhibitors",
-        exhibitors::handlers::SORTS,
-    ),
-    (
-        "/api/v1/events/{slug}/registrations",
-        registrations::organizer::SORTS,
-    ),
-    ("/api/v1/events/{slug}/rooms", schedule::rooms::SORTS),
-    (
-        "/api/v1/events/{slug}/schedule/releases",
-        schedule::releases::SORTS,
-    ),
-    ("/api/v1/events/{slug}/sessions", schedule::sessions::SORTS),
-    ("/api/v1/events/{slug}/speakers", schedule::speakers::SORTS),
-    ("/api/v1/events/{slug}/tracks", schedule::tracks::SORTS),
-]);
-
-impl Modify for ListSorts {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::schema::{ObjectBuilder, Type};
-        for (path, item) in openapi.paths.paths.iter_mut() {
-            for (_, op) in operations_mut(item) {
-                let Some(sort) = op
-                    .parameters
-                    .iter_mut()
-                    .flatten()
-                    .find(|p| p.name == "sort")
-                else {
-                    continue;
-                };
-                let Some((_, keys)) = self.0.iter().find(|(p, _)| p == path) else {
-                    panic!(
-                        "{path} takes ?sort= but app::openapi::LIST_SORTS does not name its keys"
-                    );
-                };
-                let values: Vec<String> = keys
-                    .iter()
-                    .flat_map(|k| [k.to_string(), format!("-{k}")])
-                    .collect();
-                sort.schema = Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .enum_values(Some(values))
-                        .into(),
-                );
             }
         }
     }
@@ -512,51 +449,58 @@ fn operations_mut(
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Salon", description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."),
-    modifiers(&BearerAuth, &UniqueOperationIds, &ProblemResponses, &UNTAGGED, &LIST_SORTS, &TextRules),
-    paths(
-        web::health::healthz, web::health::readyz, web::health::metrics,
-        auth::handlers::create_token, auth::handlers::revoke_token, auth::handlers::create_organizer,
-        audit::list_all, events::handlers::audit_log,
-        events::handlers::create, events::handlers::list, events::handlers::get,
-        events::handlers::update, events::handlers::publish,
-        schedule::rooms::create, schedule::rooms::list, schedule::rooms::get, schedule::rooms::update, schedule::rooms::delete,
-        schedule::tracks::create, schedule::tracks::list, schedule::tracks::get, schedule::tracks::update, schedule::tracks::delete,
-        schedule::speakers::create, schedule::speakers::list, schedule::speakers::get, schedule::speakers::update, schedule::speakers::delete,
-        schedule::sessions::create, schedule::sessions::list, schedule::sessions::get, schedule::sessions::update, schedule::sessions::delete,
-        schedule::conflicts::report,
-        schedule::publishing::create, schedule::releases::list, schedule::publishing::public_schedule, schedule::import::import,
-        registrations::handlers::register, registrations::handlers::confirm,
-        registrations::organizer::list, registrations::organizer::csv, registrations::organizer::update,
-        registrations::organizer::erase, registrations::organizer::resend, registrations::organizer::badge,
-        registrations::attendee::get, registrations::attendee::cancel, registrations::attendee::erase,
-        registrations::attendee::create_booking, registrations::attendee::delete_booking,
-        registrations::organizer::bookings_summary, registrations::organizer::session_bookings_csv,
-        registrations::agenda::feed, registrations::pages::attendee_booking, registrations::pages::visitor_booking,
-        email::handlers::list, email::handlers::retry, email::handlers::get_template, email::handlers::put_template,
-        registrations::pages::confirm_page, registrations::pages::confirm_submit, registrations::pages::used_link, registrations::pages::used_link_submit, registrations::pages::attendee_remember, registrations::pages::attendee_page,
-        registrations::pages::attendee_cancel, registrations::pages::attendee_details, registrations::pages::attendee_erase, registrations::pages::badge_page,
-        registrations::pages::register_form, registrations::pages::register_submit,
-        exhibitors::booths::create, exhibitors::booths::list, exhibitors::booths::get, exhibitors::booths::update,
-        exhibitors::booths::delete, exhibitors::booths::summary,
-        exhibitors::handlers::apply, exhibitors::handlers::confirm, exhibitors::handlers::list, exhibitors::handlers::approve,
-        exhibitors::handlers::reject, exhibitors::handlers::set_booth, exhibitors::handlers::update, exhibitors::handlers::erase,
-        exhibitors::self_service::get, exhibitors::self_service::update, exhibitors::self_service::withdraw, exhibitors::self_service::erase,
-        exhibitors::self_service::add_staff, exhibitors::self_service::remove_staff,
-        exhibitors::pages::form, exhibitors::pages::submit, exhibitors::pages::confirm_page, exhibitors::pages::confirm_submit,
-        exhibitors::pages::manage_page, exhibitors::pages::profile_submit, exhibitors::pages::staff_submit, exhibitors::pages::staff_remove, exhibitors::pages::withdraw_submit,
-        checkin::scan, checkin::summary,
-        schedule::pages::programme, schedule::pages::session, schedule::pages::session_calendar,
-        schedule::pages::speaker, schedule::pages::changes,
-        schedule::downloads::ics, schedule::downloads::xml, schedule::downloads::json, exhibitors::pages::directory, document, page,
+    info(
+        title = "Salon",
+        description = "Registration and scheduling backend of a two-day international trade fair. Every error is RFC 9457 application/problem+json (schema `Problem`)."
     ),
-    components(schemas(error::Problem, error::FieldError, email::handlers::EmailStatus, schedule::releases::PublishedSession, exhibitors::model::ExhibitorOut))
+    components(schemas(
+        error::Problem,
+        error::FieldError,
+        email::handlers::EmailStatus,
+        schedule::releases::PublishedSession,
+        exhibitors::model::ExhibitorOut
+    ))
 )]
-pub struct ApiDoc;
+struct ApiDoc;
+
+/// The document of `routes` (every route the app serves, `app::routes::all`): their paths, the
+/// schemas they use, then what the modifiers state for every operation.
+pub fn build(routes: &crate::web::routes::Routes) -> utoipa::openapi::OpenApi {
+    let mut doc = ApiDoc::openapi();
+    let (paths, schemas) = routes.document();
+    doc.paths = paths;
+    let components = doc.components.get_or_insert_with(Default::default);
+    for (name, schema) in schemas {
+        components.schemas.entry(name).or_insert(schema);
+    }
+    let modifiers: [&dyn Modify; 5] = [
+        &BearerAuth,
+        &UniqueOperationIds,
+        &ProblemResponses,
+        &UNTAGGED,
+        &TextRules,
+    ];
+    for modifier in modifiers {
+        modifier.modify(&mut doc);
+    }
+    doc
+}
 
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "operations", responses((status = 200, description = "this document")))]
-pub async fn document() -> HttpResponse {
-    HttpResponse::Ok().json(ApiDoc::openapi())
+pub async fn document(doc: actix_web::web::Data<Document>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/json")
+        .body(doc.0.clone())
+}
+
+/// The document, serialized once when the app starts.
+pub struct Document(pub actix_web::web::Bytes);
+
+impl Document {
+    pub fn of(routes: &crate::web::routes::Routes) -> Document {
+        let json = serde_json::to_vec(&build(routes)).expect("the OpenAPI document serializes");
+        Document(json.into())
+    }
 }
 
 #[utoipa::path(get, path = "/api/v1/docs", tag = "operations", responses((status = 200, description = "a page listing the API", content_type = "text/html")))]
@@ -564,4 +508,9 @@ pub async fn page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(include_str!("../../templates/pages/api_docs.html"))
+}
+
+/// The document and the page that shows it.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_document, document).add(__path_page, page);
 }

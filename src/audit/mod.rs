@@ -124,3 +124,8 @@ pub async fn list_all(
     let page = state.db.run(move |c| page(c, None, &req)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
+
+/// The audit log of the whole instance (an event's own is under `events`).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list_all, list_all, SORTS);
+}

@@ -227,3 +227,10 @@ pub fn create_from_cli(
         Ok(id)
     })
 }
+
+/// The tokens and organizers of the API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_create_token, create_token);
+    r.add(__path_revoke_token, revoke_token);
+    r.add(__path_create_organizer, create_organizer);
+}

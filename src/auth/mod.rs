@@ -89,6 +89,11 @@ pub fn check_password(password: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Tokens and organizers in the API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    handlers::routes(r);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -196,6 +196,12 @@ pub async fn summary(
     Ok(HttpResponse::Ok().json(out))
 }
 
+/// Check-in at the door.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_scan, scan);
+    r.add(__path_summary, summary);
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -24,7 +24,7 @@ use std::sync::Mutex;
 
 use tokio::sync::oneshot;
 
-use super::{Conn, Db, PoolKind, JOBS_QUEUED, OUTBOX_WRITTEN};
+use super::{Conn, Db, PoolKind};
 use crate::error::{AppError, AppResult};
 
 /// The most pieces of work committed in one transaction.
@@ -182,22 +182,17 @@ impl Db {
             ),
             PoolKind::Pg(_) => None,
         };
-        OUTBOX_WRITTEN.with(|w| w.set(false));
-        JOBS_QUEUED.with(|w| w.set(false));
         let outcome = self.get().map_err(AppError::from).and_then(|mut pooled| {
-            pooled.conn().write_tx(|c| {
+            let mut conn = pooled.conn();
+            let outcome = conn.write_tx(|c| {
                 for piece in batch.iter_mut() {
                     piece.run(c);
                 }
                 Ok(())
-            })
+            });
+            conn.take_queued().wake(self);
+            outcome
         });
-        if OUTBOX_WRITTEN.with(|w| w.replace(false)) && outcome.is_ok() {
-            self.outbox.notify();
-        }
-        if JOBS_QUEUED.with(|w| w.replace(false)) && outcome.is_ok() {
-            self.jobs.notify();
-        }
         if batch.len() > 1 {
             tracing::trace!(size = batch.len(), "group commit");
         }

@@ -4,7 +4,7 @@
 
 use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
 
-use super::{Conn, Db};
+use super::{Conn, Db, Link};
 
 pub const SQLITE: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 pub const POSTGRES: EmbeddedMigrations = embed_migrations!("migrations/postgres");
@@ -14,11 +14,11 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// Applies every pending migration; returns the versions applied. A failure names the migration.
 pub fn run_pending(db: &Db) -> anyhow::Result<Vec<String>> {
     let mut pooled = db.get()?;
-    let result: Result<Vec<String>, BoxError> = match pooled.conn() {
-        Conn::Sqlite(c) => c
+    let result: Result<Vec<String>, BoxError> = match pooled.conn().link {
+        Link::Sqlite(c) => c
             .run_pending_migrations(SQLITE)
             .map(|v| v.iter().map(|m| m.to_string()).collect()),
-        Conn::Pg(c) => c
+        Link::Pg(c) => c
             .run_pending_migrations(POSTGRES)
             .map(|v| v.iter().map(|m| m.to_string()).collect()),
     };
@@ -27,16 +27,16 @@ pub fn run_pending(db: &Db) -> anyhow::Result<Vec<String>> {
 
 /// True when no migration is pending (for `/readyz`).
 pub fn all_applied(c: &mut Conn) -> Result<bool, BoxError> {
-    match c {
-        Conn::Sqlite(c) => Ok(!c.has_pending_migration(SQLITE)?),
-        Conn::Pg(c) => Ok(!c.has_pending_migration(POSTGRES)?),
+    match &mut c.link {
+        Link::Sqlite(c) => Ok(!c.has_pending_migration(SQLITE)?),
+        Link::Pg(c) => Ok(!c.has_pending_migration(POSTGRES)?),
     }
 }
 
 /// Reverts every applied migration, newest first (used by the schema drift test).
 pub fn revert_all(c: &mut Conn) -> Result<(), BoxError> {
-    match c {
-        Conn::Sqlite(c) => c.revert_all_migrations(SQLITE).map(|_| ()),
-        Conn::Pg(c) => c.revert_all_migrations(POSTGRES).map(|_| ()),
+    match &mut c.link {
+        Link::Sqlite(c) => c.revert_all_migrations(SQLITE).map(|_| ()),
+        Link::Pg(c) => c.revert_all_migrations(POSTGRES).map(|_| ()),
     }
 }

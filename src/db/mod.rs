@@ -14,9 +14,11 @@
 //! Diesel is synchronous: [`Db::run`] and [`Db::write`] take a pooled connection and run the
 //! closure on actix's blocking thread pool, never on the async workers.
 //!
-//! A write that queues email (an outbox row, see `email::outbox`) calls [`outbox_written`];
-//! once [`Db::write`] has committed it signals [`Db::outbox`], which the mail sender waits on.
-//! So no handler has to remember to wake the sender, and a rolled-back write wakes nobody.
+//! A write that queues email (an outbox row, see `email::outbox`) or work for a background job
+//! tells its connection ([`Conn::queued`]); the transaction keeps what it queued, and once it
+//! has committed, [`Db::write`] (or the group writer) signals [`Db::outbox`] or [`Db::jobs`],
+//! which the workers wait on. So no handler has to remember to wake them, and a rolled-back
+//! write wakes nobody.
 
 pub mod group;
 pub mod migrations;
@@ -56,10 +58,43 @@ impl Backend {
     }
 }
 
-/// A borrowed connection of either backend. Query functions take `&mut Conn`.
-pub enum Conn<'a> {
+/// A borrowed connection of either backend, and what its transaction has queued for the
+/// workers. Query functions take `&mut Conn`.
+pub struct Conn<'a> {
+    pub link: Link<'a>,
+    queued: Queued,
+}
+
+/// The connection itself, of one backend or the other.
+pub enum Link<'a> {
     Sqlite(&'a mut SqliteConnection),
     Pg(&'a mut PgConnection),
+}
+
+/// What a write transaction left for the workers, to wake them once it commits.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Queued {
+    /// An outbox row (the mail sender).
+    pub email: bool,
+    /// Work for a background job (today: a release's schedule-change notices).
+    pub jobs: bool,
+}
+
+impl Queued {
+    fn merge(&mut self, other: Queued) {
+        self.email |= other.email;
+        self.jobs |= other.jobs;
+    }
+
+    /// Wakes the workers for what was queued (after the commit).
+    fn wake(self, db: &Db) {
+        if self.email {
+            db.outbox.notify();
+        }
+        if self.jobs {
+            db.jobs.notify();
+        }
+    }
 }
 
 /// Expands `$body` once per backend with `$c` bound to the concrete connection.
@@ -70,12 +105,12 @@ pub enum Conn<'a> {
 #[macro_export]
 macro_rules! run {
     ($conn:expr, |$c:ident| $body:expr) => {
-        match $conn {
-            $crate::db::Conn::Sqlite(inner) => {
+        match &mut $conn.link {
+            $crate::db::Link::Sqlite(inner) => {
                 let $c: &mut ::diesel::sqlite::SqliteConnection = &mut **inner;
                 $body
             }
-            $crate::db::Conn::Pg(inner) => {
+            $crate::db::Link::Pg(inner) => {
                 let $c: &mut ::diesel::pg::PgConnection = &mut **inner;
                 $body
             }
@@ -83,38 +118,71 @@ macro_rules! run {
     };
 }
 
-impl Conn<'_> {
-    pub fn backend(&self) -> Backend {
-        match self {
-            Conn::Sqlite(_) => Backend::Sqlite,
-            Conn::Pg(_) => Backend::Postgres,
+impl<'a> Conn<'a> {
+    pub fn new(link: Link<'a>) -> Self {
+        Conn {
+            link,
+            queued: Queued::default(),
         }
     }
 
-    /// Runs `f` in one write transaction (see the module documentation). Any error rolls back
-    /// everything `f` wrote.
-    pub fn write_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
-        match self {
-            Conn::Sqlite(c) => c.immediate_transaction(|c| f(&mut Conn::Sqlite(c))),
-            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+    pub fn backend(&self) -> Backend {
+        match self.link {
+            Link::Sqlite(_) => Backend::Sqlite,
+            Link::Pg(_) => Backend::Postgres,
         }
+    }
+
+    /// Notes that the running transaction queued something for the workers.
+    pub fn queued(&mut self, what: Queued) {
+        self.queued.merge(what);
+    }
+
+    /// What this connection's committed transactions queued, cleared.
+    pub fn take_queued(&mut self) -> Queued {
+        std::mem::take(&mut self.queued)
+    }
+
+    /// Runs `f` in one write transaction (see the module documentation). Any error rolls back
+    /// everything `f` wrote, and forgets what it queued.
+    pub fn write_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        self.nested(f, true)
     }
 
     /// A savepoint inside the current transaction: `f`'s writes are undone if it fails, and
     /// the transaction goes on (see `db::group`).
     pub fn savepoint<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
-        match self {
-            Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
-            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
-        }
+        self.nested(f, false)
     }
 
     /// A read transaction: one consistent snapshot for multi-query reads.
     pub fn read_tx<T>(&mut self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
-        match self {
-            Conn::Sqlite(c) => c.transaction(|c| f(&mut Conn::Sqlite(c))),
-            Conn::Pg(c) => c.transaction(|c| f(&mut Conn::Pg(c))),
+        self.nested(f, false)
+    }
+
+    /// `f` in a transaction (`BEGIN IMMEDIATE` on SQLite when `immediate`) or, inside one, a
+    /// savepoint; what `f` queued counts only if it succeeded.
+    fn nested<T>(
+        &mut self,
+        f: impl FnOnce(&mut Conn) -> AppResult<T>,
+        immediate: bool,
+    ) -> AppResult<T> {
+        let mut queued = Queued::default();
+        let inner = |link: Link| {
+            let mut c = Conn::new(link);
+            let out = f(&mut c);
+            queued = c.queued;
+            out
+        };
+        let out = match &mut self.link {
+            Link::Sqlite(c) if immediate => c.immediate_transaction(|c| inner(Link::Sqlite(c))),
+            Link::Sqlite(c) => c.transaction(|c| inner(Link::Sqlite(c))),
+            Link::Pg(c) => c.transaction(|c| inner(Link::Pg(c))),
+        };
+        if out.is_ok() {
+            self.queued.merge(queued);
         }
+        out
     }
 }
 
@@ -177,24 +245,6 @@ enum PoolKind {
     Pg(Pool<ConnectionManager<PgConnection>>),
 }
 
-thread_local! {
-    /// Set by [`outbox_written`] during the write transaction running on this thread.
-    static OUTBOX_WRITTEN: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-    /// Set by [`jobs_queued`] during the write transaction running on this thread.
-    static JOBS_QUEUED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
-}
-
-/// Marks the write transaction running on this thread as having queued email.
-pub fn outbox_written() {
-    OUTBOX_WRITTEN.with(|w| w.set(true));
-}
-
-/// Marks the write transaction running on this thread as having left work for a background
-/// job (today: a release's schedule-change notices); [`Db::jobs`] is signalled on commit.
-pub fn jobs_queued() {
-    JOBS_QUEUED.with(|w| w.set(true));
-}
-
 /// Committed outbox rows are waiting: the mail sender sleeps on this between rounds.
 #[derive(Default)]
 pub struct OutboxSignal {
@@ -247,10 +297,10 @@ pub enum PooledConn {
 
 impl PooledConn {
     pub fn conn(&mut self) -> Conn<'_> {
-        match self {
-            PooledConn::Sqlite(c) => Conn::Sqlite(&mut *c),
-            PooledConn::Pg(c) => Conn::Pg(&mut *c),
-        }
+        Conn::new(match self {
+            PooledConn::Sqlite(c) => Link::Sqlite(&mut *c),
+            PooledConn::Pg(c) => Link::Pg(&mut *c),
+        })
     }
 }
 
@@ -359,15 +409,9 @@ impl Db {
                 PoolKind::Pg(_) => None,
             };
             let mut pooled = db.get()?;
-            OUTBOX_WRITTEN.with(|w| w.set(false));
-            JOBS_QUEUED.with(|w| w.set(false));
-            let result = pooled.conn().write_tx(f);
-            if OUTBOX_WRITTEN.with(|w| w.replace(false)) && result.is_ok() {
-                db.outbox.notify();
-            }
-            if JOBS_QUEUED.with(|w| w.replace(false)) && result.is_ok() {
-                db.jobs.notify();
-            }
+            let mut conn = pooled.conn();
+            let result = conn.write_tx(f);
+            conn.take_queued().wake(&db);
             result
         })
         .await
@@ -417,7 +461,7 @@ pub fn sqlite_path(url: &str) -> &str {
 pub fn lock_event(c: &mut Conn, event_id: i64) -> AppResult<()> {
     use diesel::prelude::*;
     use schema::events;
-    if let Conn::Pg(pg) = c {
+    if let Link::Pg(pg) = &mut c.link {
         events::table
             .find(event_id)
             .select(events::id)

@@ -3,7 +3,6 @@
 
 pub mod dates;
 pub mod email;
-pub mod ics;
 pub mod language;
 pub mod role;
 pub mod schedule;

@@ -5,6 +5,10 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// The most field errors one answer lists: past it, a parse stops and says how many more it
+/// found or did not check (a body of thousands of bad members costs no more than this).
+pub const MAX_ERRORS: usize = 100;
+
 /// One field that failed validation.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
 pub struct FieldError {

@@ -358,3 +358,11 @@ pub async fn put_template(
     overrides.forget(event_id);
     Ok(HttpResponse::Ok().json(saved))
 }
+
+/// The outbox and the template overrides.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+    r.add(__path_retry, retry);
+    r.add(__path_get_template, get_template);
+    r.add(__path_put_template, put_template);
+}

@@ -3,7 +3,6 @@
 //! routes to watch the outbox and override texts.
 
 pub mod handlers;
-pub mod ics;
 mod kind;
 pub mod outbox;
 pub mod relay;
@@ -39,4 +38,9 @@ pub fn common_context(
     m.insert("city".into(), json!(event.city));
     m.insert("contact_email".into(), json!(event.contact_email));
     m
+}
+
+/// The outbox and templates API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    handlers::routes(r);
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use super::templates::{self, Parts};
 use super::EmailKind;
 use crate::db::schema::outbox_emails;
-use crate::db::Conn;
+use crate::db::{Conn, Link};
 use crate::domain::Language;
 use crate::error::AppResult;
 use crate::run;
@@ -185,7 +185,10 @@ pub fn enqueue_rendered(
         ))
         .returning(outbox_emails::id)
         .get_result::<i64>(c))?;
-    crate::db::outbox_written();
+    c.queued(crate::db::Queued {
+        email: true,
+        jobs: false,
+    });
     Ok(id)
 }
 
@@ -218,8 +221,8 @@ pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claime
             .or(outbox_emails::status
                 .eq("sending")
                 .and(outbox_emails::locked_until.lt(now)));
-        let rows: Vec<Claimed> = match c {
-            Conn::Pg(pg) => outbox_emails::table
+        let rows: Vec<Claimed> = match &mut c.link {
+            Link::Pg(pg) => outbox_emails::table
                 .filter(due)
                 .order(outbox_emails::id.asc())
                 .limit(limit)
@@ -227,7 +230,7 @@ pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claime
                 .for_update()
                 .skip_locked()
                 .load(&mut **pg)?,
-            Conn::Sqlite(sq) => outbox_emails::table
+            Link::Sqlite(sq) => outbox_emails::table
                 .filter(due)
                 .order(outbox_emails::id.asc())
                 .limit(limit)

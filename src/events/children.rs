@@ -4,13 +4,23 @@
 //! The shape is written once here. Reads are public for a published event (organizers, viewer
 //! and up, also see drafts and what only they may see); writes need an editor and run in one
 //! write transaction that locks the event, parse the body with every error reported at once,
-//! and record an audit entry. A resource says only what differs, by implementing [`Child`];
-//! its module then declares its five routes with [`child_routes!`], which also documents them
-//! in the OpenAPI document.
+//! and record an audit entry. A resource says only what differs, by implementing [`Child`],
+//! and its module registers the five routes with [`routes`], which documents them too: the
+//! OpenAPI operations are written once here, from the resource's types and paths.
+
+use std::marker::PhantomData;
 
 use actix_web::{web, HttpResponse};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use utoipa::openapi::path::{
+    HttpMethod, Operation, OperationBuilder, Parameter, ParameterBuilder, ParameterIn,
+};
+use utoipa::openapi::request_body::RequestBodyBuilder;
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::security::SecurityRequirement;
+use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
+use utoipa::{IntoParams, PartialSchema, ToSchema};
 
 use super::{queries, Event};
 use crate::audit;
@@ -22,6 +32,7 @@ use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
+use crate::web::routes::{Routes, Schemas};
 use crate::web::AppState;
 
 /// What one kind of event child does differently.
@@ -30,12 +41,20 @@ pub trait Child: 'static {
     const NOUN: &'static str;
     /// The list's `sort` keys.
     const SORTS: &'static [&'static str];
+    /// The OpenAPI tag of the five operations (`rooms`).
+    const TAG: &'static str;
+    /// The list's path (`/api/v1/events/{slug}/rooms`); one item is at `{LIST_PATH}/{id}`.
+    const LIST_PATH: &'static str;
+    /// Statuses a create or an update may answer besides the usual ones, and why.
+    const WRITE_ERRORS: &'static [(&'static str, &'static str)] = &[];
+    /// Statuses a delete may answer besides the usual ones, and why.
+    const DELETE_ERRORS: &'static [(&'static str, &'static str)] = &[];
     type Row: Send + 'static;
-    type Out: Serialize + Send + 'static;
-    type New: DeserializeOwned + Send + 'static;
-    type Patch: DeserializeOwned + Send + 'static;
+    type Out: Serialize + ToSchema + Send + 'static;
+    type New: DeserializeOwned + ToSchema + Send + 'static;
+    type Patch: DeserializeOwned + ToSchema + Send + 'static;
     /// The list's own query parameters besides paging (none: [`NoFilters`]).
-    type Filters: DeserializeOwned + Send + 'static;
+    type Filters: DeserializeOwned + IntoParams + Send + 'static;
 
     fn id(row: &Self::Row) -> i64;
 
@@ -226,80 +245,178 @@ pub async fn delete<C: Child>(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Declares the five routes of a [`Child`] in the module that invokes it — `list`, `get`,
-/// `create`, `update`, `delete`, each documented for the OpenAPI document — so that
-/// `app/routes.rs` mounts them by name like any other handler. `extra` lists the statuses a
-/// resource adds (e.g. `(status = 409, description = "…")` for a delete that can be refused).
-#[macro_export]
-macro_rules! child_routes {
-    (
-        $child:ty, tag = $tag:literal, list = $list:literal, item = $item:literal,
-        new = $new:ty, patch = $patch:ty, out = $out:ty, filters = $filters:ty,
-        write_errors = [$($werr:tt),*], delete_errors = [$($derr:tt),*]
-    ) => {
-        /// The sort keys of the list (named in the OpenAPI document by `app::openapi`).
-        pub const SORTS: &[&str] = <$child as $crate::events::children::Child>::SORTS;
+/// Registers the five routes of a [`Child`], documented.
+pub fn routes<C: Child>(r: &mut Routes) {
+    r.list(Doc::<C>::op(Op::List), list::<C>, C::SORTS)
+        .add(Doc::<C>::op(Op::Create), create::<C>)
+        .add(Doc::<C>::op(Op::Get), get::<C>)
+        .add(Doc::<C>::op(Op::Update), update::<C>)
+        .add(Doc::<C>::op(Op::Delete), delete::<C>);
+}
 
-        #[utoipa::path(get, path = $list, tag = $tag,
-            params(("slug" = String, Path), $crate::web::list::ListParams, $filters),
-            responses((status = 200, body = $crate::web::list::Page<$out>), (status = 404), (status = 422)))]
-        pub async fn list(
-            state: actix_web::web::Data<$crate::web::AppState>,
-            who: $crate::web::identity::OptionalOrganizer,
-            slug: actix_web::web::Path<String>,
-            params: $crate::web::query::Query<$crate::web::list::ListParams>,
-            filters: $crate::web::query::Query<$filters>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::events::children::list::<$child>(state, who, slug, params, filters).await
-        }
+/// The five operations of a child resource.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    List,
+    Get,
+    Create,
+    Update,
+    Delete,
+}
 
-        #[utoipa::path(get, path = $item, tag = $tag,
-            params(("slug" = String, Path), ("id" = i64, Path)),
-            responses((status = 200, body = $out), (status = 404)))]
-        pub async fn get(
-            state: actix_web::web::Data<$crate::web::AppState>,
-            who: $crate::web::identity::OptionalOrganizer,
-            path: actix_web::web::Path<(String, i64)>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::events::children::get::<$child>(state, who, path).await
-        }
+/// The OpenAPI documentation of one operation of `C` (what `#[utoipa::path]` writes for a
+/// handler, written here once for every child resource).
+pub struct Doc<C: Child> {
+    op: Op,
+    child: PhantomData<C>,
+}
 
-        #[utoipa::path(post, path = $list, tag = $tag,
-            params(("slug" = String, Path)), request_body = $new,
-            responses((status = 201, body = $out), (status = 401), (status = 403), (status = 404), (status = 422) $(, $werr)*),
-            security(("bearer" = [])))]
-        pub async fn create(
-            state: actix_web::web::Data<$crate::web::AppState>,
-            who: $crate::web::identity::Organizer,
-            slug: actix_web::web::Path<String>,
-            body: $crate::web::json::Json<$new>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::events::children::create::<$child>(state, who, slug, body).await
+impl<C: Child> Doc<C> {
+    pub fn op(op: Op) -> Self {
+        Doc {
+            op,
+            child: PhantomData,
         }
+    }
+}
 
-        #[utoipa::path(patch, path = $item, tag = $tag,
-            params(("slug" = String, Path), ("id" = i64, Path)), request_body = $patch,
-            responses((status = 200, body = $out), (status = 401), (status = 403), (status = 404), (status = 422) $(, $werr)*),
-            security(("bearer" = [])))]
-        pub async fn update(
-            state: actix_web::web::Data<$crate::web::AppState>,
-            who: $crate::web::identity::Organizer,
-            path: actix_web::web::Path<(String, i64)>,
-            body: $crate::web::json::Json<$patch>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::events::children::update::<$child>(state, who, path, body).await
+impl<C: Child> crate::web::routes::Documented for Doc<C> {
+    fn path(&self) -> String {
+        match self.op {
+            Op::List | Op::Create => C::LIST_PATH.to_string(),
+            Op::Get | Op::Update | Op::Delete => format!("{}/{{id}}", C::LIST_PATH),
         }
+    }
 
-        #[utoipa::path(delete, path = $item, tag = $tag,
-            params(("slug" = String, Path), ("id" = i64, Path)),
-            responses((status = 204), (status = 401), (status = 403), (status = 404) $(, $derr)*),
-            security(("bearer" = [])))]
-        pub async fn delete(
-            state: actix_web::web::Data<$crate::web::AppState>,
-            who: $crate::web::identity::Organizer,
-            path: actix_web::web::Path<(String, i64)>,
-        ) -> $crate::error::AppResult<actix_web::HttpResponse> {
-            $crate::events::children::delete::<$child>(state, who, path).await
+    fn methods(&self) -> Vec<HttpMethod> {
+        vec![match self.op {
+            Op::List | Op::Get => HttpMethod::Get,
+            Op::Create => HttpMethod::Post,
+            Op::Update => HttpMethod::Patch,
+            Op::Delete => HttpMethod::Delete,
+        }]
+    }
+
+    fn operation(&self) -> Operation {
+        let (id, body): (_, Option<RefOr<Schema>>) = match self.op {
+            Op::List => (
+                "list",
+                Some(RefOr::Ref(Ref::from_schema_name(page_name::<C::Out>()))),
+            ),
+            Op::Get => ("get", Some(named::<C::Out>())),
+            Op::Create => ("create", Some(named::<C::Out>())),
+            Op::Update => ("update", Some(named::<C::Out>())),
+            Op::Delete => ("delete", None),
+        };
+        let mut ok = ResponseBuilder::new().description("");
+        if let Some(schema) = body {
+            ok = ok.content(
+                "application/json",
+                ContentBuilder::new().schema(Some(schema)).build(),
+            );
         }
-    };
+        let mut operation = OperationBuilder::new()
+            .tag(C::TAG)
+            .operation_id(Some(id))
+            .parameter(path_parameter("slug", Type::String))
+            .response(ok_status(self.op), ok.build());
+        if self.op != Op::List && self.op != Op::Create {
+            let mut id = path_parameter("id", Type::Integer);
+            id.schema = Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::Integer)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::Int64)))
+                    .into(),
+            );
+            operation = operation.parameter(id);
+        }
+        let errors: &[(&str, &str)] = match self.op {
+            Op::List => &[("404", ""), ("422", "")],
+            Op::Get => &[("404", "")],
+            Op::Create | Op::Update => &[("401", ""), ("403", ""), ("404", ""), ("422", "")],
+            Op::Delete => &[("401", ""), ("403", ""), ("404", "")],
+        };
+        let extra = match self.op {
+            Op::Create | Op::Update => C::WRITE_ERRORS,
+            Op::Delete => C::DELETE_ERRORS,
+            Op::List | Op::Get => &[],
+        };
+        for (status, why) in errors.iter().chain(extra) {
+            operation =
+                operation.response(*status, ResponseBuilder::new().description(*why).build());
+        }
+        match self.op {
+            Op::List => {
+                operation = operation
+                    .parameters(Some(ListParams::into_params(|| Some(ParameterIn::Query))))
+                    .parameters(Some(C::Filters::into_params(|| Some(ParameterIn::Query))));
+            }
+            Op::Get => {}
+            Op::Create | Op::Update | Op::Delete => {
+                if self.op != Op::Delete {
+                    let input = if self.op == Op::Create {
+                        C::New::name()
+                    } else {
+                        C::Patch::name()
+                    };
+                    let content = ContentBuilder::new()
+                        .schema(Some(RefOr::<Schema>::Ref(Ref::from_schema_name(input))))
+                        .build();
+                    operation = operation.request_body(Some(
+                        RequestBodyBuilder::new()
+                            .content("application/json", content)
+                            .required(Some(Required::True))
+                            .build(),
+                    ));
+                }
+                operation =
+                    operation.security(SecurityRequirement::new("bearer", Vec::<String>::new()));
+            }
+        }
+        operation.build()
+    }
+
+    fn schemas(&self, schemas: &mut Schemas) {
+        fn add<T: ToSchema>(schemas: &mut Schemas) {
+            schemas.push((T::name().to_string(), T::schema()));
+            T::schemas(schemas);
+        }
+        add::<C::Out>(schemas);
+        if self.op == Op::List {
+            schemas.push((page_name::<C::Out>(), Page::<C::Out>::schema()));
+        }
+        match self.op {
+            Op::Create => add::<C::New>(schemas),
+            Op::Update => add::<C::Patch>(schemas),
+            _ => {}
+        }
+    }
+}
+
+fn ok_status(op: Op) -> &'static str {
+    match op {
+        Op::Create => "201",
+        Op::Delete => "204",
+        _ => "200",
+    }
+}
+
+/// The name of a page of `T`s' schema, as utoipa names a generic's (`Page_RoomOut`).
+fn page_name<T: ToSchema>() -> String {
+    format!("Page_{}", T::name())
+}
+
+/// A reference to `T`'s schema by name.
+fn named<T: ToSchema>() -> RefOr<Schema> {
+    RefOr::Ref(Ref::from_schema_name(T::name()))
+}
+
+/// A required path parameter.
+fn path_parameter(name: &str, kind: Type) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Path)
+        .required(Required::True)
+        .schema(Some(ObjectBuilder::new().schema_type(kind)))
+        .build()
 }

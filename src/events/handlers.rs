@@ -462,3 +462,13 @@ pub async fn audit_log(
         .await?;
     Ok(HttpResponse::Ok().json(page))
 }
+
+/// The events API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+    r.add(__path_create, create);
+    r.add(__path_get, get);
+    r.add(__path_update, update);
+    r.add(__path_publish, publish);
+    r.list(__path_audit_log, audit_log, crate::audit::SORTS);
+}

@@ -13,3 +13,8 @@ pub mod queries;
 
 pub use hooks::{EventChange, Hooks};
 pub use model::Event;
+
+/// The events API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    handlers::routes(r);
+}

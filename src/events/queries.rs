@@ -3,8 +3,8 @@ use diesel::prelude::*;
 
 use super::model::{Event, EventRow, EventStatus};
 use crate::db::schema::events;
-use crate::db::Conn;
 use crate::db::PageRequest;
+use crate::db::{Conn, Link};
 use crate::domain::{search_text, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::{paged, run};
@@ -129,11 +129,11 @@ pub fn visible(c: &mut Conn, slug: &str, can_view_drafts: bool) -> AppResult<Eve
 /// (see [`crate::db::lock_event`]).
 pub fn lock(c: &mut Conn, slug: &str) -> AppResult<Event> {
     let not_found = || AppError::not_found(format!("no event `{slug}`"));
-    match c {
+    match &mut c.link {
         // The write transaction already holds the whole database: what is read is current.
-        Conn::Sqlite(_) => find_by_slug(c, slug)?.ok_or_else(not_found),
+        Link::Sqlite(_) => find_by_slug(c, slug)?.ok_or_else(not_found),
         // `FOR UPDATE` waits for the lock, then reads the row as it is once locked.
-        Conn::Pg(pg) => {
+        Link::Pg(pg) => {
             if slug.chars().any(char::is_control) {
                 return Err(not_found());
             }

@@ -303,6 +303,12 @@ pub struct Booths;
 impl Child for Booths {
     const NOUN: &'static str = "booth";
     const SORTS: &'static [&'static str] = &["code", "created_at"];
+    const TAG: &'static str = "booths";
+    const LIST_PATH: &'static str = "/api/v1/events/{slug}/booths";
+    const WRITE_ERRORS: &'static [(&'static str, &'static str)] =
+        &[("409", "code already used in this event")];
+    const DELETE_ERRORS: &'static [(&'static str, &'static str)] =
+        &[("409", "assigned to an exhibitor")];
     type Row = BoothRow;
     type Out = BoothOut;
     type New = NewBooth;
@@ -454,22 +460,6 @@ impl Child for Booths {
     }
 }
 
-crate::child_routes!(
-    Booths,
-    tag = "booths",
-    list = "/api/v1/events/{slug}/booths",
-    item = "/api/v1/events/{slug}/booths/{id}",
-    new = NewBooth,
-    patch = BoothPatch,
-    out = BoothOut,
-    filters = BoothFilters,
-    write_errors = [(
-        status = 409,
-        description = "code already used in this event"
-    )],
-    delete_errors = [(status = 409, description = "assigned to an exhibitor")]
-);
-
 /// One hall of the summary.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct HallSummary {
@@ -520,4 +510,10 @@ pub async fn summary(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// The booths API (the summary first: `{id}` would match it).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_summary, summary);
+    crate::events::children::routes::<Booths>(r);
 }

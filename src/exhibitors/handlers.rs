@@ -501,3 +501,15 @@ pub async fn erase(
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Applications in the API and their review by organizers.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+    r.add(__path_apply, apply);
+    r.add(__path_confirm, confirm);
+    r.add(__path_update, update);
+    r.add(__path_erase, erase);
+    r.add(__path_approve, approve);
+    r.add(__path_reject, reject);
+    r.add(__path_set_booth, set_booth);
+}

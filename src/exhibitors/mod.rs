@@ -10,3 +10,11 @@ pub mod purge;
 pub mod self_service;
 pub mod service;
 pub mod tokens;
+
+/// Exhibitors' routes: the public directory and forms, then the API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    pages::routes(r);
+    booths::routes(r);
+    handlers::routes(r);
+    self_service::routes(r);
+}

@@ -14,53 +14,12 @@ use crate::error::AppError;
 use crate::events::queries as events;
 use crate::web::csrf;
 use crate::web::pages::{InPage, PageError};
+use crate::web::words::Section;
 use crate::web::AppState;
 
+/// Interface words of the exhibitor's pages (`templates/words/<lang>.json`).
 fn words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "exhibit_title": "طلب رواق عرض", "exhibit_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد طلبكم.",
-            "company_name": "اسم الشركة", "contact_name": "الشخص المسؤول", "email": "البريد الإلكتروني", "phone": "الهاتف",
-            "website": "الموقع الإلكتروني", "country": "البلد", "sector": "القطاع", "description": "نبذة عن الشركة",
-            "booth_kind": "نوع الرواق", "kind_standard": "عادي", "kind_corner": "زاوية", "kind_island": "جزيرة",
-            "area": "المساحة المطلوبة (م²)", "consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "send": "إرسال الطلب", "fix_errors": "يرجى تصحيح الخانات المشار إليها أدناه.",
-            "confirm_title": "تأكيد الطلب", "confirm_text": "اضغطوا على الزر لتأكيد طلب المشاركة.", "confirm_button": "تأكيد الطلب",
-            "link_problem": "تعذر استعمال هذا الرابط", "submitted": "تم تأكيد طلبكم وهو الآن قيد الدراسة.",
-            "status": "الحالة", "booth": "الرواق", "staff": "شارات الفريق",
-            "api_hint": "لإضافة أعضاء فريقكم أو تعديل ملفكم، استعملوا الرابط الوارد في بريد القبول.",
-            "withdraw": "سحب طلب المشاركة", "withdraw_confirm": "سيُحرَّر رواقكم وتُلغى شارات فريقكم. هل تريدون المتابعة؟", "profile": "ملفكم العمومي", "save": "حفظ", "add_staff": "إضافة شارة لعضو من الفريق", "remove": "حذف",
-            "staff_name": "الاسم", "staff_email": "البريد الإلكتروني", "staff_language": "لغة الشارة", "passes_left": "عدد شارات الفريق المرفقة بالرواق:",
-            "staff_confirmed": "أُرسلت الشارة", "staff_cancelled": "حُذفت", "staff_pending": "في الانتظار",
-            "cannot": "تعذر تنفيذ الطلب: استُعملت كل شارات الرواق، أو أن لهذا العنوان شارة للمعرض من قبل."}),
-        Language::Fr => serde_json::json!({
-            "exhibit_title": "Demande de stand", "exhibit_done": "Merci. Consultez votre messagerie pour confirmer votre demande.",
-            "company_name": "Société", "contact_name": "Personne à contacter", "email": "Adresse e-mail", "phone": "Téléphone",
-            "website": "Site web", "country": "Pays", "sector": "Secteur", "description": "Présentation de la société",
-            "booth_kind": "Type de stand", "kind_standard": "Standard", "kind_corner": "Angle", "kind_island": "Îlot",
-            "area": "Surface souhaitée (m²)", "consent": "J'accepte le traitement de mes données pour les besoins du salon.", "send": "Envoyer la demande", "fix_errors": "Merci de corriger les champs signalés ci-dessous.",
-            "confirm_title": "Confirmer votre demande", "confirm_text": "Cliquez sur le bouton pour confirmer votre demande d'exposant.", "confirm_button": "Confirmer ma demande",
-            "link_problem": "Ce lien ne peut pas être utilisé", "submitted": "Votre demande est confirmée et en cours d'examen.",
-            "status": "Statut", "booth": "Stand", "staff": "Badges de l'équipe",
-            "api_hint": "Pour ajouter les membres de votre équipe ou modifier votre fiche, utilisez le lien de l'e-mail d'acceptation.",
-            "withdraw": "Retirer ma participation", "withdraw_confirm": "Votre stand sera libéré et les badges de votre équipe annulés. Continuer ?", "profile": "Votre fiche publique", "save": "Enregistrer", "add_staff": "Ajouter un badge d'équipe", "remove": "Retirer",
-            "staff_name": "Nom", "staff_email": "Adresse e-mail", "staff_language": "Langue du badge", "passes_left": "Badges d'équipe compris avec le stand :",
-            "staff_confirmed": "badge envoyé", "staff_cancelled": "retiré", "staff_pending": "en attente",
-            "cannot": "Impossible : tous les badges du stand sont utilisés, ou cette adresse a déjà un badge pour le salon."}),
-        Language::En => serde_json::json!({
-            "exhibit_title": "Apply for a booth", "exhibit_done": "Thank you. Please check your email to confirm your application.",
-            "company_name": "Company", "contact_name": "Contact person", "email": "Email", "phone": "Phone",
-            "website": "Website", "country": "Country", "sector": "Sector", "description": "About the company",
-            "booth_kind": "Booth type", "kind_standard": "Standard", "kind_corner": "Corner", "kind_island": "Island",
-            "area": "Area wanted (m²)", "consent": "I agree to the processing of my data for the fair.", "send": "Send the application", "fix_errors": "Please correct the fields marked below.",
-            "confirm_title": "Confirm your application", "confirm_text": "Press the button to confirm your exhibitor application.", "confirm_button": "Confirm my application",
-            "link_problem": "This link cannot be used", "submitted": "Your application is confirmed and under review.",
-            "status": "Status", "booth": "Booth", "staff": "Staff passes",
-            "api_hint": "To add your staff or edit your profile, use the link in the approval email.",
-            "withdraw": "Withdraw from the fair", "withdraw_confirm": "Your booth will be freed and your staff passes cancelled. Continue?", "profile": "Your public profile", "save": "Save", "add_staff": "Add a staff pass", "remove": "Remove",
-            "staff_name": "Name", "staff_email": "Email", "staff_language": "Language of the pass", "passes_left": "Staff passes included with the booth:",
-            "staff_confirmed": "badge sent", "staff_cancelled": "removed", "staff_pending": "pending",
-            "cannot": "This could not be done: all staff passes of the booth are used, or this address already has a badge for the fair."}),
-    }
+    crate::web::words::words(lang, &[Section::Exhibitor])
 }
 
 fn render(
@@ -273,11 +232,7 @@ pub async fn confirm_page(
             page = page.saying(crate::web::pages::link_used_words(lang));
         }
         if let (true, Some(slug)) = (gone, slug) {
-            let label = match lang {
-                Language::Ar => "تقديم الطلب من جديد",
-                Language::Fr => "Refaire la demande",
-                Language::En => "Apply again",
-            };
+            let label = crate::web::words::word(lang, Section::ExhibitorExpiredLink, "apply_again");
             page = page.next(
                 format!("/events/{slug}/exhibit?lang={}", lang.code()),
                 label,
@@ -695,21 +650,9 @@ pub struct DirectoryQuery {
     pub lang: Option<String>,
 }
 
+/// Interface words of the exhibitor directory (`templates/words/<lang>.json`).
 fn directory_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => {
-            serde_json::json!({"title": "دليل العارضين", "sector": "القطاع", "country": "البلد", "all": "الكل",
-            "filter": "تصفية", "booth": "الرواق", "hall": "الجناح", "none": "لا يوجد عارض يطابق هذه التصفية.", "back": "العودة إلى البرنامج"})
-        }
-        Language::Fr => {
-            serde_json::json!({"title": "Annuaire des exposants", "sector": "Secteur", "country": "Pays", "all": "Tous",
-            "filter": "Filtrer", "booth": "Stand", "hall": "Hall", "none": "Aucun exposant ne correspond à ces filtres.", "back": "Retour au programme"})
-        }
-        Language::En => {
-            serde_json::json!({"title": "Exhibitor directory", "sector": "Sector", "country": "Country", "all": "All",
-            "filter": "Filter", "booth": "Booth", "hall": "Hall", "none": "No exhibitor matches these filters.", "back": "Back to the programme"})
-        }
-    }
+    crate::web::words::words(lang, &[Section::ExhibitorDirectory])
 }
 
 #[utoipa::path(get, path = "/events/{slug}/exhibitors", tag = "pages",
@@ -774,4 +717,18 @@ pub async fn directory(
     )
     .in_page(lang)?;
     Ok(html(actix_web::http::StatusCode::OK, lang, body))
+}
+
+/// The directory, the application form and the exhibitor's page.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_directory, directory);
+    r.add(__path_form, form);
+    r.add(__path_submit, submit);
+    r.add(__path_confirm_page, confirm_page);
+    r.add(__path_confirm_submit, confirm_submit);
+    r.add(__path_manage_page, manage_page);
+    r.add(__path_profile_submit, profile_submit);
+    r.add(__path_withdraw_submit, withdraw_submit);
+    r.add(__path_staff_submit, staff_submit);
+    r.add(__path_staff_remove, staff_remove);
 }

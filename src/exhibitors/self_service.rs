@@ -319,3 +319,13 @@ pub async fn erase(state: web::Data<AppState>, who: Exhibitor) -> AppResult<Http
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The exhibitor's own application (`/api/v1/exhibitor`).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_get, get);
+    r.add(__path_update, update);
+    r.add(__path_withdraw, withdraw);
+    r.add(__path_erase, erase);
+    r.add(__path_add_staff, add_staff);
+    r.add(__path_remove_staff, remove_staff);
+}

@@ -6,16 +6,22 @@
 //! `GET /me` — can show the feed again, while the database keeps only the hash of each (a dump
 //! yields neither). The feed row is written with the manage token ([`register`]); the feed
 //! answers 404 while the registration is not confirmed, and for good once it is erased.
+//!
+//! The fair itself, as an all-day entry, is the calendar file of the confirmation email
+//! ([`fair`]).
 
 use actix_web::{web, HttpResponse};
+use chrono::TimeDelta;
 use diesel::prelude::*;
 
 use super::bookings::{self, BookingStatus};
 use super::model::{RegistrationRow, Status};
+use crate::calendar::ics::{Calendar, Method, Vevent, When};
 use crate::db::schema::{agenda_feeds, registrations};
 use crate::db::Conn;
+use crate::domain::Language;
 use crate::error::{AppError, AppResult};
-use crate::events::queries as events;
+use crate::events::{queries as events, Event};
 use crate::run;
 use crate::schedule::{exports, releases};
 use crate::web::AppState;
@@ -25,6 +31,24 @@ pub const PREFIX: &str = "slf_";
 /// The feed token of a manage token.
 pub fn token(manage_token: &str) -> String {
     crate::crypto::derived_token(PREFIX, manage_token, "salon agenda feed")
+}
+
+/// The fair as a one-event calendar, in `lang`: its days, all day long, at its venue.
+pub fn fair(event: &Event, lang: Language, host: &str) -> String {
+    let days = Vevent::new(
+        format!("event-{}@{host}", event.id),
+        crate::db::now(),
+        When::Day(event.starts_on),
+        When::Day(event.ends_on + TimeDelta::days(1)),
+        event.name.get(lang, event.default_language).to_string(),
+        format!("{}, {}", event.venue, event.city),
+    );
+    Calendar {
+        method: Method::Publish,
+        name: None,
+        events: vec![days],
+    }
+    .write()
 }
 
 /// Stores the feed of a new manage token (in the transaction that mints it).
@@ -115,7 +139,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
                             })
                         })
                         .map(move |s| {
-                            exports::vevent_lines(
+                            exports::vevent(
                                 event,
                                 &r.snapshot,
                                 s,
@@ -133,11 +157,21 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
                 event.name.get(lang, event.default_language),
                 reg.display_name()
             );
-            Ok(exports::calendar_of("PUBLISH", &name, vevents))
+            Ok(Calendar {
+                method: Method::Publish,
+                name: Some(name),
+                events: vevents,
+            }
+            .write())
         })
         .await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
         .insert_header(("Cache-Control", "private, max-age=300"))
         .body(body))
+}
+
+/// The personal agenda feed.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_feed, feed);
 }

@@ -252,3 +252,12 @@ impl crate::schedule::hooks::Seats for VisitorSeats {
         Ok(Some(seats))
     }
 }
+
+/// The attendee's own registration and seats (`/api/v1/me`).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_get, get);
+    r.add(__path_cancel, cancel);
+    r.add(__path_erase, erase);
+    r.add(__path_create_booking, create_booking);
+    r.add(__path_delete_booking, delete_booking);
+}

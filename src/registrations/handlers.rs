@@ -323,3 +323,9 @@ pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppRes
         .await?;
     Ok(answer)
 }
+
+/// Public registration and confirmation in the API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_register, register);
+    r.add(__path_confirm, confirm);
+}

@@ -16,3 +16,12 @@ pub mod service;
 pub mod tokens;
 
 pub use model::{Category, RegistrationRow, Status};
+
+/// Registration's routes: the public API and pages, then organizers'.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    handlers::routes(r);
+    pages::routes(r);
+    agenda::routes(r);
+    attendee::routes(r);
+    organizer::routes(r);
+}

@@ -20,6 +20,7 @@ use serde_json::json;
 use super::agenda;
 use super::bookings;
 use super::model::{RegistrationRow, Status};
+use crate::calendar::ics::{self, Calendar, Method};
 use crate::config::Settings;
 use crate::db::schema::{bookings as bookings_table, registrations, schedule_notices};
 use crate::db::{Conn, Db};
@@ -120,7 +121,10 @@ impl Released for FollowRelease {
             }
         }
         if queued > 0 {
-            crate::db::jobs_queued();
+            c.queued(crate::db::Queued {
+                email: false,
+                jobs: true,
+            });
         }
         Ok(())
     }
@@ -278,17 +282,6 @@ fn when(s: &PublishedSession, lang: Language) -> String {
     )
 }
 
-/// Adds the iTIP attendee lines RFC 5546 asks of a REQUEST or CANCEL to a VEVENT.
-fn addressed(mut lines: Vec<String>, organizer: &str, attendee: &str) -> Vec<String> {
-    let at = lines
-        .iter()
-        .rposition(|l| l == "END:VEVENT")
-        .unwrap_or(lines.len());
-    lines.insert(at, format!("ORGANIZER:mailto:{organizer}"));
-    lines.insert(at + 1, format!("ATTENDEE;RSVP=FALSE:mailto:{attendee}"));
-    lines
-}
-
 fn queue_email(
     c: &mut Conn,
     settings: &Settings,
@@ -332,34 +325,24 @@ fn queue_email(
             "when": when(s, lang),
             "room": room_name(snapshot, event, s.room_id, lang),
         }));
-        let lines = if change == CANCELLED {
-            exports::cancel_vevent_lines(
-                event,
-                snapshot,
-                s,
-                sequence,
-                release.published_at,
-                &host,
-                base,
-                lang,
-            )
-        } else {
-            exports::vevent_lines(
-                event,
-                snapshot,
-                s,
-                sequence,
-                release.published_at,
-                &host,
-                base,
-                lang,
-            )
-        };
-        let lines = addressed(lines, &event.contact_email, to);
+        let mut vevent = exports::vevent(
+            event,
+            snapshot,
+            s,
+            sequence,
+            release.published_at,
+            &host,
+            base,
+            lang,
+        );
+        // The attendee lines RFC 5546 asks of a REQUEST or CANCEL.
+        vevent.organizer = Some(event.contact_email.clone());
+        vevent.attendee = Some(to.to_string());
         if change == CANCELLED {
-            cancels.push(lines);
+            vevent.status = Some(ics::Status::Cancelled);
+            cancels.push(vevent);
         } else {
-            updates.push(lines);
+            updates.push(vevent);
         }
     }
     if items.is_empty() {
@@ -368,7 +351,12 @@ fn queue_email(
     let name = event.name.get(lang, event.default_language).to_string();
     let mut attachments = Vec::new();
     if !updates.is_empty() {
-        let ics = exports::calendar_of("REQUEST", &name, updates);
+        let ics = Calendar {
+            method: Method::Request,
+            name: Some(name.clone()),
+            events: updates,
+        }
+        .write();
         attachments.push(Attachment::new(
             "update.ics",
             "text/calendar; charset=utf-8; method=REQUEST",
@@ -377,7 +365,12 @@ fn queue_email(
         ));
     }
     if !cancels.is_empty() {
-        let ics = exports::calendar_of("CANCEL", &name, cancels);
+        let ics = Calendar {
+            method: Method::Cancel,
+            name: Some(name),
+            events: cancels,
+        }
+        .write();
         attachments.push(Attachment::new(
             "cancel.ics",
             "text/calendar; charset=utf-8; method=CANCEL",

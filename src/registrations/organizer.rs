@@ -540,3 +540,15 @@ pub async fn session_bookings_csv(
         out,
     ))
 }
+
+/// Organizers' view of registrations and bookings.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+    r.add(__path_csv, csv);
+    r.add(__path_update, update);
+    r.add(__path_erase, erase);
+    r.add(__path_resend, resend);
+    r.add(__path_badge, badge);
+    r.add(__path_bookings_summary, bookings_summary);
+    r.add(__path_session_bookings_csv, session_bookings_csv);
+}

@@ -17,93 +17,21 @@ use crate::events::Event;
 use crate::schedule::hooks::VISITOR_COOKIE;
 use crate::web::csrf;
 use crate::web::pages::{InPage, PageError};
+use crate::web::words::Section;
 use crate::web::AppState;
 
-/// The words of the attendee page's seats and agenda feed, per language.
-fn booking_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "my_sessions": "جلساتي", "no_sessions": "لم تحجزوا أي جلسة بعد. اختاروا جلساتكم من البرنامج.", "agenda": "أجندتي في التقويم", "agenda_text": "اشتركوا في هذا الرابط من تطبيق التقويم (Google أو Outlook أو Apple) لتظهر فيه جلساتكم المحجوزة وتُحدَّث تلقائيًا:", "subscribe": "الاشتراك في تقويمي"
-        }),
-        Language::Fr => serde_json::json!({
-            "my_sessions": "Mes sessions", "no_sessions": "Vous n'avez réservé aucune session. Choisissez-les dans le programme.", "agenda": "Mon agenda", "agenda_text": "Abonnez-vous à ce lien dans votre agenda (Google, Outlook, Apple) : vos sessions réservées y apparaissent et se mettent à jour d'elles-mêmes.", "subscribe": "M'abonner dans mon agenda"
-        }),
-        Language::En => serde_json::json!({
-            "my_sessions": "My sessions", "no_sessions": "You have not booked any session yet. Pick yours in the programme.", "agenda": "My agenda", "agenda_text": "Subscribe to this link in your calendar app (Google, Outlook, Apple): your booked sessions appear there and stay up to date.", "subscribe": "Subscribe in my calendar"
-        }),
-    }
-}
-
-/// Interface words of the attendee's pages, per language.
+/// Interface words of the attendee's pages (`templates/words/<lang>.json`), with the book /
+/// leave buttons of the programme.
 fn words(lang: Language) -> serde_json::Value {
-    crate::web::pages::words_from([
-        base_words(lang),
-        link_and_seat_words(lang),
-        booking_words(lang),
-        crate::schedule::pages::seat_words(lang),
-    ])
-}
-
-/// The words of a used confirmation link and of a refused seat, per language.
-fn link_and_seat_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "reg_full": "المعرض ممتلئ: كل تسجيل جديد ينضم إلى لائحة الانتظار (عدد المنتظرين حاليًا: {n})، وسنراسلكم إذا تحرر مكان.", "register_resend": "إذا سبق أن سجلتم، يبقى الرابط المرسل صالحًا؛ ولا يُرسل رابط جديد إلا بعد {n} دقائق من السابق.",
-            "remember_text": "يحجز هذا المتصفح المقاعد من البرنامج باسم شخص آخر.", "remember_button": "الحجز باسمي على هذا المتصفح",
-            "used_title": "تم استعمال هذا الرابط من قبل", "used_text": "سبق استعمال رابط التأكيد هذا. يمكننا أن نرسل إلى بريدكم الإلكتروني المسجل رابطًا إلى صفحتكم.", "used_button": "أرسلوا لي الرابط", "used_sent": "إذا كان تسجيلكم قائمًا، فقد أرسلنا إلى عنوانكم المسجل رسالة فيها رابط صفحتكم. تفقدوا بريدكم.",
-            "seat_title": "تعذر الحجز", "seat_not_confirmed": "لا يحجز المقاعد إلا المشاركون المؤكد تسجيلهم، وتسجيلكم غير مؤكد.", "seat_overlap": "تتداخل هذه الجلسة مع جلسة أخرى حجزتم فيها مقعدًا. ألغوا تلك أولًا."
-        }),
-        Language::Fr => serde_json::json!({
-            "reg_full": "Le salon est complet : toute nouvelle inscription rejoint la liste d'attente ({n} personnes y sont déjà), et nous vous écrirons si une place se libère.", "register_resend": "Si vous vous étiez déjà inscrit, le lien envoyé alors reste valable ; un nouveau lien ne part que {n} minutes après le précédent.",
-            "remember_text": "Ce navigateur réserve les places du programme au nom d'une autre personne.", "remember_button": "Réserver en mon nom sur ce navigateur",
-            "used_title": "Lien déjà utilisé", "used_text": "Ce lien de confirmation a déjà servi. Nous pouvons envoyer un lien vers votre page à l'adresse e-mail de votre inscription.", "used_button": "M'envoyer le lien", "used_sent": "Si votre inscription est active, un e-mail avec le lien vers votre page vient de partir vers l'adresse de votre inscription. Consultez votre messagerie.",
-            "seat_title": "Réservation impossible", "seat_not_confirmed": "Seuls les participants dont l'inscription est confirmée réservent des places ; la vôtre ne l'est pas.", "seat_overlap": "Cette session chevauche une autre session où vous avez déjà une place. Libérez d'abord celle-ci."
-        }),
-        Language::En => serde_json::json!({
-            "reg_full": "The fair is full: new registrations join the waiting list ({n} already waiting), and we will email you if a place frees up.", "register_resend": "If you had registered already, the link we sent then still works; a new link goes out only {n} minutes after the previous one.",
-            "remember_text": "This browser books seats from the programme in someone else's name.", "remember_button": "Book in my name on this browser",
-            "used_title": "This link was already used", "used_text": "This confirmation link was already used. We can send a link to your page to the email address you registered with.", "used_button": "Email me the link", "used_sent": "If your registration is active, an email with the link to your page is on its way to the address you registered with. Check your inbox.",
-            "seat_title": "Booking not possible", "seat_not_confirmed": "Only attendees whose registration is confirmed book seats; yours is not.", "seat_overlap": "This session overlaps another session you hold a seat in. Leave that one first."
-        }),
-    }
-}
-
-fn base_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "confirm_title": "تأكيد التسجيل", "confirm_text": "اضغطوا على الزر لتأكيد تسجيلكم.", "confirm_button": "تأكيد تسجيلي",
-            "confirmed": "تم تأكيد تسجيلكم.", "waitlisted": "المعرض ممتلئ حاليًا؛ أنتم في لائحة الانتظار وسنراسلكم إذا تحرر مكان.",
-            "pending": "تسجيلكم في انتظار التأكيد.", "cancelled": "تم إلغاء تسجيلكم.",
-            "your_page": "صفحتي", "badge": "الشارة", "print_badge": "طباعة الشارة", "cancel": "إلغاء تسجيلي",
-            "cancel_confirm": "هل تريدون فعلًا إلغاء تسجيلكم؟", "status": "الحالة", "badge_code": "رمز الشارة",
-            "link_problem": "تعذر استعمال هذا الرابط", "back": "العودة إلى البرنامج", "register_again": "التسجيل من جديد", "erase": "حذف بياناتي الشخصية", "erase_confirm": "ستُحذف بياناتكم الشخصية نهائيًا ولن يعمل هذا الرابط بعد ذلك. هل تريدون المتابعة؟", "erased": "حُذفت بياناتكم الشخصية. لن يعمل هذا الرابط بعد الآن.", "my_details": "بياناتي", "save": "حفظ", "f_language": "لغة المراسلات", "retry": "إعادة المحاولة", "reg_not_open": "لم يُفتح التسجيل بعد.", "reg_closed": "أُغلق باب التسجيل.",
-            "register_title": "التسجيل في المعرض", "register_button": "التسجيل", "register_done": "شكرًا لكم. تفقدوا بريدكم الإلكتروني لتأكيد تسجيلكم.",
-            "f_name": "الاسم الكامل", "f_email": "البريد الإلكتروني", "f_organization": "المؤسسة", "f_job_title": "المهنة",
-            "f_country": "البلد", "f_phone": "الهاتف", "f_category": "أسجل بصفتي", "visitor": "زائر", "professional": "مهني",
-            "f_consent": "أوافق على معالجة بياناتي لأغراض المعرض.", "fix_errors": "يرجى تصحيح الخانات المشار إليها أدناه."}),
-        Language::Fr => serde_json::json!({
-            "confirm_title": "Confirmer votre inscription", "confirm_text": "Cliquez sur le bouton pour confirmer votre inscription.", "confirm_button": "Confirmer mon inscription",
-            "confirmed": "Votre inscription est confirmée.", "waitlisted": "Le salon est complet pour le moment : vous êtes sur liste d'attente et nous vous écrirons si une place se libère.",
-            "pending": "Votre inscription attend votre confirmation.", "cancelled": "Votre inscription est annulée.",
-            "your_page": "Mon espace", "badge": "Badge", "print_badge": "Imprimer mon badge", "cancel": "Annuler mon inscription",
-            "cancel_confirm": "Voulez-vous vraiment annuler votre inscription ?", "status": "Statut", "badge_code": "Code du badge",
-            "link_problem": "Ce lien ne peut pas être utilisé", "back": "Retour au programme", "register_again": "M'inscrire à nouveau", "erase": "Effacer mes données personnelles", "erase_confirm": "Vos données personnelles seront effacées définitivement et ce lien ne fonctionnera plus. Continuer ?", "erased": "Vos données personnelles sont effacées. Ce lien ne fonctionne plus.", "my_details": "Mes coordonnées", "save": "Enregistrer", "f_language": "Langue des messages", "retry": "Réessayer", "reg_not_open": "Les inscriptions ne sont pas encore ouvertes.", "reg_closed": "Les inscriptions sont closes.",
-            "register_title": "Inscription au salon", "register_button": "M'inscrire", "register_done": "Merci. Consultez votre messagerie pour confirmer votre inscription.",
-            "f_name": "Nom complet", "f_email": "Adresse e-mail", "f_organization": "Société ou organisme", "f_job_title": "Fonction",
-            "f_country": "Pays", "f_phone": "Téléphone", "f_category": "Je viens en tant que", "visitor": "Visiteur", "professional": "Professionnel",
-            "f_consent": "J'accepte le traitement de mes données pour les besoins du salon.", "fix_errors": "Merci de corriger les champs signalés ci-dessous."}),
-        Language::En => serde_json::json!({
-            "confirm_title": "Confirm your registration", "confirm_text": "Press the button to confirm your registration.", "confirm_button": "Confirm my registration",
-            "confirmed": "Your registration is confirmed.", "waitlisted": "The fair is full for now: you are on the waiting list and we will email you if a place frees up.",
-            "pending": "Your registration is waiting for your confirmation.", "cancelled": "Your registration is cancelled.",
-            "your_page": "My registration", "badge": "Badge", "print_badge": "Print my badge", "cancel": "Cancel my registration",
-            "cancel_confirm": "Do you really want to cancel your registration?", "status": "Status", "badge_code": "Badge code",
-            "link_problem": "This link cannot be used", "back": "Back to the programme", "register_again": "Register again", "erase": "Erase my personal data", "erase_confirm": "Your personal data will be erased for good and this link will stop working. Continue?", "erased": "Your personal data is erased. This link no longer works.", "my_details": "My details", "save": "Save", "f_language": "Language of my emails", "retry": "Try again", "reg_not_open": "Registration is not open yet.", "reg_closed": "Registration is closed.",
-            "register_title": "Register for the fair", "register_button": "Register", "register_done": "Thank you. Please check your email to confirm your registration.",
-            "f_name": "Full name", "f_email": "Email", "f_organization": "Organization", "f_job_title": "Job title",
-            "f_country": "Country", "f_phone": "Phone", "f_category": "I am coming as", "visitor": "Visitor", "professional": "Professional",
-            "f_consent": "I agree to the processing of my data for the fair.", "fix_errors": "Please correct the fields marked below."}),
-    }
+    crate::web::words::words(
+        lang,
+        &[
+            Section::Attendee,
+            Section::AttendeeLinksAndSeats,
+            Section::AttendeeBookings,
+            Section::ProgrammeSeat,
+        ],
+    )
 }
 
 fn render(
@@ -1036,4 +964,22 @@ pub async fn register_submit(
         }
         Err(other) => Err(PageError::new(other, lang)),
     }
+}
+
+/// The register form, the confirmation link, the attendee's page and seat forms.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_register_form, register_form);
+    r.add(__path_register_submit, register_submit);
+    r.add(__path_visitor_booking, visitor_booking);
+    r.add(__path_confirm_page, confirm_page);
+    r.add(__path_confirm_submit, confirm_submit);
+    r.add(__path_used_link, used_link);
+    r.add(__path_used_link_submit, used_link_submit);
+    r.add(__path_attendee_page, attendee_page);
+    r.add(__path_attendee_cancel, attendee_cancel);
+    r.add(__path_attendee_details, attendee_details);
+    r.add(__path_attendee_erase, attendee_erase);
+    r.add(__path_attendee_booking, attendee_booking);
+    r.add(__path_attendee_remember, attendee_remember);
+    r.add(__path_badge_page, badge_page);
 }

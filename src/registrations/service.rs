@@ -385,7 +385,7 @@ pub fn send_confirmed(
             "salon.ics",
             "text/calendar; charset=utf-8; method=PUBLISH",
             None,
-            email::ics::fair(event, lang, &settings.message_domain()).as_bytes(),
+            agenda::fair(event, lang, &settings.message_domain()).as_bytes(),
         ),
     ];
     queue(c, settings, event, reg, kind, extra, attachments)?;

@@ -299,3 +299,8 @@ pub async fn report(
         .await?;
     Ok(HttpResponse::Ok().json(findings))
 }
+
+/// The conflict report.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_report, report);
+}

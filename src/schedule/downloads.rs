@@ -196,3 +196,10 @@ pub async fn json(
 ) -> AppResult<HttpResponse> {
     export(state, cache, req, who, slug.into_inner(), Format::C3voc).await
 }
+
+/// The public exports of the published programme.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_ics, ics);
+    r.add(__path_xml, xml);
+    r.add(__path_json, json);
+}

@@ -15,12 +15,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::exports::{self, Imported};
+use super::model::SessionKind;
 use super::rooms::{self, RoomForm};
 use super::sessions::{self, Draft};
 use super::speakers::{self, SpeakerForm};
 use super::tracks::{self, TrackForm};
 use crate::audit;
+use crate::calendar::{c3voc, frab, Imported};
 use crate::db::Conn;
 use crate::domain::text::Check;
 use crate::domain::{Language, Role, Translatable};
@@ -175,7 +176,7 @@ pub fn apply(
         let draft = Draft {
             title: s.title,
             abstract_text: s.abstract_text.filter(|a| !a.trim().is_empty()),
-            kind: s.kind,
+            kind: SessionKind::parse(&s.kind),
             language: s
                 .language
                 .as_deref()
@@ -253,11 +254,11 @@ pub async fn import(
     let parsed = if json {
         serde_json::from_slice::<serde::de::IgnoredAny>(&body)
             .map_err(crate::web::json::not_json)?;
-        exports::parse_c3voc(&body)
+        c3voc::parse(&body)
     } else {
-        // Too deep is answered by `parse_frab` (422) before any parser walks it.
+        // Too deep is answered by `frab::parse` (422) before any parser walks it.
         let text = std::str::from_utf8(&body).ok();
-        let deep = text.is_some_and(|t| exports::nesting_over(t, exports::MAX_XML_DEPTH));
+        let deep = text.is_some_and(|t| frab::nesting_over(t, frab::MAX_XML_DEPTH));
         if !deep
             && text
                 .and_then(|t| roxmltree::Document::parse(t).ok())
@@ -267,7 +268,7 @@ pub async fn import(
                 "the body is not well-formed XML".into(),
             ));
         }
-        exports::parse_frab(&body)
+        frab::parse(&body)
     };
     let imported = parsed.map_err(|errors| {
         AppError::Validation(
@@ -296,4 +297,9 @@ pub async fn import(
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
+}
+
+/// The frab / c3voc import.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_import, import);
 }

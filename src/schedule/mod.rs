@@ -18,3 +18,17 @@ pub mod sessions;
 pub mod speakers;
 pub mod store;
 pub mod tracks;
+
+/// The programme's routes: its public reads first (the hottest), then its editing.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    sessions::routes(r);
+    publishing::routes(r);
+    pages::routes(r);
+    downloads::routes(r);
+    rooms::routes(r);
+    tracks::routes(r);
+    speakers::routes(r);
+    conflicts::routes(r);
+    releases::routes(r);
+    import::routes(r);
+}

@@ -24,83 +24,17 @@ use crate::events::Event;
 use crate::web::pages::{html, page_language, render_for, InPage, PageError};
 use crate::web::AppState;
 
-/// Interface words of the programme pages, per language.
+/// Interface words of the programme pages (`templates/words/<lang>.json`).
 fn words(lang: Language) -> serde_json::Value {
-    crate::web::pages::words_from([base_words(lang), seat_words(lang), session_words(lang)])
-}
-
-/// The words of the book / leave buttons (the attendee page uses them too).
-pub fn seat_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => {
-            serde_json::json!({"book": "حجز مقعد", "leave": "إلغاء الحجز", "booked": "مقعد محجوز", "on_waitlist": "في لائحة الانتظار"})
-        }
-        Language::Fr => {
-            serde_json::json!({"book": "Réserver une place", "leave": "Libérer ma place", "booked": "Place réservée", "on_waitlist": "Sur liste d'attente"})
-        }
-        Language::En => {
-            serde_json::json!({"book": "Book a seat", "leave": "Leave", "booked": "Seat booked", "on_waitlist": "On the waiting list"})
-        }
-    }
-}
-
-/// The words of a session page that tell its language and invite a visitor to register.
-fn session_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "session_language": "لغة الجلسة",
-            "register_to_book": "سجلوا في المعرض لحجز مقعد في هذه الجلسة."
-        }),
-        Language::Fr => serde_json::json!({
-            "session_language": "Langue de la session",
-            "register_to_book": "Inscrivez-vous au salon pour réserver une place à cette session."
-        }),
-        Language::En => serde_json::json!({
-            "session_language": "Language of the session",
-            "register_to_book": "Register for the fair to book a seat in this session."
-        }),
-    }
-}
-
-fn base_words(lang: Language) -> serde_json::Value {
-    match lang {
-        Language::Ar => serde_json::json!({
-            "programme": "البرنامج", "empty": "لم يُنشر البرنامج بعد. عودوا قريبًا.", "version": "الإصدار",
-            "room": "القاعة", "speakers": "المتحدثون", "day": "اليوم", "days": "أيام المعرض",
-            "register": "التسجيل للزيارة", "exhibit": "طلب رواق عرض", "changes": "التغييرات", "directory": "العارضون",
-            "filter": "تصفية", "reset": "إلغاء التصفية", "all": "الكل", "track": "المسار", "language": "اللغة", "kind": "النوع",
-            "times_in": "الأوقات بتوقيت", "tracks": "المسارات", "none_match": "لا توجد جلسة تطابق هذه التصفية.",
-            "now": "الآن", "next": "التالي", "add_calendar": "إضافة إلى التقويم", "back": "العودة إلى البرنامج",
-            "sessions_of": "جلسات", "hall": "الجناح", "capacity": "المقاعد", "no_changes": "لا توجد تغييرات بعد.",
-            "published": "نُشر في", "new": "جديد", "moved": "تغيّر موعده أو قاعته", "changed": "تغيّر", "cancelled": "أُلغي",
-            "lang_ar": "العربية", "lang_fr": "الفرنسية", "lang_en": "الإنجليزية",
-            "kind_keynote": "محاضرة افتتاحية", "kind_seminar": "ندوة", "kind_panel": "مائدة مستديرة",
-            "kind_workshop": "ورشة", "kind_break": "استراحة"}),
-        Language::Fr => serde_json::json!({
-            "programme": "Programme", "empty": "Le programme n'est pas encore publié. Revenez bientôt.", "version": "Version",
-            "room": "Salle", "speakers": "Intervenants", "day": "Jour", "days": "Jours du salon",
-            "register": "S'inscrire pour visiter", "exhibit": "Exposer au salon", "changes": "Modifications", "directory": "Exposants",
-            "filter": "Filtrer", "reset": "Tout afficher", "all": "Tous", "track": "Thématique", "language": "Langue", "kind": "Format",
-            "times_in": "Horaires à l'heure de", "tracks": "Thématiques", "none_match": "Aucune séance ne correspond à ces filtres.",
-            "now": "En ce moment", "next": "Ensuite", "add_calendar": "Ajouter à mon agenda", "back": "Retour au programme",
-            "sessions_of": "Séances", "hall": "Hall", "capacity": "Places", "no_changes": "Aucune modification pour l'instant.",
-            "published": "Publiée le", "new": "Nouvelles", "moved": "Déplacées", "changed": "Modifiées", "cancelled": "Annulées",
-            "lang_ar": "arabe", "lang_fr": "français", "lang_en": "anglais",
-            "kind_keynote": "Conférence plénière", "kind_seminar": "Séminaire", "kind_panel": "Table ronde",
-            "kind_workshop": "Atelier", "kind_break": "Pause"}),
-        Language::En => serde_json::json!({
-            "programme": "Programme", "empty": "The programme has not been published yet. Please come back soon.", "version": "Version",
-            "room": "Room", "speakers": "Speakers", "day": "Day", "days": "Days of the fair",
-            "register": "Register to visit", "exhibit": "Exhibit at the fair", "changes": "Changes", "directory": "Exhibitors",
-            "filter": "Filter", "reset": "Show all", "all": "All", "track": "Track", "language": "Language", "kind": "Format",
-            "times_in": "Times in", "tracks": "Tracks", "none_match": "No session matches these filters.",
-            "now": "Now", "next": "Next", "add_calendar": "Add to my calendar", "back": "Back to the programme",
-            "sessions_of": "Sessions", "hall": "Hall", "capacity": "Seats", "no_changes": "No changes yet.",
-            "published": "Published on", "new": "New", "moved": "Moved", "changed": "Changed", "cancelled": "Cancelled",
-            "lang_ar": "Arabic", "lang_fr": "French", "lang_en": "English",
-            "kind_keynote": "Keynote", "kind_seminar": "Seminar", "kind_panel": "Panel",
-            "kind_workshop": "Workshop", "kind_break": "Break"}),
-    }
+    use crate::web::words::Section;
+    crate::web::words::words(
+        lang,
+        &[
+            Section::Programme,
+            Section::ProgrammeSeat,
+            Section::ProgrammeSession,
+        ],
+    )
 }
 
 /// The programme's filters, as plain query parameters; a value that does not parse is ignored.
@@ -513,7 +447,7 @@ pub async fn session_calendar(
         .in_page(lang)?;
     let s = released_session(Some(release), id, lang)?;
     let host = state.settings.message_domain();
-    let vevent = super::exports::vevent_lines(
+    let vevent = super::exports::vevent(
         event,
         &release.snapshot,
         s,
@@ -523,7 +457,12 @@ pub async fn session_calendar(
         state.settings.base_url(),
         lang,
     );
-    let body = super::exports::calendar_of("PUBLISH", &s.title, vec![vevent]);
+    let body = crate::calendar::ics::Calendar {
+        method: crate::calendar::ics::Method::Publish,
+        name: Some(s.title.clone()),
+        events: vec![vevent],
+    }
+    .write();
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8; method=PUBLISH")
         .insert_header((
@@ -634,4 +573,13 @@ pub async fn changes(
     )
     .in_page(lang)?;
     Ok(html(StatusCode::OK, lang, body))
+}
+
+/// The public programme's pages.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_programme, programme);
+    r.add(__path_session, session);
+    r.add(__path_session_calendar, session_calendar);
+    r.add(__path_speaker, speaker);
+    r.add(__path_changes, changes);
 }

@@ -116,3 +116,9 @@ pub async fn public_schedule(
     })?;
     Ok(body.respond(&req, "application/json", PUBLIC_CACHE))
 }
+
+/// The public schedule and publishing a release.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_public_schedule, public_schedule);
+    r.add(__path_create, create);
+}

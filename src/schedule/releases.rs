@@ -556,6 +556,11 @@ pub fn public_page(
     Page::from_vec(all, req)
 }
 
+/// The list of releases (publishing one is `publishing::create`).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,6 +120,12 @@ pub struct Rooms;
 impl Child for Rooms {
     const NOUN: &'static str = "room";
     const SORTS: &'static [&'static str] = &["created_at"];
+    const TAG: &'static str = "rooms";
+    const LIST_PATH: &'static str = "/api/v1/events/{slug}/rooms";
+    const DELETE_ERRORS: &'static [(&'static str, &'static str)] = &[(
+        "409",
+        "sessions are scheduled in the room (`conflicts` of kind room_in_use)",
+    )];
     type Row = RoomRow;
     type Out = RoomOut;
     type New = NewRoom;
@@ -217,18 +223,7 @@ impl Child for Rooms {
     }
 }
 
-crate::child_routes!(
-    Rooms,
-    tag = "rooms",
-    list = "/api/v1/events/{slug}/rooms",
-    item = "/api/v1/events/{slug}/rooms/{id}",
-    new = NewRoom,
-    patch = RoomPatch,
-    out = RoomOut,
-    filters = NoFilters,
-    write_errors = [],
-    delete_errors = [(
-        status = 409,
-        description = "sessions are scheduled in the room (`conflicts` of kind room_in_use)"
-    )]
-);
+/// The rooms API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    crate::events::children::routes::<Rooms>(r);
+}

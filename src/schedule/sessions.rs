@@ -717,3 +717,12 @@ pub async fn get(
         .await?;
     Ok(HttpResponse::Ok().json(body))
 }
+
+/// The sessions API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.list(__path_list, list, SORTS);
+    r.add(__path_create, create);
+    r.add(__path_get, get);
+    r.add(__path_update, update);
+    r.add(__path_delete, delete);
+}

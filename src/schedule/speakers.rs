@@ -155,6 +155,8 @@ pub struct Speakers;
 impl Child for Speakers {
     const NOUN: &'static str = "speaker";
     const SORTS: &'static [&'static str] = &["name", "created_at"];
+    const TAG: &'static str = "speakers";
+    const LIST_PATH: &'static str = "/api/v1/events/{slug}/speakers";
     type Row = SpeakerRow;
     type Out = SpeakerOut;
     type New = NewSpeaker;
@@ -298,15 +300,7 @@ impl Child for Speakers {
     }
 }
 
-crate::child_routes!(
-    Speakers,
-    tag = "speakers",
-    list = "/api/v1/events/{slug}/speakers",
-    item = "/api/v1/events/{slug}/speakers/{id}",
-    new = NewSpeaker,
-    patch = SpeakerPatch,
-    out = SpeakerOut,
-    filters = NoFilters,
-    write_errors = [],
-    delete_errors = []
-);
+/// The speakers API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    crate::events::children::routes::<Speakers>(r);
+}

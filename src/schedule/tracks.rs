@@ -106,6 +106,8 @@ pub struct Tracks;
 impl Child for Tracks {
     const NOUN: &'static str = "track";
     const SORTS: &'static [&'static str] = &["created_at"];
+    const TAG: &'static str = "tracks";
+    const LIST_PATH: &'static str = "/api/v1/events/{slug}/tracks";
     type Row = TrackRow;
     type Out = TrackOut;
     type New = NewTrack;
@@ -186,15 +188,7 @@ impl Child for Tracks {
     }
 }
 
-crate::child_routes!(
-    Tracks,
-    tag = "tracks",
-    list = "/api/v1/events/{slug}/tracks",
-    item = "/api/v1/events/{slug}/tracks/{id}",
-    new = NewTrack,
-    patch = TrackPatch,
-    out = TrackOut,
-    filters = NoFilters,
-    write_errors = [],
-    delete_errors = []
-);
+/// The tracks API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    crate::events::children::routes::<Tracks>(r);
+}

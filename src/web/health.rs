@@ -60,3 +60,10 @@ pub async fn metrics(
         .content_type("text/plain; version=0.0.4")
         .body(metrics.render()))
 }
+
+/// The health checks and metrics (operators' probes).
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_healthz, healthz);
+    r.add(__path_readyz, readyz);
+    r.add(__path_metrics, metrics);
+}

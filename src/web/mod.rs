@@ -1,8 +1,9 @@
 //! The HTTP edge toolkit every area uses, and which imports no area: the state handlers reach
 //! ([`AppState`]), who is calling ([`identity`]: the one bearer parser and the organizer
 //! extractors), the JSON, query and form extractors, the list envelope, CSRF, rate limiting,
-//! telemetry, health checks and the one page renderer. The route table and the OpenAPI document
-//! know every area, so they live in the app (`crate::app`), not here.
+//! telemetry, health checks, the one page renderer and the pages' words in ar, fr and en
+//! ([`words`]), and [`routes::Routes`], through which each
+//! area registers its routes with their OpenAPI paths (the app composes the areas).
 
 pub mod csrf;
 pub mod deadline;
@@ -13,8 +14,10 @@ pub mod list;
 pub mod pages;
 pub mod query;
 pub mod rate_limit;
+pub mod routes;
 pub mod state;
 pub mod telemetry;
+pub mod words;
 
 use actix_web::{HttpRequest, HttpResponse};
 
@@ -29,12 +32,10 @@ pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
 }
 
 /// A known path asked with a method it does not take: 405 with the methods it does take.
-pub async fn method_not_allowed(allow: &'static str) -> HttpResponse {
+pub async fn method_not_allowed(allow: actix_web::http::header::HeaderValue) -> HttpResponse {
     let mut res = actix_web::ResponseError::error_response(&AppError::MethodNotAllowed);
-    res.headers_mut().insert(
-        actix_web::http::header::ALLOW,
-        actix_web::http::header::HeaderValue::from_static(allow),
-    );
+    res.headers_mut()
+        .insert(actix_web::http::header::ALLOW, allow);
     res
 }
 

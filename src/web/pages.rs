@@ -1,7 +1,9 @@
 //! The one page renderer: every public HTML page is a minijinja template under
 //! `templates/pages/` (compiled into the binary), rendered in the visitor's language (`?lang=`,
 //! else `Accept-Language`, else the event's default) with `dir="rtl"` for Arabic. Areas bring
-//! their own words (`t` in the templates) and context; this module knows no area.
+//! their context and name the sections of page words (`t` in the templates) they need; the
+//! words themselves, this module's error page and form errors included, are in
+//! `templates/words/<lang>.json` (see [`super::words`]). This module knows no area.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -10,6 +12,7 @@ use actix_web::http::StatusCode;
 use actix_web::{http::header, web, HttpRequest, HttpResponse};
 use minijinja::{context, Environment};
 
+use super::words::{word, Section};
 use crate::domain::text::{FieldError, Rule};
 use crate::domain::Language;
 use crate::error::{AppError, AppResult};
@@ -116,19 +119,6 @@ pub fn page_language(req: &HttpRequest, allowed: &[Language], fallback: Language
 pub fn own_language(req: &HttpRequest, theirs: Language) -> Language {
     let from_cookie = cookie_language(req);
     query_language(req).or(from_cookie).unwrap_or(theirs)
-}
-
-/// One table of interface words from several (each a JSON object; later ones win): a page
-/// area keeps its words in tables of a size `serde_json::json!` can expand, and shares some
-/// (the book / leave buttons) with another area.
-pub fn words_from(tables: impl IntoIterator<Item = serde_json::Value>) -> serde_json::Value {
-    let mut all = serde_json::Map::new();
-    for table in tables {
-        if let serde_json::Value::Object(words) = table {
-            all.extend(words);
-        }
-    }
-    serde_json::Value::Object(all)
 }
 
 /// The cookie that remembers the language a visitor picked with the switcher.
@@ -278,113 +268,30 @@ pub fn verify_form(
     if super::csrf::check(req, settings, action, given) {
         return Ok(());
     }
-    let label = match lang {
-        Language::Ar => "إعادة المحاولة",
-        Language::Fr => "Réessayer",
-        Language::En => "Try again",
-    };
+    let label = word(lang, Section::ErrorPage, "form_retry");
     let retry = format!("{retry_page}?lang={}", lang.code());
     Err(PageError::new(AppError::Forbidden("csrf".into()), lang).next(retry, label))
 }
 
 /// Title and explanation of the page of a confirmation link already used (409).
 pub fn link_used_words(lang: Language) -> (String, String) {
-    let (title, text) = match lang {
-        Language::Ar => (
-            "تم استعمال هذا الرابط من قبل",
-            "تم تأكيد هذا الطلب من قبل؛ لا حاجة لفعل أي شيء آخر.",
-        ),
-        Language::Fr => (
-            "Lien déjà utilisé",
-            "Cette demande est déjà confirmée : vous n'avez rien d'autre à faire.",
-        ),
-        Language::En => (
-            "This link was already used",
-            "This was already confirmed: there is nothing more to do.",
-        ),
-    };
-    (title.into(), text.into())
+    (
+        word(lang, Section::ErrorPage, "used_link_title"),
+        word(lang, Section::ErrorPage, "used_link_text"),
+    )
 }
 
-/// Title and explanation of an error page, by status, in `lang`.
+/// Title and explanation of an error page, by status, in `lang` (`{secs}`: how long to wait).
 fn error_words(status: StatusCode, lang: Language, retry: Option<u64>) -> (String, String) {
-    use Language::{Ar, En, Fr};
-    let s = |ar: &str, fr: &str, en: &str| -> String {
-        match lang {
-            Ar => ar.into(),
-            Fr => fr.into(),
-            En => en.into(),
-        }
+    let key = match status.as_u16() {
+        code @ (403 | 404 | 408 | 409 | 410 | 413 | 429) => code.to_string(),
+        _ => "default".to_string(),
     };
-    match status.as_u16() {
-        404 => (
-            s("الصفحة غير موجودة", "Page introuvable", "Page not found"),
-            s(
-                "هذا الرابط غير صالح أو لم يعد موجودًا. تحققوا من الرابط الوارد في بريدكم الإلكتروني.",
-                "Ce lien n'existe pas ou n'est plus valable. Vérifiez le lien reçu par e-mail.",
-                "This link does not exist or is no longer valid. Check the link in your email.",
-            ),
-        ),
-        410 => (
-            s("انتهت صلاحية الرابط", "Lien expiré", "This link has expired"),
-            s(
-                "انتهت صلاحية رابط التأكيد. سجلوا من جديد بنفس البريد الإلكتروني لتصلكم رسالة برابط جديد.",
-                "Ce lien de confirmation a expiré. Inscrivez-vous à nouveau avec la même adresse e-mail pour recevoir un nouveau lien.",
-                "This confirmation link has expired. Register again with the same email address to receive a new link.",
-            ),
-        ),
-        409 => (
-            s("تعذر تنفيذ هذا الطلب", "Action impossible", "This cannot be done"),
-            s(
-                "لا يسمح الوضع الحالي لتسجيلكم أو لطلبكم بهذا الإجراء.",
-                "L'état actuel de votre inscription ou de votre demande ne permet pas cette action.",
-                "The current state of your registration or application does not allow this.",
-            ),
-        ),
-        429 => {
-            let secs = retry.unwrap_or(60);
-            (
-                s("طلبات كثيرة", "Trop de demandes", "Too many requests"),
-                match lang {
-                    Ar => format!("أرسلتم طلبات كثيرة في وقت قصير. أعيدوا المحاولة بعد {secs} ثانية."),
-                    Fr => format!("Vous avez envoyé beaucoup de demandes en peu de temps. Réessayez dans {secs} secondes."),
-                    En => format!("You sent many requests in a short time. Try again in {secs} seconds."),
-                },
-            )
-        }
-        413 => (
-            s("الاستمارة طويلة جدًا", "Formulaire trop long", "The form is too long"),
-            s(
-                "تتجاوز هذه الاستمارة 16 كيلوبايت. اختصروا النصوص الطويلة وأعيدوا المحاولة.",
-                "Ce formulaire dépasse 16 Ko. Raccourcissez les textes les plus longs et réessayez.",
-                "This form is larger than 16 KB. Shorten the longest texts and try again.",
-            ),
-        ),
-        408 => (
-            s("انتهت المهلة", "Délai dépassé", "This took too long"),
-            s(
-                "لم تصل الاستمارة كاملة في الوقت المحدد. أعيدوا المحاولة.",
-                "Le formulaire n'est pas arrivé en entier à temps. Réessayez.",
-                "The form did not arrive in full in time. Please try again.",
-            ),
-        ),
-        403 => (
-            s("تعذر التحقق من الاستمارة", "Formulaire non vérifié", "The form could not be verified"),
-            s(
-                "لم نتمكن من التحقق من أن هذه الاستمارة صادرة عن صفحتنا. افتحوا الصفحة من جديد وأعيدوا المحاولة.",
-                "Nous n'avons pas pu vérifier que ce formulaire vient de notre page. Rouvrez la page et réessayez.",
-                "We could not verify that this form came from our page. Open the page again and retry.",
-            ),
-        ),
-        _ => (
-            s("حدث خطأ", "Une erreur est survenue", "Something went wrong"),
-            s(
-                "تعذر عرض هذه الصفحة الآن. أعيدوا المحاولة بعد قليل.",
-                "Cette page ne peut pas être affichée pour le moment. Réessayez dans un instant.",
-                "This page cannot be shown right now. Please try again in a moment.",
-            ),
-        ),
-    }
+    let secs = retry.unwrap_or(60).to_string();
+    (
+        word(lang, Section::ErrorPage, &format!("{key}_title")),
+        word(lang, Section::ErrorPage, &format!("{key}_text")).replace("{secs}", &secs),
+    )
 }
 
 impl actix_web::ResponseError for PageError {
@@ -431,53 +338,18 @@ impl actix_web::ResponseError for PageError {
 
 /// What a form shows beside a field that broke `rule`, in `lang`.
 pub fn rule_message(lang: Language, rule: Rule) -> String {
-    use Language::{Ar, En, Fr};
-    match (rule, lang) {
-        (Rule::Required | Rule::Empty, Ar) => "هذه الخانة إلزامية.".into(),
-        (Rule::Required | Rule::Empty, Fr) => "Ce champ est obligatoire.".into(),
-        (Rule::Required | Rule::Empty, En) => "This field is required.".into(),
-        (Rule::TooLong(n), Ar) => format!("النص طويل جدًا: {n} حرفًا على الأكثر."),
-        (Rule::TooLong(n), Fr) => format!("Texte trop long : {n} caractères au plus."),
-        (Rule::TooLong(n), En) => format!("Too long: at most {n} characters."),
-        // Latin examples in Arabic sentences are isolated left to right (U+2066 … U+2069), so
-        // that the sentence's final stop stays at its end.
-        (Rule::Email, Ar) => {
-            "أدخلوا عنوان بريد إلكتروني صحيحًا، مثل \u{2066}name@example.com\u{2069}.".into()
-        }
-        (Rule::Email, Fr) => {
-            "Saisissez une adresse e-mail valide, par exemple nom@exemple.ma.".into()
-        }
-        (Rule::Email, En) => "Enter a valid email address, like name@example.com.".into(),
-        (Rule::Phone, Ar) => {
-            "يقبل رقم الهاتف الأرقام والمسافات و \u{2066}+ - ( ) .\u{2069} فقط.".into()
-        }
-        (Rule::Phone, Fr) => {
-            "Le téléphone ne peut contenir que des chiffres, des espaces et + - ( ) .".into()
-        }
-        (Rule::Phone, En) => "A phone number holds only digits, spaces and + - ( ) .".into(),
-        (Rule::Website, Ar) => {
-            "أدخلوا عنوان موقع مثل \u{2066}atlas.ma\u{2069} أو \u{2066}https://atlas.ma\u{2069}."
-                .into()
-        }
-        (Rule::Website, Fr) => {
-            "Saisissez une adresse web, par exemple atlas.ma ou https://atlas.ma".into()
-        }
-        (Rule::Website, En) => "Enter a web address, like atlas.ma or https://atlas.ma".into(),
-        (Rule::Consent, Ar) => "نحتاج إلى موافقتكم لمعالجة بياناتكم.".into(),
-        (Rule::Consent, Fr) => "Nous avons besoin de votre accord pour traiter vos données.".into(),
-        (Rule::Consent, En) => "We need your consent to process your data.".into(),
-        (Rule::Range(lo, hi), Ar) => format!("أدخلوا عددًا بين {lo} و{hi}."),
-        (Rule::Range(lo, hi), Fr) => format!("Saisissez un nombre entre {lo} et {hi}."),
-        (Rule::Range(lo, hi), En) => format!("Enter a number between {lo} and {hi}."),
-        (Rule::Choice | Rule::Type | Rule::Unknown | Rule::Invalid, Ar) => {
-            "هذه القيمة غير صالحة.".into()
-        }
-        (Rule::Choice | Rule::Type | Rule::Unknown | Rule::Invalid, Fr) => {
-            "Cette valeur n'est pas valide.".into()
-        }
-        (Rule::Choice | Rule::Type | Rule::Unknown | Rule::Invalid, En) => {
-            "This value is not valid.".into()
-        }
+    let text = |key: &str| word(lang, Section::FormErrors, key);
+    match rule {
+        Rule::Required | Rule::Empty => text("required"),
+        Rule::TooLong(n) => text("too_long").replace("{n}", &n.to_string()),
+        Rule::Email => text("email"),
+        Rule::Phone => text("phone"),
+        Rule::Website => text("website"),
+        Rule::Consent => text("consent"),
+        Rule::Range(lo, hi) => text("range")
+            .replace("{lo}", &lo.to_string())
+            .replace("{hi}", &hi.to_string()),
+        Rule::Choice | Rule::Type | Rule::Unknown | Rule::Invalid => text("invalid"),
     }
 }
 
@@ -501,4 +373,44 @@ pub fn field_errors(lang: Language, errors: &[FieldError]) -> BTreeMap<String, S
             .or_insert_with(|| rule_message(lang, e.rule));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The keys this module looks up exist in every language, and every placeholder is filled.
+    #[test]
+    fn error_and_form_words_are_complete() {
+        let rules = [
+            Rule::Required,
+            Rule::Empty,
+            Rule::TooLong(80),
+            Rule::Email,
+            Rule::Phone,
+            Rule::Website,
+            Rule::Consent,
+            Rule::Range(1, 9),
+            Rule::Choice,
+            Rule::Type,
+            Rule::Unknown,
+            Rule::Invalid,
+        ];
+        let filled = |text: &str| !text.trim().is_empty() && !text.contains('{');
+        for lang in Language::ALL {
+            for code in [403, 404, 408, 409, 410, 413, 429, 500] {
+                let status = StatusCode::from_u16(code).expect("a status");
+                let (title, text) = error_words(status, lang, Some(7));
+                assert!(filled(&title) && filled(&text), "{code} in {lang:?}");
+            }
+            let (title, text) = link_used_words(lang);
+            assert!(filled(&title) && filled(&text));
+            assert!(filled(&word(lang, Section::ErrorPage, "form_retry")));
+            for rule in rules {
+                assert!(filled(&rule_message(lang, rule)), "{rule:?} in {lang:?}");
+            }
+        }
+        let (_, text) = error_words(StatusCode::TOO_MANY_REQUESTS, Language::En, Some(7));
+        assert!(text.contains(" 7 "), "{text}");
+    }
 }

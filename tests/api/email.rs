@@ -317,13 +317,13 @@ async fn a_rolled_back_change_sends_nothing() {
     let slug = app.open_event("fault", None).await;
     {
         let mut pooled = app.db.get().expect("conn");
-        let sql = match pooled.conn() {
-            salon::db::Conn::Sqlite(_) => {
+        let sql = match pooled.conn().link {
+            salon::db::Link::Sqlite(_) => {
                 "CREATE TRIGGER fail_after_outbox BEFORE INSERT ON audit_entries
                  WHEN NEW.entity = 'registration'
                  BEGIN SELECT RAISE(ABORT, 'injected fault'); END;"
             }
-            salon::db::Conn::Pg(_) => {
+            salon::db::Link::Pg(_) => {
                 "CREATE FUNCTION fail_after_outbox() RETURNS trigger AS $$
                  BEGIN IF NEW.entity = 'registration' THEN RAISE EXCEPTION 'injected fault'; END IF;
                  RETURN NEW; END $$ LANGUAGE plpgsql;

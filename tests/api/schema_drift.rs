@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use salon::db::{migrations, Conn, Db};
+use salon::db::{migrations, Conn, Db, Link};
 
 use crate::helpers::*;
 
@@ -39,8 +39,8 @@ struct SqliteColumn {
 /// (table, column, nullable) of every column but diesel's own bookkeeping.
 fn shape(c: &mut Conn) -> BTreeSet<(String, String, bool)> {
     let mut out = BTreeSet::new();
-    match c {
-        Conn::Pg(pg) => {
+    match &mut c.link {
+        Link::Pg(pg) => {
             let cols: Vec<PgColumn> = diesel::sql_query(
                 "SELECT table_name::text AS table_name, column_name::text AS column_name, is_nullable::text AS is_nullable
                  FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> '__diesel_schema_migrations'",
@@ -51,7 +51,7 @@ fn shape(c: &mut Conn) -> BTreeSet<(String, String, bool)> {
                 out.insert((col.table_name, col.column_name, col.is_nullable == "YES"));
             }
         }
-        Conn::Sqlite(sq) => {
+        Link::Sqlite(sq) => {
             let tables: Vec<SqliteTable> = diesel::sql_query(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> '__diesel_schema_migrations'",
             )
@@ -124,7 +124,7 @@ fn postgres_connections_plan_each_statement() {
     let test_db = TestDb::new_postgres(&base);
     let db = migrated(&test_db);
     let mut pooled = db.get().expect("connection");
-    let Conn::Pg(pg) = pooled.conn() else {
+    let Link::Pg(pg) = pooled.conn().link else {
         panic!("a postgres:// URL gives a PostgreSQL connection");
     };
     let setting: Setting = diesel::sql_query("SHOW plan_cache_mode")
