@@ -263,19 +263,9 @@ pub fn parse(body: &[u8]) -> Result<Imported, Vec<(String, String)>> {
                     Some(Value::Object(t)) => json_text(t, "name"),
                     _ => json_text(event, "track"),
                 };
-                let raw = RawEvent {
-                    title: json_text(event, "title"),
-                    abstract_text: json_text(event, "abstract"),
-                    description: json_text(event, "description"),
-                    kind: json_text(event, "type"),
-                    language: json_text(event, "language"),
-                    track,
-                    room: nonempty(json_text(event, "room")).or_else(|| Some(room_name.clone())),
-                    date: json_text(event, "date"),
-                    duration: json_text(event, "duration"),
-                    persons,
-                    path,
-                };
+                let room = nonempty(json_text(event, "room")).or_else(|| Some(room_name.clone()));
+                let text = |key: &str| json_text(event, key);
+                let raw = RawEvent::read(text, track, room, persons, path);
                 b.session(raw);
             }
         }

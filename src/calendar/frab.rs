@@ -317,19 +317,9 @@ pub fn parse(body: &[u8]) -> Result<Imported, Vec<(String, String)>> {
                         .collect(),
                     None => Vec::new(),
                 };
-                let raw = RawEvent {
-                    title: child_text(event, "title"),
-                    abstract_text: child_text(event, "abstract"),
-                    description: child_text(event, "description"),
-                    kind: child_text(event, "type"),
-                    language: child_text(event, "language"),
-                    track: child_text(event, "track"),
-                    room: nonempty(child_text(event, "room")).or_else(|| room_name.clone()),
-                    date: child_text(event, "date"),
-                    duration: child_text(event, "duration"),
-                    persons,
-                    path,
-                };
+                let room = nonempty(child_text(event, "room")).or_else(|| room_name.clone());
+                let text = |key: &str| child_text(event, key);
+                let raw = RawEvent::read(text, child_text(event, "track"), room, persons, path);
                 b.session(raw);
             }
         }

@@ -117,6 +117,32 @@ pub(super) struct RawEvent {
     pub persons: Vec<RawPerson>,
 }
 
+impl RawEvent {
+    /// An event read by `text` (one member or child element by name); `track` and `room` are
+    /// read by the format, which nests them differently.
+    pub fn read(
+        text: impl Fn(&str) -> Option<String>,
+        track: Option<String>,
+        room: Option<String>,
+        persons: Vec<RawPerson>,
+        path: String,
+    ) -> RawEvent {
+        RawEvent {
+            title: text("title"),
+            abstract_text: text("abstract"),
+            description: text("description"),
+            kind: text("type"),
+            language: text("language"),
+            track,
+            room,
+            date: text("date"),
+            duration: text("duration"),
+            persons,
+            path,
+        }
+    }
+}
+
 pub(super) struct RawPerson {
     pub path: String,
     pub key: Option<String>,

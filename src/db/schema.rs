@@ -166,9 +166,10 @@ diesel::table! {
 }
 
 diesel::table! {
-    registration_tokens (id) {
+    link_tokens (id) {
         id -> BigInt,
-        registration_id -> BigInt,
+        registration_id -> Nullable<BigInt>,
+        exhibitor_id -> Nullable<BigInt>,
         purpose -> Text,
         token_hash -> Text,
         expires_at -> Nullable<Timestamp>,
@@ -259,18 +260,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    exhibitor_tokens (id) {
-        id -> BigInt,
-        exhibitor_id -> BigInt,
-        purpose -> Text,
-        token_hash -> Text,
-        expires_at -> Nullable<Timestamp>,
-        used_at -> Nullable<Timestamp>,
-        created_at -> Timestamp,
-    }
-}
-
-diesel::table! {
     staff_passes (id) {
         id -> BigInt,
         exhibitor_id -> BigInt,
@@ -300,11 +289,11 @@ diesel::joinable!(session_speakers -> sessions (session_id));
 diesel::joinable!(session_speakers -> speakers (speaker_id));
 diesel::joinable!(schedule_releases -> events (event_id));
 diesel::joinable!(registrations -> events (event_id));
-diesel::joinable!(registration_tokens -> registrations (registration_id));
+diesel::joinable!(link_tokens -> registrations (registration_id));
 diesel::joinable!(email_templates -> events (event_id));
 diesel::joinable!(booths -> events (event_id));
 diesel::joinable!(exhibitors -> booths (booth_id));
-diesel::joinable!(exhibitor_tokens -> exhibitors (exhibitor_id));
+diesel::joinable!(link_tokens -> exhibitors (exhibitor_id));
 diesel::joinable!(staff_passes -> exhibitors (exhibitor_id));
 diesel::joinable!(staff_passes -> registrations (registration_id));
 diesel::joinable!(checkins -> registrations (registration_id));
@@ -365,12 +354,11 @@ diesel::allow_tables_to_appear_in_same_query!(
     schedule_releases,
     audit_entries,
     registrations,
-    registration_tokens,
+    link_tokens,
     outbox_emails,
     email_templates,
     booths,
     exhibitors,
-    exhibitor_tokens,
     staff_passes,
     checkins,
     instance_secrets,

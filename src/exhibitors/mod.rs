@@ -9,7 +9,6 @@ pub mod pages;
 pub mod purge;
 pub mod self_service;
 pub mod service;
-pub mod tokens;
 
 /// Exhibitors' routes: the public directory and forms, then the API.
 pub fn routes(r: &mut crate::web::routes::Routes) {

@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use super::booths::BoothKind;
 use super::handlers::{self, NewExhibitor};
-use super::{service, tokens};
+use super::service;
+use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
 use crate::domain::{dates, Language};
 use crate::error::AppError;
 use crate::events::queries as events;
@@ -216,7 +217,8 @@ pub async fn confirm_page(
     let (slug, peek) = state
         .db
         .run(move |c| {
-            let slug = tokens::find(c, &t, tokens::CONFIRM)?
+            let slug = TOKENS
+                .find(c, &t, CONFIRM)?
                 .and_then(|f| service::find_by_id(c, f.owner_id).ok())
                 .and_then(|ex| events::find(c, ex.event_id).ok())
                 .map(|e| e.slug);
@@ -320,7 +322,8 @@ async fn show_manage(
     let (event, out) = state
         .db
         .run(move |c| {
-            let found = tokens::find(c, &t, tokens::MANAGE)?
+            let found = TOKENS
+                .find(c, &t, MANAGE)?
                 .ok_or_else(|| AppError::not_found("unknown link"))?;
             let ex = service::find_by_id(c, found.owner_id)?;
             let event = events::find(c, ex.event_id)?;

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::{ExhibitorOut, ExhibitorRow};
-use super::{service, tokens};
+use super::service;
+use crate::auth::owner_tokens::{EXHIBITORS as TOKENS, MANAGE};
 use crate::db::schema::exhibitors;
 use crate::db::Conn;
 use crate::domain::text::{short_text, Rule};
@@ -32,13 +33,14 @@ impl FromRequest for Exhibitor {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(owner_bearer(req, tokens::PREFIX, "exhibitor").map(|token| Exhibitor { token }))
+        ready(owner_bearer(req, TOKENS.prefix, "exhibitor").map(|token| Exhibitor { token }))
     }
 }
 
 /// The exhibitor and event of a manage token, the event locked for a write.
 pub fn resolve(c: &mut Conn, token: &str) -> AppResult<(Event, ExhibitorRow)> {
-    let found = tokens::find(c, token, tokens::MANAGE)?
+    let found = TOKENS
+        .find(c, token, MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown exhibitor token".into()))?;
     let ex = service::find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, ex.event_id)?;

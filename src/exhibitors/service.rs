@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::booths::{self, BoothKind};
 use super::model::{BoothRef, ExhibitorOut, ExhibitorRow, PaymentStatus, StaffOut, Status};
-use super::tokens;
+use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
 use crate::config::Settings;
 use crate::db::schema::{exhibitors, staff_passes};
 use crate::db::Conn;
@@ -139,10 +139,10 @@ fn send_confirm_link(
     ex: &ExhibitorRow,
 ) -> AppResult<()> {
     let ttl = settings.registration.confirm_ttl;
-    let token = tokens::mint(
+    let token = TOKENS.mint(
         c,
         ex.id,
-        tokens::CONFIRM,
+        CONFIRM,
         Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
     )?;
     run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
@@ -177,7 +177,7 @@ fn send_approved(
     event: &Event,
     ex: &ExhibitorRow,
 ) -> AppResult<String> {
-    let token = tokens::mint(c, ex.id, tokens::MANAGE, None)?;
+    let token = TOKENS.mint(c, ex.id, MANAGE, None)?;
     let lang = ex.language();
     let (code, hall) = match booth_ref(c, ex)? {
         Some((r, _)) => (r.code, r.hall.get(lang, event.default_language).to_string()),
@@ -260,7 +260,8 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
 /// Confirms an application's email: `pending → submitted`, and the event's contact is told.
 /// What a confirmation link leads to, without using it: 404 unknown, 409 used, 410 expired.
 pub fn peek_confirm(c: &mut Conn, token: &str, now: chrono::NaiveDateTime) -> AppResult<()> {
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     found.check_usable(now, "apply again with the same email for a new one")
 }
@@ -272,14 +273,16 @@ pub fn confirm(
     token: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<(Event, ExhibitorRow)> {
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let ex = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     found.check_usable(now, "apply again with the same email for a new one")?;
-    tokens::mark_used(c, found.id)?;
+    TOKENS.mark_used(c, found.id)?;
     let current = find_by_id(c, found.owner_id)?;
     let ex = transition(c, &current, Status::Submitted)?;
     let lang = event.default_language;
@@ -442,7 +445,7 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
             exhibitors::updated_at.eq(now),
         ))
         .execute(c))?;
-    tokens::delete_all(c, ex.id)?;
+    TOKENS.delete_all(c, ex.id)?;
     crate::email::outbox::erase_for_address(c, event.id, &ex.email)?;
     Ok(())
 }

@@ -10,7 +10,8 @@ use utoipa::ToSchema;
 
 use super::bookings::{self, BookingOut, BookingStatus};
 use super::model::{RegistrationOut, RegistrationRow, Status};
-use super::{agenda, service, tokens};
+use super::{agenda, service};
+use crate::auth::owner_tokens::{ATTENDEES as TOKENS, MANAGE};
 use crate::config::Settings;
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
@@ -47,13 +48,14 @@ impl FromRequest for Attendee {
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(owner_bearer(req, tokens::PREFIX, "attendee").map(|token| Attendee { token }))
+        ready(owner_bearer(req, TOKENS.prefix, "attendee").map(|token| Attendee { token }))
     }
 }
 
 /// The registration of a manage token, or 401.
 pub fn resolve(c: &mut Conn, token: &str) -> AppResult<RegistrationRow> {
-    let found = tokens::find(c, token, tokens::MANAGE)?
+    let found = TOKENS
+        .find(c, token, MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown or expired attendee token".into()))?;
     Ok(service::find_by_id(c, found.owner_id)?)
 }

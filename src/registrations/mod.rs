@@ -13,7 +13,6 @@ pub mod organizer;
 pub mod pages;
 pub mod purge;
 pub mod service;
-pub mod tokens;
 
 pub use model::{Category, RegistrationRow, Status};
 

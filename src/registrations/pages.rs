@@ -11,6 +11,7 @@ use serde::Deserialize;
 use super::bookings::{self, BookingStatus};
 use super::model::{RegistrationRow, Status};
 use super::{attendee, service};
+use crate::auth::owner_tokens::{ATTENDEES as TOKENS, CONFIRM};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
@@ -99,7 +100,8 @@ pub async fn confirm_page(
     let peek = state
         .db
         .run(move |c| {
-            let slug = super::tokens::find(c, &t, super::tokens::CONFIRM)?
+            let slug = TOKENS
+                .find(c, &t, CONFIRM)?
                 .and_then(|f| service::find_by_id(c, f.owner_id).ok())
                 .and_then(|r| crate::events::queries::find(c, r.event_id).ok())
                 .map(|e| e.slug);
@@ -150,7 +152,8 @@ pub async fn confirm_submit(
             let slug = state
                 .db
                 .run(move |c| {
-                    Ok(super::tokens::find(c, &t, super::tokens::CONFIRM)?
+                    Ok(TOKENS
+                        .find(c, &t, CONFIRM)?
                         .and_then(|f| service::find_by_id(c, f.owner_id).ok())
                         .and_then(|r| crate::events::queries::find(c, r.event_id).ok())
                         .map(|e| e.slug))

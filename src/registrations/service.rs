@@ -7,7 +7,8 @@ use diesel::prelude::*;
 use serde_json::{json, Value};
 
 use super::model::{Category, RegistrationRow, Status};
-use super::{agenda, bookings, tokens};
+use super::{agenda, bookings};
+use crate::auth::owner_tokens::{ATTENDEES as TOKENS, CONFIRM, MANAGE};
 use crate::config::Settings;
 use crate::db::schema::registrations;
 use crate::db::Conn;
@@ -229,7 +230,7 @@ fn queue(
 
 /// A new manage token (`slr_`) for a registration, with its agenda feed.
 pub fn mint_manage(c: &mut Conn, registration_id: i64) -> QueryResult<String> {
-    let token = tokens::mint(c, registration_id, tokens::MANAGE, None)?;
+    let token = TOKENS.mint(c, registration_id, MANAGE, None)?;
     agenda::register(c, registration_id, &token)?;
     Ok(token)
 }
@@ -252,7 +253,7 @@ fn manage_links(
 /// drawn and hashed, the email rendered. The write then only stores them, so the work that
 /// queues on the lock is a few inserts (see `db::group`).
 pub struct ConfirmLink {
-    token: tokens::Unsaved,
+    token: crate::auth::owner_tokens::Unsaved,
     email: email::outbox::RenderedEmail,
 }
 
@@ -282,7 +283,7 @@ impl ConfirmLink {
         lang: Language,
         name: &str,
     ) -> AppResult<ConfirmLink> {
-        let token = tokens::Unsaved::new();
+        let token = TOKENS.unsaved();
         let ttl = settings.registration.confirm_ttl;
         let mut ctx = email::common_context(event, lang, name);
         ctx.insert(
@@ -318,7 +319,7 @@ impl ConfirmLink {
         self.token.save(
             c,
             reg.id,
-            tokens::CONFIRM,
+            CONFIRM,
             Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
         )?;
         email::outbox::enqueue_rendered(c, &self.email, Some(reg.id))?;
@@ -351,7 +352,7 @@ pub fn send_confirm_link(
     if reg.email.is_some() {
         link.send(c, settings, reg)
     } else {
-        link.token.save(c, reg.id, tokens::CONFIRM, None)?;
+        link.token.save(c, reg.id, CONFIRM, None)?;
         Ok(())
     }
 }
@@ -532,12 +533,14 @@ pub fn confirm(
     token: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<Confirmed> {
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let reg = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
     // Re-read under the lock.
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     found.check_usable(now, "register again with the same email for a new one")?;
     let reg = find_by_id(c, found.owner_id)?;
@@ -547,7 +550,7 @@ pub fn confirm(
             reg.status()
         )));
     }
-    tokens::mark_used(c, found.id)?;
+    TOKENS.mark_used(c, found.id)?;
     let (reg, manage_token) = if has_free_seat(c, &event)? {
         let reg = transition(c, &reg, Status::Confirmed)?;
         let t = send_confirmed(c, settings, &event, &reg, EmailKind::RegistrationConfirmed)?;
@@ -604,7 +607,8 @@ pub fn peek_confirm(
     token: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<(Event, RegistrationRow)> {
-    let found = tokens::find(c, token, tokens::CONFIRM)?
+    let found = TOKENS
+        .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     let reg = find_by_id(c, found.owner_id)?;
     let event = crate::events::queries::find(c, reg.event_id)?;
@@ -623,7 +627,9 @@ pub fn email_link_for_used_link(
     token: &str,
     now: chrono::NaiveDateTime,
 ) -> AppResult<()> {
-    let Some(found) = tokens::find(c, token, tokens::CONFIRM)?.filter(|f| f.used_at.is_some())
+    let Some(found) = TOKENS
+        .find(c, token, CONFIRM)?
+        .filter(|f| f.used_at.is_some())
     else {
         return Ok(());
     };
@@ -738,7 +744,7 @@ pub fn erase(
             registrations::updated_at.eq(now),
         ))
         .execute(c))?;
-    tokens::delete_all(c, reg.id)?;
+    TOKENS.delete_all(c, reg.id)?;
     bookings::release_all(c, reg.event_id, reg.id)?;
     agenda::close(c, reg.id)?;
     email::outbox::erase_for_registration(c, reg.id)?;

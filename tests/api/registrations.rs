@@ -1396,9 +1396,10 @@ async fn a_form_from_one_instance_posts_to_another() {
 fn manage_tokens(app: &TestApp) -> i64 {
     use diesel::prelude::*;
     let mut pooled = app.db.get().expect("connection");
-    use salon::db::schema::registration_tokens;
-    salon::run!(&mut pooled.conn(), |c| registration_tokens::table
-        .filter(registration_tokens::purpose.eq("manage"))
+    use salon::db::schema::link_tokens;
+    salon::run!(&mut pooled.conn(), |c| link_tokens::table
+        .filter(link_tokens::registration_id.is_not_null())
+        .filter(link_tokens::purpose.eq("manage"))
         .count()
         .get_result::<i64>(c))
     .expect("count")
