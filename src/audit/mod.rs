@@ -2,13 +2,13 @@
 //! transaction as the change, so the log and the data never disagree. The whole log is
 //! `GET /api/v1/audit`; an event's own is served by the events area from [`page`].
 
+mod store;
+
 use actix_web::{web, HttpResponse};
-use chrono::NaiveDateTime;
-use diesel::prelude::*;
+use diesel::QueryResult;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::audit_entries;
 use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::Role;
@@ -16,7 +16,6 @@ use crate::error::AppResult;
 use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
-use crate::{paged, run};
 
 /// Records one entry. `organizer_id` is `None` for the CLI and the demo loader.
 pub fn record(
@@ -28,33 +27,18 @@ pub fn record(
     entity_id: Option<i64>,
     details: serde_json::Value,
 ) -> QueryResult<()> {
-    let now = crate::db::now();
-    let details = details.to_string();
-    run!(c, |c| diesel::insert_into(audit_entries::table)
-        .values((
-            audit_entries::event_id.eq(event_id),
-            audit_entries::organizer_id.eq(organizer_id),
-            audit_entries::action.eq(action),
-            audit_entries::entity.eq(entity),
-            audit_entries::entity_id.eq(entity_id),
-            audit_entries::details.eq(&details),
-            audit_entries::created_at.eq(now),
-        ))
-        .execute(c))?;
-    Ok(())
-}
-
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = audit_entries)]
-struct AuditRow {
-    id: i64,
-    event_id: Option<i64>,
-    organizer_id: Option<i64>,
-    action: String,
-    entity: String,
-    entity_id: Option<i64>,
-    details: String,
-    created_at: NaiveDateTime,
+    store::insert(
+        c,
+        &store::NewEntry {
+            event_id,
+            organizer_id,
+            action,
+            entity,
+            entity_id,
+            details: details.to_string(),
+            created_at: crate::db::now(),
+        },
+    )
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,24 +57,7 @@ pub struct AuditEntry {
 
 /// One page of the log, everything or one event's (`event_id`).
 pub fn page(c: &mut Conn, event_id: Option<i64>, req: &PageRequest) -> AppResult<Page<AuditEntry>> {
-    let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-    let (rows, total) = paged!(
-        c,
-        req,
-        AuditRow,
-        || {
-            let mut q = audit_entries::table.into_boxed();
-            if let Some(id) = event_id {
-                q = q.filter(audit_entries::event_id.eq(id));
-            }
-            q
-        },
-        |q| if desc {
-            q.order(audit_entries::id.desc())
-        } else {
-            q.order(audit_entries::id.asc())
-        }
-    )?;
+    let (rows, total) = store::page(c, event_id, req)?;
     let items = rows
         .into_iter()
         .map(|r| AuditEntry {

@@ -4,7 +4,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::organizer;
+use super::store;
 use crate::audit;
 use crate::domain::text::Rule;
 use crate::domain::{EmailAddress, Role};
@@ -61,7 +61,7 @@ pub async fn create_token(
     throttle.check_account(&account)?;
     let row = state
         .db
-        .run(move |c| organizer::find_by_email(c, &email).map_err(AppError::from))
+        .run(move |c| store::find_by_email(c, &email).map_err(AppError::from))
         .await?;
     // Each password check holds ~19 MiB for a moment: a bounded number run at once, the rest
     // are told to come back (503 with Retry-After) instead of exhausting memory.
@@ -82,7 +82,7 @@ pub async fn create_token(
     let id = state
         .db
         .write(move |c| {
-            let id = organizer::insert_token(c, row.id, &token_name, &hash)?;
+            let id = store::insert_token(c, row.id, &token_name, &hash)?;
             audit::record(
                 c,
                 Some(row.id),
@@ -111,7 +111,7 @@ pub async fn revoke_token(
     state
         .db
         .write(move |c| {
-            let (owner, revoked) = organizer::token_owner(c, token_id)?
+            let (owner, revoked) = store::token_owner(c, token_id)?
                 .ok_or_else(|| AppError::not_found("no such token"))?;
             if owner != who.id && !who.role.allows(Role::Admin) {
                 // Someone else's token: do not even confirm it exists.
@@ -120,7 +120,7 @@ pub async fn revoke_token(
             if revoked.is_some() {
                 return Err(AppError::not_found("no such token (already revoked)"));
             }
-            organizer::revoke_token(c, token_id)?;
+            store::revoke_token(c, token_id)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -183,7 +183,7 @@ pub async fn create_organizer(
     let id = state
         .db
         .write(move |c| {
-            let id = organizer::create(c, &email, &hash, role)?;
+            let id = super::create_organizer(c, &email, &hash, role)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -214,7 +214,7 @@ pub fn create_from_cli(
     super::check_password(password).map_err(|m| AppError::validation("password", m))?;
     let hash = super::hash_password(password)?;
     c.write_tx(|c| {
-        let id = organizer::create(c, &email, &hash, role)?;
+        let id = super::create_organizer(c, &email, &hash, role)?;
         audit::record(
             c,
             None,

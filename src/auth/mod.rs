@@ -4,14 +4,59 @@
 //! [`crate::crypto`]. Passwords are hashed with argon2id.
 
 pub mod handlers;
-pub mod organizer;
 pub mod owner_tokens;
+pub mod store;
 pub mod throttle;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;
 
-pub use organizer::Tokens;
+use crate::db::Conn;
+use crate::domain::{EmailAddress, Role};
+use crate::error::{AppError, AppResult};
+use crate::web::identity::{Authenticator, Organizer};
+
+/// The organizer [`Authenticator`]: an unrevoked token, looked up by its hash (indexed) and
+/// compared again in constant time.
+pub struct Tokens(pub crate::db::Db);
+
+impl Authenticator for Tokens {
+    fn organizer(&self, token: &str) -> AppResult<Option<Organizer>> {
+        let hash = crate::crypto::token_hash(token);
+        let mut pooled = self.0.get()?;
+        let Some((token_id, stored_hash, organizer_id, role)) =
+            store::find_token(&mut pooled.conn(), &hash)?
+        else {
+            return Ok(None);
+        };
+        if !crate::crypto::hashes_equal(&stored_hash, &hash) {
+            return Ok(None);
+        }
+        let role = role
+            .parse::<Role>()
+            .map_err(|e| AppError::internal(format!("organizer {organizer_id}: {e}")))?;
+        Ok(Some(Organizer {
+            id: organizer_id,
+            role,
+            token_id,
+        }))
+    }
+}
+
+/// Creates an organizer account; 409 if the email already has one.
+pub fn create_organizer(
+    c: &mut Conn,
+    email: &EmailAddress,
+    password_hash: &str,
+    role: Role,
+) -> AppResult<i64> {
+    if store::find_by_email(c, email)?.is_some() {
+        return Err(AppError::Conflict(format!(
+            "an organizer with email {email} already exists"
+        )));
+    }
+    Ok(store::insert_organizer(c, email, password_hash, role)?)
+}
 
 /// The prefix of organizer tokens.
 pub const ORGANIZER_PREFIX: &str = crate::domain::ORGANIZER_TOKEN_PREFIX;

@@ -9,12 +9,11 @@
 //! rules cannot drift apart. An area holds its [`OwnerTokens`] (`ATTENDEES`, `EXHIBITORS`).
 
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
+use diesel::QueryResult;
 
-use crate::db::schema::link_tokens;
+use super::store;
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
-use crate::run;
 
 /// The purpose of a single-use, expiring confirmation token.
 pub const CONFIRM: &str = "confirm";
@@ -65,18 +64,18 @@ impl Unsaved {
         ttl: Option<TimeDelta>,
     ) -> QueryResult<()> {
         let now = crate::db::now();
-        let (registration, exhibitor) = self.owner.columns(owner_id);
-        run!(c, |c| diesel::insert_into(link_tokens::table)
-            .values((
-                link_tokens::registration_id.eq(registration),
-                link_tokens::exhibitor_id.eq(exhibitor),
-                link_tokens::purpose.eq(purpose),
-                link_tokens::token_hash.eq(&self.hash),
-                link_tokens::expires_at.eq(ttl.map(|t| now + t)),
-                link_tokens::created_at.eq(now),
-            ))
-            .execute(c))?;
-        Ok(())
+        let (registration_id, exhibitor_id) = self.owner.columns(owner_id);
+        store::insert_link_token(
+            c,
+            &store::NewLinkToken {
+                registration_id,
+                exhibitor_id,
+                purpose,
+                token_hash: &self.hash,
+                expires_at: ttl.map(|t| now + t),
+                created_at: now,
+            },
+        )
     }
 }
 
@@ -145,27 +144,7 @@ impl OwnerTokens {
             return Ok(None);
         }
         let hash = crate::crypto::led_token_key(self.prefix, token);
-        type Row = (
-            i64,
-            Option<i64>,
-            Option<i64>,
-            String,
-            Option<NaiveDateTime>,
-            Option<NaiveDateTime>,
-        );
-        let row: Option<Row> = run!(c, |c| link_tokens::table
-            .filter(link_tokens::token_hash.eq(&hash))
-            .filter(link_tokens::purpose.eq(purpose))
-            .select((
-                link_tokens::id,
-                link_tokens::registration_id,
-                link_tokens::exhibitor_id,
-                link_tokens::token_hash,
-                link_tokens::expires_at,
-                link_tokens::used_at,
-            ))
-            .first(c)
-            .optional())?;
+        let row = store::find_link_token(c, &hash, purpose)?;
         Ok(row.and_then(
             |(id, registration, exhibitor, stored, expires_at, used_at)| {
                 let owner_id = match self.owner {
@@ -185,23 +164,15 @@ impl OwnerTokens {
 
     /// Marks a confirmation token used.
     pub fn mark_used(self, c: &mut Conn, id: i64) -> QueryResult<()> {
-        let now = crate::db::now();
-        run!(c, |c| diesel::update(link_tokens::table.find(id))
-            .set(link_tokens::used_at.eq(Some(now)))
-            .execute(c))?;
-        Ok(())
+        store::mark_link_token_used(c, id, crate::db::now())
     }
 
     /// Forgets every token of an owner (erasure).
     pub fn delete_all(self, c: &mut Conn, owner_id: i64) -> QueryResult<()> {
-        run!(c, |c| match self.owner {
-            Owner::Registration =>
-                diesel::delete(link_tokens::table.filter(link_tokens::registration_id.eq(owner_id)))
-                    .execute(c),
-            Owner::Exhibitor =>
-                diesel::delete(link_tokens::table.filter(link_tokens::exhibitor_id.eq(owner_id)))
-                    .execute(c),
-        })?;
+        match self.owner {
+            Owner::Registration => store::delete_registration_link_tokens(c, owner_id)?,
+            Owner::Exhibitor => store::delete_exhibitor_link_tokens(c, owner_id)?,
+        };
         Ok(())
     }
 }

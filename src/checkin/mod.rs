@@ -5,18 +5,17 @@
 
 use std::collections::BTreeMap;
 
+mod store;
+
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::checkins;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::events::queries as events;
+use crate::events::store as events;
 use crate::registrations::{self, Category, RegistrationRow, Status};
-use crate::run;
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::AppState;
@@ -95,26 +94,19 @@ pub async fn scan(
                     event.starts_on, event.ends_on
                 )));
             }
-            let earlier: Option<NaiveDateTime> = run!(c, |c| checkins::table
-                .filter(checkins::registration_id.eq(reg.id))
-                .filter(checkins::day.eq(day))
-                .select(checkins::scanned_at)
-                .first(c)
-                .optional())?;
-            let (first, at) = match earlier {
+            let (first, at) = match store::first_scan(c, reg.id, day)? {
                 Some(at) => (false, at),
                 None => {
                     let at = now.naive_utc();
-                    run!(c, |c| diesel::insert_into(checkins::table)
-                        .values((
-                            checkins::event_id.eq(event.id),
-                            checkins::registration_id.eq(reg.id),
-                            checkins::day.eq(day),
-                            checkins::category.eq(&reg.category),
-                            checkins::scanned_at.eq(at),
-                            checkins::scanned_by.eq(Some(who.id)),
-                        ))
-                        .execute(c))?;
+                    let scan = store::NewCheckin {
+                        event_id: event.id,
+                        registration_id: reg.id,
+                        day,
+                        category: &reg.category,
+                        scanned_at: at,
+                        scanned_by: Some(who.id),
+                    };
+                    store::insert(c, &scan)?;
                     (true, at)
                 }
             };
@@ -161,12 +153,7 @@ pub async fn summary(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let rows: Vec<(NaiveDate, String, i64)> = run!(c, |c| checkins::table
-                .filter(checkins::event_id.eq(event.id))
-                .group_by((checkins::day, checkins::category))
-                .select((checkins::day, checkins::category, diesel::dsl::count_star()))
-                .order((checkins::day.asc(), checkins::category.asc()))
-                .load(c))?;
+            let rows = store::counts(c, event.id)?;
             let mut days: BTreeMap<NaiveDate, DaySummary> = event
                 .window()
                 .days()

@@ -16,7 +16,7 @@ use crate::domain::text::Check;
 use crate::domain::{EmailAddress, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::events::model::EventStatus;
-use crate::events::queries::{self as events, EventFields};
+use crate::events::store::{self as events, EventFields};
 use crate::exhibitors::booths::{BoothForm, BoothKind, Money};
 use crate::schedule::releases;
 use crate::schedule::rooms::{self, RoomForm};

@@ -3,24 +3,20 @@
 //! …/email-templates/{kind}/{lang}`.
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::templates::{self, Parts};
-use super::EmailKind;
+use super::model::{EmailOut, Parts};
+use super::{store, templates, EmailKind};
 use crate::audit;
-use crate::db::schema::{email_templates, outbox_emails};
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::events::queries as events;
+use crate::events::store as events;
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
-use crate::{paged, run};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -35,57 +31,6 @@ pub enum EmailStatus {
 #[into_params(parameter_in = Query)]
 pub struct EmailFilters {
     pub status: Option<EmailStatus>,
-}
-
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = outbox_emails)]
-struct Row {
-    id: i64,
-    kind: String,
-    recipient: Option<String>,
-    language: String,
-    message_id: String,
-    status: String,
-    attempts: i32,
-    next_attempt_at: NaiveDateTime,
-    last_error: Option<String>,
-    created_at: NaiveDateTime,
-    sent_at: Option<NaiveDateTime>,
-}
-
-/// An outbox row's metadata.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EmailOut {
-    pub id: i64,
-    pub kind: String,
-    /// Null once the recipient's registration is erased.
-    pub recipient: Option<String>,
-    pub language: String,
-    pub message_id: String,
-    pub status: String,
-    pub attempts: i32,
-    pub next_attempt_at: DateTime<Utc>,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-impl From<Row> for EmailOut {
-    fn from(r: Row) -> Self {
-        EmailOut {
-            id: r.id,
-            kind: r.kind,
-            recipient: r.recipient,
-            language: r.language,
-            message_id: r.message_id,
-            status: r.status,
-            attempts: r.attempts,
-            next_attempt_at: r.next_attempt_at.and_utc(),
-            last_error: r.last_error,
-            created_at: r.created_at.and_utc(),
-            sent_at: r.sent_at.map(|t| t.and_utc()),
-        }
-    }
 }
 
 /// The sort keys of the email list.
@@ -109,30 +54,13 @@ pub async fn list(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-            let (rows, total) = paged!(
-                c,
-                &req,
-                Row,
-                || {
-                    let mut q = outbox_emails::table
-                        .filter(outbox_emails::event_id.eq(event.id))
-                        .into_boxed();
-                    if let Some(s) = status {
-                        let s = serde_json::to_value(s)
-                            .ok()
-                            .and_then(|v| v.as_str().map(str::to_string))
-                            .unwrap_or_default();
-                        q = q.filter(outbox_emails::status.eq(s));
-                    }
-                    q
-                },
-                |q| if desc {
-                    q.order(outbox_emails::id.desc())
-                } else {
-                    q.order(outbox_emails::id.asc())
-                }
-            )?;
+            let status = status.map(|s| {
+                serde_json::to_value(s)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            });
+            let (rows, total) = store::page_for_event(c, event.id, status.as_deref(), &req)?;
             Ok(Page::new(
                 rows.into_iter().map(EmailOut::from).collect(),
                 total,
@@ -160,12 +88,7 @@ pub async fn retry(
         .write(move |c| {
             let event = events::find_by_slug(c, &slug)?
                 .ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
-            let found: Option<(String, Option<String>)> = run!(c, |c| outbox_emails::table
-                .filter(outbox_emails::event_id.eq(event.id))
-                .filter(outbox_emails::id.eq(id))
-                .select((outbox_emails::status, outbox_emails::body_text))
-                .first(c)
-                .optional())?;
+            let found = store::find_email(c, event.id, id)?;
             let (status, body) =
                 found.ok_or_else(|| AppError::not_found(format!("no email {id} in this event")))?;
             if status != "failed" || body.is_none() {
@@ -173,14 +96,7 @@ pub async fn retry(
                     "only a failed email can be retried; this one is {status}"
                 )));
             }
-            let now = crate::db::now();
-            run!(c, |c| diesel::update(outbox_emails::table.find(id))
-                .set((
-                    outbox_emails::status.eq("pending"),
-                    outbox_emails::attempts.eq(0),
-                    outbox_emails::next_attempt_at.eq(now)
-                ))
-                .execute(c))?;
+            store::requeue(c, id, crate::db::now())?;
             audit::record(
                 c,
                 Some(who.id),
@@ -269,7 +185,7 @@ pub async fn get_template(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            Ok(match templates::find_override(c, event.id, kind, lang)? {
+            Ok(match store::find_override(c, event.id, kind, lang)? {
                 Some(p) => out(kind, lang, true, p),
                 None => out(kind, lang, false, templates::builtin(kind, lang)),
             })
@@ -313,35 +229,7 @@ pub async fn put_template(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let now = crate::db::now();
-            let existing: Option<i64> = run!(c, |c| email_templates::table
-                .filter(email_templates::event_id.eq(event.id))
-                .filter(email_templates::kind.eq(kind.as_str()))
-                .filter(email_templates::language.eq(lang.code()))
-                .select(email_templates::id)
-                .first(c)
-                .optional())?;
-            match existing {
-                Some(id) => run!(c, |c| diesel::update(email_templates::table.find(id))
-                    .set((
-                        email_templates::subject.eq(&parts.subject),
-                        email_templates::body_text.eq(&parts.text),
-                        email_templates::body_html.eq(&parts.html),
-                        email_templates::updated_at.eq(now),
-                    ))
-                    .execute(c))?,
-                None => run!(c, |c| diesel::insert_into(email_templates::table)
-                    .values((
-                        email_templates::event_id.eq(event.id),
-                        email_templates::kind.eq(kind.as_str()),
-                        email_templates::language.eq(lang.code()),
-                        email_templates::subject.eq(&parts.subject),
-                        email_templates::body_text.eq(&parts.text),
-                        email_templates::body_html.eq(&parts.html),
-                        email_templates::updated_at.eq(now),
-                    ))
-                    .execute(c))?,
-            };
+            store::upsert_template(c, event.id, kind, lang, &parts, crate::db::now())?;
             audit::record(
                 c,
                 Some(who.id),

@@ -4,9 +4,11 @@
 
 pub mod handlers;
 mod kind;
+pub mod model;
 pub mod outbox;
 pub mod relay;
 pub mod sender;
+pub mod store;
 pub mod templates;
 pub mod transport;
 

@@ -8,17 +8,15 @@
 //! `mail.max_attempts` reached). On PostgreSQL several workers claim with `FOR UPDATE SKIP
 //! LOCKED`; on SQLite the claim runs in a `BEGIN IMMEDIATE` transaction.
 
-use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
+use chrono::TimeDelta;
+use diesel::QueryResult;
 use serde::{Deserialize, Serialize};
 
-use super::templates::{self, Parts};
-use super::EmailKind;
-use crate::db::schema::outbox_emails;
-use crate::db::{Conn, Link};
+use super::model::{Claimed, NewOutboxEmail, Parts};
+use super::{store, templates, EmailKind};
+use crate::db::Conn;
 use crate::domain::Language;
 use crate::error::AppResult;
-use crate::run;
 
 /// A file sent with an email (base64 in the outbox row).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,7 +91,7 @@ pub struct RenderedEmail {
 /// `email.registration_id` is not used: the row gets it from [`enqueue_rendered`].
 pub fn render(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<RenderedEmail> {
     let custom = match email.event_id {
-        Some(id) => templates::find_override(c, id, email.kind, email.language)?,
+        Some(id) => store::find_override(c, id, email.kind, email.language)?,
         None => None,
     };
     render_with(custom, email, message_domain)
@@ -163,28 +161,28 @@ pub fn enqueue_rendered(
     registration_id: Option<i64>,
 ) -> AppResult<i64> {
     let now = crate::db::now();
-    let id = run!(c, |c| diesel::insert_into(outbox_emails::table)
-        .values((
-            outbox_emails::event_id.eq(email.event_id),
-            outbox_emails::registration_id.eq(registration_id),
-            outbox_emails::kind.eq(email.kind.as_str()),
-            outbox_emails::recipient.eq(Some(&email.to)),
-            outbox_emails::language.eq(email.language.code()),
-            outbox_emails::subject.eq(Some(&email.subject)),
-            outbox_emails::body_text.eq(Some(&email.text)),
-            outbox_emails::body_html.eq(Some(&email.html)),
-            outbox_emails::attachments.eq(&email.attachments),
-            outbox_emails::message_id.eq(&email.message_id),
-            outbox_emails::status.eq("pending"),
-            outbox_emails::attempts.eq(0),
-            outbox_emails::next_attempt_at.eq(now),
-            outbox_emails::created_at.eq(now),
-            outbox_emails::last_error.eq(&email.fallback),
-            outbox_emails::reply_to.eq(&email.reply_to),
-            outbox_emails::from_name.eq(&email.from_name),
-        ))
-        .returning(outbox_emails::id)
-        .get_result::<i64>(c))?;
+    let id = store::insert_outbox(
+        c,
+        &NewOutboxEmail {
+            event_id: email.event_id,
+            registration_id,
+            kind: email.kind.as_str(),
+            recipient: Some(&email.to),
+            language: email.language.code(),
+            subject: Some(&email.subject),
+            body_text: Some(&email.text),
+            body_html: Some(&email.html),
+            attachments: email.attachments.as_deref(),
+            message_id: &email.message_id,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            last_error: email.fallback.as_deref(),
+            reply_to: email.reply_to.as_deref(),
+            from_name: email.from_name.as_deref(),
+        },
+    )?;
     c.queued(crate::db::Queued {
         email: true,
         jobs: false,
@@ -192,64 +190,11 @@ pub fn enqueue_rendered(
     Ok(id)
 }
 
-/// A claimed row, ready to send.
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = outbox_emails)]
-pub struct Claimed {
-    pub id: i64,
-    pub kind: String,
-    pub recipient: Option<String>,
-    pub language: String,
-    pub subject: Option<String>,
-    pub body_text: Option<String>,
-    pub body_html: Option<String>,
-    pub attachments: Option<String>,
-    pub message_id: String,
-    pub attempts: i32,
-    pub reply_to: Option<String>,
-    pub from_name: Option<String>,
-}
-
 /// Claims up to `limit` due rows for this sender, for `lease` (`mail.claim_lease`): after a
 /// crash, a claimed row is due again when its lease ends.
 pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claimed>> {
     let now = crate::db::now();
-    c.write_tx(|c| {
-        let due = outbox_emails::status
-            .eq("pending")
-            .and(outbox_emails::next_attempt_at.le(now))
-            .or(outbox_emails::status
-                .eq("sending")
-                .and(outbox_emails::locked_until.lt(now)));
-        let rows: Vec<Claimed> = match &mut c.link {
-            Link::Pg(pg) => outbox_emails::table
-                .filter(due)
-                .order(outbox_emails::id.asc())
-                .limit(limit)
-                .select(Claimed::as_select())
-                .for_update()
-                .skip_locked()
-                .load(&mut **pg)?,
-            Link::Sqlite(sq) => outbox_emails::table
-                .filter(due)
-                .order(outbox_emails::id.asc())
-                .limit(limit)
-                .select(Claimed::as_select())
-                .load(&mut **sq)?,
-        };
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        if !ids.is_empty() {
-            run!(c, |c| diesel::update(
-                outbox_emails::table.filter(outbox_emails::id.eq_any(&ids))
-            )
-            .set((
-                outbox_emails::status.eq("sending"),
-                outbox_emails::locked_until.eq(Some(now + lease))
-            ))
-            .execute(c))?;
-        }
-        Ok(rows)
-    })
+    c.write_tx(|c| Ok(store::claim_due(c, now, limit, now + lease)?))
 }
 
 /// Sent: keep the metadata (and the last problem met, e.g. an override that fell back to
@@ -258,34 +203,12 @@ pub fn mark_sent(c: &mut Conn, ids: &[i64]) -> QueryResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
-    let now = crate::db::now();
-    run!(c, |c| diesel::update(
-        outbox_emails::table.filter(outbox_emails::id.eq_any(ids))
-    )
-    .set((
-        outbox_emails::status.eq("sent"),
-        outbox_emails::sent_at.eq(Some(now)),
-        outbox_emails::attempts.eq(outbox_emails::attempts + 1),
-        outbox_emails::locked_until.eq(None::<NaiveDateTime>),
-        outbox_emails::body_text.eq(None::<String>),
-        outbox_emails::body_html.eq(None::<String>),
-        outbox_emails::attachments.eq(None::<String>),
-    ))
-    .execute(c))?;
-    Ok(())
+    store::mark_sent(c, ids, crate::db::now())
 }
 
 /// Extends the claim on rows still being sent by another `lease`.
 pub fn renew(c: &mut Conn, ids: &[i64], lease: TimeDelta) -> QueryResult<()> {
-    let until = crate::db::now() + lease;
-    run!(c, |c| diesel::update(
-        outbox_emails::table
-            .filter(outbox_emails::id.eq_any(ids))
-            .filter(outbox_emails::status.eq("sending"))
-    )
-    .set(outbox_emails::locked_until.eq(Some(until)))
-    .execute(c))?;
-    Ok(())
+    store::renew_claim(c, ids, crate::db::now() + lease)
 }
 
 /// A failed attempt: retried after `delay`, or `failed` for good when `permanent` or out of
@@ -302,16 +225,8 @@ pub fn mark_attempt_failed(
     let attempts = row.attempts + 1;
     let give_up = permanent || attempts as u32 >= max_attempts;
     let error: String = error.chars().take(500).collect();
-    run!(c, |c| diesel::update(outbox_emails::table.find(row.id))
-        .set((
-            outbox_emails::status.eq(if give_up { "failed" } else { "pending" }),
-            outbox_emails::attempts.eq(attempts),
-            outbox_emails::next_attempt_at.eq(now + delay),
-            outbox_emails::locked_until.eq(None::<NaiveDateTime>),
-            outbox_emails::last_error.eq(Some(&error)),
-        ))
-        .execute(c))?;
-    Ok(())
+    let status = if give_up { "failed" } else { "pending" };
+    store::record_failed_attempt(c, row.id, status, attempts, now + delay, &error)
 }
 
 /// Exponential backoff: `base`, `2·base`, `4·base`… capped at one hour.
@@ -323,10 +238,7 @@ pub fn backoff(base: std::time::Duration, attempts: i32) -> TimeDelta {
 
 /// Forgets the recipient and bodies of a registration's emails (erasure).
 pub fn erase_for_registration(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
-    let ids: Vec<i64> = run!(c, |c| outbox_emails::table
-        .filter(outbox_emails::registration_id.eq(registration_id))
-        .select(outbox_emails::id)
-        .load(c))?;
+    let ids = store::find_ids_for_registration(c, registration_id)?;
     forget(c, &ids)
 }
 
@@ -335,21 +247,13 @@ pub fn erase_for_registration(c: &mut Conn, registration_id: i64) -> QueryResult
 /// the address, and the unsent ones whose body names it (the event contact's notice of an
 /// application).
 pub fn erase_for_address(c: &mut Conn, event_id: i64, address: &str) -> QueryResult<()> {
-    let about: Vec<(i64, Option<String>)> = run!(c, |c| outbox_emails::table
-        .filter(outbox_emails::event_id.eq(event_id))
-        .filter(outbox_emails::status.ne("sent"))
-        .select((outbox_emails::id, outbox_emails::body_text))
-        .load(c))?;
+    let about = store::find_unsent_bodies(c, event_id)?;
     let mut ids: Vec<i64> = about
         .into_iter()
         .filter(|(_, body)| body.as_deref().is_some_and(|b| b.contains(address)))
         .map(|(id, _)| id)
         .collect();
-    let to: Vec<i64> = run!(c, |c| outbox_emails::table
-        .filter(outbox_emails::event_id.eq(event_id))
-        .filter(outbox_emails::recipient.eq(address))
-        .select(outbox_emails::id)
-        .load(c))?;
+    let to = store::find_ids_to(c, event_id, address)?;
     ids.extend(to);
     forget(c, &ids)
 }
@@ -358,27 +262,8 @@ pub fn erase_for_address(c: &mut Conn, event_id: i64, address: &str) -> QueryRes
 /// "recipient erased").
 fn forget(c: &mut Conn, ids: &[i64]) -> QueryResult<()> {
     for chunk in ids.chunks(500) {
-        run!(c, |c| diesel::update(
-            outbox_emails::table
-                .filter(outbox_emails::id.eq_any(chunk))
-                .filter(outbox_emails::status.ne("sent"))
-        )
-        .set((
-            outbox_emails::status.eq("failed"),
-            outbox_emails::last_error.eq(Some("recipient erased"))
-        ))
-        .execute(c))?;
-        run!(c, |c| diesel::update(
-            outbox_emails::table.filter(outbox_emails::id.eq_any(chunk))
-        )
-        .set((
-            outbox_emails::recipient.eq(None::<String>),
-            outbox_emails::subject.eq(None::<String>),
-            outbox_emails::body_text.eq(None::<String>),
-            outbox_emails::body_html.eq(None::<String>),
-            outbox_emails::attachments.eq(None::<String>),
-        ))
-        .execute(c))?;
+        store::fail_unsent(c, chunk, "recipient erased")?;
+        store::blank(c, chunk)?;
     }
     Ok(())
 }

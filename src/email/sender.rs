@@ -8,6 +8,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use super::model::Claimed;
 use super::outbox;
 use super::transport::{build_message, SendError, Transport};
 use crate::config::Settings;
@@ -121,8 +122,7 @@ pub fn deliver_due(
         .collect();
     let results =
         transport.send_batch(messages, concurrency, &renew, settings.mail.claim_lease / 3);
-    let outcomes: Vec<(outbox::Claimed, Result<(), SendError>)> =
-        rows.into_iter().zip(results).collect();
+    let outcomes: Vec<(Claimed, Result<(), SendError>)> = rows.into_iter().zip(results).collect();
     let mut pooled = db.get()?;
     pooled
         .conn()

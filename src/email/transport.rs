@@ -11,7 +11,8 @@ use lettre::message::{
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{FileTransport, Message, Transport as _};
 
-use super::outbox::{Attachment, Claimed};
+use super::model::Claimed;
+use super::outbox::Attachment;
 pub use super::relay::SendError;
 use super::relay::{Relay, Security};
 

@@ -22,8 +22,8 @@ use utoipa::openapi::security::SecurityRequirement;
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, Required, ResponseBuilder, Schema};
 use utoipa::{IntoParams, PartialSchema, ToSchema};
 
-use super::{queries, Event};
-use crate::audit;
+use super::service::{self, Change, Record};
+use super::{store, Event};
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::Check;
 use crate::domain::Role;
@@ -129,7 +129,7 @@ pub async fn list<C: Child>(
     let page = state
         .db
         .run(move |c| {
-            let event = queries::visible(c, &slug, organizer)?;
+            let event = store::visible(c, &slug, organizer)?;
             C::page(c, &event, &req, &filters, organizer)
         })
         .await?;
@@ -146,7 +146,7 @@ pub async fn get<C: Child>(
     let out = state
         .db
         .run(move |c| {
-            let event = queries::visible(c, &slug, organizer)?;
+            let event = store::visible(c, &slug, organizer)?;
             let row = C::find(c, &event, id, organizer)?;
             C::out(c, row, organizer)
         })
@@ -162,26 +162,16 @@ pub async fn create<C: Child>(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (body, check) = body.into_parts().await?;
-    let out = state
-        .db
-        .write(move |c| {
-            let event = queries::lock(c, &slug)?;
+    let out = service::change(&state.db, &who, slug.into_inner(), change::<C>("create"), {
+        move |c, event| {
             let mut check = check;
-            let form = C::new_form(c, &event, body, &mut check)?;
-            let row = C::insert(c, &event, &checked(form, check)?)?;
+            let form = C::new_form(c, event, body, &mut check)?;
+            let row = C::insert(c, event, &checked(form, check)?)?;
             let id = C::id(&row);
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "create",
-                C::NOUN,
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            C::out(c, row, true)
-        })
-        .await?;
+            Ok((C::out(c, row, true)?, Record::of(id)))
+        }
+    })
+    .await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -194,26 +184,20 @@ pub async fn update<C: Child>(
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let (patch, check) = body.into_parts().await?;
-    let out = state
-        .db
-        .write(move |c| {
-            let event = queries::lock(c, &slug)?;
-            let row = C::find(c, &event, id, true)?;
+    let out = service::change(
+        &state.db,
+        &who,
+        slug,
+        change::<C>("update"),
+        move |c, event| {
+            let row = C::find(c, event, id, true)?;
             let mut check = check;
-            let form = C::patch_form(c, &event, &row, patch, &mut check)?;
-            let row = C::update(c, &event, row, &checked(form, check)?)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                C::NOUN,
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            C::out(c, row, true)
-        })
-        .await?;
+            let form = C::patch_form(c, event, &row, patch, &mut check)?;
+            let row = C::update(c, event, row, &checked(form, check)?)?;
+            Ok((C::out(c, row, true)?, Record::of(id)))
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 
@@ -224,25 +208,27 @@ pub async fn delete<C: Child>(
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
-    state
-        .db
-        .write(move |c| {
-            let event = queries::lock(c, &slug)?;
-            let row = C::find(c, &event, id, true)?;
-            C::delete(c, &event, row)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "delete",
-                C::NOUN,
-                Some(id),
-                serde_json::json!({}),
-            )
-            .map_err(Into::into)
-        })
-        .await?;
+    service::change(
+        &state.db,
+        &who,
+        slug,
+        change::<C>("delete"),
+        move |c, event| {
+            let row = C::find(c, event, id, true)?;
+            C::delete(c, event, row)?;
+            Ok(((), Record::of(id)))
+        },
+    )
+    .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// The audit entry of a change to a `C`.
+fn change<C: Child>(action: &'static str) -> Change {
+    Change {
+        action,
+        entity: C::NOUN,
+    }
 }
 
 /// Registers the five routes of a [`Child`], documented.

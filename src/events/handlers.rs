@@ -6,7 +6,8 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::{ClockTime, EventOut, EventStatus};
-use super::queries::{self, EventFields};
+use super::service::{self, Change, Record};
+use super::store::{self, EventFields};
 use crate::audit;
 use crate::domain::text::{short_text, Check, Rule};
 use crate::domain::{EmailAddress, Language, Role, Slug, Translatable};
@@ -304,7 +305,7 @@ pub async fn create(
     let event = state
         .db
         .write(move |c| {
-            let event = queries::insert(c, slug.as_str(), &fields)?;
+            let event = store::insert(c, slug.as_str(), &fields)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -336,7 +337,7 @@ pub async fn list(
     let page = state
         .db
         .run(move |c| {
-            let (events, total) = queries::list(c, &req, drafts)?;
+            let (events, total) = store::list(c, &req, drafts)?;
             Ok(Page::new(
                 events.iter().map(EventOut::from).collect(),
                 total,
@@ -358,7 +359,7 @@ pub async fn get(
     let drafts = who.can_view();
     let event = state
         .db
-        .run(move |c| queries::visible(c, &slug, drafts))
+        .run(move |c| store::visible(c, &slug, drafts))
         .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
@@ -381,25 +382,23 @@ pub async fn update(
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
     let hooks = hooks.into_inner();
-    let event = state
-        .db
-        .write(move |c| {
-            let event = queries::lock(c, &slug)?;
-            let fields = apply_patch(EventFields::of(&event), patch, check)?;
-            let updated = queries::update(c, &event, &fields)?;
-            hooks.run(c, &settings, &event, &updated)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                "event",
-                Some(event.id),
-                serde_json::json!({}),
-            )?;
-            Ok(updated)
-        })
-        .await?;
+    let change = Change {
+        action: "update",
+        entity: "event",
+    };
+    let event = service::change(
+        &state.db,
+        &who,
+        slug.into_inner(),
+        change,
+        move |c, event| {
+            let fields = apply_patch(EventFields::of(event), patch, check)?;
+            let updated = store::update(c, event, &fields)?;
+            hooks.run(c, &settings, event, &updated)?;
+            Ok((updated, Record::of(event.id)))
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
 
@@ -413,10 +412,16 @@ pub async fn publish(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let event = state
-        .db
-        .write(move |c| {
-            let event = queries::lock(c, &slug)?;
+    let change = Change {
+        action: "publish",
+        entity: "event",
+    };
+    let event = service::change(
+        &state.db,
+        &who,
+        slug.into_inner(),
+        change,
+        move |c, event| {
             let next = EventStatus::Published;
             if !event.status.can_become(next) {
                 return Err(AppError::Conflict(format!(
@@ -425,19 +430,11 @@ pub async fn publish(
                     next.as_str()
                 )));
             }
-            queries::set_status(c, event.id, next)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "publish",
-                "event",
-                Some(event.id),
-                serde_json::json!({}),
-            )?;
-            Ok(queries::find(c, event.id)?)
-        })
-        .await?;
+            store::set_status(c, event.id, next)?;
+            Ok((store::find(c, event.id)?, Record::of(event.id)))
+        },
+    )
+    .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
 
@@ -456,7 +453,7 @@ pub async fn audit_log(
     let page = state
         .db
         .run(move |c| {
-            let event = queries::visible(c, &slug, true)?;
+            let event = store::visible(c, &slug, true)?;
             audit::page(c, Some(event.id), &req)
         })
         .await?;

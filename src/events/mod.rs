@@ -9,7 +9,8 @@ pub mod children;
 pub mod handlers;
 pub mod hooks;
 pub mod model;
-pub mod queries;
+pub mod service;
+pub mod store;
 
 pub use hooks::{EventChange, Hooks};
 pub use model::Event;

@@ -5,89 +5,25 @@
 use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::schema::{booths, exhibitors};
+use super::store;
 use crate::db::{Conn, PageRequest};
-use crate::domain::text::{Check, FieldError};
+use crate::domain::text::Check;
 use crate::domain::{Role, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::events::children::Child;
-use crate::events::queries as events;
+use crate::events::store as events;
 use crate::events::Event;
 use crate::web::identity::Organizer;
 use crate::web::list::Page;
 use crate::web::AppState;
-use crate::{paged, run};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum BoothKind {
-    Standard,
-    Corner,
-    Island,
-}
-
-impl BoothKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            BoothKind::Standard => "standard",
-            BoothKind::Corner => "corner",
-            BoothKind::Island => "island",
-        }
-    }
-    pub fn parse(s: &str) -> BoothKind {
-        match s {
-            "corner" => BoothKind::Corner,
-            "island" => BoothKind::Island,
-            _ => BoothKind::Standard,
-        }
-    }
-    pub fn label(self, lang: crate::domain::Language) -> &'static str {
-        use crate::domain::Language::*;
-        match (self, lang) {
-            (BoothKind::Standard, Ar) => "رواق عادي",
-            (BoothKind::Standard, Fr) => "stand standard",
-            (BoothKind::Standard, En) => "standard booth",
-            (BoothKind::Corner, Ar) => "رواق زاوية",
-            (BoothKind::Corner, Fr) => "stand d'angle",
-            (BoothKind::Corner, En) => "corner booth",
-            (BoothKind::Island, Ar) => "رواق جزيرة",
-            (BoothKind::Island, Fr) => "stand îlot",
-            (BoothKind::Island, En) => "island booth",
-        }
-    }
-}
-
-/// An amount of money in minor units (centimes) and its ISO 4217 currency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Money {
-    /// Minor units: 1500000 MAD is 15 000,00 MAD.
-    #[schema(minimum = 0)]
-    pub amount: i64,
-    #[schema(example = "MAD")]
-    #[schema(pattern = r"^[A-Z]{3}$")]
-    pub currency: String,
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = booths)]
-pub struct BoothRow {
-    pub id: i64,
-    pub event_id: i64,
-    pub code: String,
-    pub hall: String,
-    pub area_m2: i32,
-    pub kind: String,
-    pub staff_passes: i32,
-    pub price_amount: i64,
-    pub price_currency: String,
-    pub created_at: NaiveDateTime,
-}
+use super::model::BoothRow;
+// Re-exported for the demo loader (`demo/mod.rs`), which imports them from here.
+pub use super::model::{BoothForm, BoothKind, Money};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct BoothOut {
@@ -164,127 +100,21 @@ pub struct BoothPatch {
     pub price: Option<Money>,
 }
 
-/// Booth codes are upper-cased: `b12` and `B12` are the same booth.
-pub fn normalize_code(code: &str) -> String {
-    code.trim().to_uppercase()
-}
-
-/// A booth's columns as written (insert and update).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = booths)]
-pub struct BoothForm {
-    pub code: String,
-    pub hall: String,
-    pub area_m2: i32,
-    pub kind: String,
-    pub staff_passes: i32,
-    pub price_amount: i64,
-    pub price_currency: String,
-}
-
-impl BoothForm {
-    /// Checks a booth as it would be; every error goes to `check`.
-    pub fn check(
-        code: &str,
-        hall: &Translatable,
-        area: i32,
-        kind: BoothKind,
-        passes: i32,
-        price: &Money,
-        check: &mut Check,
-    ) -> BoothForm {
-        let code = normalize_code(code);
-        if code.is_empty()
-            || code.len() > 16
-            || !code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        {
-            check.push(FieldError::new(
-                "code",
-                "must be 1 to 16 letters, digits or hyphens, like B12",
-            ));
-        }
-        hall.check("hall", 200, check.errors());
-        check.range("area_m2", Some(area.into()), 1, 100_000);
-        check.range("staff_passes", Some(passes.into()), 0, 1000);
-        if price.amount < 0 {
-            check.push(FieldError::new("price.amount", "must not be negative"));
-        }
-        if price.currency.len() != 3 || !price.currency.chars().all(|c| c.is_ascii_uppercase()) {
-            check.push(FieldError::new(
-                "price.currency",
-                "must be an ISO 4217 code like MAD or EUR",
-            ));
-        }
-        BoothForm {
-            code,
-            hall: hall.to_db(),
-            area_m2: area,
-            kind: kind.as_str().to_string(),
-            staff_passes: passes,
-            price_amount: price.amount,
-            price_currency: price.currency.clone(),
-        }
-    }
-}
-
-pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<BoothRow> {
-    run!(c, |c| booths::table
-        .filter(booths::event_id.eq(event_id))
-        .filter(booths::id.eq(id))
-        .select(BoothRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no booth {id} in this event")))
-}
-
-pub fn find_by_code(c: &mut Conn, event_id: i64, code: &str) -> QueryResult<Option<BoothRow>> {
-    let code = normalize_code(code);
-    run!(c, |c| booths::table
-        .filter(booths::event_id.eq(event_id))
-        .filter(booths::code.eq(&code))
-        .select(BoothRow::as_select())
-        .first(c)
-        .optional())
-}
-
-/// The exhibitor holding each booth of the event.
-fn holders(c: &mut Conn, event_id: i64) -> QueryResult<BTreeMap<i64, i64>> {
-    let rows: Vec<(i64, Option<i64>)> = run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event_id))
-        .filter(exhibitors::booth_id.is_not_null())
-        .select((exhibitors::id, exhibitors::booth_id))
-        .load(c))?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|(e, b)| Some((b?, e)))
-        .collect())
-}
-
-pub fn holder(c: &mut Conn, booth_id: i64) -> QueryResult<Option<i64>> {
-    run!(c, |c| exhibitors::table
-        .filter(exhibitors::booth_id.eq(booth_id))
-        .select(exhibitors::id)
-        .first(c)
-        .optional())
-}
-
 /// Stores a checked booth (409 when its code is taken in the event).
 pub fn insert(c: &mut Conn, event_id: i64, form: &BoothForm) -> AppResult<BoothRow> {
-    if find_by_code(c, event_id, &form.code)?.is_some() {
+    refuse_taken_code(c, event_id, &form.code)?;
+    let id = store::insert_booth(c, event_id, form)?;
+    store::find_booth(c, event_id, id)
+}
+
+/// 409 when a booth of the event has `code` already.
+fn refuse_taken_code(c: &mut Conn, event_id: i64, code: &str) -> AppResult<()> {
+    if store::find_booth_by_code(c, event_id, code)?.is_some() {
         return Err(AppError::Conflict(format!(
-            "booth {} already exists in this event",
-            form.code
+            "booth {code} already exists in this event"
         )));
     }
-    let id = run!(c, |c| diesel::insert_into(booths::table)
-        .values((
-            form.clone(),
-            booths::event_id.eq(event_id),
-            booths::created_at.eq(crate::db::now())
-        ))
-        .returning(booths::id)
-        .get_result::<i64>(c))?;
-    find(c, event_id, id)
+    Ok(())
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
@@ -293,8 +123,6 @@ pub struct BoothFilters {
     /// Only booths no exhibitor holds (the public always sees only these).
     pub available: Option<bool>,
 }
-
-diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
 
 /// Booths as an event's [`Child`]. The public reads available booths only; a booth an
 /// exhibitor holds cannot be deleted.
@@ -328,42 +156,11 @@ impl Child for Booths {
         organizer: bool,
     ) -> AppResult<Page<BoothOut>> {
         let only_available = !organizer || filters.available == Some(true);
-        let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
-        let (rows, total) = paged!(
-            c,
-            req,
-            BoothRow,
-            || {
-                let mut q = booths::table
-                    .filter(booths::event_id.eq(event.id))
-                    .into_boxed();
-                if only_available {
-                    let held = exhibitors::table
-                        .filter(exhibitors::booth_id.is_not_null())
-                        .select(exhibitors::booth_id);
-                    q = q.filter(diesel::dsl::not(booths::id.nullable().eq_any(held)));
-                }
-                if let Some(like) = &req.like {
-                    q = q.filter(
-                        lower(booths::code)
-                            .like(like.clone())
-                            .escape('\\')
-                            .or(lower(booths::hall).like(like.clone()).escape('\\')),
-                    );
-                }
-                q
-            },
-            |q| match sort {
-                Some(("code", false)) => q.order((booths::code.asc(), booths::id.asc())),
-                Some(("code", true)) => q.order((booths::code.desc(), booths::id.desc())),
-                Some((_, true)) => q.order(booths::id.desc()),
-                _ => q.order(booths::id.asc()),
-            }
-        )?;
+        let (rows, total) = store::booths_page(c, event.id, req, only_available)?;
         let items = rows
             .into_iter()
             .map(|b| {
-                let h = holder(c, b.id)?;
+                let h = store::find_booth_holder(c, b.id)?;
                 Ok(BoothOut::of(b, h, organizer))
             })
             .collect::<AppResult<Vec<_>>>()?;
@@ -372,15 +169,15 @@ impl Child for Booths {
 
     /// A taken booth is not the public's business: 404.
     fn find(c: &mut Conn, event: &Event, id: i64, organizer: bool) -> AppResult<BoothRow> {
-        let booth = find(c, event.id, id)?;
-        if !organizer && holder(c, id)?.is_some() {
+        let booth = store::find_booth(c, event.id, id)?;
+        if !organizer && store::find_booth_holder(c, id)?.is_some() {
             return Err(AppError::not_found(format!("no booth {id} in this event")));
         }
         Ok(booth)
     }
 
     fn out(c: &mut Conn, row: BoothRow, organizer: bool) -> AppResult<BoothOut> {
-        let h = holder(c, row.id)?;
+        let h = store::find_booth_holder(c, row.id)?;
         Ok(BoothOut::of(row, h, organizer))
     }
 
@@ -436,27 +233,20 @@ impl Child for Booths {
 
     /// 409 when the new code is another booth's.
     fn update(c: &mut Conn, event: &Event, cur: BoothRow, form: &BoothForm) -> AppResult<BoothRow> {
-        if form.code != cur.code && find_by_code(c, event.id, &form.code)?.is_some() {
-            return Err(AppError::Conflict(format!(
-                "booth {} already exists in this event",
-                form.code
-            )));
+        if form.code != cur.code {
+            refuse_taken_code(c, event.id, &form.code)?;
         }
-        run!(c, |c| diesel::update(booths::table.find(cur.id))
-            .set(form.clone())
-            .execute(c))?;
-        find(c, event.id, cur.id)
+        store::update_booth(c, cur.id, form)?;
+        store::find_booth(c, event.id, cur.id)
     }
 
     fn delete(c: &mut Conn, _: &Event, booth: BoothRow) -> AppResult<()> {
-        if let Some(e) = holder(c, booth.id)? {
+        if let Some(e) = store::find_booth_holder(c, booth.id)? {
             return Err(AppError::Conflict(format!(
                 "the booth is assigned to exhibitor {e}; reassign it first"
             )));
         }
-        run!(c, |c| diesel::delete(booths::table.find(booth.id))
-            .execute(c))?;
-        Ok(())
+        Ok(store::delete_booth(c, booth.id)?)
     }
 }
 
@@ -484,12 +274,8 @@ pub async fn summary(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let held = holders(c, event.id)?;
-            let rows: Vec<BoothRow> = run!(c, |c| booths::table
-                .filter(booths::event_id.eq(event.id))
-                .order(booths::id.asc())
-                .select(BoothRow::as_select())
-                .load(c))?;
+            let held = store::booth_holders(c, event.id)?;
+            let rows = store::booths_of(c, event.id)?;
             let mut halls: BTreeMap<String, HallSummary> = BTreeMap::new();
             for b in rows {
                 let s = halls.entry(b.hall.clone()).or_insert_with(|| HallSummary {

@@ -3,17 +3,21 @@
 //! withdrawal, staff passes), and the public directory.
 
 pub mod booths;
-pub mod handlers;
+pub mod http;
 pub mod model;
 pub mod pages;
 pub mod purge;
+pub mod review;
 pub mod self_service;
 pub mod service;
+pub mod store;
 
-/// Exhibitors' routes: the public directory and forms, then the API.
+/// Exhibitors' routes: the public directory and forms, then the API (booths, applying, the
+/// organizers' review, the exhibitor's own).
 pub fn routes(r: &mut crate::web::routes::Routes) {
     pages::routes(r);
     booths::routes(r);
-    handlers::routes(r);
+    http::routes(r);
+    review::routes(r);
     self_service::routes(r);
 }

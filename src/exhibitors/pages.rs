@@ -6,13 +6,13 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::booths::BoothKind;
-use super::handlers::{self, NewExhibitor};
-use super::service;
+use super::http::{self, NewExhibitor};
+use super::model::BoothKind;
+use super::{service, store};
 use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
 use crate::domain::{dates, Language};
 use crate::error::AppError;
-use crate::events::queries as events;
+use crate::events::store as events;
 use crate::web::csrf;
 use crate::web::pages::{InPage, PageError};
 use crate::web::words::Section;
@@ -171,7 +171,7 @@ pub async fn submit(
         )),
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    match handlers::submit(&state, slug.clone(), body, shape).await {
+    match http::submit(&state, slug.clone(), body, shape).await {
         // Post, then redirect, then get: reloading the thank-you page posts nothing again.
         Ok(()) => Ok(HttpResponse::SeeOther()
             .insert_header((
@@ -219,7 +219,7 @@ pub async fn confirm_page(
         .run(move |c| {
             let slug = TOKENS
                 .find(c, &t, CONFIRM)?
-                .and_then(|f| service::find_by_id(c, f.owner_id).ok())
+                .and_then(|f| store::find_by_id(c, f.owner_id).ok())
                 .and_then(|ex| events::find(c, ex.event_id).ok())
                 .map(|e| e.slug);
             Ok((slug, service::peek_confirm(c, &t, now)))
@@ -268,7 +268,7 @@ pub async fn confirm_submit(
     let page = format!("/exhibitors/confirm/{token}");
     crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
     state.limiter.check(&req).in_page(lang)?;
-    match handlers::confirm_token(&state, token).await {
+    match http::confirm_token(&state, token).await {
         Ok(out) => {
             // The fair by its name in the visitor's language, never its slug.
             let slug = out.event.clone();
@@ -325,7 +325,7 @@ async fn show_manage(
             let found = TOKENS
                 .find(c, &t, MANAGE)?
                 .ok_or_else(|| AppError::not_found("unknown link"))?;
-            let ex = service::find_by_id(c, found.owner_id)?;
+            let ex = store::find_by_id(c, found.owner_id)?;
             let event = events::find(c, ex.event_id)?;
             let out = service::out(c, &event, &ex)?;
             Ok((event, out))

@@ -4,24 +4,16 @@
 //! with the registrations' purge; erasing twice is harmless.
 
 use chrono::TimeDelta;
-use diesel::prelude::*;
 
-use super::model::ExhibitorRow;
-use super::service;
+use super::{service, store};
 use crate::config::Settings;
-use crate::db::schema::exhibitors;
 use crate::db::Db;
-use crate::run;
 
 /// Erases what is due on `today` (UTC); returns how many exhibitors were erased.
 pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
-    crate::events::queries::for_each_ended_before(db, cutoff, |c, event| {
-        let rows: Vec<ExhibitorRow> = run!(c, |c| exhibitors::table
-            .filter(exhibitors::event_id.eq(event.id))
-            .filter(exhibitors::erased_at.is_null())
-            .select(ExhibitorRow::as_select())
-            .load(c))?;
+    crate::events::store::for_each_ended_before(db, cutoff, |c, event| {
+        let rows = store::not_erased(c, event.id)?;
         for ex in &rows {
             service::erase(c, settings, event, ex)?;
         }

@@ -4,21 +4,18 @@
 
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use futures_util::future::{ready, Ready};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::model::{ExhibitorOut, ExhibitorRow};
-use super::service;
+use super::{service, store};
 use crate::auth::owner_tokens::{EXHIBITORS as TOKENS, MANAGE};
-use crate::db::schema::exhibitors;
 use crate::db::Conn;
 use crate::domain::text::{short_text, Rule};
 use crate::domain::{search_text, EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::Event;
-use crate::run;
 use crate::web::identity::owner_bearer;
 use crate::web::json::{double_option, told_to_owner, Json};
 use crate::web::AppState;
@@ -42,9 +39,9 @@ pub fn resolve(c: &mut Conn, token: &str) -> AppResult<(Event, ExhibitorRow)> {
     let found = TOKENS
         .find(c, token, MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown exhibitor token".into()))?;
-    let ex = service::find_by_id(c, found.owner_id)?;
-    let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
-    let ex = service::find_by_id(c, ex.id)?;
+    let ex = store::find_by_id(c, found.owner_id)?;
+    let event = crate::events::store::lock_by_id(c, ex.event_id)?;
+    let ex = store::find_by_id(c, ex.id)?;
     Ok((event, ex))
 }
 
@@ -61,7 +58,7 @@ async fn with_exhibitor(
         .write(move |c| {
             let (event, ex) = resolve(c, &token)?;
             f(c, &settings, &event, &ex)?;
-            let ex = service::find_by_id(c, ex.id)?;
+            let ex = store::find_by_id(c, ex.id)?;
             service::out(c, &event, &ex)
         })
         .await?;
@@ -164,7 +161,6 @@ pub fn apply_profile(
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
-    let language = p.language.unwrap_or(ex.language());
     let mut parts = vec![
         company_name.as_str(),
         contact_name.as_str(),
@@ -172,20 +168,21 @@ pub fn apply_profile(
     ];
     parts.extend(sector.as_deref());
     let search = search_text(parts);
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set((
-            exhibitors::company_name.eq(&company_name),
-            exhibitors::contact_name.eq(&contact_name),
-            exhibitors::phone.eq(&phone),
-            exhibitors::website.eq(&website),
-            exhibitors::country.eq(&country),
-            exhibitors::sector.eq(&sector),
-            exhibitors::description.eq(&description),
-            exhibitors::language.eq(language.code()),
-            exhibitors::search_text.eq(&search),
-            exhibitors::updated_at.eq(crate::db::now()),
-        ))
-        .execute(c))?;
+    store::update_profile(
+        c,
+        &ExhibitorRow {
+            company_name,
+            contact_name,
+            phone,
+            website,
+            country,
+            sector,
+            description,
+            language: p.language.unwrap_or(ex.language()).code().to_string(),
+            search_text: search,
+            ..ex.clone()
+        },
+    )?;
     crate::audit::record(
         c,
         None,

@@ -2,14 +2,16 @@
 //! review, booth assignment, withdrawal and staff passes, with the emails each step queues.
 
 use chrono::TimeDelta;
-use diesel::prelude::*;
+use diesel::QueryResult;
 use serde_json::{json, Value};
 
-use super::booths::{self, BoothKind};
-use super::model::{BoothRef, ExhibitorOut, ExhibitorRow, PaymentStatus, StaffOut, Status};
+use super::model::{
+    normalize_code, Application, BoothKind, BoothRef, BoothRow, ExhibitorOut, ExhibitorRow,
+    PaymentStatus, StaffOut, Status,
+};
+use super::store;
 use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
 use crate::config::Settings;
-use crate::db::schema::{exhibitors, staff_passes};
 use crate::db::Conn;
 use crate::domain::{search_text, EmailAddress, Language, Translatable};
 use crate::email::{self, EmailKind, NewEmail};
@@ -17,40 +19,6 @@ use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::registrations::service::Person;
 use crate::registrations::{Category, RegistrationRow};
-use crate::run;
-
-/// An application, checked.
-#[derive(Debug, Clone)]
-pub struct Application {
-    pub company_name: String,
-    pub contact_name: String,
-    pub email: EmailAddress,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-    pub country: Option<String>,
-    pub sector: Option<String>,
-    pub description: Option<String>,
-    pub booth_kind: BoothKind,
-    pub booth_area_m2: i32,
-    pub language: Language,
-}
-
-pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<ExhibitorRow> {
-    run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event_id))
-        .filter(exhibitors::id.eq(id))
-        .select(ExhibitorRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no exhibitor {id} in this event")))
-}
-
-pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<ExhibitorRow> {
-    run!(c, |c| exhibitors::table
-        .find(id)
-        .select(ExhibitorRow::as_select())
-        .first(c))
-}
 
 fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<ExhibitorRow> {
     let current = ex.status();
@@ -61,13 +29,8 @@ fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<Exhibi
             next.as_str()
         )));
     }
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set((
-            exhibitors::status.eq(next.as_str()),
-            exhibitors::updated_at.eq(crate::db::now())
-        ))
-        .execute(c))?;
-    Ok(find_by_id(c, ex.id)?)
+    store::set_status(c, ex.id, next)?;
+    Ok(store::find_by_id(c, ex.id)?)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -145,9 +108,7 @@ fn send_confirm_link(
         CONFIRM,
         Some(TimeDelta::from_std(ttl).unwrap_or(TimeDelta::hours(72))),
     )?;
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set(exhibitors::confirm_sent_at.eq(Some(crate::db::now())))
-        .execute(c))?;
+    store::set_confirm_sent(c, ex.id, crate::db::now())?;
     let extra = json!({
         "confirm_url": format!("{}/exhibitors/confirm/{token}?lang={}", settings.base_url(), ex.language().code()),
         "expires_hours": ttl.as_secs() / 3600,
@@ -155,11 +116,11 @@ fn send_confirm_link(
     to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorConfirm, extra)
 }
 
-fn booth_ref(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Option<(BoothRef, booths::BoothRow)>> {
+fn booth_ref(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Option<(BoothRef, BoothRow)>> {
     let Some(id) = ex.booth_id else {
         return Ok(None);
     };
-    let b = booths::find(c, ex.event_id, id)?;
+    let b = store::find_booth(c, ex.event_id, id)?;
     Ok(Some((
         BoothRef {
             code: b.code.clone(),
@@ -194,12 +155,7 @@ fn send_approved(
 /// A public application: new → `pending` and a confirmation link; a repeat →
 /// `exhibitor_already_applied` (at most once per `registration.resend_interval`).
 pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) -> AppResult<()> {
-    let existing: Option<ExhibitorRow> = run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event.id))
-        .filter(exhibitors::email.eq(a.email.as_str()))
-        .select(ExhibitorRow::as_select())
-        .first(c)
-        .optional())?;
+    let existing = store::find_by_email(c, event.id, a.email.as_str())?;
     let now = crate::db::now();
     if let Some(ex) = existing {
         let resend = TimeDelta::from_std(settings.registration.resend_interval)
@@ -211,9 +167,7 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
             // Never confirmed (the link may have expired): a new link, like an attendee's.
             return send_confirm_link(c, settings, event, &ex);
         }
-        run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-            .set(exhibitors::confirm_sent_at.eq(Some(now)))
-            .execute(c))?;
+        store::set_confirm_sent(c, ex.id, now)?;
         let status = ex.status().label(ex.language());
         return to_exhibitor(
             c,
@@ -230,30 +184,8 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
         a.email.as_str(),
     ];
     parts.extend(a.sector.as_deref());
-    let id = run!(c, |c| diesel::insert_into(exhibitors::table)
-        .values((
-            exhibitors::event_id.eq(event.id),
-            exhibitors::company_name.eq(&a.company_name),
-            exhibitors::contact_name.eq(&a.contact_name),
-            exhibitors::email.eq(a.email.as_str()),
-            exhibitors::phone.eq(&a.phone),
-            exhibitors::website.eq(&a.website),
-            exhibitors::country.eq(&a.country),
-            exhibitors::sector.eq(&a.sector),
-            exhibitors::description.eq(&a.description),
-            exhibitors::booth_kind.eq(a.booth_kind.as_str()),
-            exhibitors::booth_area_m2.eq(a.booth_area_m2),
-            exhibitors::language.eq(a.language.code()),
-            exhibitors::status.eq(Status::Pending.as_str()),
-            exhibitors::payment_status.eq(PaymentStatus::Unpaid.as_str()),
-            exhibitors::consent_at.eq(now),
-            exhibitors::search_text.eq(search_text(parts.clone())),
-            exhibitors::created_at.eq(now),
-            exhibitors::updated_at.eq(now),
-        ))
-        .returning(exhibitors::id)
-        .get_result::<i64>(c))?;
-    let ex = find_by_id(c, id)?;
+    let id = store::insert(c, event.id, a, &search_text(parts), now)?;
+    let ex = store::find_by_id(c, id)?;
     send_confirm_link(c, settings, event, &ex)
 }
 
@@ -276,14 +208,14 @@ pub fn confirm(
     let found = TOKENS
         .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
-    let ex = find_by_id(c, found.owner_id)?;
-    let event = crate::events::queries::lock_by_id(c, ex.event_id)?;
+    let ex = store::find_by_id(c, found.owner_id)?;
+    let event = crate::events::store::lock_by_id(c, ex.event_id)?;
     let found = TOKENS
         .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
     found.check_usable(now, "apply again with the same email for a new one")?;
     TOKENS.mark_used(c, found.id)?;
-    let current = find_by_id(c, found.owner_id)?;
+    let current = store::find_by_id(c, found.owner_id)?;
     let ex = transition(c, &current, Status::Submitted)?;
     let lang = event.default_language;
     let extra = json!({
@@ -315,16 +247,13 @@ pub fn confirm(
 
 /// Puts `booth_code` on the exhibitor (409 if another exhibitor holds it).
 fn assign_booth(c: &mut Conn, event: &Event, ex: &ExhibitorRow, booth_code: &str) -> AppResult<()> {
-    let booth = booths::find_by_code(c, event.id, booth_code)?.ok_or_else(|| {
+    let booth = store::find_booth_by_code(c, event.id, booth_code)?.ok_or_else(|| {
         AppError::validation(
             "booth_code",
-            format!(
-                "no booth {} in this event",
-                booths::normalize_code(booth_code)
-            ),
+            format!("no booth {} in this event", normalize_code(booth_code)),
         )
     })?;
-    match booths::holder(c, booth.id)? {
+    match store::find_booth_holder(c, booth.id)? {
         Some(holder) if holder != ex.id => {
             return Err(AppError::Conflict(format!(
                 "booth {} is already assigned to another exhibitor",
@@ -333,13 +262,7 @@ fn assign_booth(c: &mut Conn, event: &Event, ex: &ExhibitorRow, booth_code: &str
         }
         _ => {}
     }
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set((
-            exhibitors::booth_id.eq(Some(booth.id)),
-            exhibitors::updated_at.eq(crate::db::now())
-        ))
-        .execute(c))?;
-    Ok(())
+    Ok(store::set_booth(c, ex.id, Some(booth.id))?)
 }
 
 pub fn approve(
@@ -353,7 +276,7 @@ pub fn approve(
     if let Some(code) = booth_code {
         assign_booth(c, event, &ex, code)?;
     }
-    let ex = find_by_id(c, ex.id)?;
+    let ex = store::find_by_id(c, ex.id)?;
     send_approved(c, settings, event, &ex)?;
     Ok(ex)
 }
@@ -366,10 +289,8 @@ pub fn reject(
     reason: &str,
 ) -> AppResult<ExhibitorRow> {
     let ex = transition(c, ex, Status::Rejected)?;
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set(exhibitors::rejection_reason.eq(Some(reason)))
-        .execute(c))?;
-    let ex = find_by_id(c, ex.id)?;
+    store::set_rejection_reason(c, ex.id, reason)?;
+    let ex = store::find_by_id(c, ex.id)?;
     to_exhibitor(
         c,
         settings,
@@ -396,7 +317,7 @@ pub fn reassign(
         )));
     }
     assign_booth(c, event, ex, booth_code)?;
-    let ex = find_by_id(c, ex.id)?;
+    let ex = store::find_by_id(c, ex.id)?;
     send_approved(c, settings, event, &ex)?;
     Ok(ex)
 }
@@ -409,9 +330,7 @@ pub fn withdraw(
     ex: &ExhibitorRow,
 ) -> AppResult<ExhibitorRow> {
     let ex = transition(c, ex, Status::Withdrawn)?;
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set(exhibitors::booth_id.eq(None::<i64>))
-        .execute(c))?;
+    store::set_booth(c, ex.id, None)?;
     for reg in staff_registrations(c, ex.id)? {
         if reg
             .status()
@@ -420,7 +339,7 @@ pub fn withdraw(
             crate::registrations::service::cancel(c, settings, event, &reg)?;
         }
     }
-    Ok(find_by_id(c, ex.id)?)
+    Ok(store::find_by_id(c, ex.id)?)
 }
 
 /// Erases an exhibitor's contact (SPEC §8): withdraws it first if it is still in the running
@@ -434,28 +353,20 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
     if ex.status().can_become(Status::Withdrawn) {
         withdraw(c, settings, event, ex)?;
     }
-    let now = crate::db::now();
-    run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-        .set((
-            exhibitors::contact_name.eq(""),
-            exhibitors::email.eq(format!("erased-{}.invalid", ex.id)),
-            exhibitors::phone.eq(None::<String>),
-            exhibitors::search_text.eq(crate::domain::search_text([ex.company_name.as_str()])),
-            exhibitors::erased_at.eq(Some(now)),
-            exhibitors::updated_at.eq(now),
-        ))
-        .execute(c))?;
+    store::erase_contact(
+        c,
+        ex.id,
+        &format!("erased-{}.invalid", ex.id),
+        &search_text([ex.company_name.as_str()]),
+        crate::db::now(),
+    )?;
     TOKENS.delete_all(c, ex.id)?;
     crate::email::outbox::erase_for_address(c, event.id, &ex.email)?;
     Ok(())
 }
 
 fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<RegistrationRow>> {
-    let ids: Vec<i64> = run!(c, |c| staff_passes::table
-        .filter(staff_passes::exhibitor_id.eq(exhibitor_id))
-        .order(staff_passes::id.asc())
-        .select(staff_passes::registration_id)
-        .load(c))?;
+    let ids = store::staff_of(c, exhibitor_id)?;
     // A former staff member who registered again on their own is no longer the exhibitor's.
     crate::registrations::service::staff_registrations(c, &ids)
 }
@@ -503,19 +414,10 @@ pub fn add_staff(
         language: language.unwrap_or(ex.language()),
         category: Category::ExhibitorStaff,
     };
-    let former: Vec<i64> = run!(c, |c| staff_passes::table
-        .filter(staff_passes::exhibitor_id.eq(ex.id))
-        .select(staff_passes::registration_id)
-        .load(c))?;
+    let former = store::staff_of(c, ex.id)?;
     let reg = crate::registrations::service::insert_staff(c, event, &person, &former)?;
     if !former.contains(&reg.id) {
-        run!(c, |c| diesel::insert_into(staff_passes::table)
-            .values((
-                staff_passes::exhibitor_id.eq(ex.id),
-                staff_passes::registration_id.eq(reg.id),
-                staff_passes::created_at.eq(crate::db::now()),
-            ))
-            .execute(c))?;
+        store::insert_staff(c, ex.id, reg.id)?;
     }
     crate::registrations::service::send_staff_pass(c, settings, event, &reg, &ex.company_name)?;
     Ok(reg)
@@ -543,12 +445,7 @@ pub fn remove_staff(
 
 /// The public directory: approved exhibitors, their public fields only, by company name.
 pub fn directory(c: &mut Conn, event: &Event) -> AppResult<Vec<super::model::PublicExhibitor>> {
-    let rows: Vec<ExhibitorRow> = run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event.id))
-        .filter(exhibitors::status.eq(Status::Approved.as_str()))
-        .order((exhibitors::company_name.asc(), exhibitors::id.asc()))
-        .select(ExhibitorRow::as_select())
-        .load(c))?;
+    let rows = store::approved(c, event.id)?;
     rows.into_iter()
         .map(|r| {
             let booth = booth_ref(c, &r)?.map(|(b, _)| b);

@@ -12,17 +12,15 @@
 
 use actix_web::{web, HttpResponse};
 use chrono::TimeDelta;
-use diesel::prelude::*;
+use diesel::QueryResult;
 
-use super::bookings::{self, BookingStatus};
-use super::model::{RegistrationRow, Status};
+use super::model::{BookingStatus, Status};
+use super::store;
 use crate::calendar::ics::{Calendar, Method, Vevent, When};
-use crate::db::schema::{agenda_feeds, registrations};
 use crate::db::Conn;
 use crate::domain::Language;
 use crate::error::{AppError, AppResult};
-use crate::events::{queries as events, Event};
-use crate::run;
+use crate::events::{store as events, Event};
 use crate::schedule::{exports, releases};
 use crate::web::AppState;
 
@@ -53,16 +51,11 @@ pub fn fair(event: &Event, lang: Language, host: &str) -> String {
 
 /// Stores the feed of a new manage token (in the transaction that mints it).
 pub fn register(c: &mut Conn, registration_id: i64, manage_token: &str) -> QueryResult<()> {
-    let now = crate::db::now();
-    run!(c, |c| diesel::insert_into(agenda_feeds::table)
-        .values((
-            agenda_feeds::token_hash.eq(crate::crypto::token_hash(&token(manage_token))),
-            agenda_feeds::registration_id.eq(registration_id),
-            agenda_feeds::created_at.eq(now),
-        ))
-        .on_conflict_do_nothing()
-        .execute(c))?;
-    Ok(())
+    store::insert_feed(
+        c,
+        registration_id,
+        &crate::crypto::token_hash(&token(manage_token)),
+    )
 }
 
 /// The feed URL of the holder of `manage_token`.
@@ -72,11 +65,7 @@ pub fn url(settings: &crate::config::Settings, manage_token: &str) -> String {
 
 /// Forgets every feed of a registration (erasure).
 pub fn close(c: &mut Conn, registration_id: i64) -> QueryResult<()> {
-    run!(c, |c| diesel::delete(
-        agenda_feeds::table.filter(agenda_feeds::registration_id.eq(registration_id))
-    )
-    .execute(c))?;
-    Ok(())
+    store::delete_feeds(c, registration_id)
 }
 
 /// The registration a feed token belongs to.
@@ -85,11 +74,7 @@ pub fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
         return Ok(None);
     }
     let hash = crate::crypto::token_hash(token);
-    let row: Option<(i64, String)> = run!(c, |c| agenda_feeds::table
-        .filter(agenda_feeds::token_hash.eq(&hash))
-        .select((agenda_feeds::registration_id, agenda_feeds::token_hash))
-        .first(c)
-        .optional())?;
+    let row = store::find_feed(c, &hash)?;
     Ok(row
         .filter(|(_, stored)| crate::crypto::hashes_equal(stored, &hash))
         .map(|(id, _)| id))
@@ -107,10 +92,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
         .run(move |c| {
             let gone = || AppError::not_found("unknown agenda feed");
             let id = find(c, &token)?.ok_or_else(gone)?;
-            let reg: RegistrationRow = run!(c, |c| registrations::table
-                .find(id)
-                .select(RegistrationRow::as_select())
-                .first(c))?;
+            let reg = store::find_by_id(c, id)?;
             if reg.status() != Status::Confirmed {
                 return Err(gone());
             }
@@ -121,7 +103,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
                 Some(r) => releases::sequences(c, event.id, r.id)?,
                 None => Default::default(),
             };
-            let held = bookings::of_registration(c, reg.id)?;
+            let held = store::bookings_of(c, reg.id)?;
             let vevents = release
                 .iter()
                 .flat_map(|r| {

@@ -8,9 +8,9 @@ use futures_util::future::{ready, Ready};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::bookings::{self, BookingOut, BookingStatus};
-use super::model::{RegistrationOut, RegistrationRow, Status};
-use super::{agenda, service};
+use super::bookings::{self, BookingOut};
+use super::model::{BookingStatus, RegistrationOut, RegistrationRow, Status};
+use super::{agenda, service, store};
 use crate::auth::owner_tokens::{ATTENDEES as TOKENS, MANAGE};
 use crate::config::Settings;
 use crate::db::Conn;
@@ -57,7 +57,7 @@ pub fn resolve(c: &mut Conn, token: &str) -> AppResult<RegistrationRow> {
     let found = TOKENS
         .find(c, token, MANAGE)?
         .ok_or_else(|| AppError::Unauthorized("unknown or expired attendee token".into()))?;
-    Ok(service::find_by_id(c, found.owner_id)?)
+    Ok(store::find_by_id(c, found.owner_id)?)
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -78,9 +78,9 @@ pub fn me(
     reg: &RegistrationRow,
     manage_token: &str,
 ) -> AppResult<Me> {
-    let event = crate::events::queries::find(c, reg.event_id)?;
+    let event = crate::events::store::find(c, reg.event_id)?;
     let release = crate::schedule::releases::latest(c, event.id)?;
-    let held = bookings::of_registration(c, reg.id)?;
+    let held = store::bookings_of(c, reg.id)?;
     let lang = reg.language();
     Ok(Me {
         registration: RegistrationOut::of(&event.slug, reg),
@@ -118,8 +118,8 @@ pub struct NewBooking {
 /// Books a seat for the holder of `token`; `(booking, created)`.
 pub fn book(c: &mut Conn, token: &str, session_id: i64) -> AppResult<(BookingOut, bool)> {
     let reg = resolve(c, token)?;
-    let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-    let reg = service::find_by_id(c, reg.id)?;
+    let event = crate::events::store::lock_by_id(c, reg.event_id)?;
+    let reg = store::find_by_id(c, reg.id)?;
     let (row, created) = bookings::book(c, &event, &reg, session_id)?;
     let release = crate::schedule::releases::latest(c, event.id)?;
     Ok((
@@ -131,8 +131,8 @@ pub fn book(c: &mut Conn, token: &str, session_id: i64) -> AppResult<(BookingOut
 /// Leaves a session for the holder of `token`.
 pub fn leave(c: &mut Conn, token: &str, session_id: i64) -> AppResult<()> {
     let reg = resolve(c, token)?;
-    let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-    let reg = service::find_by_id(c, reg.id)?;
+    let event = crate::events::store::lock_by_id(c, reg.event_id)?;
+    let reg = store::find_by_id(c, reg.id)?;
     bookings::leave(c, &event, &reg, session_id)
 }
 
@@ -198,8 +198,8 @@ pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<Http
         .db
         .write(move |c| {
             let reg = resolve(c, &who.token)?;
-            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-            let reg = service::find_by_id(c, reg.id)?;
+            let event = crate::events::store::lock_by_id(c, reg.event_id)?;
+            let reg = store::find_by_id(c, reg.id)?;
             let reg = service::cancel(c, &settings, &event, &reg)?;
             Ok(RegistrationOut::of(&event.slug, &reg))
         })
@@ -216,8 +216,8 @@ pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpR
         .db
         .write(move |c| {
             let reg = resolve(c, &who.token)?;
-            let event = crate::events::queries::lock_by_id(c, reg.event_id)?;
-            let reg = service::find_by_id(c, reg.id)?;
+            let event = crate::events::store::lock_by_id(c, reg.event_id)?;
+            let reg = store::find_by_id(c, reg.id)?;
             service::erase(c, &settings, &event, &reg)
         })
         .await?;
@@ -240,12 +240,12 @@ impl crate::schedule::hooks::Seats for VisitorSeats {
         let Some(registration) = seat_cookie_owner(&self.secret, cookie) else {
             return Ok(None);
         };
-        let reg = service::find_by_id(c, registration)?;
+        let reg = store::find_by_id(c, registration)?;
         if reg.event_id != event_id || reg.status() != Status::Confirmed {
             return Ok(None);
         }
         let mut seats = crate::schedule::hooks::VisitorSeats::default();
-        for b in bookings::of_registration(c, reg.id)? {
+        for b in store::bookings_of(c, reg.id)? {
             match b.status() {
                 BookingStatus::Booked => seats.booked.insert(b.session_id),
                 BookingStatus::Waitlisted => seats.waitlisted.insert(b.session_id),

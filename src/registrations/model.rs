@@ -1,3 +1,7 @@
+//! The registrations' and bookings' types: statuses and their transitions, rows as stored,
+//! the checked person a registration writes and the change forms of its details, and what the
+//! API shows.
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -6,8 +10,8 @@ use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::registrations;
-use crate::domain::Language;
+use crate::db::schema::{bookings, registrations};
+use crate::domain::{search_text, EmailAddress, Language};
 
 /// A registration's status; the transitions of SPEC §3 live in [`Status::can_become`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -167,6 +171,56 @@ impl RegistrationRow {
     }
 }
 
+/// The personal fields of a registration, checked (`input::person`).
+#[derive(Debug, Clone)]
+pub struct Person {
+    pub name: String,
+    pub email: EmailAddress,
+    pub organization: Option<String>,
+    pub job_title: Option<String>,
+    pub country: Option<String>,
+    pub phone: Option<String>,
+    pub language: Language,
+    pub category: Category,
+}
+
+impl Person {
+    /// What the organizers' search matches: name, email, organization.
+    pub(super) fn search(&self) -> String {
+        let mut parts = vec![self.name.as_str(), self.email.as_str()];
+        parts.extend(self.organization.as_deref());
+        search_text(parts)
+    }
+}
+
+/// The details a registration's owner or an organizer changes; `None` clears a field.
+#[derive(Debug, AsChangeset)]
+#[diesel(table_name = registrations, treat_none_as_null = true)]
+pub struct DetailsChange<'a> {
+    pub name: Option<&'a str>,
+    pub organization: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub country: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    pub language: &'a str,
+    pub search_text: String,
+}
+
+impl<'a> DetailsChange<'a> {
+    /// The details of a checked person (the email and the category are not among them).
+    pub fn of(p: &'a Person) -> Self {
+        DetailsChange {
+            name: Some(&p.name),
+            organization: p.organization.as_deref(),
+            job_title: p.job_title.as_deref(),
+            country: p.country.as_deref(),
+            phone: p.phone.as_deref(),
+            language: p.language.code(),
+            search_text: p.search(),
+        }
+    }
+}
+
 /// A registration as organizers and its owner see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct RegistrationOut {
@@ -211,6 +265,51 @@ impl RegistrationOut {
             created_at: r.created_at.and_utc(),
             updated_at: r.updated_at.and_utc(),
         }
+    }
+}
+
+/// A booking's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum BookingStatus {
+    Booked,
+    Waitlisted,
+}
+
+impl BookingStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BookingStatus::Booked => "booked",
+            BookingStatus::Waitlisted => "waitlisted",
+        }
+    }
+
+    pub(super) fn parse(s: &str) -> BookingStatus {
+        if s == "booked" {
+            BookingStatus::Booked
+        } else {
+            BookingStatus::Waitlisted
+        }
+    }
+}
+
+/// A seat (or a place on a session's waiting list), with a copy of its session's times.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = bookings)]
+pub struct BookingRow {
+    pub id: i64,
+    pub event_id: i64,
+    pub session_id: i64,
+    pub registration_id: i64,
+    pub status: String,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+impl BookingRow {
+    pub fn status(&self) -> BookingStatus {
+        BookingStatus::parse(&self.status)
     }
 }
 

@@ -14,21 +14,19 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use diesel::prelude::*;
+use diesel::OptionalExtension;
 use serde_json::json;
 
-use super::agenda;
-use super::bookings;
 use super::model::{RegistrationRow, Status};
+use super::store::{self, NewNotices};
+use super::{agenda, bookings, service};
 use crate::calendar::ics::{self, Calendar, Method};
 use crate::config::Settings;
-use crate::db::schema::{bookings as bookings_table, registrations, schedule_notices};
 use crate::db::{Conn, Db};
 use crate::domain::{dates, Language};
 use crate::email::{self, Attachment, EmailKind, NewEmail};
 use crate::error::AppResult;
-use crate::events::{queries as events, Event};
-use crate::run;
+use crate::events::{store as events, Event};
 use crate::schedule::exports;
 use crate::schedule::releases::Released;
 use crate::schedule::releases::{self, PublishedSession, Release, Snapshot};
@@ -76,45 +74,20 @@ impl Released for FollowRelease {
             .collect();
         let now = crate::db::now();
         let mut queued = 0;
-        for (session_id, change) in &touched {
-            let holders: Vec<i64> = run!(c, |c| bookings_table::table
-                .filter(bookings_table::session_id.eq(session_id))
-                .select(bookings_table::registration_id)
-                .load(c))?;
-            for chunk in holders.chunks(500) {
-                let rows: Vec<_> = chunk
-                    .iter()
-                    .map(|registration_id| {
-                        (
-                            schedule_notices::event_id.eq(event.id),
-                            schedule_notices::release_id.eq(release.id),
-                            schedule_notices::registration_id.eq(*registration_id),
-                            schedule_notices::session_id.eq(*session_id),
-                            schedule_notices::change.eq(*change),
-                            schedule_notices::created_at.eq(now),
-                        )
-                    })
-                    .collect();
-                queued += run!(c, |c| diesel::insert_into(schedule_notices::table)
-                    .values(&rows)
-                    .execute(c))?;
-            }
-            match (*change, by_id.get(session_id)) {
-                (CANCELLED, _) => {
-                    run!(c, |c| diesel::delete(
-                        bookings_table::table.filter(bookings_table::session_id.eq(session_id))
-                    )
-                    .execute(c))?;
-                }
+        for &(session_id, change) in &touched {
+            let holders = store::registrations_in_session(c, session_id)?;
+            let notices = NewNotices {
+                event_id: event.id,
+                release_id: release.id,
+                session_id,
+                change,
+                registration_ids: &holders,
+            };
+            queued += store::insert_notices(c, &notices, now)?;
+            match (change, by_id.get(&session_id)) {
+                (CANCELLED, _) => store::delete_bookings_in_session(c, session_id)?,
                 (_, Some(s)) => {
-                    run!(c, |c| diesel::update(
-                        bookings_table::table.filter(bookings_table::session_id.eq(session_id))
-                    )
-                    .set((
-                        bookings_table::starts_at.eq(s.starts_at.naive_utc()),
-                        bookings_table::ends_at.eq(s.ends_at.naive_utc()),
-                    ))
-                    .execute(c))?;
+                    store::move_bookings(c, s)?;
                     bookings::promote(c, s.id, s.capacity)?;
                 }
                 (_, None) => {}
@@ -171,15 +144,7 @@ pub fn write_due(db: &Db, settings: &Settings) -> AppResult<usize> {
 
 /// One transaction's worth: returns (attendees handled, emails queued).
 fn write_batch(c: &mut Conn, settings: &Settings) -> AppResult<(usize, usize)> {
-    let heads: Vec<(i64, i64, i64)> = run!(c, |c| schedule_notices::table
-        .order(schedule_notices::id.asc())
-        .limit((BATCH * 4) as i64)
-        .select((
-            schedule_notices::event_id,
-            schedule_notices::release_id,
-            schedule_notices::registration_id,
-        ))
-        .load(c))?;
+    let heads = store::oldest_notices(c, (BATCH * 4) as i64)?;
     let mut pairs: Vec<(i64, i64, i64)> = Vec::new();
     for h in heads {
         if !pairs.iter().any(|p| p.1 == h.1 && p.2 == h.2) {
@@ -203,21 +168,11 @@ fn write_batch(c: &mut Conn, settings: &Settings) -> AppResult<(usize, usize)> {
     for (event_id, release_id, registration_id) in &pairs {
         // The delete decides who owns these rows: a concurrent job (another instance) that
         // took them first leaves nothing to delete here.
-        let changes: Vec<(i64, String)> = run!(c, |c| diesel::delete(
-            schedule_notices::table
-                .filter(schedule_notices::release_id.eq(release_id))
-                .filter(schedule_notices::registration_id.eq(registration_id))
-        )
-        .returning((schedule_notices::session_id, schedule_notices::change))
-        .get_results(c))?;
+        let changes = store::take_notices(c, *release_id, *registration_id)?;
         if changes.is_empty() {
             continue;
         }
-        let reg: Option<RegistrationRow> = run!(c, |c| registrations::table
-            .find(registration_id)
-            .select(RegistrationRow::as_select())
-            .first(c)
-            .optional())?;
+        let reg = store::find_by_id(c, *registration_id).optional()?;
         // Someone who cancelled or was erased since the release holds no seat any more.
         let Some(reg) = reg.filter(|r| r.status() == Status::Confirmed && r.email.is_some()) else {
             continue;
@@ -382,7 +337,7 @@ fn queue_email(
     ctx.insert("changes".into(), json!(items));
     // An email that carries a link carries a token minted for it: the feed of a new manage
     // token.
-    let manage = super::service::mint_manage(c, reg.id)?;
+    let manage = service::mint_manage(c, reg.id)?;
     ctx.insert("agenda_url".into(), json!(agenda::url(settings, &manage)));
     email::enqueue(
         c,

@@ -5,68 +5,27 @@
 //! waitlisted per session) and `GET …/sessions/{id}/bookings.csv` (who holds them).
 
 use actix_web::{web, HttpResponse};
-use diesel::prelude::*;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::bookings::{self, BookingStatus};
-use super::model::{Category, RegistrationOut, RegistrationRow, Status};
-use super::service;
+use super::model::{BookingStatus, Category, DetailsChange, RegistrationOut, Status};
+use super::{service, store};
 use crate::audit;
-use crate::db::schema::registrations;
-use crate::db::Conn;
-use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::email::EmailKind;
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::{queries as events, Event};
+use crate::events::store as events;
 use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
-use crate::{paged, run};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct RegistrationFilters {
     pub status: Option<Status>,
     pub category: Option<Category>,
-}
-
-fn load(
-    c: &mut Conn,
-    event: &Event,
-    req: &PageRequest,
-    f: &RegistrationFilters,
-) -> QueryResult<(Vec<RegistrationRow>, i64)> {
-    let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
-    paged!(
-        c,
-        req,
-        RegistrationRow,
-        || {
-            let mut q = registrations::table
-                .filter(registrations::event_id.eq(event.id))
-                .into_boxed();
-            if let Some(s) = f.status {
-                q = q.filter(registrations::status.eq(s.as_str()));
-            }
-            if let Some(cat) = f.category {
-                q = q.filter(registrations::category.eq(cat.as_str()));
-            }
-            if let Some(like) = &req.like {
-                q = q.filter(registrations::search_text.like(like.clone()).escape('\\'));
-            }
-            q
-        },
-        |q| match sort {
-            Some(("name", false)) => q.order((registrations::name.asc(), registrations::id.asc())),
-            Some(("name", true)) => q.order((registrations::name.desc(), registrations::id.desc())),
-            Some((_, true)) => q.order(registrations::id.desc()),
-            _ => q.order(registrations::id.asc()),
-        }
-    )
 }
 
 /// The sort keys of the registration list.
@@ -90,7 +49,7 @@ pub async fn list(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let (rows, total) = load(c, &event, &req, &filters)?;
+            let (rows, total) = store::page(c, event.id, &req, filters.status, filters.category)?;
             Ok(Page::new(
                 rows.iter()
                     .map(|r| RegistrationOut::of(&event.slug, r))
@@ -154,11 +113,7 @@ pub async fn csv(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
-                .filter(registrations::event_id.eq(event.id))
-                .order(registrations::id.asc())
-                .select(RegistrationRow::as_select())
-                .load(c))?;
+            let rows = store::all_of_event(c, event.id)?;
             Ok((event.slug, event.timezone, rows))
         })
         .await?;
@@ -235,7 +190,7 @@ pub async fn update(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let reg = service::find(c, event.id, id)?;
+            let reg = store::find(c, event.id, id)?;
             if reg.erased_at.is_some() {
                 return Err(AppError::Conflict("this registration was erased".into()));
             }
@@ -282,20 +237,17 @@ pub async fn update(
             search_parts.extend(reg.email.as_deref());
             search_parts.extend(organization.as_deref());
             let search = crate::domain::search_text(search_parts);
-            run!(c, |c| diesel::update(registrations::table.find(id))
-                .set((
-                    registrations::name.eq(&name),
-                    registrations::organization.eq(&organization),
-                    registrations::job_title.eq(&job_title),
-                    registrations::country.eq(&country),
-                    registrations::phone.eq(&phone),
-                    registrations::category.eq(category.as_str()),
-                    registrations::language.eq(language.code()),
-                    registrations::search_text.eq(&search),
-                    registrations::updated_at.eq(crate::db::now()),
-                ))
-                .execute(c))?;
-            let mut reg = service::find(c, event.id, id)?;
+            let change = DetailsChange {
+                name: name.as_deref(),
+                organization: organization.as_deref(),
+                job_title: job_title.as_deref(),
+                country: country.as_deref(),
+                phone: phone.as_deref(),
+                language: language.code(),
+                search_text: search,
+            };
+            store::update_by_organizer(c, id, &change, category, crate::db::now())?;
+            let mut reg = store::find(c, event.id, id)?;
             // Organizers move a registration only as SPEC §3 lets them: a waitlisted attendee
             // in, or anyone out. Asking for the current status changes nothing.
             if let Some(next) = patch.status.filter(|s| *s != reg.status()) {
@@ -353,7 +305,7 @@ pub async fn erase(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let reg = service::find(c, event.id, id)?;
+            let reg = store::find(c, event.id, id)?;
             service::erase(c, &settings, &event, &reg)?;
             audit::record(
                 c,
@@ -386,7 +338,7 @@ pub async fn resend(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let reg = service::find(c, event.id, id)?;
+            let reg = store::find(c, event.id, id)?;
             let kind = service::resend(c, &settings, &event, &reg)?;
             audit::record(
                 c,
@@ -418,7 +370,7 @@ pub async fn badge(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let reg = service::find(c, event.id, id)?;
+            let reg = store::find(c, event.id, id)?;
             Ok((event, reg))
         })
         .await?;
@@ -428,7 +380,7 @@ pub async fn badge(
             reg.status()
         )));
     }
-    let html = super::pages::badge_html(&event, &reg, reg.language())?;
+    let html = super::attendee_pages::badge_html(&event, &reg, reg.language())?;
     Ok(HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
         .body(html))
@@ -460,7 +412,7 @@ pub async fn bookings_summary(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let counts = bookings::counts(c, event.id)?;
+            let counts = store::booking_counts(c, event.id)?;
             let release = crate::schedule::releases::latest(c, event.id)?;
             Ok(release
                 .map(|r| r.snapshot.sessions)
@@ -509,7 +461,7 @@ pub async fn session_bookings_csv(
             Ok((
                 event.slug,
                 event.timezone,
-                bookings::holders(c, event.id, session_id)?,
+                store::booking_holders(c, event.id, session_id)?,
             ))
         })
         .await?;

@@ -3,24 +3,16 @@
 //! instance's job scheduler (`app/jobs.rs`); erasing twice is harmless.
 
 use chrono::TimeDelta;
-use diesel::prelude::*;
 
-use super::model::RegistrationRow;
-use super::service;
+use super::{service, store};
 use crate::config::Settings;
-use crate::db::schema::registrations;
 use crate::db::Db;
-use crate::run;
 
 /// Erases what is due on `today` (UTC); returns how many registrations were erased.
 pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
-    crate::events::queries::for_each_ended_before(db, cutoff, |c, event| {
-        let rows: Vec<RegistrationRow> = run!(c, |c| registrations::table
-            .filter(registrations::event_id.eq(event.id))
-            .filter(registrations::erased_at.is_null())
-            .select(RegistrationRow::as_select())
-            .load(c))?;
+    crate::events::store::for_each_ended_before(db, cutoff, |c, event| {
+        let rows = store::not_erased(c, event.id)?;
         for r in &rows {
             service::erase(c, settings, event, r)?;
         }

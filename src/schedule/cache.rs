@@ -15,15 +15,13 @@ use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
 use sha2::{Digest, Sha256};
 
 use super::releases::{self, Release};
-use crate::db::schema::schedule_releases;
+use super::store;
 use crate::db::Db;
 use crate::error::AppResult;
-use crate::events::{queries as events, Event};
-use crate::run;
+use crate::events::{store as events, Event};
 
 /// How long an instance trusts its entry before checking the database again.
 pub const RECHECK: Duration = Duration::from_secs(1);
@@ -153,10 +151,7 @@ impl ProgrammeCache {
         let fresh = db
             .run(move |c| {
                 let event = events::visible(c, &slug_owned, false)?;
-                let latest: Option<i64> = run!(c, |c| schedule_releases::table
-                    .filter(schedule_releases::event_id.eq(event.id))
-                    .select(diesel::dsl::max(schedule_releases::id))
-                    .first(c))?;
+                let latest = store::latest_release_id(c, event.id)?;
                 if let Some(entry) = kept.filter(|e| e.version() == (event.updated_at, latest)) {
                     return Ok(entry);
                 }

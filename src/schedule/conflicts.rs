@@ -8,17 +8,16 @@ use std::time::Duration;
 
 use actix_web::{web, HttpResponse};
 use chrono::{NaiveDateTime, TimeDelta};
-use diesel::prelude::*;
+use diesel::QueryResult;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::schema::{rooms, session_speakers, sessions};
+use super::store;
 use crate::db::Conn;
 use crate::domain::schedule::{self, overlaps, Conflict, ConflictKind, Slot};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::events::{queries as events, Event};
-use crate::run;
+use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
 use crate::web::AppState;
 
@@ -59,14 +58,7 @@ pub fn check(
     }
     let not_me = me.unwrap_or(-1);
     let (start, end) = (cand.starts_at, cand.ends_at);
-    let room_hits: Vec<i64> = run!(c, |c| sessions::table
-        .filter(sessions::room_id.eq(cand.room_id))
-        .filter(sessions::starts_at.lt(end))
-        .filter(sessions::ends_at.gt(start))
-        .filter(sessions::id.ne(not_me))
-        .order(sessions::starts_at.asc())
-        .select(sessions::id)
-        .load(c))?;
+    let room_hits = store::sessions_overlapping(c, cand.room_id, (start, end), not_me)?;
     found.conflicts.extend(
         room_hits
             .into_iter()
@@ -76,31 +68,7 @@ pub fn check(
     if !cand.speaker_ids.is_empty() {
         let buffer = TimeDelta::from_std(buffer).unwrap_or(TimeDelta::zero());
         let (near_start, near_end) = (start - buffer, end + buffer);
-        let ids = cand.speaker_ids.clone();
-        type Near = (
-            i64,
-            i64,
-            Option<i64>,
-            Option<NaiveDateTime>,
-            Option<NaiveDateTime>,
-        );
-        let near: Vec<Near> = run!(c, |c| session_speakers::table
-            .filter(session_speakers::speaker_id.eq_any(ids.clone()))
-            .filter(session_speakers::starts_at.lt(near_end))
-            .filter(session_speakers::ends_at.gt(near_start))
-            .filter(session_speakers::session_id.ne(not_me))
-            .order((
-                session_speakers::speaker_id.asc(),
-                session_speakers::starts_at.asc()
-            ))
-            .select((
-                session_speakers::session_id,
-                session_speakers::speaker_id,
-                session_speakers::room_id,
-                session_speakers::starts_at,
-                session_speakers::ends_at,
-            ))
-            .load(c))?;
+        let near = store::speaker_slots_near(c, &cand.speaker_ids, (near_start, near_end), not_me)?;
         for (other, speaker, room, s, e) in near {
             let (Some(s), Some(e)) = (s, e) else { continue };
             if overlaps(start, end, s, e) {
@@ -116,10 +84,7 @@ pub fn check(
     }
 
     if let Some(capacity) = cand.capacity {
-        let room_capacity: i32 = run!(c, |c| rooms::table
-            .find(cand.room_id)
-            .select(rooms::capacity)
-            .first(c))?;
+        let room_capacity = store::room_capacity(c, cand.room_id)?;
         if capacity > room_capacity {
             found
                 .warnings
@@ -162,29 +127,9 @@ pub struct WorkingSlot {
 
 /// Every scheduled session of the event's working copy.
 pub fn working_slots(c: &mut Conn, event_id: i64) -> QueryResult<Vec<WorkingSlot>> {
-    type Row = (
-        i64,
-        Option<i64>,
-        Option<NaiveDateTime>,
-        Option<NaiveDateTime>,
-        Option<i32>,
-        i32,
-    );
-    let rows: Vec<Row> = run!(c, |c| sessions::table
-        .inner_join(rooms::table.on(sessions::room_id.eq(rooms::id.nullable())))
-        .filter(sessions::event_id.eq(event_id))
-        .order(sessions::id.asc())
-        .select((
-            sessions::id,
-            sessions::room_id,
-            sessions::starts_at,
-            sessions::ends_at,
-            sessions::capacity,
-            rooms::capacity,
-        ))
-        .load(c))?;
+    let rows = store::sessions_with_rooms(c, event_id)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.0).collect();
-    let links = super::store::speaker_ids_of(c, &ids)?;
+    let links = store::speaker_ids_of(c, &ids)?;
     Ok(rows
         .into_iter()
         .filter_map(|(id, room, s, e, cap, room_cap)| {

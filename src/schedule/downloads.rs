@@ -15,7 +15,7 @@ use super::exports;
 use super::releases::{self, Release};
 use crate::domain::Language;
 use crate::error::AppResult;
-use crate::events::{queries as events, Event};
+use crate::events::{store as events, Event};
 use crate::web::identity::OptionalOrganizer;
 use crate::web::AppState;
 

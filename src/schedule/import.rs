@@ -15,18 +15,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::model::SessionKind;
-use super::rooms::{self, RoomForm};
+use super::model::{RoomForm, SessionKind, SpeakerForm, TrackForm};
 use super::sessions::{self, Draft};
-use super::speakers::{self, SpeakerForm};
-use super::tracks::{self, TrackForm};
+use super::store;
 use crate::audit;
 use crate::calendar::{c3voc, frab, Imported};
 use crate::db::Conn;
 use crate::domain::text::Check;
 use crate::domain::{Language, Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::{queries as events, Event};
+use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
 use crate::web::AppState;
 
@@ -82,7 +80,7 @@ pub fn apply(
         sessions_created: 0,
     };
     let mut room_ids: HashMap<String, i64> = HashMap::new();
-    for r in rooms::all_for_event(c, event.id)? {
+    for r in store::rooms_of_event(c, event.id)? {
         for n in names(&Translatable::from_db(&r.name), event) {
             room_ids.entry(n).or_insert(r.id);
         }
@@ -100,11 +98,11 @@ pub fn apply(
             &mut check,
         );
         let form = checked(form, check, &format!("rooms.{i}"))?;
-        room_ids.insert(key, rooms::insert(c, event.id, &form)?.id);
+        room_ids.insert(key, store::insert_room(c, event.id, &form)?.id);
         out.rooms_created += 1;
     }
     let mut track_ids: HashMap<String, i64> = HashMap::new();
-    for t in tracks::all_for_event(c, event.id)? {
+    for t in store::tracks_of_event(c, event.id)? {
         for n in names(&Translatable::from_db(&t.name), event) {
             track_ids.entry(n).or_insert(t.id);
         }
@@ -118,11 +116,11 @@ pub fn apply(
         let color = t.color.clone().unwrap_or_else(|| "#607d8b".into());
         let form = TrackForm::check(Translatable::Same(t.name.clone()), Some(&color), &mut check);
         let form = checked(form, check, &format!("tracks.{i}"))?;
-        track_ids.insert(key, tracks::insert(c, event.id, &form)?.id);
+        track_ids.insert(key, store::insert_track(c, event.id, &form)?.id);
         out.tracks_created += 1;
     }
     let mut speaker_by_name: HashMap<String, i64> = HashMap::new();
-    for s in speakers::all_for_event(c, event.id)? {
+    for s in store::speakers_of_event(c, event.id)? {
         speaker_by_name
             .entry(s.name.trim().to_lowercase())
             .or_insert(s.id);
@@ -142,7 +140,7 @@ pub fn apply(
                     &mut check,
                 );
                 let form = checked(form, check, &format!("speakers.{i}"))?;
-                let id = speakers::insert(c, event.id, &form)?.id;
+                let id = store::insert_speaker(c, event.id, &form)?.id;
                 speaker_by_name.insert(key, id);
                 out.speakers_created += 1;
                 id

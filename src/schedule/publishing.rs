@@ -11,7 +11,7 @@ use super::cache::{ProgrammeCache, PUBLIC_CACHE};
 use super::releases::{self, Release, ReleaseHooks, ReleaseOut, Snapshot};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::events::{queries as events, Event};
+use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::AppState;

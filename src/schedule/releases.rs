@@ -11,24 +11,22 @@ use std::collections::BTreeMap;
 
 use actix_web::{web, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{SessionFilters, SessionKind, SessionRow};
-use super::rooms::{self, RoomOut};
-use super::tracks::{self, TrackOut};
+use super::model::{ReleaseForm, ReleaseRow, SessionFilters, SessionKind};
+use super::rooms::RoomOut;
+use super::store;
+use super::tracks::TrackOut;
 use crate::audit;
-use crate::db::schema::{schedule_releases, sessions, speakers};
 use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::events::{queries as events, Event};
+use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
-use crate::{paged, run};
 
 /// What another area does in a release's own transaction once it is written (registrations:
 /// bookings follow their sessions, and the attendees whose booked sessions changed are queued
@@ -169,19 +167,6 @@ pub fn diff(before: &[PublishedSession], after: &[PublishedSession]) -> Diff {
     d
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = schedule_releases)]
-struct ReleaseRow {
-    id: i64,
-    event_id: i64,
-    version: String,
-    comment: Option<String>,
-    published_at: NaiveDateTime,
-    published_by: Option<i64>,
-    snapshot: String,
-    diff: String,
-}
-
 /// A release read back.
 #[derive(Debug, Clone)]
 pub struct Release {
@@ -195,7 +180,6 @@ pub struct Release {
 
 impl Release {
     fn from_row(r: ReleaseRow) -> AppResult<Release> {
-        let _ = (r.event_id, r.published_by);
         Ok(Release {
             id: r.id,
             version: r.version,
@@ -235,36 +219,18 @@ impl From<&Release> for ReleaseOut {
 
 /// The latest release of the event, if any.
 pub fn latest(c: &mut Conn, event_id: i64) -> AppResult<Option<Release>> {
-    let row = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event_id))
-        .order(schedule_releases::id.desc())
-        .select(ReleaseRow::as_select())
-        .first(c)
-        .optional())?;
+    let row = store::find_release_before(c, event_id, None)?;
     row.map(Release::from_row).transpose()
 }
 
 /// A release of the event by id.
 pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<Release> {
-    let row = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event_id))
-        .filter(schedule_releases::id.eq(id))
-        .select(ReleaseRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no release {id} in this event")))?;
-    Release::from_row(row)
+    Release::from_row(store::find_release(c, event_id, id)?)
 }
 
 /// The release published just before release `id`, if any.
 pub fn previous(c: &mut Conn, event_id: i64, id: i64) -> AppResult<Option<Release>> {
-    let row = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event_id))
-        .filter(schedule_releases::id.lt(id))
-        .order(schedule_releases::id.desc())
-        .select(ReleaseRow::as_select())
-        .first(c)
-        .optional())?;
+    let row = store::find_release_before(c, event_id, Some(id))?;
     row.map(Release::from_row).transpose()
 }
 
@@ -272,11 +238,7 @@ pub fn previous(c: &mut Conn, event_id: i64, id: i64) -> AppResult<Option<Releas
 /// moved, changed or cancelled it. Calendars, exports and change emails all use it, so a
 /// calendar that saw one release takes the next one's version as newer.
 pub fn sequences(c: &mut Conn, event_id: i64, up_to: i64) -> AppResult<BTreeMap<i64, u32>> {
-    let diffs: Vec<String> = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event_id))
-        .filter(schedule_releases::id.le(up_to))
-        .select(schedule_releases::diff)
-        .load(c))?;
+    let diffs = store::release_diffs(c, event_id, up_to)?;
     let mut out: BTreeMap<i64, u32> = BTreeMap::new();
     for raw in diffs {
         let d: Diff = serde_json::from_str(&raw)
@@ -290,11 +252,7 @@ pub fn sequences(c: &mut Conn, event_id: i64, up_to: i64) -> AppResult<BTreeMap<
 
 /// Every release of the event, oldest first.
 pub fn all(c: &mut Conn, event_id: i64) -> AppResult<Vec<Release>> {
-    let rows = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event_id))
-        .order(schedule_releases::id.asc())
-        .select(ReleaseRow::as_select())
-        .load(c))?;
+    let rows = store::releases_of_event(c, event_id)?;
     rows.into_iter().map(Release::from_row).collect()
 }
 
@@ -316,31 +274,12 @@ pub fn released_speaker_ids(c: &mut Conn, event_id: i64) -> AppResult<Vec<i64>> 
 
 /// The working copy's scheduled sessions, as a release would publish them.
 pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
-    let room_rows = rooms::all_for_event(c, event.id)?;
+    let room_rows = store::rooms_of_event(c, event.id)?;
     let room_capacity: BTreeMap<i64, i32> = room_rows.iter().map(|r| (r.id, r.capacity)).collect();
-    let rows: Vec<SessionRow> = run!(c, |c| sessions::table
-        .filter(sessions::event_id.eq(event.id))
-        .filter(sessions::starts_at.is_not_null())
-        .order((
-            sessions::starts_at.asc(),
-            sessions::room_id.asc(),
-            sessions::id.asc()
-        ))
-        .select(SessionRow::as_select())
-        .load(c))?;
+    let rows = store::scheduled_sessions(c, event.id)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    let links = super::store::speaker_ids_of(c, &ids)?;
-    let speaker_rows: Vec<(i64, String, Option<String>, Option<String>)> =
-        run!(c, |c| speakers::table
-            .filter(speakers::event_id.eq(event.id))
-            .select((
-                speakers::id,
-                speakers::name,
-                speakers::organization,
-                speakers::bio
-            ))
-            .load(c))?;
-    let speaker_by_id: BTreeMap<i64, PublishedSpeaker> = speaker_rows
+    let links = store::speaker_ids_of(c, &ids)?;
+    let speaker_by_id: BTreeMap<i64, PublishedSpeaker> = store::public_speakers(c, event.id)?
         .into_iter()
         .map(|(id, name, organization, bio)| {
             (
@@ -384,7 +323,7 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
         .collect();
     Ok(Snapshot {
         rooms: room_rows.into_iter().map(RoomOut::from).collect(),
-        tracks: tracks::all_for_event(c, event.id)?
+        tracks: store::tracks_of_event(c, event.id)?
             .into_iter()
             .map(TrackOut::from)
             .collect(),
@@ -403,12 +342,7 @@ pub fn publish(
     by: Option<i64>,
     buffer: std::time::Duration,
 ) -> AppResult<Release> {
-    let taken: i64 = run!(c, |c| schedule_releases::table
-        .filter(schedule_releases::event_id.eq(event.id))
-        .filter(schedule_releases::version.eq(version))
-        .count()
-        .get_result(c))?;
-    if taken > 0 {
+    if store::release_version_taken(c, event.id, version)? {
         return Err(AppError::Conflict(format!(
             "a release named `{version}` already exists"
         )));
@@ -435,18 +369,18 @@ pub fn publish(
     let now = crate::db::now();
     let snapshot_json = serde_json::to_string(&snapshot).map_err(anyhow::Error::from)?;
     let diff_json = serde_json::to_string(&diff).map_err(anyhow::Error::from)?;
-    let id = run!(c, |c| diesel::insert_into(schedule_releases::table)
-        .values((
-            schedule_releases::event_id.eq(event.id),
-            schedule_releases::version.eq(version),
-            schedule_releases::comment.eq(comment),
-            schedule_releases::published_at.eq(now),
-            schedule_releases::published_by.eq(by),
-            schedule_releases::snapshot.eq(&snapshot_json),
-            schedule_releases::diff.eq(&diff_json),
-        ))
-        .returning(schedule_releases::id)
-        .get_result::<i64>(c))?;
+    let id = store::insert_release(
+        c,
+        &ReleaseForm {
+            event_id: event.id,
+            version,
+            comment,
+            published_at: now,
+            published_by: by,
+            snapshot: &snapshot_json,
+            diff: &diff_json,
+        },
+    )?;
     audit::record(
         c,
         by,
@@ -487,20 +421,7 @@ pub async fn list(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
-            let (rows, total) = paged!(
-                c,
-                &req,
-                ReleaseRow,
-                || schedule_releases::table
-                    .filter(schedule_releases::event_id.eq(event.id))
-                    .into_boxed(),
-                |q| if desc {
-                    q.order(schedule_releases::id.desc())
-                } else {
-                    q.order(schedule_releases::id.asc())
-                }
-            )?;
+            let (rows, total) = store::releases_page(c, event.id, &req)?;
             let items = rows
                 .into_iter()
                 .map(|r| Release::from_row(r).map(|r| ReleaseOut::from(&r)))

@@ -2,34 +2,24 @@
 //! the working copy are scheduled in cannot be deleted (409 with a `room_in_use` conflict per
 //! session).
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{rooms, sessions};
+use super::model::name_columns;
+pub use super::model::{RoomForm, RoomRow};
+use super::store;
+/// Kept for the callers outside the programme (demo data, tests): [`store::insert_room`].
+pub use super::store::insert_room as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::schedule::{Conflict, ConflictKind};
 use crate::domain::text::Check;
-use crate::domain::{search_text, Translatable};
+use crate::domain::Translatable;
 use crate::error::{AppError, AppResult};
 use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::json::double_option;
 use crate::web::list::Page;
-use crate::{paged_by_event, run};
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = rooms)]
-pub struct RoomRow {
-    pub id: i64,
-    pub event_id: i64,
-    pub name: String,
-    pub hall: Option<String>,
-    pub capacity: i32,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RoomOut {
@@ -76,16 +66,6 @@ pub struct RoomPatch {
     pub capacity: Option<i32>,
 }
 
-/// A room's columns as written (insert and update).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = rooms, treat_none_as_null = true)]
-pub struct RoomForm {
-    pub name: String,
-    pub hall: Option<String>,
-    pub capacity: i32,
-    pub search_text: String,
-}
-
 impl RoomForm {
     /// Checks a room as it would be; every error goes to `check`.
     pub fn check(
@@ -94,25 +74,19 @@ impl RoomForm {
         capacity: Option<i32>,
         check: &mut Check,
     ) -> Option<RoomForm> {
-        name.check("name", 200, check.errors());
+        let (name, search_text) = name_columns(&name, hall.as_ref(), check);
         if let Some(h) = &hall {
             h.check("hall", 200, check.errors());
         }
         let capacity = check.range("capacity", capacity.map(i64::from), 1, 1_000_000)? as i32;
-        let mut parts = name.texts();
-        if let Some(h) = &hall {
-            parts.extend(h.texts());
-        }
         Some(RoomForm {
-            search_text: search_text(parts),
-            name: name.to_db(),
+            name,
             hall: hall.as_ref().map(Translatable::to_db),
             capacity,
+            search_text,
         })
     }
 }
-
-crate::event_table!(rooms, RoomRow, RoomForm, "room");
 
 /// Rooms as an event's [`Child`].
 pub struct Rooms;
@@ -144,13 +118,13 @@ impl Child for Rooms {
         _: &NoFilters,
         _: bool,
     ) -> AppResult<Page<RoomOut>> {
-        let (rows, total) = paged_by_event!(c, req, event.id, rooms, RoomRow)?;
+        let (rows, total) = store::rooms_page(c, event.id, req)?;
         let items = rows.into_iter().map(RoomOut::from).collect();
         Ok(Page::new(items, total, req))
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<RoomRow> {
-        find(c, event.id, id)
+        store::find_room(c, event.id, id)
     }
 
     fn out(_: &mut Conn, row: RoomRow, _: bool) -> AppResult<RoomOut> {
@@ -186,20 +160,16 @@ impl Child for Rooms {
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &RoomForm) -> AppResult<RoomRow> {
-        insert(c, event.id, form)
+        store::insert_room(c, event.id, form)
     }
 
     fn update(c: &mut Conn, event: &Event, room: RoomRow, form: &RoomForm) -> AppResult<RoomRow> {
-        overwrite(c, event.id, room.id, form)
+        store::overwrite_room(c, event.id, room.id, form)
     }
 
     /// Refused (409, a `room_in_use` conflict per session) while sessions are scheduled in it.
     fn delete(c: &mut Conn, _: &Event, room: RoomRow) -> AppResult<()> {
-        let used: Vec<i64> = run!(c, |c| sessions::table
-            .filter(sessions::room_id.eq(room.id))
-            .order(sessions::id.asc())
-            .select(sessions::id)
-            .load(c))?;
+        let used = store::sessions_in_room(c, room.id)?;
         if !used.is_empty() {
             let conflicts = used
                 .iter()
@@ -218,8 +188,7 @@ impl Child for Rooms {
                 conflicts,
             });
         }
-        run!(c, |c| diesel::delete(rooms::table.find(room.id)).execute(c))?;
-        Ok(())
+        Ok(store::delete_room(c, room.id)?)
     }
 }
 

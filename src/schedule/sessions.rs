@@ -7,30 +7,27 @@ use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
-use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
 use super::conflicts::{self, Candidate};
+use super::model::SessionForm;
 pub use super::model::{SessionFilters, SessionKind, SessionRow};
 use super::releases;
-use super::rooms;
-pub use super::store::{find, speaker_ids_of};
+use super::store::{self, find_session, speaker_ids_of};
 use crate::audit;
-use crate::db::schema::{session_speakers, sessions};
 use crate::db::Conn;
 use crate::db::PageRequest;
 use crate::domain::schedule::Conflict;
 use crate::domain::text::Check;
 use crate::domain::{search_text, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
-use crate::events::{queries as events, Event};
+use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
-use crate::{paged, run};
 
 /// A session of the working copy, as editors see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -282,7 +279,7 @@ impl Draft {
             }
         }
         if let Some(room) = self.room_id {
-            if rooms::find(c, event.id, room).is_err() {
+            if store::find_room(c, event.id, room).is_err() {
                 errors.push(FieldError::new(
                     "room_id",
                     format!("no room {room} in this event"),
@@ -290,14 +287,14 @@ impl Draft {
             }
         }
         if let Some(track) = self.track_id {
-            if super::tracks::find(c, event.id, track).is_err() {
+            if store::find_track(c, event.id, track).is_err() {
                 errors.push(FieldError::new(
                     "track_id",
                     format!("no track {track} in this event"),
                 ));
             }
         }
-        let known: Vec<i64> = super::speakers::existing(c, event.id, &self.speaker_ids)?
+        let known: Vec<i64> = store::speakers_among(c, event.id, &self.speaker_ids)?
             .into_iter()
             .map(|s| s.id)
             .collect();
@@ -378,62 +375,20 @@ pub fn save_with(
         }
         warnings = found.warnings;
     }
-    let now = crate::db::now();
-    let search = draft.search();
-    let values = (
-        sessions::title.eq(&draft.title),
-        sessions::abstract_text.eq(&draft.abstract_text),
-        sessions::kind.eq(draft.kind.as_str()),
-        sessions::language.eq(draft.language.code()),
-        sessions::track_id.eq(draft.track_id),
-        sessions::room_id.eq(draft.room_id),
-        sessions::starts_at.eq(draft.starts_at),
-        sessions::ends_at.eq(draft.ends_at),
-        sessions::capacity.eq(draft.capacity),
-        sessions::search_text.eq(&search),
-        sessions::updated_at.eq(now),
-    );
-    let id = match id {
-        Some(id) => {
-            run!(c, |c| diesel::update(sessions::table.find(id))
-                .set(values)
-                .execute(c))?;
-            run!(c, |c| diesel::delete(
-                session_speakers::table.filter(session_speakers::session_id.eq(id))
-            )
-            .execute(c))?;
-            id
-        }
-        None => run!(c, |c| diesel::insert_into(sessions::table)
-            .values((
-                values,
-                sessions::event_id.eq(event.id),
-                sessions::created_at.eq(now)
-            ))
-            .returning(sessions::id)
-            .get_result::<i64>(c))?,
+    let form = SessionForm {
+        title: &draft.title,
+        abstract_text: draft.abstract_text.as_deref(),
+        kind: draft.kind.as_str(),
+        language: draft.language.code(),
+        track_id: draft.track_id,
+        room_id: draft.room_id,
+        starts_at: draft.starts_at,
+        ends_at: draft.ends_at,
+        capacity: draft.capacity,
+        search_text: draft.search(),
     };
-    let links: Vec<_> = draft
-        .speaker_ids
-        .iter()
-        .enumerate()
-        .map(|(i, sp)| {
-            (
-                session_speakers::session_id.eq(id),
-                session_speakers::speaker_id.eq(*sp),
-                session_speakers::position.eq(i as i32),
-                session_speakers::room_id.eq(draft.room_id),
-                session_speakers::starts_at.eq(draft.starts_at),
-                session_speakers::ends_at.eq(draft.ends_at),
-            )
-        })
-        .collect();
-    if !links.is_empty() {
-        run!(c, |c| diesel::insert_into(session_speakers::table)
-            .values(links.clone())
-            .execute(c))?;
-    }
-    let row = find(c, event.id, id)?;
+    let id = store::save_session(c, event.id, id, &form, &draft.speaker_ids)?;
+    let row = find_session(c, event.id, id)?;
     let warnings = warnings
         .into_iter()
         .map(|mut w| {
@@ -498,7 +453,7 @@ pub async fn update(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let row = find(c, event.id, id)?;
+            let row = find_session(c, event.id, id)?;
             let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
             let draft = Draft::of(&event, &row, speakers).apply(patch);
             let (session, warnings) = save_with(c, &event, Some(id), draft, buffer, check)?;
@@ -533,12 +488,8 @@ pub async fn delete(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            find(c, event.id, id)?;
-            run!(c, |c| diesel::delete(
-                session_speakers::table.filter(session_speakers::session_id.eq(id))
-            )
-            .execute(c))?;
-            run!(c, |c| diesel::delete(sessions::table.find(id)).execute(c))?;
+            find_session(c, event.id, id)?;
+            store::delete_session(c, id)?;
             audit::record(
                 c,
                 Some(who.id),
@@ -563,45 +514,7 @@ fn working_copy_page(
     req: &PageRequest,
     f: &SessionFilters,
 ) -> AppResult<Page<SessionOut>> {
-    let (rows, total) = paged!(
-        c,
-        req,
-        SessionRow,
-        || {
-            let mut q = sessions::table
-                .filter(sessions::event_id.eq(event.id))
-                .into_boxed();
-            if let Some(room) = f.room_id {
-                q = q.filter(sessions::room_id.eq(room));
-            }
-            if let Some(track) = f.track_id {
-                q = q.filter(sessions::track_id.eq(track));
-            }
-            match f.scheduled {
-                Some(true) => q = q.filter(sessions::starts_at.is_not_null()),
-                Some(false) => q = q.filter(sessions::starts_at.is_null()),
-                None => {}
-            }
-            if let Some(like) = &req.like {
-                q = q.filter(sessions::search_text.like(like.clone()).escape('\\'));
-            }
-            q
-        },
-        |q| match req.sort.as_ref().map(|(k, d)| (k.as_str(), *d)) {
-            Some(("starts_at", false)) => {
-                q.order((sessions::starts_at.asc(), sessions::id.asc()))
-            }
-            Some(("starts_at", true)) => {
-                q.order((sessions::starts_at.desc(), sessions::id.desc()))
-            }
-            Some(("title", false)) => q.order((sessions::title.asc(), sessions::id.asc())),
-            Some(("title", true)) => {
-                q.order((sessions::title.desc(), sessions::id.desc()))
-            }
-            Some((_, true)) => q.order(sessions::id.desc()),
-            _ => q.order(sessions::id.asc()),
-        }
-    )?;
+    let (rows, total) = store::sessions_page(c, event.id, req, f)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let mut speakers = speaker_ids_of(c, &ids)?;
     let items = rows
@@ -703,7 +616,7 @@ pub async fn get(
         .run(move |c| {
             let event = events::visible(c, &slug, organizer)?;
             if organizer {
-                let row = find(c, event.id, id)?;
+                let row = find_session(c, event.id, id)?;
                 let sp = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
                 return Ok(SessionView::WorkingCopy(SessionOut::of(&event, row, sp)));
             }

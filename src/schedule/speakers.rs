@@ -2,12 +2,14 @@
 //! every speaker with their email; the public sees only speakers of the latest release, never
 //! their email.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{session_speakers, speakers};
+pub use super::model::{SpeakerForm, SpeakerRow};
+use super::store;
+/// Kept for the callers outside the programme (demo data, tests): [`store::insert_speaker`].
+pub use super::store::insert_speaker as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, FieldError, Rule};
 use crate::domain::{search_text, EmailAddress};
@@ -16,20 +18,6 @@ use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::json::double_option;
 use crate::web::list::Page;
-use crate::{paged, run};
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = speakers)]
-pub struct SpeakerRow {
-    pub id: i64,
-    pub event_id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub organization: Option<String>,
-    pub bio: Option<String>,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-}
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SpeakerOut {
@@ -84,17 +72,6 @@ pub struct SpeakerPatch {
     pub bio: Option<Option<String>>,
 }
 
-/// A speaker's columns as written (insert and update).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = speakers, treat_none_as_null = true)]
-pub struct SpeakerForm {
-    pub name: String,
-    pub email: Option<String>,
-    pub organization: Option<String>,
-    pub bio: Option<String>,
-    pub search_text: String,
-}
-
 impl SpeakerForm {
     /// Checks a speaker as they would be; every error goes to `check`.
     pub fn check(
@@ -136,17 +113,6 @@ impl SpeakerForm {
     }
 }
 
-/// The speakers among `ids` that belong to the event.
-pub fn existing(c: &mut Conn, event_id: i64, ids: &[i64]) -> QueryResult<Vec<SpeakerRow>> {
-    run!(c, |c| speakers::table
-        .filter(speakers::event_id.eq(event_id))
-        .filter(speakers::id.eq_any(ids))
-        .select(SpeakerRow::as_select())
-        .load(c))
-}
-
-crate::event_table!(speakers, SpeakerRow, SpeakerForm, "speaker");
-
 /// Speakers as an event's [`Child`]. Organizers see every speaker with their email; the public
 /// sees only the speakers of the latest release, never their email. Deleting a speaker removes
 /// them from the sessions of the working copy.
@@ -180,7 +146,7 @@ impl Child for Speakers {
             // The public sees the released speakers (few) and searches only what it may see
             // (name, organization), in memory, so an email cannot be probed through `total`.
             let released = super::releases::released_speaker_ids(c, event.id)?;
-            let mut rows = existing(c, event.id, &released)?;
+            let mut rows = store::speakers_among(c, event.id, &released)?;
             if let Some(needle) = &req.needle {
                 rows.retain(|r| {
                     r.name.to_lowercase().contains(needle.as_str())
@@ -202,26 +168,7 @@ impl Child for Speakers {
             let items = rows.into_iter().map(|r| SpeakerOut::of(r, false)).collect();
             return Ok(Page::from_vec(items, req));
         }
-        let (rows, total) = paged!(
-            c,
-            req,
-            SpeakerRow,
-            || {
-                let mut q = speakers::table
-                    .filter(speakers::event_id.eq(event.id))
-                    .into_boxed();
-                if let Some(like) = &req.like {
-                    q = q.filter(speakers::search_text.like(like.clone()).escape('\\'));
-                }
-                q
-            },
-            |q| match sort {
-                Some(("name", false)) => q.order((speakers::name.asc(), speakers::id.asc())),
-                Some(("name", true)) => q.order((speakers::name.desc(), speakers::id.desc())),
-                Some((_, true)) => q.order(speakers::id.desc()),
-                _ => q.order(speakers::id.asc()),
-            }
-        )?;
+        let (rows, total) = store::speakers_page(c, event.id, req)?;
         let items = rows.into_iter().map(|r| SpeakerOut::of(r, true)).collect();
         Ok(Page::new(items, total, req))
     }
@@ -232,7 +179,7 @@ impl Child for Speakers {
                 "no speaker {id} in this event"
             )));
         }
-        find(c, event.id, id)
+        store::find_speaker(c, event.id, id)
     }
 
     fn out(_: &mut Conn, row: SpeakerRow, organizer: bool) -> AppResult<SpeakerOut> {
@@ -278,7 +225,7 @@ impl Child for Speakers {
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &SpeakerForm) -> AppResult<SpeakerRow> {
-        insert(c, event.id, form)
+        store::insert_speaker(c, event.id, form)
     }
 
     fn update(
@@ -287,16 +234,11 @@ impl Child for Speakers {
         speaker: SpeakerRow,
         form: &SpeakerForm,
     ) -> AppResult<SpeakerRow> {
-        overwrite(c, event.id, speaker.id, form)
+        store::overwrite_speaker(c, event.id, speaker.id, form)
     }
 
     fn delete(c: &mut Conn, _: &Event, speaker: SpeakerRow) -> AppResult<()> {
-        run!(c, |c| diesel::delete(session_speakers::table)
-            .filter(session_speakers::speaker_id.eq(speaker.id))
-            .execute(c))?;
-        run!(c, |c| diesel::delete(speakers::table.find(speaker.id))
-            .execute(c))?;
-        Ok(())
+        Ok(store::delete_speaker(c, speaker.id)?)
     }
 }
 

@@ -1,31 +1,22 @@
 //! Tracks: `/api/v1/events/{slug}/tracks[/{id}]`, an event [`Child`]. Deleting a track leaves
 //! its sessions without one.
 
-use chrono::{DateTime, NaiveDateTime, Utc};
-use diesel::prelude::*;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::db::schema::{sessions, tracks};
+use super::model::name_columns;
+pub use super::model::{TrackForm, TrackRow};
+use super::store;
+/// Kept for the callers outside the programme (demo data): [`store::insert_track`].
+pub use super::store::insert_track as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, Rule};
-use crate::domain::{search_text, Translatable};
+use crate::domain::Translatable;
 use crate::error::AppResult;
 use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::list::Page;
-use crate::{paged_by_event, run};
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = tracks)]
-pub struct TrackRow {
-    pub id: i64,
-    pub event_id: i64,
-    pub name: String,
-    pub color: String,
-    pub search_text: String,
-    pub created_at: NaiveDateTime,
-}
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TrackOut {
@@ -67,19 +58,10 @@ pub struct TrackPatch {
     pub color: Option<String>,
 }
 
-/// A track's columns as written (insert and update).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = tracks)]
-pub struct TrackForm {
-    pub name: String,
-    pub color: String,
-    pub search_text: String,
-}
-
 impl TrackForm {
     /// Checks a track as it would be; every error goes to `check`.
     pub fn check(name: Translatable, color: Option<&str>, check: &mut Check) -> Option<TrackForm> {
-        name.check("name", 200, check.errors());
+        let (name, search_text) = name_columns(&name, None, check);
         let color = check.parse("color", Rule::Invalid, color, |color| {
             let ok = color.len() == 7
                 && color.starts_with('#')
@@ -91,14 +73,12 @@ impl TrackForm {
             }
         })?;
         Some(TrackForm {
-            search_text: search_text(name.texts()),
-            name: name.to_db(),
+            name,
             color,
+            search_text,
         })
     }
 }
-
-crate::event_table!(tracks, TrackRow, TrackForm, "track");
 
 /// Tracks as an event's [`Child`]. Deleting a track leaves its sessions without one.
 pub struct Tracks;
@@ -126,13 +106,13 @@ impl Child for Tracks {
         _: &NoFilters,
         _: bool,
     ) -> AppResult<Page<TrackOut>> {
-        let (rows, total) = paged_by_event!(c, req, event.id, tracks, TrackRow)?;
+        let (rows, total) = store::tracks_page(c, event.id, req)?;
         let items = rows.into_iter().map(TrackOut::from).collect();
         Ok(Page::new(items, total, req))
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<TrackRow> {
-        find(c, event.id, id)
+        store::find_track(c, event.id, id)
     }
 
     fn out(_: &mut Conn, row: TrackRow, _: bool) -> AppResult<TrackOut> {
@@ -165,7 +145,7 @@ impl Child for Tracks {
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &TrackForm) -> AppResult<TrackRow> {
-        insert(c, event.id, form)
+        store::insert_track(c, event.id, form)
     }
 
     fn update(
@@ -174,17 +154,11 @@ impl Child for Tracks {
         track: TrackRow,
         form: &TrackForm,
     ) -> AppResult<TrackRow> {
-        overwrite(c, event.id, track.id, form)
+        store::overwrite_track(c, event.id, track.id, form)
     }
 
     fn delete(c: &mut Conn, _: &Event, track: TrackRow) -> AppResult<()> {
-        run!(c, |c| diesel::update(sessions::table)
-            .filter(sessions::track_id.eq(track.id))
-            .set(sessions::track_id.eq(None::<i64>))
-            .execute(c))?;
-        run!(c, |c| diesel::delete(tracks::table.find(track.id))
-            .execute(c))?;
-        Ok(())
+        Ok(store::delete_track(c, track.id)?)
     }
 }
 

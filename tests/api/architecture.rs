@@ -353,7 +353,7 @@ fn the_checks_see_a_planted_cycle() {
     edges.insert("c".to_string(), BTreeSet::from(["a".to_string()]));
     edges.insert("d".to_string(), BTreeSet::from(["a".to_string()]));
     assert_eq!(cycles(&edges), vec![vec!["a", "b", "c"]]);
-    let known: BTreeSet<String> = ["events", "events::queries", "web", "web::list"]
+    let known: BTreeSet<String> = ["events", "events::store", "web", "web::list"]
         .iter()
         .map(|s| s.to_string())
         .collect();
@@ -366,8 +366,8 @@ fn the_checks_see_a_planted_cycle() {
         ]
     );
     assert_eq!(
-        resolve(&known, "events::handlers", "super::queries::find").as_deref(),
-        Some("events::queries")
+        resolve(&known, "events::handlers", "super::store::find").as_deref(),
+        Some("events::store")
     );
     assert_eq!(
         resolve(&known, "events::handlers", "crate::web::list::Page").as_deref(),
@@ -499,6 +499,73 @@ fn routes_are_registered_with_their_documentation() {
                     "{module}::{name} is documented but never registered"
                 ));
             }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Macros are for what the language cannot say otherwise: one expansion per database backend,
+/// and embedding files at build time. None generates public functions, modules or routes.
+#[test]
+fn macros_only_split_backends_or_embed_files() {
+    const ALLOWED: &[&str] = &[
+        // One expansion per backend (diesel's query types differ).
+        "run",
+        "paged",
+        "paged_by_event",
+        // Files embedded at build time.
+        "page_templates",
+        "builtin",
+    ];
+    let mut wrong = Vec::new();
+    for (module, code) in sources() {
+        for definition in code.split("macro_rules!").skip(1) {
+            let name = definition
+                .trim_start()
+                .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .next()
+                .unwrap_or_default();
+            if !ALLOWED.contains(&name) {
+                wrong.push(format!("{module} defines macro `{name}`"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}
+
+/// Every query of an area's tables is in its `store.rs` (or a `store/` folder): a reader finds
+/// them there, and an area reaches another's tables only through its functions. `model.rs` names
+/// tables for its row and form types (`#[diesel(table_name = …)]`) but runs nothing; `db/` is
+/// the database layer itself.
+#[test]
+fn queries_are_only_in_stores() {
+    const QUERYING: &[&str] = &[
+        "run!(",
+        "paged!(",
+        "paged_by_event!(",
+        "insert_into(",
+        "diesel::update(",
+        "diesel::delete(",
+        "sql_query(",
+    ];
+    let mut wrong = Vec::new();
+    for (module, code) in sources() {
+        let parts: Vec<&str> = module.split("::").collect();
+        if parts[0] == "db" || parts.contains(&"store") {
+            continue;
+        }
+        let model = parts.last() == Some(&"model");
+        for needle in QUERYING {
+            if code.contains(needle) {
+                wrong.push(format!(
+                    "{module} runs a query (`{needle}`): move it to the store"
+                ));
+            }
+        }
+        if !model && code.contains("db::schema") {
+            wrong.push(format!(
+                "{module} names a table: only the store and model.rs do"
+            ));
         }
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));

@@ -233,7 +233,7 @@ impl TestApp {
         let email = format!("{}-{}@example.com", role.as_str(), unique_name());
         let parsed = salon::domain::EmailAddress::parse(&email).expect("email");
         let mut pooled = self.db.get().expect("connection");
-        salon::auth::organizer::create(&mut pooled.conn(), &parsed, password_hash(), role)
+        salon::auth::create_organizer(&mut pooled.conn(), &parsed, password_hash(), role)
             .expect("organizer");
         email
     }
@@ -244,11 +244,11 @@ impl TestApp {
         let parsed = salon::domain::EmailAddress::parse(&email).expect("email");
         let mut pooled = self.db.get().expect("connection");
         let mut c = pooled.conn();
-        let org = salon::auth::organizer::find_by_email(&mut c, &parsed)
+        let org = salon::auth::store::find_by_email(&mut c, &parsed)
             .expect("query")
             .expect("organizer");
         let token = salon::crypto::new_token(salon::auth::ORGANIZER_PREFIX);
-        salon::auth::organizer::insert_token(
+        salon::auth::store::insert_token(
             &mut c,
             org.id,
             "test",

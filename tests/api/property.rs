@@ -11,7 +11,7 @@ use salon::db::Db;
 use salon::domain::text::Check;
 use salon::domain::{Language, Translatable};
 use salon::error::AppError;
-use salon::events::queries::{self as events, EventFields};
+use salon::events::store::{self as events, EventFields};
 use salon::schedule::rooms::{self, RoomForm};
 use salon::schedule::sessions::{self, Draft, SessionKind};
 use salon::schedule::speakers::{self, SpeakerForm};

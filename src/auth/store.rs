@@ -1,15 +1,13 @@
-//! Organizer accounts and their tokens: the queries, and the [`Authenticator`] that the web
-//! edge's `Organizer` extractor calls.
+//! The queries of the auth area's tables: organizers, their API tokens, and the link tokens of
+//! attendees and exhibitors (`owner_tokens`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, organizers};
+use crate::db::schema::{api_tokens, link_tokens, organizers};
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
-use crate::error::{AppError, AppResult};
 use crate::run;
-use crate::web::identity::{Authenticator, Organizer};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizers)]
@@ -21,35 +19,8 @@ pub struct OrganizerRow {
     pub created_at: NaiveDateTime,
 }
 
-/// The organizer [`Authenticator`]: an unrevoked token, looked up by its hash (indexed) and
-/// compared again in constant time.
-pub struct Tokens(pub crate::db::Db);
-
-impl Authenticator for Tokens {
-    fn organizer(&self, token: &str) -> AppResult<Option<Organizer>> {
-        let hash = crate::crypto::token_hash(token);
-        let mut pooled = self.0.get()?;
-        let Some((token_id, stored_hash, organizer_id, role)) =
-            find_token(&mut pooled.conn(), &hash)?
-        else {
-            return Ok(None);
-        };
-        if !crate::crypto::hashes_equal(&stored_hash, &hash) {
-            return Ok(None);
-        }
-        let role = role
-            .parse::<Role>()
-            .map_err(|e| AppError::internal(format!("organizer {organizer_id}: {e}")))?;
-        Ok(Some(Organizer {
-            id: organizer_id,
-            role,
-            token_id,
-        }))
-    }
-}
-
 /// (token id, token hash, organizer id, role) of an unrevoked token.
-fn find_token(c: &mut Conn, hash: &str) -> QueryResult<Option<(i64, String, i64, String)>> {
+pub fn find_token(c: &mut Conn, hash: &str) -> QueryResult<Option<(i64, String, i64, String)>> {
     run!(c, |c| api_tokens::table
         .inner_join(organizers::table)
         .filter(api_tokens::token_hash.eq(hash))
@@ -72,18 +43,13 @@ pub fn find_by_email(c: &mut Conn, email: &EmailAddress) -> QueryResult<Option<O
         .optional())
 }
 
-/// Creates an organizer account; 409 if the email already has one.
-pub fn create(
+/// Stores an organizer account; returns its id.
+pub fn insert_organizer(
     c: &mut Conn,
     email: &EmailAddress,
     password_hash: &str,
     role: Role,
-) -> AppResult<i64> {
-    if find_by_email(c, email)?.is_some() {
-        return Err(AppError::Conflict(format!(
-            "an organizer with email {email} already exists"
-        )));
-    }
+) -> QueryResult<i64> {
     let now = crate::db::now();
     let id = run!(c, |c| diesel::insert_into(organizers::table)
         .values((
@@ -127,5 +93,76 @@ pub fn revoke_token(c: &mut Conn, token_id: i64) -> QueryResult<usize> {
     let now = crate::db::now();
     run!(c, |c| diesel::update(api_tokens::table.find(token_id))
         .set(api_tokens::revoked_at.eq(Some(now)))
+        .execute(c))
+}
+
+/// A new link token (`owner_tokens`): exactly one of the owners is set.
+#[derive(Insertable)]
+#[diesel(table_name = link_tokens)]
+pub struct NewLinkToken<'a> {
+    pub registration_id: Option<i64>,
+    pub exhibitor_id: Option<i64>,
+    pub purpose: &'a str,
+    pub token_hash: &'a str,
+    pub expires_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn insert_link_token(c: &mut Conn, token: &NewLinkToken) -> QueryResult<()> {
+    run!(c, |c| diesel::insert_into(link_tokens::table)
+        .values(token)
+        .execute(c))?;
+    Ok(())
+}
+
+/// A stored link token: (id, registration, exhibitor, stored hash, expires, used).
+pub type LinkTokenRow = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    String,
+    Option<NaiveDateTime>,
+    Option<NaiveDateTime>,
+);
+
+/// The link token of `purpose` whose stored key is `hash`.
+pub fn find_link_token(
+    c: &mut Conn,
+    hash: &str,
+    purpose: &str,
+) -> QueryResult<Option<LinkTokenRow>> {
+    run!(c, |c| link_tokens::table
+        .filter(link_tokens::token_hash.eq(hash))
+        .filter(link_tokens::purpose.eq(purpose))
+        .select((
+            link_tokens::id,
+            link_tokens::registration_id,
+            link_tokens::exhibitor_id,
+            link_tokens::token_hash,
+            link_tokens::expires_at,
+            link_tokens::used_at,
+        ))
+        .first(c)
+        .optional())
+}
+
+pub fn mark_link_token_used(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    run!(c, |c| diesel::update(link_tokens::table.find(id))
+        .set(link_tokens::used_at.eq(Some(now)))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Deletes every link token of a registration.
+pub fn delete_registration_link_tokens(c: &mut Conn, registration_id: i64) -> QueryResult<usize> {
+    let of = link_tokens::registration_id.eq(registration_id);
+    run!(c, |c| diesel::delete(link_tokens::table.filter(of))
+        .execute(c))
+}
+
+/// Deletes every link token of an exhibitor.
+pub fn delete_exhibitor_link_tokens(c: &mut Conn, exhibitor_id: i64) -> QueryResult<usize> {
+    let of = link_tokens::exhibitor_id.eq(exhibitor_id);
+    run!(c, |c| diesel::delete(link_tokens::table.filter(of))
         .execute(c))
 }

@@ -1,189 +1,25 @@
-//! The public application and confirmation, the directory and the organizers' review:
-//! `POST …/exhibitors`, `POST /exhibitors/confirm`, `GET …/exhibitors`,
-//! `POST …/exhibitors/{id}/approve|reject`, `PUT …/exhibitors/{id}/booth`, `PATCH …/exhibitors/{id}`.
+//! The organizers' side of applications, and the directory: `GET …/exhibitors` (every
+//! application for organizers, the approved ones' public fields for the public),
+//! `POST …/exhibitors/{id}/approve|reject`, `PUT …/exhibitors/{id}/booth`,
+//! `PATCH …/exhibitors/{id}` (payment) and `DELETE …/exhibitors/{id}` (erasure).
 
-use actix_web::{web, HttpRequest, HttpResponse};
-use diesel::prelude::*;
-use serde::{Deserialize, Serialize};
+use actix_web::{web, HttpResponse};
+use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::booths::{self, BoothKind};
 use super::model::{ExhibitorOut, ExhibitorRow, PaymentStatus, PublicExhibitor, Status};
-use super::service::{self, Application};
+use super::{service, store};
 use crate::audit;
-use crate::db::schema::exhibitors;
 use crate::db::PageRequest;
-use crate::domain::text::{Check, Rule};
-use crate::domain::{EmailAddress, Language, Role, Translatable};
-use crate::error::{AppError, AppResult, FieldError};
-use crate::events::queries as events;
+use crate::domain::text::Rule;
+use crate::domain::{Role, Translatable};
+use crate::error::{AppError, AppResult};
+use crate::events::store as events;
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::AppState;
-use crate::{paged, run};
-
-/// An application, as sent by the API or the form (checked by [`application`]).
-#[derive(Debug, Default, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewExhibitor {
-    #[schema(required = true, nullable = false)]
-    pub company_name: Option<String>,
-    #[schema(required = true, nullable = false)]
-    pub contact_name: Option<String>,
-    #[schema(required = true, nullable = false, format = "email")]
-    pub email: Option<String>,
-    pub phone: Option<String>,
-    #[schema(
-        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(https?://[^\s\x00-\x1F\x7F-\x9F\u180E\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]*|[^\s:\x00-\x1F\x7F-\x9F\u180E\u200B\u202A-\u202E\u2060-\u2064\u2066-\u2069\uFEFF]+)?[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
-    pub website: Option<String>,
-    pub country: Option<String>,
-    pub sector: Option<String>,
-    pub description: Option<String>,
-    #[schema(required = true, nullable = false)]
-    pub booth_kind: Option<BoothKind>,
-    /// 1 to 10 000.
-    #[schema(required = true, nullable = false)]
-    #[schema(minimum = 1, maximum = 10_000)]
-    pub booth_area_m2: Option<i32>,
-    pub language: Option<Language>,
-    /// Must be true: the company agrees to the processing of its contact's data.
-    #[schema(required = true, nullable = false)]
-    pub consent: Option<bool>,
-}
-
-/// The parse step of an application: every field checked, every error reported (with
-/// `shape`, those found while reading the body).
-pub fn application(
-    body: NewExhibitor,
-    shape: Vec<FieldError>,
-    event: &crate::events::Event,
-) -> AppResult<Application> {
-    let mut check = Check::new(shape);
-    let company_name = check.text("company_name", body.company_name, 200);
-    let contact_name = check.text("contact_name", body.contact_name, 200);
-    let email = check.required("email", body.email);
-    let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
-    let website = check.optional_text("website", body.website.as_deref(), 300);
-    let website = crate::domain::text::website(website, check.errors());
-    let description = check.long_text("description", body.description.as_deref(), 2000);
-    let booth_kind = check.required("booth_kind", body.booth_kind);
-    let area = check.required("booth_area_m2", body.booth_area_m2);
-    let area = check.range("booth_area_m2", area.map(i64::from), 1, 10_000);
-    if body.consent != Some(true) && !check.has("consent") {
-        check.push(FieldError::rule("consent", Rule::Consent));
-    }
-    let phone = check.optional_text("phone", body.phone.as_deref(), 30);
-    let country = check.optional_text("country", body.country.as_deref(), 100);
-    let sector = check.optional_text("sector", body.sector.as_deref(), 100);
-    check.done().map_err(AppError::Validation)?;
-    let (Some(company_name), Some(contact_name), Some(email), Some(booth_kind), Some(area)) =
-        (company_name, contact_name, email, booth_kind, area)
-    else {
-        return Err(AppError::internal("application checked without its fields"));
-    };
-    Ok(Application {
-        company_name,
-        contact_name,
-        email,
-        phone,
-        website,
-        country,
-        sector,
-        description,
-        booth_kind,
-        booth_area_m2: area as i32,
-        language: event.language_for(body.language),
-    })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Accepted {
-    pub status: &'static str,
-    pub detail: &'static str,
-}
-
-const ACCEPTED: Accepted = Accepted {
-    status: "accepted",
-    detail: "Thank you. Please check your email to confirm your application.",
-};
-
-#[utoipa::path(post, path = "/api/v1/events/{slug}/exhibitors", tag = "exhibitors",
-    params(("slug" = String, Path)), request_body = NewExhibitor,
-    responses((status = 202, body = Accepted, description = "the same answer whether or not the email already applied"), (status = 404), (status = 422), (status = 429)))]
-pub async fn apply(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    body: Json<NewExhibitor>,
-) -> AppResult<HttpResponse> {
-    state.limiter.check(&req)?;
-    let (body, check) = body.into_parts().await?;
-    submit(&state, slug.into_inner(), body, check.into_errors()).await?;
-    Ok(HttpResponse::Accepted().json(ACCEPTED))
-}
-
-/// Shared by the API and the `/events/{slug}/exhibit` form (`shape`: the errors found while
-/// reading the body).
-pub async fn submit(
-    state: &web::Data<AppState>,
-    slug: String,
-    body: NewExhibitor,
-    shape: Vec<FieldError>,
-) -> AppResult<()> {
-    let settings = state.settings.clone();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            if !event.is_published() {
-                return Err(AppError::not_found(format!("no event `{slug}`")));
-            }
-            let a = application(body, shape, &event)?;
-            service::apply(c, &settings, &event, &a)
-        })
-        .await?;
-    Ok(())
-}
-
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmRequest {
-    #[schema(required = true, nullable = false)]
-    pub token: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/exhibitors/confirm", tag = "exhibitors",
-    request_body = ConfirmRequest,
-    responses((status = 200, body = ExhibitorOut, description = "submitted; the event's contact is emailed"),
-        (status = 404), (status = 409), (status = 410), (status = 429)))]
-pub async fn confirm(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Json<ConfirmRequest>,
-) -> AppResult<HttpResponse> {
-    state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts().await?;
-    let token = check.text("token", body.token, 200);
-    check.done().map_err(AppError::Validation)?;
-    let out = confirm_token(&state, token.unwrap_or_default()).await?;
-    Ok(HttpResponse::Ok().json(out))
-}
-
-pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ExhibitorOut> {
-    let settings = state.settings.clone();
-    let now = state.clock.now().naive_utc();
-    let out = state
-        .db
-        .write(move |c| {
-            let (event, ex) = service::confirm(c, &settings, &token, now)?;
-            service::out(c, &event, &ex)
-        })
-        .await?;
-    Ok(out)
-}
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -226,38 +62,12 @@ pub async fn list(
                 per_page: i64::from(u32::MAX),
                 ..req.clone()
             };
-            let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
-            let (mut rows, total) = paged!(
-                c,
-                if public_needle.is_some() {
-                    &everything
-                } else {
-                    &req
-                },
-                ExhibitorRow,
-                || {
-                    let mut q = exhibitors::table
-                        .filter(exhibitors::event_id.eq(event.id))
-                        .into_boxed();
-                    if let Some(s) = status {
-                        q = q.filter(exhibitors::status.eq(s.as_str()));
-                    }
-                    if let Some(like) = &sql_like {
-                        q = q.filter(exhibitors::search_text.like(like.clone()).escape('\\'));
-                    }
-                    q
-                },
-                |q| match sort {
-                    Some(("company_name", false)) => {
-                        q.order((exhibitors::company_name.asc(), exhibitors::id.asc()))
-                    }
-                    Some(("company_name", true)) => {
-                        q.order((exhibitors::company_name.desc(), exhibitors::id.desc()))
-                    }
-                    Some((_, true)) => q.order(exhibitors::id.desc()),
-                    _ => q.order(exhibitors::id.asc()),
-                }
-            )?;
+            let whole = if public_needle.is_some() {
+                &everything
+            } else {
+                &req
+            };
+            let (mut rows, total) = store::page(c, event.id, whole, status, sql_like.as_deref())?;
             if organizer {
                 let items = rows
                     .iter()
@@ -294,7 +104,7 @@ pub async fn list(
             let mut items = Vec::new();
             for r in rows {
                 let booth = match r.booth_id {
-                    Some(id) => Some(booths::find(c, event.id, id)?),
+                    Some(id) => Some(store::find_booth(c, event.id, id)?),
                     None => None,
                 };
                 items.push(PublicExhibitor {
@@ -368,7 +178,7 @@ async fn review(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let ex = service::find(c, event.id, id)?;
+            let ex = store::find(c, event.id, id)?;
             let ex = step(c, &settings, &event, &ex)?;
             audit::record(c, Some(who.id), Some(event.id), action, "exhibitor", Some(id), serde_json::json!({"status": ex.status, "booth_id": ex.booth_id, "payment_status": ex.payment_status}))?;
             service::out(c, &event, &ex)
@@ -458,13 +268,8 @@ pub async fn update(
     check.done().map_err(AppError::Validation)?;
     let payment = payment.unwrap_or(PaymentStatus::Unpaid);
     review(state, who, slug, id, "payment", move |c, _, _, ex| {
-        run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
-            .set((
-                exhibitors::payment_status.eq(payment.as_str()),
-                exhibitors::updated_at.eq(crate::db::now())
-            ))
-            .execute(c))?;
-        Ok(service::find_by_id(c, ex.id)?)
+        store::set_payment(c, ex.id, payment)?;
+        Ok(store::find_by_id(c, ex.id)?)
     })
     .await
 }
@@ -486,7 +291,7 @@ pub async fn erase(
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            let ex = service::find(c, event.id, id)?;
+            let ex = store::find(c, event.id, id)?;
             service::erase(c, &settings, &event, &ex)?;
             Ok(audit::record(
                 c,
@@ -502,11 +307,9 @@ pub async fn erase(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Applications in the API and their review by organizers.
+/// The exhibitor list and the organizers' review.
 pub fn routes(r: &mut crate::web::routes::Routes) {
     r.list(__path_list, list, SORTS);
-    r.add(__path_apply, apply);
-    r.add(__path_confirm, confirm);
     r.add(__path_update, update);
     r.add(__path_erase, erase);
     r.add(__path_approve, approve);
