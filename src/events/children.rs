@@ -225,10 +225,7 @@ pub async fn delete<C: Child>(
 
 /// The audit entry of a change to a `C`.
 fn change<C: Child>(action: &'static str) -> Change {
-    Change {
-        action,
-        entity: C::NOUN,
-    }
+    Change::new(action, C::NOUN)
 }
 
 /// Registers the five routes of a [`Child`], documented.

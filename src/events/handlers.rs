@@ -382,22 +382,14 @@ pub async fn update(
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
     let hooks = hooks.into_inner();
-    let change = Change {
-        action: "update",
-        entity: "event",
-    };
-    let event = service::change(
-        &state.db,
-        &who,
-        slug.into_inner(),
-        change,
-        move |c, event| {
-            let fields = apply_patch(EventFields::of(event), patch, check)?;
-            let updated = store::update(c, event, &fields)?;
-            hooks.run(c, &settings, event, &updated)?;
-            Ok((updated, Record::of(event.id)))
-        },
-    )
+    let change = Change::new("update", "event");
+    let slug = slug.into_inner();
+    let event = service::change(&state.db, &who, slug, change, move |c, event| {
+        let fields = apply_patch(EventFields::of(event), patch, check)?;
+        let updated = store::update(c, event, &fields)?;
+        hooks.run(c, &settings, event, &updated)?;
+        Ok((updated, Record::of(event.id)))
+    })
     .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
@@ -412,28 +404,20 @@ pub async fn publish(
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let change = Change {
-        action: "publish",
-        entity: "event",
-    };
-    let event = service::change(
-        &state.db,
-        &who,
-        slug.into_inner(),
-        change,
-        move |c, event| {
-            let next = EventStatus::Published;
-            if !event.status.can_become(next) {
-                return Err(AppError::Conflict(format!(
-                    "an event cannot go from {} to {}",
-                    event.status.as_str(),
-                    next.as_str()
-                )));
-            }
-            store::set_status(c, event.id, next)?;
-            Ok((store::find(c, event.id)?, Record::of(event.id)))
-        },
-    )
+    let change = Change::new("publish", "event");
+    let slug = slug.into_inner();
+    let event = service::change(&state.db, &who, slug, change, move |c, event| {
+        let next = EventStatus::Published;
+        if !event.status.can_become(next) {
+            return Err(AppError::Conflict(format!(
+                "an event cannot go from {} to {}",
+                event.status.as_str(),
+                next.as_str()
+            )));
+        }
+        store::set_status(c, event.id, next)?;
+        Ok((store::find(c, event.id)?, Record::of(event.id)))
+    })
     .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }

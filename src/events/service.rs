@@ -3,9 +3,12 @@
 //! did it in the audit log — the log and the data never disagree.
 
 use crate::audit;
+use crate::config::Settings;
 use crate::db::{Conn, Db};
+use crate::domain::Role;
 use crate::error::AppResult;
 use crate::web::identity::Organizer;
+use crate::web::AppState;
 
 use super::{store, Event};
 
@@ -14,6 +17,12 @@ use super::{store, Event};
 pub struct Change {
     pub action: &'static str,
     pub entity: &'static str,
+}
+
+impl Change {
+    pub fn new(action: &'static str, entity: &'static str) -> Change {
+        Change { action, entity }
+    }
 }
 
 /// …which one, and the details worth keeping.
@@ -60,6 +69,42 @@ where
             record.details,
         )?;
         Ok(out)
+    })
+    .await
+}
+
+/// Something of an event whose personal data organizers erase by id (an attendee's
+/// registration, an exhibitor's application): only counts remain.
+#[derive(Clone, Copy)]
+pub struct Erasure {
+    /// For the audit log (`registration`).
+    pub entity: &'static str,
+    /// Erases the event's `id` (404 when it is not the event's).
+    pub erase: fn(&mut Conn, &Settings, &Event, i64) -> AppResult<()>,
+}
+
+impl Erasure {
+    pub fn new(
+        entity: &'static str,
+        erase: fn(&mut Conn, &Settings, &Event, i64) -> AppResult<()>,
+    ) -> Erasure {
+        Erasure { entity, erase }
+    }
+}
+
+/// An editor erases `id` of the event `slug`, audited.
+pub async fn erase(
+    state: &AppState,
+    who: &Organizer,
+    (slug, id): (String, i64),
+    erasure: Erasure,
+) -> AppResult<()> {
+    who.require(Role::Editor)?;
+    let settings = state.settings.clone();
+    let change = Change::new("erase", erasure.entity);
+    self::change(&state.db, who, slug, change, move |c, event| {
+        (erasure.erase)(c, &settings, event, id)?;
+        Ok(((), Record::of(id)))
     })
     .await
 }

@@ -14,12 +14,13 @@ use crate::db::PageRequest;
 use crate::domain::text::Rule;
 use crate::domain::{Role, Translatable};
 use crate::error::{AppError, AppResult};
+use crate::events::service::Erasure;
 use crate::events::store as events;
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::AppState;
+use crate::web::{AppState, ItemPath, State};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -279,31 +280,9 @@ pub async fn update(
     responses((status = 204, description = "the contact's personal data is erased (withdrawn first if still in the running: booth freed, staff passes cancelled); the company profile stays"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn erase(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (slug, id) = path.into_inner();
-    let settings = state.settings.clone();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let ex = store::find(c, event.id, id)?;
-            service::erase(c, &settings, &event, &ex)?;
-            Ok(audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "erase",
-                "exhibitor",
-                Some(id),
-                serde_json::json!({}),
-            )?)
-        })
-        .await?;
+pub async fn erase(state: State, who: Organizer, path: ItemPath) -> AppResult<HttpResponse> {
+    let erasure = Erasure::new("exhibitor", service::erase_by_id);
+    crate::events::service::erase(&state, &who, path.into_inner(), erasure).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -346,6 +346,12 @@ pub fn withdraw(
 /// (the booth is freed, staff passes cancelled), then blanks contact name, email and phone,
 /// forgets its tokens and the bodies of its emails. The company's profile stays: it is not
 /// personal data, and counts and booth history keep their meaning.
+/// Erases the event's application `id` (404 when it is not the event's).
+pub fn erase_by_id(c: &mut Conn, settings: &Settings, event: &Event, id: i64) -> AppResult<()> {
+    let found = store::find(c, event.id, id)?;
+    erase(c, settings, event, &found)
+}
+
 pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow) -> AppResult<()> {
     if ex.erased_at.is_some() {
         return Ok(());

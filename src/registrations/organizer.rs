@@ -14,12 +14,13 @@ use crate::audit;
 use crate::domain::{Language, Role};
 use crate::email::EmailKind;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::events::service::Erasure;
 use crate::events::store as events;
 use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::AppState;
+use crate::web::{AppState, ItemPath, State};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -293,32 +294,9 @@ pub async fn update(
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 204, description = "personal data erased; only counts remain"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn erase(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (slug, id) = path.into_inner();
-    let settings = state.settings.clone();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let reg = store::find(c, event.id, id)?;
-            service::erase(c, &settings, &event, &reg)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "erase",
-                "registration",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
-        })
-        .await?;
+pub async fn erase(state: State, who: Organizer, path: ItemPath) -> AppResult<HttpResponse> {
+    let erasure = Erasure::new("registration", service::erase_by_id);
+    crate::events::service::erase(&state, &who, path.into_inner(), erasure).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -23,6 +23,12 @@ use actix_web::{HttpRequest, HttpResponse};
 
 pub use state::AppState;
 
+/// The application's state, as a handler extracts it.
+pub type State = actix_web::web::Data<AppState>;
+
+/// The path of one item of an event: `/…/{slug}/…/{id}`.
+pub type ItemPath = actix_web::web::Path<(String, i64)>;
+
 use crate::error::AppError;
 
 /// Any path no route matches.

@@ -71,6 +71,12 @@ pub fn cancel(
 
 /// Erases a registration's personal data (keeping only counts: status, category, language,
 /// dates) and its tokens and email bodies. A confirmed seat is freed for the waiting list.
+/// Erases the event's registration `id` (404 when it is not the event's).
+pub fn erase_by_id(c: &mut Conn, settings: &Settings, event: &Event, id: i64) -> AppResult<()> {
+    let found = store::find(c, event.id, id)?;
+    erase(c, settings, event, &found)
+}
+
 pub fn erase(
     c: &mut Conn,
     settings: &Settings,

@@ -21,7 +21,7 @@ use super::{bookings, store};
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-pub use cancel::{cancel, erase, promote, PromoteOnMoreSeats};
+pub use cancel::{cancel, erase, erase_by_id, promote, PromoteOnMoreSeats};
 pub use emails::{
     mint_manage, resend, send_confirm_link, send_confirmed, send_staff_pass, ConfirmLink,
 };
