@@ -12,7 +12,7 @@ use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::store as events;
-use crate::web::json::Json;
+use crate::web::json::{confirmation_token, ConfirmRequest, Json};
 use crate::web::AppState;
 
 /// An application, as sent by the API or the form (checked by [`application`]).
@@ -139,13 +139,6 @@ pub async fn submit(
     Ok(())
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmRequest {
-    #[schema(required = true, nullable = false)]
-    pub token: Option<String>,
-}
-
 #[utoipa::path(post, path = "/api/v1/exhibitors/confirm", tag = "exhibitors",
     request_body = ConfirmRequest,
     responses((status = 200, body = ExhibitorOut, description = "submitted; the event's contact is emailed"),
@@ -155,11 +148,8 @@ pub async fn confirm(
     req: HttpRequest,
     body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
-    state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts().await?;
-    let token = check.text("token", body.token, 200);
-    check.done().map_err(AppError::Validation)?;
-    let out = confirm_token(&state, token.unwrap_or_default()).await?;
+    let token = confirmation_token(&state, &req, body).await?;
+    let out = confirm_token(&state, token).await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

@@ -2,7 +2,7 @@
 //! `POST /api/v1/registrations/confirm`.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::input::NewRegistration;
@@ -10,10 +10,10 @@ use super::model::RegistrationOut;
 use super::service;
 use crate::domain::Role;
 use crate::email::templates::Overrides;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::schedule::cache::ProgrammeCache;
 use crate::web::identity::OptionalOrganizer;
-use crate::web::json::Json;
+use crate::web::json::{confirmation_token, ConfirmRequest, Json};
 use crate::web::AppState;
 
 /// The public's answer, the same whatever happened (no enumeration of who is registered).
@@ -80,14 +80,6 @@ pub fn desk<'a>(
     }
 }
 
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ConfirmRequest {
-    /// The token from the confirmation email's link.
-    #[schema(required = true, nullable = false)]
-    pub token: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ConfirmAnswer {
     pub registration: RegistrationOut,
@@ -105,11 +97,8 @@ pub async fn confirm(
     req: HttpRequest,
     body: Json<ConfirmRequest>,
 ) -> AppResult<HttpResponse> {
-    state.limiter.check(&req)?;
-    let (body, mut check) = body.into_parts().await?;
-    let token = check.text("token", body.token, 200);
-    check.done().map_err(AppError::Validation)?;
-    let answer = confirm_token(&state, token.unwrap_or_default()).await?;
+    let token = confirmation_token(&state, &req, body).await?;
+    let answer = confirm_token(&state, token).await?;
     Ok(HttpResponse::Ok().json(answer))
 }
 

@@ -59,6 +59,28 @@ where
     }
 }
 
+/// The body of a confirmation (an attendee's or an exhibitor's emailed link).
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    /// The token from the confirmation email's link.
+    #[schema(required = true, nullable = false)]
+    pub token: Option<String>,
+}
+
+/// The token of a confirmation body, read after the address's rate limit (a public POST).
+pub async fn confirmation_token(
+    state: &super::AppState,
+    req: &HttpRequest,
+    body: Json<ConfirmRequest>,
+) -> AppResult<String> {
+    state.limiter.check(req)?;
+    let (body, mut check) = body.into_parts().await?;
+    let token = check.text("token", body.token, 200);
+    check.done().map_err(AppError::Validation)?;
+    Ok(token.unwrap_or_default())
+}
+
 /// The body size limit, stored as app data by `app::build`.
 #[derive(Clone, Copy)]
 pub struct BodyLimit(pub usize);
