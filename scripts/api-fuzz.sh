@@ -5,7 +5,7 @@
 # and as an admin. Any failure (a 5xx, an undocumented status, a body that does not match its
 # schema, a valid request refused or an invalid one accepted, a missing `Allow` …) fails the
 # run. `scripts/schemathesis.toml` names the operations whose rules between members a schema
-# cannot state, and why. The HTML pages (tag `pages`) are left to the
+# cannot state, and why. The HTML pages (tags `pages` and `console`) are left to the
 # browser suite; `DELETE /auth/tokens/{id}` to the tests (it would revoke the fuzzer's token).
 #
 #   PYTHON=/tmp/venv/bin/python scripts/api-fuzz.sh      # a python with schemathesis
@@ -44,7 +44,7 @@ token=$(curl -fsS -X POST "$base/api/v1/auth/tokens" -H 'content-type: applicati
 run() {
   "$st" --config-file "$root/scripts/schemathesis.toml" run "$base/api/v1/openapi.json" --url "$base" --checks all \
     --max-examples "$examples" \
-    --exclude-tag pages --exclude-path '/api/v1/auth/tokens/{id}' \
+    --exclude-tag pages --exclude-tag console --exclude-path '/api/v1/auth/tokens/{id}' \
     --suppress-health-check all --no-color "$@"
 }
 status=0

@@ -46,6 +46,10 @@ pub enum AppError {
     },
     #[error("gone: {0}")]
     Gone(String),
+    /// 412: the write named the version it was based on (`If-Match`, or a console form's
+    /// `version`), and the thing has changed since.
+    #[error("precondition failed: {0}")]
+    PreconditionFailed(String),
     #[error("payload too large")]
     PayloadTooLarge(usize),
     /// 408: the body had not all arrived by its deadline (`web::deadline`); the connection is
@@ -105,6 +109,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::ScheduleConflict { .. } => "schedule-conflict",
             AppError::Gone(_) => "gone",
+            AppError::PreconditionFailed(_) => "precondition-failed",
             AppError::PayloadTooLarge(_) => "payload-too-large",
             AppError::RequestTimeout => "request-timeout",
             AppError::UnsupportedMediaType => "unsupported-media-type",
@@ -123,6 +128,7 @@ impl AppError {
             | AppError::NotFound(d)
             | AppError::Conflict(d)
             | AppError::Gone(d)
+            | AppError::PreconditionFailed(d)
             | AppError::Unavailable(d) => d.clone(),
             AppError::Validation(errors) => match errors.as_slice() {
                 [one] => format!("{}: {}", one.field, one.message),
@@ -194,6 +200,7 @@ impl ResponseError for AppError {
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Conflict(_) | AppError::ScheduleConflict { .. } => StatusCode::CONFLICT,
             AppError::Gone(_) => StatusCode::GONE,
+            AppError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             AppError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             AppError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -1,9 +1,9 @@
 //! The composition root, and the only module that imports every area: it builds the state,
 //! mounts each area's routes ([`routes`]), assembles the OpenAPI document ([`openapi`]), plugs
 //! the areas into each other where a lower one must not import a higher one (the organizer
-//! [`Authenticator`], the event [`Hooks`], the release hooks and the programme pages' view of
-//! a visiting attendee), and starts
-//! the background [`jobs`].
+//! [`Authenticator`](crate::web::identity::Authenticator), the event [`Hooks`], the release
+//! hooks and the programme pages' view of a visiting attendee: [`Parts`]), and starts the
+//! background [`jobs`].
 
 pub mod jobs;
 pub mod openapi;
@@ -21,12 +21,11 @@ use crate::clock::Clock;
 use crate::config::{Secret, Settings};
 use crate::db::Db;
 use crate::events::Hooks;
-use crate::web::identity::Authenticator;
-use crate::web::json::BodyLimit;
+use crate::schedule::releases::ReleaseHooks;
 use crate::web::rate_limit::RateLimiter;
 use crate::web::telemetry::{self, Metrics};
 use crate::web::AppState;
-use crate::{auth, email, registrations, schedule};
+use crate::{auth, email, events, registrations, schedule};
 
 /// A built, bound, not yet running server.
 pub struct Application {
@@ -119,6 +118,70 @@ fn event_hooks(programme: &Arc<schedule::cache::ProgrammeCache>) -> Hooks {
     ])
 }
 
+/// What the areas' handlers take as `web::Data` besides the [`AppState`]: the pieces the app
+/// plugs into the areas, which the edge's state cannot name (each is an area's type), and the
+/// OpenAPI document. Built once, shared by the workers; [`Parts::register`] names every field,
+/// so a piece cannot be built and left unregistered.
+#[derive(Clone)]
+struct Parts {
+    hooks: web::Data<Hooks>,
+    release_hooks: web::Data<schedule::releases::ReleaseHooks>,
+    programme: web::Data<schedule::cache::ProgrammeCache>,
+    seats: web::Data<dyn schedule::hooks::Seats>,
+    panels: web::Data<events::console::Panels>,
+    throttle: web::Data<auth::throttle::Throttle>,
+    overrides: web::Data<email::templates::Overrides>,
+    document: web::Data<openapi::Document>,
+}
+
+impl Parts {
+    fn new(settings: &Settings) -> Parts {
+        let programme = Arc::new(schedule::cache::ProgrammeCache::default());
+        let seats = registrations::attendee::VisitorSeats {
+            secret: settings.server.secret_key.expose().to_string(),
+        };
+        let follow_release = registrations::notices::FollowRelease;
+        Parts {
+            hooks: web::Data::new(event_hooks(&programme)),
+            release_hooks: web::Data::new(ReleaseHooks(vec![Box::new(follow_release)])),
+            programme: web::Data::from(programme),
+            seats: web::Data::from(Arc::new(seats) as Arc<dyn schedule::hooks::Seats>),
+            panels: web::Data::new(events::console::Panels(vec![Box::new(
+                schedule::overview::ProgrammePanel {
+                    buffer: settings.schedule.speaker_buffer,
+                },
+            )])),
+            throttle: web::Data::new(auth::throttle::Throttle::default()),
+            overrides: web::Data::new(email::templates::Overrides::default()),
+            document: web::Data::new(openapi::Document::of(&routes::all())),
+        }
+    }
+
+    /// Registers every piece as app data: the pattern names each field, and a field named but
+    /// not registered does not compile.
+    #[deny(unused_variables)]
+    fn register(&self, cfg: &mut web::ServiceConfig) {
+        let Parts {
+            hooks,
+            release_hooks,
+            programme,
+            seats,
+            panels,
+            throttle,
+            overrides,
+            document,
+        } = self;
+        cfg.app_data(hooks.clone())
+            .app_data(release_hooks.clone())
+            .app_data(programme.clone())
+            .app_data(seats.clone())
+            .app_data(panels.clone())
+            .app_data(throttle.clone())
+            .app_data(overrides.clone())
+            .app_data(document.clone());
+    }
+}
+
 fn serve(
     listener: TcpListener,
     db: Db,
@@ -127,93 +190,68 @@ fn serve(
 ) -> anyhow::Result<Server> {
     let workers = settings.server.workers;
     let shutdown_timeout = settings.server.shutdown_timeout;
-    let limit = BodyLimit(settings.server.max_body);
     let limiter = RateLimiter::new(
         settings.rate_limit.per_minute,
         settings.server.trusted_proxies.clone(),
     );
-    let authenticator: web::Data<dyn Authenticator> =
-        web::Data::from(Arc::new(auth::Tokens(db.clone())) as Arc<dyn Authenticator>);
+    let parts = Parts::new(&settings);
+    let authenticator = Arc::new(auth::Tokens(db.clone()));
     let state = web::Data::new(AppState {
         db,
         settings,
         limiter,
         clock,
+        authenticator,
+        metrics: Metrics::default(),
     });
-    let programme = Arc::new(schedule::cache::ProgrammeCache::default());
-    let hooks = web::Data::new(event_hooks(&programme));
-    let programme_cache = web::Data::from(programme);
-    let release_hooks = web::Data::new(schedule::releases::ReleaseHooks(vec![Box::new(
-        registrations::notices::FollowRelease,
-    )]));
-    let seats: web::Data<dyn schedule::hooks::Seats> =
-        web::Data::from(Arc::new(registrations::attendee::VisitorSeats {
-            secret: state.settings.server.secret_key.expose().to_string(),
-        }) as Arc<dyn schedule::hooks::Seats>);
-    let throttle = web::Data::new(auth::throttle::Throttle::default());
-    let overrides = web::Data::new(email::templates::Overrides::default());
-    let metrics = web::Data::new(Metrics::default());
-    let limit = web::Data::new(limit);
     let body_timeout = state.settings.server.body_timeout;
     let max_connections = state.settings.server.max_connections;
-    let deadline = web::Data::new(crate::web::deadline::BodyTimeout(body_timeout));
-    let document = web::Data::new(openapi::Document::of(&routes::all()));
-    let mut server =
-        HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                .app_data(authenticator.clone())
-                .app_data(hooks.clone())
-                .app_data(release_hooks.clone())
-                .app_data(programme_cache.clone())
-                .app_data(seats.clone())
-                .app_data(throttle.clone())
-                .app_data(overrides.clone())
-                .app_data(metrics.clone())
-                .app_data(limit.clone())
-                .app_data(deadline.clone())
-                .app_data(document.clone())
-                .app_data(web::PathConfig::default().error_handler(|_, _| {
-                    crate::error::AppError::not_found("no such resource").into()
-                }))
-                .app_data(
-                    web::FormConfig::default()
-                        .limit(FORM_LIMIT)
-                        // Forms come from the pages: their errors are pages too, in the
-                        // visitor's language.
-                        .error_handler(|e, req| {
-                            let error = match e {
-                                actix_web::error::UrlencodedError::Overflow { .. } => {
-                                    crate::error::AppError::PayloadTooLarge(FORM_LIMIT)
-                                }
-                                actix_web::error::UrlencodedError::Payload(p)
-                                    if crate::web::deadline::timed_out(&p) =>
-                                {
-                                    crate::error::AppError::RequestTimeout
-                                }
-                                other => crate::error::AppError::BadRequest(format!(
-                                    "the form could not be read: {other}"
-                                )),
-                            };
-                            let lang = crate::web::pages::page_language(
-                                req,
-                                &crate::domain::Language::ALL,
-                                crate::domain::Language::Fr,
-                            );
-                            crate::web::pages::PageError::new(error, lang).into()
-                        }),
-                )
-                .wrap(from_fn(crate::web::pages::remember_language))
-                .wrap(from_fn(crate::web::head_as_get))
-                .wrap(Compress::default())
-                .wrap(from_fn(crate::web::deadline::limit_body))
-                .wrap(from_fn(telemetry::observe))
-                .configure(routes::configure)
-                .default_service(web::to(crate::web::not_found))
-        })
-        // Headers must arrive within the body's deadline too; past it the connection closes.
-        .client_request_timeout(body_timeout)
-        .listen(listener)?;
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .configure(|cfg| parts.register(cfg))
+            .app_data(
+                web::PathConfig::default()
+                    .error_handler(|_, req| crate::web::no_such(req, "no such resource")),
+            )
+            .app_data(
+                web::FormConfig::default()
+                    .limit(FORM_LIMIT)
+                    // Forms come from the pages: their errors are pages too, in the
+                    // visitor's language.
+                    .error_handler(|e, req| {
+                        let error = match e {
+                            actix_web::error::UrlencodedError::Overflow { .. } => {
+                                crate::error::AppError::PayloadTooLarge(FORM_LIMIT)
+                            }
+                            actix_web::error::UrlencodedError::Payload(p)
+                                if crate::web::deadline::timed_out(&p) =>
+                            {
+                                crate::error::AppError::RequestTimeout
+                            }
+                            other => crate::error::AppError::BadRequest(format!(
+                                "the form could not be read: {other}"
+                            )),
+                        };
+                        let lang = crate::web::pages::page_language(
+                            req,
+                            &crate::domain::Language::ALL,
+                            crate::domain::Language::Fr,
+                        );
+                        crate::web::pages::PageError::new(error, lang).into()
+                    }),
+            )
+            .wrap(from_fn(crate::web::pages::remember_language))
+            .wrap(from_fn(crate::web::head_as_get))
+            .wrap(Compress::default())
+            .wrap(from_fn(crate::web::deadline::limit_body))
+            .wrap(from_fn(telemetry::observe))
+            .configure(routes::configure)
+            .default_service(web::to(crate::web::not_found))
+    })
+    // Headers must arrive within the body's deadline too; past it the connection closes.
+    .client_request_timeout(body_timeout)
+    .listen(listener)?;
     let workers = if workers > 0 {
         workers
     } else {

@@ -230,6 +230,8 @@ const TEXTS: &[(&str, Text)] = &[
     ("timezone", Text::Parsed),
     ("opens_at", Text::Parsed),
     ("closes_at", Text::Parsed),
+    ("starts_at", Text::Parsed),
+    ("ends_at", Text::Parsed),
 ];
 
 /// Puts [`TEXTS`] into the request bodies' schemas, and states `Translatable` (one text, or
@@ -507,7 +509,10 @@ impl Document {
 pub async fn page() -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/html; charset=utf-8")
-        .body(include_str!("../../templates/pages/api_docs.html"))
+        .body(
+            include_str!("../../templates/pages/api_docs.html")
+                .replace("{{ script }}", &crate::web::assets::url("api-docs.js")),
+        )
 }
 
 /// The document and the page that shows it.

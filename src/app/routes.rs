@@ -13,6 +13,7 @@ use crate::{audit, auth, checkin, email, events, exhibitors, registrations, sche
 pub fn all() -> Routes {
     let mut r = Routes::default();
     crate::web::health::routes(&mut r);
+    crate::web::assets::routes(&mut r);
     schedule::routes(&mut r);
     registrations::routes(&mut r);
     exhibitors::routes(&mut r);

@@ -1,43 +1,35 @@
 //! The queries of the audit log's table.
 
-use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::model::AuditEntry;
 use crate::db::schema::audit_entries;
 use crate::db::{Conn, PageRequest};
 use crate::{paged, run};
 
-/// An entry to store.
-#[derive(Insertable)]
-#[diesel(table_name = audit_entries)]
-pub struct NewEntry<'a> {
-    pub event_id: Option<i64>,
-    pub organizer_id: Option<i64>,
-    pub action: &'a str,
-    pub entity: &'a str,
-    pub entity_id: Option<i64>,
-    pub details: String,
-    pub created_at: NaiveDateTime,
-}
-
-pub fn insert(c: &mut Conn, entry: &NewEntry) -> QueryResult<()> {
+/// Records one entry. `organizer_id` is `None` for the CLI and the demo loader.
+pub fn record(
+    c: &mut Conn,
+    organizer_id: Option<i64>,
+    event_id: Option<i64>,
+    action: &str,
+    entity: &str,
+    entity_id: Option<i64>,
+    details: serde_json::Value,
+) -> QueryResult<()> {
+    let (details, now) = (details.to_string(), crate::db::now());
     run!(c, |c| diesel::insert_into(audit_entries::table)
-        .values(entry)
+        .values((
+            audit_entries::event_id.eq(event_id),
+            audit_entries::organizer_id.eq(organizer_id),
+            audit_entries::action.eq(action),
+            audit_entries::entity.eq(entity),
+            audit_entries::entity_id.eq(entity_id),
+            audit_entries::details.eq(&details),
+            audit_entries::created_at.eq(now),
+        ))
         .execute(c))?;
     Ok(())
-}
-
-#[derive(Debug, Queryable, Selectable)]
-#[diesel(table_name = audit_entries)]
-pub struct AuditRow {
-    pub id: i64,
-    pub event_id: Option<i64>,
-    pub organizer_id: Option<i64>,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: Option<i64>,
-    pub details: String,
-    pub created_at: NaiveDateTime,
 }
 
 /// One page of the log, everything or one event's, oldest first (newest with `-created_at`),
@@ -46,12 +38,12 @@ pub fn page(
     c: &mut Conn,
     event_id: Option<i64>,
     req: &PageRequest,
-) -> QueryResult<(Vec<AuditRow>, i64)> {
+) -> QueryResult<(Vec<AuditEntry>, i64)> {
     let desc = req.sort.as_ref().is_some_and(|(_, d)| *d);
     paged!(
         c,
         req,
-        AuditRow,
+        AuditEntry,
         || {
             let mut q = audit_entries::table.into_boxed();
             if let Some(id) = event_id {

@@ -57,25 +57,7 @@ pub async fn create_token(
             "token request checked without its fields",
         ));
     };
-    let account = email.to_string();
-    throttle.check_account(&account)?;
-    let row = state
-        .db
-        .run(move |c| store::find_by_email(c, &email).map_err(AppError::from))
-        .await?;
-    // Each password check holds ~19 MiB for a moment: a bounded number run at once, the rest
-    // are told to come back (503 with Retry-After) instead of exhausting memory.
-    let permit = throttle.password_check()?;
-    let stored = row.as_ref().map(|r| r.password_hash.clone());
-    let ok = web::block(move || super::verify_password(&password, stored.as_deref())).await?;
-    drop(permit);
-    if !ok {
-        throttle.failed(&account);
-    }
-    let row = match (ok, row) {
-        (true, Some(row)) => row,
-        _ => return Err(AppError::Unauthorized("wrong email or password".into())),
-    };
+    let row = super::check_credentials(&state.db, &throttle, email, password).await?;
     let token = crate::crypto::new_token(super::ORGANIZER_PREFIX);
     let hash = crate::crypto::token_hash(&token);
     let token_name = name.clone();

@@ -3,8 +3,10 @@
 //! Organizer tokens carry the `slt_` prefix; like every token they are made and hashed by
 //! [`crate::crypto`]. Passwords are hashed with argon2id.
 
+pub mod console;
 pub mod handlers;
 pub mod owner_tokens;
+pub mod sessions;
 pub mod store;
 pub mod throttle;
 
@@ -14,7 +16,7 @@ use argon2::Argon2;
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::identity::{Authenticator, Organizer};
+use crate::web::identity::{Authenticator, Organizer, Signed};
 
 /// The organizer [`Authenticator`]: an unrevoked token, looked up by its hash (indexed) and
 /// compared again in constant time.
@@ -24,7 +26,7 @@ impl Authenticator for Tokens {
     fn organizer(&self, token: &str) -> AppResult<Option<Organizer>> {
         let hash = crate::crypto::token_hash(token);
         let mut pooled = self.0.get()?;
-        let Some((token_id, stored_hash, organizer_id, role)) =
+        let Some((_, stored_hash, organizer_id, role)) =
             store::find_token(&mut pooled.conn(), &hash)?
         else {
             return Ok(None);
@@ -38,8 +40,47 @@ impl Authenticator for Tokens {
         Ok(Some(Organizer {
             id: organizer_id,
             role,
-            token_id,
         }))
+    }
+
+    fn console(
+        &self,
+        token: &str,
+        chosen: Option<crate::domain::Language>,
+        now: chrono::NaiveDateTime,
+    ) -> AppResult<Option<Signed>> {
+        let mut pooled = self.0.get()?;
+        sessions::resolve(&mut pooled.conn(), token, chosen, now)
+    }
+}
+
+/// The organizer whose `email` and `password` these are, or 401. A failure counts against
+/// the account (429 once it has used its budget, see [`throttle`]), and at most a few
+/// argon2 checks run at once (503 with `Retry-After` beyond). Used by the API's tokens and
+/// the console's sign-in alike.
+pub async fn check_credentials(
+    db: &crate::db::Db,
+    throttle: &throttle::Throttle,
+    email: EmailAddress,
+    password: String,
+) -> AppResult<store::OrganizerRow> {
+    let account = email.to_string();
+    throttle.check_account(&account)?;
+    let row = db
+        .run(move |c| store::find_by_email(c, &email).map_err(AppError::from))
+        .await?;
+    // Each password check holds ~19 MiB for a moment: a bounded number run at once, the rest
+    // are told to come back (503 with Retry-After) instead of exhausting memory.
+    let permit = throttle.password_check()?;
+    let stored = row.as_ref().map(|r| r.password_hash.clone());
+    let ok = actix_web::web::block(move || verify_password(&password, stored.as_deref())).await?;
+    drop(permit);
+    if !ok {
+        throttle.failed(&account);
+    }
+    match (ok, row) {
+        (true, Some(row)) => Ok(row),
+        _ => Err(AppError::Unauthorized("wrong email or password".into())),
     }
 }
 
@@ -137,6 +178,7 @@ pub fn check_password(password: &str) -> Result<(), String> {
 /// Tokens and organizers in the API.
 pub fn routes(r: &mut crate::web::routes::Routes) {
     handlers::routes(r);
+    console::routes(r);
 }
 
 #[cfg(test)]

@@ -1,10 +1,10 @@
-//! The queries of the auth area's tables: organizers, their API tokens, and the link tokens of
-//! attendees and exhibitors (`owner_tokens`).
+//! The queries of the auth area's tables: organizers, their API tokens and console sessions,
+//! and the link tokens of attendees and exhibitors (`owner_tokens`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, link_tokens, organizers};
+use crate::db::schema::{api_tokens, console_sessions, link_tokens, organizers};
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
 use crate::run;
@@ -17,6 +17,8 @@ pub struct OrganizerRow {
     pub password_hash: String,
     pub role: String,
     pub created_at: NaiveDateTime,
+    /// The console's language this organizer chose, if any.
+    pub language: Option<String>,
 }
 
 /// (token id, token hash, organizer id, role) of an unrevoked token.
@@ -165,4 +167,95 @@ pub fn delete_exhibitor_link_tokens(c: &mut Conn, exhibitor_id: i64) -> QueryRes
     let of = link_tokens::exhibitor_id.eq(exhibitor_id);
     run!(c, |c| diesel::delete(link_tokens::table.filter(of))
         .execute(c))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Console sessions
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = console_sessions)]
+pub struct ConsoleSessionRow {
+    pub id: i64,
+    pub organizer_id: i64,
+    pub token_hash: String,
+    pub created_at: NaiveDateTime,
+    pub last_seen_at: NaiveDateTime,
+}
+
+/// Stores a console session; its id.
+pub fn insert_console_session(
+    c: &mut Conn,
+    organizer_id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    run!(c, |c| diesel::insert_into(console_sessions::table)
+        .values((
+            console_sessions::organizer_id.eq(organizer_id),
+            console_sessions::token_hash.eq(hash),
+            console_sessions::created_at.eq(now),
+            console_sessions::last_seen_at.eq(now),
+        ))
+        .returning(console_sessions::id)
+        .get_result(c))
+}
+
+/// A console session by its token's hash, with its organizer.
+pub fn find_console_session(
+    c: &mut Conn,
+    hash: &str,
+) -> QueryResult<Option<(ConsoleSessionRow, OrganizerRow)>> {
+    run!(c, |c| console_sessions::table
+        .inner_join(organizers::table)
+        .filter(console_sessions::token_hash.eq(hash))
+        .select((ConsoleSessionRow::as_select(), OrganizerRow::as_select()))
+        .first(c)
+        .optional())
+}
+
+/// Restarts a session's idle clock.
+pub fn touch_console_session(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    run!(c, |c| diesel::update(console_sessions::table.find(id))
+        .set(console_sessions::last_seen_at.eq(now))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Ends one session.
+pub fn delete_console_session(c: &mut Conn, id: i64) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(console_sessions::table.find(id))
+        .execute(c))?;
+    Ok(())
+}
+
+/// An organizer's sessions, newest first: (id, created at).
+pub fn console_sessions_of(
+    c: &mut Conn,
+    organizer_id: i64,
+) -> QueryResult<Vec<(i64, NaiveDateTime)>> {
+    run!(c, |c| console_sessions::table
+        .filter(console_sessions::organizer_id.eq(organizer_id))
+        .order((
+            console_sessions::created_at.desc(),
+            console_sessions::id.desc()
+        ))
+        .select((console_sessions::id, console_sessions::created_at))
+        .load(c))
+}
+
+/// Ends the sessions `ids`.
+pub fn delete_console_sessions(c: &mut Conn, ids: &[i64]) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(
+        console_sessions::table.filter(console_sessions::id.eq_any(ids))
+    )
+    .execute(c))?;
+    Ok(())
+}
+
+/// Keeps the console language an organizer chose.
+pub fn set_organizer_language(c: &mut Conn, id: i64, language: &str) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set(organizers::language.eq(Some(language)))
+        .execute(c))?;
+    Ok(())
 }

@@ -7,6 +7,17 @@ diesel::table! {
         password_hash -> Text,
         role -> Text,
         created_at -> Timestamp,
+        language -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    console_sessions (id) {
+        id -> BigInt,
+        organizer_id -> BigInt,
+        token_hash -> Text,
+        created_at -> Timestamp,
+        last_seen_at -> Timestamp,
     }
 }
 
@@ -281,6 +292,7 @@ diesel::table! {
 }
 
 diesel::joinable!(api_tokens -> organizers (organizer_id));
+diesel::joinable!(console_sessions -> organizers (organizer_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
 diesel::joinable!(speakers -> events (event_id));
@@ -355,6 +367,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_entries,
     registrations,
     link_tokens,
+    console_sessions,
     outbox_emails,
     email_templates,
     booths,

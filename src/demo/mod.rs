@@ -17,12 +17,10 @@ use crate::domain::{EmailAddress, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::events::model::EventStatus;
 use crate::events::store::{self as events, EventFields};
-use crate::exhibitors::booths::{BoothForm, BoothKind, Money};
-use crate::schedule::releases;
-use crate::schedule::rooms::{self, RoomForm};
-use crate::schedule::sessions::{self, Draft, SessionKind};
-use crate::schedule::speakers::{self, SpeakerForm};
-use crate::schedule::tracks::{self, TrackForm};
+use crate::exhibitors::model::{BoothForm, BoothKind, Money};
+use crate::schedule::model::{RoomForm, SessionKind, SpeakerForm, TrackForm};
+use crate::schedule::sessions::{self, Draft};
+use crate::schedule::{releases, store as schedule};
 
 /// A form the demo data made, or the demo file's mistake as an error.
 fn checked<T>(form: Option<T>, check: Check) -> AppResult<T> {
@@ -156,14 +154,17 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
                 &mut check,
             );
             let form = checked(form, check)?;
-            room_ids.insert(r.key.clone(), rooms::insert(c, event.id, &form)?.id);
+            room_ids.insert(r.key.clone(), schedule::insert_room(c, event.id, &form)?.id);
         }
         let mut track_ids = HashMap::new();
         for t in &data.tracks {
             let mut check = Check::default();
             let form = TrackForm::check(t.name.clone(), Some(&t.color), &mut check);
             let form = checked(form, check)?;
-            track_ids.insert(t.key.clone(), tracks::insert(c, event.id, &form)?.id);
+            track_ids.insert(
+                t.key.clone(),
+                schedule::insert_track(c, event.id, &form)?.id,
+            );
         }
         let mut speaker_ids = HashMap::new();
         for s in &data.speakers {
@@ -176,7 +177,10 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
                 &mut check,
             );
             let form = checked(form, check)?;
-            speaker_ids.insert(s.key.clone(), speakers::insert(c, event.id, &form)?.id);
+            speaker_ids.insert(
+                s.key.clone(),
+                schedule::insert_speaker(c, event.id, &form)?.id,
+            );
         }
         let window = event.window();
         for s in &data.sessions {
@@ -241,7 +245,7 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
         // A new fair has no bookings: no release hook has anything to do.
         releases::publish(
             c,
-            &crate::schedule::releases::ReleaseHooks::default(),
+            &releases::ReleaseHooks::default(),
             &event,
             "1.0",
             Some("Programme initial / البرنامج الأولي / Initial programme"),

@@ -92,6 +92,59 @@ pub fn day_time(lang: Language, t: NaiveDateTime) -> String {
     format!("{}, {}", day(lang, t.date()), t.format("%H:%M"))
 }
 
+/// A time of the programme as a client writes it: RFC 3339 with an offset
+/// (`2027-02-22T09:00:00+01:00`), or the fair's local wall-clock time without one
+/// (`2027-02-22T09:00`, as `datetime-local` inputs send it), which the fair's time zone places.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProgrammeTime {
+    Offset(chrono::DateTime<chrono::FixedOffset>),
+    Local(NaiveDateTime),
+}
+
+/// What a bad programme time is told.
+pub const PROGRAMME_TIME_EXPECTED: &str = "expected a date and time like 2027-02-22T09:00 (the fair's local time) or 2027-02-22T09:00:00+01:00";
+
+impl ProgrammeTime {
+    pub fn parse(text: &str) -> Result<ProgrammeTime, String> {
+        let text = text.trim();
+        if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
+            return Ok(ProgrammeTime::Offset(t));
+        }
+        ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
+            .iter()
+            .find_map(|f| NaiveDateTime::parse_from_str(text, f).ok())
+            .map(ProgrammeTime::Local)
+            .ok_or_else(|| PROGRAMME_TIME_EXPECTED.to_string())
+    }
+
+    /// The instant, in UTC to the second: a local time read in `tz`. A local time the clocks
+    /// skip (spring forward) is refused; one they pass twice (fall back) is the first.
+    pub fn utc(self, tz: chrono_tz::Tz) -> Result<NaiveDateTime, String> {
+        use chrono::{SubsecRound, TimeZone};
+        match self {
+            ProgrammeTime::Offset(t) => Ok(t.naive_utc().trunc_subsecs(0)),
+            ProgrammeTime::Local(t) => tz
+                .from_local_datetime(&t.trunc_subsecs(0))
+                .earliest()
+                .map(|t| t.naive_utc())
+                .ok_or_else(|| {
+                    format!(
+                        "{} does not exist in {}: the clocks change then",
+                        t.format("%Y-%m-%d %H:%M"),
+                        tz.name()
+                    )
+                }),
+        }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for ProgrammeTime {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        ProgrammeTime::parse(&text).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,5 +167,19 @@ mod tests {
             range(Language::Ar, d(2027, 8, 3), d(2027, 8, 4)),
             "3–4 غشت 2027"
         );
+    }
+
+    #[test]
+    fn programme_times_are_local_to_the_fair_unless_they_say_their_offset() {
+        let tz: chrono_tz::Tz = "Africa/Casablanca".parse().expect("zone");
+        let utc = |s: &str| ProgrammeTime::parse(s).and_then(|t| t.utc(tz));
+        let at = |h: u32| d(2027, 2, 22).and_hms_opt(h, 0, 0).expect("time");
+        // 22 February 2027 falls in Ramadan, when Morocco keeps UTC+0.
+        assert_eq!(utc("2027-02-22T09:00"), Ok(at(9)));
+        assert_eq!(utc("2027-02-22T09:00:00+01:00"), Ok(at(8)));
+        let may = d(2027, 5, 3).and_hms_opt(8, 0, 0).expect("time");
+        assert_eq!(utc("2027-05-03T09:00"), Ok(may));
+        let bad = utc("2027-02-22T9").expect_err("refused");
+        assert!(bad.contains("2027-02-22T09:00"), "{bad}");
     }
 }

@@ -14,6 +14,8 @@ pub use email::EmailAddress;
 
 /// The prefix of organizer tokens (attendees' are `slr_`, exhibitors' `sle_`, feeds' `slf_`).
 pub const ORGANIZER_TOKEN_PREFIX: &str = "slt_";
+/// The prefix of console sessions (the organizer's browser cookie).
+pub const CONSOLE_SESSION_PREFIX: &str = "slc_";
 pub use language::Language;
 pub use role::Role;
 pub use slug::Slug;

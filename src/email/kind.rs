@@ -103,7 +103,7 @@ impl EmailKind {
                 "manage_url",
                 "qr_src",
             ],
-            EmailKind::ScheduleChanged => &["changes", "agenda_url"],
+            EmailKind::ScheduleChanged => &["changes", "comment", "agenda_url"],
         }
     }
 

@@ -58,6 +58,34 @@ pub struct NewEmail<'a> {
     pub attachments: Vec<Attachment>,
 }
 
+impl<'a> NewEmail<'a> {
+    /// `kind` about `event` to `to`, who is `name`, in `lang`: the variables every email gets
+    /// ([`super::common_context`]) and the members of `extra`; of no registration, with no
+    /// attachment.
+    pub fn about(
+        event: &crate::events::Event,
+        kind: EmailKind,
+        to: &'a str,
+        name: &str,
+        lang: Language,
+        extra: serde_json::Value,
+    ) -> Self {
+        let mut context = super::common_context(event, lang, name);
+        if let serde_json::Value::Object(extra) = extra {
+            context.extend(extra);
+        }
+        NewEmail {
+            event_id: Some(event.id),
+            registration_id: None,
+            kind,
+            to,
+            language: lang,
+            context: serde_json::Value::Object(context),
+            attachments: vec![],
+        }
+    }
+}
+
 /// Renders and inserts one email. Call inside the write transaction of the change.
 pub fn enqueue(c: &mut Conn, email: NewEmail, message_domain: &str) -> AppResult<i64> {
     let registration_id = email.registration_id;

@@ -230,6 +230,9 @@ pub struct Rendered {
     pub fallback: Option<String>,
 }
 
+/// The attendee's name in previews of an email (the release page).
+pub const SAMPLE_NAME: &str = "Amina Benali";
+
 /// Renders the event's override, or the built-in template. An override that fails when
 /// rendered (an error its check with sample values did not meet, or its render budget spent)
 /// never fails the change that queued the email: the built-in text is sent instead, and the

@@ -5,8 +5,8 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::{ClockTime, EventOut, EventStatus};
-use super::service::{self, Change, Record};
+use super::model::{ClockTime, Event, EventOut};
+use super::service;
 use super::store::{self, EventFields};
 use crate::audit;
 use crate::domain::text::{short_text, Check, Rule};
@@ -239,52 +239,36 @@ fn together(fields: &EventFields, check: &mut Check) {
 }
 
 /// The parse step of a change: the event as it would be, checked as a whole.
-fn apply_patch(mut f: EventFields, p: EventPatch, mut check: Check) -> AppResult<EventFields> {
-    if let Some(v) = p.name {
-        f.name = v;
-    }
-    if let Some(v) = p.description {
-        f.description = v;
-    }
-    if let Some(v) = timezone(&mut check, p.timezone.as_deref()) {
-        f.timezone = v;
-    }
-    if let Some(v) = p.starts_on {
-        f.starts_on = v;
-    }
-    if let Some(v) = p.ends_on {
-        f.ends_on = v;
-    }
-    if let Some(v) = p.venue {
-        f.venue = short_text("venue", &v, 200, check.errors());
-    }
-    if let Some(v) = p.city {
-        f.city = short_text("city", &v, 100, check.errors());
-    }
-    if let Some(v) = p.languages {
-        f.languages = v;
-    }
-    if let Some(v) = p.default_language {
-        f.default_language = v;
-    }
-    if let Some(v) = p.capacity {
-        f.capacity = v;
-    }
-    if let Some(v) = clock(&mut check, "opens_at", p.opens_at.as_deref()) {
-        f.opens_at = v;
-    }
-    if let Some(v) = clock(&mut check, "closes_at", p.closes_at.as_deref()) {
-        f.closes_at = v;
-    }
-    if let Some(v) = contact_email(&mut check, p.contact_email.as_deref()) {
-        f.contact_email = v.to_string();
-    }
-    if let Some(v) = p.registration_opens_at {
-        f.registration_opens_at = v.map(|t| t.naive_utc());
-    }
-    if let Some(v) = p.registration_closes_at {
-        f.registration_closes_at = v.map(|t| t.naive_utc());
-    }
+pub fn apply_patch(e: &Event, p: EventPatch, mut check: Check) -> AppResult<EventFields> {
+    let utc = |t: Option<DateTime<FixedOffset>>| t.map(|t| t.naive_utc());
+    let f = EventFields {
+        name: p.name.unwrap_or_else(|| e.name.clone()),
+        description: p.description.unwrap_or_else(|| e.description.clone()),
+        timezone: timezone(&mut check, p.timezone.as_deref()).unwrap_or(e.timezone),
+        starts_on: p.starts_on.unwrap_or(e.starts_on),
+        ends_on: p.ends_on.unwrap_or(e.ends_on),
+        venue: match p.venue {
+            Some(v) => short_text("venue", &v, 200, check.errors()),
+            None => e.venue.clone(),
+        },
+        city: match p.city {
+            Some(v) => short_text("city", &v, 100, check.errors()),
+            None => e.city.clone(),
+        },
+        languages: p.languages.unwrap_or_else(|| e.languages.clone()),
+        default_language: p.default_language.unwrap_or(e.default_language),
+        capacity: p.capacity.unwrap_or(e.capacity),
+        opens_at: clock(&mut check, "opens_at", p.opens_at.as_deref()).unwrap_or(e.opens_at),
+        closes_at: clock(&mut check, "closes_at", p.closes_at.as_deref()).unwrap_or(e.closes_at),
+        contact_email: match contact_email(&mut check, p.contact_email.as_deref()) {
+            Some(v) => v.to_string(),
+            None => e.contact_email.clone(),
+        },
+        registration_opens_at: p.registration_opens_at.map_or(e.registration_opens_at, utc),
+        registration_closes_at: p
+            .registration_closes_at
+            .map_or(e.registration_closes_at, utc),
+    };
     together(&f, &mut check);
     check.done().map_err(AppError::Validation)?;
     Ok(f)
@@ -302,22 +286,7 @@ pub async fn create(
     who.require(Role::Editor)?;
     let (body, check) = body.into_parts().await?;
     let (slug, fields) = new_event(body, check)?;
-    let event = state
-        .db
-        .write(move |c| {
-            let event = store::insert(c, slug.as_str(), &fields)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "create",
-                "event",
-                Some(event.id),
-                serde_json::json!({"slug": event.slug}),
-            )?;
-            Ok(event)
-        })
-        .await?;
+    let event = service::create(&state.db, &who, slug, fields).await?;
     Ok(HttpResponse::Created().json(EventOut::from(&event)))
 }
 
@@ -380,16 +349,17 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let (patch, check) = body.into_parts().await?;
     who.require(Role::Editor)?;
-    let settings = state.settings.clone();
-    let hooks = hooks.into_inner();
-    let change = Change::new("update", "event");
+    let (settings, hooks) = (state.settings.clone(), hooks.into_inner());
     let slug = slug.into_inner();
-    let event = service::change(&state.db, &who, slug, change, move |c, event| {
-        let fields = apply_patch(EventFields::of(event), patch, check)?;
-        let updated = store::update(c, event, &fields)?;
-        hooks.run(c, &settings, event, &updated)?;
-        Ok((updated, Record::of(event.id)))
-    })
+    let event = service::update(
+        &state.db,
+        hooks,
+        settings,
+        &who,
+        slug,
+        None,
+        move |fields| apply_patch(fields, patch, check),
+    )
     .await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
@@ -403,23 +373,22 @@ pub async fn publish(
     who: Organizer,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let change = Change::new("publish", "event");
-    let slug = slug.into_inner();
-    let event = service::change(&state.db, &who, slug, change, move |c, event| {
-        let next = EventStatus::Published;
-        if !event.status.can_become(next) {
-            return Err(AppError::Conflict(format!(
-                "an event cannot go from {} to {}",
-                event.status.as_str(),
-                next.as_str()
-            )));
-        }
-        store::set_status(c, event.id, next)?;
-        Ok((store::find(c, event.id)?, Record::of(event.id)))
-    })
-    .await?;
+    let event = service::publish(&state.db, &who, slug.into_inner()).await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
+}
+
+#[utoipa::path(delete, path = "/api/v1/events/{slug}", tag = "events",
+    params(("slug" = String, Path)),
+    responses((status = 204, description = "the draft and everything in it deleted"), (status = 401), (status = 403), (status = 404),
+        (status = 409, description = "a published event cannot be deleted")),
+    security(("bearer" = [])))]
+pub async fn delete(
+    state: web::Data<AppState>,
+    who: Organizer,
+    slug: web::Path<String>,
+) -> AppResult<HttpResponse> {
+    service::delete_draft(&state.db, &who, slug.into_inner()).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/audit", tag = "audit",
@@ -451,5 +420,6 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_get, get);
     r.add(__path_update, update);
     r.add(__path_publish, publish);
+    r.add(__path_delete, delete);
     r.list(__path_audit_log, audit_log, crate::audit::SORTS);
 }

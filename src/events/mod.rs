@@ -6,16 +6,20 @@
 //! viewer role or above see every event.
 
 pub mod children;
+pub mod console;
 pub mod handlers;
 pub mod hooks;
 pub mod model;
+pub mod pages;
 pub mod service;
 pub mod store;
 
 pub use hooks::{EventChange, Hooks};
 pub use model::Event;
 
-/// The events API.
+/// The events API and the front page.
 pub fn routes(r: &mut crate::web::routes::Routes) {
     handlers::routes(r);
+    pages::routes(r);
+    console::routes(r);
 }

@@ -13,6 +13,22 @@ use crate::domain::{Language, Translatable};
 pub struct EventRow {
     pub id: i64,
     pub slug: String,
+    #[diesel(embed)]
+    pub form: EventForm,
+    pub status: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// An event's columns as its insert and its updates write them (`None` writes null) and as its
+/// row holds them; the store adds the slug, the status and the times.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(
+    table_name = events,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
+pub struct EventForm {
     pub name: String,
     pub description: String,
     pub timezone: String,
@@ -26,12 +42,9 @@ pub struct EventRow {
     pub opens_at: NaiveTime,
     pub closes_at: NaiveTime,
     pub contact_email: String,
-    pub status: String,
     pub registration_opens_at: Option<NaiveDateTime>,
     pub registration_closes_at: Option<NaiveDateTime>,
     pub search_text: String,
-    pub created_at: NaiveDateTime,
-    pub updated_at: NaiveDateTime,
 }
 
 /// An event's status. Only `draft → published` exists.
@@ -82,10 +95,11 @@ pub struct Event {
 }
 
 impl Event {
-    pub fn from_row(r: EventRow) -> Event {
+    pub fn from_row(row: EventRow) -> Event {
+        let r = row.form;
         Event {
-            id: r.id,
-            slug: r.slug,
+            id: row.id,
+            slug: row.slug,
             name: Translatable::from_db(&r.name),
             description: Translatable::from_db(&r.description),
             timezone: r.timezone.parse().unwrap_or(chrono_tz::UTC),
@@ -103,15 +117,15 @@ impl Event {
             opens_at: r.opens_at,
             closes_at: r.closes_at,
             contact_email: r.contact_email,
-            status: if r.status == "published" {
+            status: if row.status == "published" {
                 EventStatus::Published
             } else {
                 EventStatus::Draft
             },
             registration_opens_at: r.registration_opens_at,
             registration_closes_at: r.registration_closes_at,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
         }
     }
 

@@ -5,12 +5,14 @@
 use crate::audit;
 use crate::config::Settings;
 use crate::db::{Conn, Db};
-use crate::domain::Role;
-use crate::error::AppResult;
+use crate::domain::{Role, Slug};
+use crate::error::{AppError, AppResult};
 use crate::web::identity::Organizer;
 use crate::web::AppState;
 
-use super::{store, Event};
+use super::model::EventStatus;
+use super::store::{self, EventFields};
+use super::Event;
 
 /// What the audit log records of a change: `action` on an `entity`…
 #[derive(Debug, Clone, Copy)]
@@ -105,6 +107,116 @@ pub async fn erase(
     self::change(&state.db, who, slug, change, move |c, event| {
         (erasure.erase)(c, &settings, event, id)?;
         Ok(((), Record::of(id)))
+    })
+    .await
+}
+
+/// The version of an event as a writer names it (`If-Match`, a console form's `version`): its
+/// last change, to the microsecond.
+pub fn version(event: &Event) -> String {
+    event.updated_at.and_utc().timestamp_micros().to_string()
+}
+
+/// 412 unless the event is still at `expected` (no expectation: any version).
+pub fn check_version(event: &Event, expected: Option<&str>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != version(event) => Err(AppError::PreconditionFailed(format!(
+            "the event was changed at {} UTC since this version",
+            event.updated_at.format("%Y-%m-%d %H:%M:%S")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An editor creates a fair, as a draft.
+pub async fn create(db: &Db, who: &Organizer, slug: Slug, fields: EventFields) -> AppResult<Event> {
+    who.require(Role::Editor)?;
+    let who = who.id;
+    db.write(move |c| {
+        let event = store::insert(c, slug.as_str(), &fields)?;
+        audit::record(
+            c,
+            Some(who),
+            Some(event.id),
+            "create",
+            "event",
+            Some(event.id),
+            serde_json::json!({"slug": event.slug}),
+        )?;
+        Ok(event)
+    })
+    .await
+}
+
+/// An editor changes the fair `slug` (at version `expected`, when given): `edit` makes the new
+/// fields from the event as it is, and every area's hook checks or follows the change in the same
+/// transaction.
+pub async fn update<F>(
+    db: &Db,
+    hooks: std::sync::Arc<super::Hooks>,
+    settings: std::sync::Arc<Settings>,
+    who: &Organizer,
+    slug: String,
+    expected: Option<String>,
+    edit: F,
+) -> AppResult<Event>
+where
+    F: FnOnce(&Event) -> AppResult<EventFields> + Send + 'static,
+{
+    who.require(Role::Editor)?;
+    let change = Change::new("update", "event");
+    self::change(db, who, slug, change, move |c, event| {
+        check_version(event, expected.as_deref())?;
+        let fields = edit(event)?;
+        let updated = store::update(c, event, &fields)?;
+        hooks.run(c, &settings, event, &updated)?;
+        Ok((updated, Record::of(event.id)))
+    })
+    .await
+}
+
+/// An editor publishes the draft `slug`; 409 when it is published already.
+pub async fn publish(db: &Db, who: &Organizer, slug: String) -> AppResult<Event> {
+    who.require(Role::Editor)?;
+    let change = Change::new("publish", "event");
+    self::change(db, who, slug, change, move |c, event| {
+        let next = EventStatus::Published;
+        if !event.status.can_become(next) {
+            return Err(AppError::Conflict(format!(
+                "an event cannot go from {} to {}",
+                event.status.as_str(),
+                next.as_str()
+            )));
+        }
+        store::set_status(c, event.id, next)?;
+        Ok((store::find(c, event.id)?, Record::of(event.id)))
+    })
+    .await
+}
+
+/// An editor deletes the draft `slug` and everything in it (its rooms, sessions, registrations
+/// and the rest go with it); 409 for a published fair, which stays for its attendees.
+pub async fn delete_draft(db: &Db, who: &Organizer, slug: String) -> AppResult<()> {
+    who.require(Role::Editor)?;
+    let who = who.id;
+    db.write(move |c| {
+        let event = store::lock(c, &slug)?;
+        if event.is_published() {
+            return Err(AppError::Conflict(
+                "a published event cannot be deleted; only a draft can".into(),
+            ));
+        }
+        store::delete(c, event.id)?;
+        audit::record(
+            c,
+            Some(who),
+            None,
+            "delete",
+            "event",
+            Some(event.id),
+            serde_json::json!({"slug": event.slug}),
+        )?;
+        Ok(())
     })
     .await
 }

@@ -1,7 +1,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{Event, EventRow, EventStatus};
+use super::model::{Event, EventForm, EventRow, EventStatus};
 use crate::db::schema::events;
 use crate::db::PageRequest;
 use crate::db::{Conn, Link};
@@ -30,40 +30,50 @@ pub struct EventFields {
 }
 
 impl EventFields {
-    pub fn of(e: &Event) -> EventFields {
-        EventFields {
-            name: e.name.clone(),
-            description: e.description.clone(),
-            timezone: e.timezone,
-            starts_on: e.starts_on,
-            ends_on: e.ends_on,
-            venue: e.venue.clone(),
-            city: e.city.clone(),
-            languages: e.languages.clone(),
-            default_language: e.default_language,
-            capacity: e.capacity,
-            opens_at: e.opens_at,
-            closes_at: e.closes_at,
-            contact_email: e.contact_email.clone(),
-            registration_opens_at: e.registration_opens_at,
-            registration_closes_at: e.registration_closes_at,
+    /// The columns these fields fill for the event `slug`. Every field is named, so that a new
+    /// one cannot be left unwritten.
+    fn form(&self, slug: &str) -> EventForm {
+        let EventFields {
+            name,
+            description,
+            timezone,
+            starts_on,
+            ends_on,
+            venue,
+            city,
+            languages,
+            default_language,
+            capacity,
+            opens_at,
+            closes_at,
+            contact_email,
+            registration_opens_at,
+            registration_closes_at,
+        } = self;
+        let mut search = name.texts();
+        search.extend([slug, city.as_str(), venue.as_str()]);
+        EventForm {
+            name: name.to_db(),
+            description: description.to_db(),
+            timezone: timezone.name().to_string(),
+            starts_on: *starts_on,
+            ends_on: *ends_on,
+            venue: venue.clone(),
+            city: city.clone(),
+            languages: languages
+                .iter()
+                .map(|l| l.code())
+                .collect::<Vec<_>>()
+                .join(","),
+            default_language: default_language.code().to_string(),
+            capacity: *capacity,
+            opens_at: *opens_at,
+            closes_at: *closes_at,
+            contact_email: contact_email.clone(),
+            registration_opens_at: *registration_opens_at,
+            registration_closes_at: *registration_closes_at,
+            search_text: search_text(search),
         }
-    }
-
-    fn search(&self, slug: &str) -> String {
-        let mut parts = self.name.texts();
-        parts.push(slug);
-        parts.push(&self.city);
-        parts.push(&self.venue);
-        search_text(parts)
-    }
-
-    fn languages_db(&self) -> String {
-        self.languages
-            .iter()
-            .map(|l| l.code())
-            .collect::<Vec<_>>()
-            .join(",")
     }
 }
 
@@ -162,30 +172,15 @@ pub fn insert(c: &mut Conn, slug: &str, f: &EventFields) -> AppResult<Event> {
         )));
     }
     let now = crate::db::now();
-    let values = (
-        events::slug.eq(slug),
-        events::name.eq(f.name.to_db()),
-        events::description.eq(f.description.to_db()),
-        events::timezone.eq(f.timezone.name()),
-        events::starts_on.eq(f.starts_on),
-        events::ends_on.eq(f.ends_on),
-        events::venue.eq(&f.venue),
-        events::city.eq(&f.city),
-        events::languages.eq(f.languages_db()),
-        events::default_language.eq(f.default_language.code()),
-        events::capacity.eq(f.capacity),
-        events::opens_at.eq(f.opens_at),
-        events::closes_at.eq(f.closes_at),
-        events::contact_email.eq(&f.contact_email),
-        events::status.eq(EventStatus::Draft.as_str()),
-        events::registration_opens_at.eq(f.registration_opens_at),
-        events::registration_closes_at.eq(f.registration_closes_at),
-        events::search_text.eq(f.search(slug)),
-        events::created_at.eq(now),
-        events::updated_at.eq(now),
-    );
+    let form = f.form(slug);
     let id = run!(c, |c| diesel::insert_into(events::table)
-        .values(values.clone())
+        .values((
+            &form,
+            events::slug.eq(slug),
+            events::status.eq(EventStatus::Draft.as_str()),
+            events::created_at.eq(now),
+            events::updated_at.eq(now),
+        ))
         .returning(events::id)
         .get_result::<i64>(c))?;
     Ok(find(c, id)?)
@@ -193,29 +188,18 @@ pub fn insert(c: &mut Conn, slug: &str, f: &EventFields) -> AppResult<Event> {
 
 pub fn update(c: &mut Conn, event: &Event, f: &EventFields) -> QueryResult<Event> {
     let now = crate::db::now();
-    let changes = (
-        events::name.eq(f.name.to_db()),
-        events::description.eq(f.description.to_db()),
-        events::timezone.eq(f.timezone.name()),
-        events::starts_on.eq(f.starts_on),
-        events::ends_on.eq(f.ends_on),
-        events::venue.eq(&f.venue),
-        events::city.eq(&f.city),
-        events::languages.eq(f.languages_db()),
-        events::default_language.eq(f.default_language.code()),
-        events::capacity.eq(f.capacity),
-        events::opens_at.eq(f.opens_at),
-        events::closes_at.eq(f.closes_at),
-        events::contact_email.eq(&f.contact_email),
-        events::registration_opens_at.eq(f.registration_opens_at),
-        events::registration_closes_at.eq(f.registration_closes_at),
-        events::search_text.eq(f.search(&event.slug)),
-        events::updated_at.eq(now),
-    );
+    let form = f.form(&event.slug);
     run!(c, |c| diesel::update(events::table.find(event.id))
-        .set(changes.clone())
+        .set((&form, events::updated_at.eq(now)))
         .execute(c))?;
     find(c, event.id)
+}
+
+/// Deletes an event; every row of it in every area goes with it (`ON DELETE CASCADE`).
+pub fn delete(c: &mut Conn, event_id: i64) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(events::table.find(event_id))
+        .execute(c))?;
+    Ok(())
 }
 
 pub fn set_status(c: &mut Conn, event_id: i64, status: EventStatus) -> QueryResult<()> {

@@ -45,14 +45,14 @@ impl BoothOut {
     fn of(r: BoothRow, holder: Option<i64>, organizer: bool) -> Self {
         BoothOut {
             id: r.id,
-            code: r.code,
-            hall: Translatable::from_db(&r.hall),
-            area_m2: r.area_m2,
-            kind: BoothKind::parse(&r.kind),
-            staff_passes: r.staff_passes,
+            code: r.form.code,
+            hall: Translatable::from_db(&r.form.hall),
+            area_m2: r.form.area_m2,
+            kind: BoothKind::parse(&r.form.kind),
+            staff_passes: r.form.staff_passes,
             price: Money {
-                amount: r.price_amount,
-                currency: r.price_currency,
+                amount: r.form.price_amount,
+                currency: r.form.price_currency,
             },
             available: holder.is_none(),
             exhibitor_id: if organizer { holder } else { None },
@@ -208,20 +208,20 @@ impl Child for Booths {
         patch: BoothPatch,
         check: &mut Check,
     ) -> AppResult<Option<BoothForm>> {
-        let code = patch.code.unwrap_or_else(|| cur.code.clone());
+        let code = patch.code.unwrap_or_else(|| cur.form.code.clone());
         let hall = patch
             .hall
-            .unwrap_or_else(|| Translatable::from_db(&cur.hall));
+            .unwrap_or_else(|| Translatable::from_db(&cur.form.hall));
         let price = patch.price.unwrap_or(Money {
-            amount: cur.price_amount,
-            currency: cur.price_currency.clone(),
+            amount: cur.form.price_amount,
+            currency: cur.form.price_currency.clone(),
         });
         Ok(Some(BoothForm::check(
             &code,
             &hall,
-            patch.area_m2.unwrap_or(cur.area_m2),
-            patch.kind.unwrap_or(BoothKind::parse(&cur.kind)),
-            patch.staff_passes.unwrap_or(cur.staff_passes),
+            patch.area_m2.unwrap_or(cur.form.area_m2),
+            patch.kind.unwrap_or(BoothKind::parse(&cur.form.kind)),
+            patch.staff_passes.unwrap_or(cur.form.staff_passes),
             &price,
             check,
         )))
@@ -233,7 +233,7 @@ impl Child for Booths {
 
     /// 409 when the new code is another booth's.
     fn update(c: &mut Conn, event: &Event, cur: BoothRow, form: &BoothForm) -> AppResult<BoothRow> {
-        if form.code != cur.code {
+        if form.code != cur.form.code {
             refuse_taken_code(c, event.id, &form.code)?;
         }
         store::update_booth(c, cur.id, form)?;
@@ -278,18 +278,20 @@ pub async fn summary(
             let rows = store::booths_of(c, event.id)?;
             let mut halls: BTreeMap<String, HallSummary> = BTreeMap::new();
             for b in rows {
-                let s = halls.entry(b.hall.clone()).or_insert_with(|| HallSummary {
-                    hall: Translatable::from_db(&b.hall),
-                    booths: 0,
-                    booths_assigned: 0,
-                    area_m2_total: 0,
-                    area_m2_assigned: 0,
-                });
+                let s = halls
+                    .entry(b.form.hall.clone())
+                    .or_insert_with(|| HallSummary {
+                        hall: Translatable::from_db(&b.form.hall),
+                        booths: 0,
+                        booths_assigned: 0,
+                        area_m2_total: 0,
+                        area_m2_assigned: 0,
+                    });
                 s.booths += 1;
-                s.area_m2_total += b.area_m2 as i64;
+                s.area_m2_total += b.form.area_m2 as i64;
                 if held.contains_key(&b.id) {
                     s.booths_assigned += 1;
-                    s.area_m2_assigned += b.area_m2 as i64;
+                    s.area_m2_assigned += b.form.area_m2 as i64;
                 }
             }
             Ok(halls.into_values().collect::<Vec<_>>())

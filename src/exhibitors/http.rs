@@ -3,16 +3,17 @@
 //! the same parse step and write.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::{Application, BoothKind, ExhibitorOut};
+use super::model::{Application, BoothKind, ExhibitorOut, Profile};
 use super::service;
 use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::store as events;
-use crate::web::json::{confirmation_token, ConfirmRequest, Json};
+use crate::registrations::handlers::{Accepted, Confirming};
+use crate::web::json::{ConfirmRequest, Json};
 use crate::web::AppState;
 
 /// An application, as sent by the API or the form (checked by [`application`]).
@@ -76,24 +77,20 @@ pub fn application(
         return Err(AppError::internal("application checked without its fields"));
     };
     Ok(Application {
-        company_name,
-        contact_name,
+        profile: Profile {
+            company_name,
+            contact_name,
+            phone,
+            website,
+            country,
+            sector,
+            description,
+        },
         email,
-        phone,
-        website,
-        country,
-        sector,
-        description,
         booth_kind,
         booth_area_m2: area as i32,
         language: event.language_for(body.language),
     })
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Accepted {
-    pub status: &'static str,
-    pub detail: &'static str,
 }
 
 const ACCEPTED: Accepted = Accepted {
@@ -143,27 +140,17 @@ pub async fn submit(
     request_body = ConfirmRequest,
     responses((status = 200, body = ExhibitorOut, description = "submitted; the event's contact is emailed"),
         (status = 404), (status = 409), (status = 410), (status = 429)))]
-pub async fn confirm(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Json<ConfirmRequest>,
-) -> AppResult<HttpResponse> {
-    let token = confirmation_token(&state, &req, body).await?;
-    let out = confirm_token(&state, token).await?;
-    Ok(HttpResponse::Ok().json(out))
+pub async fn confirm(link: Confirming) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(confirm_token(link).await?))
 }
 
-pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ExhibitorOut> {
-    let settings = state.settings.clone();
-    let now = state.clock.now().naive_utc();
-    let out = state
-        .db
-        .write(move |c| {
-            let (event, ex) = service::confirm(c, &settings, &token, now)?;
-            service::out(c, &event, &ex)
-        })
-        .await?;
-    Ok(out)
+/// Shared by the API route and the confirmation page.
+pub async fn confirm_token(link: Confirming) -> AppResult<ExhibitorOut> {
+    link.write(false, |c, settings, token, now| {
+        let (event, ex) = service::confirm(c, settings, token, now)?;
+        service::out(c, &event, &ex)
+    })
+    .await
 }
 
 /// Applying and confirming in the API.

@@ -109,14 +109,9 @@ impl PaymentStatus {
 pub struct ExhibitorRow {
     pub id: i64,
     pub event_id: i64,
-    pub company_name: String,
-    pub contact_name: String,
+    #[diesel(embed)]
+    pub profile: Profile,
     pub email: String,
-    pub phone: Option<String>,
-    pub website: Option<String>,
-    pub country: Option<String>,
-    pub sector: Option<String>,
-    pub description: Option<String>,
     pub booth_kind: String,
     pub booth_area_m2: i32,
     pub language: String,
@@ -141,17 +136,25 @@ impl ExhibitorRow {
     }
 }
 
-/// An application, checked.
-#[derive(Debug, Clone)]
-pub struct Application {
+/// What an exhibitor says of itself: written by its application, changed by its own edits
+/// (`self_service::apply_profile`), read in [`ExhibitorRow`]. `None` is an empty column.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
+#[diesel(table_name = exhibitors, treat_none_as_null = true)]
+pub struct Profile {
     pub company_name: String,
     pub contact_name: String,
-    pub email: EmailAddress,
     pub phone: Option<String>,
     pub website: Option<String>,
     pub country: Option<String>,
     pub sector: Option<String>,
     pub description: Option<String>,
+}
+
+/// An application, checked.
+#[derive(Debug, Clone)]
+pub struct Application {
+    pub profile: Profile,
+    pub email: EmailAddress,
     pub booth_kind: BoothKind,
     pub booth_area_m2: i32,
     pub language: Language,
@@ -273,13 +276,8 @@ pub struct Money {
 pub struct BoothRow {
     pub id: i64,
     pub event_id: i64,
-    pub code: String,
-    pub hall: String,
-    pub area_m2: i32,
-    pub kind: String,
-    pub staff_passes: i32,
-    pub price_amount: i64,
-    pub price_currency: String,
+    #[diesel(embed)]
+    pub form: BoothForm,
     pub created_at: NaiveDateTime,
 }
 
@@ -288,8 +286,8 @@ pub fn normalize_code(code: &str) -> String {
     code.trim().to_uppercase()
 }
 
-/// A booth's columns as written (insert and update).
-#[derive(Debug, Clone, Insertable, AsChangeset)]
+/// A booth's columns as written (insert and update), and as read (in [`BoothRow`]).
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(table_name = booths)]
 pub struct BoothForm {
     pub code: String,

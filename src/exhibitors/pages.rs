@@ -2,6 +2,7 @@
 //! `/exhibitors/confirm/{token}` (a button that POSTs; a GET never confirms) and the manage page
 //! `/exhibitor/{token}` linked from the approval email.
 
+use actix_web::web::Form;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -13,6 +14,8 @@ use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
 use crate::domain::{dates, Language};
 use crate::error::AppError;
 use crate::events::store as events;
+use crate::registrations::handlers::Confirming;
+use crate::registrations::pages::{nonempty, see_other, CsrfForm, Page};
 use crate::web::csrf;
 use crate::web::pages::{InPage, PageError};
 use crate::web::words::Section;
@@ -54,22 +57,14 @@ pub struct ExhibitForm {
     consent: String,
 }
 
-fn nonempty(s: &str) -> Option<String> {
-    Some(s.trim().to_string()).filter(|s| !s.is_empty())
-}
-
 #[utoipa::path(get, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page an application leads to")),
     responses((status = 200, description = "the exhibitor application form, or its thank-you page", content_type = "text/html"), (status = 404)))]
-pub async fn form(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let done = req.query_string().split('&').any(|p| p == "done=1");
+pub async fn form(page: Page) -> Result<HttpResponse, PageError> {
+    let done = page.req.query_string().split('&').any(|p| p == "done=1");
     show_form(
-        &state,
-        &req,
-        slug.into_inner(),
+        &page.state,
+        &page.req,
+        page.path,
         ExhibitForm::default(),
         vec![],
         done,
@@ -119,18 +114,12 @@ async fn show_form(
 #[utoipa::path(post, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
     responses((status = 303, description = "to the thank-you page (`?done=1`; the same whether or not the email already applied): a reload does not post again"), (status = 403), (status = 422), (status = 429)))]
-pub async fn submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<ExhibitForm>,
-) -> Result<HttpResponse, PageError> {
-    let slug = slug.into_inner();
-    let form = form.into_inner();
-    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    let page = format!("/events/{slug}/exhibit");
-    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
-    state.limiter.check(&req).in_page(lang)?;
+pub async fn submit(page: Page<Form<ExhibitForm>>) -> Result<HttpResponse, PageError> {
+    let action = format!("/events/{}/exhibit", page.path);
+    page.verify(&action, &page.form.csrf, &action)?;
+    page.limit()?;
+    let (state, req, lang) = (&page.state, &page.req, page.lang);
+    let (slug, form) = (page.path.clone(), page.form.into_inner());
     // The same parse step as the API: every error comes back at once. A number that does not
     // read as one is reported like any other bad field.
     let mut shape = Vec::new();
@@ -164,25 +153,19 @@ pub async fn submit(
             _ => BoothKind::Standard,
         }),
         booth_area_m2,
-        language: Some(crate::web::pages::page_language(
-            &req,
-            &Language::ALL,
-            Language::Fr,
-        )),
+        language: Some(lang),
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    match http::submit(&state, slug.clone(), body, shape).await {
+    match http::submit(state, slug.clone(), body, shape).await {
         // Post, then redirect, then get: reloading the thank-you page posts nothing again.
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                "location",
-                format!("/events/{slug}/exhibit?done=1&lang={}", lang.code()),
-            ))
-            .finish()),
+        Ok(()) => Ok(see_other(format!(
+            "/events/{slug}/exhibit?done=1&lang={}",
+            lang.code()
+        ))),
         Err(AppError::Validation(errors)) => {
             show_form(
-                &state,
-                &req,
+                state,
+                req,
                 slug,
                 form,
                 errors,
@@ -195,25 +178,13 @@ pub async fn submit(
     }
 }
 
-#[derive(Deserialize)]
-pub struct CsrfForm {
-    /// Missing: the form is not verified (the 403 page), never a JSON error.
-    #[serde(default)]
-    csrf: String,
-}
-
 #[utoipa::path(get, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
     responses((status = 200, description = "a page whose button confirms the application", content_type = "text/html")))]
-pub async fn confirm_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let action = format!("/exhibitors/confirm/{token}");
-    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
+pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
+    let (state, lang) = (&page.state, page.lang);
+    let action = format!("/exhibitors/confirm/{}", page.path);
     let now = state.clock.now().naive_utc();
-    let t = token.clone();
+    let t = page.path.clone();
     let (slug, peek) = state
         .db
         .run(move |c| {
@@ -243,7 +214,7 @@ pub async fn confirm_page(
         return Err(page);
     }
     let body = render(
-        &req,
+        &page.req,
         "confirm.html",
         lang,
         context! {
@@ -257,18 +228,12 @@ pub async fn confirm_page(
 #[utoipa::path(post, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 200, description = "confirmed: the application is submitted", content_type = "text/html"), (status = 403), (status = 404), (status = 409), (status = 410)))]
-pub async fn confirm_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    let page = format!("/exhibitors/confirm/{token}");
-    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
-    state.limiter.check(&req).in_page(lang)?;
-    match http::confirm_token(&state, token).await {
+pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let action = format!("/exhibitors/confirm/{}", page.path);
+    page.verify(&action, &page.form.csrf, &action)?;
+    page.limit()?;
+    let (state, req, lang) = (&page.state, &page.req, page.lang);
+    match http::confirm_token(Confirming::of(state, page.path.clone())).await {
         Ok(out) => {
             // The fair by its name in the visitor's language, never its slug.
             let slug = out.event.clone();
@@ -284,7 +249,7 @@ pub async fn confirm_submit(
                 .as_ref()
                 .map(|e| crate::domain::dates::range(lang, e.starts_on, e.ends_on));
             let body = render(
-                &req,
+                req,
                 "exhibitor.html",
                 lang,
                 context! {
@@ -387,12 +352,8 @@ async fn show_manage(
 
 #[utoipa::path(get, path = "/exhibitor/{token}", tag = "pages", params(("token" = String, Path)),
     responses((status = 200, description = "the exhibitor's page: status, booth, public profile, staff passes", content_type = "text/html"), (status = 404)))]
-pub async fn manage_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    show_manage(&state, &req, token.into_inner(), ManageForm::default()).await
+pub async fn manage_page(page: Page) -> Result<HttpResponse, PageError> {
+    show_manage(&page.state, &page.req, page.path, ManageForm::default()).await
 }
 
 /// The profile form, as posted (blank: cleared).
@@ -410,7 +371,7 @@ pub struct ProfileForm {
 }
 
 /// The add-a-staff-pass form, as posted.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Clone, Deserialize)]
 #[serde(default)]
 pub struct StaffForm {
     csrf: String,
@@ -421,11 +382,10 @@ pub struct StaffForm {
 
 /// Runs a page form's change in the exhibitor's write transaction, after its CSRF check; then
 /// back to the page (303), or the page again with what went wrong.
-async fn manage_post(
-    state: &web::Data<AppState>,
-    req: &HttpRequest,
-    token: String,
-    action: String,
+async fn manage_post<F, P>(
+    page: &Page<F, P>,
+    token: &str,
+    action: &str,
     csrf_value: &str,
     staff: Option<StaffForm>,
     change: impl FnOnce(
@@ -437,17 +397,10 @@ async fn manage_post(
         + Send
         + 'static,
 ) -> Result<HttpResponse, PageError> {
-    let lang = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
-    crate::web::pages::verify_form(
-        req,
-        &state.settings,
-        &action,
-        csrf_value,
-        lang,
-        &format!("/exhibitor/{token}"),
-    )?;
+    let (state, req, lang) = (&page.state, &page.req, page.lang);
+    page.verify(action, csrf_value, &format!("/exhibitor/{token}"))?;
     let settings = state.settings.clone();
-    let t = token.clone();
+    let t = token.to_string();
     let done = state
         .db
         .write(move |c| {
@@ -457,12 +410,10 @@ async fn manage_post(
         })
         .await;
     match done {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                "location",
-                format!("/exhibitor/{token}?lang={}", lang.code()),
-            ))
-            .finish()),
+        Ok(()) => Ok(see_other(format!(
+            "/exhibitor/{token}?lang={}",
+            lang.code()
+        ))),
         Err(AppError::Validation(errors)) => {
             let form = ManageForm {
                 errors,
@@ -470,7 +421,7 @@ async fn manage_post(
                 staff,
                 ..ManageForm::default()
             };
-            show_manage(state, req, token, form).await
+            show_manage(state, req, token.to_string(), form).await
         }
         Err(AppError::Conflict(_)) => {
             let w = words(lang);
@@ -480,61 +431,44 @@ async fn manage_post(
                 staff,
                 ..ManageForm::default()
             };
-            show_manage(state, req, token, form).await
+            show_manage(state, req, token.to_string(), form).await
         }
         Err(other) => Err(PageError::new(other, lang)),
     }
 }
 
-fn blank_is_none(s: String) -> Option<Option<String>> {
-    Some(Some(s).filter(|v| !v.trim().is_empty()))
+fn blank_is_none(s: &str) -> Option<Option<String>> {
+    Some((!s.trim().is_empty()).then(|| s.to_string()))
 }
 
 #[utoipa::path(post, path = "/exhibitor/{token}/profile", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the public profile"),
     responses((status = 303, description = "back to the exhibitor's page"), (status = 403), (status = 404), (status = 422)))]
-pub async fn profile_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<ProfileForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let form = form.into_inner();
+pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> Result<HttpResponse, PageError> {
+    let form = &page.form;
     let patch = super::self_service::ProfilePatch {
-        company_name: Some(form.company_name),
-        contact_name: Some(form.contact_name),
-        phone: blank_is_none(form.phone),
-        website: blank_is_none(form.website),
-        country: blank_is_none(form.country),
-        sector: blank_is_none(form.sector),
-        description: blank_is_none(form.description),
+        company_name: Some(form.company_name.clone()),
+        contact_name: Some(form.contact_name.clone()),
+        phone: blank_is_none(&form.phone),
+        website: blank_is_none(&form.website),
+        country: blank_is_none(&form.country),
+        sector: blank_is_none(&form.sector),
+        description: blank_is_none(&form.description),
         language: None,
     };
+    let (token, csrf) = (&page.path, &form.csrf);
     let action = format!("/exhibitor/{token}/profile");
-    manage_post(
-        &state,
-        &req,
-        token,
-        action,
-        &form.csrf,
-        None,
-        move |c, _, _, ex| super::self_service::apply_profile(c, ex, patch, vec![]),
-    )
+    manage_post(&page, token, &action, csrf, None, move |c, _, _, ex| {
+        super::self_service::apply_profile(c, ex, patch, vec![])
+    })
     .await
 }
 
 #[utoipa::path(post, path = "/exhibitor/{token}/staff", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "name, email, language"),
     responses((status = 303, description = "back to the exhibitor's page; the pass is emailed"), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn staff_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<StaffForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let form = form.into_inner();
+pub async fn staff_submit(page: Page<Form<StaffForm>>) -> Result<HttpResponse, PageError> {
+    let form = &page.form;
     let mut check = crate::domain::text::Check::default();
     let name = check.text("name", Some(form.name.clone()), 200);
     let email = check.parse(
@@ -545,15 +479,15 @@ pub async fn staff_submit(
     );
     let language = form.language.parse::<Language>().ok();
     let errors = check.into_errors();
+    let token = &page.path;
     let action = format!("/exhibitor/{token}/staff");
-    let csrf_value = form.csrf.clone();
+    let staff = Some(form.0.clone());
     manage_post(
-        &state,
-        &req,
+        &page,
         token,
-        action,
-        &csrf_value,
-        Some(form),
+        &action,
+        &form.csrf,
+        staff,
         move |c, s, e, ex| {
             let (Some(name), Some(email)) = (name, email) else {
                 return Err(AppError::Validation(errors));
@@ -578,19 +512,15 @@ pub async fn staff_submit(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "back to the exhibitor's page; the pass is cancelled"), (status = 403), (status = 404)))]
 pub async fn staff_remove(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-    form: web::Form<CsrfForm>,
+    page: Page<Form<CsrfForm>, (String, i64)>,
 ) -> Result<HttpResponse, PageError> {
-    let (token, id) = path.into_inner();
+    let (token, id) = (&page.path.0, page.path.1);
     let action = format!("/exhibitor/{token}/staff/{id}/remove");
     manage_post(
-        &state,
-        &req,
+        &page,
         token,
-        action,
-        &form.csrf,
+        &action,
+        &page.form.csrf,
         None,
         move |c, s, e, ex| {
             service::remove_staff(c, s, e, ex, id)?;
@@ -612,20 +542,14 @@ pub async fn staff_remove(
 #[utoipa::path(post, path = "/exhibitor/{token}/withdraw", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "withdrawn: the booth is freed and the staff passes cancelled"), (status = 403), (status = 404), (status = 409)))]
-pub async fn withdraw_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
+pub async fn withdraw_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let token = &page.path;
     let action = format!("/exhibitor/{token}/withdraw");
     manage_post(
-        &state,
-        &req,
+        &page,
         token,
-        action,
-        &form.csrf,
+        &action,
+        &page.form.csrf,
         None,
         move |c, s, e, ex| {
             service::withdraw(c, s, e, ex)?;
@@ -661,14 +585,9 @@ fn directory_words(lang: Language) -> serde_json::Value {
 #[utoipa::path(get, path = "/events/{slug}/exhibitors", tag = "pages",
     params(("slug" = String, Path), DirectoryQuery),
     responses((status = 200, description = "the approved exhibitors with booth and hall", content_type = "text/html"), (status = 404)))]
-pub async fn directory(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    query: web::Query<DirectoryQuery>,
-) -> Result<HttpResponse, PageError> {
-    let fallback = crate::web::pages::page_language(&req, &Language::ALL, Language::Fr);
-    let slug = slug.into_inner();
+pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> Result<HttpResponse, PageError> {
+    let (state, req, fallback) = (&page.state, &page.req, page.lang);
+    let slug = page.path.clone();
     let (event, all) = state
         .db
         .run(move |c| {
@@ -678,8 +597,8 @@ pub async fn directory(
         })
         .await
         .in_page(fallback)?;
-    let lang = crate::web::pages::page_language(&req, &event.languages, event.default_language);
-    let q = query.into_inner();
+    let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
+    let q = &page.form;
     let same = |a: &Option<String>, b: &Option<String>| match b.as_deref().filter(|s| !s.is_empty())
     {
         None => true,
@@ -705,7 +624,7 @@ pub async fn directory(
         })
         .collect();
     let body = crate::web::pages::render_for(
-        &req,
+        req,
         "directory.html",
         lang,
         directory_words(lang),

@@ -83,10 +83,13 @@ pub async fn list(
                         .is_some_and(|t| t.to_lowercase().contains(needle.as_str()))
                 };
                 rows.retain(|r| {
-                    r.company_name.to_lowercase().contains(needle.as_str())
-                        || hit(&r.sector)
-                        || hit(&r.description)
-                        || hit(&r.country)
+                    r.profile
+                        .company_name
+                        .to_lowercase()
+                        .contains(needle.as_str())
+                        || hit(&r.profile.sector)
+                        || hit(&r.profile.description)
+                        || hit(&r.profile.country)
                 });
             }
             let total = if public_needle.is_some() {
@@ -109,13 +112,13 @@ pub async fn list(
                     None => None,
                 };
                 items.push(PublicExhibitor {
-                    company_name: r.company_name,
-                    website: r.website,
-                    country: r.country,
-                    sector: r.sector,
-                    description: r.description,
-                    booth_code: booth.as_ref().map(|b| b.code.clone()),
-                    hall: booth.as_ref().map(|b| Translatable::from_db(&b.hall)),
+                    company_name: r.profile.company_name,
+                    website: r.profile.website,
+                    country: r.profile.country,
+                    sector: r.profile.sector,
+                    description: r.profile.description,
+                    booth_code: booth.as_ref().map(|b| b.form.code.clone()),
+                    hall: booth.as_ref().map(|b| Translatable::from_db(&b.form.hall)),
                 });
             }
             Ok(serde_json::to_value(Page::new(items, total, &req)).map_err(anyhow::Error::from)?)

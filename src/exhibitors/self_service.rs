@@ -131,55 +131,48 @@ pub fn apply_profile(
     shape: Vec<FieldError>,
 ) -> AppResult<()> {
     let mut errors = shape;
+    // A field sent replaces the current one; `null` or blank clears an optional one.
     let text = |field: &str,
                 v: Option<Option<String>>,
-                cur: &Option<String>,
+                cur: &mut Option<String>,
                 max: usize,
                 errors: &mut Vec<FieldError>| match v {
-        None => cur.clone(),
-        Some(None) => None,
-        Some(Some(s)) if s.trim().is_empty() => None,
-        Some(Some(s)) => Some(short_text(field, &s, max, errors)),
+        None => {}
+        Some(Some(s)) if !s.trim().is_empty() => *cur = Some(short_text(field, &s, max, errors)),
+        Some(_) => *cur = None,
     };
-    let company_name = p
-        .company_name
-        .map(|s| short_text("company_name", &s, 200, &mut errors))
-        .unwrap_or(ex.company_name.clone());
-    let contact_name = p
-        .contact_name
-        .map(|s| short_text("contact_name", &s, 200, &mut errors))
-        .unwrap_or(ex.contact_name.clone());
-    let phone = text("phone", p.phone, &ex.phone, 30, &mut errors);
-    let website = text("website", p.website, &ex.website, 300, &mut errors);
-    let website = crate::domain::text::website(website, &mut errors);
-    let country = text("country", p.country, &ex.country, 100, &mut errors);
-    let sector = text("sector", p.sector, &ex.sector, 100, &mut errors);
-    let description = match p.description {
-        None => ex.description.clone(),
-        Some(d) => crate::domain::text::long_text("description", d.as_deref(), 2000, &mut errors),
-    };
+    let mut profile = ex.profile.clone();
+    if let Some(s) = p.company_name {
+        profile.company_name = short_text("company_name", &s, 200, &mut errors);
+    }
+    if let Some(s) = p.contact_name {
+        profile.contact_name = short_text("contact_name", &s, 200, &mut errors);
+    }
+    text("phone", p.phone, &mut profile.phone, 30, &mut errors);
+    text("website", p.website, &mut profile.website, 300, &mut errors);
+    profile.website = crate::domain::text::website(profile.website.take(), &mut errors);
+    text("country", p.country, &mut profile.country, 100, &mut errors);
+    text("sector", p.sector, &mut profile.sector, 100, &mut errors);
+    if let Some(d) = p.description {
+        profile.description =
+            crate::domain::text::long_text("description", d.as_deref(), 2000, &mut errors);
+    }
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
     let mut parts = vec![
-        company_name.as_str(),
-        contact_name.as_str(),
+        profile.company_name.as_str(),
+        profile.contact_name.as_str(),
         ex.email.as_str(),
     ];
-    parts.extend(sector.as_deref());
+    parts.extend(profile.sector.as_deref());
     let search = search_text(parts);
     store::update_profile(
         c,
         &ExhibitorRow {
-            company_name,
-            contact_name,
-            phone,
-            website,
-            country,
-            sector,
-            description,
             language: p.language.unwrap_or(ex.language()).code().to_string(),
             search_text: search,
+            profile,
             ..ex.clone()
         },
     )?;

@@ -36,39 +36,6 @@ fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<Exhibi
 // ---------------------------------------------------------------------------------------------
 // Emails
 
-#[allow(clippy::too_many_arguments)]
-fn queue(
-    c: &mut Conn,
-    settings: &Settings,
-    event: &Event,
-    to: &str,
-    name: &str,
-    lang: Language,
-    kind: EmailKind,
-    extra: Value,
-    registration_id: Option<i64>,
-    attachments: Vec<email::Attachment>,
-) -> AppResult<()> {
-    let mut ctx = email::common_context(event, lang, name);
-    if let Value::Object(extra) = extra {
-        ctx.extend(extra);
-    }
-    email::enqueue(
-        c,
-        NewEmail {
-            event_id: Some(event.id),
-            registration_id,
-            kind,
-            to,
-            language: lang,
-            context: Value::Object(ctx),
-            attachments,
-        },
-        &settings.message_domain(),
-    )?;
-    Ok(())
-}
-
 fn to_exhibitor(
     c: &mut Conn,
     settings: &Settings,
@@ -79,20 +46,12 @@ fn to_exhibitor(
 ) -> AppResult<()> {
     let mut extra = extra;
     if let Value::Object(m) = &mut extra {
-        m.insert("company_name".into(), json!(ex.company_name));
+        m.insert("company_name".into(), json!(ex.profile.company_name));
     }
-    queue(
-        c,
-        settings,
-        event,
-        &ex.email,
-        &ex.contact_name,
-        ex.language(),
-        kind,
-        extra,
-        None,
-        vec![],
-    )
+    let (name, lang) = (&ex.profile.contact_name, ex.language());
+    let email = NewEmail::about(event, kind, &ex.email, name, lang, extra);
+    email::enqueue(c, email, &settings.message_domain())?;
+    Ok(())
 }
 
 fn send_confirm_link(
@@ -123,9 +82,9 @@ fn booth_ref(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Option<(BoothRef, Boo
     let b = store::find_booth(c, ex.event_id, id)?;
     Ok(Some((
         BoothRef {
-            code: b.code.clone(),
-            hall: Translatable::from_db(&b.hall),
-            staff_passes: b.staff_passes,
+            code: b.form.code.clone(),
+            hall: Translatable::from_db(&b.form.hall),
+            staff_passes: b.form.staff_passes,
         },
         b,
     )))
@@ -155,7 +114,7 @@ fn send_approved(
 /// A public application: new → `pending` and a confirmation link; a repeat →
 /// `exhibitor_already_applied` (at most once per `registration.resend_interval`).
 pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) -> AppResult<()> {
-    let existing = store::find_by_email(c, event.id, a.email.as_str())?;
+    let existing = store::find_in(c, event.id, store::By::Email(a.email.as_str()))?;
     let now = crate::db::now();
     if let Some(ex) = existing {
         let resend = TimeDelta::from_std(settings.registration.resend_interval)
@@ -179,11 +138,11 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
         );
     }
     let mut parts = vec![
-        a.company_name.as_str(),
-        a.contact_name.as_str(),
+        a.profile.company_name.as_str(),
+        a.profile.contact_name.as_str(),
         a.email.as_str(),
     ];
-    parts.extend(a.sector.as_deref());
+    parts.extend(a.profile.sector.as_deref());
     let id = store::insert(c, event.id, a, &search_text(parts), now)?;
     let ex = store::find_by_id(c, id)?;
     send_confirm_link(c, settings, event, &ex)
@@ -219,8 +178,8 @@ pub fn confirm(
     let ex = transition(c, &current, Status::Submitted)?;
     let lang = event.default_language;
     let extra = json!({
-        "company_name": ex.company_name,
-        "contact_name": ex.contact_name,
+        "company_name": ex.profile.company_name,
+        "contact_name": ex.profile.contact_name,
         "applicant_email": ex.email,
         "booth_kind": BoothKind::parse(&ex.booth_kind).label(lang),
         "booth_area_m2": ex.booth_area_m2,
@@ -230,18 +189,9 @@ pub fn confirm(
         Language::Fr => "Équipe organisatrice",
         Language::En => "Organizing team",
     };
-    queue(
-        c,
-        settings,
-        &event,
-        &event.contact_email,
-        team,
-        lang,
-        EmailKind::ExhibitorSubmitted,
-        extra,
-        None,
-        vec![],
-    )?;
+    let kind = EmailKind::ExhibitorSubmitted;
+    let email = NewEmail::about(&event, kind, &event.contact_email, team, lang, extra);
+    email::enqueue(c, email, &settings.message_domain())?;
     Ok((event, ex))
 }
 
@@ -257,7 +207,7 @@ fn assign_booth(c: &mut Conn, event: &Event, ex: &ExhibitorRow, booth_code: &str
         Some(holder) if holder != ex.id => {
             return Err(AppError::Conflict(format!(
                 "booth {} is already assigned to another exhibitor",
-                booth.code
+                booth.form.code
             )));
         }
         _ => {}
@@ -363,7 +313,7 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
         c,
         ex.id,
         &format!("erased-{}.invalid", ex.id),
-        &search_text([ex.company_name.as_str()]),
+        &search_text([ex.profile.company_name.as_str()]),
         crate::db::now(),
     )?;
     TOKENS.delete_all(c, ex.id)?;
@@ -413,10 +363,12 @@ pub fn add_staff(
     let person = Person {
         name,
         email,
-        organization: Some(ex.company_name.clone()),
-        job_title: None,
-        country: ex.country.clone(),
-        phone: None,
+        profile: crate::registrations::service::Profile {
+            organization: Some(ex.profile.company_name.clone()),
+            job_title: None,
+            country: ex.profile.country.clone(),
+            phone: None,
+        },
         language: language.unwrap_or(ex.language()),
         category: Category::ExhibitorStaff,
     };
@@ -425,7 +377,13 @@ pub fn add_staff(
     if !former.contains(&reg.id) {
         store::insert_staff(c, ex.id, reg.id)?;
     }
-    crate::registrations::service::send_staff_pass(c, settings, event, &reg, &ex.company_name)?;
+    crate::registrations::service::send_staff_pass(
+        c,
+        settings,
+        event,
+        &reg,
+        &ex.profile.company_name,
+    )?;
     Ok(reg)
 }
 
@@ -451,16 +409,16 @@ pub fn remove_staff(
 
 /// The public directory: approved exhibitors, their public fields only, by company name.
 pub fn directory(c: &mut Conn, event: &Event) -> AppResult<Vec<super::model::PublicExhibitor>> {
-    let rows = store::approved(c, event.id)?;
+    let rows = store::of_event(c, event.id, store::By::Approved)?;
     rows.into_iter()
         .map(|r| {
             let booth = booth_ref(c, &r)?.map(|(b, _)| b);
             Ok(super::model::PublicExhibitor {
-                company_name: r.company_name,
-                website: r.website,
-                country: r.country,
-                sector: r.sector,
-                description: r.description,
+                company_name: r.profile.company_name,
+                website: r.profile.website,
+                country: r.profile.country,
+                sector: r.profile.sector,
+                description: r.profile.description,
                 booth_code: booth.as_ref().map(|b| b.code.clone()),
                 hall: booth.map(|b| b.hall),
             })
@@ -483,18 +441,18 @@ pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<Exhibito
     Ok(ExhibitorOut {
         id: ex.id,
         event: event.slug.clone(),
-        company_name: ex.company_name.clone(),
-        contact_name: ex.contact_name.clone(),
+        company_name: ex.profile.company_name.clone(),
+        contact_name: ex.profile.contact_name.clone(),
         email: if ex.erased_at.is_some() {
             String::new()
         } else {
             ex.email.clone()
         },
-        phone: ex.phone.clone(),
-        website: ex.website.clone(),
-        country: ex.country.clone(),
-        sector: ex.sector.clone(),
-        description: ex.description.clone(),
+        phone: ex.profile.phone.clone(),
+        website: ex.profile.website.clone(),
+        country: ex.profile.country.clone(),
+        sector: ex.profile.sector.clone(),
+        description: ex.profile.description.clone(),
         booth_kind: BoothKind::parse(&ex.booth_kind),
         booth_area_m2: ex.booth_area_m2,
         language: ex.language(),

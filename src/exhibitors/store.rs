@@ -20,12 +20,8 @@ use crate::run;
 
 /// The event's exhibitor `id`, or 404.
 pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<ExhibitorRow> {
-    match find_by_id(c, id).optional()? {
-        Some(ex) if ex.event_id == event_id => Ok(ex),
-        _ => Err(AppError::not_found(format!(
-            "no exhibitor {id} in this event"
-        ))),
-    }
+    find_in(c, event_id, By::Id(id))?
+        .ok_or_else(|| AppError::not_found(format!("no exhibitor {id} in this event")))
 }
 
 pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<ExhibitorRow> {
@@ -35,18 +31,39 @@ pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<ExhibitorRow> {
         .first(c))
 }
 
-/// The event's application from `email`, if any.
-pub fn find_by_email(
-    c: &mut Conn,
-    event_id: i64,
-    email: &str,
-) -> QueryResult<Option<ExhibitorRow>> {
-    run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event_id))
-        .filter(exhibitors::email.eq(email))
-        .select(ExhibitorRow::as_select())
-        .first(c)
-        .optional())
+/// Which exhibitors of an event [`of_event`] reads.
+pub enum By<'a> {
+    Id(i64),
+    /// The email it applied with (one application at most).
+    Email(&'a str),
+    /// Those whose contact is not erased yet (the retention purge).
+    NotErased,
+    /// The approved ones by company name (the public directory).
+    Approved,
+}
+
+/// The exhibitors of an event that `by` picks.
+pub fn of_event(c: &mut Conn, event_id: i64, by: By) -> QueryResult<Vec<ExhibitorRow>> {
+    run!(c, |c| {
+        let q = exhibitors::table
+            .filter(exhibitors::event_id.eq(event_id))
+            .select(ExhibitorRow::as_select())
+            .into_boxed();
+        match by {
+            By::Id(id) => q.filter(exhibitors::id.eq(id)),
+            By::Email(email) => q.filter(exhibitors::email.eq(email)),
+            By::NotErased => q.filter(exhibitors::erased_at.is_null()),
+            By::Approved => q
+                .filter(exhibitors::status.eq(Status::Approved.as_str()))
+                .order((exhibitors::company_name.asc(), exhibitors::id.asc())),
+        }
+        .load(c)
+    })
+}
+
+/// The exhibitor of an event that `by` picks, if any.
+pub fn find_in(c: &mut Conn, event_id: i64, by: By) -> QueryResult<Option<ExhibitorRow>> {
+    Ok(of_event(c, event_id, by)?.into_iter().next())
 }
 
 /// Stores a new application, `pending` and `unpaid`, consent given `now`; its id.
@@ -60,14 +77,8 @@ pub fn insert(
     run!(c, |c| diesel::insert_into(exhibitors::table)
         .values((
             exhibitors::event_id.eq(event_id),
-            exhibitors::company_name.eq(&a.company_name),
-            exhibitors::contact_name.eq(&a.contact_name),
+            &a.profile,
             exhibitors::email.eq(a.email.as_str()),
-            exhibitors::phone.eq(&a.phone),
-            exhibitors::website.eq(&a.website),
-            exhibitors::country.eq(&a.country),
-            exhibitors::sector.eq(&a.sector),
-            exhibitors::description.eq(&a.description),
             exhibitors::booth_kind.eq(a.booth_kind.as_str()),
             exhibitors::booth_area_m2.eq(a.booth_area_m2),
             exhibitors::language.eq(a.language.code()),
@@ -80,25 +91,6 @@ pub fn insert(
         ))
         .returning(exhibitors::id)
         .get_result::<i64>(c))
-}
-
-/// The event's exhibitors whose contact is not erased yet (the retention purge).
-pub fn not_erased(c: &mut Conn, event_id: i64) -> QueryResult<Vec<ExhibitorRow>> {
-    run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event_id))
-        .filter(exhibitors::erased_at.is_null())
-        .select(ExhibitorRow::as_select())
-        .load(c))
-}
-
-/// The event's approved exhibitors by company name (the public directory).
-pub fn approved(c: &mut Conn, event_id: i64) -> QueryResult<Vec<ExhibitorRow>> {
-    run!(c, |c| exhibitors::table
-        .filter(exhibitors::event_id.eq(event_id))
-        .filter(exhibitors::status.eq(Status::Approved.as_str()))
-        .order((exhibitors::company_name.asc(), exhibitors::id.asc()))
-        .select(ExhibitorRow::as_select())
-        .load(c))
 }
 
 /// One page of the event's exhibitors, of `status` if given, whose search text is `like` if
@@ -191,13 +183,7 @@ pub fn set_payment(c: &mut Conn, id: i64, payment: PaymentStatus) -> QueryResult
 pub fn update_profile(c: &mut Conn, ex: &ExhibitorRow) -> QueryResult<()> {
     run!(c, |c| diesel::update(exhibitors::table.find(ex.id))
         .set((
-            exhibitors::company_name.eq(&ex.company_name),
-            exhibitors::contact_name.eq(&ex.contact_name),
-            exhibitors::phone.eq(&ex.phone),
-            exhibitors::website.eq(&ex.website),
-            exhibitors::country.eq(&ex.country),
-            exhibitors::sector.eq(&ex.sector),
-            exhibitors::description.eq(&ex.description),
+            &ex.profile,
             exhibitors::language.eq(&ex.language),
             exhibitors::search_text.eq(&ex.search_text),
             exhibitors::updated_at.eq(crate::db::now()),

@@ -6,6 +6,7 @@
 //! language with `dir="rtl"` for Arabic.
 
 use actix_web::http::StatusCode;
+use actix_web::web::Form;
 use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use serde::Deserialize;
 use super::bookings;
 use super::input::{own_details, NewRegistration};
 use super::model::{BookingStatus, RegistrationRow, Status};
-use super::pages::{lang_of_request, nonempty, ok, render, see_other, words, CsrfForm};
+use super::pages::{lang_of_request, nonempty, ok, render, see_other, words, CsrfForm, Page};
 use super::{attendee, service, store};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
@@ -157,19 +158,11 @@ fn remember(res: &mut HttpResponse, state: &AppState, registration_id: i64) {
 /// `POST /r/{token}/remember` (the attendee page's button, shown when the browser remembers
 /// someone else): this browser books from the programme in this attendee's name.
 #[utoipa::path(post, path = "/r/{token}/remember", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page, the browser now remembering them"), (status = 403), (status = 404), (status = 409)))]
-pub async fn attendee_remember(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = lang_of_request(&req);
-    let page = format!("/r/{token}");
-    let action = format!("{page}/remember");
-    // verify_form adds the language to the page it offers to retry from.
-    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &page)?;
-    let (_, reg) = load(&state, &req, token.clone()).await?;
+pub async fn attendee_remember(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let (lang, mine) = (page.lang, format!("/r/{}", page.path));
+    // verify adds the language to the page it offers to retry from.
+    page.verify(&format!("{mine}/remember"), &page.form.csrf, &mine)?;
+    let (_, reg) = load(&page.state, &page.req, page.path.clone()).await?;
     if reg.status() != Status::Confirmed {
         let refused = AppError::Conflict(format!(
             "{}; this registration is {}",
@@ -178,29 +171,22 @@ pub async fn attendee_remember(
         ));
         return Err(seat_refused(refused, lang));
     }
-    let mut res = see_other(format!("{page}?lang={}#bookings", lang.code()));
-    remember(&mut res, &state, reg.id);
+    let mut res = see_other(format!("{mine}?lang={}#bookings", lang.code()));
+    remember(&mut res, &page.state, reg.id);
     Ok(res)
 }
 
 /// `GET /r/{token}`: the attendee's page.
 #[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, own details, cancel", content_type = "text/html"), (status = 404)))]
-pub async fn attendee_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    show_attendee(&state, &req, token.into_inner(), None).await
+pub async fn attendee_page(page: Page) -> Result<HttpResponse, PageError> {
+    show_attendee(&page.state, &page.req, page.path, None).await
 }
 
 /// What every form of the attendee's page does first: verify the form (a failure is the 403
 /// page with a way back to `/r/{token}`), then run `change` on the attendee's registration in
 /// one transaction, with its event locked. An unknown link is a 404.
-async fn attendee_action<T: Send + 'static>(
-    state: &AppState,
-    req: &HttpRequest,
-    lang: Language,
-    token: &str,
+async fn attendee_action<F, T: Send + 'static>(
+    page: &Page<F>,
     step: &str,
     csrf: &str,
     change: impl FnOnce(
@@ -212,18 +198,12 @@ async fn attendee_action<T: Send + 'static>(
         + Send
         + 'static,
 ) -> Result<AppResult<T>, PageError> {
-    let page = format!("/r/{token}");
-    crate::web::pages::verify_form(
-        req,
-        &state.settings,
-        &format!("{page}/{step}"),
-        csrf,
-        lang,
-        &page,
-    )?;
-    let settings = state.settings.clone();
-    let token = token.to_string();
-    Ok(state
+    let mine = format!("/r/{}", page.path);
+    page.verify(&format!("{mine}/{step}"), csrf, &mine)?;
+    let settings = page.state.settings.clone();
+    let token = page.path.clone();
+    Ok(page
+        .state
         .db
         .write_grouped(move |c| {
             let reg =
@@ -238,15 +218,8 @@ async fn attendee_action<T: Send + 'static>(
 /// `POST /r/{token}/details` (the page's form): the attendee changes their own details, with
 /// the same checks as a registration; every error comes back beside its field.
 #[utoipa::path(post, path = "/r/{token}/details", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "name, organization, job_title, country, phone, language"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 422)))]
-pub async fn attendee_details(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<DetailsForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let form = form.into_inner();
-    let lang = lang_of_request(&req);
+pub async fn attendee_details(page: Page<Form<DetailsForm>>) -> Result<HttpResponse, PageError> {
+    let (form, lang) = (&page.form, page.lang);
     let body = NewRegistration {
         name: Some(form.name.clone()),
         email: None,
@@ -258,23 +231,16 @@ pub async fn attendee_details(
         category: None,
         consent: None,
     };
-    let done = attendee_action(
-        &state,
-        &req,
-        lang,
-        &token,
-        "details",
-        &form.csrf,
-        |c, _, event, reg| {
-            let p = own_details(body, reg, event)?;
-            service::update_details(c, reg, &p).map(|_| ())
-        },
-    )
+    let done = attendee_action(&page, "details", &form.csrf, |c, _, event, reg| {
+        let p = own_details(body, reg, event)?;
+        service::update_details(c, reg, &p).map(|_| ())
+    })
     .await?;
     match done {
-        Ok(()) => Ok(see_other(format!("/r/{token}?lang={}", lang.code()))),
+        Ok(()) => Ok(see_other(own_page(&page.path, lang))),
         Err(AppError::Validation(errors)) => {
-            show_attendee(&state, &req, token, Some((form, errors))).await
+            let retry = Some((page.form.into_inner(), errors));
+            show_attendee(&page.state, &page.req, page.path, retry).await
         }
         Err(other) => Err(PageError::new(other, lang)),
     }
@@ -282,26 +248,21 @@ pub async fn attendee_details(
 
 /// `POST /r/{token}/cancel` (the page's form).
 #[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 409)))]
-pub async fn attendee_cancel(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = lang_of_request(&req);
+pub async fn attendee_cancel(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
     attendee_action(
-        &state,
-        &req,
-        lang,
-        &token,
+        &page,
         "cancel",
-        &form.csrf,
+        &page.form.csrf,
         |c, settings, event, reg| service::cancel(c, settings, event, reg).map(|_| ()),
     )
     .await?
-    .in_page(lang)?;
-    Ok(see_other(format!("/r/{token}?lang={}", lang.code())))
+    .in_page(page.lang)?;
+    Ok(see_other(own_page(&page.path, page.lang)))
+}
+
+/// The attendee's page of the link `token`, in `lang`.
+fn own_page(token: &str, lang: Language) -> String {
+    format!("/r/{token}?lang={}", lang.code())
 }
 
 /// The book / leave form of the attendee page and of the programme's pages.
@@ -316,38 +277,34 @@ pub struct BookingForm {
     back: String,
 }
 
+impl BookingForm {
+    /// The session asked for (`None`: not a number), and whether to leave it.
+    fn seat(&self) -> (Option<i64>, bool) {
+        (self.session_id.trim().parse().ok(), self.action == "leave")
+    }
+}
+
 /// `POST /r/{token}/bookings`: books or leaves a session, then goes back to the page the form
 /// was on. A refusal (overlap, not confirmed, no such session) is a page saying why, with the
 /// way back.
 #[utoipa::path(post, path = "/r/{token}/bookings", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
     responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404), (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
-pub async fn attendee_booking(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<BookingForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = lang_of_request(&req);
-    let form = form.into_inner();
-    let mine = format!("/r/{token}?lang={}", lang.code());
-    let session_id: Option<i64> = form.session_id.trim().parse().ok();
-    let leave = form.action == "leave";
-    let back = form.back;
+pub async fn attendee_booking(page: Page<Form<BookingForm>>) -> Result<HttpResponse, PageError> {
+    let (lang, mine) = (page.lang, own_page(&page.path, page.lang));
+    let (session_id, leave) = page.form.seat();
     let outcome = attendee_action(
-        &state,
-        &req,
-        lang,
-        &token,
+        &page,
         "bookings",
-        &form.csrf,
+        &page.form.csrf,
         move |c, _, event, reg| change_seat(c, event, reg, session_id, leave),
     )
     .await?;
     let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
     let slug = outcome.map_err(|e| seat_refused(e, lang).next(mine.clone(), word("your_page")))?;
-    Ok(see_other(back_within(&slug, back).unwrap_or(mine)))
+    Ok(see_other(
+        back_within(&slug, &page.form.back).unwrap_or(mine),
+    ))
 }
 
 /// Books (or with `leave`, frees) a seat in a locked event.
@@ -370,13 +327,13 @@ fn change_seat(
 
 /// `back` when it is a page of the fair `slug` (never another site), and can stand in a
 /// `Location` header as it is (printable ASCII: a decoded line break or a space is refused).
-fn back_within(slug: &str, back: String) -> Option<String> {
+fn back_within(slug: &str, back: &str) -> Option<String> {
     let local = back.starts_with(&format!("/events/{slug}/"))
         || back.starts_with(&format!("/events/{slug}?"))
         || back.starts_with(&format!("/events/{slug}#"))
         || back == format!("/events/{slug}");
     let printable = back.bytes().all(|b| b.is_ascii_graphic());
-    (local && printable && !back.contains("//") && !back.contains('\\')).then_some(back)
+    (local && printable && !back.contains("//") && !back.contains('\\')).then(|| back.to_string())
 }
 
 /// The page of a refused book / leave: why, in the attendee's words (409: not confirmed, or
@@ -403,28 +360,17 @@ fn seat_refused(e: AppError, lang: Language) -> PageError {
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
     responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404, description = "no such session, or no attendee remembered by this browser", content_type = "text/html"),
         (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
-pub async fn visitor_booking(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<BookingForm>,
-) -> Result<HttpResponse, PageError> {
-    let slug = slug.into_inner();
-    let lang = lang_of_request(&req);
-    let form = form.into_inner();
+pub async fn visitor_booking(page: Page<Form<BookingForm>>) -> Result<HttpResponse, PageError> {
+    let (slug, lang, state) = (&page.path, page.lang, &page.state);
     let programme = format!("/events/{slug}?lang={}", lang.code());
-    crate::web::pages::verify_form(
-        &req,
-        &state.settings,
+    page.verify(
         &format!("/events/{slug}/bookings"),
-        &form.csrf,
-        lang,
+        &page.form.csrf,
         &programme,
     )?;
-    let remembered = crate::web::pages::cookie(&req, VISITOR_COOKIE)
+    let remembered = crate::web::pages::cookie(&page.req, VISITOR_COOKIE)
         .and_then(|v| attendee::seat_cookie_owner(state.settings.server.secret_key.expose(), &v));
-    let session_id: Option<i64> = form.session_id.trim().parse().ok();
-    let leave = form.action == "leave";
+    let (session_id, leave) = page.form.seat();
     let fair = slug.clone();
     let outcome = state
         .db
@@ -447,28 +393,19 @@ pub async fn visitor_booking(
     let word = |key: &str| words(lang)[key].as_str().unwrap_or("").to_string();
     outcome.map_err(|e| seat_refused(e, lang).next(programme.clone(), word("back")))?;
     Ok(see_other(
-        back_within(&slug, form.back).unwrap_or(programme),
+        back_within(slug, &page.form.back).unwrap_or(programme),
     ))
 }
 
 /// `POST /r/{token}/erase` (the page's form): erases the attendee's personal data; the link
 /// stops working, so the answer is a page saying it is done.
 #[utoipa::path(post, path = "/r/{token}/erase", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "erased", content_type = "text/html"), (status = 403), (status = 404)))]
-pub async fn attendee_erase(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = lang_of_request(&req);
+pub async fn attendee_erase(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
     let slug = attendee_action(
-        &state,
-        &req,
-        lang,
-        &token,
+        &page,
         "erase",
-        &form.csrf,
+        &page.form.csrf,
         |c, settings, event, reg| {
             service::erase(c, settings, event, reg)?;
             Ok(event.slug.clone())
@@ -478,7 +415,7 @@ pub async fn attendee_erase(
     .in_page(lang)?;
     let t = words(lang);
     let body = render(
-        &req,
+        &page.req,
         "confirm.html",
         lang,
         context! {
@@ -491,14 +428,9 @@ pub async fn attendee_erase(
 
 /// `GET /r/{token}/badge`: the printable badge.
 #[utoipa::path(get, path = "/r/{token}/badge", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 404), (status = 409)))]
-pub async fn badge_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let (event, reg) = load(&state, &req, token.clone()).await?;
-    let lang = crate::web::pages::own_language(&req, reg.language());
+pub async fn badge_page(page: Page) -> Result<HttpResponse, PageError> {
+    let (event, reg) = load(&page.state, &page.req, page.path.clone()).await?;
+    let lang = crate::web::pages::own_language(&page.req, reg.language());
     if reg.status() != Status::Confirmed {
         return Err(PageError::new(
             AppError::Conflict(format!(
@@ -508,7 +440,7 @@ pub async fn badge_page(
             lang,
         )
         .next(
-            format!("/r/{token}?lang={}", lang.code()),
+            own_page(&page.path, lang),
             words(lang)["your_page"].as_str().unwrap_or("").to_string(),
         ));
     }

@@ -1,16 +1,21 @@
 //! `POST /api/v1/events/{slug}/registrations` (public, or an organizer's walk-in) and
 //! `POST /api/v1/registrations/confirm`.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use chrono::NaiveDateTime;
+use futures_util::future::LocalBoxFuture;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::input::NewRegistration;
 use super::model::RegistrationOut;
 use super::service;
+use crate::config::Settings;
+use crate::db::Conn;
 use crate::domain::Role;
 use crate::email::templates::Overrides;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::schedule::cache::ProgrammeCache;
 use crate::web::identity::OptionalOrganizer;
 use crate::web::json::{confirmation_token, ConfirmRequest, Json};
@@ -92,31 +97,74 @@ pub struct ConfirmAnswer {
     responses((status = 200, body = ConfirmAnswer, description = "confirmed, or waitlisted when the fair is full"),
         (status = 404, description = "unknown token"), (status = 409, description = "already used"),
         (status = 410, description = "expired: register again with the same email for a new link"), (status = 429)))]
-pub async fn confirm(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    body: Json<ConfirmRequest>,
-) -> AppResult<HttpResponse> {
-    let token = confirmation_token(&state, &req, body).await?;
-    let answer = confirm_token(&state, token).await?;
-    Ok(HttpResponse::Ok().json(answer))
+pub async fn confirm(link: Confirming) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(confirm_token(link).await?))
 }
 
-/// Shared by the API route and the confirmation page.
-pub async fn confirm_token(state: &web::Data<AppState>, token: String) -> AppResult<ConfirmAnswer> {
-    let settings = state.settings.clone();
-    let now = state.clock.now().naive_utc();
-    let answer = state
-        .db
-        .write_grouped(move |c| {
-            let done = service::confirm(c, &settings, &token, now)?;
-            Ok(ConfirmAnswer {
-                registration: RegistrationOut::of(&done.event.slug, &done.registration),
-                manage_token: done.manage_token,
-            })
+/// Shared by the API route and the confirmation page. Confirmations come in bursts after a
+/// mailing: they are group-committed (`db::group`).
+pub async fn confirm_token(link: Confirming) -> AppResult<ConfirmAnswer> {
+    link.write(true, |c, settings, token, now| {
+        let done = service::confirm(c, settings, token, now)?;
+        Ok(ConfirmAnswer {
+            registration: RegistrationOut::of(&done.event.slug, &done.registration),
+            manage_token: done.manage_token,
         })
-        .await?;
-    Ok(answer)
+    })
+    .await
+}
+
+/// A confirmation link's token to use, with the app: from the body of the API's
+/// `POST …/confirm` (an extractor: the address's rate limit first, then the body,
+/// `web::json::confirmation_token`), or from a page's path ([`Confirming::of`]). Shared by the
+/// attendees' and the exhibitors' confirmations.
+pub struct Confirming {
+    pub state: web::Data<AppState>,
+    pub token: String,
+}
+
+impl FromRequest for Confirming {
+    type Error = AppError;
+    type Future = LocalBoxFuture<'static, AppResult<Self>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let state = web::Data::<AppState>::extract(&req);
+        let body = Json::<ConfirmRequest>::from_request(&req, payload);
+        Box::pin(async move {
+            let state = state
+                .await
+                .map_err(|_| AppError::internal("no application state"))?;
+            let token = confirmation_token(&state, &req, body.await?).await?;
+            Ok(Confirming { state, token })
+        })
+    }
+}
+
+impl Confirming {
+    pub fn of(state: &web::Data<AppState>, token: String) -> Self {
+        Confirming {
+            state: state.clone(),
+            token,
+        }
+    }
+
+    /// Runs `confirm` on the token, with the settings and the time now, in one write
+    /// transaction (`grouped`: committed with others, `Db::write_grouped`).
+    pub async fn write<T: Send + 'static>(
+        self,
+        grouped: bool,
+        confirm: impl FnOnce(&mut Conn, &Settings, &str, NaiveDateTime) -> AppResult<T> + Send + 'static,
+    ) -> AppResult<T> {
+        let (settings, token) = (self.state.settings.clone(), self.token);
+        let now = self.state.clock.now().naive_utc();
+        let work = move |c: &mut Conn| confirm(c, &settings, &token, now);
+        if grouped {
+            self.state.db.write_grouped(work).await
+        } else {
+            self.state.db.write(work).await
+        }
+    }
 }
 
 /// Public registration and confirmation in the API.

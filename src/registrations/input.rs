@@ -5,7 +5,7 @@
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use super::model::{Category, Person, RegistrationRow};
+use super::model::{Category, Person, Profile, RegistrationRow};
 use crate::domain::text::{Check, Rule};
 use crate::domain::{EmailAddress, Language};
 use crate::error::{AppError, AppResult, FieldError};
@@ -81,10 +81,12 @@ pub fn person(
     Ok(Person {
         name,
         email,
-        organization,
-        job_title,
-        country,
-        phone,
+        profile: Profile {
+            organization,
+            job_title,
+            country,
+            phone,
+        },
         language: event.language_for(body.language),
         category,
     })

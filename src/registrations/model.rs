@@ -171,15 +171,23 @@ impl RegistrationRow {
     }
 }
 
+/// What an attendee may say of themselves besides their name and email, each optional
+/// (`None`: an empty column), as checked and written (`store::insert`, [`DetailsChange`]).
+#[derive(Debug, Clone, Insertable, AsChangeset)]
+#[diesel(table_name = registrations, treat_none_as_null = true)]
+pub struct Profile {
+    pub organization: Option<String>,
+    pub job_title: Option<String>,
+    pub country: Option<String>,
+    pub phone: Option<String>,
+}
+
 /// The personal fields of a registration, checked (`input::person`).
 #[derive(Debug, Clone)]
 pub struct Person {
     pub name: String,
     pub email: EmailAddress,
-    pub organization: Option<String>,
-    pub job_title: Option<String>,
-    pub country: Option<String>,
-    pub phone: Option<String>,
+    pub profile: Profile,
     pub language: Language,
     pub category: Category,
 }
@@ -188,7 +196,7 @@ impl Person {
     /// What the organizers' search matches: name, email, organization.
     pub(super) fn search(&self) -> String {
         let mut parts = vec![self.name.as_str(), self.email.as_str()];
-        parts.extend(self.organization.as_deref());
+        parts.extend(self.profile.organization.as_deref());
         search_text(parts)
     }
 }
@@ -198,12 +206,16 @@ impl Person {
 #[diesel(table_name = registrations, treat_none_as_null = true)]
 pub struct DetailsChange<'a> {
     pub name: Option<&'a str>,
-    pub organization: Option<&'a str>,
-    pub job_title: Option<&'a str>,
-    pub country: Option<&'a str>,
-    pub phone: Option<&'a str>,
+    #[diesel(embed)]
+    pub profile: Profile,
     pub language: &'a str,
     pub search_text: String,
+    /// An organizer's choice, or a cancelled registration's new one; `None` keeps it.
+    #[diesel(treat_none_as_null = false)]
+    pub category: Option<&'a str>,
+    /// When a cancelled registration registered again agreed anew; `None` keeps it.
+    #[diesel(treat_none_as_null = false)]
+    pub consent_at: Option<NaiveDateTime>,
 }
 
 impl<'a> DetailsChange<'a> {
@@ -211,12 +223,21 @@ impl<'a> DetailsChange<'a> {
     pub fn of(p: &'a Person) -> Self {
         DetailsChange {
             name: Some(&p.name),
-            organization: p.organization.as_deref(),
-            job_title: p.job_title.as_deref(),
-            country: p.country.as_deref(),
-            phone: p.phone.as_deref(),
+            profile: p.profile.clone(),
             language: p.language.code(),
             search_text: p.search(),
+            category: None,
+            consent_at: None,
+        }
+    }
+
+    /// A cancelled registration registered again by `p`: the details, the category and the
+    /// consent given `now`.
+    pub fn reopening(p: &'a Person, now: NaiveDateTime) -> Self {
+        DetailsChange {
+            category: Some(p.category.as_str()),
+            consent_at: Some(now),
+            ..DetailsChange::of(p)
         }
     }
 }

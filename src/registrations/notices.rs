@@ -29,7 +29,7 @@ use crate::error::AppResult;
 use crate::events::{store as events, Event};
 use crate::schedule::exports;
 use crate::schedule::releases::Released;
-use crate::schedule::releases::{self, PublishedSession, Release, Snapshot};
+use crate::schedule::releases::{self, Preview, PreviewEmail, PublishedSession, Release, Snapshot};
 
 /// How a release touched a booked session.
 const MOVED: &str = "moved";
@@ -47,31 +47,13 @@ impl Released for FollowRelease {
         previous: Option<&Release>,
         release: &Release,
     ) -> AppResult<()> {
-        let diff = &release.diff;
-        let before: HashMap<i64, &PublishedSession> = previous
-            .map(|p| p.snapshot.sessions.iter().map(|s| (s.id, s)).collect())
-            .unwrap_or_default();
         let by_id: HashMap<i64, &PublishedSession> = release
             .snapshot
             .sessions
             .iter()
             .map(|s| (s.id, s))
             .collect();
-        let touched: Vec<(i64, &str)> = diff
-            .moved
-            .iter()
-            .map(|e| (e.id, MOVED))
-            .chain(
-                diff.changed
-                    .iter()
-                    .filter(|e| match (before.get(&e.id), by_id_of(release, e.id)) {
-                        (Some(b), Some(a)) => shows_differently(b, a),
-                        _ => true,
-                    })
-                    .map(|e| (e.id, CHANGED)),
-            )
-            .chain(diff.cancelled.iter().map(|e| (e.id, CANCELLED)))
-            .collect();
+        let touched = touched(previous, release);
         let now = crate::db::now();
         let mut queued = 0;
         for &(session_id, change) in &touched {
@@ -101,6 +83,112 @@ impl Released for FollowRelease {
         }
         Ok(())
     }
+
+    fn preview(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<Option<Preview>> {
+        let touched = touched(previous, release);
+        let mut holders: Vec<i64> = Vec::new();
+        for (session_id, _) in &touched {
+            holders.extend(store::registrations_in_session(c, *session_id)?);
+        }
+        holders.sort_unstable();
+        holders.dedup();
+        let before = previous.map(|p| p.snapshot.clone()).unwrap_or_default();
+        let mut emails = Vec::new();
+        for lang in &event.languages {
+            let items: Vec<_> = touched
+                .iter()
+                .filter_map(|(id, change)| item(event, &before, release, *id, change, *lang))
+                .map(|(item, _, _)| item)
+                .collect();
+            if items.is_empty() {
+                continue;
+            }
+            let sample = email::templates::SAMPLE_NAME;
+            let extra = json!({
+                "changes": items,
+                "comment": release.comment,
+                "agenda_url": "…",
+            });
+            let mut ctx = email::common_context(event, *lang, sample);
+            if let serde_json::Value::Object(extra) = extra {
+                ctx.extend(extra);
+            }
+            let rendered = email::templates::render(
+                c,
+                Some(event.id),
+                EmailKind::ScheduleChanged,
+                *lang,
+                &serde_json::Value::Object(ctx),
+            )?;
+            emails.push(PreviewEmail {
+                language: *lang,
+                subject: rendered.parts.subject,
+                text: rendered.parts.text,
+            });
+        }
+        Ok(Some(Preview {
+            recipients: holders.len(),
+            emails,
+        }))
+    }
+}
+
+/// The sessions a release touched in a way their attendees hear of: moved, changed so that
+/// they would see it, or cancelled.
+fn touched(previous: Option<&Release>, release: &Release) -> Vec<(i64, &'static str)> {
+    let diff = &release.diff;
+    let before: HashMap<i64, &PublishedSession> = previous
+        .map(|p| p.snapshot.sessions.iter().map(|s| (s.id, s)).collect())
+        .unwrap_or_default();
+    diff.moved
+        .iter()
+        .map(|e| (e.id, MOVED))
+        .chain(
+            diff.changed
+                .iter()
+                .filter(|e| match (before.get(&e.id), by_id_of(release, e.id)) {
+                    (Some(b), Some(a)) => shows_differently(b, a),
+                    _ => true,
+                })
+                .map(|e| (e.id, CHANGED)),
+        )
+        .chain(diff.cancelled.iter().map(|e| (e.id, CANCELLED)))
+        .collect()
+}
+
+/// One change as the `schedule_changed` email lists it — title, what happened, when and where
+/// it is now and, for a moved session, when and where it was — with the session and the
+/// programme it is read from (the previous one for a cancelled session).
+fn item<'a>(
+    event: &Event,
+    before: &'a Snapshot,
+    release: &'a Release,
+    session_id: i64,
+    change: &str,
+    lang: Language,
+) -> Option<(serde_json::Value, &'a PublishedSession, &'a Snapshot)> {
+    let find = |snapshot: &'a Snapshot| snapshot.sessions.iter().find(|s| s.id == session_id);
+    let (snapshot, session) = if change == CANCELLED {
+        (before, find(before)?)
+    } else {
+        (&release.snapshot, find(&release.snapshot)?)
+    };
+    let was = (change == MOVED).then(|| find(before)).flatten();
+    let item = json!({
+        "title": session.title,
+        "change": change,
+        "when": when(session, lang),
+        "room": room_name(snapshot, event, session.room_id, lang),
+        "was_when": was.map(|w| when(w, lang)),
+        "was_room": was.and_then(|w| room_name(before, event, w.room_id, lang)),
+    });
+    Some((item, session, snapshot))
 }
 
 fn by_id_of(release: &Release, id: i64) -> Option<&PublishedSession> {
@@ -258,28 +346,12 @@ fn queue_email(
     ordered.sort_by_key(|(id, change)| (change == CANCELLED, *id));
     for (session_id, change) in ordered {
         let sequence = loaded.sequences.get(session_id).copied().unwrap_or(0);
-        let (snapshot, session) = if change == CANCELLED {
-            (
-                &loaded.before,
-                loaded.before.sessions.iter().find(|s| s.id == *session_id),
-            )
-        } else {
-            (
-                &release.snapshot,
-                release
-                    .snapshot
-                    .sessions
-                    .iter()
-                    .find(|s| s.id == *session_id),
-            )
+        let Some((item, s, snapshot)) =
+            item(event, &loaded.before, release, *session_id, change, lang)
+        else {
+            continue;
         };
-        let Some(s) = session else { continue };
-        items.push(json!({
-            "title": s.title,
-            "change": change,
-            "when": when(s, lang),
-            "room": room_name(snapshot, event, s.room_id, lang),
-        }));
+        items.push(item);
         let mut vevent = exports::vevent(
             event,
             snapshot,
@@ -333,24 +405,20 @@ fn queue_email(
             ics.as_bytes(),
         ));
     }
-    let mut ctx = email::common_context(event, lang, reg.display_name());
-    ctx.insert("changes".into(), json!(items));
     // An email that carries a link carries a token minted for it: the feed of a new manage
     // token.
     let manage = service::mint_manage(c, reg.id)?;
-    ctx.insert("agenda_url".into(), json!(agenda::url(settings, &manage)));
-    email::enqueue(
-        c,
-        NewEmail {
-            event_id: Some(event.id),
-            registration_id: Some(reg.id),
-            kind: EmailKind::ScheduleChanged,
-            to,
-            language: lang,
-            context: serde_json::Value::Object(ctx),
-            attachments,
-        },
-        &host,
-    )?;
+    let extra = json!({
+        "changes": items,
+        "comment": release.comment,
+        "agenda_url": agenda::url(settings, &manage),
+    });
+    let kind = EmailKind::ScheduleChanged;
+    let email = NewEmail {
+        registration_id: Some(reg.id),
+        attachments,
+        ..NewEmail::about(event, kind, to, reg.display_name(), lang, extra)
+    };
+    email::enqueue(c, email, &host)?;
     Ok(())
 }

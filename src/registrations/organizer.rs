@@ -8,7 +8,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{BookingStatus, Category, DetailsChange, RegistrationOut, Status};
+use super::model::{BookingStatus, Category, DetailsChange, Profile, RegistrationOut, Status};
 use super::{service, store};
 use crate::audit;
 use crate::domain::{Language, Role};
@@ -114,7 +114,7 @@ pub async fn csv(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let rows = store::all_of_event(c, event.id)?;
+            let rows = store::of_event(c, event.id, store::By::All)?;
             Ok((event.slug, event.timezone, rows))
         })
         .await?;
@@ -240,14 +240,18 @@ pub async fn update(
             let search = crate::domain::search_text(search_parts);
             let change = DetailsChange {
                 name: name.as_deref(),
-                organization: organization.as_deref(),
-                job_title: job_title.as_deref(),
-                country: country.as_deref(),
-                phone: phone.as_deref(),
+                profile: Profile {
+                    organization,
+                    job_title,
+                    country,
+                    phone,
+                },
                 language: language.code(),
                 search_text: search,
+                category: Some(category.as_str()),
+                consent_at: None,
             };
-            store::update_by_organizer(c, id, &change, category, crate::db::now())?;
+            store::update_details(c, id, &change, crate::db::now())?;
             let mut reg = store::find(c, event.id, id)?;
             // Organizers move a registration only as SPEC §3 lets them: a waitlisted attendee
             // in, or anyone out. Asking for the current status changes nothing.
@@ -256,7 +260,7 @@ pub async fn update(
                 reg = match (current, next) {
                     (Status::Waitlisted, Status::Confirmed) => {
                         let r = service::transition(c, &reg, next)?;
-                        service::send_confirmed(
+                        service::send_with_manage_link(
                             c,
                             &settings,
                             &event,

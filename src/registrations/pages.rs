@@ -1,14 +1,20 @@
 //! The public pages of registering: the form `/events/{slug}/register` and its thank-you page,
 //! the confirmation link `/confirm/{token}` (a button that POSTs: mail scanners pre-fetch GET
 //! links, so a GET never confirms) and the page of a link already used,
-//! `/confirm/{token}/mine`; with what the attendee's pages (`attendee_pages`) share. Forms
-//! carry a CSRF token; pages are in the visitor's language with `dir="rtl"` for Arabic.
+//! `/confirm/{token}/mine`; with what the attendee's pages (`attendee_pages`) and the
+//! exhibitors' share: the page handler's arguments ([`Page`]), the CSRF-only form, the
+//! post-redirect-get. Forms carry a CSRF token; pages are in the visitor's language with
+//! `dir="rtl"` for Arabic.
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::web::Form;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use minijinja::context;
 use serde::Deserialize;
 
+use super::handlers::Confirming;
 use super::input::NewRegistration;
 use super::{service, store};
 use crate::domain::{dates, Language};
@@ -52,12 +58,68 @@ pub(super) fn ok(lang: Language, body: String) -> HttpResponse {
 pub struct CsrfForm {
     /// Missing: the form is not verified (the 403 page), never a JSON error.
     #[serde(default)]
-    pub(super) csrf: String,
+    pub csrf: String,
 }
 
 /// A page reached from an email or a shared link, before the event is known.
 pub(super) fn lang_of_request(req: &HttpRequest) -> Language {
     crate::web::pages::page_language(req, &Language::ALL, Language::Fr)
+}
+
+/// What a public page's handler is given (an extractor): the app, the request, its path's
+/// parameters `P` (a link's token, a fair's slug), the language of a page reached before the
+/// event is known ([`lang_of_request`]), and `F`, what else the request carries (`Form<…>`,
+/// `Query<…>`; nothing for `()`). Shared by the attendees' and the exhibitors' pages.
+pub struct Page<F = (), P = String> {
+    pub state: web::Data<AppState>,
+    pub req: HttpRequest,
+    pub path: P,
+    pub lang: Language,
+    pub form: F,
+}
+
+impl<F, P> FromRequest for Page<F, P>
+where
+    F: FromRequest + 'static,
+    P: serde::de::DeserializeOwned + 'static,
+{
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    /// Extracts in the order the handlers' own arguments did: the state, the path, then `F`.
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let state = web::Data::<AppState>::extract(&req);
+        let path = web::Path::<P>::extract(&req);
+        let form = F::from_request(&req, payload);
+        Box::pin(async move {
+            let state = state.await?;
+            let path = path.await?.into_inner();
+            let form = form.await.map_err(Into::into)?;
+            let lang = lang_of_request(&req);
+            Ok(Page {
+                state,
+                req,
+                path,
+                lang,
+                form,
+            })
+        })
+    }
+}
+
+impl<F, P> Page<F, P> {
+    /// The check of the page's form (`web::pages::verify_form`): on failure, the 403 page with
+    /// a way back to `retry_page`.
+    pub fn verify(&self, action: &str, csrf: &str, retry_page: &str) -> Result<(), PageError> {
+        let settings = &self.state.settings;
+        crate::web::pages::verify_form(&self.req, settings, action, csrf, self.lang, retry_page)
+    }
+
+    /// The rate limit of the public forms that write or send (429 page when over it).
+    pub fn limit(&self) -> Result<(), PageError> {
+        self.state.limiter.check(&self.req).in_page(self.lang)
+    }
 }
 
 /// The way forward from a confirmation link that cannot be used: a fresh registration for an
@@ -88,13 +150,8 @@ fn link_problem(
 /// `GET /confirm/{token}`: a page with a button; it changes nothing. A link that cannot be
 /// used is answered with its page (404, 409, 410) in the visitor's language.
 #[utoipa::path(get, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button confirms (a GET never does)", content_type = "text/html"), (status = 404), (status = 409), (status = 410)))]
-pub async fn confirm_page(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let lang = lang_of_request(&req);
+pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
+    let (state, token, lang) = (&page.state, &page.path, page.lang);
     let now = state.clock.now().naive_utc();
     let t = token.clone();
     let peek = state
@@ -107,11 +164,11 @@ pub async fn confirm_page(
         .in_page(lang)?;
     let event = match peek {
         (_, Ok((event, _))) => event,
-        (slug, Err(e)) => return Err(link_problem(e, lang, &token, slug.as_deref())),
+        (slug, Err(e)) => return Err(link_problem(e, lang, token, slug.as_deref())),
     };
     let action = format!("/confirm/{token}");
     let body = render(
-        &req,
+        &page.req,
         "confirm.html",
         lang,
         context! {
@@ -126,18 +183,12 @@ pub async fn confirm_page(
 
 /// `POST /confirm/{token}` (the page's form): confirms, then shows the attendee's page.
 #[utoipa::path(post, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "to the attendee's page"), (status = 403), (status = 404), (status = 409), (status = 410), (status = 429)))]
-pub async fn confirm_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let token = token.into_inner();
-    let action = format!("/confirm/{token}");
-    let lang = lang_of_request(&req);
-    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &action)?;
-    state.limiter.check(&req).in_page(lang)?;
-    match super::handlers::confirm_token(&state, token.clone()).await {
+pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let action = format!("/confirm/{}", page.path);
+    page.verify(&action, &page.form.csrf, &action)?;
+    page.limit()?;
+    let (state, token, lang) = (&page.state, &page.path, page.lang);
+    match super::handlers::confirm_token(Confirming::of(state, token.clone())).await {
         Ok(answer) => Ok(see_other(format!(
             "/r/{}?lang={}",
             answer.manage_token,
@@ -150,7 +201,7 @@ pub async fn confirm_submit(
                 .run(move |c| Ok(service::event_of_link(c, &t)?.map(|e| e.slug)))
                 .await
                 .in_page(lang)?;
-            Err(link_problem(e, lang, &token, slug.as_deref()))
+            Err(link_problem(e, lang, token, slug.as_deref()))
         }
     }
 }
@@ -159,19 +210,15 @@ pub async fn confirm_submit(
 /// it changes nothing and mints nothing: a button asks for a link to the attendee's page by
 /// email, sent to the address of the registration (SPEC §4.1: 409 leads to the attendee).
 #[utoipa::path(get, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button emails the link to the attendee's page", content_type = "text/html")))]
-pub async fn used_link(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let lang = lang_of_request(&req);
-    let action = format!("/confirm/{}/mine", token.into_inner());
+pub async fn used_link(page: Page) -> Result<HttpResponse, PageError> {
+    let lang = page.lang;
+    let action = format!("/confirm/{}/mine", page.path);
     let body = render_used(
-        &req,
+        &page.req,
         lang,
         context! {
             action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
+            csrf => csrf::token(page.state.settings.server.secret_key.expose(), &action),
         },
     )?;
     Ok(ok(lang, body))
@@ -182,26 +229,20 @@ pub async fn used_link(
 /// `registration.resend_interval`; the answer is the same whatever the link, so it tells
 /// nothing about it.
 #[utoipa::path(post, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "the email is on its way if the registration is active", content_type = "text/html"), (status = 403), (status = 429)))]
-pub async fn used_link_submit(
-    state: web::Data<AppState>,
-    req: HttpRequest,
-    token: web::Path<String>,
-    form: web::Form<CsrfForm>,
-) -> Result<HttpResponse, PageError> {
-    let lang = lang_of_request(&req);
-    let token = token.into_inner();
-    let action = format!("/confirm/{token}/mine");
-    crate::web::pages::verify_form(&req, &state.settings, &action, &form.csrf, lang, &action)?;
-    state.limiter.check(&req).in_page(lang)?;
-    let now = state.clock.now().naive_utc();
-    let settings = state.settings.clone();
-    state
+pub async fn used_link_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+    let action = format!("/confirm/{}/mine", page.path);
+    page.verify(&action, &page.form.csrf, &action)?;
+    page.limit()?;
+    let (lang, token) = (page.lang, page.path.clone());
+    let now = page.state.clock.now().naive_utc();
+    let settings = page.state.settings.clone();
+    page.state
         .db
         .write(move |c| service::email_link_for_used_link(c, &settings, &token, now))
         .await
         .in_page(lang)?;
     let done = words(lang)["used_sent"].as_str().unwrap_or("").to_string();
-    let body = render_used(&req, lang, context! { done => done })?;
+    let body = render_used(&page.req, lang, context! { done => done })?;
     Ok(ok(lang, body))
 }
 
@@ -223,7 +264,7 @@ fn render_used(
 }
 
 /// Post, redirect, get: where a form leads once done.
-pub(super) fn see_other(location: String) -> HttpResponse {
+pub fn see_other(location: String) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header(("location", location))
         .finish()
@@ -245,7 +286,7 @@ pub struct RegisterForm {
 }
 
 /// A form's field, trimmed; `None` when blank.
-pub(super) fn nonempty(s: &str) -> Option<String> {
+pub fn nonempty(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
@@ -343,18 +384,14 @@ async fn show_register(
 
 #[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page a registration leads to")),
     responses((status = 200, description = "the registration form, or its thank-you page", content_type = "text/html"), (status = 404)))]
-pub async fn register_form(
-    state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let done = req.query_string().split('&').any(|p| p == "done=1");
-    let page = if done {
+pub async fn register_form(page: Page) -> Result<HttpResponse, PageError> {
+    let done = page.req.query_string().split('&').any(|p| p == "done=1");
+    let shown = if done {
         RegisterPage::Done
     } else {
         RegisterPage::Blank
     };
-    show_register(&state, &req, slug.into_inner(), page).await
+    show_register(&page.state, &page.req, page.path, shown).await
 }
 
 #[utoipa::path(post, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path)),
@@ -362,19 +399,15 @@ pub async fn register_form(
     responses((status = 303, description = "to the thank-you page (`?done=1`), the same whether or not the email is known: a reload does not post again"),
         (status = 403), (status = 409), (status = 422), (status = 429)))]
 pub async fn register_submit(
-    state: web::Data<AppState>,
     programme: web::Data<ProgrammeCache>,
     overrides: web::Data<Overrides>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<RegisterForm>,
+    page: Page<Form<RegisterForm>>,
 ) -> Result<HttpResponse, PageError> {
-    let slug = slug.into_inner();
-    let form = form.into_inner();
-    let lang = lang_of_request(&req);
-    let page = format!("/events/{slug}/register");
-    crate::web::pages::verify_form(&req, &state.settings, &page, &form.csrf, lang, &page)?;
-    state.limiter.check(&req).in_page(lang)?;
+    let action = format!("/events/{}/register", page.path);
+    page.verify(&action, &page.form.csrf, &action)?;
+    page.limit()?;
+    let (state, req, lang) = (&page.state, &page.req, page.lang);
+    let (slug, form) = (page.path.clone(), page.form.into_inner());
     // The same parse step as the API: every error comes back at once.
     let body = NewRegistration {
         name: Some(form.name.clone()),
@@ -383,11 +416,7 @@ pub async fn register_submit(
         job_title: nonempty(&form.job_title),
         country: nonempty(&form.country),
         phone: nonempty(&form.phone),
-        language: Some(crate::web::pages::page_language(
-            &req,
-            &Language::ALL,
-            Language::Fr,
-        )),
+        language: Some(lang),
         category: Some(if form.category == "professional" {
             super::Category::Professional
         } else {
@@ -395,7 +424,7 @@ pub async fn register_submit(
         }),
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    let desk = super::handlers::desk(&state, &programme, &overrides);
+    let desk = super::handlers::desk(state, &programme, &overrides);
     match service::register(&desk, slug.clone(), body, vec![]).await {
         // Post, then redirect, then get: reloading the thank-you page posts nothing again.
         Ok(_) => Ok(see_other(format!(
@@ -404,8 +433,8 @@ pub async fn register_submit(
         ))),
         Err(AppError::Validation(errors)) => {
             show_register(
-                &state,
-                &req,
+                state,
+                req,
                 slug,
                 RegisterPage::Retry(
                     Box::new(form),
@@ -418,8 +447,8 @@ pub async fn register_submit(
         }
         Err(AppError::Conflict(detail)) => {
             show_register(
-                &state,
-                &req,
+                state,
+                req,
                 slug,
                 RegisterPage::Retry(Box::new(form), vec![], Some(detail), StatusCode::CONFLICT),
             )

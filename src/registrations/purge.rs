@@ -12,7 +12,7 @@ use crate::db::Db;
 pub fn run(db: &Db, settings: &Settings, today: chrono::NaiveDate) -> anyhow::Result<usize> {
     let cutoff = today - TimeDelta::days(settings.privacy.retention_days as i64);
     crate::events::store::for_each_ended_before(db, cutoff, |c, event| {
-        let rows = store::not_erased(c, event.id)?;
+        let rows = store::of_event(c, event.id, store::By::NotErased)?;
         for r in &rows {
             service::erase(c, settings, event, r)?;
         }

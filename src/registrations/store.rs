@@ -23,13 +23,8 @@ use crate::{paged, run};
 
 /// A registration of an event, or 404.
 pub fn find(c: &mut Conn, event_id: i64, id: i64) -> AppResult<RegistrationRow> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::id.eq(id))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .optional())?
-    .ok_or_else(|| AppError::not_found(format!("no registration {id} in this event")))
+    find_in(c, event_id, By::Id(id))?
+        .ok_or_else(|| AppError::not_found(format!("no registration {id} in this event")))
 }
 
 pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<RegistrationRow> {
@@ -39,43 +34,46 @@ pub fn find_by_id(c: &mut Conn, id: i64) -> QueryResult<RegistrationRow> {
         .first(c))
 }
 
-/// The registration holding a badge code (normalised: `K7QM-2XHP-…`) in an event.
-pub fn find_by_badge(
-    c: &mut Conn,
-    event_id: i64,
-    badge_code: &str,
-) -> QueryResult<Option<RegistrationRow>> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::badge_code.eq(badge_code))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .optional())
+/// Which registrations of an event [`of_event`] reads.
+pub enum By<'a> {
+    Id(i64),
+    /// The badge code it holds (normalised: `K7QM-2XHP-…`).
+    Badge(&'a str),
+    /// The email it was made with (one registration at most).
+    Email(&'a EmailAddress),
+    /// The longest waiting of the event's waiting list.
+    FirstWaitlisted,
+    /// Every one, any status, oldest first.
+    All,
+    /// Those that still hold personal data.
+    NotErased,
 }
 
-/// The registration of an email in an event (one at most).
-pub fn find_by_email(
-    c: &mut Conn,
-    event_id: i64,
-    email: &EmailAddress,
-) -> QueryResult<Option<RegistrationRow>> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::email.eq(email.as_str()))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .optional())
+/// The registrations of an event that `by` picks.
+pub fn of_event(c: &mut Conn, event_id: i64, by: By) -> QueryResult<Vec<RegistrationRow>> {
+    run!(c, |c| {
+        let q = registrations::table
+            .filter(registrations::event_id.eq(event_id))
+            .select(RegistrationRow::as_select())
+            .into_boxed();
+        match by {
+            By::Id(id) => q.filter(registrations::id.eq(id)),
+            By::Badge(code) => q.filter(registrations::badge_code.eq(code)),
+            By::Email(email) => q.filter(registrations::email.eq(email.as_str())),
+            By::FirstWaitlisted => q
+                .filter(registrations::status.eq(Status::Waitlisted.as_str()))
+                .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
+                .limit(1),
+            By::All => q.order(registrations::id.asc()),
+            By::NotErased => q.filter(registrations::erased_at.is_null()),
+        }
+        .load(c)
+    })
 }
 
-/// The longest waiting of an event's waiting list.
-pub fn find_first_waitlisted(c: &mut Conn, event_id: i64) -> QueryResult<Option<RegistrationRow>> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::status.eq(Status::Waitlisted.as_str()))
-        .order((registrations::waitlisted_at.asc(), registrations::id.asc()))
-        .select(RegistrationRow::as_select())
-        .first(c)
-        .optional())
+/// The first registration of an event that `by` picks, if any.
+pub fn find_in(c: &mut Conn, event_id: i64, by: By) -> QueryResult<Option<RegistrationRow>> {
+    Ok(of_event(c, event_id, by)?.into_iter().next())
 }
 
 /// The `exhibitor_staff` registrations among `ids`, in that order (staff passes: one who
@@ -88,24 +86,6 @@ pub fn staff_registrations(c: &mut Conn, ids: &[i64]) -> QueryResult<Vec<Registr
         .load(c))?;
     rows.sort_by_key(|r| ids.iter().position(|id| *id == r.id));
     Ok(rows)
-}
-
-/// Every registration of an event, any status, oldest first.
-pub fn all_of_event(c: &mut Conn, event_id: i64) -> QueryResult<Vec<RegistrationRow>> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .order(registrations::id.asc())
-        .select(RegistrationRow::as_select())
-        .load(c))
-}
-
-/// The registrations of an event that still hold personal data.
-pub fn not_erased(c: &mut Conn, event_id: i64) -> QueryResult<Vec<RegistrationRow>> {
-    run!(c, |c| registrations::table
-        .filter(registrations::event_id.eq(event_id))
-        .filter(registrations::erased_at.is_null())
-        .select(RegistrationRow::as_select())
-        .load(c))
 }
 
 /// One page of an event's registrations, filtered and searched (`req.like`), sorted by name
@@ -180,10 +160,7 @@ pub fn insert(
             registrations::event_id.eq(event_id),
             registrations::email.eq(Some(p.email.as_str())),
             registrations::name.eq(Some(&p.name)),
-            registrations::organization.eq(&p.organization),
-            registrations::job_title.eq(&p.job_title),
-            registrations::country.eq(&p.country),
-            registrations::phone.eq(&p.phone),
+            &p.profile,
             registrations::language.eq(p.language.code()),
             registrations::category.eq(p.category.as_str()),
             registrations::status.eq(status.as_str()),
@@ -237,7 +214,8 @@ pub fn set_confirm_sent(c: &mut Conn, id: i64, at: NaiveDateTime) -> QueryResult
     Ok(())
 }
 
-/// The owner's change of their details.
+/// A change of a registration's details: its owner's, an organizer's, or a cancelled
+/// registration's registered again (its status is the caller's [`set_status`]).
 pub fn update_details(
     c: &mut Conn,
     id: i64,
@@ -246,37 +224,6 @@ pub fn update_details(
 ) -> QueryResult<()> {
     run!(c, |c| diesel::update(registrations::table.find(id))
         .set((change, registrations::updated_at.eq(now)))
-        .execute(c))?;
-    Ok(())
-}
-
-/// An organizer's change of the details and the category.
-pub fn update_by_organizer(
-    c: &mut Conn,
-    id: i64,
-    change: &DetailsChange,
-    category: Category,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    let category = registrations::category.eq(category.as_str());
-    run!(c, |c| diesel::update(registrations::table.find(id))
-        .set((change, category, registrations::updated_at.eq(now)))
-        .execute(c))?;
-    Ok(())
-}
-
-/// A cancelled registration registered again: the new details, category and consent (its
-/// status is the caller's [`set_status`]).
-pub fn reopen(
-    c: &mut Conn,
-    id: i64,
-    change: &DetailsChange,
-    category: Category,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
-    let category = registrations::category.eq(category.as_str());
-    run!(c, |c| diesel::update(registrations::table.find(id))
-        .set((change, category, registrations::consent_at.eq(Some(now))))
         .execute(c))?;
     Ok(())
 }

@@ -5,11 +5,16 @@
 
 pub mod cache;
 pub mod conflicts;
+pub mod console;
+pub mod console_releases;
+pub mod console_sessions;
+pub mod console_setup;
 pub mod downloads;
 pub mod exports;
 pub mod hooks;
 pub mod import;
 pub mod model;
+pub mod overview;
 pub mod pages;
 pub mod publishing;
 pub mod releases;
@@ -18,6 +23,7 @@ pub mod sessions;
 pub mod speakers;
 pub mod store;
 pub mod tracks;
+pub mod working_copy;
 
 /// The programme's routes: its public reads first (the hottest), then its editing.
 pub fn routes(r: &mut crate::web::routes::Routes) {
@@ -31,4 +37,8 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     conflicts::routes(r);
     releases::routes(r);
     import::routes(r);
+    console::routes(r);
+    console_sessions::routes(r);
+    console_releases::routes(r);
+    console_setup::routes(r);
 }

@@ -47,33 +47,25 @@ impl SessionKind {
 pub struct SessionRow {
     pub id: i64,
     pub event_id: i64,
-    pub title: String,
-    pub abstract_text: Option<String>,
-    pub kind: String,
-    pub language: String,
-    pub track_id: Option<i64>,
-    pub room_id: Option<i64>,
-    pub starts_at: Option<NaiveDateTime>,
-    pub ends_at: Option<NaiveDateTime>,
-    pub capacity: Option<i32>,
-    pub search_text: String,
+    #[diesel(embed)]
+    pub form: SessionForm,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
 
-/// A session's columns as a write sets them (insert and update; `None` writes null). The
-/// store stamps the times.
-#[derive(Debug, Insertable, AsChangeset)]
+/// A session's columns as a write sets them (insert and update; `None` writes null) and as its
+/// row holds them. The store stamps the times.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, AsChangeset)]
 #[diesel(
     table_name = sessions,
     treat_none_as_null = true,
     treat_none_as_default_value = false
 )]
-pub struct SessionForm<'a> {
-    pub title: &'a str,
-    pub abstract_text: Option<&'a str>,
-    pub kind: &'a str,
-    pub language: &'a str,
+pub struct SessionForm {
+    pub title: String,
+    pub abstract_text: Option<String>,
+    pub kind: String,
+    pub language: String,
     pub track_id: Option<i64>,
     pub room_id: Option<i64>,
     pub starts_at: Option<NaiveDateTime>,

@@ -44,8 +44,35 @@ pub async fn create(
     let comment = check.long_text("comment", body.comment.as_deref(), 2000);
     check.done().map_err(AppError::Validation)?;
     let version = version.unwrap_or_default();
+    let release = release(
+        &state,
+        &hooks,
+        &cache,
+        &who,
+        slug.into_inner(),
+        version,
+        comment,
+    )
+    .await?;
+    Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
+}
+
+/// An editor publishes the working copy of the fair `slug` as release `version`: refused (409)
+/// while it has hard conflicts or when the version is taken; the release hooks (bookings,
+/// emails) run in the same transaction; this instance serves the new release at once, the
+/// others within `cache::RECHECK`.
+pub async fn release(
+    state: &AppState,
+    hooks: &web::Data<ReleaseHooks>,
+    cache: &ProgrammeCache,
+    who: &Organizer,
+    slug: String,
+    version: String,
+    comment: Option<String>,
+) -> AppResult<Release> {
+    who.require(Role::Editor)?;
     let buffer = state.settings.schedule.speaker_buffer;
-    let slug_of_release = slug.to_string();
+    let (hooks, by, slug_of_release) = (hooks.clone(), who.id, slug.clone());
     let release = state
         .db
         .write(move |c| {
@@ -56,14 +83,13 @@ pub async fn create(
                 &event,
                 &version,
                 comment.as_deref(),
-                Some(who.id),
+                Some(by),
                 buffer,
             )
         })
         .await?;
-    // This instance serves the new release at once; the others within `cache::RECHECK`.
     cache.forget(&slug_of_release);
-    Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
+    Ok(release)
 }
 
 /// The public programme: the latest release.

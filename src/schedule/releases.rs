@@ -14,7 +14,7 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{ReleaseForm, ReleaseRow, SessionFilters, SessionKind};
+use super::model::{ReleaseForm, ReleaseRow, SessionFilters, SessionKind, SessionRow};
 use super::rooms::RoomOut;
 use super::store;
 use super::tracks::TrackOut;
@@ -41,6 +41,34 @@ pub trait Released: Send + Sync {
         previous: Option<&Release>,
         release: &Release,
     ) -> AppResult<()>;
+
+    /// What [`Released::released`] would do for `release` (not written), for the release
+    /// page to show before anyone presses the button; none when it has nothing to say.
+    fn preview(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<Option<Preview>> {
+        let _ = (c, event, previous, release);
+        Ok(None)
+    }
+}
+
+/// What a hook would do for a release: how many people it would email, and that email as
+/// each language would read it.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Preview {
+    pub recipients: usize,
+    pub emails: Vec<PreviewEmail>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PreviewEmail {
+    pub language: Language,
+    pub subject: String,
+    pub text: String,
 }
 
 /// Every area's reaction to a release, in the order they run.
@@ -48,6 +76,21 @@ pub trait Released: Send + Sync {
 pub struct ReleaseHooks(pub Vec<Box<dyn Released>>);
 
 impl ReleaseHooks {
+    /// Every hook's [`Released::preview`] of `release`.
+    pub fn preview(
+        &self,
+        c: &mut Conn,
+        event: &Event,
+        previous: Option<&Release>,
+        release: &Release,
+    ) -> AppResult<Vec<Preview>> {
+        let mut out = Vec::new();
+        for hook in &self.0 {
+            out.extend(hook.preview(c, event, previous, release)?);
+        }
+        Ok(out)
+    }
+
     pub fn run(
         &self,
         c: &mut Conn,
@@ -295,10 +338,10 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
         .collect();
     let sessions = rows
         .into_iter()
-        .filter_map(|r| {
+        .filter_map(|SessionRow { id, form: r, .. }| {
             let room_id = r.room_id?;
             Some(PublishedSession {
-                id: r.id,
+                id,
                 title: r.title,
                 abstract_text: r.abstract_text,
                 kind: SessionKind::parse(&r.kind),
@@ -311,7 +354,7 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
                     .capacity
                     .unwrap_or_else(|| room_capacity.get(&room_id).copied().unwrap_or(0)),
                 speakers: links
-                    .get(&r.id)
+                    .get(&id)
                     .map(|ids| {
                         ids.iter()
                             .filter_map(|i| speaker_by_id.get(i).cloned())
@@ -328,6 +371,43 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
             .map(TrackOut::from)
             .collect(),
         sessions,
+    })
+}
+
+/// What publishing the working copy of `event` now would publish, nothing written: the
+/// release as it would be (version and comment blank), the one before it, the working copy's
+/// conflicts and warnings, and what each hook would do.
+pub struct Prospect {
+    pub previous: Option<Release>,
+    pub release: Release,
+    pub findings: super::conflicts::Findings,
+    pub previews: Vec<Preview>,
+}
+
+pub fn prospect(
+    c: &mut Conn,
+    hooks: &ReleaseHooks,
+    event: &Event,
+    buffer: std::time::Duration,
+) -> AppResult<Prospect> {
+    let findings = super::conflicts::programme(c, event, buffer)?;
+    let snapshot = build_snapshot(c, event)?;
+    let previous = latest(c, event.id)?;
+    let before = previous.as_ref().map(|p| p.snapshot.sessions.as_slice());
+    let release = Release {
+        id: 0,
+        version: String::new(),
+        comment: None,
+        published_at: crate::db::now(),
+        diff: diff(before.unwrap_or(&[]), &snapshot.sessions),
+        snapshot,
+    };
+    let previews = hooks.preview(c, event, previous.as_ref(), &release)?;
+    Ok(Prospect {
+        previous,
+        release,
+        findings,
+        previews,
     })
 }
 

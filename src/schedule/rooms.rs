@@ -6,11 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::name_columns;
-pub use super::model::{RoomForm, RoomRow};
+use super::model::{name_columns, RoomForm, RoomRow};
 use super::store;
-/// Kept for the callers outside the programme (demo data, tests): [`store::insert_room`].
-pub use super::store::insert_room as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::schedule::{Conflict, ConflictKind};
 use crate::domain::text::Check;

@@ -6,23 +6,23 @@
 use std::time::Duration;
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{DateTime, FixedOffset, NaiveDateTime, SubsecRound, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
 use super::conflicts::{self, Candidate};
 use super::model::SessionForm;
-pub use super::model::{SessionFilters, SessionKind, SessionRow};
+use super::model::{SessionFilters, SessionKind, SessionRow};
 use super::releases;
 use super::store::{self, find_session, speaker_ids_of};
-use crate::audit;
-use crate::db::Conn;
-use crate::db::PageRequest;
+use crate::db::{Conn, Db, PageRequest};
+use crate::domain::dates::ProgrammeTime;
 use crate::domain::schedule::Conflict;
 use crate::domain::text::Check;
 use crate::domain::{search_text, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
+use crate::events::service::{self, Change, Record};
 use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
@@ -52,9 +52,10 @@ pub struct SessionOut {
 }
 
 impl SessionOut {
-    pub fn of(event: &Event, r: SessionRow, speaker_ids: Vec<i64>) -> Self {
+    pub fn of(event: &Event, row: SessionRow, speaker_ids: Vec<i64>) -> Self {
+        let r = row.form;
         SessionOut {
-            id: r.id,
+            id: row.id,
             title: r.title,
             abstract_text: r.abstract_text,
             kind: SessionKind::parse(&r.kind),
@@ -65,8 +66,8 @@ impl SessionOut {
             starts_at: r.starts_at.map(|t| event.local(t)),
             ends_at: r.ends_at.map(|t| event.local(t)),
             capacity: r.capacity,
-            created_at: r.created_at.and_utc(),
-            updated_at: r.updated_at.and_utc(),
+            created_at: row.created_at.and_utc(),
+            updated_at: row.updated_at.and_utc(),
         }
     }
 }
@@ -99,11 +100,13 @@ pub struct NewSession {
     /// Room, start and end are given together (scheduled) or not at all (unscheduled).
     #[serde(default)]
     pub room_id: Option<i64>,
-    /// RFC 3339 with offset.
+    /// RFC 3339 with an offset, or the fair's local time without one (`2027-02-22T09:00`).
     #[serde(default)]
-    pub starts_at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = Option<String>, example = "2027-02-22T09:00")]
+    pub starts_at: Option<ProgrammeTime>,
     #[serde(default)]
-    pub ends_at: Option<DateTime<FixedOffset>>,
+    #[schema(value_type = Option<String>, example = "2027-02-22T10:00")]
+    pub ends_at: Option<ProgrammeTime>,
     #[serde(default)]
     #[schema(minimum = 1)]
     pub capacity: Option<i32>,
@@ -128,11 +131,11 @@ pub struct SessionPatch {
     #[schema(value_type = Option<i64>)]
     pub room_id: Option<Option<i64>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<FixedOffset>>)]
-    pub starts_at: Option<Option<DateTime<FixedOffset>>>,
+    #[schema(value_type = Option<String>)]
+    pub starts_at: Option<Option<ProgrammeTime>>,
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<DateTime<FixedOffset>>)]
-    pub ends_at: Option<Option<DateTime<FixedOffset>>>,
+    #[schema(value_type = Option<String>)]
+    pub ends_at: Option<Option<ProgrammeTime>>,
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<i32>)]
     #[schema(minimum = 1)]
@@ -154,8 +157,22 @@ pub struct Draft {
     pub capacity: Option<i32>,
 }
 
-fn utc(t: Option<DateTime<FixedOffset>>) -> Option<NaiveDateTime> {
-    t.map(|t| t.naive_utc().trunc_subsecs(0))
+/// A programme time in UTC, a local one read in the fair's time zone; one that does not exist
+/// there (the clocks skip it) is noted in `check` at `field`.
+fn utc(
+    t: Option<ProgrammeTime>,
+    field: &str,
+    event: &Event,
+    check: &mut Check,
+) -> Option<NaiveDateTime> {
+    match t.map(|t| t.utc(event.timezone)) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(message)) => {
+            check.push(FieldError::new(field, message));
+            None
+        }
+        None => None,
+    }
 }
 
 impl Draft {
@@ -177,15 +194,15 @@ impl Draft {
             track_id: b.track_id,
             speaker_ids: b.speaker_ids,
             room_id: b.room_id,
-            starts_at: utc(b.starts_at),
-            ends_at: utc(b.ends_at),
+            starts_at: utc(b.starts_at, "starts_at", event, check),
+            ends_at: utc(b.ends_at, "ends_at", event, check),
             capacity: b.capacity,
         }
     }
 }
 
 impl Draft {
-    fn of(event: &Event, r: &SessionRow, speaker_ids: Vec<i64>) -> Draft {
+    fn of(event: &Event, r: &SessionForm, speaker_ids: Vec<i64>) -> Draft {
         Draft {
             title: r.title.clone(),
             abstract_text: r.abstract_text.clone(),
@@ -200,7 +217,7 @@ impl Draft {
         }
     }
 
-    fn apply(mut self, p: SessionPatch) -> Draft {
+    fn apply(mut self, p: SessionPatch, event: &Event, check: &mut Check) -> Draft {
         if let Some(v) = p.title {
             self.title = v;
         }
@@ -223,10 +240,10 @@ impl Draft {
             self.room_id = v;
         }
         if let Some(v) = p.starts_at {
-            self.starts_at = utc(v);
+            self.starts_at = utc(v, "starts_at", event, check);
         }
         if let Some(v) = p.ends_at {
-            self.ends_at = utc(v);
+            self.ends_at = utc(v, "ends_at", event, check);
         }
         if let Some(v) = p.capacity {
             self.capacity = v;
@@ -376,10 +393,10 @@ pub fn save_with(
         warnings = found.warnings;
     }
     let form = SessionForm {
-        title: &draft.title,
-        abstract_text: draft.abstract_text.as_deref(),
-        kind: draft.kind.as_str(),
-        language: draft.language.code(),
+        title: draft.title.clone(),
+        abstract_text: draft.abstract_text.clone(),
+        kind: draft.kind.as_str().to_string(),
+        language: draft.language.code().to_string(),
         track_id: draft.track_id,
         room_id: draft.room_id,
         starts_at: draft.starts_at,
@@ -410,99 +427,146 @@ pub async fn create(
     slug: web::Path<String>,
     body: Json<NewSession>,
 ) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
-    let (body, mut check) = body.into_parts().await?;
+    let (body, check) = body.into_parts().await?;
     let buffer = state.settings.schedule.speaker_buffer;
-    let written = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let draft = Draft::from_new(body, &event, &mut check);
-            let (session, warnings) = save_with(c, &event, None, draft, buffer, check)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "create",
-                "session",
-                Some(session.id),
-                serde_json::json!({}),
-            )?;
-            Ok(SessionWritten { session, warnings })
-        })
-        .await?;
+    let written = add(&state.db, &who, slug.into_inner(), body, check, buffer).await?;
     Ok(HttpResponse::Created().json(written))
 }
 
 #[utoipa::path(patch, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
-    params(("slug" = String, Path), ("id" = i64, Path)), request_body = SessionPatch,
+    params(("slug" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the session this change is based on")), request_body = SessionPatch,
     responses((status = 200, body = SessionWritten), (status = 401), (status = 403), (status = 404),
-        (status = 409, description = "hard schedule conflicts, listed in `conflicts`"), (status = 422)),
+        (status = 409, description = "hard schedule conflicts, listed in `conflicts`"),
+        (status = 412, description = "`If-Match` names a version the session no longer has"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
     who: Organizer,
+    req: HttpRequest,
     path: web::Path<(String, i64)>,
     body: Json<SessionPatch>,
 ) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
     let (patch, check) = body.into_parts().await?;
     let (slug, id) = path.into_inner();
     let buffer = state.settings.schedule.speaker_buffer;
-    let written = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let row = find_session(c, event.id, id)?;
-            let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
-            let draft = Draft::of(&event, &row, speakers).apply(patch);
-            let (session, warnings) = save_with(c, &event, Some(id), draft, buffer, check)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                "session",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(SessionWritten { session, warnings })
-        })
-        .await?;
+    let expected = crate::web::if_match(&req);
+    let written = change(&state.db, &who, slug, id, patch, check, buffer, expected).await?;
     Ok(HttpResponse::Ok().json(written))
 }
 
 #[utoipa::path(delete, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
-    params(("slug" = String, Path), ("id" = i64, Path)),
+    params(("slug" = String, Path), ("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the session this deletion is based on")),
     responses((status = 204, description = "deleted from the working copy; the next release lists it as cancelled"),
-        (status = 401), (status = 403), (status = 404)),
+        (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the session no longer has")),
     security(("bearer" = [])))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: Organizer,
+    req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
-    who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
-    state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            find_session(c, event.id, id)?;
-            store::delete_session(c, id)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "delete",
-                "session",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
-        })
-        .await?;
+    remove(&state.db, &who, slug, id, crate::web::if_match(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A session's version, as its `ETag` and a console form carry it: any write makes another.
+pub fn version(row: &SessionRow) -> String {
+    row.updated_at.and_utc().timestamp_micros().to_string()
+}
+
+/// 412 unless the session is still at `expected` (none: any version).
+fn check_version(row: &SessionRow, expected: Option<&str>) -> AppResult<()> {
+    match expected {
+        Some(v) if v != version(row) => Err(AppError::PreconditionFailed(format!(
+            "session {} was changed at {} UTC since this version",
+            row.id,
+            row.updated_at.format("%Y-%m-%d %H:%M:%S")
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// An editor adds a session to the working copy of the fair `slug`; its warnings come back
+/// with it, hard conflicts are a 409 that writes nothing.
+pub async fn add(
+    db: &Db,
+    who: &Organizer,
+    slug: String,
+    body: NewSession,
+    mut check: Check,
+    buffer: Duration,
+) -> AppResult<SessionWritten> {
+    who.require(Role::Editor)?;
+    service::change(
+        db,
+        who,
+        slug,
+        Change::new("create", "session"),
+        move |c, event| {
+            let draft = Draft::from_new(body, event, &mut check);
+            let (session, warnings) = save_with(c, event, None, draft, buffer, check)?;
+            let id = session.id;
+            Ok((SessionWritten { session, warnings }, Record::of(id)))
+        },
+    )
+    .await
+}
+
+/// An editor changes session `id` of the fair `slug` (at version `expected`, when given), as
+/// [`add`] checks a new one.
+#[allow(clippy::too_many_arguments)]
+pub async fn change(
+    db: &Db,
+    who: &Organizer,
+    slug: String,
+    id: i64,
+    patch: SessionPatch,
+    mut check: Check,
+    buffer: Duration,
+    expected: Option<String>,
+) -> AppResult<SessionWritten> {
+    who.require(Role::Editor)?;
+    service::change(
+        db,
+        who,
+        slug,
+        Change::new("update", "session"),
+        move |c, event| {
+            let row = find_session(c, event.id, id)?;
+            check_version(&row, expected.as_deref())?;
+            let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
+            let draft = Draft::of(event, &row.form, speakers).apply(patch, event, &mut check);
+            let (session, warnings) = save_with(c, event, Some(id), draft, buffer, check)?;
+            Ok((SessionWritten { session, warnings }, Record::of(id)))
+        },
+    )
+    .await
+}
+
+/// An editor deletes session `id` from the working copy (the next release lists it as
+/// cancelled).
+pub async fn remove(
+    db: &Db,
+    who: &Organizer,
+    slug: String,
+    id: i64,
+    expected: Option<String>,
+) -> AppResult<()> {
+    who.require(Role::Editor)?;
+    service::change(
+        db,
+        who,
+        slug,
+        Change::new("delete", "session"),
+        move |c, event| {
+            let row = find_session(c, event.id, id)?;
+            check_version(&row, expected.as_deref())?;
+            store::delete_session(c, id)?;
+            Ok(((), Record::of(id)))
+        },
+    )
+    .await
 }
 
 /// The sort keys of the session lists.
@@ -611,24 +675,30 @@ pub async fn get(
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let organizer = who.can_view();
-    let body = state
+    let (body, etag) = state
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, organizer)?;
             if organizer {
                 let row = find_session(c, event.id, id)?;
+                let etag = crate::web::etag(&version(&row));
                 let sp = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
-                return Ok(SessionView::WorkingCopy(SessionOut::of(&event, row, sp)));
+                let out = SessionView::WorkingCopy(SessionOut::of(&event, row, sp));
+                return Ok((out, Some(etag)));
             }
             let published = releases::latest(c, event.id)?
                 .and_then(|r| r.snapshot.sessions.into_iter().find(|s| s.id == id))
                 .ok_or_else(|| {
                     AppError::not_found(format!("no session {id} in the published programme"))
                 })?;
-            Ok(SessionView::Released(published))
+            Ok((SessionView::Released(published), None))
         })
         .await?;
-    Ok(HttpResponse::Ok().json(body))
+    let mut res = HttpResponse::Ok();
+    if let Some(etag) = etag {
+        res.insert_header((actix_web::http::header::ETAG, etag));
+    }
+    Ok(res.json(body))
 }
 
 /// The sessions API.

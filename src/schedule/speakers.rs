@@ -6,10 +6,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-pub use super::model::{SpeakerForm, SpeakerRow};
+use super::model::{SpeakerForm, SpeakerRow};
 use super::store;
-/// Kept for the callers outside the programme (demo data, tests): [`store::insert_speaker`].
-pub use super::store::insert_speaker as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, FieldError, Rule};
 use crate::domain::{search_text, EmailAddress};

@@ -5,11 +5,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::name_columns;
-pub use super::model::{TrackForm, TrackRow};
+use super::model::{name_columns, TrackForm, TrackRow};
 use super::store;
-/// Kept for the callers outside the programme (demo data): [`store::insert_track`].
-pub use super::store::insert_track as insert;
 use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, Rule};
 use crate::domain::Translatable;

@@ -23,12 +23,8 @@ use actix_web::web::Bytes;
 use actix_web::HttpMessage;
 use futures_util::Stream;
 
-/// How long a request body may take to arrive, from the request's start, before its length
-/// counts (app data).
-#[derive(Clone, Copy, Debug)]
-pub struct BodyTimeout(pub Duration);
-
-/// The slowest upload a body's deadline allows for beyond [`BodyTimeout`]: 64 KiB a second.
+/// The slowest upload a body's deadline allows for beyond `server.body_timeout`: 64 KiB a
+/// second.
 pub const MIN_RATE: u64 = 64 * 1024;
 
 /// The deadline of a body of `length` bytes (chunked: unknown, `base` alone).
@@ -131,8 +127,8 @@ pub async fn limit_body(
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, Held>>, actix_web::Error> {
     let timeout = req
-        .app_data::<actix_web::web::Data<BodyTimeout>>()
-        .map(|t| t.0);
+        .app_data::<super::State>()
+        .map(|s| s.settings.server.body_timeout);
     let Some((timeout, length)) = timeout.zip(body_length(&req)) else {
         return Ok(next.call(req).await?.map_into_left_body());
     };

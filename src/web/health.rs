@@ -38,7 +38,6 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 pub async fn metrics(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,
-    metrics: web::Data<crate::web::telemetry::Metrics>,
 ) -> AppResult<HttpResponse> {
     let expected = state.settings.server.metrics_token.expose();
     if expected.is_empty() {
@@ -58,7 +57,7 @@ pub async fn metrics(
     }
     Ok(HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4")
-        .body(metrics.render()))
+        .body(state.metrics.render()))
 }
 
 /// The health checks and metrics (operators' probes).

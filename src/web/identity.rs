@@ -3,8 +3,10 @@
 //! Every credential travels as `Authorization: Bearer <token>` (the scheme name in any case,
 //! RFC 9110 §11.1); the token's prefix says what it is (`slt_` organizer, `slr_` attendee,
 //! `sle_` exhibitor). Checking an organizer token needs the `auth` area's tables, so the check
-//! itself is an [`Authenticator`] that the app registers as `web::Data<dyn Authenticator>`;
+//! itself is an [`Authenticator`] that the app puts in the [`AppState`](super::AppState);
 //! areas only see the resulting [`Organizer`].
+
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::{http::header, web, FromRequest, HttpRequest};
@@ -53,7 +55,6 @@ pub fn owner_bearer(req: &HttpRequest, prefix: &str, who: &str) -> AppResult<Str
 pub struct Organizer {
     pub id: i64,
     pub role: Role,
-    pub token_id: i64,
 }
 
 impl Organizer {
@@ -74,6 +75,26 @@ impl Organizer {
 /// reads the database): the extractors call it off the async workers.
 pub trait Authenticator: Send + Sync {
     fn organizer(&self, token: &str) -> AppResult<Option<Organizer>>;
+
+    /// The organizer signed in with console session `token`, if it is live at `now`; the
+    /// session's idle clock restarts, and `chosen` (a language picked with `?lang=`) is kept
+    /// on the account.
+    fn console(
+        &self,
+        token: &str,
+        chosen: Option<crate::domain::Language>,
+        now: chrono::NaiveDateTime,
+    ) -> AppResult<Option<Signed>>;
+}
+
+/// An organizer signed in to the console (see `web::console`).
+#[derive(Debug, Clone)]
+pub struct Signed {
+    pub organizer: Organizer,
+    pub session_id: i64,
+    pub email: String,
+    /// The language the organizer reads the console in, once chosen.
+    pub language: Option<crate::domain::Language>,
 }
 
 /// An organizer if the request carries an organizer token, none if it carries no credentials.
@@ -88,7 +109,7 @@ impl OptionalOrganizer {
 }
 
 async fn authenticate(
-    authenticator: Option<web::Data<dyn Authenticator>>,
+    authenticator: Option<Arc<dyn Authenticator>>,
     token: String,
 ) -> AppResult<Organizer> {
     if !token.starts_with(crate::domain::ORGANIZER_TOKEN_PREFIX) {
@@ -103,13 +124,19 @@ async fn authenticate(
         .ok_or_else(|| AppError::Unauthorized("unknown or revoked token".into()))
 }
 
+/// The app's [`Authenticator`], from its state.
+fn authenticator_of(req: &HttpRequest) -> Option<Arc<dyn Authenticator>> {
+    let state = req.app_data::<super::State>()?;
+    Some(state.authenticator.clone())
+}
+
 impl FromRequest for Organizer {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
-        let authenticator = req.app_data::<web::Data<dyn Authenticator>>().cloned();
+        let authenticator = authenticator_of(req);
         Box::pin(async move {
             let token = token?.ok_or_else(|| {
                 AppError::Unauthorized(
@@ -127,7 +154,7 @@ impl FromRequest for OptionalOrganizer {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let token = bearer(req);
-        let authenticator = req.app_data::<web::Data<dyn Authenticator>>().cloned();
+        let authenticator = authenticator_of(req);
         Box::pin(async move {
             match token? {
                 None => Ok(OptionalOrganizer(None)),

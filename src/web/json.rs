@@ -81,18 +81,14 @@ pub async fn confirmation_token(
     Ok(token.unwrap_or_default())
 }
 
-/// The body size limit, stored as app data by `app::build`.
-#[derive(Clone, Copy)]
-pub struct BodyLimit(pub usize);
-
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = AppError;
     type Future = Ready<Result<Self, AppError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let limit = req
-            .app_data::<web::Data<BodyLimit>>()
-            .map(|l| l.0)
+            .app_data::<super::State>()
+            .map(|s| s.settings.server.max_body)
             .unwrap_or(64 * 1024);
         let is_json = req
             .headers()

@@ -5,6 +5,8 @@
 //! ([`words`]), and [`routes::Routes`], through which each
 //! area registers its routes with their OpenAPI paths (the app composes the areas).
 
+pub mod assets;
+pub mod console;
 pub mod csrf;
 pub mod deadline;
 pub mod health;
@@ -31,10 +33,64 @@ pub type ItemPath = actix_web::web::Path<(String, i64)>;
 
 use crate::error::AppError;
 
-/// Any path no route matches.
-pub async fn not_found(req: HttpRequest) -> Result<HttpResponse, AppError> {
-    let _ = req;
-    Err(AppError::not_found("no such route"))
+/// Any path no route matches: a problem document under `/api/`, a page anywhere else (a
+/// person opened it), and a path with a trailing slash goes to the same path without it.
+pub async fn not_found(req: HttpRequest) -> HttpResponse {
+    let path = req.path();
+    if !is_api(path) && path.len() > 1 && path.ends_with('/') {
+        let trimmed = path.trim_end_matches('/');
+        let to = match req.query_string() {
+            "" => trimmed.to_string(),
+            query => format!("{trimmed}?{query}"),
+        };
+        let to = if to.is_empty() || to.starts_with("//") {
+            "/".to_string()
+        } else {
+            to
+        };
+        return HttpResponse::PermanentRedirect()
+            .insert_header((actix_web::http::header::LOCATION, to))
+            .finish();
+    }
+    no_such(&req, "no such route").error_response()
+}
+
+/// A version as an `ETag` header value (a strong tag: the version names the exact state).
+pub fn etag(version: &str) -> String {
+    format!("\"{version}\"")
+}
+
+/// The version an `If-Match` header names (its first tag, quotes and a weak `W/` taken off);
+/// `*` or no header: none, any version will do.
+pub fn if_match(req: &HttpRequest) -> Option<String> {
+    let value = req
+        .headers()
+        .get(actix_web::http::header::IF_MATCH)?
+        .to_str()
+        .ok()?;
+    let first = value.split(',').next()?.trim();
+    let tag = first.strip_prefix("W/").unwrap_or(first).trim_matches('"');
+    (!tag.is_empty() && tag != "*").then(|| tag.to_string())
+}
+
+/// Whether `path` is the JSON API's (errors there are problem documents, not pages).
+pub fn is_api(path: &str) -> bool {
+    path == "/api" || path.starts_with("/api/")
+}
+
+/// The 404 of a path that names nothing (an unknown route, an id that is not a number): a
+/// problem document for the API, a page in the visitor's language elsewhere.
+pub fn no_such(req: &HttpRequest, detail: &str) -> actix_web::Error {
+    let error = AppError::not_found(detail);
+    if is_api(req.path()) {
+        return error.into();
+    }
+    let lang = pages::page_language(
+        req,
+        &crate::domain::Language::ALL,
+        crate::domain::Language::Fr,
+    );
+    pages::PageError::new(error, lang).into()
 }
 
 /// A known path asked with a method it does not take: 405 with the methods it does take.

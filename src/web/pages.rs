@@ -43,6 +43,21 @@ fn env() -> &'static Environment<'static> {
             "changes.html",
             "directory.html",
             "seat.html",
+            "home.html",
+            "console/layout.html",
+            "console/error.html",
+            "console/sign_in.html",
+            "console/fairs.html",
+            "console/event_fields.html",
+            "console/event_new.html",
+            "console/settings.html",
+            "console/overview.html",
+            "console/schedule.html",
+            "console/session.html",
+            "console/setup.html",
+            "console/diff.html",
+            "console/release_new.html",
+            "console/releases.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");
@@ -64,11 +79,25 @@ pub fn render(
         lang => lang.code(),
         dir => if lang.is_rtl() { "rtl" } else { "ltr" },
         t => t,
+        assets => super::assets::urls(),
     };
     env()
         .get_template(name)
         .and_then(|tmpl| tmpl.render(context! { ..base, ..ctx }))
-        .map_err(|e| AppError::internal(format!("page {name}: {e:#}")))
+        .map_err(|e| AppError::internal(format!("page {name}: {}", causes(&e))))
+}
+
+/// A template error and its causes, without the values it was rendered with (they may hold
+/// personal data and tokens, which logs never do).
+fn causes(e: &minijinja::Error) -> String {
+    let mut out = e.to_string();
+    let mut next = std::error::Error::source(e);
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
 }
 
 /// [`render`] for a page answering `req`: with the language switcher (`langs`).
@@ -140,7 +169,8 @@ fn cookie_language(req: &HttpRequest) -> Option<Language> {
     cookie(req, LANG_COOKIE).and_then(|value| value.parse::<Language>().ok())
 }
 
-fn query_language(req: &HttpRequest) -> Option<Language> {
+/// The language asked for with `?lang=`, if any.
+pub fn query_language(req: &HttpRequest) -> Option<Language> {
     web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
         .ok()
         .and_then(|q| q.get("lang").and_then(|l| l.parse::<Language>().ok()))

@@ -86,51 +86,47 @@ pub struct Routes {
 
 impl Routes {
     /// Serves `handler` at the path and method its documentation `doc` names.
-    pub fn add<D, F, Args>(&mut self, doc: D, handler: F) -> &mut Self
+    pub fn add<F, Args>(&mut self, doc: impl Documented, handler: F) -> &mut Self
     where
-        D: Documented,
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.push(doc, handler, None)
+        self.push(Rc::new(doc), &|m| web::method(m).to(handler.clone()), None)
     }
 
     /// [`Routes::add`] for a paged list (`web::list::ListParams`): the document narrows its
     /// `sort` parameter to `sorts` and their `-` (descending) forms, so that a client knows what
     /// the server takes.
-    pub fn list<D, F, Args>(
+    pub fn list<F, Args>(
         &mut self,
-        doc: D,
+        doc: impl Documented,
         handler: F,
         sorts: &'static [&'static str],
     ) -> &mut Self
     where
-        D: Documented,
         F: Handler<Args>,
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        self.push(doc, handler, Some(sorts))
+        self.push(
+            Rc::new(doc),
+            &|m| web::method(m).to(handler.clone()),
+            Some(sorts),
+        )
     }
 
-    fn push<D, F, Args>(
+    /// Adds `doc`'s routes, each made by `route` for its method.
+    fn push(
         &mut self,
-        doc: D,
-        handler: F,
+        doc: Rc<dyn Documented>,
+        route: &dyn Fn(Method) -> actix_web::Route,
         sorts: Option<&'static [&'static str]>,
-    ) -> &mut Self
-    where
-        D: Documented,
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
+    ) -> &mut Self {
         let path = doc.path();
-        let doc: Rc<dyn Documented> = Rc::new(doc);
         for method in doc.methods() {
             let entry = Entry {
-                route: web::method(actix_method(&method)).to(handler.clone()),
+                route: route(actix_method(&method)),
                 method,
                 doc: doc.clone(),
                 sorts,

@@ -11,7 +11,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
-use actix_web::{web, Error};
+use actix_web::Error;
 
 /// Latency histogram bucket bounds, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -116,7 +116,7 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = req.method().to_string();
-    let metrics = req.app_data::<web::Data<Metrics>>().cloned();
+    let state = req.app_data::<super::State>().cloned();
     let mut res = next.call(req).await?;
     let route = res
         .request()
@@ -141,8 +141,8 @@ pub async fn observe(
         HeaderName::from_static("content-security-policy"),
         HeaderValue::from_static("frame-ancestors 'none'"),
     );
-    if let Some(m) = metrics {
-        m.record(&method, &route, status, elapsed);
+    if let Some(state) = state {
+        state.metrics.record(&method, &route, status, elapsed);
     }
     tracing::info!(
         target: "salon::http",

@@ -44,10 +44,16 @@ pub enum Section {
     ErrorPage,
     /// What a form shows beside a field, by broken rule.
     FormErrors,
+    /// The front page: the published fairs.
+    Home,
+    /// The console's frame, sign-in, error pages and the fair's pages.
+    Console,
+    /// The console's programme editor, session forms and releases.
+    ConsoleSchedule,
 }
 
 impl Section {
-    pub const ALL: [Section; 11] = [
+    pub const ALL: [Section; 14] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -59,6 +65,9 @@ impl Section {
         Section::ExhibitorExpiredLink,
         Section::ErrorPage,
         Section::FormErrors,
+        Section::Home,
+        Section::Console,
+        Section::ConsoleSchedule,
     ];
 
     /// The section's name in the files.
@@ -75,6 +84,9 @@ impl Section {
             Section::ExhibitorExpiredLink => "exhibitor_expired_link",
             Section::ErrorPage => "error_page",
             Section::FormErrors => "form_errors",
+            Section::Home => "home",
+            Section::Console => "console",
+            Section::ConsoleSchedule => "console_schedule",
         }
     }
 }

@@ -380,6 +380,7 @@ fn the_checks_see_a_planted_cycle() {
 const TABLES: &[(&str, &str)] = &[
     ("organizers", "auth"),
     ("api_tokens", "auth"),
+    ("console_sessions", "auth"),
     ("audit_entries", "audit"),
     ("events", "events"),
     ("outbox_emails", "email"),

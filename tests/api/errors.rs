@@ -110,14 +110,7 @@ async fn malformed_input_is_answered_with_problems() {
     )
     .await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
-    let (s, _) = raw(
-        &app,
-        reqwest::Method::DELETE,
-        "/api/v1/events/x",
-        None,
-        vec![],
-    )
-    .await;
+    let (s, _) = raw(&app, reqwest::Method::PUT, "/api/v1/events/x", None, vec![]).await;
     assert_eq!(s, StatusCode::METHOD_NOT_ALLOWED);
     let (s, _) = raw(
         &app,

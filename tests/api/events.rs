@@ -296,3 +296,57 @@ async fn a_missing_description_is_empty() {
     assert_eq!(status, StatusCode::CREATED);
     assert_eq!(ev["description"], "");
 }
+
+#[tokio::test]
+async fn a_draft_can_be_deleted_with_everything_in_it_a_published_fair_cannot() {
+    let app = spawn_app().await;
+    let slug = app.create_event("typo-2027").await;
+    let room = app
+        .create(
+            &format!("/api/v1/events/{slug}/rooms"),
+            json!({"name": "Salle Atlas", "capacity": 50}),
+        )
+        .await;
+    let viewer = app.organizer_token(Role::Viewer).await;
+    let (status, _) = app
+        .delete(&format!("/api/v1/events/{slug}"), Some(&viewer))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, body) = app
+        .delete(&format!("/api/v1/events/{slug}"), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _) = app
+        .get(&format!("/api/v1/events/{slug}"), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, _) = app
+        .get(
+            &format!("/api/v1/events/{slug}/rooms/{room}"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // The slug is free again, and the deletion is in the audit log.
+    app.create_event("typo-2027").await;
+
+    let published = app.create_event("kept-2027").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{published}/publish"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = app
+        .delete(&format!("/api/v1/events/{published}"), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(
+        body["detail"].as_str().unwrap_or("").contains("draft"),
+        "{body}"
+    );
+    let (status, _) = app.get(&format!("/api/v1/events/{published}"), None).await;
+    assert_eq!(status, StatusCode::OK);
+}

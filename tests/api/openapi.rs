@@ -39,7 +39,8 @@ async fn the_document_and_the_served_routes_agree() {
             .replace("{feed_token}", "x")
             .replace("{token}", "slr_x")
             .replace("{kind}", "registration_confirm")
-            .replace("{lang}", "fr");
+            .replace("{lang}", "fr")
+            .replace("{name}", "salon.css");
         assert!(
             !concrete.contains('{'),
             "{path}: fill in its parameter here"

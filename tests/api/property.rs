@@ -12,9 +12,9 @@ use salon::domain::text::Check;
 use salon::domain::{Language, Translatable};
 use salon::error::AppError;
 use salon::events::store::{self as events, EventFields};
-use salon::schedule::rooms::{self, RoomForm};
-use salon::schedule::sessions::{self, Draft, SessionKind};
-use salon::schedule::speakers::{self, SpeakerForm};
+use salon::schedule::model::{RoomForm, SessionKind, SpeakerForm};
+use salon::schedule::sessions::{self, Draft};
+use salon::schedule::store as schedule;
 
 use crate::helpers::TestDb;
 
@@ -127,7 +127,7 @@ fn run_case(db: &Db, programme: &[Gen]) -> Result<(), TestCaseError> {
                 &mut check,
             )
             .expect("a room");
-            c.write_tx(|c| rooms::insert(c, event.id, &form))
+            c.write_tx(|c| schedule::insert_room(c, event.id, &form))
                 .expect("room")
                 .id
         })
@@ -137,7 +137,7 @@ fn run_case(db: &Db, programme: &[Gen]) -> Result<(), TestCaseError> {
             let mut check = Check::default();
             let form = SpeakerForm::check(Some(format!("S{i}")), None, None, None, &mut check)
                 .expect("a speaker");
-            c.write_tx(|c| speakers::insert(c, event.id, &form))
+            c.write_tx(|c| schedule::insert_speaker(c, event.id, &form))
                 .expect("speaker")
                 .id
         })

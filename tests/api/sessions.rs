@@ -139,6 +139,11 @@ async fn unscheduled_sessions_and_bad_references() {
     let (status, problem) = app.post(&f.sessions(), Some(&app.admin), body).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(error_fields(&problem), vec!["starts_at"]);
+    let said = problem["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        said.contains("2027-02-22T09:00"),
+        "says which format: {said}"
+    );
 
     let (_, list) = app.get(&f.sessions(), Some(&app.admin)).await;
     assert_eq!(list["total"], 1, "only the valid session was written");
@@ -424,4 +429,95 @@ async fn the_public_reads_the_release_not_the_working_copy() {
     assert_eq!(found["total"], 1);
     let (_, found) = app.get(&format!("{}?q=edited", f.sessions()), None).await;
     assert_eq!(found["total"], 0);
+}
+
+/// A time without an offset is the fair's local time: on 22 February 2027 (Ramadan) Morocco
+/// keeps UTC+0, on 3 May UTC+1; 09:00 local is inside the fair's hours either way.
+#[tokio::test]
+async fn local_times_are_read_in_the_fairs_time_zone_across_its_clock_changes() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("ramadan").await;
+    let (status, body) = app
+        .patch(
+            "/api/v1/events/ramadan",
+            Some(&app.admin),
+            json!({"starts_on": "2027-02-22", "ends_on": "2027-02-23"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let mut body = session_body("Ramadan", f.room_a, "09:00", "10:00", &[]);
+    body["starts_at"] = json!("2027-02-22T09:00");
+    body["ends_at"] = json!("2027-02-22T10:00");
+    let (status, s) = app.post(&f.sessions(), Some(&app.admin), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    assert_eq!(s["starts_at"], "2027-02-22T09:00:00Z");
+    let may = app.programme_fixture("may").await;
+    let mut body = session_body("Mai", may.room_a, "09:00", "10:00", &[]);
+    body["starts_at"] = json!("2027-05-03T17:00");
+    body["ends_at"] = json!("2027-05-03T18:00");
+    let (status, s) = app.post(&may.sessions(), Some(&app.admin), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{s}");
+    assert_eq!(
+        s["starts_at"], "2027-05-03T17:00:00+01:00",
+        "17:00 local stays 17:00"
+    );
+}
+
+/// `ETag` on a session's GET, `If-Match` on its PATCH and DELETE: a stale write is 412 and
+/// changes nothing; a write without `If-Match` works as before.
+#[tokio::test]
+async fn a_stale_if_match_is_refused() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("etags").await;
+    let body = session_body("Versioned", f.room_a, "10:00", "11:00", &[]);
+    let id = app.create(&f.sessions(), body).await;
+    let url = app.url(&format!("{}/{id}", f.sessions()));
+    let etag = |res: &reqwest::Response| {
+        res.headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string)
+            .expect("an ETag")
+    };
+    let res = app
+        .client
+        .get(&url)
+        .bearer_auth(&app.admin)
+        .send()
+        .await
+        .expect("get");
+    let first = etag(&res);
+    let patch = |tag: &str, title: &str| {
+        app.client
+            .patch(&url)
+            .bearer_auth(&app.admin)
+            .header("if-match", tag.to_string())
+            .json(&json!({ "title": title }))
+            .send()
+    };
+    let res = patch(&first, "Renamed").await.expect("patch");
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = patch(&first, "Lost update").await.expect("patch");
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let res = app
+        .client
+        .delete(&url)
+        .bearer_auth(&app.admin)
+        .header("if-match", first.clone())
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+    let (_, s) = app
+        .get(&format!("{}/{id}", f.sessions()), Some(&app.admin))
+        .await;
+    assert_eq!(s["title"], "Renamed", "the stale writes changed nothing");
+    let (status, _) = app
+        .patch(
+            &format!("{}/{id}", f.sessions()),
+            Some(&app.admin),
+            json!({"title": "Free"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "no If-Match: any version");
 }

@@ -267,7 +267,8 @@ fn sample_context(kind: EmailKind) -> serde_json::Value {
             "booth_area_m2" => serde_json::json!(18),
             "qr_src" => serde_json::json!("cid:badge-qr@salon.example"),
             "changes" => {
-                serde_json::json!([{"title": "Keynote", "change": "moved", "when": "12 avril 2027, 09:30", "room": "Salle Atlas"}])
+                serde_json::json!([{"title": "Keynote", "change": "moved", "when": "12 avril 2027, 09:30–10:30", "room": "Salle Atlas",
+                    "was_when": "12 avril 2027, 11:00–12:00", "was_room": "Salle Tensift"}])
             }
             other => serde_json::json!(format!("sample {other}")),
         };

@@ -13,17 +13,18 @@ use crate::email::{outbox, EmailKind};
 use crate::error::AppResult;
 use crate::events::Event;
 use crate::registrations::model::{RegistrationRow, Status};
-use crate::registrations::{agenda, bookings, store};
+use crate::registrations::store::{self, By};
+use crate::registrations::{agenda, bookings};
 
 /// Promotes waitlisted registrations, oldest first, while seats are free; emails each.
 pub fn promote(c: &mut Conn, settings: &Settings, event: &Event) -> AppResult<usize> {
     let mut promoted = 0;
     while has_free_seat(c, event)? {
-        let Some(next) = store::find_first_waitlisted(c, event.id)? else {
+        let Some(next) = store::find_in(c, event.id, By::FirstWaitlisted)? else {
             break;
         };
         let reg = transition(c, &next, Status::Confirmed)?;
-        emails::send_confirmed(c, settings, event, &reg, EmailKind::RegistrationPromoted)?;
+        emails::send_with_manage_link(c, settings, event, &reg, EmailKind::RegistrationPromoted)?;
         promoted += 1;
     }
     Ok(promoted)

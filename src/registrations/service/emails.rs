@@ -32,24 +32,12 @@ pub(super) fn queue(
     let Some(to) = reg.email.as_deref() else {
         return Ok(()); // erased: nobody to write to
     };
-    let lang = reg.language();
-    let mut ctx = email::common_context(event, lang, reg.display_name());
-    if let Value::Object(extra) = extra {
-        ctx.extend(extra);
-    }
-    email::enqueue(
-        c,
-        NewEmail {
-            event_id: Some(event.id),
-            registration_id: Some(reg.id),
-            kind,
-            to,
-            language: lang,
-            context: Value::Object(ctx),
-            attachments,
-        },
-        &settings.message_domain(),
-    )?;
+    let email = NewEmail {
+        registration_id: Some(reg.id),
+        attachments,
+        ..NewEmail::about(event, kind, to, reg.display_name(), reg.language(), extra)
+    };
+    email::enqueue(c, email, &settings.message_domain())?;
     Ok(())
 }
 
@@ -83,24 +71,9 @@ pub struct ConfirmLink {
 }
 
 impl ConfirmLink {
-    /// The link `name` at `to` gets in `lang`. Reads the event's template override, if any;
-    /// writes nothing.
+    /// The link `name` at `to` gets in `lang`, with the event's override of the email
+    /// (`custom`, read by the caller; `None`: it has none). Touches no database.
     pub fn prepare(
-        c: &mut Conn,
-        settings: &Settings,
-        event: &Event,
-        to: &str,
-        lang: Language,
-        name: &str,
-    ) -> AppResult<ConfirmLink> {
-        let custom =
-            email::templates::find_override(c, event.id, EmailKind::RegistrationConfirm, lang)?;
-        Self::prepare_with(custom, settings, event, to, lang, name)
-    }
-
-    /// [`ConfirmLink::prepare`] with the event's override of the email already read
-    /// (`custom`; `None`: it has none). Touches no database.
-    pub fn prepare_with(
         custom: Option<email::templates::Parts>,
         settings: &Settings,
         event: &Event,
@@ -110,28 +83,14 @@ impl ConfirmLink {
     ) -> AppResult<ConfirmLink> {
         let token = TOKENS.unsaved();
         let ttl = settings.registration.confirm_ttl;
-        let mut ctx = email::common_context(event, lang, name);
-        ctx.insert(
-            "confirm_url".into(),
-            json!(format!(
-                "{}/confirm/{}?lang={}",
-                settings.base_url(),
-                token.value,
-                lang.code()
-            )),
-        );
-        ctx.insert("expires_hours".into(), json!(ttl.as_secs() / 3600));
+        let extra = json!({
+            "confirm_url": format!("{}/confirm/{}?lang={}", settings.base_url(), token.value, lang.code()),
+            "expires_hours": ttl.as_secs() / 3600,
+        });
+        let kind = EmailKind::RegistrationConfirm;
         let email = email::outbox::render_with(
             custom,
-            NewEmail {
-                event_id: Some(event.id),
-                registration_id: None,
-                kind: EmailKind::RegistrationConfirm,
-                to,
-                language: lang,
-                context: Value::Object(ctx),
-                attachments: vec![],
-            },
+            NewEmail::about(event, kind, to, name, lang, extra),
             &settings.message_domain(),
         )?;
         Ok(ConfirmLink { token, email })
@@ -170,8 +129,10 @@ pub fn send_confirm_link(
     reg: &RegistrationRow,
 ) -> AppResult<()> {
     // An erased registration has nobody to write to: its link is made but sent nowhere.
-    let to = reg.email.as_deref().unwrap_or_default();
-    let link = ConfirmLink::prepare(c, settings, event, to, reg.language(), reg.display_name())?;
+    let (to, lang) = (reg.email.as_deref().unwrap_or_default(), reg.language());
+    let custom =
+        email::templates::find_override(c, event.id, EmailKind::RegistrationConfirm, lang)?;
+    let link = ConfirmLink::prepare(custom, settings, event, to, lang, reg.display_name())?;
     mark_link_sent(c, reg.id)?;
     if reg.email.is_some() {
         link.send(c, settings, reg)
@@ -181,9 +142,11 @@ pub fn send_confirm_link(
     }
 }
 
-/// `registration_confirmed` or `registration_promoted`: badge code and QR, manage and badge
-/// links, the fair's calendar file. Returns the manage token minted for it.
-pub fn send_confirmed(
+/// An email with a link to the attendee's page, under a manage token minted for it (returned):
+/// `registration_confirmed` and `registration_promoted` also carry the badge (code, QR, the
+/// printable page's link) and the fair's calendar file; `registration_waitlisted` and
+/// `already_registered` only the link.
+pub fn send_with_manage_link(
     c: &mut Conn,
     settings: &Settings,
     event: &Event,
@@ -191,45 +154,24 @@ pub fn send_confirmed(
     kind: EmailKind,
 ) -> AppResult<String> {
     let (manage_url, badge_url, token) = manage_links(c, settings, reg)?;
-    let lang = reg.language();
-    let extra = json!({
-        "badge_code": reg.badge_code,
-        "category": reg.category().label(lang),
-        "manage_url": manage_url,
-        "badge_url": badge_url,
-        "qr_src": format!("cid:badge-qr@{}", settings.message_domain()),
-    });
-    let attachments = vec![
-        badge_qr(settings, reg),
-        Attachment::new(
-            "salon.ics",
-            "text/calendar; charset=utf-8; method=PUBLISH",
-            None,
-            agenda::fair(event, lang, &settings.message_domain()).as_bytes(),
-        ),
-    ];
+    let (extra, attachments) = match kind {
+        EmailKind::RegistrationConfirmed | EmailKind::RegistrationPromoted => {
+            let lang = reg.language();
+            let extra = json!({
+                "badge_code": reg.badge_code,
+                "category": reg.category().label(lang),
+                "manage_url": manage_url,
+                "badge_url": badge_url,
+                "qr_src": format!("cid:badge-qr@{}", settings.message_domain()),
+            });
+            let fair = agenda::fair(event, lang, &settings.message_domain());
+            let ics = "text/calendar; charset=utf-8; method=PUBLISH";
+            let calendar = Attachment::new("salon.ics", ics, None, fair.as_bytes());
+            (extra, vec![badge_qr(settings, reg), calendar])
+        }
+        _ => (json!({"manage_url": manage_url}), vec![]),
+    };
     queue(c, settings, event, reg, kind, extra, attachments)?;
-    Ok(token)
-}
-
-/// An email whose only link is the attendee's page (`registration_waitlisted`, `already_registered`).
-pub(super) fn send_with_manage_link(
-    c: &mut Conn,
-    settings: &Settings,
-    event: &Event,
-    reg: &RegistrationRow,
-    kind: EmailKind,
-) -> AppResult<String> {
-    let (manage_url, _, token) = manage_links(c, settings, reg)?;
-    queue(
-        c,
-        settings,
-        event,
-        reg,
-        kind,
-        json!({"manage_url": manage_url}),
-        vec![],
-    )?;
     Ok(token)
 }
 
@@ -249,7 +191,7 @@ pub fn resend(
             send_confirm_link(c, settings, event, reg).map(|_| EmailKind::RegistrationConfirm)
         }
         Status::Confirmed => {
-            send_confirmed(c, settings, event, reg, EmailKind::RegistrationConfirmed)
+            send_with_manage_link(c, settings, event, reg, EmailKind::RegistrationConfirmed)
                 .map(|_| EmailKind::RegistrationConfirmed)
         }
         Status::Waitlisted => {

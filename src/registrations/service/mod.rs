@@ -15,7 +15,7 @@ mod register;
 
 use diesel::QueryResult;
 
-pub use super::model::Person;
+pub use super::model::{Person, Profile};
 use super::model::{RegistrationRow, Status};
 use super::{bookings, store};
 use crate::db::Conn;
@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::Event;
 pub use cancel::{cancel, erase, erase_by_id, promote, PromoteOnMoreSeats};
 pub use emails::{
-    mint_manage, resend, send_confirm_link, send_confirmed, send_staff_pass, ConfirmLink,
+    mint_manage, resend, send_confirm_link, send_staff_pass, send_with_manage_link, ConfirmLink,
 };
 pub use register::{
     confirm, email_link_for_used_link, event_of_link, insert_staff, peek_confirm, register,
@@ -32,7 +32,16 @@ pub use register::{
 };
 
 /// Other areas read registrations through here: check-in by badge code, exhibitors their staff.
-pub use super::store::{find_by_badge, staff_registrations};
+pub use super::store::staff_registrations;
+
+/// The registration holding a badge code (normalised: `K7QM-2XHP-…`) in an event.
+pub fn find_by_badge(
+    c: &mut Conn,
+    event_id: i64,
+    badge_code: &str,
+) -> QueryResult<Option<RegistrationRow>> {
+    store::find_in(c, event_id, store::By::Badge(badge_code))
+}
 
 /// Moves a registration to `next`, refusing transitions SPEC §3 does not allow (409 naming both).
 pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResult<RegistrationRow> {

@@ -21,7 +21,7 @@ use crate::registrations::input::{person, NewRegistration};
 use crate::registrations::model::{
     Category, DetailsChange, Person, RegistrationOut, RegistrationRow, Status,
 };
-use crate::registrations::store;
+use crate::registrations::store::{self, By};
 use crate::schedule::cache::ProgrammeCache;
 
 /// What a registration from the API or a form goes through besides its request: the database,
@@ -114,12 +114,12 @@ async fn prepare_link(desk: &Desk<'_>, event: &Event, p: &Person) -> AppResult<C
     };
     if custom.is_none() {
         let (to, lang) = (p.email.as_str(), p.language);
-        return ConfirmLink::prepare_with(None, desk.settings, event, to, lang, &p.name);
+        return ConfirmLink::prepare(None, desk.settings, event, to, lang, &p.name);
     }
     let (settings, event) = (desk.settings.clone(), event.clone());
     let (to, lang, name) = (p.email.to_string(), p.language, p.name.clone());
     tokio::task::spawn_blocking(move || {
-        ConfirmLink::prepare_with(custom, &settings, &event, &to, lang, &name)
+        ConfirmLink::prepare(custom, &settings, &event, &to, lang, &name)
     })
     .await
     .map_err(|e| AppError::internal(format!("blocking task failed: {e}")))?
@@ -149,7 +149,7 @@ pub fn register_public(
     let now = crate::db::now();
     let resend = TimeDelta::from_std(settings.registration.resend_interval)
         .unwrap_or(TimeDelta::minutes(10));
-    let Some(reg) = store::find_by_email(c, event.id, &p.email)? else {
+    let Some(reg) = store::find_in(c, event.id, By::Email(&p.email))? else {
         let reg = store::insert(c, event.id, p, Status::Pending, true)?;
         send_link(c, &reg, true)?;
         return Ok(PublicOutcome::Created);
@@ -171,7 +171,7 @@ pub fn register_public(
             Ok(PublicOutcome::AlreadyRegistered)
         }
         Status::Cancelled => {
-            store::reopen(c, reg.id, &DetailsChange::of(p), p.category, now)?;
+            store::update_details(c, reg.id, &DetailsChange::reopening(p, now), now)?;
             let fresh = store::find_by_id(c, reg.id)?;
             let reg = transition(c, &fresh, Status::Pending)?;
             send_link(c, &reg, false)?;
@@ -217,14 +217,14 @@ pub fn register_by_organizer(
     event: &Event,
     p: &Person,
 ) -> AppResult<RegistrationRow> {
-    if store::find_by_email(c, event.id, &p.email)?.is_some() {
+    if store::find_in(c, event.id, By::Email(&p.email))?.is_some() {
         return Err(AppError::Conflict(format!(
             "{} already holds a registration for this event",
             p.email
         )));
     }
     let reg = store::insert(c, event.id, p, Status::Confirmed, false)?;
-    emails::send_confirmed(c, settings, event, &reg, EmailKind::RegistrationConfirmed)?;
+    emails::send_with_manage_link(c, settings, event, &reg, EmailKind::RegistrationConfirmed)?;
     Ok(reg)
 }
 
@@ -238,7 +238,7 @@ pub fn insert_staff(
     p: &Person,
     former: &[i64],
 ) -> AppResult<RegistrationRow> {
-    match store::find_by_email(c, event.id, &p.email)? {
+    match store::find_in(c, event.id, By::Email(&p.email))? {
         None => Ok(store::insert(c, event.id, p, Status::Confirmed, false)?),
         Some(reg)
             if former.contains(&reg.id)
@@ -291,8 +291,13 @@ pub fn confirm(
     TOKENS.mark_used(c, found.id)?;
     let (reg, manage_token) = if has_free_seat(c, &event)? {
         let reg = transition(c, &reg, Status::Confirmed)?;
-        let t =
-            emails::send_confirmed(c, settings, &event, &reg, EmailKind::RegistrationConfirmed)?;
+        let t = emails::send_with_manage_link(
+            c,
+            settings,
+            &event,
+            &reg,
+            EmailKind::RegistrationConfirmed,
+        )?;
         (reg, t)
     } else {
         let reg = transition(c, &reg, Status::Waitlisted)?;

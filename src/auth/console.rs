@@ -1,0 +1,217 @@
+//! The console's door: `/console/sign-in` (email and password; the account's failed-login
+//! budget applies, as for API tokens) and `/console/sign-out`. Signing in starts a console
+//! session (see [`super::sessions`]) and goes back to the console page the browser asked for,
+//! only ever a `/console` path of this site.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::{sessions, throttle::Throttle};
+use crate::audit;
+use crate::domain::EmailAddress;
+use crate::error::AppError;
+use crate::web::console::{
+    console_language, safe_next, session_cookie, session_token, Console, ConsoleError, SIGN_IN,
+    SIGN_OUT,
+};
+use crate::web::pages::{html, render};
+use crate::web::words::{word, words, Section};
+use crate::web::State;
+
+/// The sign-in form's query: where to go after.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SignInQuery {
+    /// A console path to come back to (anything else goes to `/console`).
+    pub next: Option<String>,
+    pub lang: Option<String>,
+}
+
+/// The sign-in form.
+#[derive(Debug, Deserialize)]
+pub struct SignInForm {
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub password: String,
+    #[serde(default)]
+    pub next: String,
+    #[serde(default)]
+    pub csrf: String,
+}
+
+/// A form that carries only its CSRF token.
+#[derive(Debug, Deserialize)]
+pub struct TokenOnly {
+    #[serde(default)]
+    pub csrf: String,
+}
+
+fn sign_in_page(
+    state: &State,
+    req: &HttpRequest,
+    status: StatusCode,
+    next: &str,
+    email: &str,
+    problem: Option<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let lang = console_language(req, None);
+    let secret = state.settings.server.secret_key.expose();
+    let body = render(
+        "console/sign_in.html",
+        lang,
+        words(lang, &[Section::Console]),
+        context! {
+            action => SIGN_IN,
+            csrf => crate::web::csrf::token(secret, SIGN_IN),
+            next => next,
+            email => email,
+            problem => problem,
+            langs => crate::web::pages::switcher(req, lang),
+        },
+    )
+    .map_err(|e| ConsoleError::bare(e, lang))?;
+    Ok(html(status, lang, body))
+}
+
+#[utoipa::path(get, path = "/console/sign-in", tag = "console", params(SignInQuery),
+    responses((status = 200, description = "the sign-in form", content_type = "text/html"),
+        (status = 303, description = "already signed in: on to `next`")))]
+pub async fn sign_in_form(
+    state: State,
+    req: HttpRequest,
+    query: web::Query<SignInQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    let next = safe_next(query.next.as_deref());
+    if let Some(token) = session_token(&req) {
+        let db = state.db.clone();
+        let now = state.clock.now().naive_utc();
+        let live = db
+            .run(move |c| sessions::resolve(c, &token, None, now))
+            .await
+            .map_err(|e| ConsoleError::bare(e, console_language(&req, None)))?;
+        if live.is_some() {
+            return Ok(see_other(&next));
+        }
+    }
+    sign_in_page(&state, &req, StatusCode::OK, &next, "", None)
+}
+
+#[utoipa::path(post, path = "/console/sign-in", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "email, password, next, csrf"),
+    responses((status = 303, description = "signed in: a session cookie, and on to `next`"),
+        (status = 401, description = "wrong email or password: the form again", content_type = "text/html"),
+        (status = 403), (status = 429), (status = 503)))]
+pub async fn sign_in(
+    state: State,
+    throttle: web::Data<Throttle>,
+    req: HttpRequest,
+    form: web::Form<SignInForm>,
+) -> Result<HttpResponse, ConsoleError> {
+    let lang = console_language(&req, None);
+    let form = form.into_inner();
+    let next = safe_next(Some(&form.next));
+    if !crate::web::csrf::check(&req, &state.settings, SIGN_IN, &form.csrf) {
+        return Err(ConsoleError::bare(
+            AppError::Forbidden("this form could not be verified".into()),
+            lang,
+        ));
+    }
+    state
+        .limiter
+        .check(&req)
+        .map_err(|e| ConsoleError::bare(e, lang))?;
+    let wrong = || word(lang, Section::Console, "sign_in_wrong");
+    let Ok(email) = EmailAddress::parse(form.email.trim()) else {
+        return sign_in_page(
+            &state,
+            &req,
+            StatusCode::UNAUTHORIZED,
+            &next,
+            &form.email,
+            Some(wrong()),
+        );
+    };
+    let organizer = match super::check_credentials(&state.db, &throttle, email, form.password).await
+    {
+        Ok(row) => row,
+        Err(AppError::Unauthorized(_)) => {
+            return sign_in_page(
+                &state,
+                &req,
+                StatusCode::UNAUTHORIZED,
+                &next,
+                &form.email,
+                Some(wrong()),
+            )
+        }
+        Err(other) => return Err(ConsoleError::bare(other, lang)),
+    };
+    let now = state.clock.now().naive_utc();
+    let token = state
+        .db
+        .write(move |c| {
+            let token = sessions::start(c, organizer.id, now)?;
+            audit::record(
+                c,
+                Some(organizer.id),
+                None,
+                "sign_in",
+                "console_session",
+                None,
+                serde_json::json!({}),
+            )?;
+            Ok(token)
+        })
+        .await
+        .map_err(|e| ConsoleError::bare(e, lang))?;
+    let secure = state.settings.base_url().starts_with("https://");
+    let cookie = session_cookie(Some(&token), secure, sessions::LIFETIME.num_seconds());
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, next))
+        .insert_header((header::SET_COOKIE, cookie))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+#[utoipa::path(post, path = "/console/sign-out", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "signed out: the session ended, its cookie cleared"), (status = 403)))]
+pub async fn sign_out(
+    state: State,
+    console: Console,
+    req: HttpRequest,
+    form: web::Form<TokenOnly>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.check_form(&req, &state.settings, SIGN_OUT, &form.csrf)?;
+    let id = console.who.session_id;
+    state
+        .db
+        .write(move |c| sessions::end(c, id))
+        .await
+        .map_err(|e| console.error(e))?;
+    let secure = state.settings.base_url().starts_with("https://");
+    Ok(HttpResponse::SeeOther()
+        .insert_header((
+            header::LOCATION,
+            format!("{SIGN_IN}?lang={}", console.lang.code()),
+        ))
+        .insert_header((header::SET_COOKIE, session_cookie(None, secure, 0)))
+        .finish())
+}
+
+fn see_other(to: &str) -> HttpResponse {
+    HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, to.to_string()))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish()
+}
+
+/// The console's door.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_sign_in_form, sign_in_form)
+        .add(__path_sign_in, sign_in)
+        .add(__path_sign_out, sign_out);
+}

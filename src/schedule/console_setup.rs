@@ -1,0 +1,432 @@
+//! What the programme is built from, in the console: `/console/events/{slug}/programme-setup`
+//! lists the fair's rooms (name and hall in each language, seats), tracks (name, colour) and
+//! speakers (name, email, organization, biography), each with its own form, and a form to add
+//! one. The forms send the API's members and go through the same [`Child`] rules, audit and
+//! transaction as `…/rooms`, `…/tracks` and `…/speakers`.
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+use super::rooms::Rooms;
+use super::speakers::Speakers;
+use super::store;
+use super::tracks::Tracks;
+use crate::domain::text::Check;
+use crate::domain::{Language, Role, Translatable};
+use crate::error::{AppError, AppResult};
+use crate::events::children::Child;
+use crate::events::console::nav;
+use crate::events::service::{self, Change, Record};
+use crate::events::store as events;
+use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields};
+use crate::web::words::{word, Section};
+use crate::web::State;
+
+/// How a member is read from the form.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Member {
+    Text,
+    OptionalText,
+    Translatable,
+    OptionalTranslatable,
+    Number,
+}
+
+/// The members of each kind, as the API names them.
+const ROOM: &[(&str, Member)] = &[
+    ("name", Member::Translatable),
+    ("hall", Member::OptionalTranslatable),
+    ("capacity", Member::Number),
+];
+const TRACK: &[(&str, Member)] = &[("name", Member::Translatable), ("color", Member::Text)];
+const SPEAKER: &[(&str, Member)] = &[
+    ("name", Member::Text),
+    ("email", Member::OptionalText),
+    ("organization", Member::OptionalText),
+    ("bio", Member::OptionalText),
+];
+
+/// The form as the API's JSON body: for a change (`patch`), a blank optional member is `null`
+/// (cleared); for a new one it is left out.
+fn body(form: &FormFields, members: &[(&str, Member)], patch: bool) -> Value {
+    let mut out = Map::new();
+    for (name, member) in members {
+        let value = match member {
+            Member::Text => Some(json!(form.text(name).unwrap_or_default())),
+            Member::OptionalText => form.text(name).map(Value::from),
+            Member::Translatable => Some(json!(form
+                .translatable(name)
+                .unwrap_or(Translatable::Same(String::new())))),
+            Member::OptionalTranslatable => form.translatable(name).map(|t| json!(t)),
+            Member::Number => form
+                .text(name)
+                .map(|n| n.parse::<i64>().map(Value::from).unwrap_or(Value::from(n))),
+        };
+        match (value, patch) {
+            (Some(v), _) => {
+                out.insert(name.to_string(), v);
+            }
+            (None, true) => {
+                out.insert(name.to_string(), Value::Null);
+            }
+            (None, false) => {}
+        }
+    }
+    Value::Object(out)
+}
+
+/// The JSON body as the API's type; a member of the wrong type is a field error.
+fn read<T: DeserializeOwned>(body: Value) -> AppResult<T> {
+    serde_json::from_value(body).map_err(|e| {
+        let message = e.to_string();
+        let field = message.split('`').nth(1).unwrap_or("body").to_string();
+        AppError::Validation(vec![crate::domain::FieldError::new(field, message)])
+    })
+}
+
+/// Adds a `C` to the fair `slug` from `form`.
+async fn create<C: Child>(
+    state: &State,
+    console: &Console,
+    slug: String,
+    form: &FormFields,
+    members: &[(&str, Member)],
+) -> AppResult<()> {
+    let new: C::New = read(body(form, members, false))?;
+    service::change(
+        &state.db,
+        console.organizer(),
+        slug,
+        Change::new("create", C::NOUN),
+        move |c, event| {
+            let mut check = Check::default();
+            let form = C::new_form(c, event, new, &mut check)?;
+            check.done().map_err(AppError::Validation)?;
+            let form = form.ok_or_else(|| AppError::internal("a checked form is missing"))?;
+            let row = C::insert(c, event, &form)?;
+            Ok(((), Record::of(C::id(&row))))
+        },
+    )
+    .await
+}
+
+/// Changes the fair's `C` number `id` from `form`.
+async fn update<C: Child>(
+    state: &State,
+    console: &Console,
+    slug: String,
+    id: i64,
+    form: &FormFields,
+    members: &[(&str, Member)],
+) -> AppResult<()> {
+    let patch: C::Patch = read(body(form, members, true))?;
+    service::change(
+        &state.db,
+        console.organizer(),
+        slug,
+        Change::new("update", C::NOUN),
+        move |c, event| {
+            let row = C::find(c, event, id, true)?;
+            let mut check = Check::default();
+            let form = C::patch_form(c, event, &row, patch, &mut check)?;
+            check.done().map_err(AppError::Validation)?;
+            let form = form.ok_or_else(|| AppError::internal("a checked form is missing"))?;
+            C::update(c, event, row, &form)?;
+            Ok(((), Record::of(id)))
+        },
+    )
+    .await
+}
+
+/// Deletes the fair's `C` number `id` (refused while something depends on it).
+async fn delete<C: Child>(
+    state: &State,
+    console: &Console,
+    slug: String,
+    id: i64,
+) -> AppResult<()> {
+    service::change(
+        &state.db,
+        console.organizer(),
+        slug,
+        Change::new("delete", C::NOUN),
+        move |c, event| {
+            let row = C::find(c, event, id, true)?;
+            C::delete(c, event, row)?;
+            Ok(((), Record::of(id)))
+        },
+    )
+    .await
+}
+
+/// The kinds this page edits, by the name in its paths.
+fn members_of(kind: &str) -> Option<&'static [(&'static str, Member)]> {
+    match kind {
+        "rooms" => Some(ROOM),
+        "tracks" => Some(TRACK),
+        "speakers" => Some(SPEAKER),
+        _ => None,
+    }
+}
+
+/// The page, with `problem` (what refused the last form) on top.
+async fn page(
+    state: &State,
+    console: &Console,
+    req: &HttpRequest,
+    slug: String,
+    status: StatusCode,
+    problem: Option<(String, Vec<String>)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (event, rooms, tracks, speakers) = state
+        .db
+        .run(move |c| {
+            let event = events::visible(c, &slug, true)?;
+            Ok((
+                store::rooms_of_event(c, event.id)?,
+                store::tracks_of_event(c, event.id)?,
+                store::speakers_of_event(c, event.id)?,
+                event,
+            ))
+        })
+        .await
+        .map(|(r, t, s, e)| (e, r, t, s))
+        .map_err(|e| console.error(e))?;
+    let lang = console.lang;
+    let base = format!("/console/events/{}/programme-setup", event.slug);
+    let action = |path: String| context! { href => &path, csrf => console.csrf(&path) };
+    let langs: Vec<_> = Language::ALL
+        .iter()
+        .map(|l| context! { code => l.code(), label => word(lang, Section::Console, &format!("lang_{}", l.code())) })
+        .collect();
+    let (notice, details) = problem.unwrap_or_default();
+    console.page(
+        req,
+        status,
+        "console/setup.html",
+        &[Section::ConsoleSchedule],
+        context! {
+            event => nav(&event, lang),
+            tab => "schedule",
+            langs_of_texts => langs,
+            can_edit => console.can(Role::Editor),
+            notice => (!notice.is_empty()).then_some(notice),
+            details => details,
+            add_room => action(format!("{base}/rooms")),
+            add_track => action(format!("{base}/tracks")),
+            add_speaker => action(format!("{base}/speakers")),
+            rooms => rooms.iter().map(|r| context! {
+                name => per_language(&Translatable::from_db(&r.name), &Language::ALL),
+                hall => per_language(&r.hall.as_deref().map(Translatable::from_db).unwrap_or(Translatable::Same(String::new())), &Language::ALL),
+                capacity => r.capacity,
+                save => action(format!("{base}/rooms/{}", r.id)),
+                delete => action(format!("{base}/rooms/{}/delete", r.id)),
+            }).collect::<Vec<_>>(),
+            tracks => tracks.iter().map(|t| context! {
+                name => per_language(&Translatable::from_db(&t.name), &Language::ALL),
+                color => &t.color,
+                save => action(format!("{base}/tracks/{}", t.id)),
+                delete => action(format!("{base}/tracks/{}/delete", t.id)),
+            }).collect::<Vec<_>>(),
+            speakers => speakers.iter().map(|s| context! {
+                name => &s.name, email => &s.email, organization => &s.organization, bio => &s.bio,
+                save => action(format!("{base}/speakers/{}", s.id)),
+                delete => action(format!("{base}/speakers/{}/delete", s.id)),
+            }).collect::<Vec<_>>(),
+            back => format!("/console/events/{}/schedule?lang={}", event.slug, lang.code()),
+        },
+    )
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/programme-setup", tag = "console", params(("slug" = String, Path)),
+    responses((status = 200, description = "the fair's rooms, tracks and speakers, each with its form", content_type = "text/html"), (status = 303), (status = 404)))]
+pub async fn setup(
+    state: State,
+    console: Console,
+    req: HttpRequest,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Viewer)?;
+    page(
+        &state,
+        &console,
+        &req,
+        slug.into_inner(),
+        StatusCode::OK,
+        None,
+    )
+    .await
+}
+
+/// After a write: back to the page, or the page again with what refused it.
+async fn answer(
+    state: &State,
+    console: &Console,
+    req: &HttpRequest,
+    slug: String,
+    done: AppResult<()>,
+) -> Result<HttpResponse, ConsoleError> {
+    let lang = console.lang;
+    let problem =
+        |details: Vec<String>| Some((word(lang, Section::Console, "form_has_errors"), details));
+    match done {
+        Ok(()) => Ok(HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!(
+                    "/console/events/{slug}/programme-setup?lang={}",
+                    lang.code()
+                ),
+            ))
+            .finish()),
+        Err(AppError::Validation(errors)) => {
+            let details = form_errors(lang, &errors)
+                .into_iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect();
+            page(
+                state,
+                console,
+                req,
+                slug,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problem(details),
+            )
+            .await
+        }
+        Err(AppError::ScheduleConflict { detail, conflicts }) => {
+            let mut details = vec![detail];
+            details.extend(conflicts.into_iter().map(|c| c.message));
+            page(
+                state,
+                console,
+                req,
+                slug,
+                StatusCode::CONFLICT,
+                problem(details),
+            )
+            .await
+        }
+        Err(AppError::Conflict(detail)) => {
+            page(
+                state,
+                console,
+                req,
+                slug,
+                StatusCode::CONFLICT,
+                problem(vec![detail]),
+            )
+            .await
+        }
+        Err(other) => Err(console.error(other)),
+    }
+}
+
+/// Checks the role and the form's token for `action`.
+fn allowed(
+    state: &State,
+    console: &Console,
+    req: &HttpRequest,
+    action: &str,
+    form: &FormFields,
+) -> Result<(), ConsoleError> {
+    console.require(Role::Editor)?;
+    console.check_form(req, &state.settings, action, &form.csrf())
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers")),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members (name[ar]… for translatable texts), csrf"),
+    responses((status = 303, description = "added"), (status = 403), (status = 404), (status = 422, content_type = "text/html")))]
+pub async fn add(
+    state: State,
+    console: Console,
+    req: HttpRequest,
+    path: web::Path<(String, String)>,
+    form: web::Form<FormFields>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (slug, kind) = path.into_inner();
+    let members =
+        members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
+    allowed(
+        &state,
+        &console,
+        &req,
+        &format!("/console/events/{slug}/programme-setup/{kind}"),
+        &form,
+    )?;
+    let done = match kind.as_str() {
+        "rooms" => create::<Rooms>(&state, &console, slug.clone(), &form, members).await,
+        "tracks" => create::<Tracks>(&state, &console, slug.clone(), &form, members).await,
+        _ => create::<Speakers>(&state, &console, slug.clone(), &form, members).await,
+    };
+    answer(&state, &console, &req, slug, done).await
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}/{id}", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers"), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members, csrf"),
+    responses((status = 303, description = "saved"), (status = 403), (status = 404), (status = 409, content_type = "text/html"), (status = 422, content_type = "text/html")))]
+pub async fn change(
+    state: State,
+    console: Console,
+    req: HttpRequest,
+    path: web::Path<(String, String, i64)>,
+    form: web::Form<FormFields>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (slug, kind, id) = path.into_inner();
+    let members =
+        members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
+    allowed(
+        &state,
+        &console,
+        &req,
+        &format!("/console/events/{slug}/programme-setup/{kind}/{id}"),
+        &form,
+    )?;
+    let done = match kind.as_str() {
+        "rooms" => update::<Rooms>(&state, &console, slug.clone(), id, &form, members).await,
+        "tracks" => update::<Tracks>(&state, &console, slug.clone(), id, &form, members).await,
+        _ => update::<Speakers>(&state, &console, slug.clone(), id, &form, members).await,
+    };
+    answer(&state, &console, &req, slug, done).await
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}/{id}/delete", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers"), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "deleted"), (status = 403), (status = 404), (status = 409, description = "still used: the page again, saying by what", content_type = "text/html")))]
+pub async fn remove(
+    state: State,
+    console: Console,
+    req: HttpRequest,
+    path: web::Path<(String, String, i64)>,
+    form: web::Form<FormFields>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (slug, kind, id) = path.into_inner();
+    members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
+    allowed(
+        &state,
+        &console,
+        &req,
+        &format!("/console/events/{slug}/programme-setup/{kind}/{id}/delete"),
+        &form,
+    )?;
+    let done = match kind.as_str() {
+        "rooms" => delete::<Rooms>(&state, &console, slug.clone(), id).await,
+        "tracks" => delete::<Tracks>(&state, &console, slug.clone(), id).await,
+        _ => delete::<Speakers>(&state, &console, slug.clone(), id).await,
+    };
+    answer(&state, &console, &req, slug, done).await
+}
+
+/// The setup page and its forms.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_setup, setup)
+        .add(__path_add, add)
+        .add(__path_change, change)
+        .add(__path_remove, remove);
+}

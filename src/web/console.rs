@@ -1,0 +1,424 @@
+//! The console's frame, shared by every area's `console.rs`: who is signed in (the `slc_`
+//! session cookie, checked by the state's [`Authenticator`](super::identity::Authenticator)),
+//! the language they read the console in, the CSRF token of each form (bound to the session),
+//! the role checks, and the page and error rendering in the console's layout
+//! (`templates/pages/console/`). Areas bring their pages; this module knows none of them.
+//!
+//! Language: `?lang=` wins (and is remembered on the organizer's account), then the account's
+//! language, then the `lang` cookie, then `Accept-Language`, then English.
+
+use actix_web::dev::Payload;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
+use minijinja::context;
+
+use super::identity::{Organizer, Signed};
+use super::pages::{self, html, render};
+use super::words::{word, words, Section};
+use crate::domain::{Language, Role};
+use crate::error::AppError;
+
+/// The session cookie's name; it is sent only to `/console` paths.
+pub const COOKIE: &str = "salon_console";
+
+/// Where a browser signs in.
+pub const SIGN_IN: &str = "/console/sign-in";
+
+/// A signed-in organizer on a console page.
+pub struct Console {
+    pub who: Signed,
+    pub lang: Language,
+    secret: String,
+}
+
+impl Console {
+    pub fn organizer(&self) -> &Organizer {
+        &self.who.organizer
+    }
+
+    /// Whether this organizer's role covers `needed` (controls it does not cover are not shown).
+    pub fn can(&self, needed: Role) -> bool {
+        self.who.organizer.role.allows(needed)
+    }
+
+    /// The 403 page unless this organizer's role covers `needed`.
+    pub fn require(&self, needed: Role) -> Result<(), ConsoleError> {
+        self.who
+            .organizer
+            .require(needed)
+            .map_err(|e| self.error(e))
+    }
+
+    /// The CSRF token of a form posting to `action`, valid only in this session.
+    pub fn csrf(&self, action: &str) -> String {
+        super::csrf::token(&self.secret, &self.bound(action))
+    }
+
+    fn bound(&self, action: &str) -> String {
+        format!("console:{}:{action}", self.who.session_id)
+    }
+
+    /// The check every console form makes: same site (`Origin`, `Sec-Fetch-Site`), and the
+    /// token of this session for `action`. Refused: the 403 page.
+    pub fn check_form(
+        &self,
+        req: &HttpRequest,
+        settings: &crate::config::Settings,
+        action: &str,
+        given: &str,
+    ) -> Result<(), ConsoleError> {
+        if super::csrf::check(req, settings, &self.bound(action), given) {
+            Ok(())
+        } else {
+            Err(self.error(AppError::Forbidden(
+                "this form could not be verified".into(),
+            )))
+        }
+    }
+
+    /// An error of this page, shown in the console's frame.
+    pub fn error(&self, error: AppError) -> ConsoleError {
+        ConsoleError(Box::new(Failure {
+            error,
+            lang: self.lang,
+            me: Some(self.me()),
+            redirect: None,
+        }))
+    }
+
+    /// The signed-in organizer as the layout shows them.
+    fn me(&self) -> Me {
+        Me {
+            email: self.who.email.clone(),
+            role: self.who.organizer.role,
+            sign_out_csrf: self.csrf(SIGN_OUT),
+        }
+    }
+
+    /// Renders console page `name` with the page's own context: the layout gets the words
+    /// (`t`, the console's and `sections`), the signed-in organizer, the language switcher
+    /// and the assets.
+    pub fn page(
+        &self,
+        req: &HttpRequest,
+        status: StatusCode,
+        name: &str,
+        sections: &[Section],
+        ctx: minijinja::Value,
+    ) -> Result<HttpResponse, ConsoleError> {
+        let mut all = vec![Section::Console];
+        all.extend_from_slice(sections);
+        let body = render(
+            name,
+            self.lang,
+            words(self.lang, &all),
+            context! {
+                me => self.me().context(self.lang),
+                langs => pages::switcher(req, self.lang),
+                here => req.path(),
+                ..ctx
+            },
+        )
+        .map_err(|e| self.error(e))?;
+        Ok(html(status, self.lang, body))
+    }
+}
+
+/// Where the sign-out form posts.
+pub const SIGN_OUT: &str = "/console/sign-out";
+
+/// The signed-in organizer in the layout's bar.
+#[derive(Debug, Clone)]
+struct Me {
+    email: String,
+    role: Role,
+    sign_out_csrf: String,
+}
+
+impl Me {
+    fn context(&self, lang: Language) -> minijinja::Value {
+        context! {
+            email => &self.email,
+            role => word(lang, Section::Console, &format!("role_{}", self.role)),
+            can_edit => self.role.allows(Role::Editor),
+            is_admin => self.role.allows(Role::Admin),
+            sign_out => SIGN_OUT,
+            sign_out_csrf => &self.sign_out_csrf,
+        }
+    }
+}
+
+/// The language of a console page for an organizer who may have chosen one.
+pub fn console_language(req: &HttpRequest, theirs: Option<Language>) -> Language {
+    pages::query_language(req)
+        .or(theirs)
+        .unwrap_or_else(|| pages::page_language(req, &Language::ALL, Language::En))
+}
+
+/// The session token in the request's cookie, if any.
+pub fn session_token(req: &HttpRequest) -> Option<String> {
+    pages::cookie(req, COOKIE).filter(|t| t.starts_with(crate::domain::CONSOLE_SESSION_PREFIX))
+}
+
+/// The `Set-Cookie` value that starts a session (`token`) or ends it (`None`).
+pub fn session_cookie(token: Option<&str>, secure: bool, max_age_secs: i64) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    match token {
+        Some(token) => format!(
+            "{COOKIE}={token}; Path=/console; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}"
+        ),
+        None => format!("{COOKIE}=; Path=/console; HttpOnly; SameSite=Lax; Max-Age=0{secure}"),
+    }
+}
+
+/// Where a browser that is not signed in goes to sign in, coming back to `path` after.
+pub fn sign_in_url(req: &HttpRequest, lang: Language) -> String {
+    let mut back = req.path().to_string();
+    if !req.query_string().is_empty() {
+        back = format!("{back}?{}", req.query_string());
+    }
+    let query = form_urlencoded::Serializer::new(String::new())
+        .append_pair("next", &back)
+        .append_pair("lang", lang.code())
+        .finish();
+    format!("{SIGN_IN}?{query}")
+}
+
+/// Only a console page of this site: `/console…`, never `//host` or an absolute URL (no open
+/// redirect); anything else goes to `/console`.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n)
+            if (n == "/console" || n.starts_with("/console/") || n.starts_with("/console?"))
+                && !n.contains('\\')
+                && !n.chars().any(char::is_control)
+                && !n.starts_with(SIGN_IN) =>
+        {
+            n.to_string()
+        }
+        _ => "/console".to_string(),
+    }
+}
+
+impl FromRequest for Console {
+    type Error = ConsoleError;
+    type Future = LocalBoxFuture<'static, Result<Self, ConsoleError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        Box::pin(async move {
+            let fallback = console_language(&req, None);
+            let state = req
+                .app_data::<super::State>()
+                .cloned()
+                .ok_or_else(|| ConsoleError::bare(AppError::internal("no state"), fallback))?;
+            let authenticator = state.authenticator.clone();
+            let Some(token) = session_token(&req) else {
+                return Err(ConsoleError::sign_in(&req, fallback));
+            };
+            let chosen = pages::query_language(&req);
+            let now = state.clock.now().naive_utc();
+            let signed = web::block(move || authenticator.console(&token, chosen, now))
+                .await
+                .map_err(|e| ConsoleError::bare(e.into(), fallback))?
+                .map_err(|e| ConsoleError::bare(e, fallback))?;
+            let Some(who) = signed else {
+                return Err(ConsoleError::sign_in(&req, fallback));
+            };
+            let lang = console_language(&req, who.language);
+            Ok(Console {
+                who,
+                lang,
+                secret: state.settings.server.secret_key.expose().to_string(),
+            })
+        })
+    }
+}
+
+/// A console page that could not be shown: a page in the console's frame, or the way to the
+/// sign-in page for a browser that is not signed in.
+#[derive(Debug)]
+pub struct ConsoleError(Box<Failure>);
+
+#[derive(Debug)]
+struct Failure {
+    error: AppError,
+    lang: Language,
+    me: Option<Me>,
+    redirect: Option<String>,
+}
+
+impl ConsoleError {
+    /// An error shown without the signed-in bar (before or without a session).
+    pub fn bare(error: AppError, lang: Language) -> ConsoleError {
+        ConsoleError(Box::new(Failure {
+            error,
+            lang,
+            me: None,
+            redirect: None,
+        }))
+    }
+
+    /// To the sign-in page, and back here after.
+    pub fn sign_in(req: &HttpRequest, lang: Language) -> ConsoleError {
+        ConsoleError(Box::new(Failure {
+            error: AppError::Unauthorized("sign in first".into()),
+            lang,
+            me: None,
+            redirect: Some(sign_in_url(req, lang)),
+        }))
+    }
+
+    /// What went wrong.
+    pub fn error(&self) -> &AppError {
+        &self.0.error
+    }
+}
+
+impl std::fmt::Display for ConsoleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.error.fmt(f)
+    }
+}
+
+impl actix_web::ResponseError for ConsoleError {
+    fn status_code(&self) -> StatusCode {
+        match self.0.redirect {
+            Some(_) => StatusCode::SEE_OTHER,
+            None => self.0.error.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(to) = &self.0.redirect {
+            return HttpResponse::SeeOther()
+                .insert_header((header::LOCATION, to.clone()))
+                .insert_header((header::CACHE_CONTROL, "no-store"))
+                .finish();
+        }
+        let status = self.status_code();
+        if status.is_server_error() {
+            // Logged once, by the problem renderer, without showing the cause.
+            let _ = self.0.error.error_response();
+        }
+        let lang = self.0.lang;
+        let code = match status.as_u16() {
+            code @ (403 | 404 | 409 | 412 | 429) => code.to_string(),
+            _ => "default".to_string(),
+        };
+        let body = render(
+            "console/error.html",
+            lang,
+            words(lang, &[Section::Console]),
+            context! {
+                status => status.as_u16(),
+                title => word(lang, Section::Console, &format!("error_{code}_title")),
+                text => word(lang, Section::Console, &format!("error_{code}_text")),
+                detail => match &self.0.error {
+                    AppError::Conflict(d) | AppError::Forbidden(d) => Some(d.clone()),
+                    _ => None,
+                },
+                me => self.0.me.as_ref().map(|m| m.context(lang)),
+            },
+        )
+        .unwrap_or_else(|_| status.to_string());
+        html(status, lang, body)
+    }
+}
+
+/// A console form as sent: every `name=value` pair in order, so that repeated names
+/// (`languages=ar&languages=fr`) and per-language texts (`name[ar]`, `name[fr]`) are read as
+/// the API reads the same members.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(transparent)]
+pub struct FormFields(pub Vec<(String, String)>);
+
+impl FormFields {
+    /// The first value of `name`, trimmed; none when absent or blank.
+    pub fn text(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every non-blank value of `name`.
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// The form's CSRF token: the last one sent, so that a button with its own action
+    /// (`formaction`) and token (`name="csrf"`) is checked against that action.
+    pub fn csrf(&self) -> String {
+        self.all("csrf").pop().unwrap_or_default()
+    }
+
+    /// A translatable text from `name[ar]`, `name[fr]`, `name[en]` (the blank ones left
+    /// out), or from a plain `name`; none when every one is blank.
+    pub fn translatable(&self, name: &str) -> Option<crate::domain::Translatable> {
+        use crate::domain::Translatable;
+        let texts: std::collections::BTreeMap<Language, String> = Language::ALL
+            .iter()
+            .filter_map(|l| Some((*l, self.text(&format!("{name}[{}]", l.code()))?)))
+            .collect();
+        if !texts.is_empty() {
+            return Some(Translatable::PerLanguage(texts));
+        }
+        self.text(name).map(Translatable::Same)
+    }
+
+    /// A number in `name`: none when blank, `Err` (for the form's errors) when not a number.
+    pub fn number<T: std::str::FromStr>(&self, name: &str) -> Result<Option<T>, NotANumber> {
+        match self.text(name) {
+            None => Ok(None),
+            Some(v) => v.parse().map(Some).map_err(|_| NotANumber),
+        }
+    }
+}
+
+/// A form field that should hold a number and does not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NotANumber;
+
+/// A translatable text as the console's form fields show it: one value per language.
+pub fn per_language(
+    text: &crate::domain::Translatable,
+    langs: &[Language],
+) -> std::collections::BTreeMap<&'static str, String> {
+    use crate::domain::Translatable;
+    langs
+        .iter()
+        .map(|l| {
+            let value = match text {
+                Translatable::Same(s) => s.clone(),
+                Translatable::PerLanguage(map) => map.get(l).cloned().unwrap_or_default(),
+            };
+            (l.code(), value)
+        })
+        .collect()
+}
+
+/// A form's errors by field, in the console's language: the rule's words where the rule says
+/// it all, else the API's own message (which names what is expected).
+pub fn form_errors(
+    lang: Language,
+    errors: &[crate::domain::FieldError],
+) -> std::collections::BTreeMap<String, String> {
+    use crate::domain::text::Rule;
+    let mut out = std::collections::BTreeMap::new();
+    for e in errors {
+        let field = e.field.split('.').next().unwrap_or(&e.field).to_string();
+        let message = match e.rule {
+            Rule::Invalid | Rule::Unknown | Rule::Type | Rule::Choice => e.message.clone(),
+            rule => pages::rule_message(lang, rule),
+        };
+        out.entry(field).or_insert(message);
+    }
+    out
+}
