@@ -13,8 +13,7 @@ use crate::audit;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
 use crate::web::console::{
-    console_language, safe_next, session_cookie, session_token, Console, ConsoleError, SIGN_IN,
-    SIGN_OUT,
+    console_language, safe_next, session_cookie, session_token, ConsoleError, Posted, SIGN_IN,
 };
 use crate::web::pages::{html, render};
 use crate::web::words::{word, words, Section};
@@ -38,13 +37,6 @@ pub struct SignInForm {
     pub password: String,
     #[serde(default)]
     pub next: String,
-    #[serde(default)]
-    pub csrf: String,
-}
-
-/// A form that carries only its CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct TokenOnly {
     #[serde(default)]
     pub csrf: String,
 }
@@ -123,29 +115,16 @@ pub async fn sign_in(
         .limiter
         .check(&req)
         .map_err(|e| ConsoleError::bare(e, lang))?;
-    let wrong = || word(lang, Section::Console, "sign_in_wrong");
-    let Ok(email) = EmailAddress::parse(form.email.trim()) else {
-        return sign_in_page(
-            &state,
-            &req,
-            StatusCode::UNAUTHORIZED,
-            &next,
-            &form.email,
-            Some(wrong()),
-        );
+    let checked = match EmailAddress::parse(form.email.trim()) {
+        Ok(email) => super::check_credentials(&state.db, &throttle, email, form.password).await,
+        Err(_) => Err(AppError::Unauthorized("not an email address".into())),
     };
-    let organizer = match super::check_credentials(&state.db, &throttle, email, form.password).await
-    {
+    let organizer = match checked {
         Ok(row) => row,
         Err(AppError::Unauthorized(_)) => {
-            return sign_in_page(
-                &state,
-                &req,
-                StatusCode::UNAUTHORIZED,
-                &next,
-                &form.email,
-                Some(wrong()),
-            )
+            let wrong = Some(word(lang, Section::Console, "sign_in_wrong"));
+            let status = StatusCode::UNAUTHORIZED;
+            return sign_in_page(&state, &req, status, &next, &form.email, wrong);
         }
         Err(other) => return Err(ConsoleError::bare(other, lang)),
     };
@@ -179,27 +158,21 @@ pub async fn sign_in(
 #[utoipa::path(post, path = "/console/sign-out", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "signed out: the session ended, its cookie cleared"), (status = 403)))]
-pub async fn sign_out(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-    form: web::Form<TokenOnly>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.check_form(&req, &state.settings, SIGN_OUT, &form.csrf)?;
+pub async fn sign_out(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let console = posted.console;
     let id = console.who.session_id;
-    state
+    console
+        .state
         .db
         .write(move |c| sessions::end(c, id))
         .await
         .map_err(|e| console.error(e))?;
-    let secure = state.settings.base_url().starts_with("https://");
-    Ok(HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!("{SIGN_IN}?lang={}", console.lang.code()),
-        ))
-        .insert_header((header::SET_COOKIE, session_cookie(None, secure, 0)))
-        .finish())
+    let secure = console.state.settings.base_url().starts_with("https://");
+    let mut res = console.see_other(SIGN_IN);
+    if let Ok(cookie) = header::HeaderValue::from_str(&session_cookie(None, secure, 0)) {
+        res.headers_mut().insert(header::SET_COOKIE, cookie);
+    }
+    Ok(res)
 }
 
 fn see_other(to: &str) -> HttpResponse {

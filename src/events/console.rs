@@ -6,8 +6,8 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use chrono::{NaiveDateTime, TimeZone};
 use minijinja::context;
 
@@ -17,9 +17,8 @@ use crate::db::{Conn, PageRequest};
 use crate::domain::text::Check;
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields};
+use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
-use crate::web::State;
 
 /// What an area shows on a fair's overview, and what it says is left to do.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -62,27 +61,18 @@ pub fn nav(event: &Event, lang: Language) -> minijinja::Value {
 }
 
 /// The fair `slug` as organizers see it (drafts too), or the console's 404.
-pub async fn find(state: &State, console: &Console, slug: String) -> Result<Event, ConsoleError> {
-    state
+pub async fn find(console: &Console, slug: String) -> Result<Event, ConsoleError> {
+    console
+        .state
         .db
         .run(move |c| store::visible(c, &slug, true))
         .await
         .map_err(|e| console.error(e))
 }
 
-fn see_other(to: String) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, to))
-        .finish()
-}
-
 #[utoipa::path(get, path = "/console", tag = "console",
     responses((status = 200, description = "the fairs this organizer can see", content_type = "text/html"), (status = 303, description = "to sign in")))]
-pub async fn fairs(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn fairs(console: Console) -> Result<HttpResponse, ConsoleError> {
     let all = PageRequest {
         page: 1,
         per_page: 500,
@@ -90,7 +80,8 @@ pub async fn fairs(
         needle: None,
         sort: Some(("starts_on".into(), true)),
     };
-    let (events, _) = state
+    let (events, _) = console
+        .state
         .db
         .run(move |c| Ok(store::list(c, &all, true)?))
         .await
@@ -110,7 +101,6 @@ pub async fn fairs(
         })
         .collect();
     console.page(
-        &req,
         StatusCode::OK,
         "console/fairs.html",
         &[],
@@ -290,10 +280,8 @@ fn as_patch(n: NewEvent) -> EventPatch {
 }
 
 /// The event form's page: new (no `event`) or settings.
-#[allow(clippy::too_many_arguments)]
 fn form_page(
     console: &Console,
-    req: &HttpRequest,
     status: StatusCode,
     event: Option<&Event>,
     values: Values,
@@ -314,7 +302,6 @@ fn form_page(
         .map(|l| context! { code => l.code(), label => word(lang, Section::Console, &format!("lang_{}", l.code())) })
         .collect();
     console.page(
-        req,
         status,
         name,
         &[],
@@ -342,7 +329,7 @@ fn form_page(
 
 #[utoipa::path(get, path = "/console/events/new", tag = "console",
     responses((status = 200, description = "the form for a new fair", content_type = "text/html"), (status = 303), (status = 403)))]
-pub async fn new_form(console: Console, req: HttpRequest) -> Result<HttpResponse, ConsoleError> {
+pub async fn new_form(console: Console) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Editor)?;
     let mut values = values_sent(&FormFields::default());
     values.insert("timezone", serde_json::json!("Africa/Casablanca"));
@@ -350,53 +337,32 @@ pub async fn new_form(console: Console, req: HttpRequest) -> Result<HttpResponse
     values.insert("closes_at", serde_json::json!("18:00"));
     values.insert("languages", serde_json::json!(["ar", "fr", "en"]));
     values.insert("default_language", serde_json::json!("fr"));
-    form_page(&console, &req, StatusCode::OK, None, values, &[], None)
+    form_page(&console, StatusCode::OK, None, values, &[], None)
 }
 
 #[utoipa::path(post, path = "/console/events/new", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's event members; name[ar], name[fr], name[en] for translatable texts; csrf"),
     responses((status = 303, description = "created, as a draft: on to its overview"), (status = 403),
         (status = 422, description = "the form again, each error beside its field", content_type = "text/html")))]
-pub async fn create(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-    form: web::Form<FormFields>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn create(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     console.require(Role::Editor)?;
-    console.check_form(&req, &state.settings, "/console/events/new", &form.csrf())?;
     let mut check = Check::default();
     let input = event_input(&form, chrono_tz::UTC, &mut check);
     let created = match new_event(input, check) {
-        Ok((slug, fields)) => service::create(&state.db, console.organizer(), slug, fields).await,
+        Ok((slug, fields)) => {
+            service::create(&console.state.db, console.organizer(), slug, fields).await
+        }
         Err(e) => Err(e),
     };
+    let again = |status, errors: &[FieldError]| {
+        form_page(&console, status, None, values_sent(&form), errors, None)
+    };
     match created {
-        Ok(event) => Ok(see_other(format!(
-            "/console/events/{}?lang={}",
-            event.slug,
-            console.lang.code()
-        ))),
-        Err(AppError::Validation(errors)) => form_page(
-            &console,
-            &req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            None,
-            values_sent(&form),
-            &errors,
-            None,
-        ),
+        Ok(event) => Ok(console.see_other(&format!("/console/events/{}", event.slug))),
+        Err(AppError::Validation(errors)) => again(StatusCode::UNPROCESSABLE_ENTITY, &errors),
         Err(AppError::Conflict(message)) => {
-            let errors = [FieldError::new("slug", message)];
-            form_page(
-                &console,
-                &req,
-                StatusCode::CONFLICT,
-                None,
-                values_sent(&form),
-                &errors,
-                None,
-            )
+            again(StatusCode::CONFLICT, &[FieldError::new("slug", message)])
         }
         Err(other) => Err(console.error(other)),
     }
@@ -405,17 +371,16 @@ pub async fn create(
 #[utoipa::path(get, path = "/console/events/{slug}", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's overview", content_type = "text/html"), (status = 303), (status = 404)))]
 pub async fn overview(
-    state: State,
     panels: web::Data<Panels>,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
     let lang = console.lang;
     let slug = slug.into_inner();
     let panels = panels.into_inner();
-    let (event, views) = state
+    let (event, views) = console
+        .state
         .db
         .run(move |c| {
             let event = store::visible(c, &slug, true)?;
@@ -442,7 +407,6 @@ pub async fn overview(
         todo.push(word(lang, Section::Console, "todo_publish"));
     }
     console.page(
-        &req,
         StatusCode::OK,
         "console/overview.html",
         &[],
@@ -462,22 +426,14 @@ pub async fn overview(
 #[utoipa::path(get, path = "/console/events/{slug}/settings", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's settings (read-only below the editor role)", content_type = "text/html"), (status = 303), (status = 404)))]
 pub async fn settings(
-    state: State,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
-    let event = find(&state, &console, slug.into_inner()).await?;
-    let notice = match web::Query::<BTreeMap<String, String>>::from_query(req.query_string()) {
-        Ok(q) => q
-            .get("done")
-            .map(|done| word(console.lang, Section::Console, done)),
-        Err(_) => None,
-    };
+    let event = find(&console, slug.into_inner()).await?;
+    let notice = console.done(Section::Console);
     form_page(
         &console,
-        &req,
         StatusCode::OK,
         Some(&event),
         values_of(&event),
@@ -493,24 +449,20 @@ pub async fn settings(
         (status = 412, description = "changed by someone else since the form was opened: the form again with the current values", content_type = "text/html"),
         (status = 422, description = "the form again, each error beside its field", content_type = "text/html")))]
 pub async fn save_settings(
-    state: State,
     hooks: web::Data<Hooks>,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     slug: web::Path<String>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     let slug = slug.into_inner();
-    let action = format!("/console/events/{slug}/settings");
     console.require(Role::Editor)?;
-    console.check_form(&req, &state.settings, &action, &form.csrf())?;
-    let event = find(&state, &console, slug.clone()).await?;
+    let event = find(&console, slug.clone()).await?;
     let mut check = Check::default();
     let patch = as_patch(event_input(&form, event.timezone, &mut check));
     let saved = service::update(
-        &state.db,
+        &console.state.db,
         hooks.into_inner(),
-        state.settings.clone(),
+        console.state.settings.clone(),
         console.organizer(),
         slug.clone(),
         form.text("version"),
@@ -518,46 +470,48 @@ pub async fn save_settings(
     )
     .await;
     let lang = console.lang;
+    let say = |key: &str| Some(word(lang, Section::Console, key));
+    let sent = || values_sent(&form);
     match saved {
-        Ok(_) => Ok(see_other(format!(
-            "{action}?done=saved&lang={}",
-            lang.code()
-        ))),
-        Err(AppError::Validation(errors)) => form_page(
-            &console,
-            &req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(&event),
-            values_sent(&form),
-            &errors,
-            Some(word(lang, Section::Console, "form_has_errors")),
-        ),
-        Err(AppError::PreconditionFailed(_)) => {
-            let current = find(&state, &console, slug).await?;
+        Ok(_) => Ok(console.see_other(&format!("/console/events/{slug}/settings?done=saved"))),
+        Err(AppError::Validation(errors)) => {
+            let status = StatusCode::UNPROCESSABLE_ENTITY;
             form_page(
                 &console,
-                &req,
-                StatusCode::PRECONDITION_FAILED,
+                status,
+                Some(&event),
+                sent(),
+                &errors,
+                say("form_has_errors"),
+            )
+        }
+        Err(AppError::PreconditionFailed(_)) => {
+            let current = find(&console, slug).await?;
+            let status = StatusCode::PRECONDITION_FAILED;
+            let values = values_of(&current);
+            form_page(
+                &console,
+                status,
                 Some(&current),
-                values_of(&current),
+                values,
                 &[],
-                Some(word(lang, Section::Console, "error_412_text")),
+                say("error_412_text"),
             )
         }
         Err(AppError::ScheduleConflict { conflicts, .. }) => {
             let named: Vec<String> = conflicts.iter().map(|c| c.message.clone()).collect();
+            let notice = format!(
+                "{} {}",
+                word(lang, Section::Console, "error_409_text"),
+                named.join("; ")
+            );
             form_page(
                 &console,
-                &req,
                 StatusCode::CONFLICT,
                 Some(&event),
-                values_sent(&form),
+                sent(),
                 &[],
-                Some(format!(
-                    "{} {}",
-                    word(lang, Section::Console, "error_409_text"),
-                    named.join("; ")
-                )),
+                Some(notice),
             )
         }
         Err(other) => Err(console.error(other)),
@@ -568,52 +522,30 @@ pub async fn save_settings(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "published"), (status = 403), (status = 404), (status = 409, description = "already published", content_type = "text/html")))]
 pub async fn publish(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     slug: web::Path<String>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let slug = slug.into_inner();
+    let console = posted.console;
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/publish"),
-        &form.csrf(),
-    )?;
-    let event = service::publish(&state.db, console.organizer(), slug)
+    let event = service::publish(&console.state.db, console.organizer(), slug.into_inner())
         .await
         .map_err(|e| console.error(e))?;
-    Ok(see_other(format!(
-        "/console/events/{}/settings?done=published_now&lang={}",
-        event.slug,
-        console.lang.code()
+    Ok(console.see_other(&format!(
+        "/console/events/{}/settings?done=published_now",
+        event.slug
     )))
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/delete", tag = "console", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "the draft deleted: back to the fairs"), (status = 403), (status = 404), (status = 409, description = "a published fair", content_type = "text/html")))]
-pub async fn delete(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<FormFields>,
-) -> Result<HttpResponse, ConsoleError> {
-    let slug = slug.into_inner();
+pub async fn delete(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+    let console = posted.console;
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/delete"),
-        &form.csrf(),
-    )?;
-    service::delete_draft(&state.db, console.organizer(), slug)
+    service::delete_draft(&console.state.db, console.organizer(), slug.into_inner())
         .await
         .map_err(|e| console.error(e))?;
-    Ok(see_other(format!("/console?lang={}", console.lang.code())))
+    Ok(console.see_other("/console"))
 }
 
 /// The fair's console pages.

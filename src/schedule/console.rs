@@ -7,7 +7,7 @@
 //! [`super::console_sessions`]) does without JavaScript. Writes go through the sessions
 //! service, so a move meets the same conflict rules and audit as an API write.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -16,15 +16,14 @@ use minijinja::context;
 
 use super::model::{RoomRow, SessionKind};
 use super::sessions::{self, SessionPatch};
-use super::working_copy::{local, read_copy, text, version, WorkingCopy};
+use super::working_copy::{local, read_copy, text, version};
 use crate::domain::text::Check;
 use crate::domain::{dates, Role};
 use crate::error::AppError;
 use crate::events::console::nav;
 use crate::events::Event;
-use crate::web::console::{Console, ConsoleError, FormFields};
+use crate::web::console::{Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
-use crate::web::State;
 
 /// The grid's step, in minutes.
 pub const STEP: i64 = 5;
@@ -83,23 +82,19 @@ fn instant(event: &Event, local: NaiveDateTime) -> Option<String> {
         ("room" = Option<i64>, Query, description = "rooms to show (repeated); none: all"), ("track" = Option<i64>, Query)),
     responses((status = 200, description = "the programme editor", content_type = "text/html"), (status = 303), (status = 404)))]
 pub async fn editor(
-    state: State,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
+    let state = &console.state;
     let buffer = state.settings.schedule.speaker_buffer;
-    let slug = slug.into_inner();
-    let copy = state
-        .db
-        .run(move |c| WorkingCopy::read(c, &slug, buffer))
+    let copy = read_copy(state, &slug)
         .await
         .map_err(|e| console.error(e))?;
     let lang = console.lang;
     let event = &copy.event;
     let fallback = event.default_language;
-    let query = EditorQuery::of(&req);
+    let query = EditorQuery::of(&console.req);
     let today = local(event, state.clock.now().naive_utc()).date();
     let day = shown_day(event, query.day.as_deref(), today);
     let base = format!("/console/events/{}", event.slug);
@@ -250,12 +245,8 @@ pub async fn editor(
         .earliest()
         .map(|t| t.format("%:z").to_string())
         .unwrap_or_default();
-    let notice = web::Query::<BTreeMap<String, String>>::from_query(req.query_string())
-        .ok()
-        .and_then(|q| q.get("done").cloned())
-        .map(|key| word(lang, Section::ConsoleSchedule, &key));
+    let notice = console.done(Section::ConsoleSchedule);
     console.page(
-        &req,
         StatusCode::OK,
         "console/schedule.html",
         &[Section::ConsoleSchedule],
@@ -348,15 +339,12 @@ pub fn placement(form: &FormFields, check: &mut Check) -> SessionPatch {
         (status = 403), (status = 404), (status = 409, description = "refused: the conflict named, nothing saved"),
         (status = 412, description = "the session changed since the page was loaded"), (status = 422)))]
 pub async fn place(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, i64)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     let (slug, id) = path.into_inner();
-    let action = format!("/console/events/{slug}/sessions/{id}/place");
-    let json = wants_json(&req);
+    let json = wants_json(&console.req);
     let lang = console.lang;
     let refused = |status: StatusCode, message: String, details: Vec<String>| {
         HttpResponse::build(status).json(Moved {
@@ -365,10 +353,7 @@ pub async fn place(
             details,
         })
     };
-    if let Err(e) = console
-        .require(Role::Editor)
-        .and_then(|_| console.check_form(&req, &state.settings, &action, &form.csrf()))
-    {
+    if let Err(e) = console.require(Role::Editor) {
         return if json {
             let status = actix_web::ResponseError::status_code(e.error());
             Ok(refused(status, e.to_string(), vec![]))
@@ -376,6 +361,7 @@ pub async fn place(
             Err(e)
         };
     }
+    let state = &console.state;
     let mut check = Check::default();
     let patch = placement(&form, &mut check);
     let buffer = state.settings.schedule.speaker_buffer;
@@ -392,15 +378,14 @@ pub async fn place(
     .await;
     let back = |day: Option<NaiveDate>| {
         let day = day.map(|d| format!("day={d}&")).unwrap_or_default();
-        format!(
-            "/console/events/{slug}/schedule?{day}done=sch_moved&lang={}",
-            lang.code()
-        )
+        console.see_other(&format!(
+            "/console/events/{slug}/schedule?{day}done=sch_moved"
+        ))
     };
     match written {
         Ok(written) => {
             let day = written.session.starts_at.map(|t| t.date_naive());
-            let copy = read_copy(&state, &slug)
+            let copy = read_copy(state, &slug)
                 .await
                 .map_err(|e| console.error(e))?;
             let details = written
@@ -415,13 +400,11 @@ pub async fn place(
                     details,
                 }))
             } else {
-                Ok(HttpResponse::SeeOther()
-                    .insert_header((header::LOCATION, back(day)))
-                    .finish())
+                Ok(back(day))
             }
         }
         Err(AppError::ScheduleConflict { conflicts, .. }) => {
-            let copy = read_copy(&state, &slug)
+            let copy = read_copy(state, &slug)
                 .await
                 .map_err(|e| console.error(e))?;
             let details: Vec<String> = conflicts
@@ -432,7 +415,7 @@ pub async fn place(
             if json {
                 Ok(refused(StatusCode::CONFLICT, message, details))
             } else {
-                super::console_sessions::refused_page(&console, &req, &copy, id, &form, details)
+                super::console_sessions::refused_page(&console, &copy, id, &form, details)
             }
         }
         Err(AppError::PreconditionFailed(_)) => {

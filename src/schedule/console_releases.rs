@@ -5,8 +5,8 @@
 //! fair's languages reads it — and publishes it; `/console/events/{slug}/releases` lists every
 //! release with its diff. Publishing goes through `publishing::release`, as the API's does.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use minijinja::context;
 
 use super::cache::ProgrammeCache;
@@ -17,9 +17,8 @@ use crate::domain::{dates, Language, Role};
 use crate::error::AppError;
 use crate::events::console::nav;
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, FormFields};
+use crate::web::console::{form_errors, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
-use crate::web::State;
 
 /// Where and when a session of `snapshot` is, in the fair's local time.
 fn place(event: &Event, snapshot: &Snapshot, id: i64, lang: Language) -> Option<String> {
@@ -74,17 +73,16 @@ struct Refused<'a> {
 
 /// The release form's page: the prospect of publishing now, the form's values and errors.
 async fn prospect_page(
-    state: &State,
     hooks: &web::Data<ReleaseHooks>,
     console: &Console,
-    req: &HttpRequest,
     slug: String,
     status: StatusCode,
     refused: Option<Refused<'_>>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let buffer = state.settings.schedule.speaker_buffer;
+    let buffer = console.state.settings.schedule.speaker_buffer;
     let hooks = hooks.clone();
-    let (copy, prospect, count) = state
+    let (copy, prospect, count) = console
+        .state
         .db
         .run(move |c| {
             let copy = WorkingCopy::read(c, &slug, buffer)?;
@@ -109,7 +107,6 @@ async fn prospect_page(
         language => e.language.native_name(), code => e.language.code(), subject => &e.subject, text => &e.text,
     }).collect();
     console.page(
-        req,
         status,
         "console/release_new.html",
         &[Section::ConsoleSchedule],
@@ -136,23 +133,12 @@ async fn prospect_page(
 #[utoipa::path(get, path = "/console/events/{slug}/releases/new", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "what a release would publish now, and its form", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn new_form(
-    state: State,
     hooks: web::Data<ReleaseHooks>,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
-    prospect_page(
-        &state,
-        &hooks,
-        &console,
-        &req,
-        slug.into_inner(),
-        StatusCode::OK,
-        None,
-    )
-    .await
+    prospect_page(&hooks, &console, slug.into_inner(), StatusCode::OK, None).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/releases/new", tag = "console", params(("slug" = String, Path)),
@@ -161,116 +147,56 @@ pub async fn new_form(
         (status = 409, description = "hard conflicts, or the version is taken: the page again, saying which", content_type = "text/html"),
         (status = 422, content_type = "text/html")))]
 pub async fn publish(
-    state: State,
     hooks: web::Data<ReleaseHooks>,
     cache: web::Data<ProgrammeCache>,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     slug: web::Path<String>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     let slug = slug.into_inner();
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/releases/new"),
-        &form.csrf(),
-    )?;
     let mut check = Check::default();
     let version = check.text("version", form.text("version"), 100);
     let comment = check.long_text("comment", form.text("comment").as_deref(), 2000);
     let done = match check.done() {
         Ok(()) => {
-            super::publishing::release(
-                &state,
-                &hooks,
-                &cache,
-                console.organizer(),
-                slug.clone(),
-                version.unwrap_or_default(),
-                comment,
-            )
-            .await
+            let (who, version) = (console.organizer(), version.unwrap_or_default());
+            let state = &console.state;
+            super::publishing::release(state, &hooks, &cache, who, slug.clone(), version, comment)
+                .await
         }
         Err(errors) => Err(AppError::Validation(errors)),
     };
-    let lang = console.lang;
-    match done {
-        Ok(_) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!(
-                    "/console/events/{slug}/releases?done=rel_done&lang={}",
-                    lang.code()
-                ),
-            ))
-            .finish()),
-        Err(AppError::Validation(errors)) => {
-            prospect_page(
-                &state,
-                &hooks,
-                &console,
-                &req,
-                slug,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(Refused {
-                    form: &form,
-                    errors,
-                    notes: vec![],
-                }),
-            )
-            .await
+    let (status, errors, notes) = match done {
+        Ok(_) => {
+            return Ok(console.see_other(&format!("/console/events/{slug}/releases?done=rel_done")))
         }
+        Err(AppError::Validation(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors, vec![]),
         Err(AppError::Conflict(detail)) => {
             let errors = vec![crate::domain::FieldError::new("version", detail)];
-            prospect_page(
-                &state,
-                &hooks,
-                &console,
-                &req,
-                slug,
-                StatusCode::CONFLICT,
-                Some(Refused {
-                    form: &form,
-                    errors,
-                    notes: vec![],
-                }),
-            )
-            .await
+            (StatusCode::CONFLICT, errors, vec![])
         }
         Err(AppError::ScheduleConflict { .. }) => {
-            let refused = vec![word(lang, Section::ConsoleSchedule, "rel_conflicts")];
-            prospect_page(
-                &state,
-                &hooks,
-                &console,
-                &req,
-                slug,
-                StatusCode::CONFLICT,
-                Some(Refused {
-                    form: &form,
-                    errors: vec![],
-                    notes: refused,
-                }),
-            )
-            .await
+            let refused = word(console.lang, Section::ConsoleSchedule, "rel_conflicts");
+            (StatusCode::CONFLICT, vec![], vec![refused])
         }
-        Err(other) => Err(console.error(other)),
-    }
+        Err(other) => return Err(console.error(other)),
+    };
+    let refused = Refused {
+        form: &form,
+        errors,
+        notes,
+    };
+    prospect_page(&hooks, &console, slug, status, Some(refused)).await
 }
 
 #[utoipa::path(get, path = "/console/events/{slug}/releases", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "every release with its diff", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn list(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
     let slug = slug.into_inner();
-    let (event, all) = state
+    let (event, all) = console
+        .state
         .db
         .run(move |c| {
             let event = crate::events::store::visible(c, &slug, true)?;
@@ -287,13 +213,8 @@ pub async fn list(
         shown.push(release_view(&event, r, before, lang));
     }
     shown.reverse();
-    let notice =
-        web::Query::<std::collections::BTreeMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("done").cloned())
-            .map(|key| word(lang, Section::ConsoleSchedule, &key));
+    let notice = console.done(Section::ConsoleSchedule);
     console.page(
-        &req,
         StatusCode::OK,
         "console/releases.html",
         &[Section::ConsoleSchedule],

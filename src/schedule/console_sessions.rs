@@ -5,21 +5,20 @@
 //! conflict shows the form again with the conflict named; a save over someone else's newer one
 //! is refused (the form carries the version it was opened on).
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use minijinja::context;
 
 use super::model::SessionKind;
-use super::sessions::{self, NewSession, SessionPatch};
+use super::sessions::{self, NewSession, SessionPatch, SessionWritten};
 use super::working_copy::{local_input, read_copy, text, version, WorkingCopy};
 use crate::domain::dates::ProgrammeTime;
 use crate::domain::text::Check;
 use crate::domain::{FieldError, Language, Role};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::events::console::nav;
-use crate::web::console::{form_errors, Console, ConsoleError, FormFields};
+use crate::web::console::{form_errors, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
-use crate::web::State;
 
 /// The session form's values, by member, as the form shows them.
 type Values = std::collections::BTreeMap<&'static str, serde_json::Value>;
@@ -146,17 +145,31 @@ fn as_patch(n: NewSession) -> SessionPatch {
     }
 }
 
+/// What a session's form shows besides the session: the values in its fields, the errors
+/// beside them, and what refused the last save.
+struct Shown<'a> {
+    values: Values,
+    errors: &'a [FieldError],
+    refused: Vec<String>,
+}
+
+impl Shown<'_> {
+    fn values(values: Values) -> Shown<'static> {
+        Shown {
+            values,
+            errors: &[],
+            refused: vec![],
+        }
+    }
+}
+
 /// The form page of session `id` (none: a new one).
-#[allow(clippy::too_many_arguments)]
 fn form_page(
     console: &Console,
-    req: &HttpRequest,
     status: StatusCode,
     copy: &WorkingCopy,
     id: Option<i64>,
-    values: Values,
-    errors: &[FieldError],
-    conflicts: Vec<String>,
+    shown: Shown,
 ) -> Result<HttpResponse, ConsoleError> {
     let lang = console.lang;
     let event = &copy.event;
@@ -176,7 +189,6 @@ fn form_page(
         .map(|l| context! { code => l.code(), label => l.native_name() })
         .collect();
     console.page(
-        req,
         status,
         "console/session.html",
         &[Section::ConsoleSchedule],
@@ -188,10 +200,10 @@ fn form_page(
             csrf => console.csrf(&action),
             delete => &delete,
             delete_csrf => delete.as_ref().map(|d| console.csrf(d)),
-            values => values,
-            errors => form_errors(lang, errors),
-            has_errors => !errors.is_empty(),
-            conflicts => conflicts,
+            values => shown.values,
+            errors => form_errors(lang, shown.errors),
+            has_errors => !shown.errors.is_empty(),
+            conflicts => shown.refused,
             kinds => kinds,
             languages => languages,
             default_language => event.default_language.code(),
@@ -208,200 +220,160 @@ fn form_page(
 #[utoipa::path(get, path = "/console/events/{slug}/sessions/new", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the form for a new session", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn new_form(
-    state: State,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Editor)?;
-    let copy = read_copy(&state, &slug)
+    let copy = read_copy(&console.state, &slug)
         .await
         .map_err(|e| console.error(e))?;
+    let language = copy.event.default_language.code();
     let values = Values::from([
         ("kind", serde_json::json!("seminar")),
-        (
-            "language",
-            serde_json::json!(copy.event.default_language.code()),
-        ),
+        ("language", serde_json::json!(language)),
     ]);
-    form_page(
-        &console,
-        &req,
-        StatusCode::OK,
-        &copy,
-        None,
-        values,
-        &[],
-        vec![],
-    )
+    form_page(&console, StatusCode::OK, &copy, None, Shown::values(values))
 }
 
 #[utoipa::path(get, path = "/console/events/{slug}/sessions/{id}", tag = "console", params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "a session's form (read-only below the editor role)", content_type = "text/html"), (status = 303), (status = 404)))]
 pub async fn edit_form(
-    state: State,
     console: Console,
-    req: HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
-    let copy = read_copy(&state, &slug)
+    let copy = read_copy(&console.state, &slug)
         .await
         .map_err(|e| console.error(e))?;
     if !copy.sessions.iter().any(|s| s.id == id) {
         return Err(console.error(AppError::not_found("no such session")));
     }
+    let values = values_of(&copy, id);
     form_page(
         &console,
-        &req,
         StatusCode::OK,
         &copy,
         Some(id),
-        values_of(&copy, id),
-        &[],
-        vec![],
+        Shown::values(values),
     )
 }
 
 /// After a save: the editor, on the session's day.
-fn to_editor(slug: &str, lang: Language, day: Option<chrono::NaiveDate>) -> HttpResponse {
+fn to_editor(console: &Console, slug: &str, day: Option<chrono::NaiveDate>) -> HttpResponse {
     let day = day.map(|d| format!("day={d}&")).unwrap_or_default();
-    HttpResponse::SeeOther()
-        .insert_header((
-            header::LOCATION,
-            format!(
-                "/console/events/{slug}/schedule?{day}done=sch_moved&lang={}",
-                lang.code()
-            ),
-        ))
-        .finish()
+    console.see_other(&format!(
+        "/console/events/{slug}/schedule?{day}done=sch_moved"
+    ))
+}
+
+/// After a save of session `id` (none: a new one): the editor on the session's day, or the
+/// form again with what refused it.
+async fn answer(
+    console: &Console,
+    slug: &str,
+    id: Option<i64>,
+    form: &FormFields,
+    written: AppResult<SessionWritten>,
+) -> Result<HttpResponse, ConsoleError> {
+    match written {
+        Ok(w) => Ok(to_editor(
+            console,
+            slug,
+            w.session.starts_at.map(|t| t.date_naive()),
+        )),
+        Err(error) => after_refusal(console, slug, id, form, error).await,
+    }
 }
 
 /// The form again after a refused write: the sent values, and what refused it.
 async fn after_refusal(
-    state: &State,
     console: &Console,
-    req: &HttpRequest,
     slug: &str,
     id: Option<i64>,
     form: &FormFields,
     error: AppError,
 ) -> Result<HttpResponse, ConsoleError> {
-    let copy = read_copy(state, slug).await.map_err(|e| console.error(e))?;
+    let copy = read_copy(&console.state, slug)
+        .await
+        .map_err(|e| console.error(e))?;
     let lang = console.lang;
-    let buffer = state.settings.schedule.speaker_buffer;
-    match error {
-        AppError::Validation(errors) => form_page(
-            console,
-            req,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &copy,
-            id,
-            values_sent(form),
-            &errors,
-            vec![],
-        ),
-        AppError::ScheduleConflict { conflicts, .. } => {
-            let named = conflicts
+    let buffer = console.state.settings.schedule.speaker_buffer;
+    let (status, shown) = match (&error, id) {
+        (AppError::Validation(errors), _) => {
+            let shown = Shown {
+                values: values_sent(form),
+                errors,
+                refused: vec![],
+            };
+            (StatusCode::UNPROCESSABLE_ENTITY, shown)
+        }
+        (AppError::ScheduleConflict { conflicts, .. }, _) => {
+            let refused = conflicts
                 .iter()
                 .map(|c| copy.describe(c, lang, buffer))
                 .collect();
-            form_page(
-                console,
-                req,
-                StatusCode::CONFLICT,
-                &copy,
-                id,
-                values_sent(form),
-                &[],
-                named,
-            )
-        }
-        AppError::PreconditionFailed(_) => {
-            let Some(id) = id else {
-                return Err(console.error(AppError::internal("a new session has no version")));
+            let shown = Shown {
+                values: values_sent(form),
+                errors: &[],
+                refused,
             };
-            let stale = vec![word(lang, Section::ConsoleSchedule, "sch_stale")];
-            form_page(
-                console,
-                req,
-                StatusCode::PRECONDITION_FAILED,
-                &copy,
-                Some(id),
-                values_of(&copy, id),
-                &[],
-                stale,
-            )
+            (StatusCode::CONFLICT, shown)
         }
-        other => Err(console.error(other)),
-    }
+        (AppError::PreconditionFailed(_), Some(id)) => {
+            let refused = vec![word(lang, Section::ConsoleSchedule, "sch_stale")];
+            let shown = Shown {
+                values: values_of(&copy, id),
+                errors: &[],
+                refused,
+            };
+            (StatusCode::PRECONDITION_FAILED, shown)
+        }
+        _ => return Err(console.error(error)),
+    };
+    form_page(console, status, &copy, id, shown)
 }
 
 /// The form of session `id` again, with the conflicts a move without JavaScript met.
 pub fn refused_page(
     console: &Console,
-    req: &HttpRequest,
     copy: &WorkingCopy,
     id: i64,
     form: &FormFields,
-    conflicts: Vec<String>,
+    refused: Vec<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     let mut values = values_of(copy, id);
     for key in ["room_id", "starts_at", "ends_at"] {
         values.insert(key, serde_json::json!(form.text(key).unwrap_or_default()));
     }
-    form_page(
-        console,
-        req,
-        StatusCode::CONFLICT,
-        copy,
-        Some(id),
+    let shown = Shown {
         values,
-        &[],
-        conflicts,
-    )
+        errors: &[],
+        refused,
+    };
+    form_page(console, StatusCode::CONFLICT, copy, Some(id), shown)
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/sessions/new", tag = "console", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's session members (times local to the fair), csrf"),
     responses((status = 303, description = "created: on to the editor"), (status = 403), (status = 404),
         (status = 409, description = "the form again, the conflict named", content_type = "text/html"), (status = 422, content_type = "text/html")))]
-pub async fn create(
-    state: State,
-    console: Console,
-    req: HttpRequest,
-    slug: web::Path<String>,
-    form: web::Form<FormFields>,
-) -> Result<HttpResponse, ConsoleError> {
-    let slug = slug.into_inner();
+pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/sessions/new"),
-        &form.csrf(),
-    )?;
     let mut check = Check::default();
     let input = session_input(&form, &mut check);
-    let buffer = state.settings.schedule.speaker_buffer;
-    match sessions::add(
-        &state.db,
-        console.organizer(),
-        slug.clone(),
+    let buffer = console.state.settings.schedule.speaker_buffer;
+    let who = console.organizer();
+    let written = sessions::add(
+        &console.state.db,
+        who,
+        slug.to_string(),
         input,
         check,
         buffer,
-    )
-    .await
-    {
-        Ok(written) => Ok(to_editor(
-            &slug,
-            console.lang,
-            written.session.starts_at.map(|t| t.date_naive()),
-        )),
-        Err(error) => after_refusal(&state, &console, &req, &slug, None, &form, error).await,
-    }
+    );
+    answer(&console, &slug, None, &form, written.await).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/sessions/{id}", tag = "console", params(("slug" = String, Path), ("id" = i64, Path)),
@@ -410,72 +382,50 @@ pub async fn create(
         (status = 409, description = "the form again, the conflict named", content_type = "text/html"),
         (status = 412, description = "changed by someone else since the form was opened", content_type = "text/html"), (status = 422, content_type = "text/html")))]
 pub async fn save(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, i64)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     let (slug, id) = path.into_inner();
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/sessions/{id}"),
-        &form.csrf(),
-    )?;
     let mut check = Check::default();
     let patch = as_patch(session_input(&form, &mut check));
-    let buffer = state.settings.schedule.speaker_buffer;
-    match sessions::change(
-        &state.db,
-        console.organizer(),
+    let buffer = console.state.settings.schedule.speaker_buffer;
+    let (who, version) = (console.organizer(), form.text("version"));
+    let written = sessions::change(
+        &console.state.db,
+        who,
         slug.clone(),
         id,
         patch,
         check,
         buffer,
-        form.text("version"),
-    )
-    .await
-    {
-        Ok(written) => Ok(to_editor(
-            &slug,
-            console.lang,
-            written.session.starts_at.map(|t| t.date_naive()),
-        )),
-        Err(error) => after_refusal(&state, &console, &req, &slug, Some(id), &form, error).await,
-    }
+        version,
+    );
+    answer(&console, &slug, Some(id), &form, written.await).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/sessions/{id}/delete", tag = "console", params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deleted: on to the editor"), (status = 403), (status = 404)))]
 pub async fn delete(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, i64)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
     let (slug, id) = path.into_inner();
     console.require(Role::Editor)?;
-    console.check_form(
-        &req,
-        &state.settings,
-        &format!("/console/events/{slug}/sessions/{id}/delete"),
-        &form.csrf(),
-    )?;
+    let who = console.organizer();
     sessions::remove(
-        &state.db,
-        console.organizer(),
+        &console.state.db,
+        who,
         slug.clone(),
         id,
         form.text("version"),
     )
     .await
     .map_err(|e| console.error(e))?;
-    Ok(to_editor(&slug, console.lang, None))
+    Ok(to_editor(&console, &slug, None))
 }
 
 /// The session pages.

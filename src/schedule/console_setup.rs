@@ -4,8 +4,8 @@
 //! one. The forms send the API's members and go through the same [`Child`] rules, audit and
 //! transaction as `…/rooms`, `…/tracks` and `…/speakers`.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use minijinja::context;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -21,9 +21,8 @@ use crate::events::children::Child;
 use crate::events::console::nav;
 use crate::events::service::{self, Change, Record};
 use crate::events::store as events;
-use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields};
+use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
-use crate::web::State;
 
 /// How a member is read from the form.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -87,101 +86,111 @@ fn read<T: DeserializeOwned>(body: Value) -> AppResult<T> {
     })
 }
 
-/// Adds a `C` to the fair `slug` from `form`.
-async fn create<C: Child>(
-    state: &State,
+/// What a form of this page does to one room, track or speaker.
+#[derive(Clone, Copy)]
+enum Write {
+    /// A new one, or a change to `id`.
+    Save(Option<i64>),
+    Delete(i64),
+}
+
+/// Does `write` to a `C` of the fair `slug` from `form`, through the same rules, transaction and
+/// audit entry as the API.
+async fn write<C: Child>(
     console: &Console,
     slug: String,
+    write: Write,
     form: &FormFields,
     members: &[(&str, Member)],
 ) -> AppResult<()> {
-    let new: C::New = read(body(form, members, false))?;
+    let (action, body) = match write {
+        Write::Save(None) => ("create", body(form, members, false)),
+        Write::Save(Some(_)) => ("update", body(form, members, true)),
+        Write::Delete(_) => ("delete", Value::Null),
+    };
+    let change = Change::new(action, C::NOUN);
     service::change(
-        &state.db,
+        &console.state.db,
         console.organizer(),
         slug,
-        Change::new("create", C::NOUN),
+        change,
         move |c, event| {
             let mut check = Check::default();
-            let form = C::new_form(c, event, new, &mut check)?;
+            let (form, row) = match write {
+                Write::Delete(id) => {
+                    let row = C::find(c, event, id, true)?;
+                    C::delete(c, event, row)?;
+                    return Ok(((), Record::of(id)));
+                }
+                Write::Save(None) => (C::new_form(c, event, read(body)?, &mut check)?, None),
+                Write::Save(Some(id)) => {
+                    let row = C::find(c, event, id, true)?;
+                    (
+                        C::patch_form(c, event, &row, read(body)?, &mut check)?,
+                        Some(row),
+                    )
+                }
+            };
             check.done().map_err(AppError::Validation)?;
             let form = form.ok_or_else(|| AppError::internal("a checked form is missing"))?;
-            let row = C::insert(c, event, &form)?;
+            let row = match row {
+                None => C::insert(c, event, &form)?,
+                Some(row) => C::update(c, event, row, &form)?,
+            };
             Ok(((), Record::of(C::id(&row))))
         },
     )
     .await
 }
 
-/// Changes the fair's `C` number `id` from `form`.
-async fn update<C: Child>(
-    state: &State,
-    console: &Console,
+/// A form of this page, for the kind named in its path: done, then back to the page (or the
+/// page again, saying what refused it).
+async fn apply(
+    posted: Posted,
     slug: String,
-    id: i64,
-    form: &FormFields,
-    members: &[(&str, Member)],
-) -> AppResult<()> {
-    let patch: C::Patch = read(body(form, members, true))?;
-    service::change(
-        &state.db,
-        console.organizer(),
-        slug,
-        Change::new("update", C::NOUN),
-        move |c, event| {
-            let row = C::find(c, event, id, true)?;
-            let mut check = Check::default();
-            let form = C::patch_form(c, event, &row, patch, &mut check)?;
-            check.done().map_err(AppError::Validation)?;
-            let form = form.ok_or_else(|| AppError::internal("a checked form is missing"))?;
-            C::update(c, event, row, &form)?;
-            Ok(((), Record::of(id)))
-        },
-    )
-    .await
-}
-
-/// Deletes the fair's `C` number `id` (refused while something depends on it).
-async fn delete<C: Child>(
-    state: &State,
-    console: &Console,
-    slug: String,
-    id: i64,
-) -> AppResult<()> {
-    service::change(
-        &state.db,
-        console.organizer(),
-        slug,
-        Change::new("delete", C::NOUN),
-        move |c, event| {
-            let row = C::find(c, event, id, true)?;
-            C::delete(c, event, row)?;
-            Ok(((), Record::of(id)))
-        },
-    )
-    .await
-}
-
-/// The kinds this page edits, by the name in its paths.
-fn members_of(kind: &str) -> Option<&'static [(&'static str, Member)]> {
-    match kind {
-        "rooms" => Some(ROOM),
-        "tracks" => Some(TRACK),
-        "speakers" => Some(SPEAKER),
-        _ => None,
-    }
+    kind: &str,
+    what: Write,
+) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
+    console.require(Role::Editor)?;
+    let done = match kind {
+        "rooms" => write::<Rooms>(&console, slug.clone(), what, &form, ROOM).await,
+        "tracks" => write::<Tracks>(&console, slug.clone(), what, &form, TRACK).await,
+        "speakers" => write::<Speakers>(&console, slug.clone(), what, &form, SPEAKER).await,
+        _ => return Err(console.error(AppError::not_found("no such kind"))),
+    };
+    let lang = console.lang;
+    let problem =
+        |details: Vec<String>| Some((word(lang, Section::Console, "form_has_errors"), details));
+    let (status, details) = match done {
+        Ok(()) => return Ok(console.see_other(&format!("/console/events/{slug}/programme-setup"))),
+        Err(AppError::Validation(errors)) => {
+            let details = form_errors(lang, &errors)
+                .into_iter()
+                .map(|(f, m)| format!("{f}: {m}"))
+                .collect();
+            (StatusCode::UNPROCESSABLE_ENTITY, details)
+        }
+        Err(AppError::ScheduleConflict { detail, conflicts }) => {
+            let mut details = vec![detail];
+            details.extend(conflicts.into_iter().map(|c| c.message));
+            (StatusCode::CONFLICT, details)
+        }
+        Err(AppError::Conflict(detail)) => (StatusCode::CONFLICT, vec![detail]),
+        Err(other) => return Err(console.error(other)),
+    };
+    page(&console, slug, status, problem(details)).await
 }
 
 /// The page, with `problem` (what refused the last form) on top.
 async fn page(
-    state: &State,
     console: &Console,
-    req: &HttpRequest,
     slug: String,
     status: StatusCode,
     problem: Option<(String, Vec<String>)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (event, rooms, tracks, speakers) = state
+    let (event, rooms, tracks, speakers) = console
+        .state
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
@@ -204,7 +213,6 @@ async fn page(
         .collect();
     let (notice, details) = problem.unwrap_or_default();
     console.page(
-        req,
         status,
         "console/setup.html",
         &[Section::ConsoleSchedule],
@@ -244,97 +252,11 @@ async fn page(
 #[utoipa::path(get, path = "/console/events/{slug}/programme-setup", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's rooms, tracks and speakers, each with its form", content_type = "text/html"), (status = 303), (status = 404)))]
 pub async fn setup(
-    state: State,
     console: Console,
-    req: HttpRequest,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Viewer)?;
-    page(
-        &state,
-        &console,
-        &req,
-        slug.into_inner(),
-        StatusCode::OK,
-        None,
-    )
-    .await
-}
-
-/// After a write: back to the page, or the page again with what refused it.
-async fn answer(
-    state: &State,
-    console: &Console,
-    req: &HttpRequest,
-    slug: String,
-    done: AppResult<()>,
-) -> Result<HttpResponse, ConsoleError> {
-    let lang = console.lang;
-    let problem =
-        |details: Vec<String>| Some((word(lang, Section::Console, "form_has_errors"), details));
-    match done {
-        Ok(()) => Ok(HttpResponse::SeeOther()
-            .insert_header((
-                header::LOCATION,
-                format!(
-                    "/console/events/{slug}/programme-setup?lang={}",
-                    lang.code()
-                ),
-            ))
-            .finish()),
-        Err(AppError::Validation(errors)) => {
-            let details = form_errors(lang, &errors)
-                .into_iter()
-                .map(|(f, m)| format!("{f}: {m}"))
-                .collect();
-            page(
-                state,
-                console,
-                req,
-                slug,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problem(details),
-            )
-            .await
-        }
-        Err(AppError::ScheduleConflict { detail, conflicts }) => {
-            let mut details = vec![detail];
-            details.extend(conflicts.into_iter().map(|c| c.message));
-            page(
-                state,
-                console,
-                req,
-                slug,
-                StatusCode::CONFLICT,
-                problem(details),
-            )
-            .await
-        }
-        Err(AppError::Conflict(detail)) => {
-            page(
-                state,
-                console,
-                req,
-                slug,
-                StatusCode::CONFLICT,
-                problem(vec![detail]),
-            )
-            .await
-        }
-        Err(other) => Err(console.error(other)),
-    }
-}
-
-/// Checks the role and the form's token for `action`.
-fn allowed(
-    state: &State,
-    console: &Console,
-    req: &HttpRequest,
-    action: &str,
-    form: &FormFields,
-) -> Result<(), ConsoleError> {
-    console.require(Role::Editor)?;
-    console.check_form(req, &state.settings, action, &form.csrf())
+    page(&console, slug.into_inner(), StatusCode::OK, None).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}", tag = "console",
@@ -342,28 +264,11 @@ fn allowed(
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members (name[ar]… for translatable texts), csrf"),
     responses((status = 303, description = "added"), (status = 403), (status = 404), (status = 422, content_type = "text/html")))]
 pub async fn add(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, String)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (slug, kind) = path.into_inner();
-    let members =
-        members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
-    allowed(
-        &state,
-        &console,
-        &req,
-        &format!("/console/events/{slug}/programme-setup/{kind}"),
-        &form,
-    )?;
-    let done = match kind.as_str() {
-        "rooms" => create::<Rooms>(&state, &console, slug.clone(), &form, members).await,
-        "tracks" => create::<Tracks>(&state, &console, slug.clone(), &form, members).await,
-        _ => create::<Speakers>(&state, &console, slug.clone(), &form, members).await,
-    };
-    answer(&state, &console, &req, slug, done).await
+    apply(posted, slug, &kind, Write::Save(None)).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}/{id}", tag = "console",
@@ -371,28 +276,11 @@ pub async fn add(
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members, csrf"),
     responses((status = 303, description = "saved"), (status = 403), (status = 404), (status = 409, content_type = "text/html"), (status = 422, content_type = "text/html")))]
 pub async fn change(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, String, i64)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (slug, kind, id) = path.into_inner();
-    let members =
-        members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
-    allowed(
-        &state,
-        &console,
-        &req,
-        &format!("/console/events/{slug}/programme-setup/{kind}/{id}"),
-        &form,
-    )?;
-    let done = match kind.as_str() {
-        "rooms" => update::<Rooms>(&state, &console, slug.clone(), id, &form, members).await,
-        "tracks" => update::<Tracks>(&state, &console, slug.clone(), id, &form, members).await,
-        _ => update::<Speakers>(&state, &console, slug.clone(), id, &form, members).await,
-    };
-    answer(&state, &console, &req, slug, done).await
+    apply(posted, slug, &kind, Write::Save(Some(id))).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/programme-setup/{kind}/{id}/delete", tag = "console",
@@ -400,27 +288,11 @@ pub async fn change(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deleted"), (status = 403), (status = 404), (status = 409, description = "still used: the page again, saying by what", content_type = "text/html")))]
 pub async fn remove(
-    state: State,
-    console: Console,
-    req: HttpRequest,
+    posted: Posted,
     path: web::Path<(String, String, i64)>,
-    form: web::Form<FormFields>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (slug, kind, id) = path.into_inner();
-    members_of(&kind).ok_or_else(|| console.error(AppError::not_found("no such kind")))?;
-    allowed(
-        &state,
-        &console,
-        &req,
-        &format!("/console/events/{slug}/programme-setup/{kind}/{id}/delete"),
-        &form,
-    )?;
-    let done = match kind.as_str() {
-        "rooms" => delete::<Rooms>(&state, &console, slug.clone(), id).await,
-        "tracks" => delete::<Tracks>(&state, &console, slug.clone(), id).await,
-        _ => delete::<Speakers>(&state, &console, slug.clone(), id).await,
-    };
-    answer(&state, &console, &req, slug, done).await
+    apply(posted, slug, &kind, Write::Delete(id)).await
 }
 
 /// The setup page and its forms.

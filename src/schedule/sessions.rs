@@ -513,6 +513,35 @@ pub async fn add(
     .await
 }
 
+/// An editor's change to session `id` of the fair `slug` (at version `expected`, when given):
+/// `f` gets the locked fair and the session as it is; audited as `action`.
+async fn edit<T, F>(
+    db: &Db,
+    who: &Organizer,
+    (slug, id): (String, i64),
+    expected: Option<String>,
+    action: &'static str,
+    f: F,
+) -> AppResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut Conn, &Event, SessionRow) -> AppResult<T> + Send + 'static,
+{
+    who.require(Role::Editor)?;
+    service::change(
+        db,
+        who,
+        slug,
+        Change::new(action, "session"),
+        move |c, event| {
+            let row = find_session(c, event.id, id)?;
+            check_version(&row, expected.as_deref())?;
+            Ok((f(c, event, row)?, Record::of(id)))
+        },
+    )
+    .await
+}
+
 /// An editor changes session `id` of the fair `slug` (at version `expected`, when given), as
 /// [`add`] checks a new one.
 #[allow(clippy::too_many_arguments)]
@@ -526,19 +555,17 @@ pub async fn change(
     buffer: Duration,
     expected: Option<String>,
 ) -> AppResult<SessionWritten> {
-    who.require(Role::Editor)?;
-    service::change(
+    edit(
         db,
         who,
-        slug,
-        Change::new("update", "session"),
-        move |c, event| {
-            let row = find_session(c, event.id, id)?;
-            check_version(&row, expected.as_deref())?;
+        (slug, id),
+        expected,
+        "update",
+        move |c, event, row| {
             let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
             let draft = Draft::of(event, &row.form, speakers).apply(patch, event, &mut check);
             let (session, warnings) = save_with(c, event, Some(id), draft, buffer, check)?;
-            Ok((SessionWritten { session, warnings }, Record::of(id)))
+            Ok(SessionWritten { session, warnings })
         },
     )
     .await
@@ -553,19 +580,9 @@ pub async fn remove(
     id: i64,
     expected: Option<String>,
 ) -> AppResult<()> {
-    who.require(Role::Editor)?;
-    service::change(
-        db,
-        who,
-        slug,
-        Change::new("delete", "session"),
-        move |c, event| {
-            let row = find_session(c, event.id, id)?;
-            check_version(&row, expected.as_deref())?;
-            store::delete_session(c, id)?;
-            Ok(((), Record::of(id)))
-        },
-    )
+    edit(db, who, (slug, id), expected, "delete", move |c, _, _| {
+        Ok(store::delete_session(c, id)?)
+    })
     .await
 }
 

@@ -18,38 +18,39 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "salon.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/salon.css"),
-    },
-    Asset {
-        name: "console.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/console.css"),
-    },
-    Asset {
-        name: "console.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/console.js"),
-    },
-    Asset {
-        name: "editor.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/editor.js"),
-    },
-    Asset {
-        name: "api-docs.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/api-docs.js"),
-    },
-    Asset {
-        name: "icon.svg",
-        content_type: "image/svg+xml",
-        bytes: include_bytes!("../../assets/icon.svg"),
-    },
+    Asset::new("salon.css", CSS, include_bytes!("../../assets/salon.css")),
+    Asset::new(
+        "console.css",
+        CSS,
+        include_bytes!("../../assets/console.css"),
+    ),
+    Asset::new("console.js", JS, include_bytes!("../../assets/console.js")),
+    Asset::new("editor.js", JS, include_bytes!("../../assets/editor.js")),
+    Asset::new(
+        "api-docs.js",
+        JS,
+        include_bytes!("../../assets/api-docs.js"),
+    ),
+    Asset::new(
+        "icon.svg",
+        "image/svg+xml",
+        include_bytes!("../../assets/icon.svg"),
+    ),
 ];
+
+impl Asset {
+    const fn new(name: &'static str, content_type: &'static str, bytes: &'static [u8]) -> Asset {
+        Asset {
+            name,
+            content_type,
+            bytes,
+        }
+    }
+}
 
 /// The browser's own request for an icon, at the site's root.
 const FAVICON: &[u8] = include_bytes!("../../assets/favicon.ico");

@@ -25,11 +25,13 @@ pub const COOKIE: &str = "salon_console";
 /// Where a browser signs in.
 pub const SIGN_IN: &str = "/console/sign-in";
 
-/// A signed-in organizer on a console page.
+/// A signed-in organizer on a console page, with what every console handler reaches: the
+/// app's state and the request.
 pub struct Console {
     pub who: Signed,
     pub lang: Language,
-    secret: String,
+    pub state: super::State,
+    pub req: HttpRequest,
 }
 
 impl Console {
@@ -52,7 +54,10 @@ impl Console {
 
     /// The CSRF token of a form posting to `action`, valid only in this session.
     pub fn csrf(&self, action: &str) -> String {
-        super::csrf::token(&self.secret, &self.bound(action))
+        super::csrf::token(
+            self.state.settings.server.secret_key.expose(),
+            &self.bound(action),
+        )
     }
 
     fn bound(&self, action: &str) -> String {
@@ -61,20 +66,34 @@ impl Console {
 
     /// The check every console form makes: same site (`Origin`, `Sec-Fetch-Site`), and the
     /// token of this session for `action`. Refused: the 403 page.
-    pub fn check_form(
-        &self,
-        req: &HttpRequest,
-        settings: &crate::config::Settings,
-        action: &str,
-        given: &str,
-    ) -> Result<(), ConsoleError> {
-        if super::csrf::check(req, settings, &self.bound(action), given) {
+    pub fn check_form(&self, action: &str, given: &str) -> Result<(), ConsoleError> {
+        if super::csrf::check(&self.req, &self.state.settings, &self.bound(action), given) {
             Ok(())
         } else {
             Err(self.error(AppError::Forbidden(
                 "this form could not be verified".into(),
             )))
         }
+    }
+
+    /// The words of `?done=<key>` (what the page before this one did), in `section`.
+    pub fn done(&self, section: Section) -> Option<String> {
+        form_urlencoded::parse(self.req.query_string().as_bytes())
+            .find(|(k, _)| k == "done")
+            .map(|(_, key)| word(self.lang, section, &key))
+            .filter(|w| !w.is_empty())
+    }
+
+    /// A page of this console after a write: 303 to `path` (with `?…` or not), in this
+    /// language.
+    pub fn see_other(&self, path: &str) -> HttpResponse {
+        let glue = if path.contains('?') { '&' } else { '?' };
+        HttpResponse::SeeOther()
+            .insert_header((
+                header::LOCATION,
+                format!("{path}{glue}lang={}", self.lang.code()),
+            ))
+            .finish()
     }
 
     /// An error of this page, shown in the console's frame.
@@ -101,7 +120,6 @@ impl Console {
     /// and the assets.
     pub fn page(
         &self,
-        req: &HttpRequest,
         status: StatusCode,
         name: &str,
         sections: &[Section],
@@ -115,8 +133,8 @@ impl Console {
             words(self.lang, &all),
             context! {
                 me => self.me().context(self.lang),
-                langs => pages::switcher(req, self.lang),
-                here => req.path(),
+                langs => pages::switcher(&self.req, self.lang),
+                here => self.req.path(),
                 ..ctx
             },
         )
@@ -230,8 +248,33 @@ impl FromRequest for Console {
             Ok(Console {
                 who,
                 lang,
-                secret: state.settings.server.secret_key.expose().to_string(),
+                state,
+                req,
             })
+        })
+    }
+}
+
+/// A console form, posted to its own page by a signed-in organizer: the form is read and its
+/// token checked against the page's path and this session (a cross-site post, or a token of
+/// another session or form, is the 403 page). The handler checks the role.
+pub struct Posted {
+    pub console: Console,
+    pub form: FormFields,
+}
+
+impl FromRequest for Posted {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, actix_web::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let console = Console::from_request(req, payload);
+        let form = web::Form::<FormFields>::from_request(req, payload);
+        Box::pin(async move {
+            let console = console.await?;
+            let form = form.await?.into_inner();
+            console.check_form(console.req.path(), &form.csrf())?;
+            Ok(Posted { console, form })
         })
     }
 }
