@@ -12,6 +12,8 @@ case "$bin" in /*) ;; *) bin=$root/$bin ;; esac
 python=${PYTHON:-python3}
 [ -x "$bin" ] || { echo "browser: $bin not built (run cargo build)" >&2; exit 1; }
 export SHOTS=${SHOTS:-$root/target/browser-shots}
+# Kept after the run: a relative folder is taken from the checkout, not the temporary one.
+case "$SHOTS" in /*) ;; *) SHOTS=$root/$SHOTS ;; esac
 mkdir -p "$SHOTS"
 
 work=$(mktemp -d)

@@ -243,13 +243,16 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
         }
         events::set_status(c, event.id, EventStatus::Published)?;
         // A new fair has no bookings: no release hook has anything to do.
+        let first = releases::Publish {
+            version: "1.0",
+            comment: Some("Programme initial / البرنامج الأولي / Initial programme"),
+            by: None,
+        };
         releases::publish(
             c,
             &releases::ReleaseHooks::default(),
             &event,
-            "1.0",
-            Some("Programme initial / البرنامج الأولي / Initial programme"),
-            None,
+            &first,
             buffer,
         )?;
         crate::audit::record(

@@ -24,6 +24,7 @@ pub enum EmailKind {
     ExhibitorRejected,
     StaffPass,
     ScheduleChanged,
+    SpeakerScheduleChanged,
 }
 
 /// Variables every template may use.
@@ -37,7 +38,7 @@ pub const COMMON_VARIABLES: &[&str] = &[
 ];
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 13] = [
+    pub const ALL: [EmailKind; 14] = [
         EmailKind::RegistrationConfirm,
         EmailKind::RegistrationConfirmed,
         EmailKind::RegistrationWaitlisted,
@@ -51,6 +52,7 @@ impl EmailKind {
         EmailKind::ExhibitorRejected,
         EmailKind::StaffPass,
         EmailKind::ScheduleChanged,
+        EmailKind::SpeakerScheduleChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -68,6 +70,7 @@ impl EmailKind {
             EmailKind::ExhibitorRejected => "exhibitor_rejected",
             EmailKind::StaffPass => "staff_pass",
             EmailKind::ScheduleChanged => "schedule_changed",
+            EmailKind::SpeakerScheduleChanged => "speaker_schedule_changed",
         }
     }
 
@@ -104,6 +107,7 @@ impl EmailKind {
                 "qr_src",
             ],
             EmailKind::ScheduleChanged => &["changes", "comment", "agenda_url"],
+            EmailKind::SpeakerScheduleChanged => &["changes", "comment"],
         }
     }
 

@@ -50,6 +50,7 @@ const BUILTIN: &[Builtin] = builtin!(
     "exhibitor_rejected",
     "staff_pass",
     "schedule_changed",
+    "speaker_schedule_changed",
 );
 
 /// The built-in parts of `kind` in `lang`.

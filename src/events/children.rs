@@ -49,7 +49,7 @@ pub trait Child: 'static {
     const WRITE_ERRORS: &'static [(&'static str, &'static str)] = &[];
     /// Statuses a delete may answer besides the usual ones, and why.
     const DELETE_ERRORS: &'static [(&'static str, &'static str)] = &[];
-    type Row: Send + 'static;
+    type Row: Clone + Send + 'static;
     type Out: Serialize + ToSchema + Send + 'static;
     type New: DeserializeOwned + ToSchema + Send + 'static;
     type Patch: DeserializeOwned + ToSchema + Send + 'static;
@@ -151,7 +151,40 @@ pub async fn get<C: Child>(
             C::out(c, row, organizer)
         })
         .await?;
-    Ok(HttpResponse::Ok().json(out))
+    let mut res = HttpResponse::Ok();
+    if organizer {
+        res.insert_header((
+            actix_web::http::header::ETAG,
+            crate::web::etag(&version(&out)?),
+        ));
+    }
+    Ok(res.json(out))
+}
+
+/// The version of a child as organizers read it: a hash of its representation, so that any
+/// change to what they saw makes another (`ETag`, `If-Match`).
+fn version<T: Serialize>(out: &T) -> AppResult<String> {
+    let bytes = serde_json::to_vec(out).map_err(anyhow::Error::from)?;
+    Ok(crate::crypto::token_hash(&String::from_utf8_lossy(&bytes))[..16].to_string())
+}
+
+/// The child `id` of the locked event, 412 unless it is still at `expected` (none: any).
+fn current<C: Child>(
+    c: &mut Conn,
+    event: &Event,
+    id: i64,
+    expected: Option<&str>,
+) -> AppResult<C::Row> {
+    let row = C::find(c, event, id, true)?;
+    if let Some(expected) = expected {
+        if version(&C::out(c, row.clone(), true)?)? != expected {
+            return Err(AppError::PreconditionFailed(format!(
+                "this {} was changed since the version named in If-Match",
+                C::NOUN
+            )));
+        }
+    }
+    Ok(row)
 }
 
 pub async fn create<C: Child>(
@@ -178,25 +211,23 @@ pub async fn create<C: Child>(
 pub async fn update<C: Child>(
     state: web::Data<AppState>,
     who: Organizer,
+    req: actix_web::HttpRequest,
     path: web::Path<(String, i64)>,
     body: Json<C::Patch>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let (patch, check) = body.into_parts().await?;
-    let out = service::change(
-        &state.db,
-        &who,
-        slug,
-        change::<C>("update"),
+    let expected = crate::web::if_match(&req);
+    let out = service::change(&state.db, &who, slug, change::<C>("update"), {
         move |c, event| {
-            let row = C::find(c, event, id, true)?;
+            let row = current::<C>(c, event, id, expected.as_deref())?;
             let mut check = check;
             let form = C::patch_form(c, event, &row, patch, &mut check)?;
             let row = C::update(c, event, row, &checked(form, check)?)?;
             Ok((C::out(c, row, true)?, Record::of(id)))
-        },
-    )
+        }
+    })
     .await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -204,21 +235,19 @@ pub async fn update<C: Child>(
 pub async fn delete<C: Child>(
     state: web::Data<AppState>,
     who: Organizer,
+    req: actix_web::HttpRequest,
     path: web::Path<(String, i64)>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
-    service::change(
-        &state.db,
-        &who,
-        slug,
-        change::<C>("delete"),
+    let expected = crate::web::if_match(&req);
+    service::change(&state.db, &who, slug, change::<C>("delete"), {
         move |c, event| {
-            let row = C::find(c, event, id, true)?;
+            let row = current::<C>(c, event, id, expected.as_deref())?;
             C::delete(c, event, row)?;
             Ok(((), Record::of(id)))
-        },
-    )
+        }
+    })
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -236,6 +265,9 @@ pub fn routes<C: Child>(r: &mut Routes) {
         .add(Doc::<C>::op(Op::Update), update::<C>)
         .add(Doc::<C>::op(Op::Delete), delete::<C>);
 }
+
+/// Why a write answers 412.
+const STALE: &str = "`If-Match` names a version this resource no longer has";
 
 /// The five operations of a child resource.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -313,11 +345,28 @@ impl<C: Child> crate::web::routes::Documented for Doc<C> {
             );
             operation = operation.parameter(id);
         }
+        if matches!(self.op, Op::Update | Op::Delete) {
+            let tag = ParameterBuilder::new()
+                .name("If-Match")
+                .parameter_in(ParameterIn::Header)
+                .required(Required::False)
+                .description(Some("the ETag of the GET this write is based on"))
+                .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                .build();
+            operation = operation.parameter(tag);
+        }
         let errors: &[(&str, &str)] = match self.op {
             Op::List => &[("404", ""), ("422", "")],
             Op::Get => &[("404", "")],
-            Op::Create | Op::Update => &[("401", ""), ("403", ""), ("404", ""), ("422", "")],
-            Op::Delete => &[("401", ""), ("403", ""), ("404", "")],
+            Op::Create => &[("401", ""), ("403", ""), ("404", ""), ("422", "")],
+            Op::Update => &[
+                ("401", ""),
+                ("403", ""),
+                ("404", ""),
+                ("412", STALE),
+                ("422", ""),
+            ],
+            Op::Delete => &[("401", ""), ("403", ""), ("404", ""), ("412", STALE)],
         };
         let extra = match self.op {
             Op::Create | Op::Update => C::WRITE_ERRORS,

@@ -542,9 +542,14 @@ pub async fn publish(
 pub async fn delete(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
     let console = posted.console;
     console.require(Role::Editor)?;
-    service::delete_draft(&console.state.db, console.organizer(), slug.into_inner())
-        .await
-        .map_err(|e| console.error(e))?;
+    service::delete_draft(
+        &console.state.db,
+        console.organizer(),
+        slug.into_inner(),
+        None,
+    )
+    .await
+    .map_err(|e| console.error(e))?;
     Ok(console.see_other("/console"))
 }
 

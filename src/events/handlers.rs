@@ -330,13 +330,18 @@ pub async fn get(
         .db
         .run(move |c| store::visible(c, &slug, drafts))
         .await?;
-    Ok(HttpResponse::Ok().json(EventOut::from(&event)))
+    let mut res = HttpResponse::Ok();
+    if drafts {
+        let etag = crate::web::etag(&service::version(&event));
+        res.insert_header((actix_web::http::header::ETAG, etag));
+    }
+    Ok(res.json(EventOut::from(&event)))
 }
 
 #[utoipa::path(patch, path = "/api/v1/events/{slug}", tag = "events",
-    params(("slug" = String, Path)),
+    params(("slug" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the GET this change is based on")),
     request_body = EventPatch,
-    responses((status = 200, body = EventOut), (status = 401), (status = 403), (status = 404),
+    responses((status = 200, body = EventOut), (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the event no longer has"),
         (status = 409, description = "the new days or hours would put scheduled sessions outside the event (`conflicts`)"),
         (status = 422)),
     security(("bearer" = [])))]
@@ -344,6 +349,7 @@ pub async fn update(
     state: web::Data<AppState>,
     hooks: web::Data<super::Hooks>,
     who: Organizer,
+    req: actix_web::HttpRequest,
     slug: web::Path<String>,
     body: Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
@@ -357,7 +363,7 @@ pub async fn update(
         settings,
         &who,
         slug,
-        None,
+        crate::web::if_match(&req),
         move |fields| apply_patch(fields, patch, check),
     )
     .await?;
@@ -378,16 +384,19 @@ pub async fn publish(
 }
 
 #[utoipa::path(delete, path = "/api/v1/events/{slug}", tag = "events",
-    params(("slug" = String, Path)),
+    params(("slug" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the GET this deletion is based on")),
     responses((status = 204, description = "the draft and everything in it deleted"), (status = 401), (status = 403), (status = 404),
+        (status = 412, description = "`If-Match` names a version the event no longer has"),
         (status = 409, description = "a published event cannot be deleted")),
     security(("bearer" = [])))]
 pub async fn delete(
     state: web::Data<AppState>,
     who: Organizer,
+    req: actix_web::HttpRequest,
     slug: web::Path<String>,
 ) -> AppResult<HttpResponse> {
-    service::delete_draft(&state.db, &who, slug.into_inner()).await?;
+    let expected = crate::web::if_match(&req);
+    service::delete_draft(&state.db, &who, slug.into_inner(), expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

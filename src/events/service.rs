@@ -196,11 +196,17 @@ pub async fn publish(db: &Db, who: &Organizer, slug: String) -> AppResult<Event>
 
 /// An editor deletes the draft `slug` and everything in it (its rooms, sessions, registrations
 /// and the rest go with it); 409 for a published fair, which stays for its attendees.
-pub async fn delete_draft(db: &Db, who: &Organizer, slug: String) -> AppResult<()> {
+pub async fn delete_draft(
+    db: &Db,
+    who: &Organizer,
+    slug: String,
+    expected: Option<String>,
+) -> AppResult<()> {
     who.require(Role::Editor)?;
     let who = who.id;
     db.write(move |c| {
         let event = store::lock(c, &slug)?;
+        check_version(&event, expected.as_deref())?;
         if event.is_published() {
             return Err(AppError::Conflict(
                 "a published event cannot be deleted; only a draft can".into(),

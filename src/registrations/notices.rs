@@ -23,18 +23,13 @@ use super::{agenda, bookings, service};
 use crate::calendar::ics::{self, Calendar, Method};
 use crate::config::Settings;
 use crate::db::{Conn, Db};
-use crate::domain::{dates, Language};
 use crate::email::{self, Attachment, EmailKind, NewEmail};
 use crate::error::AppResult;
 use crate::events::{store as events, Event};
+use crate::schedule::changes::{item, CANCELLED, CHANGED, MOVED};
 use crate::schedule::exports;
 use crate::schedule::releases::Released;
 use crate::schedule::releases::{self, Preview, PreviewEmail, PublishedSession, Release, Snapshot};
-
-/// How a release touched a booked session.
-const MOVED: &str = "moved";
-const CHANGED: &str = "changed";
-const CANCELLED: &str = "cancelled";
 
 /// The release hook: bookings follow their sessions; notices are queued.
 pub struct FollowRelease;
@@ -162,35 +157,6 @@ fn touched(previous: Option<&Release>, release: &Release) -> Vec<(i64, &'static 
         .collect()
 }
 
-/// One change as the `schedule_changed` email lists it — title, what happened, when and where
-/// it is now and, for a moved session, when and where it was — with the session and the
-/// programme it is read from (the previous one for a cancelled session).
-fn item<'a>(
-    event: &Event,
-    before: &'a Snapshot,
-    release: &'a Release,
-    session_id: i64,
-    change: &str,
-    lang: Language,
-) -> Option<(serde_json::Value, &'a PublishedSession, &'a Snapshot)> {
-    let find = |snapshot: &'a Snapshot| snapshot.sessions.iter().find(|s| s.id == session_id);
-    let (snapshot, session) = if change == CANCELLED {
-        (before, find(before)?)
-    } else {
-        (&release.snapshot, find(&release.snapshot)?)
-    };
-    let was = (change == MOVED).then(|| find(before)).flatten();
-    let item = json!({
-        "title": session.title,
-        "change": change,
-        "when": when(session, lang),
-        "room": room_name(snapshot, event, session.room_id, lang),
-        "was_when": was.map(|w| when(w, lang)),
-        "was_room": was.and_then(|w| room_name(before, event, w.room_id, lang)),
-    });
-    Some((item, session, snapshot))
-}
-
 fn by_id_of(release: &Release, id: i64) -> Option<&PublishedSession> {
     release.snapshot.sessions.iter().find(|s| s.id == id)
 }
@@ -307,22 +273,6 @@ impl Context {
         self.releases.insert(release_id, loaded.clone());
         Ok(loaded)
     }
-}
-
-fn room_name(snapshot: &Snapshot, event: &Event, room_id: i64, lang: Language) -> Option<String> {
-    snapshot
-        .rooms
-        .iter()
-        .find(|r| r.id == room_id)
-        .map(|r| r.name.get(lang, event.default_language).to_string())
-}
-
-fn when(s: &PublishedSession, lang: Language) -> String {
-    format!(
-        "{}–{}",
-        dates::day_time(lang, s.starts_at.naive_local()),
-        s.ends_at.format("%H:%M")
-    )
 }
 
 fn queue_email(

@@ -81,14 +81,16 @@ async fn prospect_page(
 ) -> Result<HttpResponse, ConsoleError> {
     let buffer = console.state.settings.schedule.speaker_buffer;
     let hooks = hooks.clone();
-    let (copy, prospect, count) = console
+    let (copy, prospect, count, speakers) = console
         .state
         .db
         .run(move |c| {
             let copy = WorkingCopy::read(c, &slug, buffer)?;
             let prospect = releases::prospect(c, &hooks, &copy.event, buffer)?;
             let count = super::store::releases_of_event(c, copy.event.id)?.len();
-            Ok((copy, prospect, count))
+            let (previous, release) = (prospect.previous.as_ref(), &prospect.release);
+            let speakers = super::changes::speakers_to_tell(c, &copy.event, previous, release)?;
+            Ok((copy, prospect, count, speakers))
         })
         .await
         .map_err(|e| console.error(e))?;
@@ -118,6 +120,7 @@ async fn prospect_page(
             conflicts => prospect.findings.conflicts.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
             warnings => prospect.findings.warnings.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
             recipients => recipients,
+            speakers => speakers,
             emails => emails,
             action => &action,
             csrf => console.csrf(&action),
@@ -162,8 +165,18 @@ pub async fn publish(
         Ok(()) => {
             let (who, version) = (console.organizer(), version.unwrap_or_default());
             let state = &console.state;
-            super::publishing::release(state, &hooks, &cache, who, slug.clone(), version, comment)
-                .await
+            let tell = form.text("notify_speakers").is_some();
+            super::publishing::release(
+                state,
+                &hooks,
+                &cache,
+                who,
+                slug.clone(),
+                version,
+                comment,
+                tell,
+            )
+            .await
         }
         Err(errors) => Err(AppError::Validation(errors)),
     };

@@ -4,6 +4,7 @@
 //! only the latest release.
 
 pub mod cache;
+pub mod changes;
 pub mod conflicts;
 pub mod console;
 pub mod console_releases;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::cache::{ProgrammeCache, PUBLIC_CACHE};
+use super::changes;
 use super::releases::{self, Release, ReleaseHooks, ReleaseOut, Snapshot};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
@@ -23,6 +24,9 @@ pub struct NewRelease {
     #[schema(required = true, nullable = false)]
     pub version: Option<String>,
     pub comment: Option<String>,
+    /// Whether the speakers of moved, changed and cancelled sessions are emailed
+    /// (`speaker_schedule_changed`); default true.
+    pub notify_speakers: Option<bool>,
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/schedule/releases", tag = "schedule",
@@ -43,17 +47,12 @@ pub async fn create(
     let version = check.text("version", body.version, 100);
     let comment = check.long_text("comment", body.comment.as_deref(), 2000);
     check.done().map_err(AppError::Validation)?;
-    let version = version.unwrap_or_default();
-    let release = release(
-        &state,
-        &hooks,
-        &cache,
-        &who,
-        slug.into_inner(),
-        version,
-        comment,
-    )
-    .await?;
+    let (version, tell) = (
+        version.unwrap_or_default(),
+        body.notify_speakers.unwrap_or(true),
+    );
+    let slug = slug.into_inner();
+    let release = release(&state, &hooks, &cache, &who, slug, version, comment, tell).await?;
     Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
 }
 
@@ -61,6 +60,7 @@ pub async fn create(
 /// while it has hard conflicts or when the version is taken; the release hooks (bookings,
 /// emails) run in the same transaction; this instance serves the new release at once, the
 /// others within `cache::RECHECK`.
+#[allow(clippy::too_many_arguments)]
 pub async fn release(
     state: &AppState,
     hooks: &web::Data<ReleaseHooks>,
@@ -69,23 +69,27 @@ pub async fn release(
     slug: String,
     version: String,
     comment: Option<String>,
+    tell_speakers: bool,
 ) -> AppResult<Release> {
     who.require(Role::Editor)?;
     let buffer = state.settings.schedule.speaker_buffer;
     let (hooks, by, slug_of_release) = (hooks.clone(), who.id, slug.clone());
+    let message_domain = state.settings.message_domain();
     let release = state
         .db
         .write(move |c| {
             let event = events::lock(c, &slug)?;
-            releases::publish(
-                c,
-                &hooks,
-                &event,
-                &version,
-                comment.as_deref(),
-                Some(by),
-                buffer,
-            )
+            let what = releases::Publish {
+                version: &version,
+                comment: comment.as_deref(),
+                by: Some(by),
+            };
+            let release = releases::publish(c, &hooks, &event, &what, buffer)?;
+            if tell_speakers {
+                let previous = releases::previous(c, event.id, release.id)?;
+                changes::tell_speakers(c, &event, previous.as_ref(), &release, &message_domain)?;
+            }
+            Ok(release)
         })
         .await?;
     cache.forget(&slug_of_release);

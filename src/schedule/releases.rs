@@ -413,15 +413,25 @@ pub fn prospect(
 
 /// Publishes the working copy of `event` (locked by the caller's write transaction).
 /// The release hooks run in the same transaction, after the release is written.
+/// What an editor publishes: the release's name and comment, and by whom.
+pub struct Publish<'a> {
+    pub version: &'a str,
+    pub comment: Option<&'a str>,
+    pub by: Option<i64>,
+}
+
 pub fn publish(
     c: &mut Conn,
     hooks: &ReleaseHooks,
     event: &Event,
-    version: &str,
-    comment: Option<&str>,
-    by: Option<i64>,
+    what: &Publish,
     buffer: std::time::Duration,
 ) -> AppResult<Release> {
+    let Publish {
+        version,
+        comment,
+        by,
+    } = *what;
     if store::release_version_taken(c, event.id, version)? {
         return Err(AppError::Conflict(format!(
             "a release named `{version}` already exists"

@@ -433,6 +433,11 @@ async fn a_release_emails_each_affected_attendee_once_with_itip_parts() {
         mail.text
     );
     assert!(mail.text.contains("16:00"), "{}", mail.text);
+    assert!(
+        mail.text.contains("Avant\u{a0}:") && mail.text.contains("Désormais\u{a0}:"),
+        "what was and what is now: {}",
+        mail.text
+    );
     let parts = calendar_parts(mail);
     let request = parts
         .iter()

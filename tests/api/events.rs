@@ -350,3 +350,62 @@ async fn a_draft_can_be_deleted_with_everything_in_it_a_published_fair_cannot() 
     let (status, _) = app.get(&format!("/api/v1/events/{published}"), None).await;
     assert_eq!(status, StatusCode::OK);
 }
+
+/// `ETag` on an organizer's GET of an event or a room, `If-Match` on their PATCH and DELETE:
+/// a write based on an older version is 412 and changes nothing.
+#[tokio::test]
+async fn events_and_rooms_refuse_a_stale_if_match() {
+    let app = spawn_app().await;
+    let slug = app.create_event("etag-2027").await;
+    let room = app
+        .create(
+            &format!("/api/v1/events/{slug}/rooms"),
+            json!({"name": "Salle Atlas", "capacity": 50}),
+        )
+        .await;
+    for path in [
+        format!("/api/v1/events/{slug}"),
+        format!("/api/v1/events/{slug}/rooms/{room}"),
+    ] {
+        let url = app.url(&path);
+        let res = app
+            .client
+            .get(&url)
+            .bearer_auth(&app.admin)
+            .send()
+            .await
+            .expect("get");
+        let tag = res
+            .headers()
+            .get("etag")
+            .and_then(|v| v.to_str().ok())
+            .expect("an ETag")
+            .to_string();
+        let patch = |body: serde_json::Value| {
+            app.client
+                .patch(&url)
+                .bearer_auth(&app.admin)
+                .header("if-match", tag.clone())
+                .json(&body)
+                .send()
+        };
+        let first = patch(json!({"capacity": 40})).await.expect("patch");
+        assert_eq!(first.status(), StatusCode::OK, "{path}");
+        let stale = patch(json!({"capacity": 30})).await.expect("patch");
+        assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED, "{path}");
+        let (_, now) = app.get(&path, Some(&app.admin)).await;
+        assert_eq!(
+            now["capacity"], 40,
+            "{path}: the stale write changed nothing"
+        );
+    }
+    let res = app
+        .client
+        .delete(app.url(&format!("/api/v1/events/{slug}/rooms/{room}")))
+        .bearer_auth(&app.admin)
+        .header("if-match", "\"0000\"")
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(res.status(), StatusCode::PRECONDITION_FAILED);
+}

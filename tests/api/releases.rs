@@ -282,3 +282,87 @@ async fn the_programme_page_shows_the_release_in_the_visitors_language() {
     );
     assert!(html.contains("Salle A"));
 }
+
+/// The speakers of a moved, changed or cancelled session hear of it once per release, with
+/// what was and what is now and the release's comment — unless the organizer says not to.
+#[tokio::test]
+async fn speakers_of_moved_and_cancelled_sessions_are_told_unless_unticked() {
+    let app = spawn_app().await;
+    let f = app.programme_fixture("speakers-told").await;
+    let moved = app
+        .create(
+            &f.sessions(),
+            session_body("Relation client", f.room_a, "10:00", "11:00", &[f.amina]),
+        )
+        .await;
+    let dropped = app
+        .create(
+            &f.sessions(),
+            session_body("Télévente", f.room_b, "14:00", "15:00", &[f.amina, f.omar]),
+        )
+        .await;
+    let path = format!("/api/v1/events/{}/schedule/releases", f.slug);
+    let publish = |version: &str, notify: bool| {
+        let body = json!({"version": version, "comment": "Salle A fermée le matin", "notify_speakers": notify});
+        app.post(&path, Some(&app.admin), body)
+    };
+    let (status, body) = publish("1.0", true).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert!(
+        app.outbox("speaker_schedule_changed").is_empty(),
+        "new sessions tell no one"
+    );
+
+    let (status, body) = app
+        .patch(
+            &format!("{}/{moved}", f.sessions()),
+            Some(&app.admin),
+            json!({"room_id": f.room_b, "starts_at": "2027-05-03T16:00", "ends_at": "2027-05-03T17:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _) = app
+        .delete(&format!("{}/{dropped}", f.sessions()), Some(&app.admin))
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, body) = publish("1.1", true).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    let amina = app
+        .delivered("speaker_schedule_changed", "amina@example.ma", 1)
+        .await;
+    assert_eq!(amina.len(), 1, "one email per speaker per release");
+    let text = &amina[0].text;
+    assert!(
+        text.contains("Relation client") && text.contains("Télévente"),
+        "{text}"
+    );
+    assert!(
+        text.contains("10:00") && text.contains("16:00"),
+        "was and now: {text}"
+    );
+    assert!(
+        text.contains("Salle A fermée le matin"),
+        "the comment: {text}"
+    );
+    app.delivered("speaker_schedule_changed", "omar@example.ma", 1)
+        .await;
+    let told = app.outbox("speaker_schedule_changed").len();
+    assert_eq!(told, 2);
+
+    let (status, _) = app
+        .patch(
+            &format!("{}/{moved}", f.sessions()),
+            Some(&app.admin),
+            json!({"starts_at": "2027-05-03T17:00", "ends_at": "2027-05-03T18:00"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, body) = publish("1.2", false).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    assert_eq!(
+        app.outbox("speaker_schedule_changed").len(),
+        told,
+        "unticked: no speaker is told"
+    );
+}
