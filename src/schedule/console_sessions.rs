@@ -365,14 +365,9 @@ pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpRespo
     let input = session_input(&form, &mut check);
     let buffer = console.state.settings.schedule.speaker_buffer;
     let who = console.organizer();
-    let written = sessions::add(
-        &console.state.db,
-        who,
-        slug.to_string(),
-        input,
-        check,
-        buffer,
-    );
+    let whole_hall = form.text("whole_hall").is_some();
+    let db = &console.state.db;
+    let written = sessions::add(db, who, slug.to_string(), input, check, buffer, whole_hall);
     answer(&console, &slug, None, &form, written.await).await
 }
 

@@ -59,7 +59,7 @@ impl Panel for ProgrammePanel {
         };
         match &latest {
             Some(r) => view.notes.push(format!(
-                "{}: {} ({})",
+                "{} {} ({})",
                 w("dash_releases"),
                 r.version,
                 crate::domain::dates::day(lang, event.local(r.published_at).date_naive())

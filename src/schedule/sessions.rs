@@ -429,7 +429,16 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let (body, check) = body.into_parts().await?;
     let buffer = state.settings.schedule.speaker_buffer;
-    let written = add(&state.db, &who, slug.into_inner(), body, check, buffer).await?;
+    let written = add(
+        &state.db,
+        &who,
+        slug.into_inner(),
+        body,
+        check,
+        buffer,
+        false,
+    )
+    .await?;
     Ok(HttpResponse::Created().json(written))
 }
 
@@ -488,7 +497,9 @@ fn check_version(row: &SessionRow, expected: Option<&str>) -> AppResult<()> {
 }
 
 /// An editor adds a session to the working copy of the fair `slug`; its warnings come back
-/// with it, hard conflicts are a 409 that writes nothing.
+/// with it, hard conflicts are a 409 that writes nothing. With `whole_hall`, the same session
+/// (a break, say) is added to every room of its room's hall too, all or none of them; the
+/// first one comes back.
 pub async fn add(
     db: &Db,
     who: &Organizer,
@@ -496,6 +507,7 @@ pub async fn add(
     body: NewSession,
     mut check: Check,
     buffer: Duration,
+    whole_hall: bool,
 ) -> AppResult<SessionWritten> {
     who.require(Role::Editor)?;
     service::change(
@@ -504,10 +516,34 @@ pub async fn add(
         slug,
         Change::new("create", "session"),
         move |c, event| {
-            let draft = Draft::from_new(body, event, &mut check);
+            let siblings = match (whole_hall, body.room_id) {
+                (true, Some(room)) => {
+                    let hall = store::find_room(c, event.id, room)?.hall;
+                    store::rooms_of_event(c, event.id)?
+                        .into_iter()
+                        .filter(|r| r.id != room && hall.is_some() && r.hall == hall)
+                        .map(|r| r.id)
+                        .collect()
+                }
+                _ => Vec::new(),
+            };
+            let draft = Draft::from_new(body.clone(), event, &mut check);
             let (session, warnings) = save_with(c, event, None, draft, buffer, check)?;
-            let id = session.id;
-            Ok((SessionWritten { session, warnings }, Record::of(id)))
+            let mut ids = vec![session.id];
+            for room in siblings {
+                let copy = NewSession {
+                    room_id: Some(room),
+                    ..body.clone()
+                };
+                let mut check = Check::default();
+                let draft = Draft::from_new(copy, event, &mut check);
+                ids.push(save_with(c, event, None, draft, buffer, check)?.0.id);
+            }
+            let record = Record {
+                id: Some(session.id),
+                details: serde_json::json!({ "sessions": ids }),
+            };
+            Ok((SessionWritten { session, warnings }, record))
         },
     )
     .await

@@ -28,7 +28,7 @@ const ASSETS: &[Asset] = &[
         CSS,
         include_bytes!("../../assets/console.css"),
     ),
-    Asset::new("console.js", JS, include_bytes!("../../assets/console.js")),
+    Asset::new("forms.js", JS, include_bytes!("../../assets/forms.js")),
     Asset::new("editor.js", JS, include_bytes!("../../assets/editor.js")),
     Asset::new(
         "api-docs.js",
@@ -87,7 +87,7 @@ pub fn url(name: &str) -> String {
     }
 }
 
-/// The URLs of every asset by plain name, for templates (`assets["console.js"]`).
+/// The URLs of every asset by plain name, for templates (`assets["forms.js"]`).
 pub fn urls() -> HashMap<&'static str, String> {
     ASSETS.iter().map(|a| (a.name, url(a.name))).collect()
 }

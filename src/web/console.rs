@@ -203,13 +203,16 @@ pub fn sign_in_url(req: &HttpRequest, lang: Language) -> String {
     format!("{SIGN_IN}?{query}")
 }
 
-/// Only a console page of this site: `/console…`, never `//host` or an absolute URL (no open
-/// redirect); anything else goes to `/console`.
+/// Only a console page of this site: `/console…`, never `//host`, an absolute URL or a path
+/// that climbs out of `/console` (`..`, encoded or not): no open redirect; anything else goes
+/// to `/console`.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n)
             if (n == "/console" || n.starts_with("/console/") || n.starts_with("/console?"))
                 && !n.contains('\\')
+                && !n.contains("..")
+                && !n.to_ascii_lowercase().contains("%2e")
                 && !n.chars().any(char::is_control)
                 && !n.starts_with(SIGN_IN) =>
         {

@@ -4,6 +4,7 @@
 mod architecture;
 mod auth;
 mod bookings;
+mod console;
 mod email;
 mod errors;
 mod events;

@@ -126,6 +126,18 @@ def programme(browser):
 
     new_session(page, slug, "Session A", speaker)
     new_session(page, slug, "Session B", speaker)
+    # A break in every room of the hall, from one form.
+    page.goto(f"{BASE}/console/events/{slug}/sessions/new?lang=en")
+    page.fill("#title", "Pause café")
+    page.select_option("#kind", "break")
+    page.select_option("#room_id", str(atlas))
+    page.fill("#starts_at", f"{DAY}T16:00")
+    page.fill("#ends_at", f"{DAY}T16:30")
+    page.check('input[name="whole_hall"]')
+    with page.expect_navigation():
+        page.click("main form.form button.primary")
+    breaks = [s for s in api("GET", f"/api/v1/events/{slug}/sessions")["items"] if s["title"] == "Pause café"]
+    check(sorted(s["room_id"] for s in breaks) == sorted([atlas, anfa]), "editor: a break spans every room of its hall")
     ids = {s["title"]: s["id"] for s in api("GET", f"/api/v1/events/{slug}/sessions")["items"]}
     a, b = ids["Session A"], ids["Session B"]
     page.goto(f"{BASE}/console/events/{slug}/schedule?day={DAY}&lang=en")

@@ -1,6 +1,6 @@
-// The console's small improvements over its plain forms (every page works without this file):
-// a button marked data-confirm asks before its form is sent, and a form sent once is not sent
-// twice by an impatient second click.
+// Small improvements to the plain forms of every page, public and console (each works without
+// this file): a button marked data-confirm asks before its form is sent, and a form sent once
+// is not sent twice by an impatient second click.
 'use strict';
 
 document.addEventListener('submit', (event) => {
