@@ -162,14 +162,18 @@ pub async fn get<C: Child>(
 }
 
 /// The version of a child as organizers read it: a hash of its representation, so that any
-/// change to what they saw makes another (`ETag`, `If-Match`).
+/// change to what they saw makes another (`ETag`, `If-Match`, the console's forms).
+pub fn version_of<C: Child>(c: &mut Conn, row: &C::Row) -> AppResult<String> {
+    version(&C::out(c, row.clone(), true)?)
+}
+
 fn version<T: Serialize>(out: &T) -> AppResult<String> {
     let bytes = serde_json::to_vec(out).map_err(anyhow::Error::from)?;
     Ok(crate::crypto::token_hash(&String::from_utf8_lossy(&bytes))[..16].to_string())
 }
 
 /// The child `id` of the locked event, 412 unless it is still at `expected` (none: any).
-fn current<C: Child>(
+pub fn current<C: Child>(
     c: &mut Conn,
     event: &Event,
     id: i64,
@@ -177,7 +181,7 @@ fn current<C: Child>(
 ) -> AppResult<C::Row> {
     let row = C::find(c, event, id, true)?;
     if let Some(expected) = expected {
-        if version(&C::out(c, row.clone(), true)?)? != expected {
+        if version_of::<C>(c, &row)? != expected {
             return Err(AppError::PreconditionFailed(format!(
                 "this {} was changed since the version named in If-Match",
                 C::NOUN

@@ -17,7 +17,7 @@ use super::tracks::Tracks;
 use crate::domain::text::Check;
 use crate::domain::{Language, Role, Translatable};
 use crate::error::{AppError, AppResult};
-use crate::events::children::Child;
+use crate::events::children::{self, Child};
 use crate::events::console::nav;
 use crate::events::service::{self, Change, Record};
 use crate::events::store as events;
@@ -109,6 +109,7 @@ async fn write<C: Child>(
         Write::Delete(_) => ("delete", Value::Null),
     };
     let change = Change::new(action, C::NOUN);
+    let expected = form.text("version");
     service::change(
         &console.state.db,
         console.organizer(),
@@ -118,13 +119,13 @@ async fn write<C: Child>(
             let mut check = Check::default();
             let (form, row) = match write {
                 Write::Delete(id) => {
-                    let row = C::find(c, event, id, true)?;
+                    let row = children::current::<C>(c, event, id, expected.as_deref())?;
                     C::delete(c, event, row)?;
                     return Ok(((), Record::of(id)));
                 }
                 Write::Save(None) => (C::new_form(c, event, read(body)?, &mut check)?, None),
                 Write::Save(Some(id)) => {
-                    let row = C::find(c, event, id, true)?;
+                    let row = children::current::<C>(c, event, id, expected.as_deref())?;
                     (
                         C::patch_form(c, event, &row, read(body)?, &mut check)?,
                         Some(row),
@@ -177,6 +178,10 @@ async fn apply(
             (StatusCode::CONFLICT, details)
         }
         Err(AppError::Conflict(detail)) => (StatusCode::CONFLICT, vec![detail]),
+        Err(AppError::PreconditionFailed(_)) => {
+            let stale = word(lang, Section::Console, "error_412_text");
+            (StatusCode::PRECONDITION_FAILED, vec![stale])
+        }
         Err(other) => return Err(console.error(other)),
     };
     page(&console, slug, status, problem(details)).await
@@ -189,21 +194,30 @@ async fn page(
     status: StatusCode,
     problem: Option<(String, Vec<String>)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (event, rooms, tracks, speakers) = console
+    let (event, rooms, tracks, speakers, versions) = console
         .state
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            Ok((
-                store::rooms_of_event(c, event.id)?,
-                store::tracks_of_event(c, event.id)?,
-                store::speakers_of_event(c, event.id)?,
-                event,
-            ))
+            let rooms = store::rooms_of_event(c, event.id)?;
+            let tracks = store::tracks_of_event(c, event.id)?;
+            let speakers = store::speakers_of_event(c, event.id)?;
+            // Each form carries the version it was opened on (a stale save is refused).
+            let mut versions = Vec::new();
+            for r in &rooms {
+                versions.push(children::version_of::<Rooms>(c, r)?);
+            }
+            for t in &tracks {
+                versions.push(children::version_of::<Tracks>(c, t)?);
+            }
+            for s in &speakers {
+                versions.push(children::version_of::<Speakers>(c, s)?);
+            }
+            Ok((event, rooms, tracks, speakers, versions))
         })
         .await
-        .map(|(r, t, s, e)| (e, r, t, s))
         .map_err(|e| console.error(e))?;
+    let mut versions = versions.into_iter();
     let lang = console.lang;
     let base = format!("/console/events/{}/programme-setup", event.slug);
     let action = |path: String| context! { href => &path, csrf => console.csrf(&path) };
@@ -230,17 +244,20 @@ async fn page(
                 name => per_language(&Translatable::from_db(&r.name), &Language::ALL),
                 hall => per_language(&r.hall.as_deref().map(Translatable::from_db).unwrap_or(Translatable::Same(String::new())), &Language::ALL),
                 capacity => r.capacity,
+                version => versions.next(),
                 save => action(format!("{base}/rooms/{}", r.id)),
                 delete => action(format!("{base}/rooms/{}/delete", r.id)),
             }).collect::<Vec<_>>(),
             tracks => tracks.iter().map(|t| context! {
                 name => per_language(&Translatable::from_db(&t.name), &Language::ALL),
                 color => &t.color,
+                version => versions.next(),
                 save => action(format!("{base}/tracks/{}", t.id)),
                 delete => action(format!("{base}/tracks/{}/delete", t.id)),
             }).collect::<Vec<_>>(),
             speakers => speakers.iter().map(|s| context! {
                 name => &s.name, email => &s.email, organization => &s.organization, bio => &s.bio,
+                version => versions.next(),
                 save => action(format!("{base}/speakers/{}", s.id)),
                 delete => action(format!("{base}/speakers/{}/delete", s.id)),
             }).collect::<Vec<_>>(),

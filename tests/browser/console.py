@@ -121,6 +121,19 @@ def programme(browser):
     speakers = api("GET", f"/api/v1/events/{slug}/speakers")["items"]
     check(len(rooms) == 2 and len(speakers) == 1, "console: two rooms and a speaker added from the setup page")
     shot(page, "console-setup-en-1280")
+    # The same room saved from two tabs: the second save is refused, the first one kept.
+    tabs = [context.new_page(), context.new_page()]
+    for tab in tabs:
+        tab.goto(f"{BASE}/console/events/{slug}/programme-setup?lang=en")
+    for tab, seats in zip(tabs, ("110", "90")):
+        row = tab.locator("#rooms form.setup-row").first
+        row.locator('[name="capacity"]').fill(seats)
+        row.locator("button[type=submit]").first.click()
+        tab.wait_for_load_state()
+    check("Someone saved this after you opened it" in tabs[1].inner_text("main"), "setup: a stale save is refused and said")
+    check(api("GET", f"/api/v1/events/{slug}/rooms")["items"][0]["capacity"] == 110, "setup: the first save stands")
+    for tab in tabs:
+        tab.close()
     atlas, anfa = rooms[0]["id"], rooms[1]["id"]
     speaker = speakers[0]["id"]
 
@@ -221,6 +234,32 @@ def programme(browser):
     check("/releases" in page.url and "Premier programme" in page.inner_text("main"), "release: listed with its comment")
     page.goto(f"{BASE}/events/{slug}?day={DAY}&lang=fr")
     check("Session A" in page.inner_text("main"), "public programme: the released session is there")
+
+    # Resize B by its lower edge (two steps of 5 minutes longer), then send it back to the tray
+    # and place it again without JavaScript's help: the API follows each.
+    page.set_viewport_size(WIDE)
+    page.goto(f"{BASE}/console/events/{slug}/schedule?day={DAY}&lang=en")
+    handle = page.locator(f'.grid .session-card[data-session-id="{b}"] .resize')
+    box = handle.bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.down()
+    step = page.locator(".grid .slot").first.bounding_box()["height"]
+    with page.expect_navigation():
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2 + 2 * step, steps=5)
+        page.mouse.up()
+    check(instant(session_of(slug, b)["ends_at"]) == f"{DAY}T12:40", "editor: resizing by the lower edge saves the new end")
+    with page.expect_navigation():
+        page.locator(f'.grid .session-card[data-session-id="{b}"]').drag_to(
+            page.locator(".tray"), source_position={"x": 8, "y": 8})
+    check(session_of(slug, b)["room_id"] is None, "editor: a session dragged to the tray is off the grid")
+    plain.goto(f"{BASE}/console/events/{slug}/sessions/{b}?lang=en")
+    plain.select_option("#room_id", str(anfa))
+    plain.fill("#starts_at", f"{DAY}T11:30")
+    plain.fill("#ends_at", f"{DAY}T12:30")
+    with plain.expect_navigation():
+        plain.click("main form.form button.primary")
+    check(session_of(slug, b)["room_id"] == anfa, "no JavaScript: placed again from its form, as released")
+    page.set_viewport_size(DESKTOP)
 
     # Move A in the editor after the release: the next release page shows was → now.
     page.set_viewport_size(WIDE)
