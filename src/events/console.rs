@@ -345,8 +345,7 @@ pub async fn new_form(console: Console) -> Result<HttpResponse, ConsoleError> {
     responses((status = 303, description = "created, as a draft: on to its overview"), (status = 403),
         (status = 422, description = "the form again, each error beside its field", content_type = "text/html")))]
 pub async fn create(posted: Posted) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
-    console.require(Role::Editor)?;
+    let (console, form) = posted.editor()?;
     let mut check = Check::default();
     let input = event_input(&form, chrono_tz::UTC, &mut check);
     let created = match new_event(input, check) {
@@ -453,9 +452,8 @@ pub async fn save_settings(
     posted: Posted,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
+    let (console, form) = posted.editor()?;
     let slug = slug.into_inner();
-    console.require(Role::Editor)?;
     let event = find(&console, slug.clone()).await?;
     let mut check = Check::default();
     let patch = as_patch(event_input(&form, event.timezone, &mut check));
@@ -525,8 +523,7 @@ pub async fn publish(
     posted: Posted,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let console = posted.console;
-    console.require(Role::Editor)?;
+    let (console, _) = posted.editor()?;
     let event = service::publish(&console.state.db, console.organizer(), slug.into_inner())
         .await
         .map_err(|e| console.error(e))?;
@@ -540,8 +537,7 @@ pub async fn publish(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "the draft deleted: back to the fairs"), (status = 403), (status = 404), (status = 409, description = "a published fair", content_type = "text/html")))]
 pub async fn delete(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    let console = posted.console;
-    console.require(Role::Editor)?;
+    let (console, _) = posted.editor()?;
     service::delete_draft(
         &console.state.db,
         console.organizer(),

@@ -155,9 +155,8 @@ pub async fn publish(
     posted: Posted,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
+    let (console, form) = posted.editor()?;
     let slug = slug.into_inner();
-    console.require(Role::Editor)?;
     let mut check = Check::default();
     let version = check.text("version", form.text("version"), 100);
     let comment = check.long_text("comment", form.text("comment").as_deref(), 2000);

@@ -359,8 +359,7 @@ pub fn refused_page(
     responses((status = 303, description = "created: on to the editor"), (status = 403), (status = 404),
         (status = 409, description = "the form again, the conflict named", content_type = "text/html"), (status = 422, content_type = "text/html")))]
 pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
-    console.require(Role::Editor)?;
+    let (console, form) = posted.editor()?;
     let mut check = Check::default();
     let input = session_input(&form, &mut check);
     let buffer = console.state.settings.schedule.speaker_buffer;
@@ -380,9 +379,8 @@ pub async fn save(
     posted: Posted,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
+    let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
-    console.require(Role::Editor)?;
     let mut check = Check::default();
     let patch = as_patch(session_input(&form, &mut check));
     let buffer = console.state.settings.schedule.speaker_buffer;
@@ -407,9 +405,8 @@ pub async fn delete(
     posted: Posted,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
+    let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
-    console.require(Role::Editor)?;
     let who = console.organizer();
     sessions::remove(
         &console.state.db,

@@ -152,8 +152,7 @@ async fn apply(
     kind: &str,
     what: Write,
 ) -> Result<HttpResponse, ConsoleError> {
-    let Posted { console, form } = posted;
-    console.require(Role::Editor)?;
+    let (console, form) = posted.editor()?;
     let done = match kind {
         "rooms" => write::<Rooms>(&console, slug.clone(), what, &form, ROOM).await,
         "tracks" => write::<Tracks>(&console, slug.clone(), what, &form, TRACK).await,

@@ -282,6 +282,14 @@ impl FromRequest for Posted {
     }
 }
 
+impl Posted {
+    /// The console and the form of an editor (admin or editor); the 403 page for other roles.
+    pub fn editor(self) -> Result<(Console, FormFields), ConsoleError> {
+        self.console.require(Role::Editor)?;
+        Ok((self.console, self.form))
+    }
+}
+
 /// A console page that could not be shown: a page in the console's frame, or the way to the
 /// sign-in page for a browser that is not signed in.
 #[derive(Debug)]
