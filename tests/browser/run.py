@@ -290,6 +290,22 @@ def programme(browser):
             check("Africa/Casablanca" in page.inner_text("p.tz"), f"programme {lang}: time zone label")
             shot(page, f"programme-{lang}-{name}")
             page.close()
+    # On wide screens no card cuts off its text: every speaker's name shows, in every language.
+    clipped_js = """() => [...document.querySelectorAll('.grid article.session')]
+        .filter(a => a.scrollHeight > a.clientHeight + 1 || a.scrollWidth > a.clientWidth + 1)
+        .map(a => a.id)"""
+    for width in (1280, 1440, 1920):
+        for lang in ["ar", "fr", "en"]:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            for day in (1, 2):
+                page.goto(f"{BASE}/events/siccam?lang={lang}")
+                page.locator("nav.tabs a").nth(day - 1).click()
+                page.wait_for_load_state()
+                clipped = page.evaluate(clipped_js)
+                check(clipped == [], f"programme {lang} {width} px, day {day}: no card clipped ({clipped})")
+            if width == 1440:
+                shot(page, f"programme-{lang}-{width}")
+            page.close()
     page = browser.new_page(viewport=DESKTOP)
     page.goto(f"{BASE}/events/siccam?lang=en")
     grid = page.eval_on_selector(".grid", "g => getComputedStyle(g).display")
