@@ -1,4 +1,5 @@
-//! The `salon` command: `serve` (default), `migrate`, `admin create`, `demo`.
+//! The `salon` command: `serve` (default), `migrate`, `admin create|list|reset-password`,
+//! `demo`.
 
 use std::path::PathBuf;
 
@@ -49,6 +50,14 @@ enum AdminCommand {
         #[arg(long, default_value = "admin")]
         role: String,
     },
+    /// List the organizer accounts: id, email, role, created.
+    List,
+    /// Set a new password for an organizer (read as for `create`); ends their console sessions
+    /// and revokes their API tokens.
+    ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
 }
 
 fn init_tracing() {
@@ -94,7 +103,7 @@ fn read_password() -> std::io::Result<String> {
     // Echo off before the prompt: nothing typed after the prompt shows, not even the first key.
     let echo = terminal.then(EchoOff::new).flatten();
     if terminal {
-        eprint!("Password for the new organizer (not shown): ");
+        eprint!("Password (not shown): ");
         let _ = std::io::stderr().flush();
     }
     let mut line = String::new();
@@ -190,6 +199,39 @@ fn main() -> anyhow::Result<()> {
                 salon::auth::handlers::create_from_cli(&mut pooled.conn(), &email, &password, role)
                     .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
             println!("organizer {id} created: {email} ({role})");
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::List,
+        } => {
+            let db = salon::app::connect(&settings)?;
+            salon::db::migrations::run_pending(&db)?;
+            let mut pooled = db.get()?;
+            let all = salon::auth::store::organizers(&mut pooled.conn())?;
+            println!("{:>4}  {:<40} {:<8} created (UTC)", "id", "email", "role");
+            for o in &all {
+                let created = o.created_at.format("%Y-%m-%d %H:%M");
+                println!("{:>4}  {:<40} {:<8} {created}", o.id, o.email, o.role);
+            }
+            Ok(())
+        }
+        Command::Admin {
+            command: AdminCommand::ResetPassword { email },
+        } => {
+            let password = match std::env::var("SALON_ADMIN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => read_password().context("cannot read the password from stdin")?,
+            };
+            let db = salon::app::connect(&settings)?;
+            salon::db::migrations::run_pending(&db)?;
+            let mut pooled = db.get()?;
+            let id = salon::auth::handlers::reset_password_from_cli(
+                &mut pooled.conn(),
+                &email,
+                &password,
+            )
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            println!("organizer {id} ({email}): new password set; their sessions and API tokens are ended");
             Ok(())
         }
         Command::Demo { on } => {

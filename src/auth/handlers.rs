@@ -186,6 +186,35 @@ pub async fn create_organizer(
 }
 
 /// Creates an organizer from the command line (`salon admin create`).
+/// Sets a new password for the organizer `email` from the command line, and ends every one of
+/// their console sessions and API tokens (someone who knew the old one is out at once).
+pub fn reset_password_from_cli(
+    c: &mut crate::db::Conn,
+    email: &str,
+    password: &str,
+) -> AppResult<i64> {
+    let email = EmailAddress::parse(email).map_err(|m| AppError::validation("email", m))?;
+    super::check_password(password).map_err(|m| AppError::validation("password", m))?;
+    let hash = super::hash_password(password)?;
+    c.write_tx(|c| {
+        let organizer = store::find_by_email(c, &email)?
+            .ok_or_else(|| AppError::not_found(format!("no organizer {email}")))?;
+        store::set_password_hash(c, organizer.id, &hash)?;
+        super::sessions::end_others(c, organizer.id, None)?;
+        let revoked = store::revoke_tokens_of(c, organizer.id, crate::db::now())?;
+        audit::record(
+            c,
+            None,
+            None,
+            "reset_password",
+            "organizer",
+            Some(organizer.id),
+            serde_json::json!({"via": "cli", "tokens_revoked": revoked}),
+        )?;
+        Ok(organizer.id)
+    })
+}
+
 pub fn create_from_cli(
     c: &mut crate::db::Conn,
     email: &str,

@@ -65,6 +65,33 @@ pub fn insert_organizer(
     Ok(id)
 }
 
+/// Every organizer account, oldest first.
+pub fn organizers(c: &mut Conn) -> QueryResult<Vec<OrganizerRow>> {
+    run!(c, |c| organizers::table
+        .order(organizers::id.asc())
+        .select(OrganizerRow::as_select())
+        .load(c))
+}
+
+/// Replaces an organizer's password hash.
+pub fn set_password_hash(c: &mut Conn, id: i64, hash: &str) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set(organizers::password_hash.eq(hash))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Revokes every live API token of an organizer; how many.
+pub fn revoke_tokens_of(c: &mut Conn, organizer_id: i64, now: NaiveDateTime) -> QueryResult<usize> {
+    run!(c, |c| diesel::update(
+        api_tokens::table
+            .filter(api_tokens::organizer_id.eq(organizer_id))
+            .filter(api_tokens::revoked_at.is_null())
+    )
+    .set(api_tokens::revoked_at.eq(Some(now)))
+    .execute(c))
+}
+
 /// Stores a new token for an organizer; returns its id.
 pub fn insert_token(c: &mut Conn, organizer_id: i64, name: &str, hash: &str) -> QueryResult<i64> {
     let now = crate::db::now();

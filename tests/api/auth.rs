@@ -449,3 +449,101 @@ fn admin_create_prompts_at_a_terminal_and_does_not_show_the_password() {
     );
     assert!(shown.contains("tty@example.ma"), "{shown}");
 }
+
+/// `salon admin list` shows the accounts; `salon admin reset-password` sets a new password and
+/// ends what the old one opened (API tokens, console sessions).
+#[test]
+fn admin_list_and_reset_password_from_the_command_line() {
+    let dir = std::env::temp_dir().join(format!("salon-admin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("dir");
+    let salon = |args: &[&str], password: Option<&str>| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_salon"));
+        cmd.args(args)
+            .current_dir(&dir)
+            .env_remove("SALON_ADMIN_PASSWORD");
+        if let Some(p) = password {
+            cmd.env("SALON_ADMIN_PASSWORD", p);
+        }
+        let out = cmd.output().expect("salon");
+        let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+        assert!(
+            out.status.success(),
+            "{args:?}: {stdout} {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        stdout
+    };
+    salon(
+        &["admin", "create", "--email", "first@example.ma"],
+        Some("first password 1"),
+    );
+    salon(
+        &[
+            "admin",
+            "create",
+            "--email",
+            "door@example.ma",
+            "--role",
+            "checkin",
+        ],
+        Some("door password 12"),
+    );
+    let list = salon(&["admin", "list"], None);
+    assert!(
+        list.contains("first@example.ma") && list.contains("admin"),
+        "{list}"
+    );
+    assert!(
+        list.contains("door@example.ma") && list.contains("checkin"),
+        "{list}"
+    );
+
+    // A token made with the old password, then the reset.
+    let db = salon::db::Db::connect(
+        &format!("sqlite://{}", dir.join("var/salon.db").display()),
+        1,
+        std::time::Duration::from_secs(5),
+    )
+    .expect("db");
+    let email = salon::domain::EmailAddress::parse("door@example.ma").expect("email");
+    let token = salon::crypto::new_token(salon::auth::ORGANIZER_PREFIX);
+    {
+        let mut pooled = db.get().expect("conn");
+        let mut c = pooled.conn();
+        let row = salon::auth::store::find_by_email(&mut c, &email)
+            .expect("query")
+            .expect("door");
+        salon::auth::store::insert_token(
+            &mut c,
+            row.id,
+            "laptop",
+            &salon::crypto::token_hash(&token),
+        )
+        .expect("token");
+    }
+    let said = salon(
+        &["admin", "reset-password", "--email", "door@example.ma"],
+        Some("a new door password"),
+    );
+    assert!(said.contains("door@example.ma"), "{said}");
+    let mut pooled = db.get().expect("conn");
+    let mut c = pooled.conn();
+    let row = salon::auth::store::find_by_email(&mut c, &email)
+        .expect("query")
+        .expect("door");
+    assert!(salon::auth::verify_password(
+        "a new door password",
+        Some(&row.password_hash)
+    ));
+    assert!(!salon::auth::verify_password(
+        "door password 12",
+        Some(&row.password_hash)
+    ));
+    let live =
+        salon::auth::store::find_token(&mut c, &salon::crypto::token_hash(&token)).expect("query");
+    assert!(live.is_none(), "the old password's token is revoked");
+    drop(c);
+    drop(pooled);
+    drop(db);
+    let _ = std::fs::remove_dir_all(&dir);
+}
