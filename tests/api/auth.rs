@@ -542,7 +542,6 @@ fn admin_list_and_reset_password_from_the_command_line() {
     let live =
         salon::auth::store::find_token(&mut c, &salon::crypto::token_hash(&token)).expect("query");
     assert!(live.is_none(), "the old password's token is revoked");
-    drop(c);
     drop(pooled);
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);
