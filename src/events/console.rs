@@ -8,12 +8,13 @@ use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use chrono::{NaiveDateTime, TimeZone};
+use chrono::TimeZone;
 use minijinja::context;
 
 use super::handlers::{apply_patch, new_event, EventPatch, NewEvent};
 use super::{service, store, Event, Hooks};
 use crate::db::{Conn, PageRequest};
+use crate::domain::dates::ProgrammeTime;
 use crate::domain::text::Check;
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::{AppError, AppResult};
@@ -111,16 +112,6 @@ pub async fn fairs(console: Console) -> Result<HttpResponse, ConsoleError> {
 /// The event form's values for showing again: from the fair, or from what was sent.
 type Values = BTreeMap<&'static str, serde_json::Value>;
 
-fn local_input(event_tz: chrono_tz::Tz, utc: Option<NaiveDateTime>) -> String {
-    utc.map(|t| {
-        event_tz
-            .from_utc_datetime(&t)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string()
-    })
-    .unwrap_or_default()
-}
-
 fn values_of(e: &Event) -> Values {
     use serde_json::json;
     BTreeMap::from([
@@ -149,11 +140,11 @@ fn values_of(e: &Event) -> Values {
         ("contact_email", json!(e.contact_email)),
         (
             "registration_opens_at",
-            json!(local_input(e.timezone, e.registration_opens_at)),
+            json!(e.local_input(e.registration_opens_at)),
         ),
         (
             "registration_closes_at",
-            json!(local_input(e.timezone, e.registration_closes_at)),
+            json!(e.local_input(e.registration_closes_at)),
         ),
     ])
 }
@@ -190,27 +181,19 @@ fn values_sent(f: &FormFields) -> Values {
     ])
 }
 
-/// A local date and time (`2027-04-12T09:00`, as `datetime-local` inputs send it) in the
-/// fair's time zone, for a member the API takes with an offset.
+/// A date and time as `datetime-local` inputs send it (`2027-04-12T09:00`: the fair's local
+/// time, read as the API reads a session's), for a member the API takes with an offset.
 fn local_time(
     f: &FormFields,
     name: &str,
     tz: chrono_tz::Tz,
     check: &mut Check,
 ) -> Option<chrono::DateTime<chrono::FixedOffset>> {
-    let text = f.text(name)?;
-    let parsed = NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M")
-        .or_else(|_| NaiveDateTime::parse_from_str(&text, "%Y-%m-%dT%H:%M:%S"));
-    match parsed
-        .ok()
-        .and_then(|t| tz.from_local_datetime(&t).earliest())
-    {
-        Some(t) => Some(t.fixed_offset()),
-        None => {
-            check.push(FieldError::new(
-                name,
-                "expected a local date and time like 2027-04-12T09:00",
-            ));
+    let read = ProgrammeTime::parse(&f.text(name)?).and_then(|t| t.utc(tz));
+    match read {
+        Ok(utc) => Some(tz.from_utc_datetime(&utc).fixed_offset()),
+        Err(message) => {
+            check.push(FieldError::new(name, message));
             None
         }
     }

@@ -143,6 +143,19 @@ impl Event {
         self.status == EventStatus::Published
     }
 
+    /// The fair's wall-clock date and time of a stored (UTC) instant.
+    pub fn wall_clock(&self, utc: NaiveDateTime) -> NaiveDateTime {
+        use chrono::TimeZone;
+        self.timezone.from_utc_datetime(&utc).naive_local()
+    }
+
+    /// A stored instant as the console's `datetime-local` fields show it (`2027-02-22T09:00`,
+    /// the fair's local time); empty for none.
+    pub fn local_input(&self, utc: Option<NaiveDateTime>) -> String {
+        utc.map(|t| self.wall_clock(t).format("%Y-%m-%dT%H:%M").to_string())
+            .unwrap_or_default()
+    }
+
     /// A UTC time as RFC 3339 with the event's offset, as the API shows times.
     pub fn local(&self, utc: NaiveDateTime) -> DateTime<chrono::FixedOffset> {
         use chrono::TimeZone;

@@ -16,7 +16,7 @@ use minijinja::context;
 
 use super::model::{RoomRow, SessionKind};
 use super::sessions::{self, SessionPatch};
-use super::working_copy::{local, read_copy, text, version};
+use super::working_copy::{read_copy, text, version};
 use crate::domain::text::Check;
 use crate::domain::{dates, Role};
 use crate::error::AppError;
@@ -95,7 +95,7 @@ pub async fn editor(
     let event = &copy.event;
     let fallback = event.default_language;
     let query = EditorQuery::of(&console.req);
-    let today = local(event, state.clock.now().naive_utc()).date();
+    let today = event.wall_clock(state.clock.now().naive_utc()).date();
     let day = shown_day(event, query.day.as_deref(), today);
     let base = format!("/console/events/{}", event.slug);
 
@@ -205,7 +205,7 @@ pub async fn editor(
         };
         match (f.room_id, f.starts_at, f.ends_at) {
             (Some(room), Some(start), Some(end)) => {
-                let (ls, le) = (local(event, start), local(event, end));
+                let (ls, le) = (event.wall_clock(start), event.wall_clock(end));
                 let (Some(col), true) = (column.get(&room), ls.date() == day) else {
                     continue;
                 };

@@ -86,7 +86,7 @@ async fn prospect_page(
         .db
         .run(move |c| {
             let copy = WorkingCopy::read(c, &slug, buffer)?;
-            let prospect = releases::prospect(c, &hooks, &copy.event, buffer)?;
+            let prospect = releases::prospect(c, &hooks, &copy.event)?;
             let count = super::store::releases_of_event(c, copy.event.id)?.len();
             let (previous, release) = (prospect.previous.as_ref(), &prospect.release);
             let speakers = super::changes::speakers_to_tell(c, &copy.event, previous, release)?;
@@ -117,8 +117,8 @@ async fn prospect_page(
             tab => "releases",
             groups => groups(event, &before, &prospect.release.snapshot, &prospect.release.diff, lang),
             nothing => prospect.release.diff.is_empty() && prospect.previous.is_some(),
-            conflicts => prospect.findings.conflicts.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
-            warnings => prospect.findings.warnings.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
+            conflicts => copy.findings.conflicts.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
+            warnings => copy.findings.warnings.iter().map(|c| copy.describe(c, lang, buffer)).collect::<Vec<_>>(),
             recipients => recipients,
             speakers => speakers,
             emails => emails,

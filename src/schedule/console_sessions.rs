@@ -11,7 +11,7 @@ use minijinja::context;
 
 use super::model::SessionKind;
 use super::sessions::{self, NewSession, SessionPatch, SessionWritten};
-use super::working_copy::{local_input, read_copy, text, version, WorkingCopy};
+use super::working_copy::{read_copy, text, version, WorkingCopy};
 use crate::domain::dates::ProgrammeTime;
 use crate::domain::text::Check;
 use crate::domain::{FieldError, Language, Role};
@@ -57,8 +57,8 @@ fn values_of(copy: &WorkingCopy, id: i64) -> Values {
             "room_id",
             json!(f.room_id.map(|r| r.to_string()).unwrap_or_default()),
         ),
-        ("starts_at", json!(local_input(event, f.starts_at))),
-        ("ends_at", json!(local_input(event, f.ends_at))),
+        ("starts_at", json!(event.local_input(f.starts_at))),
+        ("ends_at", json!(event.local_input(f.ends_at))),
         (
             "capacity",
             json!(f.capacity.map(|c| c.to_string()).unwrap_or_default()),

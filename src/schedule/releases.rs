@@ -375,22 +375,15 @@ pub fn build_snapshot(c: &mut Conn, event: &Event) -> AppResult<Snapshot> {
 }
 
 /// What publishing the working copy of `event` now would publish, nothing written: the
-/// release as it would be (version and comment blank), the one before it, the working copy's
-/// conflicts and warnings, and what each hook would do.
+/// release as it would be (version and comment blank), the one before it, and what each hook
+/// would do. (The working copy's conflicts and warnings are `conflicts::programme`'s.)
 pub struct Prospect {
     pub previous: Option<Release>,
     pub release: Release,
-    pub findings: super::conflicts::Findings,
     pub previews: Vec<Preview>,
 }
 
-pub fn prospect(
-    c: &mut Conn,
-    hooks: &ReleaseHooks,
-    event: &Event,
-    buffer: std::time::Duration,
-) -> AppResult<Prospect> {
-    let findings = super::conflicts::programme(c, event, buffer)?;
+pub fn prospect(c: &mut Conn, hooks: &ReleaseHooks, event: &Event) -> AppResult<Prospect> {
     let snapshot = build_snapshot(c, event)?;
     let previous = latest(c, event.id)?;
     let before = previous.as_ref().map(|p| p.snapshot.sessions.as_slice());
@@ -406,7 +399,6 @@ pub fn prospect(
     Ok(Prospect {
         previous,
         release,
-        findings,
         previews,
     })
 }

@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 
-use chrono::{NaiveDateTime, TimeZone};
-
 use super::conflicts;
 use super::model::{RoomRow, SessionFilters, SessionRow, SpeakerRow, TrackRow};
 use super::store;
@@ -147,17 +145,6 @@ pub fn text(stored: &str, lang: Language, fallback: Language) -> String {
     Translatable::from_db(stored)
         .get(lang, fallback)
         .to_string()
-}
-
-/// The fair's local date and time of a stored (UTC) instant.
-pub fn local(event: &Event, utc: NaiveDateTime) -> NaiveDateTime {
-    event.timezone.from_utc_datetime(&utc).naive_local()
-}
-
-/// A local time as `datetime-local` inputs show it.
-pub fn local_input(event: &Event, utc: Option<NaiveDateTime>) -> String {
-    utc.map(|t| local(event, t).format("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default()
 }
 
 /// The working copy of the fair `slug`, read in one transaction.

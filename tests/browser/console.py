@@ -294,6 +294,18 @@ def programme(browser):
     wide.screenshot(path=os.path.join(SHOTS, "console-editor-en-1920.png"))
     wide.close()
 
+    # On a phone, no console page of the fair scrolls sideways, in any language.
+    phone = context.new_page()
+    phone.set_viewport_size({"width": 390, "height": 844})
+    for lang in ("ar", "fr", "en"):
+        for path in ("", "/schedule", "/settings", "/releases/new", "/programme-setup"):
+            phone.goto(f"{BASE}/console/events/{slug}{path}?lang={lang}")
+            width = phone.evaluate("document.documentElement.scrollWidth")
+            check(width <= 390, f"console 390 px {lang} {path or '/'}: no sideways scroll ({width})")
+        phone.goto(f"{BASE}/console/events/{slug}?lang={lang}")
+        phone.screenshot(path=os.path.join(SHOTS, f"console-overview-{lang}-390.png"), full_page=True)
+    phone.close()
+
     # A form on another site posting to the console changes nothing.
     evil = context.new_page()
     html = (f'<form method="post" action="{BASE}/console/events/{slug}/sessions/{a}/place">'
