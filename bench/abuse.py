@@ -2,6 +2,7 @@
 """What an anonymous client, a careless import or a login storm costs a running Salon
 (docs/security.md): the figures in bench/README.md ("Abuse") come from this script.
 
+    target/release/salon migrate
     target/release/salon admin create --email admin@example.ma   # password: attack password 1
     target/release/salon demo
     SALON__RATE_LIMIT__PER_MINUTE=1000000 target/release/salon serve &   # no budget: the worst case

@@ -35,6 +35,7 @@ cleanup() {
 }
 trap cleanup EXIT
 cd "$work"
+"$bin" migrate > /dev/null   # the database, here (admin and demo do not make one)
 SALON_ADMIN_PASSWORD='bench password 123' "$bin" admin create --email bench@example.com > /dev/null
 "$bin" demo > /dev/null
 "$bin" serve > server.log 2>&1 &

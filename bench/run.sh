@@ -57,6 +57,8 @@ sink=$!
 sleep 0.5
 echo "--- $(python3 "$root/bench/sink_check.py" "$smtp_port" 20000 8)"
 
+"$bin" migrate > /dev/null   # the database, here (admin and demo do not make one)
+
 SALON_ADMIN_PASSWORD='bench password 123' "$bin" admin create --email bench@example.com > /dev/null
 "$bin" demo > /dev/null
 serve() {

@@ -1,4 +1,4 @@
-//! The `salon` command: `serve` (default), `migrate`, `admin create|list|reset-password`,
+//! The `salon` command: `serve` (default), `migrate`, `admin create|list|reset-password|unlock`,
 //! `demo`.
 
 use std::path::PathBuf;
@@ -18,6 +18,10 @@ struct Cli {
     /// Configuration file layered over config/default.toml (also SALON_CONFIG).
     #[arg(long, global = true)]
     config: Option<PathBuf>,
+    /// Let `admin` or `demo` create a new SQLite database when there is none at database.url
+    /// (`serve` and `migrate` always may).
+    #[arg(long, global = true)]
+    new_database: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -55,6 +59,12 @@ enum AdminCommand {
     /// Set a new password for an organizer (read as for `create`); ends their console sessions
     /// and revokes their API tokens.
     ResetPassword {
+        #[arg(long)]
+        email: String,
+    },
+    /// Let an organizer sign in again at once after too many failed attempts (a running server
+    /// sees it at the next attempt).
+    Unlock {
         #[arg(long)]
         email: String,
     },
@@ -155,6 +165,37 @@ impl Drop for EchoOff {
     }
 }
 
+/// The database of a command other than `serve` and `migrate`, migrated. A SQLite file that
+/// does not exist is not created unless `--new-database` asks: run from another folder,
+/// `var/salon.db` would otherwise be a second, empty database beside the server's.
+fn open_database(settings: &Settings, create: bool) -> anyhow::Result<salon::db::Db> {
+    let url = settings.database.url.expose();
+    if let Ok(salon::db::Backend::Sqlite) = salon::db::Backend::from_url(url) {
+        let path = salon::db::sqlite_path(url);
+        let file = std::path::absolute(path).unwrap_or_else(|_| path.into());
+        if path != ":memory:" && !file.exists() && !create {
+            anyhow::bail!(
+                "there is no database at {}. Run this from the folder the server runs in (its log gives the database's path), or set database.url; to start a new database here, add --new-database",
+                file.display()
+            );
+        }
+    }
+    let db = salon::app::connect(settings)?;
+    salon::db::migrations::run_pending(&db)?;
+    Ok(db)
+}
+
+/// How the person who started this process runs Salon again: `cargo run --release --` under
+/// cargo, else the program as it was called (`target/release/salon`, or `salon` on the PATH).
+fn this_command() -> String {
+    if std::env::var_os("CARGO").is_some() {
+        return "cargo run --release --".to_string();
+    }
+    std::env::args()
+        .next()
+        .unwrap_or_else(|| "salon".to_string())
+}
+
 fn main() -> anyhow::Result<()> {
     // Every file Salon creates — the SQLite database, the secret key, emails written as
     // files — is readable by its own user only (0600; folders 0700).
@@ -176,6 +217,7 @@ fn main() -> anyhow::Result<()> {
     init_tracing();
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref())?;
+    let create = cli.new_database;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
         Command::Migrate => {
@@ -188,12 +230,12 @@ fn main() -> anyhow::Result<()> {
             command: AdminCommand::Create { email, role },
         } => {
             let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            // The database first: no password typed for nothing.
+            let db = open_database(&settings, create)?;
             let password = match std::env::var("SALON_ADMIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => read_password().context("cannot read the password from stdin")?,
             };
-            let db = salon::app::connect(&settings)?;
-            salon::db::migrations::run_pending(&db)?;
             let mut pooled = db.get()?;
             let id =
                 salon::auth::handlers::create_from_cli(&mut pooled.conn(), &email, &password, role)
@@ -204,8 +246,7 @@ fn main() -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::List,
         } => {
-            let db = salon::app::connect(&settings)?;
-            salon::db::migrations::run_pending(&db)?;
+            let db = open_database(&settings, create)?;
             let mut pooled = db.get()?;
             let all = salon::auth::store::organizers(&mut pooled.conn())?;
             println!("{:>4}  {:<40} {:<8} created (UTC)", "id", "email", "role");
@@ -218,12 +259,12 @@ fn main() -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::ResetPassword { email },
         } => {
+            // The database first: no password typed for nothing.
+            let db = open_database(&settings, create)?;
             let password = match std::env::var("SALON_ADMIN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => read_password().context("cannot read the password from stdin")?,
             };
-            let db = salon::app::connect(&settings)?;
-            salon::db::migrations::run_pending(&db)?;
             let mut pooled = db.get()?;
             let id = salon::auth::handlers::reset_password_from_cli(
                 &mut pooled.conn(),
@@ -234,9 +275,18 @@ fn main() -> anyhow::Result<()> {
             println!("organizer {id} ({email}): new password set; their sessions and API tokens are ended");
             Ok(())
         }
+        Command::Admin {
+            command: AdminCommand::Unlock { email },
+        } => {
+            let db = open_database(&settings, create)?;
+            let mut pooled = db.get()?;
+            let id = salon::auth::handlers::unlock_from_cli(&mut pooled.conn(), &email)
+                .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+            println!("organizer {id} ({email}) may sign in again now");
+            Ok(())
+        }
         Command::Demo { on } => {
-            let db = salon::app::connect(&settings)?;
-            salon::db::migrations::run_pending(&db)?;
+            let db = open_database(&settings, create)?;
             let mut pooled = db.get()?;
             let starts_on = on.unwrap_or_else(salon::demo::today_in_casablanca);
             let summary = salon::demo::load(
@@ -280,8 +330,9 @@ fn serve(settings: Settings) -> anyhow::Result<()> {
             address = %settings.server.bind,
             database = %database,
             mail = %mail.unwrap_or_else(|| "sent over SMTP".into()),
-            "Salon is listening on http://{}; create the first organizer with: salon admin create --email you@example.com (password on stdin or SALON_ADMIN_PASSWORD); load the demo fair with: salon demo",
-            settings.server.bind
+            "Salon is listening on http://{}; create the first organizer with: {cmd} admin create --email you@example.com (in this folder; password asked, or SALON_ADMIN_PASSWORD); load the demo fair with: {cmd} demo",
+            settings.server.bind,
+            cmd = this_command(),
         );
         app.run_until_stopped().await.context("server failed")
     })

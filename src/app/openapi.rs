@@ -157,6 +157,8 @@ enum Text {
     RequiredLines,
     /// A phone number: digits, spaces and `+-().`, or blank.
     Phone,
+    /// A country's ISO 3166-1 code (`MA`), or blank (`domain::text::country`).
+    Country,
     /// An email address, or blank for "none".
     OptionalEmail,
     /// Read by its own parser (a slug, a time of day, a timezone), or checked by rules a
@@ -192,6 +194,13 @@ impl Text {
             Text::Lines => format!("^{IN_LINES}*$"),
             Text::RequiredLines => format!("^{IN_LINES}*{VISIBLE}{IN_LINES}*$"),
             Text::Phone => format!(r"^{SPACE}*[0-9 +().\-]*{SPACE}*$"),
+            Text::Country => {
+                let codes: Vec<&str> = crate::domain::country::all()
+                    .iter()
+                    .map(|c| c.code)
+                    .collect();
+                format!("^{SPACE}*({})?{SPACE}*$", codes.join("|"))
+            }
             Text::OptionalEmail | Text::Parsed => return None,
         })
     }
@@ -213,6 +222,8 @@ const TEXTS: &[(&str, Text)] = &[
     ("organization", Text::OptionalLine),
     ("job_title", Text::OptionalLine),
     ("country", Text::OptionalLine),
+    ("NewExhibitor.country", Text::Country),
+    ("ProfilePatch.country", Text::Country),
     ("sector", Text::OptionalLine),
     ("phone", Text::OptionalLine),
     ("NewRegistration.phone", Text::Phone),

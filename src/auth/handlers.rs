@@ -200,6 +200,7 @@ pub fn reset_password_from_cli(
         let organizer = store::find_by_email(c, &email)?
             .ok_or_else(|| AppError::not_found(format!("no organizer {email}")))?;
         store::set_password_hash(c, organizer.id, &hash)?;
+        store::set_unlocked(c, organizer.id, crate::db::now())?;
         super::sessions::end_others(c, organizer.id, None)?;
         let revoked = store::revoke_tokens_of(c, organizer.id, crate::db::now())?;
         audit::record(
@@ -210,6 +211,27 @@ pub fn reset_password_from_cli(
             "organizer",
             Some(organizer.id),
             serde_json::json!({"via": "cli", "tokens_revoked": revoked}),
+        )?;
+        Ok(organizer.id)
+    })
+}
+
+/// `salon admin unlock`: the organizer may sign in again at once, though it failed too often
+/// (a running server forgets the failures counted before now, see `auth::throttle`).
+pub fn unlock_from_cli(c: &mut crate::db::Conn, email: &str) -> AppResult<i64> {
+    let email = EmailAddress::parse(email).map_err(|m| AppError::validation("email", m))?;
+    c.write_tx(|c| {
+        let organizer = store::find_by_email(c, &email)?
+            .ok_or_else(|| AppError::not_found(format!("no organizer {email}")))?;
+        store::set_unlocked(c, organizer.id, crate::db::now())?;
+        audit::record(
+            c,
+            None,
+            None,
+            "unlock",
+            "organizer",
+            Some(organizer.id),
+            serde_json::json!({"via": "cli"}),
         )?;
         Ok(organizer.id)
     })

@@ -65,10 +65,21 @@ pub async fn check_credentials(
     password: String,
 ) -> AppResult<store::OrganizerRow> {
     let account = email.to_string();
-    throttle.check_account(&account)?;
+    let locked = throttle.check_account(&account).err();
     let row = db
         .run(move |c| store::find_by_email(c, &email).map_err(AppError::from))
         .await?;
+    if let Some(locked) = locked {
+        // Locked here, unless `salon admin unlock` lifted it since the failures began.
+        let now = crate::db::now();
+        let unlocked_ago = row
+            .as_ref()
+            .and_then(|r| r.unlocked_at)
+            .and_then(|t| (now - t).to_std().ok());
+        if !unlocked_ago.is_some_and(|ago| throttle.forgive(&account, ago)) {
+            return Err(locked);
+        }
+    }
     // Each password check holds ~19 MiB for a moment: a bounded number run at once, the rest
     // are told to come back (503 with Retry-After) instead of exhausting memory.
     let permit = throttle.password_check()?;

@@ -19,6 +19,8 @@ pub struct OrganizerRow {
     pub created_at: NaiveDateTime,
     /// The console's language this organizer chose, if any.
     pub language: Option<String>,
+    /// When `salon admin unlock` or `reset-password` last lifted its sign-in lock.
+    pub unlocked_at: Option<NaiveDateTime>,
 }
 
 /// (token id, token hash, organizer id, role) of an unrevoked token.
@@ -77,6 +79,14 @@ pub fn organizers(c: &mut Conn) -> QueryResult<Vec<OrganizerRow>> {
 pub fn set_password_hash(c: &mut Conn, id: i64, hash: &str) -> QueryResult<()> {
     run!(c, |c| diesel::update(organizers::table.find(id))
         .set(organizers::password_hash.eq(hash))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Notes that the organizer's sign-in lock is lifted as of `now` (see `auth::throttle`).
+pub fn set_unlocked(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set(organizers::unlocked_at.eq(Some(now)))
         .execute(c))?;
     Ok(())
 }

@@ -63,6 +63,22 @@ impl Throttle {
         Ok(())
     }
 
+    /// Forgets the account's failed logins when they were counted before an unlock
+    /// `unlocked_ago` ago (`salon admin unlock`, run in another process, writes the time to the
+    /// database; the sign-in that finds the account locked reads it). True when it forgot.
+    pub fn forgive(&self, email: &str, unlocked_ago: Duration) -> bool {
+        let Ok(mut map) = self.failures.lock() else {
+            return false;
+        };
+        match map.get(email) {
+            Some((start, _)) if start.elapsed() > unlocked_ago => {
+                map.remove(email);
+                true
+            }
+            _ => false,
+        }
+    }
+
     /// Counts a failed login of the account.
     pub fn failed(&self, email: &str) {
         if let Ok(mut map) = self.failures.lock() {

@@ -8,6 +8,7 @@ diesel::table! {
         role -> Text,
         created_at -> Timestamp,
         language -> Nullable<Text>,
+        unlocked_at -> Nullable<Timestamp>,
     }
 }
 
@@ -55,6 +56,7 @@ diesel::table! {
         search_text -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        payment_instructions -> Text,
     }
 }
 

@@ -129,6 +129,7 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
         let fields = EventFields {
             name: data.name.clone(),
             description: data.description.clone(),
+            payment_instructions: Translatable::Same(String::new()),
             timezone: chrono_tz::Africa::Casablanca,
             starts_on,
             ends_on: starts_on + chrono::TimeDelta::days(1),

@@ -1,6 +1,7 @@
 //! Pure types and rules, no IO: parsed inputs (the type is the proof it was checked), languages
 //! and translatable texts, roles and status transitions as data, and the schedule's time rules.
 
+pub mod country;
 pub mod dates;
 pub mod email;
 pub mod language;

@@ -17,7 +17,7 @@ pub struct FieldError {
     /// What is wrong, in English (pages show [`FieldError::rule`] in the visitor's language).
     pub message: String,
     /// Which rule failed, for clients that show their own words: `required`, `empty`,
-    /// `too_long`, `email`, `phone`, `website`, `consent`, `range`, `choice`, `type`, `unknown` or `invalid`.
+    /// `too_long`, `email`, `phone`, `website`, `country`, `consent`, `range`, `choice`, `type`, `unknown` or `invalid`.
     pub code: &'static str,
     #[serde(skip)]
     #[schema(ignore)]
@@ -33,6 +33,8 @@ pub enum Rule {
     Email,
     Phone,
     Website,
+    /// Not a country's ISO code nor its name.
+    Country,
     Consent,
     Range(i64, i64),
     /// Not one of the allowed values.
@@ -54,6 +56,7 @@ impl Rule {
             Rule::Email => "email",
             Rule::Phone => "phone",
             Rule::Website => "website",
+            Rule::Country => "country",
             Rule::Consent => "consent",
             Rule::Range(..) => "range",
             Rule::Choice => "choice",
@@ -72,6 +75,7 @@ impl Rule {
             Rule::Email => "must be an email address like name@example.com".into(),
             Rule::Phone => "may hold only digits, spaces and + - ( ) .".into(),
             Rule::Website => "must be a web address like atlas.ma or https://atlas.ma".into(),
+            Rule::Country => "must be a country: its ISO 3166 code like MA, or its name".into(),
             Rule::Consent => {
                 "must be true: this needs your consent to the processing of your data".into()
             }
@@ -300,6 +304,25 @@ pub fn optional_text(
 /// A web address: `https://…` or `http://…`, or one typed without its scheme (`atlas.ma`),
 /// completed with `https://`. Nothing else: no other scheme (`javascript:`, `mailto:`) reaches
 /// the directory, and no space.
+/// A country's ISO 3166-1 code (`MA`), exactly as the API document lists them; anything else
+/// is an error on `field`. (Forms map a typed name to its code first: [`country_code`].)
+pub fn country(field: &str, v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let given = v?;
+    if !super::country::all().iter().any(|c| c.code == given) {
+        errors.push(FieldError::rule(field, Rule::Country));
+    }
+    Some(given)
+}
+
+/// What a form's country field sent, as the code of the country it names (a code in any case, or
+/// a name in Arabic, French or English), else as it came: the check then says it is no country.
+pub fn country_code(sent: &str) -> String {
+    match super::country::find(sent) {
+        Some(c) => c.code.to_string(),
+        None => sent.to_string(),
+    }
+}
+
 pub fn website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     let w = v?;
     let web = w.starts_with("https://") || w.starts_with("http://");

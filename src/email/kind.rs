@@ -89,7 +89,7 @@ impl EmailKind {
             EmailKind::RegistrationCancelled => &["register_url"],
             EmailKind::AlreadyRegistered => &["manage_url"],
             EmailKind::ExhibitorConfirm => &["company_name", "confirm_url", "expires_hours"],
-            EmailKind::ExhibitorAlreadyApplied => &["company_name", "status"],
+            EmailKind::ExhibitorAlreadyApplied => &["company_name", "status", "manage_url"],
             EmailKind::ExhibitorSubmitted => &[
                 "company_name",
                 "contact_name",
@@ -97,7 +97,14 @@ impl EmailKind {
                 "booth_kind",
                 "booth_area_m2",
             ],
-            EmailKind::ExhibitorApproved => &["company_name", "booth_code", "hall", "manage_url"],
+            EmailKind::ExhibitorApproved => &[
+                "company_name",
+                "booth_code",
+                "hall",
+                "price",
+                "payment_instructions",
+                "manage_url",
+            ],
             EmailKind::ExhibitorRejected => &["company_name", "reason"],
             EmailKind::StaffPass => &[
                 "company_name",

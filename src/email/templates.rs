@@ -377,6 +377,32 @@ mod tests {
         }
     }
 
+    /// French puts an article before most fairs' names ("au Salon International…", "à SICCAM"),
+    /// and Salon cannot know which: no French sentence puts a preposition right before the name.
+    #[test]
+    fn french_never_puts_a_preposition_before_the_fairs_name() {
+        for kind in EmailKind::ALL {
+            let parts = builtin(kind, Language::Fr);
+            for (part, text) in [
+                ("subject", &parts.subject),
+                ("txt", &parts.text),
+                ("html", &parts.html),
+            ] {
+                let spaced = text.replace("<strong>", " ");
+                let words: Vec<&str> = spaced.split_whitespace().collect();
+                for w in words.windows(3) {
+                    let before_name = w[1] == "{{" && w[2] == "event_name";
+                    let preposition = ["à", "au", "aux", "de", "du", "pour", "en"].contains(&w[0]);
+                    assert!(
+                        !(before_name && preposition),
+                        "{kind}/fr.{part}: «{} {{{{ event_name }}}}»",
+                        w[0]
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn html_is_escaped_and_text_is_not() {
         let parts = Parts {

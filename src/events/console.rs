@@ -121,6 +121,10 @@ fn values_of(e: &Event) -> Values {
             "description",
             json!(per_language(&e.description, &Language::ALL)),
         ),
+        (
+            "payment_instructions",
+            json!(per_language(&e.payment_instructions, &Language::ALL)),
+        ),
         ("timezone", json!(e.timezone.name())),
         ("starts_on", json!(e.starts_on.to_string())),
         ("ends_on", json!(e.ends_on.to_string())),
@@ -165,6 +169,7 @@ fn values_sent(f: &FormFields) -> Values {
         ("slug", text("slug")),
         ("name", per_lang("name")),
         ("description", per_lang("description")),
+        ("payment_instructions", per_lang("payment_instructions")),
         ("timezone", text("timezone")),
         ("starts_on", text("starts_on")),
         ("ends_on", text("ends_on")),
@@ -222,6 +227,7 @@ fn event_input(f: &FormFields, tz: chrono_tz::Tz, check: &mut Check) -> NewEvent
         slug: f.text("slug"),
         name: f.translatable("name"),
         description: f.translatable("description"),
+        payment_instructions: f.translatable("payment_instructions"),
         timezone: f.text("timezone"),
         starts_on: f.text("starts_on").and_then(|d| d.parse().ok()),
         ends_on: f.text("ends_on").and_then(|d| d.parse().ok()),
@@ -244,6 +250,10 @@ fn as_patch(n: NewEvent) -> EventPatch {
         name: n.name,
         description: Some(
             n.description
+                .unwrap_or(crate::domain::Translatable::Same(String::new())),
+        ),
+        payment_instructions: Some(
+            n.payment_instructions
                 .unwrap_or(crate::domain::Translatable::Same(String::new())),
         ),
         timezone: n.timezone,

@@ -31,6 +31,7 @@ pub struct NewEvent {
     #[schema(required = true, nullable = false)]
     pub name: Option<Translatable>,
     pub description: Option<Translatable>,
+    pub payment_instructions: Option<Translatable>,
     #[schema(required = true, nullable = false, example = "Africa/Casablanca")]
     pub timezone: Option<String>,
     #[schema(required = true, nullable = false)]
@@ -65,6 +66,7 @@ pub struct NewEvent {
 pub struct EventPatch {
     pub name: Option<Translatable>,
     pub description: Option<Translatable>,
+    pub payment_instructions: Option<Translatable>,
     pub timezone: Option<String>,
     pub starts_on: Option<NaiveDate>,
     pub ends_on: Option<NaiveDate>,
@@ -109,6 +111,8 @@ fn contact_email(check: &mut Check, value: Option<&str>) -> Option<EmailAddress>
 fn check_together(f: &EventFields, errors: &mut Vec<FieldError>) {
     f.name.check("name", 200, errors);
     f.description.check_optional("description", 10_000, errors);
+    f.payment_instructions
+        .check_optional("payment_instructions", 4_000, errors);
     let first = chrono::NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
     let last = chrono::NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or_default();
     if !(first..=last).contains(&f.starts_on) {
@@ -188,6 +192,9 @@ pub fn new_event(body: NewEvent, mut check: Check) -> AppResult<(Slug, EventFiel
         description: body
             .description
             .unwrap_or(Translatable::Same(String::new())),
+        payment_instructions: body
+            .payment_instructions
+            .unwrap_or(Translatable::Same(String::new())),
         timezone: timezone.unwrap_or(chrono_tz::UTC),
         starts_on: starts_on.unwrap_or(day),
         ends_on: ends_on.unwrap_or(day),
@@ -244,6 +251,9 @@ pub fn apply_patch(e: &Event, p: EventPatch, mut check: Check) -> AppResult<Even
     let f = EventFields {
         name: p.name.unwrap_or_else(|| e.name.clone()),
         description: p.description.unwrap_or_else(|| e.description.clone()),
+        payment_instructions: p
+            .payment_instructions
+            .unwrap_or_else(|| e.payment_instructions.clone()),
         timezone: timezone(&mut check, p.timezone.as_deref()).unwrap_or(e.timezone),
         starts_on: p.starts_on.unwrap_or(e.starts_on),
         ends_on: p.ends_on.unwrap_or(e.ends_on),

@@ -45,6 +45,7 @@ pub struct EventForm {
     pub registration_opens_at: Option<NaiveDateTime>,
     pub registration_closes_at: Option<NaiveDateTime>,
     pub search_text: String,
+    pub payment_instructions: String,
 }
 
 /// An event's status. Only `draft → published` exists.
@@ -76,6 +77,8 @@ pub struct Event {
     pub slug: String,
     pub name: Translatable,
     pub description: Translatable,
+    /// What the approval email tells an exhibitor about paying its booth; empty for none.
+    pub payment_instructions: Translatable,
     pub timezone: Tz,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -102,6 +105,7 @@ impl Event {
             slug: row.slug,
             name: Translatable::from_db(&r.name),
             description: Translatable::from_db(&r.description),
+            payment_instructions: Translatable::from_db(&r.payment_instructions),
             timezone: r.timezone.parse().unwrap_or(chrono_tz::UTC),
             starts_on: r.starts_on,
             ends_on: r.ends_on,
@@ -201,6 +205,8 @@ pub struct EventOut {
     pub slug: String,
     pub name: Translatable,
     pub description: Translatable,
+    /// What the approval email tells an exhibitor about paying its booth (bank details, deadline); empty for none.
+    pub payment_instructions: Translatable,
     /// IANA timezone, e.g. `Africa/Casablanca`.
     pub timezone: String,
     pub starts_on: NaiveDate,
@@ -228,6 +234,7 @@ impl From<&Event> for EventOut {
             slug: e.slug.clone(),
             name: e.name.clone(),
             description: e.description.clone(),
+            payment_instructions: e.payment_instructions.clone(),
             timezone: e.timezone.name().to_string(),
             starts_on: e.starts_on,
             ends_on: e.ends_on,

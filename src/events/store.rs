@@ -14,6 +14,7 @@ use crate::{paged, run};
 pub struct EventFields {
     pub name: Translatable,
     pub description: Translatable,
+    pub payment_instructions: Translatable,
     pub timezone: chrono_tz::Tz,
     pub starts_on: chrono::NaiveDate,
     pub ends_on: chrono::NaiveDate,
@@ -36,6 +37,7 @@ impl EventFields {
         let EventFields {
             name,
             description,
+            payment_instructions,
             timezone,
             starts_on,
             ends_on,
@@ -73,6 +75,7 @@ impl EventFields {
             registration_opens_at: *registration_opens_at,
             registration_closes_at: *registration_closes_at,
             search_text: search_text(search),
+            payment_instructions: payment_instructions.to_db(),
         }
     }
 }

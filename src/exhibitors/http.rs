@@ -3,7 +3,7 @@
 //! the same parse step and write.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::model::{Application, BoothKind, ExhibitorOut, Profile};
@@ -69,6 +69,7 @@ pub fn application(
     }
     let phone = check.optional_text("phone", body.phone.as_deref(), 30);
     let country = check.optional_text("country", body.country.as_deref(), 100);
+    let country = crate::domain::text::country("country", country, check.errors());
     let sector = check.optional_text("sector", body.sector.as_deref(), 100);
     check.done().map_err(AppError::Validation)?;
     let (Some(company_name), Some(contact_name), Some(email), Some(booth_kind), Some(area)) =
@@ -136,19 +137,32 @@ pub async fn submit(
     Ok(())
 }
 
+/// A confirmed application and the exhibitor's manage token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConfirmedExhibitor {
+    #[serde(flatten)]
+    pub exhibitor: ExhibitorOut,
+    /// The exhibitor's manage token (for `/api/v1/exhibitor` and its page `/exhibitor/{token}`),
+    /// from the confirmation on: it may edit its profile or withdraw while the organizers review.
+    pub manage_token: String,
+}
+
 #[utoipa::path(post, path = "/api/v1/exhibitors/confirm", tag = "exhibitors",
     request_body = ConfirmRequest,
-    responses((status = 200, body = ExhibitorOut, description = "submitted; the event's contact is emailed"),
+    responses((status = 200, body = ConfirmedExhibitor, description = "submitted; the event's contact is emailed"),
         (status = 404), (status = 409), (status = 410), (status = 429)))]
 pub async fn confirm(link: Confirming) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(confirm_token(link).await?))
 }
 
 /// Shared by the API route and the confirmation page.
-pub async fn confirm_token(link: Confirming) -> AppResult<ExhibitorOut> {
+pub async fn confirm_token(link: Confirming) -> AppResult<ConfirmedExhibitor> {
     link.write(false, |c, settings, token, now| {
-        let (event, ex) = service::confirm(c, settings, token, now)?;
-        service::out(c, &event, &ex)
+        let (event, ex, manage_token) = service::confirm(c, settings, token, now)?;
+        Ok(ConfirmedExhibitor {
+            exhibitor: service::out(c, &event, &ex)?,
+            manage_token,
+        })
     })
     .await
 }

@@ -205,6 +205,25 @@ pub struct ExhibitorOut {
     pub erased: bool,
 }
 
+/// What an organizer should know after a review step, though nothing was refused.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ReviewWarning {
+    /// `booth_smaller_than_requested` or `booth_kind_differs`.
+    #[schema(example = "booth_smaller_than_requested")]
+    pub code: String,
+    #[schema(example = "booth A12 has 9 m², the application asked for 18 m²")]
+    pub detail: String,
+}
+
+/// An exhibitor as a review step left it, with the warnings about its booth.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReviewedExhibitor {
+    #[serde(flatten)]
+    pub exhibitor: ExhibitorOut,
+    /// Empty when the booth matches what was asked (or there is none).
+    pub warnings: Vec<ReviewWarning>,
+}
+
 /// An approved exhibitor in the public directory: these fields and no others.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicExhibitor {
@@ -269,6 +288,43 @@ pub struct Money {
     #[schema(example = "MAD")]
     #[schema(pattern = r"^[A-Z]{3}$")]
     pub currency: String,
+}
+
+impl Money {
+    /// The amount as a reader of `lang` writes it: `15 000,00 MAD` in French and Arabic (as
+    /// Morocco writes it, isolated left to right in Arabic), `MAD 15,000.00` in English; the
+    /// decimals the currency has (none for XOF or JPY, three for TND).
+    pub fn display(&self, lang: Language) -> String {
+        let decimals: u32 = match self.currency.as_str() {
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
+            | "UGX" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
+            _ => 2,
+        };
+        let unit = 10i64.pow(decimals);
+        let (whole, fraction) = (self.amount / unit, self.amount % unit);
+        let (group, point) = match lang {
+            Language::En => (',', '.'),
+            Language::Fr | Language::Ar => ('\u{202F}', ','),
+        };
+        let digits = whole.to_string();
+        let mut grouped = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                grouped.push(group);
+            }
+            grouped.push(d);
+        }
+        if decimals > 0 {
+            grouped.push(point);
+            grouped.push_str(&format!("{fraction:0width$}", width = decimals as usize));
+        }
+        match lang {
+            Language::En => format!("{} {grouped}", self.currency),
+            Language::Fr => format!("{grouped}\u{a0}{}", self.currency),
+            Language::Ar => format!("\u{2066}{grouped}\u{a0}{}\u{2069}", self.currency),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -341,5 +397,42 @@ impl BoothForm {
             price_amount: price.amount,
             price_currency: price.currency.clone(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_reads_as_each_language_writes_it() {
+        let mad = Money {
+            amount: 1_500_000,
+            currency: "MAD".into(),
+        };
+        assert_eq!(mad.display(Language::Fr), "15\u{202F}000,00\u{a0}MAD");
+        assert_eq!(mad.display(Language::En), "MAD 15,000.00");
+        assert_eq!(
+            mad.display(Language::Ar),
+            "\u{2066}15\u{202F}000,00\u{a0}MAD\u{2069}"
+        );
+        let xof = Money {
+            amount: 250_000,
+            currency: "XOF".into(),
+        };
+        assert_eq!(xof.display(Language::En), "XOF 250,000");
+        let tnd = Money {
+            amount: 1_234_500,
+            currency: "TND".into(),
+        };
+        assert_eq!(tnd.display(Language::En), "TND 1,234.500");
+        assert_eq!(
+            Money {
+                amount: 5,
+                currency: "EUR".into()
+            }
+            .display(Language::En),
+            "EUR 0.05"
+        );
     }
 }

@@ -35,6 +35,14 @@ fn render(
     crate::web::pages::render_for(req, name, lang, words(lang), ctx).in_page(lang)
 }
 
+/// The countries a form offers, by their name in `lang` (each option's value is its code).
+fn countries(lang: Language) -> Vec<minijinja::Value> {
+    crate::domain::country::sorted(lang)
+        .into_iter()
+        .map(|c| context! { code => c.code, name => c.name(lang) })
+        .collect()
+}
+
 fn html(status: actix_web::http::StatusCode, lang: Language, body: String) -> HttpResponse {
     crate::web::pages::html(status, lang, body)
 }
@@ -106,6 +114,7 @@ async fn show_form(
                 "sector", "description", "booth_kind", "booth_area_m2", "consent",
             ], &errors),
             done => done,
+            countries => countries(lang),
         },
     )?;
     Ok(html(status, lang, body))
@@ -144,7 +153,7 @@ pub async fn submit(page: Page<Form<ExhibitForm>>) -> Result<HttpResponse, PageE
         email: Some(form.email.clone()),
         phone: nonempty(&form.phone),
         website: nonempty(&form.website),
-        country: nonempty(&form.country),
+        country: nonempty(&form.country).map(|c| crate::domain::text::country_code(&c)),
         sector: nonempty(&form.sector),
         description: nonempty(&form.description),
         booth_kind: Some(match form.booth_kind.as_str() {
@@ -227,39 +236,19 @@ pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
 
 #[utoipa::path(post, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
-    responses((status = 200, description = "confirmed: the application is submitted", content_type = "text/html"), (status = 403), (status = 404), (status = 409), (status = 410)))]
+    responses((status = 303, description = "confirmed: the application is submitted; on to the exhibitor's own page"), (status = 403), (status = 404), (status = 409), (status = 410)))]
 pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
     let action = format!("/exhibitors/confirm/{}", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
-    let (state, req, lang) = (&page.state, &page.req, page.lang);
+    let (state, lang) = (&page.state, page.lang);
     match http::confirm_token(Confirming::of(state, page.path.clone())).await {
-        Ok(out) => {
-            // The fair by its name in the visitor's language, never its slug.
-            let slug = out.event.clone();
-            let event = state
-                .db
-                .run(move |c| Ok(events::find_by_slug(c, &slug)?))
-                .await
-                .in_page(lang)?;
-            let event_name = event.as_ref().map_or(out.event.clone(), |e| {
-                e.name.get(lang, e.default_language).to_string()
-            });
-            let event_dates = event
-                .as_ref()
-                .map(|e| crate::domain::dates::range(lang, e.starts_on, e.ends_on));
-            let body = render(
-                req,
-                "exhibitor.html",
-                lang,
-                context! {
-                    submitted => true, company_name => &out.company_name, event_name => event_name,
-                    event_dates => event_dates,
-                    status => out.status.label(lang), staff => Vec::<String>::new(),
-                },
-            )?;
-            Ok(html(actix_web::http::StatusCode::OK, lang, body))
-        }
+        // Post, redirect, get: the exhibitor lands on its own page, which a reload only reads.
+        Ok(out) => Ok(see_other(format!(
+            "/exhibitor/{}?lang={}",
+            out.manage_token,
+            lang.code()
+        ))),
         Err(e @ AppError::Conflict(_)) => {
             Err(PageError::new(e, lang).saying(crate::web::pages::link_used_words(lang)))
         }
@@ -332,6 +321,8 @@ async fn show_manage(
                 website => &out.website, country => &out.country, sector => &out.sector, description => &out.description,
             },
             editable => editable,
+            under_review => out.status == super::model::Status::Submitted,
+            show_staff => out.status == super::model::Status::Approved || !out.staff.is_empty(),
             can_add_staff => out.status == super::model::Status::Approved && out.booth.is_some(),
             profile_action => action(format!("/exhibitor/{token}/profile")),
             withdraw_action => action(format!("/exhibitor/{token}/withdraw")),
@@ -341,6 +332,7 @@ async fn show_manage(
             errors => crate::web::pages::field_errors(lang, &form.errors),
             problem => form.problem,
             languages => Language::ALL.iter().map(|l| context! { code => l.code(), name => l.native_name() }).collect::<Vec<_>>(),
+            countries => countries(lang),
         },
     )?;
     Ok(html(
@@ -451,7 +443,8 @@ pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> Result<HttpRespons
         contact_name: Some(form.contact_name.clone()),
         phone: blank_is_none(&form.phone),
         website: blank_is_none(&form.website),
-        country: blank_is_none(&form.country),
+        country: blank_is_none(&form.country)
+            .map(|c| c.map(|c| crate::domain::text::country_code(&c))),
         sector: blank_is_none(&form.sector),
         description: blank_is_none(&form.description),
         language: None,
@@ -611,13 +604,24 @@ pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> Result<HttpRes
         v
     };
     let sectors = distinct(|e| &e.sector);
-    let countries = distinct(|e| &e.country);
+    // Countries are codes: offered and shown by their name in the page's language.
+    let country_name = |stored: &str| crate::domain::country::label(stored, lang);
+    let mut countries: Vec<(String, String)> = distinct(|e| &e.country)
+        .into_iter()
+        .map(|code| (country_name(&code), code))
+        .collect();
+    countries.sort();
+    let countries: Vec<_> = countries
+        .into_iter()
+        .map(|(name, code)| context! { code => code, name => name })
+        .collect();
     let shown: Vec<_> = all
         .iter()
         .filter(|e| same(&e.sector, &q.sector) && same(&e.country, &q.country))
         .map(|e| {
             context! {
-                company_name => &e.company_name, website => &e.website, country => &e.country,
+                company_name => &e.company_name, website => &e.website,
+                country => e.country.as_deref().map(country_name),
                 sector => &e.sector, description => &e.description, booth_code => &e.booth_code,
                 hall => e.hall.as_ref().map(|h| h.get(lang, event.default_language).to_string()),
             }

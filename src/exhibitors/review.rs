@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{ExhibitorOut, ExhibitorRow, PaymentStatus, PublicExhibitor, Status};
+use super::model::{ExhibitorRow, PaymentStatus, PublicExhibitor, ReviewedExhibitor, Status};
 use super::{service, store};
 use crate::audit;
 use crate::db::PageRequest;
@@ -185,7 +185,10 @@ async fn review(
             let ex = store::find(c, event.id, id)?;
             let ex = step(c, &settings, &event, &ex)?;
             audit::record(c, Some(who.id), Some(event.id), action, "exhibitor", Some(id), serde_json::json!({"status": ex.status, "booth_id": ex.booth_id, "payment_status": ex.payment_status}))?;
-            service::out(c, &event, &ex)
+            Ok(ReviewedExhibitor {
+                warnings: service::booth_warnings(c, &ex)?,
+                exhibitor: service::out(c, &event, &ex)?,
+            })
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -193,7 +196,7 @@ async fn review(
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/exhibitors/{id}/approve", tag = "exhibitors",
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = ApproveRequest,
-    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 403), (status = 404),
+    responses((status = 200, body = ReviewedExhibitor, description = "approved and emailed; `warnings` says when the booth is smaller than the area asked for, or of another kind"), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "not submitted, or the booth is taken"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn approve(
@@ -212,7 +215,7 @@ pub async fn approve(
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/exhibitors/{id}/reject", tag = "exhibitors",
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = RejectRequest,
-    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)),
+    responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)),
     security(("bearer" = [])))]
 pub async fn reject(
     state: web::Data<AppState>,
@@ -237,7 +240,7 @@ pub async fn reject(
 
 #[utoipa::path(put, path = "/api/v1/events/{slug}/exhibitors/{id}/booth", tag = "exhibitors",
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = BoothRequest,
-    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 403), (status = 404), (status = 409, description = "booth taken, or not approved"), (status = 422)),
+    responses((status = 200, body = ReviewedExhibitor, description = "moved and emailed; `warnings` as for an approval"), (status = 401), (status = 403), (status = 404), (status = 409, description = "booth taken, or not approved"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn set_booth(
     state: web::Data<AppState>,
@@ -258,7 +261,7 @@ pub async fn set_booth(
 
 #[utoipa::path(patch, path = "/api/v1/events/{slug}/exhibitors/{id}", tag = "exhibitors",
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = ExhibitorPatch,
-    responses((status = 200, body = ExhibitorOut), (status = 401), (status = 403), (status = 404), (status = 422)),
+    responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,

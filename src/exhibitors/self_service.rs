@@ -151,7 +151,11 @@ pub fn apply_profile(
     text("phone", p.phone, &mut profile.phone, 30, &mut errors);
     text("website", p.website, &mut profile.website, 300, &mut errors);
     profile.website = crate::domain::text::website(profile.website.take(), &mut errors);
-    text("country", p.country, &mut profile.country, 100, &mut errors);
+    if p.country.is_some() {
+        text("country", p.country, &mut profile.country, 100, &mut errors);
+        profile.country =
+            crate::domain::text::country("country", profile.country.take(), &mut errors);
+    }
     text("sector", p.sector, &mut profile.sector, 100, &mut errors);
     if let Some(d) = p.description {
         profile.description =

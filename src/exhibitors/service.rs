@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use super::model::{
     normalize_code, Application, BoothKind, BoothRef, BoothRow, ExhibitorOut, ExhibitorRow,
-    PaymentStatus, StaffOut, Status,
+    PaymentStatus, ReviewWarning, StaffOut, Status,
 };
 use super::store;
 use crate::auth::owner_tokens::{CONFIRM, EXHIBITORS as TOKENS, MANAGE};
@@ -90,6 +90,15 @@ fn booth_ref(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Option<(BoothRef, Boo
     )))
 }
 
+/// The address of the exhibitor's own page for the holder of `token`.
+fn manage_url(settings: &Settings, token: &str, lang: Language) -> String {
+    format!(
+        "{}/exhibitor/{token}?lang={}",
+        settings.base_url(),
+        lang.code()
+    )
+}
+
 /// `exhibitor_approved` with the booth (if any) and a manage link minted for it.
 fn send_approved(
     c: &mut Conn,
@@ -99,11 +108,30 @@ fn send_approved(
 ) -> AppResult<String> {
     let token = TOKENS.mint(c, ex.id, MANAGE, None)?;
     let lang = ex.language();
-    let (code, hall) = match booth_ref(c, ex)? {
-        Some((r, _)) => (r.code, r.hall.get(lang, event.default_language).to_string()),
-        None => (String::new(), String::new()),
+    let (code, hall, price) = match booth_ref(c, ex)? {
+        Some((r, row)) => {
+            let price = super::model::Money {
+                amount: row.form.price_amount,
+                currency: row.form.price_currency,
+            };
+            (
+                r.code,
+                r.hall.get(lang, event.default_language).to_string(),
+                if price.amount > 0 {
+                    price.display(lang)
+                } else {
+                    String::new()
+                },
+            )
+        }
+        None => (String::new(), String::new(), String::new()),
     };
-    let extra = json!({"booth_code": code, "hall": hall, "manage_url": format!("{}/exhibitor/{token}?lang={}", settings.base_url(), lang.code())});
+    let payment = event.payment_instructions.get(lang, event.default_language);
+    let extra = json!({
+        "booth_code": code, "hall": hall, "price": price,
+        "payment_instructions": payment.trim(),
+        "manage_url": manage_url(settings, &token, lang),
+    });
     to_exhibitor(c, settings, event, ex, EmailKind::ExhibitorApproved, extra)?;
     Ok(token)
 }
@@ -128,13 +156,21 @@ pub fn apply(c: &mut Conn, settings: &Settings, event: &Event, a: &Application) 
         }
         store::set_confirm_sent(c, ex.id, now)?;
         let status = ex.status().label(ex.language());
+        // A confirmed application that is still alive gets its page's address again: this is
+        // how an exhibitor who lost the link finds its page.
+        let manage_url = if matches!(ex.status(), Status::Submitted | Status::Approved) {
+            let token = TOKENS.mint(c, ex.id, MANAGE, None)?;
+            manage_url(settings, &token, ex.language())
+        } else {
+            String::new()
+        };
         return to_exhibitor(
             c,
             settings,
             event,
             &ex,
             EmailKind::ExhibitorAlreadyApplied,
-            json!({"status": status}),
+            json!({"status": status, "manage_url": manage_url}),
         );
     }
     let mut parts = vec![
@@ -163,7 +199,7 @@ pub fn confirm(
     settings: &Settings,
     token: &str,
     now: chrono::NaiveDateTime,
-) -> AppResult<(Event, ExhibitorRow)> {
+) -> AppResult<(Event, ExhibitorRow, String)> {
     let found = TOKENS
         .find(c, token, CONFIRM)?
         .ok_or_else(|| AppError::not_found("unknown confirmation link"))?;
@@ -192,7 +228,9 @@ pub fn confirm(
     let kind = EmailKind::ExhibitorSubmitted;
     let email = NewEmail::about(&event, kind, &event.contact_email, team, lang, extra);
     email::enqueue(c, email, &settings.message_domain())?;
-    Ok((event, ex))
+    // From now on the exhibitor has its own page: status, profile, withdrawal.
+    let manage = TOKENS.mint(c, ex.id, MANAGE, None)?;
+    Ok((event, ex, manage))
 }
 
 /// Puts `booth_code` on the exhibitor (409 if another exhibitor holds it).
@@ -250,6 +288,35 @@ pub fn reject(
         json!({"reason": reason}),
     )?;
     Ok(ex)
+}
+
+/// What an organizer should hear about the booth `ex` holds: smaller than the area it asked
+/// for, or of another kind. Nothing is refused: a smaller booth may be all that is left.
+pub fn booth_warnings(c: &mut Conn, ex: &ExhibitorRow) -> AppResult<Vec<ReviewWarning>> {
+    let Some((_, booth)) = booth_ref(c, ex)? else {
+        return Ok(Vec::new());
+    };
+    let (code, area, kind) = (&booth.form.code, booth.form.area_m2, &booth.form.kind);
+    let mut warnings = Vec::new();
+    if area < ex.booth_area_m2 {
+        warnings.push(ReviewWarning {
+            code: "booth_smaller_than_requested".into(),
+            detail: format!(
+                "booth {code} has {area} m², the application asked for {} m²",
+                ex.booth_area_m2
+            ),
+        });
+    }
+    if *kind != ex.booth_kind {
+        warnings.push(ReviewWarning {
+            code: "booth_kind_differs".into(),
+            detail: format!(
+                "booth {code} is a {kind} booth, the application asked for a {} booth",
+                ex.booth_kind
+            ),
+        });
+    }
+    Ok(warnings)
 }
 
 /// Moves an approved exhibitor to another booth and tells it.

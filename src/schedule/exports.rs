@@ -306,6 +306,7 @@ mod tests {
                 (Language::Ar, "معرض سيكام".to_string()),
             ])),
             description: Translatable::Same(String::new()),
+            payment_instructions: Translatable::Same(String::new()),
             timezone: chrono_tz::Africa::Casablanca,
             starts_on: NaiveDate::from_ymd_opt(2026, 5, 3).expect("date"),
             ends_on: NaiveDate::from_ymd_opt(2026, 5, 4).expect("date"),

@@ -375,6 +375,7 @@ pub fn rule_message(lang: Language, rule: Rule) -> String {
         Rule::Email => text("email"),
         Rule::Phone => text("phone"),
         Rule::Website => text("website"),
+        Rule::Country => text("country"),
         Rule::Consent => text("consent"),
         Rule::Range(lo, hi) => text("range")
             .replace("{lo}", &lo.to_string())
@@ -419,6 +420,7 @@ mod tests {
             Rule::Email,
             Rule::Phone,
             Rule::Website,
+            Rule::Country,
             Rule::Consent,
             Rule::Range(1, 9),
             Rule::Choice,

@@ -571,3 +571,53 @@ fn queries_are_only_in_stores() {
     }
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
 }
+
+/// The documentation holds what it cites: every "SPEC §n" of the README, `docs/` and the code
+/// names a section of `docs/SPEC.md`, and the commands it gives run on any system (no macOS
+/// `open`).
+#[test]
+fn the_documentation_cites_only_what_the_repository_holds() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let spec = std::fs::read_to_string(root.join("docs/SPEC.md")).expect("docs/SPEC.md");
+    let sections: BTreeSet<String> = spec
+        .lines()
+        .filter(|l| l.starts_with("## ") || l.starts_with("### "))
+        .filter_map(|l| l.split_whitespace().nth(1))
+        .map(|n| n.trim_end_matches('.').to_string())
+        .collect();
+    let mut texts: Vec<(String, String)> = modules(&root.join("src"))
+        .into_iter()
+        .map(|(module, file)| (module, std::fs::read_to_string(file).expect("readable")))
+        .collect();
+    for doc in [
+        "README.md",
+        "docs/behaviour.md",
+        "docs/operations.md",
+        "docs/security.md",
+    ] {
+        let text = std::fs::read_to_string(root.join(doc)).expect("doc");
+        texts.push((doc.to_string(), text));
+    }
+    let mut unknown = Vec::new();
+    for (file, text) in &texts {
+        for (at, _) in text.match_indices("SPEC §") {
+            let number: String = text[at + "SPEC §".len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            let number = number.trim_end_matches('.');
+            if !number.is_empty() && !sections.contains(number) {
+                unknown.push(format!("{file}: SPEC §{number}"));
+            }
+        }
+        let macos = file.ends_with(".md")
+            && text
+                .lines()
+                .any(|l| l.trim_start().starts_with("open ") || l.contains("$ open "));
+        assert!(!macos, "{file} tells to run macOS's `open`");
+    }
+    assert!(
+        unknown.is_empty(),
+        "cited, not in docs/SPEC.md: {unknown:?}"
+    );
+}

@@ -352,6 +352,20 @@ async fn a_login_storm_is_bounded() {
                 StatusCode::TOO_MANY_REQUESTS,
                 "the account rests, even for the right password"
             );
+            // `salon admin unlock` (another process, writing the database) lifts the lock: the
+            // next sign-in with the right password gets in, a wrong one counts afresh.
+            {
+                let mut pooled = app.db.get().expect("conn");
+                salon::auth::handlers::unlock_from_cli(&mut pooled.conn(), &email).expect("unlock");
+            }
+            let (status, body) = app
+                .post(
+                    "/api/v1/auth/tokens",
+                    None,
+                    json!({"email": email, "password": TEST_PASSWORD, "name": "unlocked"}),
+                )
+                .await;
+            assert_eq!(status, StatusCode::CREATED, "unlocked: {body}");
             return;
         }
     }
@@ -408,7 +422,13 @@ fn admin_create_prompts_at_a_terminal_and_does_not_show_the_password() {
     let dir = std::env::temp_dir().join(format!("salon-tty-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
-        .args(["admin", "create", "--email", "tty@example.ma"])
+        .args([
+            "admin",
+            "create",
+            "--new-database",
+            "--email",
+            "tty@example.ma",
+        ])
         .current_dir(&dir)
         .env_remove("SALON_ADMIN_PASSWORD")
         .stdin(slave.try_clone().expect("stdin"))
@@ -473,8 +493,30 @@ fn admin_list_and_reset_password_from_the_command_line() {
         );
         stdout
     };
+    // Where there is no database, `admin` does not make one unless asked: run from the wrong
+    // folder, it would be a second, empty database beside the server's.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
+        .args(["admin", "create", "--email", "first@example.ma"])
+        .current_dir(&dir)
+        .env("SALON_ADMIN_PASSWORD", "first password 1")
+        .output()
+        .expect("salon");
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success(), "{said}");
+    let path = std::path::absolute(dir.join("var/salon.db")).expect("path");
+    assert!(
+        said.contains(&path.display().to_string()) && said.contains("--new-database"),
+        "{said}"
+    );
+    assert!(!dir.join("var/salon.db").exists(), "no database was made");
     salon(
-        &["admin", "create", "--email", "first@example.ma"],
+        &[
+            "admin",
+            "create",
+            "--new-database",
+            "--email",
+            "first@example.ma",
+        ],
         Some("first password 1"),
     );
     salon(
@@ -542,6 +584,16 @@ fn admin_list_and_reset_password_from_the_command_line() {
     let live =
         salon::auth::store::find_token(&mut c, &salon::crypto::token_hash(&token)).expect("query");
     assert!(live.is_none(), "the old password's token is revoked");
+    let said = salon(&["admin", "unlock", "--email", "first@example.ma"], None);
+    assert!(said.contains("first@example.ma"), "{said}");
+    let first = salon::domain::EmailAddress::parse("first@example.ma").expect("email");
+    let row = salon::auth::store::find_by_email(&mut c, &first)
+        .expect("query")
+        .expect("first");
+    assert!(
+        row.unlocked_at.is_some(),
+        "the unlock is written for the server to read"
+    );
     drop(pooled);
     drop(db);
     let _ = std::fs::remove_dir_all(&dir);

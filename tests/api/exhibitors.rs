@@ -207,7 +207,7 @@ async fn the_whole_exhibitor_lifecycle() {
     );
     let fr_pass = &app.delivered("staff_pass", "sophie@atlas.example", 1).await[0];
     assert!(
-        fr_pass.subject.contains("Votre badge exposant"),
+        fr_pass.subject.contains("votre badge exposant"),
         "the exhibitor's language by default"
     );
     let (_, regs) = app
@@ -824,7 +824,7 @@ async fn every_exhibitor_email_speaks_the_recipients_language() {
             "staff_pass",
             [
                 "شارة العارض",
-                "Votre badge exposant",
+                "votre badge exposant",
                 "Your exhibitor badge",
             ],
         ),
@@ -968,7 +968,7 @@ async fn the_exhibit_form_applies_like_the_api() {
         ("email", "leila@sahara.example"),
         ("phone", ""),
         ("website", "https://sahara.example"),
-        ("country", "MA"),
+        ("country", "Maroc"),
         ("sector", "BPO"),
         ("description", ""),
         ("booth_kind", "island"),
@@ -1016,6 +1016,21 @@ async fn the_exhibit_form_applies_like_the_api() {
         .await
         .expect("post");
     assert_eq!(res.status(), StatusCode::OK);
+    // Confirmed: post, redirect, get, onto the exhibitor's own page (status, profile, withdraw).
+    assert!(
+        res.url().path().starts_with("/exhibitor/sle_"),
+        "the exhibitor's page: {}",
+        res.url()
+    );
+    let own = res.text().await.expect("html");
+    assert!(
+        own.contains("l’examinent") && own.contains(r#"id="profile""#),
+        "under review, with its profile to edit: {own}"
+    );
+    assert!(
+        own.replace("&#x2f;", "/").contains("/withdraw?lang="),
+        "a withdraw button"
+    );
     let (_, list) = app
         .get(
             &format!("/api/v1/events/{slug}/exhibitors?status=submitted"),
@@ -1023,6 +1038,10 @@ async fn the_exhibit_form_applies_like_the_api() {
         )
         .await;
     assert_eq!(list["items"][0]["booth_kind"], "island");
+    assert_eq!(
+        list["items"][0]["country"], "MA",
+        "a typed country is stored as its code"
+    );
     // A form without consent is shown again with the error, and writes nothing.
     let mut no_consent = form.to_vec();
     no_consent.retain(|(k, _)| *k != "consent");
@@ -1248,4 +1267,198 @@ async fn an_exhibitor_contact_is_erased_by_organizers_by_itself_and_by_the_purge
         .expect("items")
         .iter()
         .all(|e| e["erased"] == true && e["email"] == ""));
+}
+
+/// From its confirmation on, an exhibitor has its own page and token: it reads its status, edits
+/// its profile and may withdraw while the organizers review; a repeated application sends the
+/// page's address again (how a lost link is found). Countries are ISO codes in the API.
+#[tokio::test]
+async fn an_exhibitor_has_its_page_from_its_confirmation() {
+    let app = spawn_app_with(|s| s.registration.resend_interval = std::time::Duration::ZERO).await;
+    let slug = app.open_event("own-page", None).await;
+    let mut named = application("pending@atlas.example", "fr");
+    named["country"] = json!("Maroc");
+    let (status, body) = app
+        .post(&format!("/api/v1/events/{slug}/exhibitors"), None, named)
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "country", "{body}");
+    assert_eq!(body["errors"][0]["code"], "country", "{body}");
+
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("pending@atlas.example", "fr"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = &app
+        .delivered("exhibitor_confirm", "pending@atlas.example", 1)
+        .await[0];
+    let token = mail.token(&format!("{}/exhibitors/confirm/", app.settings.base_url()));
+    let (status, confirmed) = app
+        .post("/api/v1/exhibitors/confirm", None, json!({"token": token}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{confirmed}");
+    assert_eq!(confirmed["status"], "submitted");
+    let own = confirmed["manage_token"]
+        .as_str()
+        .expect("a manage token")
+        .to_string();
+    assert!(own.starts_with("sle_"));
+
+    let (status, me) = app.get("/api/v1/exhibitor", Some(&own)).await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["status"], "submitted");
+    let (status, body) = app
+        .patch(
+            "/api/v1/exhibitor",
+            Some(&own),
+            json!({"country": "Égypte"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["errors"][0]["field"], "country");
+    let (status, me) = app
+        .patch(
+            "/api/v1/exhibitor",
+            Some(&own),
+            json!({"country": "EG", "sector": "Formation"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(
+        (me["country"].as_str(), me["sector"].as_str()),
+        (Some("EG"), Some("Formation"))
+    );
+    let page = app
+        .client
+        .get(app.url(&format!("/exhibitor/{own}?lang=fr")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    assert!(
+        page.contains("en cours d’examen") || page.contains("l’examinent"),
+        "under review"
+    );
+    assert!(
+        page.contains(r#"<option value="EG" selected>Égypte</option>"#),
+        "its country chosen"
+    );
+
+    // Applying again: the address of its page comes by email.
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            application("pending@atlas.example", "fr"),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let again = &app
+        .delivered("exhibitor_already_applied", "pending@atlas.example", 1)
+        .await[0];
+    let emailed = again.token(&format!("{}/exhibitor/", app.settings.base_url()));
+    let (status, me) = app.get("/api/v1/exhibitor", Some(&emailed)).await;
+    assert_eq!(
+        (status, me["status"].as_str()),
+        (StatusCode::OK, Some("submitted"))
+    );
+
+    let (status, me) = app
+        .post("/api/v1/exhibitor/withdraw", Some(&own), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{me}");
+    assert_eq!(me["status"], "withdrawn");
+}
+
+/// The approval email states the booth, its price and the fair's payment instructions in the
+/// exhibitor's language; an organizer approving onto a booth smaller than asked, or of another
+/// kind, is told so in the answer (the approval stands).
+#[tokio::test]
+async fn an_approval_states_the_price_and_warns_of_a_smaller_booth() {
+    let app = spawn_app().await;
+    let slug = app.open_event("pay", None).await;
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/events/{slug}"),
+            Some(&app.admin),
+            json!({"payment_instructions": {
+                "fr": "Virement sous 15 jours au RIB 011 780 0000 1234 5678 9012 34, référence : votre société.",
+                "en": "Bank transfer within 15 days to IBAN MA64 0117 8000 0012 3456 7890 1234."}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["payment_instructions"]["fr"]
+        .as_str()
+        .is_some_and(|t| t.contains("RIB")));
+    booth(&app, &slug, "S9", json!("Hall A"), 9, 2).await;
+    booth(&app, &slug, "S12", json!("Hall A"), 12, 2).await;
+
+    // Asked: a 12 m² corner booth (application()). Given: 9 m², standard.
+    let id = submitted(&app, &slug, "small@atlas.example", "fr").await;
+    let (status, out) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({"booth_code": "S9"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["status"], "approved");
+    let codes: Vec<&str> = out["warnings"]
+        .as_array()
+        .expect("warnings")
+        .iter()
+        .filter_map(|w| w["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes,
+        ["booth_smaller_than_requested", "booth_kind_differs"],
+        "{out}"
+    );
+    assert!(out["warnings"][0]["detail"]
+        .as_str()
+        .is_some_and(|d| d.contains("9 m²") && d.contains("12 m²")));
+    let mail = &app
+        .delivered("exhibitor_approved", "small@atlas.example", 1)
+        .await[0];
+    assert!(
+        mail.text.contains("Prix\u{a0}: 15\u{202F}000,00\u{a0}MAD"),
+        "{}",
+        mail.text
+    );
+    assert!(mail.text.contains("RIB 011 780"), "{}", mail.text);
+    assert!(mail.html.contains("15\u{202F}000,00\u{a0}MAD") && mail.html.contains("RIB 011 780"));
+
+    // Moved to a booth of the area asked: only the kind still differs.
+    let (status, out) = app
+        .put_json(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/booth"),
+            json!({"booth_code": "S12"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{out}");
+    assert_eq!(out["warnings"].as_array().map(Vec::len), Some(1), "{out}");
+    assert_eq!(out["warnings"][0]["code"], "booth_kind_differs");
+
+    // In English, the English instructions and the English way of writing the price.
+    let id = submitted(&app, &slug, "en@atlas.example", "en").await;
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({"booth_code": "S9"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let mail = &app
+        .delivered("exhibitor_approved", "en@atlas.example", 1)
+        .await[0];
+    assert!(mail.text.contains("Price: MAD 15,000.00"), "{}", mail.text);
+    assert!(mail.text.contains("IBAN MA64"), "{}", mail.text);
 }

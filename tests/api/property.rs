@@ -100,6 +100,7 @@ fn run_case(db: &Db, programme: &[Gen]) -> Result<(), TestCaseError> {
     let fields = EventFields {
         name: Translatable::Same("Prop".into()),
         description: Translatable::Same(String::new()),
+        payment_instructions: Translatable::Same(String::new()),
         timezone: chrono_tz::UTC,
         starts_on: NaiveDate::from_ymd_opt(DAY0.0, DAY0.1, DAY0.2).expect("date"),
         ends_on: NaiveDate::from_ymd_opt(DAY0.0, DAY0.1, DAY0.2 + 1).expect("date"),
