@@ -188,7 +188,7 @@ fn open_database(settings: &Settings, create: bool) -> anyhow::Result<salon::db:
 /// How the person who started this process runs Salon again: `cargo run --release --` under
 /// cargo, else the program as it was called (`target/release/salon`, or `salon` on the PATH).
 fn this_command() -> String {
-    if std::env::var_os("CARGO").is_some() {
+    if std::env::var_os("CARGO").is_some_and(|c| !c.is_empty()) {
         return "cargo run --release --".to_string();
     }
     std::env::args()

@@ -1462,3 +1462,35 @@ async fn an_approval_states_the_price_and_warns_of_a_smaller_booth() {
     assert!(mail.text.contains("Price: MAD 15,000.00"), "{}", mail.text);
     assert!(mail.text.contains("IBAN MA64"), "{}", mail.text);
 }
+
+/// The directory's line under an exhibitor without a booth starts with what it has, not a
+/// separator, and names its country in the page's language.
+#[tokio::test]
+async fn the_directory_line_of_an_exhibitor_without_a_booth() {
+    let app = spawn_app().await;
+    let slug = app.open_event("nobooth", None).await;
+    let id = submitted(&app, &slug, "nobooth@atlas.example", "fr").await;
+    let (status, body) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors/{id}/approve"),
+            Some(&app.admin),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let page = app
+        .client
+        .get(app.url(&format!("/events/{slug}/exhibitors?lang=fr")))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("html");
+    let meta = page
+        .split(r#"<p class="meta">"#)
+        .nth(1)
+        .and_then(|m| m.split("</p>").next())
+        .expect("the line under the exhibitor");
+    assert_eq!(meta, "<bdi>BPO</bdi> · Maroc", "{page}");
+}

@@ -671,6 +671,24 @@ async fn a_first_start_on_a_new_database_logs_no_error() {
         log.contains("Salon is listening"),
         "the log was read: {log}"
     );
+    // Started by cargo (as `cargo test` starts it), it says to go on with cargo: `salon` is on
+    // nobody's PATH after a clone.
+    assert!(
+        log.contains("cargo run --release -- admin create --email"),
+        "{log}"
+    );
+    // Started as a program, it names the program as it was called.
+    let (mut salon, _, dir) =
+        start_salon("first-bin", &[("CARGO", "")], std::process::Stdio::piped()).await;
+    let _ = salon.kill();
+    let mut log = String::new();
+    if let Some(mut err) = salon.stderr.take() {
+        let _ = err.read_to_string(&mut log);
+    }
+    let _ = salon.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    let program = format!("{} admin create --email", env!("CARGO_BIN_EXE_salon"));
+    assert!(log.contains(&program), "{log}");
     assert!(
         !log.contains("ERROR") && !log.contains("database is locked"),
         "{log}"

@@ -222,6 +222,14 @@ def programme(browser):
     with page.expect_navigation():
         page.locator("main form[action$='/publish'] button").click()
     check(api("GET", f"/api/v1/events/{slug}")["status"] == "published", "settings: the fair is published")
+    # The exhibitors' payment instructions, per language, from the settings form.
+    page.goto(f"{BASE}/console/events/{slug}/settings?lang=fr")
+    page.fill("#payment_instructions-fr", "Virement sous 15 jours au RIB 011 780 0000 1234.\nRéférence : votre société.")
+    with page.expect_navigation():
+        page.click("main form.form.card button.primary")
+    said = api("GET", f"/api/v1/events/{slug}")["payment_instructions"]
+    check("RIB 011 780" in str(said) and "Référence" in str(said), f"settings: payment instructions saved ({said!r})")
+    check("RIB 011 780" in page.input_value("#payment_instructions-fr"), "settings: payment instructions shown again")
     page.goto(f"{BASE}/console/events/{slug}/releases/new?lang=en")
     diff = page.inner_text(".diff")
     check("Session A" in diff and "Session B, revised" in diff, "release page: the diff lists the new sessions")

@@ -15,7 +15,7 @@ import urllib.request
 
 from playwright.sync_api import sync_playwright
 
-from common import BASE, CHROMIUM, DESKTOP, PHONE, api, check, in_language, mail_to, passed, shot
+from common import mail_html, BASE, CHROMIUM, DESKTOP, PHONE, api, check, in_language, mail_to, passed, shot
 import console
 
 WORDS = {
@@ -220,6 +220,7 @@ def exhibitor(browser):
     page.fill("#f-contact_name", "Leila Benali")
     page.fill("#f-email", address)
     page.fill("#f-booth_area_m2", "18")
+    page.select_option("#f-country", label="Maroc")
     page.check("#f-consent")
     shot(page, "exhibit-fr-390")
     page.click("button[type=submit]")
@@ -232,11 +233,36 @@ def exhibitor(browser):
     header = page.inner_text("header")
     check("Salon International des Centres de Contact" in header and "siccam" not in header,
           f"exhibitor confirmed: the fair by its name, not its slug ({header!r})")
+    # Confirmed: its own page at once, under review, to complete or withdraw.
+    check("/exhibitor/sle_" in page.url, f"exhibitor confirmed: on its own page ({page.url})")
+    check("l’examinent" in page.inner_text("main"), "exhibitor page: under review")
+    check(page.locator("#staff").count() == 0, "exhibitor page: no staff passes before approval")
+    page.fill("#profile-sector", "Relation client")
+    page.click("#profile form button.primary")
+    page.wait_for_load_state()
+    check(page.input_value("#profile-sector") == "Relation client", "exhibitor page: profile edited while under review")
     shot(page, "exhibitor-submitted-fr-390")
     items = api("GET", "/api/v1/events/siccam/exhibitors?status=submitted&per_page=200")["items"]
     ex = next(i for i in items if i["email"] == address)
-    booth = api("GET", "/api/v1/events/siccam/booths?available=true&per_page=1")["items"][0]["code"]
-    api("POST", f"/api/v1/events/siccam/exhibitors/{ex['id']}/approve", {"booth_code": booth})
+    check(ex["country"] == "MA", f"exhibit: the country chosen is stored as its code ({ex['country']!r})")
+    api("PATCH", "/api/v1/events/siccam", {"payment_instructions": {
+        "fr": "Virement sous 15 jours au RIB 011 780 0000 1234 5678 9012 34.",
+        "ar": "تحويل بنكي داخل أجل 15 يومًا."}})
+    booths = api("GET", "/api/v1/events/siccam/booths?available=true&per_page=100")["items"]
+    small = next(b for b in booths if b["area_m2"] < 18)
+    booth = small["code"]
+    out = api("POST", f"/api/v1/events/siccam/exhibitors/{ex['id']}/approve", {"booth_code": booth})
+    check(any(w["code"] == "booth_smaller_than_requested" for w in out["warnings"]),
+          f"approval onto a {small['area_m2']} m² booth for 18 m² asked: warned")
+    price = mail_to(address, "Prix\u00a0: [^\n]+")
+    check("MAD" in price and ",00" in price, f"approval email: the booth's price ({price!r})")
+    mail_to(address, r"RIB 011 780[^\n]*")
+    letter = browser.new_page(viewport=PHONE)
+    letter.set_content(mail_html(address, r"RIB 011 780"))
+    check("RIB 011 780" in letter.inner_text("body") and "MAD" in letter.inner_text("body"),
+          "approval email (HTML): the price and the payment instructions")
+    shot(letter, "email-exhibitor-approved-fr-390")
+    letter.close()
     manage = mail_to(address, r"http\S+/exhibitor/sle_[\w-]+\S*")
     page.goto(manage)
     in_language(page, "fr")
@@ -268,6 +294,13 @@ def exhibitor(browser):
     page.goto(f"{BASE}/events/siccam/exhibitors?lang=fr")
     check("Sahara Voice" in page.inner_text("main") and booth in page.inner_text("main"),
           "directory: the approved exhibitor with its booth")
+    page.select_option("select[name=country]", label="Maroc")
+    with page.expect_navigation():
+        page.click("form.filters button")
+    check("country=MA" in page.url and "Sahara Voice" in page.inner_text("main"),
+          "directory: filtered by country, named in French")
+    check("Hall\u00a0: Hall A" in page.inner_text("main"), "directory: a French colon after a no-break space")
+    shot(page, "directory-country-fr-390")
     page.goto(manage_url)
     page.on("dialog", lambda d: d.accept())
     page.click("main > form button.link")
