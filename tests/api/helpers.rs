@@ -187,9 +187,28 @@ async fn start(
         // A sibling instance listens elsewhere (its links still name the first one's origin).
         settings.server.bind = "127.0.0.1:0".into();
     }
-    let application = Application::build(settings.clone())
-        .await
-        .expect("application builds");
+    let mut tries = 0;
+    let application = loop {
+        match Application::build(settings.clone()).await {
+            Ok(application) => break application,
+            // The port chosen before the start was taken meanwhile (another test's connection
+            // got it as its own ephemeral port): choose again, links and all.
+            Err(e) if admin.is_none() && tries < 10 && format!("{e:#}").contains("in use") => {
+                tries += 1;
+                let before = format!("http://{}", settings.server.bind);
+                let port = std::net::TcpListener::bind("127.0.0.1:0")
+                    .expect("free port")
+                    .local_addr()
+                    .expect("addr")
+                    .port();
+                settings.server.bind = format!("127.0.0.1:{port}");
+                if settings.server.public_base_url == before {
+                    settings.server.public_base_url = format!("http://127.0.0.1:{port}");
+                }
+            }
+            Err(e) => panic!("application builds: {e:?}"),
+        }
+    };
     let address = format!("http://127.0.0.1:{}", application.port());
     let pool = application.db.clone();
     let clock = application.clock.clone();
