@@ -204,9 +204,11 @@ pub struct EventOut {
     pub id: i64,
     pub slug: String,
     pub name: Translatable,
-    pub description: Translatable,
-    /// What the approval email tells an exhibitor about paying its booth (bank details, deadline); empty for none.
-    pub payment_instructions: Translatable,
+    /// Null when there is none.
+    pub description: Option<Translatable>,
+    /// What the approval email tells an exhibitor about paying its booth (bank details,
+    /// deadline); null for none.
+    pub payment_instructions: Option<Translatable>,
     /// IANA timezone, e.g. `Africa/Casablanca`.
     pub timezone: String,
     pub starts_on: NaiveDate,
@@ -227,14 +229,30 @@ pub struct EventOut {
     pub updated_at: DateTime<Utc>,
 }
 
+/// A text organizers may leave blank, as the API shows it: its languages that are written, or
+/// null when none is (a `Translatable` holds no blank text).
+fn written(text: &Translatable) -> Option<Translatable> {
+    match text {
+        Translatable::Same(t) => (!t.trim().is_empty()).then(|| text.clone()),
+        Translatable::PerLanguage(map) => {
+            let kept: std::collections::BTreeMap<_, _> = map
+                .iter()
+                .filter(|(_, t)| !t.trim().is_empty())
+                .map(|(l, t)| (*l, t.clone()))
+                .collect();
+            (!kept.is_empty()).then_some(Translatable::PerLanguage(kept))
+        }
+    }
+}
+
 impl From<&Event> for EventOut {
     fn from(e: &Event) -> Self {
         EventOut {
             id: e.id,
             slug: e.slug.clone(),
             name: e.name.clone(),
-            description: e.description.clone(),
-            payment_instructions: e.payment_instructions.clone(),
+            description: written(&e.description),
+            payment_instructions: written(&e.payment_instructions),
             timezone: e.timezone.name().to_string(),
             starts_on: e.starts_on,
             ends_on: e.ends_on,

@@ -288,13 +288,24 @@ async fn changing_days_or_hours_cannot_strand_sessions() {
 }
 
 #[tokio::test]
-async fn a_missing_description_is_empty() {
+async fn a_missing_description_is_null() {
     let app = spawn_app().await;
     let mut body = event_body("no-description");
     body.as_object_mut().expect("object").remove("description");
     let (status, ev) = app.post("/api/v1/events", Some(&app.admin), body).await;
     assert_eq!(status, StatusCode::CREATED);
-    assert_eq!(ev["description"], "");
+    // Null, never "" (which the Translatable schema refuses), and so the payment instructions.
+    assert!(ev["description"].is_null(), "{ev}");
+    assert!(ev["payment_instructions"].is_null(), "{ev}");
+    let (status, ev) = app
+        .patch(
+            "/api/v1/events/no-description",
+            Some(&app.admin),
+            json!({"description": {"fr": "Deux jours"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{ev}");
+    assert_eq!(ev["description"], json!({"fr": "Deux jours"}));
 }
 
 #[tokio::test]
