@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod console;
 mod store;
 
 use actix_web::{web, HttpResponse};
@@ -15,7 +16,7 @@ use utoipa::ToSchema;
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::store as events;
-use crate::registrations::{self, Category, RegistrationRow, Status};
+use crate::registrations::{self, Category, Status};
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::AppState;
@@ -57,6 +58,83 @@ fn normalize(code: &str) -> String {
         .join("-")
 }
 
+/// What a badge at the door comes to.
+#[derive(Debug)]
+pub enum Door {
+    /// First scan of the day: in.
+    In(ScanResult),
+    /// Scanned already today (a re-entry, or a badge passed back through the fence).
+    Again(ScanResult),
+    /// No registration of this fair has this badge code.
+    Unknown,
+    /// The registration is not confirmed (pending, waitlisted, cancelled).
+    NotConfirmed(Status),
+    /// Today (in the fair's timezone) is not a day of the fair.
+    NotAFairDay(NaiveDate),
+}
+
+/// Checks `code` in at the fair `slug` by organizer `who` at `now`, in a write transaction that
+/// locks the event, so two gates scanning one badge at once agree on which scan was first. The
+/// API and the console's door both come here.
+pub fn check_in(
+    c: &mut crate::db::Conn,
+    slug: &str,
+    code: &str,
+    who: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Door> {
+    let event = events::lock(c, slug)?;
+    let Some(reg) = registrations::service::find_by_badge(c, event.id, &normalize(code))? else {
+        return Ok(Door::Unknown);
+    };
+    if reg.status() != Status::Confirmed {
+        return Ok(Door::NotConfirmed(reg.status()));
+    }
+    let day = now.with_timezone(&event.timezone).date_naive();
+    if day < event.starts_on || day > event.ends_on {
+        return Ok(Door::NotAFairDay(day));
+    }
+    let (first, at) = match store::first_scan(c, reg.id, day)? {
+        Some(at) => (false, at),
+        None => {
+            let at = now.naive_utc();
+            let scan = store::NewCheckin {
+                event_id: event.id,
+                registration_id: reg.id,
+                day,
+                category: &reg.category,
+                scanned_at: at,
+                scanned_by: Some(who),
+            };
+            store::insert(c, &scan)?;
+            (true, at)
+        }
+    };
+    let result = ScanResult {
+        registration_id: reg.id,
+        name: reg.name.clone(),
+        organization: reg.organization.clone(),
+        category: reg.category(),
+        first_today: first,
+        day,
+        checked_in_at: at.and_utc(),
+    };
+    Ok(if first {
+        Door::In(result)
+    } else {
+        Door::Again(result)
+    })
+}
+
+/// How many badges were checked in on `day` at the fair `event_id`.
+pub fn count_on(c: &mut crate::db::Conn, event_id: i64, day: NaiveDate) -> AppResult<i64> {
+    Ok(store::counts(c, event_id)?
+        .into_iter()
+        .filter(|(d, _, _)| *d == day)
+        .map(|(_, _, n)| n)
+        .sum())
+}
+
 #[utoipa::path(post, path = "/api/v1/events/{slug}/checkins", tag = "checkin",
     params(("slug" = String, Path)), request_body = Scan,
     responses((status = 201, body = ScanResult, description = "first scan today"), (status = 200, body = ScanResult, description = "scanned before today (`first_today: false`)"),
@@ -72,63 +150,23 @@ pub async fn scan(
     let (body, mut check) = body.into_parts().await?;
     let code = check.text("badge_code", body.badge_code, 100);
     check.done().map_err(AppError::Validation)?;
-    let code = normalize(&code.unwrap_or_default());
+    let code = code.unwrap_or_default();
     let now = state.clock.now();
-    let (result, first) = state
+    let door = state
         .db
-        .write(move |c| {
-            // Locked, so two gates scanning one badge at once agree on which scan was first.
-            let event = events::lock(c, &slug)?;
-            let reg: RegistrationRow = registrations::service::find_by_badge(c, event.id, &code)?
-                .ok_or_else(|| AppError::not_found("unknown badge"))?;
-            if reg.status() != Status::Confirmed {
-                return Err(AppError::Conflict(format!(
-                    "this badge's registration is {}, not confirmed",
-                    reg.status()
-                )));
-            }
-            let day = now.with_timezone(&event.timezone).date_naive();
-            if day < event.starts_on || day > event.ends_on {
-                return Err(AppError::Conflict(format!(
-                    "{day} is not a day of the fair ({} to {})",
-                    event.starts_on, event.ends_on
-                )));
-            }
-            let (first, at) = match store::first_scan(c, reg.id, day)? {
-                Some(at) => (false, at),
-                None => {
-                    let at = now.naive_utc();
-                    let scan = store::NewCheckin {
-                        event_id: event.id,
-                        registration_id: reg.id,
-                        day,
-                        category: &reg.category,
-                        scanned_at: at,
-                        scanned_by: Some(who.id),
-                    };
-                    store::insert(c, &scan)?;
-                    (true, at)
-                }
-            };
-            Ok((
-                ScanResult {
-                    registration_id: reg.id,
-                    name: reg.name.clone(),
-                    organization: reg.organization.clone(),
-                    category: reg.category(),
-                    first_today: first,
-                    day,
-                    checked_in_at: at.and_utc(),
-                },
-                first,
-            ))
-        })
+        .write(move |c| check_in(c, &slug, &code, who.id, now))
         .await?;
-    Ok(if first {
-        HttpResponse::Created().json(result)
-    } else {
-        HttpResponse::Ok().json(result)
-    })
+    match door {
+        Door::In(result) => Ok(HttpResponse::Created().json(result)),
+        Door::Again(result) => Ok(HttpResponse::Ok().json(result)),
+        Door::Unknown => Err(AppError::not_found("unknown badge")),
+        Door::NotConfirmed(status) => Err(AppError::Conflict(format!(
+            "this badge's registration is {status}, not confirmed"
+        ))),
+        Door::NotAFairDay(day) => Err(AppError::Conflict(format!(
+            "{day} is not a day of the fair"
+        ))),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -187,6 +225,7 @@ pub async fn summary(
 pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_scan, scan);
     r.add(__path_summary, summary);
+    console::routes(r);
 }
 
 #[cfg(test)]

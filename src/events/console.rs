@@ -56,6 +56,7 @@ pub fn nav(event: &Event, lang: Language) -> minijinja::Value {
         slug => &event.slug,
         base => format!("/console/events/{}", event.slug),
         public => format!("/events/{}?lang={}", event.slug, lang.code()),
+        door => format!("/console/events/{}/door", event.slug),
         published => event.is_published(),
         status_label => word(lang, Section::Console, status),
     }
@@ -367,6 +368,10 @@ pub async fn overview(
     console: Console,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ConsoleError> {
+    if !console.can(Role::Viewer) && console.can(Role::Checkin) {
+        // A door steward's fair is its door.
+        return Ok(console.see_other(&format!("/console/events/{}/door", slug.into_inner())));
+    }
     console.require(Role::Viewer)?;
     let lang = console.lang;
     let slug = slug.into_inner();

@@ -30,6 +30,7 @@ const ASSETS: &[Asset] = &[
     ),
     Asset::new("forms.js", JS, include_bytes!("../../assets/forms.js")),
     Asset::new("editor.js", JS, include_bytes!("../../assets/editor.js")),
+    Asset::new("door.js", JS, include_bytes!("../../assets/door.js")),
     Asset::new(
         "api-docs.js",
         JS,

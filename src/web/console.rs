@@ -161,6 +161,9 @@ impl Me {
             role => word(lang, Section::Console, &format!("role_{}", self.role)),
             can_edit => self.role.allows(Role::Editor),
             is_admin => self.role.allows(Role::Admin),
+            // A door steward (checkin) sees the door and nothing else of a fair.
+            can_view => self.role.allows(Role::Viewer),
+            can_door => self.role.allows(Role::Checkin),
             sign_out => SIGN_OUT,
             sign_out_csrf => &self.sign_out_csrf,
         }

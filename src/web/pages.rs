@@ -58,6 +58,7 @@ fn env() -> &'static Environment<'static> {
             "console/diff.html",
             "console/release_new.html",
             "console/releases.html",
+            "console/door.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

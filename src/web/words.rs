@@ -50,10 +50,12 @@ pub enum Section {
     Console,
     /// The console's programme editor, session forms and releases.
     ConsoleSchedule,
+    /// The door: checking badges in.
+    ConsoleDoor,
 }
 
 impl Section {
-    pub const ALL: [Section; 14] = [
+    pub const ALL: [Section; 15] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -68,6 +70,7 @@ impl Section {
         Section::Home,
         Section::Console,
         Section::ConsoleSchedule,
+        Section::ConsoleDoor,
     ];
 
     /// The section's name in the files.
@@ -87,6 +90,7 @@ impl Section {
             Section::Home => "home",
             Section::Console => "console",
             Section::ConsoleSchedule => "console_schedule",
+            Section::ConsoleDoor => "console_door",
         }
     }
 }

@@ -123,3 +123,193 @@ async fn browser_addresses_answer_pages() {
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 }
+
+/// Signs `email` in to the console; the session's cookie, to send as `cookie`.
+async fn console_cookie(app: &TestApp, email: &str) -> String {
+    let client = no_redirects();
+    let page = client
+        .get(app.url("/console/sign-in"))
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("page");
+    let res = client
+        .post(app.url("/console/sign-in"))
+        .header("origin", app.url("").trim_end_matches('/'))
+        .form(&[
+            ("email", email),
+            ("password", TEST_PASSWORD),
+            ("csrf", &csrf_of(&page)),
+        ])
+        .send()
+        .await
+        .expect("sign in");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let cookie = res.headers()["set-cookie"].to_str().expect("cookie");
+    cookie.split(';').next().expect("name=value").to_string()
+}
+
+/// The door: a badge code posted from the page (as a handheld scanner types it) answers green,
+/// then amber for the same badge, red for an unknown one, each with today's count; asked for
+/// JSON (the page's script) the same outcome comes as JSON; a camera frame's grey picture is read
+/// for its QR code. A door steward (checkin) lands on the door and sees nothing else of the fair;
+/// a viewer may not check badges in.
+#[tokio::test]
+async fn the_door_checks_badges_and_is_all_a_steward_sees() {
+    let app = spawn_app().await;
+    let slug = app.open_event("door-console", None).await; // 3–4 May 2027, Casablanca
+    let (_, reg) = app
+        .post(
+            &format!("/api/v1/events/{slug}/registrations"),
+            Some(&app.admin),
+            serde_json::json!({"name": "Nadia Berrada", "email": "nadia@example.ma", "organization": "Atlas Contact", "category": "press"}),
+        )
+        .await;
+    let code = reg["badge_code"].as_str().expect("badge").to_string();
+    app.clock.set(Some(
+        chrono::DateTime::parse_from_rfc3339("2027-05-03T08:30:00Z")
+            .expect("time")
+            .with_timezone(&chrono::Utc),
+    ));
+    let steward = app.create_organizer(Role::Checkin);
+    let cookie = console_cookie(&app, &steward).await;
+    let client = no_redirects();
+    let door = format!("/console/events/{slug}/door");
+
+    // The fair's overview sends a steward to the door; the door shows no other tab.
+    let res = client
+        .get(app.url(&format!("/console/events/{slug}")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("overview");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        res.headers()["location"].to_str().expect("to"),
+        format!("{door}?lang=en")
+    );
+    let page = client
+        .get(app.url(&format!("{door}?lang=en")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("door")
+        .text()
+        .await
+        .expect("page");
+    assert!(page.contains("Ready: scan a badge"), "{page}");
+    assert!(!page
+        .replace("&#x2f;", "/")
+        .contains(&format!("/console/events/{slug}/schedule")));
+    let csrf = csrf_of(
+        page.split(r#"class="door-check""#)
+            .nth(1)
+            .expect("the door's form"),
+    );
+
+    let scan = |badge: String, json: bool| {
+        let mut req = client
+            .post(app.url(&format!("{door}?lang=en")))
+            .header("cookie", &cookie)
+            .header("origin", app.url("").trim_end_matches('/'))
+            .form(&[("csrf", csrf.as_str()), ("badge_code", badge.as_str())]);
+        if json {
+            req = req.header("accept", "application/json");
+        }
+        req.send()
+    };
+    let first = scan(code.to_lowercase().replace('-', " "), false)
+        .await
+        .expect("scan")
+        .text()
+        .await
+        .expect("page");
+    assert!(
+        first.contains(r#"class="door-result in""#)
+            && first.contains("Nadia Berrada")
+            && first.contains("Press"),
+        "{first}"
+    );
+    let again: serde_json::Value = scan(code.clone(), true)
+        .await
+        .expect("scan")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(again["kind"], "again", "{again}");
+    assert_eq!(again["detail"], "First scanned at 09:30.", "{again}");
+    assert_eq!(again["today"], 1);
+    let unknown: serde_json::Value = scan("NOPE-NOPE-NOPE-NOPE".into(), true)
+        .await
+        .expect("scan")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        (unknown["kind"].as_str(), unknown["detail"].as_str()),
+        (Some("refused"), Some("Unknown badge: check the code."))
+    );
+
+    // A frame from the camera: the badge's QR code, read on the server.
+    let qr = qrcode::QrCode::new(code.as_bytes()).expect("qr");
+    let (w, h, scale) = (480usize, 360usize, 8usize);
+    let modules = qr.width();
+    let mut grey = vec![200u8; w * h];
+    let side = (modules + 8) * scale;
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = ((x / scale).wrapping_sub(4), (y / scale).wrapping_sub(4));
+            let dark = mx < modules && my < modules && qr[(mx, my)] == qrcode::Color::Dark;
+            grey[((h - side) / 2 + y) * w + (w - side) / 2 + x] = if dark { 30 } else { 235 };
+        }
+    }
+    let frame_csrf = page
+        .split("data-csrf=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("the frame's token")
+        .to_string();
+    let send_frame = |body: Vec<u8>, token: String| {
+        client
+            .post(app.url(&format!("{door}/frame?w={w}&h={h}")))
+            .header("cookie", &cookie)
+            .header("origin", app.url("").trim_end_matches('/'))
+            .header("x-csrf", token)
+            .header("content-type", "application/octet-stream")
+            .body(body)
+            .send()
+    };
+    let seen: serde_json::Value = send_frame(grey.clone(), frame_csrf.clone())
+        .await
+        .expect("frame")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(seen["code"].as_str(), Some(code.as_str()));
+    let res = send_frame(grey[..100].to_vec(), frame_csrf.clone())
+        .await
+        .expect("frame");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let res = send_frame(grey, "forged".into()).await.expect("frame");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    // A viewer reads the fair but does not check badges in.
+    let viewer = app.create_organizer(Role::Viewer);
+    let viewer_cookie = console_cookie(&app, &viewer).await;
+    let res = client
+        .get(app.url(&door))
+        .header("cookie", &viewer_cookie)
+        .send()
+        .await
+        .expect("door");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let (_, summary) = app
+        .get(
+            &format!("/api/v1/events/{slug}/checkins/summary"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(summary[0]["total"], 1, "one badge in, scanned twice");
+}

@@ -17,6 +17,7 @@ from playwright.sync_api import sync_playwright
 
 from common import mail_html, BASE, CHROMIUM, DESKTOP, PHONE, api, check, in_language, mail_to, passed, shot
 import console
+import door
 
 WORDS = {
     "ar": {"done": "شكرًا لكم", "confirmed": "تم تأكيد تسجيلكم", "cancelled": "تم إلغاء تسجيلكم",
@@ -478,6 +479,7 @@ def main():
         programme(browser)
         bookings(browser)
         console.suite(browser)
+        door.suite(p, browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 
