@@ -43,6 +43,17 @@ pub fn common_context(
 }
 
 /// The outbox and templates API.
+/// The emails written to registration `id`, newest first (what its console page lists).
+pub fn sent_to_registration(
+    c: &mut crate::db::Conn,
+    id: i64,
+) -> crate::error::AppResult<Vec<model::EmailOut>> {
+    Ok(store::of_registration(c, id)?
+        .into_iter()
+        .map(model::EmailOut::from)
+        .collect())
+}
+
 pub fn routes(r: &mut crate::web::routes::Routes) {
     handlers::routes(r);
 }

@@ -129,6 +129,15 @@ pub fn find_ids_for_registration(c: &mut Conn, registration_id: i64) -> QueryRes
         .load(c))
 }
 
+/// A registration's emails, newest first.
+pub fn of_registration(c: &mut Conn, registration_id: i64) -> QueryResult<Vec<EmailRow>> {
+    run!(c, |c| outbox_emails::table
+        .filter(outbox_emails::registration_id.eq(registration_id))
+        .order(outbox_emails::id.desc())
+        .select(EmailRow::as_select())
+        .load(c))
+}
+
 /// The id and text body of each of an event's emails not sent.
 pub fn find_unsent_bodies(c: &mut Conn, event_id: i64) -> QueryResult<Vec<(i64, Option<String>)>> {
     run!(c, |c| outbox_emails::table

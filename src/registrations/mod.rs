@@ -6,12 +6,13 @@
 //! Where to look: `service/` holds the rules (registering, cancelling, their emails) and
 //! `store.rs` every query; the edges are `handlers.rs` (the public API), `pages.rs` (the
 //! register form and the confirmation link), `attendee.rs` and `attendee_pages.rs` (the
-//! attendee's own API and pages), `organizer.rs` (organizers' API) and `agenda.rs` (the feed).
+//! attendee's own API and pages), `organizer.rs` (organizers' API), `console.rs` (organizers' pages) and `agenda.rs` (the feed).
 
 pub mod agenda;
 pub mod attendee;
 pub mod attendee_pages;
 pub mod bookings;
+pub mod console;
 pub mod handlers;
 pub mod input;
 pub mod model;
@@ -32,4 +33,5 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     agenda::routes(r);
     attendee::routes(r);
     organizer::routes(r);
+    console::routes(r);
 }

@@ -8,7 +8,9 @@ use actix_web::{web, HttpResponse};
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::model::{BookingStatus, Category, DetailsChange, Profile, RegistrationOut, Status};
+use super::model::{
+    BookingStatus, Category, DetailsChange, Profile, RegistrationOut, RegistrationRow, Status,
+};
 use super::{service, store};
 use crate::audit;
 use crate::domain::{Language, Role};
@@ -118,6 +120,15 @@ pub async fn csv(
             Ok((event.slug, event.timezone, rows))
         })
         .await?;
+    Ok(registrations_csv(&slug, tz, rows))
+}
+
+/// Every registration of a fair as the CSV organizers download (the API's and the console's).
+pub fn registrations_csv(
+    slug: &str,
+    tz: chrono_tz::Tz,
+    rows: Vec<RegistrationRow>,
+) -> HttpResponse {
     let mut out = String::new();
     for r in rows {
         let cells = [
@@ -142,11 +153,11 @@ pub async fn csv(
         ];
         out.push_str(&csv_row(&cells));
     }
-    Ok(csv_download(
+    csv_download(
         &format!("{slug}-registrations.csv"),
         "id,status,category,name,email,organization,job_title,country,phone,language,badge_code,created_at,confirmed_at,erased",
         out,
-    ))
+    )
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -187,111 +198,124 @@ pub async fn update(
     let shape = check.into_errors();
     let (slug, id) = path.into_inner();
     let settings = state.settings.clone();
-    let out = state
+    let (slug, reg) = state
         .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let reg = store::find(c, event.id, id)?;
-            if reg.erased_at.is_some() {
-                return Err(AppError::Conflict("this registration was erased".into()));
-            }
-            let mut errors = shape;
-            let text = |f: &str,
-                        v: Option<Option<String>>,
-                        cur: Option<String>,
-                        errors: &mut Vec<FieldError>| match v {
-                None => cur,
-                Some(None) => None,
-                Some(Some(s)) if s.trim().is_empty() => None,
-                Some(Some(s)) => Some(crate::domain::text::short_text(f, &s, 200, errors)),
-            };
-            let name = match &patch.name {
-                Some(n) => Some(crate::domain::text::short_text("name", n, 200, &mut errors)),
-                None => reg.name.clone(),
-            };
-            let organization = text(
-                "organization",
-                patch.organization,
-                reg.organization.clone(),
-                &mut errors,
-            );
-            let job_title = text(
-                "job_title",
-                patch.job_title,
-                reg.job_title.clone(),
-                &mut errors,
-            );
-            let country = text("country", patch.country, reg.country.clone(), &mut errors);
-            let phone = text("phone", patch.phone, reg.phone.clone(), &mut errors);
-            let category = patch.category.unwrap_or(reg.category());
-            if category == Category::ExhibitorStaff && reg.category() != Category::ExhibitorStaff {
-                errors.push(FieldError::new(
-                    "category",
-                    "exhibitor_staff comes only from exhibitors' staff passes",
-                ));
-            }
-            if !errors.is_empty() {
-                return Err(AppError::Validation(errors));
-            }
-            let language = patch.language.unwrap_or(reg.language());
-            let mut search_parts: Vec<&str> = name.as_deref().into_iter().collect();
-            search_parts.extend(reg.email.as_deref());
-            search_parts.extend(organization.as_deref());
-            let search = crate::domain::search_text(search_parts);
-            let change = DetailsChange {
-                name: name.as_deref(),
-                profile: Profile {
-                    organization,
-                    job_title,
-                    country,
-                    phone,
-                },
-                language: language.code(),
-                search_text: search,
-                category: Some(category.as_str()),
-                consent_at: None,
-            };
-            store::update_details(c, id, &change, crate::db::now())?;
-            let mut reg = store::find(c, event.id, id)?;
-            // Organizers move a registration only as SPEC §3 lets them: a waitlisted attendee
-            // in, or anyone out. Asking for the current status changes nothing.
-            if let Some(next) = patch.status.filter(|s| *s != reg.status()) {
-                let current = reg.status();
-                reg = match (current, next) {
-                    (Status::Waitlisted, Status::Confirmed) => {
-                        let r = service::transition(c, &reg, next)?;
-                        service::send_with_manage_link(
-                            c,
-                            &settings,
-                            &event,
-                            &r,
-                            EmailKind::RegistrationPromoted,
-                        )?;
-                        r
-                    }
-                    (_, Status::Cancelled) if current.can_become(next) => {
-                        service::cancel(c, &settings, &event, &reg)?
-                    }
-                    _ => {
-                        return Err(AppError::Conflict(format!(
-                            "an organizer cannot move a registration from {current} to {next}"
-                        )))
-                    }
-                };
-            }
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                "registration",
-                Some(id),
-                serde_json::json!({"status": reg.status, "category": reg.category}),
-            )?;
-            Ok(RegistrationOut::of(&event.slug, &reg))
-        })
+        .write(move |c| change(c, &settings, who.id, &slug, id, patch, shape))
         .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok().json(RegistrationOut::of(&slug, &reg)))
+}
+
+/// An organizer's change of registration `id` of the fair `slug` (details, category, status
+/// along SPEC §3), checked and audited in one write transaction that locks the event; the fair's
+/// slug and the registration as it is now. `shape`: the errors found reading the request.
+pub fn change(
+    c: &mut crate::db::Conn,
+    settings: &crate::config::Settings,
+    who: i64,
+    slug: &str,
+    id: i64,
+    patch: RegistrationPatch,
+    shape: Vec<FieldError>,
+) -> AppResult<(String, RegistrationRow)> {
+    let event = events::lock(c, slug)?;
+    let reg = store::find(c, event.id, id)?;
+    if reg.erased_at.is_some() {
+        return Err(AppError::Conflict("this registration was erased".into()));
+    }
+    let mut errors = shape;
+    let text = |f: &str,
+                v: Option<Option<String>>,
+                cur: Option<String>,
+                errors: &mut Vec<FieldError>| match v {
+        None => cur,
+        Some(None) => None,
+        Some(Some(s)) if s.trim().is_empty() => None,
+        Some(Some(s)) => Some(crate::domain::text::short_text(f, &s, 200, errors)),
+    };
+    let name = match &patch.name {
+        Some(n) => Some(crate::domain::text::short_text("name", n, 200, &mut errors)),
+        None => reg.name.clone(),
+    };
+    let organization = text(
+        "organization",
+        patch.organization,
+        reg.organization.clone(),
+        &mut errors,
+    );
+    let job_title = text(
+        "job_title",
+        patch.job_title,
+        reg.job_title.clone(),
+        &mut errors,
+    );
+    let country = text("country", patch.country, reg.country.clone(), &mut errors);
+    let phone = text("phone", patch.phone, reg.phone.clone(), &mut errors);
+    let category = patch.category.unwrap_or(reg.category());
+    if category == Category::ExhibitorStaff && reg.category() != Category::ExhibitorStaff {
+        errors.push(FieldError::new(
+            "category",
+            "exhibitor_staff comes only from exhibitors' staff passes",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    let language = patch.language.unwrap_or(reg.language());
+    let mut search_parts: Vec<&str> = name.as_deref().into_iter().collect();
+    search_parts.extend(reg.email.as_deref());
+    search_parts.extend(organization.as_deref());
+    let search = crate::domain::search_text(search_parts);
+    let change = DetailsChange {
+        name: name.as_deref(),
+        profile: Profile {
+            organization,
+            job_title,
+            country,
+            phone,
+        },
+        language: language.code(),
+        search_text: search,
+        category: Some(category.as_str()),
+        consent_at: None,
+    };
+    store::update_details(c, id, &change, crate::db::now())?;
+    let mut reg = store::find(c, event.id, id)?;
+    // Organizers move a registration only as SPEC §3 lets them: a waitlisted attendee
+    // in, or anyone out. Asking for the current status changes nothing.
+    if let Some(next) = patch.status.filter(|s| *s != reg.status()) {
+        let current = reg.status();
+        reg = match (current, next) {
+            (Status::Waitlisted, Status::Confirmed) => {
+                let r = service::transition(c, &reg, next)?;
+                service::send_with_manage_link(
+                    c,
+                    settings,
+                    &event,
+                    &r,
+                    EmailKind::RegistrationPromoted,
+                )?;
+                r
+            }
+            (_, Status::Cancelled) if current.can_become(next) => {
+                service::cancel(c, settings, &event, &reg)?
+            }
+            _ => {
+                return Err(AppError::Conflict(format!(
+                    "an organizer cannot move a registration from {current} to {next}"
+                )))
+            }
+        };
+    }
+    audit::record(
+        c,
+        Some(who),
+        Some(event.id),
+        "update",
+        "registration",
+        Some(id),
+        serde_json::json!({"status": reg.status, "category": reg.category}),
+    )?;
+    Ok((event.slug, reg))
 }
 
 #[utoipa::path(delete, path = "/api/v1/events/{slug}/registrations/{id}", tag = "registrations",
@@ -318,23 +342,33 @@ pub async fn resend(
     let settings = state.settings.clone();
     let kind = state
         .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let reg = store::find(c, event.id, id)?;
-            let kind = service::resend(c, &settings, &event, &reg)?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "resend",
-                "registration",
-                Some(id),
-                serde_json::json!({"kind": kind}),
-            )?;
-            Ok(kind)
-        })
+        .write(move |c| send_again(c, &settings, who.id, &slug, id))
         .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"queued": kind})))
+}
+
+/// An organizer's "send it again": the confirmation link while pending, the confirmation (badge
+/// and links) once confirmed; audited. The kind of email queued.
+pub fn send_again(
+    c: &mut crate::db::Conn,
+    settings: &crate::config::Settings,
+    who: i64,
+    slug: &str,
+    id: i64,
+) -> AppResult<EmailKind> {
+    let event = events::lock(c, slug)?;
+    let reg = store::find(c, event.id, id)?;
+    let kind = service::resend(c, settings, &event, &reg)?;
+    audit::record(
+        c,
+        Some(who),
+        Some(event.id),
+        "resend",
+        "registration",
+        Some(id),
+        serde_json::json!({"kind": kind}),
+    )?;
+    Ok(kind)
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/registrations/{id}/badge", tag = "registrations",

@@ -387,7 +387,7 @@ impl actix_web::ResponseError for ConsoleError {
 /// A console form as sent: every `name=value` pair in order, so that repeated names
 /// (`languages=ar&languages=fr`) and per-language texts (`name[ar]`, `name[fr]`) are read as
 /// the API reads the same members.
-#[derive(Debug, Default, serde::Deserialize)]
+#[derive(Debug, Default, Clone, serde::Deserialize)]
 #[serde(transparent)]
 pub struct FormFields(pub Vec<(String, String)>);
 

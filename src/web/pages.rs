@@ -59,6 +59,9 @@ fn env() -> &'static Environment<'static> {
             "console/release_new.html",
             "console/releases.html",
             "console/door.html",
+            "console/registrations.html",
+            "console/registration.html",
+            "console/registration_new.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

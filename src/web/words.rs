@@ -52,10 +52,12 @@ pub enum Section {
     ConsoleSchedule,
     /// The door: checking badges in.
     ConsoleDoor,
+    /// Registrations in the console.
+    ConsoleRegistrations,
 }
 
 impl Section {
-    pub const ALL: [Section; 15] = [
+    pub const ALL: [Section; 16] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -71,6 +73,7 @@ impl Section {
         Section::Console,
         Section::ConsoleSchedule,
         Section::ConsoleDoor,
+        Section::ConsoleRegistrations,
     ];
 
     /// The section's name in the files.
@@ -91,6 +94,7 @@ impl Section {
             Section::Console => "console",
             Section::ConsoleSchedule => "console_schedule",
             Section::ConsoleDoor => "console_door",
+            Section::ConsoleRegistrations => "console_registrations",
         }
     }
 }

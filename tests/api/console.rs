@@ -313,3 +313,62 @@ async fn the_door_checks_badges_and_is_all_a_steward_sees() {
         .await;
     assert_eq!(summary[0]["total"], 1, "one badge in, scanned twice");
 }
+
+/// Registrations in the console: the CSV downloads with the session (no API token), a walk-in
+/// is confirmed at once, and a second walk-in with the same email is said on the form and adds
+/// nothing.
+#[tokio::test]
+async fn console_registrations_csv_and_walk_in() {
+    let app = spawn_app().await;
+    let slug = app.open_event("reg-console", None).await;
+    let editor = app.create_organizer(Role::Editor);
+    let cookie = console_cookie(&app, &editor).await;
+    let client = no_redirects();
+    let origin = app.url("").trim_end_matches('/').to_string();
+    let new = format!("/console/events/{slug}/registrations/new");
+    let form = client
+        .get(app.url(&format!("{new}?lang=fr")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("form")
+        .text()
+        .await
+        .expect("page");
+    let csrf = csrf_of(form.split("<main").nth(1).expect("main"));
+    let post = |email: &'static str| {
+        client
+            .post(app.url(&format!("{new}?lang=fr")))
+            .header("cookie", &cookie)
+            .header("origin", &origin)
+            .form(&[
+                ("csrf", csrf.as_str()),
+                ("name", "Hassan Tazi"),
+                ("email", email),
+                ("category", "vip"),
+                ("language", "fr"),
+            ])
+            .send()
+    };
+    let res = post("hassan@example.ma").await.expect("walk-in");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let res = post("hassan@example.ma").await.expect("again");
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert!(res
+        .text()
+        .await
+        .expect("page")
+        .contains("Cet e-mail a déjà une inscription à ce salon."));
+    let res = client
+        .get(app.url(&format!("/console/events/{slug}/registrations.csv")))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.expect("body");
+    let text = String::from_utf8(bytes.to_vec()).expect("utf-8");
+    assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
+    assert_eq!(text.matches("hassan@example.ma").count(), 1, "{text}");
+    assert!(text.contains("\"confirmed\",\"vip\""), "{text}");
+}

@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 from common import mail_html, BASE, CHROMIUM, DESKTOP, PHONE, api, check, in_language, mail_to, passed, shot
 import console
 import door
+import registrations
 
 WORDS = {
     "ar": {"done": "شكرًا لكم", "confirmed": "تم تأكيد تسجيلكم", "cancelled": "تم إلغاء تسجيلكم",
@@ -480,6 +481,7 @@ def main():
         bookings(browser)
         console.suite(browser)
         door.suite(p, browser)
+        registrations.suite(browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 
