@@ -1,8 +1,9 @@
 //! Exhibitors, the fair's customers: booths, applications confirmed by email, the organizers'
 //! review and booth assignment, the exhibitor's self-service with the `sle_` token (profile,
-//! withdrawal, staff passes), and the public directory.
+//! withdrawal, staff passes), the public directory, and the console's review (`console.rs`).
 
 pub mod booths;
+pub mod console;
 pub mod http;
 pub mod model;
 pub mod pages;
@@ -20,4 +21,5 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     http::routes(r);
     review::routes(r);
     self_service::routes(r);
+    console::routes(r);
 }

@@ -181,10 +181,8 @@ async fn review(
     let out = state
         .db
         .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let ex = store::find(c, event.id, id)?;
-            let ex = step(c, &settings, &event, &ex)?;
-            audit::record(c, Some(who.id), Some(event.id), action, "exhibitor", Some(id), serde_json::json!({"status": ex.status, "booth_id": ex.booth_id, "payment_status": ex.payment_status}))?;
+            let ex = review_step(c, &settings, who.id, &slug, id, action, step)?;
+            let event = events::find(c, ex.event_id)?;
             Ok(ReviewedExhibitor {
                 warnings: service::booth_warnings(c, &ex)?,
                 exhibitor: service::out(c, &event, &ex)?,
@@ -192,6 +190,38 @@ async fn review(
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
+}
+
+/// One review step (`action`: approve, reject, assign_booth, payment) by organizer `who` on
+/// exhibitor `id` of the fair `slug`, the event locked, with its audit entry: the API's routes
+/// and the console's forms both come here. The exhibitor as the step left it.
+pub fn review_step(
+    c: &mut crate::db::Conn,
+    settings: &crate::config::Settings,
+    who: i64,
+    slug: &str,
+    id: i64,
+    action: &'static str,
+    step: impl FnOnce(
+        &mut crate::db::Conn,
+        &crate::config::Settings,
+        &crate::events::Event,
+        &ExhibitorRow,
+    ) -> AppResult<ExhibitorRow>,
+) -> AppResult<ExhibitorRow> {
+    let event = events::lock(c, slug)?;
+    let ex = store::find(c, event.id, id)?;
+    let ex = step(c, settings, &event, &ex)?;
+    audit::record(
+        c,
+        Some(who),
+        Some(event.id),
+        action,
+        "exhibitor",
+        Some(id),
+        serde_json::json!({"status": ex.status, "booth_id": ex.booth_id, "payment_status": ex.payment_status}),
+    )?;
+    Ok(ex)
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/exhibitors/{id}/approve", tag = "exhibitors",

@@ -62,6 +62,8 @@ fn env() -> &'static Environment<'static> {
             "console/registrations.html",
             "console/registration.html",
             "console/registration_new.html",
+            "console/exhibitors.html",
+            "console/exhibitor.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

@@ -54,10 +54,12 @@ pub enum Section {
     ConsoleDoor,
     /// Registrations in the console.
     ConsoleRegistrations,
+    /// Exhibitors in the console.
+    ConsoleExhibitors,
 }
 
 impl Section {
-    pub const ALL: [Section; 16] = [
+    pub const ALL: [Section; 17] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -74,6 +76,7 @@ impl Section {
         Section::ConsoleSchedule,
         Section::ConsoleDoor,
         Section::ConsoleRegistrations,
+        Section::ConsoleExhibitors,
     ];
 
     /// The section's name in the files.
@@ -95,6 +98,7 @@ impl Section {
             Section::ConsoleSchedule => "console_schedule",
             Section::ConsoleDoor => "console_door",
             Section::ConsoleRegistrations => "console_registrations",
+            Section::ConsoleExhibitors => "console_exhibitors",
         }
     }
 }

@@ -372,3 +372,144 @@ async fn console_registrations_csv_and_walk_in() {
     assert_eq!(text.matches("hassan@example.ma").count(), 1, "{text}");
     assert!(text.contains("\"confirmed\",\"vip\""), "{text}");
 }
+
+/// Exhibitors in the console: the review queue lists a confirmed application; its page offers
+/// the free booths that match the kind and area asked for first; approving from the page is the
+/// API's step (emailed, audited by its author); a viewer may read but not approve.
+#[tokio::test]
+async fn console_exhibitor_review() {
+    let app = spawn_app().await;
+    let slug = app.open_event("ex-console", None).await;
+    for (code, area, kind) in [
+        ("S6", 6, "standard"),
+        ("C18", 18, "corner"),
+        ("S12", 12, "standard"),
+    ] {
+        let (status, body) = app
+            .post(
+                &format!("/api/v1/events/{slug}/booths"),
+                Some(&app.admin),
+                serde_json::json!({"code": code, "hall": "Hall A", "area_m2": area, "kind": kind, "staff_passes": 2, "price": {"amount": 900_000, "currency": "MAD"}}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED, "{body}");
+    }
+    let (status, _) = app
+        .post(
+            &format!("/api/v1/events/{slug}/exhibitors"),
+            None,
+            serde_json::json!({"company_name": "Atlas Outsourcing", "contact_name": "Karim", "email": "karim@atlas.example",
+                "booth_kind": "standard", "booth_area_m2": 9, "language": "fr", "consent": true}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let mail = &app
+        .delivered("exhibitor_confirm", "karim@atlas.example", 1)
+        .await[0];
+    let token = mail.token(&format!("{}/exhibitors/confirm/", app.settings.base_url()));
+    let (_, ex) = app
+        .post(
+            "/api/v1/exhibitors/confirm",
+            None,
+            serde_json::json!({"token": token}),
+        )
+        .await;
+    let id = ex["id"].as_i64().expect("id");
+
+    let editor = app.create_organizer(Role::Editor);
+    let cookie = console_cookie(&app, &editor).await;
+    let client = no_redirects();
+    let get = |path: String, cookie: String| {
+        let client = client.clone();
+        let url = app.url(&path);
+        async move {
+            let res = client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("get");
+            (
+                res.status(),
+                res.text().await.expect("page").replace("&#x2f;", "/"),
+            )
+        }
+    };
+    let (status, queue) = get(
+        format!("/console/events/{slug}/exhibitors?lang=en"),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(queue.contains("Atlas Outsourcing"), "{queue}");
+    let (_, page) = get(
+        format!("/console/events/{slug}/exhibitors/{id}?lang=en"),
+        cookie.clone(),
+    )
+    .await;
+    let options: Vec<&str> = page
+        .split(r#"<select name="booth_code" id="booth_code">"#)
+        .nth(1)
+        .expect("the picker")
+        .split("</select>")
+        .next()
+        .expect("options")
+        .split("<option value=\"")
+        .skip(1)
+        .map(|o| o.split('"').next().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        options,
+        ["S12", "C18", "S6", ""],
+        "standard ≥ 9 m² first, then bigger, then smaller; none last"
+    );
+    let action = format!("/console/events/{slug}/exhibitors/{id}/approve");
+    let csrf = csrf_of(
+        page.split(&format!(r#"action="{action}"#))
+            .nth(1)
+            .expect("the approve form"),
+    );
+    let origin = app.url("").trim_end_matches('/').to_string();
+
+    let viewer = app.create_organizer(Role::Viewer);
+    let viewer_cookie = console_cookie(&app, &viewer).await;
+    let res = client
+        .post(app.url(&action))
+        .header("cookie", &viewer_cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", csrf.as_str()), ("booth_code", "S12")])
+        .send()
+        .await
+        .expect("viewer");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+
+    let res = client
+        .post(app.url(&action))
+        .header("cookie", &cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", csrf.as_str()), ("booth_code", "S12")])
+        .send()
+        .await
+        .expect("approve");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, out) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors?status=approved"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(out["items"][0]["booth"]["code"], "S12", "{out}");
+    app.delivered("exhibitor_approved", "karim@atlas.example", 1)
+        .await;
+    let (_, audit) = app
+        .get(&format!("/api/v1/events/{slug}/audit"), Some(&app.admin))
+        .await;
+    assert!(
+        audit["items"]
+            .as_array()
+            .expect("entries")
+            .iter()
+            .any(|e| e["action"] == "approve" && e["entity_id"] == id),
+        "{audit}"
+    );
+}

@@ -1,0 +1,391 @@
+//! Exhibitors in the console: `/console/events/{slug}/exhibitors` — the review queue (submitted
+//! applications, oldest first) and every other status a tab away — and an exhibitor's page:
+//! its application, approve with a booth picker that offers the free booths matching the kind
+//! and area it asked for first, reject with a reason, move to another booth, the payment
+//! status. A booth smaller than asked or of another kind is said on the page (the approval
+//! stands, as in the API). The steps are the API's (`review::review_step`): same rules, same
+//! emails, same audit.
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::model::{BoothKind, BoothRow, ExhibitorRow, Money, PaymentStatus, Status};
+use super::{review, service, store};
+use crate::db::PageRequest;
+use crate::domain::{dates, Language, Role};
+use crate::error::AppError;
+use crate::events::console::{find, nav};
+use crate::events::Event;
+use crate::web::console::{Console, ConsoleError, FormFields, Posted};
+use crate::web::words::{word, Section};
+
+/// The list's query: `status` (default `submitted`: the review queue; `all` for every one).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    pub status: Option<String>,
+}
+
+const TABS: [&str; 6] = [
+    "submitted",
+    "approved",
+    "pending",
+    "rejected",
+    "withdrawn",
+    "all",
+];
+
+fn w(lang: Language, key: &str) -> String {
+    word(lang, Section::ConsoleExhibitors, key)
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/exhibitors", tag = "console",
+    params(("slug" = String, Path), ListQuery),
+    responses((status = 200, description = "the review queue (submitted, oldest first), or the exhibitors of another status", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn list(
+    console: Console,
+    slug: web::Path<String>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Viewer)?;
+    let lang = console.lang;
+    let event = find(&console, slug.into_inner()).await?;
+    let tab = query
+        .status
+        .clone()
+        .filter(|s| TABS.contains(&s.as_str()))
+        .unwrap_or_else(|| "submitted".into());
+    let status = (tab != "all").then(|| Status::parse(&tab));
+    let request = PageRequest {
+        page: 1,
+        per_page: 1000,
+        like: None,
+        needle: None,
+        sort: None,
+    };
+    let id = event.id;
+    let (rows, booths) = console
+        .state
+        .db
+        .run(move |c| {
+            let (rows, _) = store::page(c, id, &request, status, None)?;
+            let booths = store::booths_of(c, id)?;
+            Ok((rows, booths))
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let booth_code = |id: Option<i64>| {
+        id.and_then(|id| booths.iter().find(|b| b.id == id))
+            .map(|b| b.form.code.clone())
+    };
+    let base = format!("/console/events/{}/exhibitors", event.slug);
+    let items: Vec<_> = rows
+        .iter()
+        .map(|r| {
+            context! {
+                href => format!("{base}/{}?lang={}", r.id, lang.code()),
+                company => &r.profile.company_name,
+                contact => &r.profile.contact_name,
+                wanted => format!("{} · \u{2066}{} m²\u{2069}", BoothKind::parse(&r.booth_kind).label(lang), r.booth_area_m2),
+                status => r.status().label(lang),
+                status_code => r.status().as_str(),
+                booth => booth_code(r.booth_id),
+                since => dates::day_time(lang, event.wall_clock(r.updated_at)),
+            }
+        })
+        .collect();
+    let tabs: Vec<_> = TABS
+        .iter()
+        .map(|t| context! { code => t, label => w(lang, &format!("ex_tab_{t}")), href => format!("{base}?status={t}&lang={}", lang.code()), current => *t == tab })
+        .collect();
+    console.page(
+        StatusCode::OK,
+        "console/exhibitors.html",
+        &[Section::ConsoleExhibitors],
+        context! {
+            event => nav(&event, lang),
+            tab => "exhibitors",
+            tabs => tabs,
+            queue => tab == "submitted",
+            rows => items,
+        },
+    )
+}
+
+/// A free booth as the picker offers it, and how well it fits what was asked.
+fn offered(
+    booth: &BoothRow,
+    ex: &ExhibitorRow,
+    event: &Event,
+    lang: Language,
+) -> (u8, i32, minijinja::Value) {
+    let same_kind = booth.form.kind == ex.booth_kind;
+    let big_enough = booth.form.area_m2 >= ex.booth_area_m2;
+    let fit = match (same_kind, big_enough) {
+        (true, true) => 0,
+        (false, true) => 1,
+        (true, false) => 2,
+        (false, false) => 3,
+    };
+    let price = Money {
+        amount: booth.form.price_amount,
+        currency: booth.form.price_currency.clone(),
+    };
+    let hall = crate::domain::Translatable::from_db(&booth.form.hall);
+    let label = format!(
+        "{} · {} · \u{2066}{} m²\u{2069} · {} · {}",
+        booth.form.code,
+        hall.get(lang, event.default_language),
+        booth.form.area_m2,
+        BoothKind::parse(&booth.form.kind).label(lang),
+        price.display(lang),
+    );
+    (
+        fit,
+        (booth.form.area_m2 - ex.booth_area_m2).abs(),
+        context! { code => &booth.form.code, label => label, matches => fit == 0 },
+    )
+}
+
+async fn show(
+    console: &Console,
+    event: &Event,
+    id: i64,
+    status: StatusCode,
+    problem: Option<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let lang = console.lang;
+    let (event_id, copy) = (event.id, event.clone());
+    let (ex, out, warnings, free) = console
+        .state
+        .db
+        .run(move |c| {
+            let ex = store::find(c, event_id, id)?;
+            let out = service::out(c, &copy, &ex)?;
+            let warnings = service::booth_warnings(c, &ex)?;
+            let held = store::booth_holders(c, event_id)?;
+            let free: Vec<BoothRow> = store::booths_of(c, event_id)?
+                .into_iter()
+                .filter(|b| !held.contains_key(&b.id))
+                .collect();
+            Ok((ex, out, warnings, free))
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let mut picker: Vec<_> = free.iter().map(|b| offered(b, &ex, event, lang)).collect();
+    picker.sort_by_key(|(fit, gap, _)| (*fit, *gap));
+    let base = format!("/console/events/{}/exhibitors/{id}", event.slug);
+    let action = |what: &str| {
+        let path = format!("{base}/{what}");
+        context! { url => format!("{path}?lang={}", lang.code()), csrf => console.csrf(&path) }
+    };
+    let st = ex.status();
+    console.page(
+        status,
+        "console/exhibitor.html",
+        &[Section::ConsoleExhibitors],
+        context! {
+            event => nav(event, lang),
+            tab => "exhibitors",
+            notice => console.done(Section::ConsoleExhibitors),
+            problem => problem,
+            ex => context! {
+                company => &out.company_name, contact => &out.contact_name, email => &out.email,
+                phone => &out.phone, website => &out.website,
+                country => out.country.as_deref().map(|c| crate::domain::country::label(c, lang)),
+                sector => &out.sector, description => &out.description,
+                wanted => format!("{} · \u{2066}{} m²\u{2069}", BoothKind::parse(&ex.booth_kind).label(lang), ex.booth_area_m2),
+                status => st.label(lang), status_code => st.as_str(),
+                booth => out.booth.as_ref().map(|b| format!("{} · {}", b.code, b.hall.get(lang, event.default_language))),
+                payment => w(lang, &format!("ex_payment_{}", out.payment_status.as_str())),
+                payment_code => out.payment_status.as_str(),
+                reason => &out.rejection_reason,
+                staff => out.staff.iter().map(|s| context! { name => &s.name, status => &s.status }).collect::<Vec<_>>(),
+                applied => dates::day_time(lang, event.wall_clock(ex.created_at)),
+            },
+            warnings => warnings.iter().map(|x| w(lang, &format!("ex_warn_{}", x.code))).collect::<Vec<_>>(),
+            picker => picker.into_iter().map(|(_, _, v)| v).collect::<Vec<_>>(),
+            can_edit => console.can(Role::Editor),
+            can_review => st == Status::Submitted,
+            can_move => st == Status::Approved,
+            payments => ["unpaid", "paid", "waived"].iter().map(|p| context! { code => p, label => w(lang, &format!("ex_payment_{p}")) }).collect::<Vec<_>>(),
+            approve_form => action("approve"),
+            reject_form => action("reject"),
+            booth_form => action("booth"),
+            payment_form => action("payment"),
+            back => format!("/console/events/{}/exhibitors?lang={}", event.slug, lang.code()),
+        },
+    )
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/exhibitors/{id}", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    responses((status = 200, description = "an exhibitor: its application, booth, payment and staff; approve with a booth picker, reject, move, payment", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn page(
+    console: Console,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Viewer)?;
+    let (slug, id) = path.into_inner();
+    let event = find(&console, slug).await?;
+    show(&console, &event, id, StatusCode::OK, None).await
+}
+
+/// A review step posted from an exhibitor's page: the API's step, then back to the page.
+async fn act(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+    action: &'static str,
+    done: &'static str,
+    step: impl FnOnce(
+            &mut crate::db::Conn,
+            &crate::config::Settings,
+            &Event,
+            &ExhibitorRow,
+            &FormFields,
+        ) -> crate::error::AppResult<ExhibitorRow>
+        + Send
+        + 'static,
+) -> Result<HttpResponse, ConsoleError> {
+    let (console, form) = posted.editor()?;
+    let (slug, id) = path.into_inner();
+    let event = find(&console, slug.clone()).await?;
+    let settings = console.state.settings.clone();
+    let who = console.organizer().id;
+    let written = console
+        .state
+        .db
+        .write(move |c| {
+            review::review_step(c, &settings, who, &slug, id, action, |c, s, e, ex| {
+                step(c, s, e, ex, &form)
+            })
+        })
+        .await;
+    match written {
+        Ok(_) => Ok(console.see_other(&format!(
+            "/console/events/{}/exhibitors/{id}?done={done}",
+            event.slug
+        ))),
+        Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
+            let said = match &e {
+                AppError::Validation(errors) => errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                other => other.to_string(),
+            };
+            show(&console, &event, id, StatusCode::CONFLICT, Some(said)).await
+        }
+        Err(e) => Err(console.error(e)),
+    }
+}
+
+fn booth_code(form: &FormFields) -> Option<String> {
+    form.text("booth_code").filter(|c| !c.trim().is_empty())
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/exhibitors/{id}/approve", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "booth_code (blank: none yet), csrf"),
+    responses((status = 303, description = "approved and emailed: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "not submitted, or the booth is taken: said on the page")))]
+pub async fn approve(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    act(
+        posted,
+        path,
+        "approve",
+        "ex_done_approved",
+        |c, s, e, ex, form| service::approve(c, s, e, ex, booth_code(form).as_deref()),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/exhibitors/{id}/reject", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "reason, csrf"),
+    responses((status = 303, description = "rejected and emailed with the reason: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "not submitted, or no reason given: said on the page")))]
+pub async fn reject(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    act(
+        posted,
+        path,
+        "reject",
+        "ex_done_rejected",
+        |c, s, e, ex, form| {
+            let mut errors = Vec::new();
+            let reason = crate::domain::text::long_text(
+                "reason",
+                form.text("reason").as_deref(),
+                2000,
+                &mut errors,
+            );
+            let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+                return Err(AppError::validation("reason", "say why, for the applicant"));
+            };
+            service::reject(c, s, e, ex, &reason)
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/exhibitors/{id}/booth", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "booth_code, csrf"),
+    responses((status = 303, description = "moved and emailed: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "the booth is taken, or not approved: said on the page")))]
+pub async fn set_booth(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    act(
+        posted,
+        path,
+        "assign_booth",
+        "ex_done_moved",
+        |c, s, e, ex, form| {
+            let Some(code) = booth_code(form) else {
+                return Err(AppError::validation("booth_code", "choose a booth"));
+            };
+            service::reassign(c, s, e, ex, &code)
+        },
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/exhibitors/{id}/payment", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "payment_status (unpaid, paid, waived), csrf"),
+    responses((status = 303, description = "saved: back to the exhibitor"), (status = 403), (status = 404)))]
+pub async fn payment(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    act(
+        posted,
+        path,
+        "payment",
+        "ex_done_payment",
+        |c, _, _, ex, form| {
+            let status = PaymentStatus::parse(&form.text("payment_status").unwrap_or_default());
+            store::set_payment(c, ex.id, status)?;
+            Ok(store::find_by_id(c, ex.id)?)
+        },
+    )
+    .await
+}
+
+/// The exhibitors' console routes.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_list, list);
+    r.add(__path_page, page);
+    r.add(__path_approve, approve);
+    r.add(__path_reject, reject);
+    r.add(__path_set_booth, set_booth);
+    r.add(__path_payment, payment);
+}
