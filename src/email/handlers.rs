@@ -88,28 +88,35 @@ pub async fn retry(
         .write(move |c| {
             let event = events::find_by_slug(c, &slug)?
                 .ok_or_else(|| AppError::not_found(format!("no event `{slug}`")))?;
-            let found = store::find_email(c, event.id, id)?;
-            let (status, body) =
-                found.ok_or_else(|| AppError::not_found(format!("no email {id} in this event")))?;
-            if status != "failed" || body.is_none() {
-                return Err(AppError::Conflict(format!(
-                    "only a failed email can be retried; this one is {status}"
-                )));
-            }
-            store::requeue(c, id, crate::db::now())?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "retry",
-                "email",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
+            requeue_failed(c, who.id, event.id, id)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "pending"})))
+}
+
+/// Queues the event's failed email `id` again with a fresh count of attempts, audited by
+/// organizer `who` (the API's retry and the console's); 409 for an email that is not failed or
+/// has lost its body.
+pub fn requeue_failed(c: &mut crate::db::Conn, who: i64, event_id: i64, id: i64) -> AppResult<()> {
+    let found = store::find_email(c, event_id, id)?;
+    let (status, body) =
+        found.ok_or_else(|| AppError::not_found(format!("no email {id} in this event")))?;
+    if status != "failed" || body.is_none() {
+        return Err(AppError::Conflict(format!(
+            "only a failed email can be retried; this one is {status}"
+        )));
+    }
+    store::requeue(c, id, crate::db::now())?;
+    audit::record(
+        c,
+        Some(who),
+        Some(event_id),
+        "retry",
+        "email",
+        Some(id),
+        serde_json::json!({}),
+    )?;
+    Ok(())
 }
 
 /// A template override (or the built-in text when none is saved).

@@ -2,6 +2,7 @@
 //! transports, the templates (built-in files and organizers' overrides) and the organizers'
 //! routes to watch the outbox and override texts.
 
+pub mod console;
 pub mod handlers;
 mod kind;
 pub mod model;
@@ -55,5 +56,6 @@ pub fn sent_to_registration(
 }
 
 pub fn routes(r: &mut crate::web::routes::Routes) {
+    console::routes(r);
     handlers::routes(r);
 }

@@ -287,6 +287,23 @@ pub fn find_override(
     Ok(find_template(c, event_id, kind, lang)?.map(|(_, parts)| parts))
 }
 
+/// Removes the event's override of `kind`/`lang`, if any: the built-in text is sent again.
+pub fn delete_template(
+    c: &mut Conn,
+    event_id: i64,
+    kind: EmailKind,
+    lang: Language,
+) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(
+        email_templates::table
+            .filter(email_templates::event_id.eq(event_id))
+            .filter(email_templates::kind.eq(kind.as_str()))
+            .filter(email_templates::language.eq(lang.code()))
+    )
+    .execute(c))?;
+    Ok(())
+}
+
 /// Saves the event's override of `kind`/`lang`, replacing the one it has, if any.
 pub fn upsert_template(
     c: &mut Conn,

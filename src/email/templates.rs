@@ -295,6 +295,11 @@ pub fn render_with(
     })
 }
 
+/// `parts` rendered on the sample values a check uses, as the console's editor previews them.
+pub fn preview(kind: EmailKind, lang: Language, parts: &Parts) -> AppResult<Parts> {
+    render_parts(kind, lang, parts, &check::sample_context(kind))
+}
+
 pub fn render_parts(
     kind: EmailKind,
     lang: Language,

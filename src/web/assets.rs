@@ -32,6 +32,11 @@ const ASSETS: &[Asset] = &[
     Asset::new("editor.js", JS, include_bytes!("../../assets/editor.js")),
     Asset::new("door.js", JS, include_bytes!("../../assets/door.js")),
     Asset::new(
+        "template.js",
+        JS,
+        include_bytes!("../../assets/template.js"),
+    ),
+    Asset::new(
         "api-docs.js",
         JS,
         include_bytes!("../../assets/api-docs.js"),

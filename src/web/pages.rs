@@ -64,6 +64,9 @@ fn env() -> &'static Environment<'static> {
             "console/registration_new.html",
             "console/exhibitors.html",
             "console/exhibitor.html",
+            "console/emails.html",
+            "console/email_templates.html",
+            "console/email_template.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

@@ -56,10 +56,12 @@ pub enum Section {
     ConsoleRegistrations,
     /// Exhibitors in the console.
     ConsoleExhibitors,
+    /// Emails in the console.
+    ConsoleEmails,
 }
 
 impl Section {
-    pub const ALL: [Section; 17] = [
+    pub const ALL: [Section; 18] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -77,6 +79,7 @@ impl Section {
         Section::ConsoleDoor,
         Section::ConsoleRegistrations,
         Section::ConsoleExhibitors,
+        Section::ConsoleEmails,
     ];
 
     /// The section's name in the files.
@@ -99,6 +102,7 @@ impl Section {
             Section::ConsoleDoor => "console_door",
             Section::ConsoleRegistrations => "console_registrations",
             Section::ConsoleExhibitors => "console_exhibitors",
+            Section::ConsoleEmails => "console_emails",
         }
     }
 }

@@ -49,6 +49,20 @@ def mail_to(address, pattern, timeout=15):
     raise AssertionError(f"no email to {address} matching {pattern}")
 
 
+def mail_subject(address, pattern, timeout=15):
+    """The subject of the newest email to `address` whose text matches `pattern`."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        paths = sorted(glob.glob(os.path.join(MAIL, "*.eml")), key=os.path.getmtime, reverse=True)
+        for path in paths:
+            with open(path, "rb") as f:
+                msg = email.message_from_bytes(f.read(), policy=policy.default)
+            if address in str(msg["To"]) and re.search(pattern, msg.get_body(("plain",)).get_content()):
+                return str(msg["Subject"])
+        time.sleep(0.2)
+    raise AssertionError(f"no email to {address} matching {pattern}")
+
+
 def mail_html(address, pattern, timeout=15):
     """The HTML part of the newest email to `address` whose text matches `pattern`."""
     deadline = time.time() + timeout

@@ -18,6 +18,7 @@ from playwright.sync_api import sync_playwright
 from common import mail_html, BASE, CHROMIUM, DESKTOP, PHONE, api, check, in_language, mail_to, passed, shot
 import console
 import door
+import emails
 import exhibitors
 import registrations
 
@@ -484,6 +485,7 @@ def main():
         door.suite(p, browser)
         registrations.suite(browser)
         exhibitors.suite(browser)
+        emails.suite(browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 

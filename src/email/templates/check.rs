@@ -259,7 +259,7 @@ fn attributes(tag: &str) -> Vec<(String, String)> {
 const GLOBALS: &[&str] = &["range", "dict", "namespace", "debug"];
 
 /// Plausible values for every variable a kind's templates may use.
-fn sample_context(kind: EmailKind) -> serde_json::Value {
+pub(super) fn sample_context(kind: EmailKind) -> serde_json::Value {
     let mut ctx = serde_json::Map::new();
     for name in COMMON_VARIABLES.iter().chain(kind.variables()) {
         let value = match *name {

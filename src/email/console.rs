@@ -1,0 +1,445 @@
+//! Emails in the console: `/console/events/{slug}/emails` — the outbox by status, a failed
+//! email retried from its row — and the email templates: every kind in every language, each
+//! built in or the fair's own; the editor (`…/email-templates/{kind}/{lang}`) shows the
+//! variables, previews the three parts on sample data (as the page is typed, with its script;
+//! with a button without), says a syntax error beside its part, saves, or goes back to the
+//! built-in text. The steps are the API's (the same check, store and audit).
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::Deserialize;
+
+use super::model::{EmailOut, Parts};
+use super::{store, templates, EmailKind};
+use crate::audit;
+use crate::db::PageRequest;
+use crate::domain::{dates, FieldError, Language, Role};
+use crate::error::AppError;
+use crate::events::console::{find, nav};
+use crate::events::Event;
+use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::words::{word, Section};
+
+fn w(lang: Language, key: &str) -> String {
+    word(lang, Section::ConsoleEmails, key)
+}
+
+/// The outbox's query: `status` (`failed`, `pending`, `sent`; none: every email).
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OutboxQuery {
+    pub status: Option<String>,
+}
+
+const STATUSES: [&str; 4] = ["failed", "pending", "sent", "all"];
+
+#[utoipa::path(get, path = "/console/events/{slug}/emails", tag = "console",
+    params(("slug" = String, Path), OutboxQuery),
+    responses((status = 200, description = "the outbox by status (the newest 200), a failed email retried from its row", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn outbox(
+    console: Console,
+    slug: web::Path<String>,
+    query: web::Query<OutboxQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Editor)?;
+    let lang = console.lang;
+    let event = find(&console, slug.into_inner()).await?;
+    let tab = query
+        .status
+        .clone()
+        .filter(|s| STATUSES.contains(&s.as_str()))
+        .unwrap_or_else(|| "all".into());
+    let status = (tab != "all").then(|| tab.clone());
+    let request = PageRequest {
+        page: 1,
+        per_page: 200,
+        like: None,
+        needle: None,
+        sort: Some(("created_at".into(), true)),
+    };
+    let id = event.id;
+    let (rows, total) = console
+        .state
+        .db
+        .run(move |c| Ok(store::page_for_event(c, id, status.as_deref(), &request)?))
+        .await
+        .map_err(|e| console.error(e))?;
+    let base = format!("/console/events/{}/emails", event.slug);
+    let emails: Vec<_> = rows
+        .into_iter()
+        .map(EmailOut::from)
+        .map(|m| {
+            let retry = format!("{base}/{}/retry", m.id);
+            context! {
+                kind => &m.kind, recipient => &m.recipient, language => &m.language,
+                status => w(lang, &format!("mail_{}", m.status)), status_code => &m.status,
+                attempts => m.attempts, error => &m.last_error,
+                when => dates::day_time(lang, event.wall_clock(m.created_at.naive_utc())),
+                retry => (m.status == "failed").then(|| context! { url => format!("{retry}?lang={}", lang.code()), csrf => console.csrf(&retry) }),
+            }
+        })
+        .collect();
+    let tabs: Vec<_> = STATUSES
+        .iter()
+        .map(|t| context! { label => w(lang, &format!("mail_tab_{t}")), href => format!("{base}?status={t}&lang={}", lang.code()), current => *t == tab })
+        .collect();
+    console.page(
+        StatusCode::OK,
+        "console/emails.html",
+        &[Section::ConsoleEmails],
+        context! {
+            event => nav(&event, lang),
+            tab => "emails",
+            tabs => tabs,
+            emails => emails,
+            total => total,
+            notice => console.done(Section::ConsoleEmails),
+            templates => format!("/console/events/{}/email-templates?lang={}", event.slug, lang.code()),
+        },
+    )
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/emails/{id}/retry", tag = "console",
+    params(("slug" = String, Path), ("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "queued again: back to the failed emails"), (status = 403), (status = 404), (status = 409, description = "not a failed email")))]
+pub async fn retry(
+    posted: Posted,
+    path: web::Path<(String, i64)>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (console, _) = posted.editor()?;
+    let (slug, id) = path.into_inner();
+    let event = find(&console, slug).await?;
+    let who = console.organizer().id;
+    let event_id = event.id;
+    console
+        .state
+        .db
+        .write(move |c| super::handlers::requeue_failed(c, who, event_id, id))
+        .await
+        .map_err(|e| console.error(e))?;
+    Ok(console.see_other(&format!(
+        "/console/events/{}/emails?status=failed&done=mail_done_retried",
+        event.slug
+    )))
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/email-templates", tag = "console",
+    params(("slug" = String, Path)),
+    responses((status = 200, description = "every email kind in every language: built in, or the fair's own", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn template_list(
+    console: Console,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Editor)?;
+    let lang = console.lang;
+    let event = find(&console, slug.into_inner()).await?;
+    let id = event.id;
+    let own = console
+        .state
+        .db
+        .run(move |c| {
+            let mut own = Vec::new();
+            for kind in EmailKind::ALL {
+                for l in Language::ALL {
+                    if store::find_override(c, id, kind, l)?.is_some() {
+                        own.push((kind, l));
+                    }
+                }
+            }
+            Ok(own)
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let base = format!("/console/events/{}/email-templates", event.slug);
+    let kinds: Vec<_> = EmailKind::ALL
+        .iter()
+        .map(|k| {
+            context! {
+                code => k.as_str(),
+                label => w(lang, &format!("kind_{k}")),
+                langs => Language::ALL.iter().map(|l| context! {
+                    code => l.code(), name => l.native_name(),
+                    href => format!("{base}/{k}/{}?lang={}", l.code(), lang.code()),
+                    own => own.contains(&(*k, *l)),
+                }).collect::<Vec<_>>(),
+            }
+        })
+        .collect();
+    console.page(
+        StatusCode::OK,
+        "console/email_templates.html",
+        &[Section::ConsoleEmails],
+        context! {
+            event => nav(&event, lang),
+            tab => "emails",
+            kinds => kinds,
+            outbox => format!("/console/events/{}/emails?lang={}", event.slug, lang.code()),
+        },
+    )
+}
+
+fn kind_and_language(
+    console: &Console,
+    kind: &str,
+    language: &str,
+) -> Result<(EmailKind, Language), ConsoleError> {
+    let kind = kind
+        .parse::<EmailKind>()
+        .map_err(|e| console.error(AppError::not_found(e)))?;
+    let language = language
+        .parse::<Language>()
+        .map_err(|e| console.error(AppError::not_found(e)))?;
+    Ok((kind, language))
+}
+
+/// The three parts rendered on sample data, or the errors of those that do not check.
+fn preview(kind: EmailKind, lang: Language, parts: &Parts) -> Result<Parts, Vec<FieldError>> {
+    templates::check(kind, parts).map_err(|e| match e {
+        AppError::Validation(errors) => errors,
+        other => vec![FieldError::new("text", other.problem().detail)],
+    })?;
+    templates::preview(kind, lang, parts)
+        .map_err(|e| vec![FieldError::new("text", e.problem().detail)])
+}
+
+#[allow(clippy::too_many_arguments)]
+fn editor_page(
+    console: &Console,
+    event: &Event,
+    kind: EmailKind,
+    language: Language,
+    parts: &Parts,
+    own: bool,
+    status: StatusCode,
+    errors: &[FieldError],
+    notice: Option<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    let lang = console.lang;
+    let action = format!(
+        "/console/events/{}/email-templates/{kind}/{}",
+        event.slug,
+        language.code()
+    );
+    let reset = format!("{action}/reset");
+    let shown = if errors.is_empty() {
+        preview(kind, language, parts).ok()
+    } else {
+        None
+    };
+    console.page(
+        status,
+        "console/email_template.html",
+        &[Section::ConsoleEmails],
+        context! {
+            event => nav(event, lang),
+            tab => "emails",
+            kind => kind.as_str(),
+            kind_label => w(lang, &format!("kind_{kind}")),
+            language => language.native_name(),
+            language_code => language.code(),
+            own => own,
+            parts => context! { subject => &parts.subject, text => &parts.text, html => &parts.html },
+            variables => super::COMMON_VARIABLES.iter().chain(kind.variables()).collect::<Vec<_>>(),
+            preview => shown.map(|p| context! { subject => p.subject, text => p.text, html => p.html }),
+            errors => form_errors(lang, errors),
+            has_errors => !errors.is_empty(),
+            notice => notice.or_else(|| console.done(Section::ConsoleEmails)),
+            action => format!("{action}?lang={}", lang.code()),
+            csrf => console.csrf(&action),
+            reset => context! { url => format!("{reset}?lang={}", lang.code()), csrf => console.csrf(&reset) },
+            back => format!("/console/events/{}/email-templates?lang={}", event.slug, lang.code()),
+        },
+    )
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/email-templates/{kind}/{lang}", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
+    responses((status = 200, description = "the editor of one email in one language, with its preview on sample data", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn template(
+    console: Console,
+    path: web::Path<(String, String, String)>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Editor)?;
+    let (slug, kind, language) = path.into_inner();
+    let (kind, language) = kind_and_language(&console, &kind, &language)?;
+    let event = find(&console, slug).await?;
+    let id = event.id;
+    let own = console
+        .state
+        .db
+        .run(move |c| Ok(store::find_override(c, id, kind, language)?))
+        .await
+        .map_err(|e| console.error(e))?;
+    let is_own = own.is_some();
+    let parts = own.unwrap_or_else(|| templates::builtin(kind, language));
+    editor_page(
+        &console,
+        &event,
+        kind,
+        language,
+        &parts,
+        is_own,
+        StatusCode::OK,
+        &[],
+        None,
+    )
+}
+
+fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/email-templates/{kind}/{lang}", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "subject, text, html, do (preview or save), csrf"),
+    responses((status = 200, description = "the preview (or, asked with Accept: application/json, {subject, text, html} or {errors})"),
+        (status = 303, description = "saved: the fair's own text is sent from now on"), (status = 403), (status = 404),
+        (status = 422, description = "a part that does not check: the error beside it, nothing saved")))]
+pub async fn save_template(
+    posted: Posted,
+    path: web::Path<(String, String, String)>,
+    overrides: web::Data<templates::Overrides>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (console, form) = posted.editor()?;
+    let (slug, kind, language) = path.into_inner();
+    let (kind, language) = kind_and_language(&console, &kind, &language)?;
+    let event = find(&console, slug).await?;
+    let parts = Parts {
+        subject: form.text("subject").unwrap_or_default(),
+        text: form.text("text").unwrap_or_default(),
+        html: form.text("html").unwrap_or_default(),
+    };
+    let saving = form.text("do").as_deref() == Some("save");
+    let checked = {
+        let parts = parts.clone();
+        web::block(move || preview(kind, language, &parts))
+            .await
+            .map_err(|e| console.error(e.into()))?
+    };
+    if wants_json(&console.req) {
+        let lang = console.lang;
+        return Ok(HttpResponse::Ok().json(match checked {
+            Ok(p) => serde_json::json!({"subject": p.subject, "text": p.text, "html": p.html}),
+            Err(errors) => serde_json::json!({"errors": form_errors(lang, &errors)}),
+        }));
+    }
+    if let Err(errors) = &checked {
+        return editor_page(
+            &console,
+            &event,
+            kind,
+            language,
+            &parts,
+            false,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors,
+            None,
+        );
+    }
+    if !saving {
+        let own = console
+            .state
+            .db
+            .run({
+                let id = event.id;
+                move |c| Ok(store::find_override(c, id, kind, language)?.is_some())
+            })
+            .await
+            .map_err(|e| console.error(e))?;
+        return editor_page(
+            &console,
+            &event,
+            kind,
+            language,
+            &parts,
+            own,
+            StatusCode::OK,
+            &[],
+            None,
+        );
+    }
+    let who = console.organizer().id;
+    let (event_id, slug) = (event.id, event.slug.clone());
+    console
+        .state
+        .db
+        .write(move |c| {
+            let event = crate::events::store::lock(c, &slug)?;
+            store::upsert_template(c, event.id, kind, language, &parts, crate::db::now())?;
+            audit::record(
+                c,
+                Some(who),
+                Some(event.id),
+                "update",
+                "email_template",
+                None,
+                serde_json::json!({"kind": kind, "language": language}),
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    overrides.forget(event_id);
+    Ok(console.see_other(&format!(
+        "/console/events/{}/email-templates/{kind}/{}?done=mail_done_saved",
+        event.slug,
+        language.code()
+    )))
+}
+
+#[utoipa::path(post, path = "/console/events/{slug}/email-templates/{kind}/{lang}/reset", tag = "console",
+    params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "the fair's own text removed: the built-in text is sent again"), (status = 403), (status = 404)))]
+pub async fn reset_template(
+    posted: Posted,
+    path: web::Path<(String, String, String)>,
+    overrides: web::Data<templates::Overrides>,
+) -> Result<HttpResponse, ConsoleError> {
+    let (console, _) = posted.editor()?;
+    let (slug, kind, language) = path.into_inner();
+    let (kind, language) = kind_and_language(&console, &kind, &language)?;
+    let event = find(&console, slug).await?;
+    let who = console.organizer().id;
+    let (event_id, slug) = (event.id, event.slug.clone());
+    console
+        .state
+        .db
+        .write(move |c| {
+            let event = crate::events::store::lock(c, &slug)?;
+            store::delete_template(c, event.id, kind, language)?;
+            audit::record(
+                c,
+                Some(who),
+                Some(event.id),
+                "reset",
+                "email_template",
+                None,
+                serde_json::json!({"kind": kind, "language": language}),
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    overrides.forget(event_id);
+    Ok(console.see_other(&format!(
+        "/console/events/{}/email-templates/{kind}/{}?done=mail_done_reset",
+        event.slug,
+        language.code()
+    )))
+}
+
+/// The emails' console routes.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_outbox, outbox);
+    r.add(__path_retry, retry);
+    r.add(__path_template_list, template_list);
+    r.add(__path_template, template);
+    r.add(__path_save_template, save_template);
+    r.add(__path_reset_template, reset_template);
+}
