@@ -10,8 +10,9 @@
 //! - `db/`: the two backends, write transactions, paging, migrations, schema;
 //! - `web/`: the HTTP edge toolkit every area uses (state, identity, extractors, lists, CSRF,
 //!   rate limits, telemetry, the page renderer) — it imports no area;
-//! - the areas, each a folder, lower ones first: `audit/`, `auth/` (organizer accounts and
-//!   tokens), `events/` (the fair), `email/` (outbox, sender, templates), `schedule/` (rooms,
+//! - the areas, each a folder, lower ones first: `audit/`, `events/` (the fair), `email/`
+//!   (outbox, sender, templates), `auth/` (organizer accounts, tokens, the team and its
+//!   invitations by email), `schedule/` (rooms,
 //!   tracks, speakers, sessions, conflicts, releases, the programme page), `registrations/`
 //!   (attendees), `exhibitors/` (booths, applications, staff passes), `checkin/`, `demo/`;
 //! - `app/`: the composition root, the only importer of every area (routes, OpenAPI document,

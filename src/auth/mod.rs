@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod owner_tokens;
 pub mod sessions;
 pub mod store;
+pub mod team;
 pub mod throttle;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
@@ -90,7 +91,8 @@ pub async fn check_credentials(
         throttle.failed(&account);
     }
     match (ok, row) {
-        (true, Some(row)) => Ok(row),
+        // A deactivated account is refused like a wrong password (its password may be right).
+        (true, Some(row)) if row.deactivated_at.is_none() => Ok(row),
         _ => Err(AppError::Unauthorized("wrong email or password".into())),
     }
 }
@@ -190,6 +192,7 @@ pub fn check_password(password: &str) -> Result<(), String> {
 pub fn routes(r: &mut crate::web::routes::Routes) {
     handlers::routes(r);
     console::routes(r);
+    team::routes(r);
 }
 
 #[cfg(test)]

@@ -48,7 +48,9 @@ pub fn resolve(
     let Some((session, organizer)) = store::find_console_session(c, &hash)? else {
         return Ok(None);
     };
-    if !crate::crypto::hashes_equal(&session.token_hash, &hash) {
+    if !crate::crypto::hashes_equal(&session.token_hash, &hash)
+        || organizer.deactivated_at.is_some()
+    {
         return Ok(None);
     }
     if now - session.last_seen_at > IDLE || now - session.created_at > LIFETIME {

@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, console_sessions, link_tokens, organizers};
+use crate::db::schema::{api_tokens, console_sessions, link_tokens, organizer_invites, organizers};
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
 use crate::run;
@@ -21,6 +21,18 @@ pub struct OrganizerRow {
     pub language: Option<String>,
     /// When `salon admin unlock` or `reset-password` last lifted its sign-in lock.
     pub unlocked_at: Option<NaiveDateTime>,
+    /// Set while an admin has deactivated the account: it cannot sign in.
+    pub deactivated_at: Option<NaiveDateTime>,
+}
+
+/// An invitation to choose a password, as stored (the token only as its hash).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = organizer_invites)]
+pub struct InviteRow {
+    pub id: i64,
+    pub organizer_id: i64,
+    pub expires_at: NaiveDateTime,
+    pub used_at: Option<NaiveDateTime>,
 }
 
 /// (token id, token hash, organizer id, role) of an unrevoked token.
@@ -79,6 +91,65 @@ pub fn organizers(c: &mut Conn) -> QueryResult<Vec<OrganizerRow>> {
 pub fn set_password_hash(c: &mut Conn, id: i64, hash: &str) -> QueryResult<()> {
     run!(c, |c| diesel::update(organizers::table.find(id))
         .set(organizers::password_hash.eq(hash))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The organizer `id`, if any.
+pub fn find_organizer(c: &mut Conn, id: i64) -> QueryResult<Option<OrganizerRow>> {
+    run!(c, |c| organizers::table
+        .find(id)
+        .select(OrganizerRow::as_select())
+        .first(c)
+        .optional())
+}
+
+pub fn set_role(c: &mut Conn, id: i64, role: Role) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set(organizers::role.eq(role.as_str()))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Deactivates the organizer as of `at`, or reactivates it (`None`).
+pub fn set_deactivated(c: &mut Conn, id: i64, at: Option<NaiveDateTime>) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set(organizers::deactivated_at.eq(at))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Stores an invitation of `organizer_id` (its token's hash), working until `expires_at`.
+pub fn insert_invite(
+    c: &mut Conn,
+    organizer_id: i64,
+    token_hash: &str,
+    expires_at: NaiveDateTime,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    run!(c, |c| diesel::insert_into(organizer_invites::table)
+        .values((
+            organizer_invites::organizer_id.eq(organizer_id),
+            organizer_invites::token_hash.eq(token_hash),
+            organizer_invites::expires_at.eq(expires_at),
+            organizer_invites::created_at.eq(now),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// The invitation whose token hashes to `token_hash`, if any.
+pub fn find_invite(c: &mut Conn, token_hash: &str) -> QueryResult<Option<InviteRow>> {
+    run!(c, |c| organizer_invites::table
+        .filter(organizer_invites::token_hash.eq(token_hash))
+        .select(InviteRow::as_select())
+        .first(c)
+        .optional())
+}
+
+pub fn mark_invite_used(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizer_invites::table.find(id))
+        .set(organizer_invites::used_at.eq(Some(now)))
         .execute(c))?;
     Ok(())
 }

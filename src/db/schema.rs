@@ -9,6 +9,18 @@ diesel::table! {
         created_at -> Timestamp,
         language -> Nullable<Text>,
         unlocked_at -> Nullable<Timestamp>,
+        deactivated_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    organizer_invites (id) {
+        id -> BigInt,
+        organizer_id -> BigInt,
+        token_hash -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
     }
 }
 
@@ -295,6 +307,7 @@ diesel::table! {
 
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(console_sessions -> organizers (organizer_id));
+diesel::joinable!(organizer_invites -> organizers (organizer_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
 diesel::joinable!(speakers -> events (event_id));
@@ -357,6 +370,7 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    organizer_invites,
     organizers,
     api_tokens,
     events,

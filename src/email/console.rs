@@ -141,7 +141,7 @@ pub async fn template_list(
         .db
         .run(move |c| {
             let mut own = Vec::new();
-            for kind in EmailKind::ALL {
+            for kind in EmailKind::ALL.into_iter().filter(|k| k.is_about_a_fair()) {
                 for l in Language::ALL {
                     if store::find_override(c, id, kind, l)?.is_some() {
                         own.push((kind, l));

@@ -25,6 +25,8 @@ pub enum EmailKind {
     StaffPass,
     ScheduleChanged,
     SpeakerScheduleChanged,
+    /// To a new organizer: a link to choose a password (no fair).
+    OrganizerInvite,
 }
 
 /// Variables every template may use.
@@ -38,7 +40,7 @@ pub const COMMON_VARIABLES: &[&str] = &[
 ];
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 14] = [
+    pub const ALL: [EmailKind; 15] = [
         EmailKind::RegistrationConfirm,
         EmailKind::RegistrationConfirmed,
         EmailKind::RegistrationWaitlisted,
@@ -53,7 +55,14 @@ impl EmailKind {
         EmailKind::StaffPass,
         EmailKind::ScheduleChanged,
         EmailKind::SpeakerScheduleChanged,
+        EmailKind::OrganizerInvite,
     ];
+
+    /// Whether emails of this kind are about one fair (and its organizers may rewrite them);
+    /// an organizer's invitation is about none.
+    pub fn is_about_a_fair(self) -> bool {
+        self != EmailKind::OrganizerInvite
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -71,6 +80,7 @@ impl EmailKind {
             EmailKind::StaffPass => "staff_pass",
             EmailKind::ScheduleChanged => "schedule_changed",
             EmailKind::SpeakerScheduleChanged => "speaker_schedule_changed",
+            EmailKind::OrganizerInvite => "organizer_invite",
         }
     }
 
@@ -115,6 +125,7 @@ impl EmailKind {
             ],
             EmailKind::ScheduleChanged => &["changes", "comment", "agenda_url"],
             EmailKind::SpeakerScheduleChanged => &["changes", "comment"],
+            EmailKind::OrganizerInvite => &["invite_url", "expires_hours", "role", "inviter"],
         }
     }
 

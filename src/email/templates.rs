@@ -51,6 +51,7 @@ const BUILTIN: &[Builtin] = builtin!(
     "staff_pass",
     "schedule_changed",
     "speaker_schedule_changed",
+    "organizer_invite",
 );
 
 /// The built-in parts of `kind` in `lang`.

@@ -67,6 +67,8 @@ fn env() -> &'static Environment<'static> {
             "console/emails.html",
             "console/email_templates.html",
             "console/email_template.html",
+            "console/team.html",
+            "console/invite.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

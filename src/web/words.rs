@@ -58,10 +58,12 @@ pub enum Section {
     ConsoleExhibitors,
     /// Emails in the console.
     ConsoleEmails,
+    /// The team: organizers and invitations.
+    ConsoleTeam,
 }
 
 impl Section {
-    pub const ALL: [Section; 18] = [
+    pub const ALL: [Section; 19] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -80,6 +82,7 @@ impl Section {
         Section::ConsoleRegistrations,
         Section::ConsoleExhibitors,
         Section::ConsoleEmails,
+        Section::ConsoleTeam,
     ];
 
     /// The section's name in the files.
@@ -103,6 +106,7 @@ impl Section {
             Section::ConsoleRegistrations => "console_registrations",
             Section::ConsoleExhibitors => "console_exhibitors",
             Section::ConsoleEmails => "console_emails",
+            Section::ConsoleTeam => "console_team",
         }
     }
 }

@@ -13,9 +13,9 @@ const LEAVES: &[&str] = &[
 ];
 const AREAS: &[&str] = &[
     "audit",
-    "auth",
     "events",
     "email",
+    "auth",
     "schedule",
     "registrations",
     "exhibitors",
@@ -381,6 +381,7 @@ const TABLES: &[(&str, &str)] = &[
     ("organizers", "auth"),
     ("api_tokens", "auth"),
     ("console_sessions", "auth"),
+    ("organizer_invites", "auth"),
     ("audit_entries", "audit"),
     ("events", "events"),
     ("outbox_emails", "email"),

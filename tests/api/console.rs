@@ -513,3 +513,92 @@ async fn console_exhibitor_review() {
         "{audit}"
     );
 }
+
+/// Deactivating an organizer from the team ends what they hold at once: their API token is
+/// refused, their console session is over, and they cannot sign in; only admins see the team,
+/// and an admin cannot deactivate themself.
+#[tokio::test]
+async fn a_deactivated_organizer_is_refused_at_once() {
+    let app = spawn_app().await;
+    let admin = app.create_organizer(Role::Admin);
+    let admin_cookie = console_cookie(&app, &admin).await;
+    let editor = app.create_organizer(Role::Editor);
+    let editor_cookie = console_cookie(&app, &editor).await;
+    let (status, token) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            serde_json::json!({"email": editor, "password": TEST_PASSWORD, "name": "laptop"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let token = token["token"].as_str().expect("token").to_string();
+    let client = no_redirects();
+    let origin = app.url("").trim_end_matches('/').to_string();
+    let res = client
+        .get(app.url("/console/team"))
+        .header("cookie", &editor_cookie)
+        .send()
+        .await
+        .expect("team");
+    assert_eq!(
+        res.status(),
+        StatusCode::FORBIDDEN,
+        "editors do not see the team"
+    );
+    let page = client
+        .get(app.url("/console/team?lang=en"))
+        .header("cookie", &admin_cookie)
+        .send()
+        .await
+        .expect("team")
+        .text()
+        .await
+        .expect("page")
+        .replace("&#x2f;", "/");
+    let id = {
+        let mut pooled = app.db.get().expect("conn");
+        let email = salon::domain::EmailAddress::parse(&editor).expect("email");
+        salon::auth::store::find_by_email(&mut pooled.conn(), &email)
+            .expect("query")
+            .expect("editor")
+            .id
+    };
+    let action = format!("/console/team/{id}/deactivate");
+    let csrf = csrf_of(
+        page.split(&format!(r#"action="{action}"#))
+            .nth(1)
+            .expect("the form"),
+    );
+    let res = client
+        .post(app.url(&action))
+        .header("cookie", &admin_cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("deactivate");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    let (status, _) = app.get("/api/v1/events", Some(&token)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "the API token is revoked");
+    let res = client
+        .get(app.url("/console"))
+        .header("cookie", &editor_cookie)
+        .send()
+        .await
+        .expect("console");
+    assert_eq!(
+        res.status(),
+        StatusCode::SEE_OTHER,
+        "the session is over: to sign in"
+    );
+    let (status, _) = app
+        .post(
+            "/api/v1/auth/tokens",
+            None,
+            serde_json::json!({"email": editor, "password": TEST_PASSWORD, "name": "again"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "cannot sign in");
+}

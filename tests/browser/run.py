@@ -21,6 +21,7 @@ import door
 import emails
 import exhibitors
 import registrations
+import team
 
 WORDS = {
     "ar": {"done": "شكرًا لكم", "confirmed": "تم تأكيد تسجيلكم", "cancelled": "تم إلغاء تسجيلكم",
@@ -486,6 +487,7 @@ def main():
         registrations.suite(browser)
         exhibitors.suite(browser)
         emails.suite(browser)
+        team.suite(browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 
