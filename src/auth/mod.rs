@@ -3,6 +3,7 @@
 //! Organizer tokens carry the `slt_` prefix; like every token they are made and hashed by
 //! [`crate::crypto`]. Passwords are hashed with argon2id.
 
+pub mod account;
 pub mod console;
 pub mod handlers;
 pub mod owner_tokens;
@@ -193,6 +194,7 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     handlers::routes(r);
     console::routes(r);
     team::routes(r);
+    account::routes(r);
 }
 
 #[cfg(test)]

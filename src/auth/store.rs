@@ -25,6 +25,25 @@ pub struct OrganizerRow {
     pub deactivated_at: Option<NaiveDateTime>,
 }
 
+/// An organizer's API token as its owner sees it (never the token, which only its hash keeps).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = api_tokens)]
+pub struct TokenRow {
+    pub id: i64,
+    pub name: String,
+    pub created_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+}
+
+/// The organizer's API tokens, newest first.
+pub fn tokens_of(c: &mut Conn, organizer_id: i64) -> QueryResult<Vec<TokenRow>> {
+    run!(c, |c| api_tokens::table
+        .filter(api_tokens::organizer_id.eq(organizer_id))
+        .order(api_tokens::id.desc())
+        .select(TokenRow::as_select())
+        .load(c))
+}
+
 /// An invitation to choose a password, as stored (the token only as its hash).
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = organizer_invites)]

@@ -6,8 +6,8 @@
 //! red (refused), with the name, organization and category, and today's count. The checkin
 //! role sees only this page. Without JavaScript the form posts and the page answers.
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use minijinja::context;
 use serde::{Deserialize, Serialize};
@@ -130,13 +130,6 @@ pub async fn page(console: Console, slug: web::Path<String>) -> Result<HttpRespo
     door_page(&console, &event, StatusCode::OK, None, today)
 }
 
-fn wants_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
-}
-
 #[utoipa::path(post, path = "/console/events/{slug}/door", tag = "console",
     params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "badge_code, csrf"),
@@ -168,7 +161,7 @@ pub async fn check(posted: Posted, slug: web::Path<String>) -> Result<HttpRespon
         .await
         .map_err(|e| console.error(e))?;
     let result = outcome(door, &event, console.lang, today);
-    if wants_json(&console.req) {
+    if crate::web::console::wants_json(&console.req) {
         return Ok(HttpResponse::Ok().json(&result));
     }
     door_page(&console, &event, StatusCode::OK, Some(&result), today)

@@ -5,8 +5,8 @@
 //! with a button without), says a syntax error beside its part, saves, or goes back to the
 //! built-in text. The steps are the API's (the same check, store and audit).
 
-use actix_web::http::{header, StatusCode};
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
@@ -287,13 +287,6 @@ pub async fn template(
     )
 }
 
-fn wants_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
-}
-
 #[utoipa::path(post, path = "/console/events/{slug}/email-templates/{kind}/{lang}", tag = "console",
     params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "subject, text, html, do (preview or save), csrf"),
@@ -321,7 +314,7 @@ pub async fn save_template(
             .await
             .map_err(|e| console.error(e.into()))?
     };
-    if wants_json(&console.req) {
+    if crate::web::console::wants_json(&console.req) {
         let lang = console.lang;
         return Ok(HttpResponse::Ok().json(match checked {
             Ok(p) => serde_json::json!({"subject": p.subject, "text": p.text, "html": p.html}),

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use minijinja::context;
@@ -294,13 +294,6 @@ struct Moved {
     details: Vec<String>,
 }
 
-fn wants_json(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|a| a.contains("application/json"))
-}
-
 /// The members a placement form sends, as a change of the session: room, start and end
 /// together, all blank to take the session off the grid.
 pub fn placement(form: &FormFields, check: &mut Check) -> SessionPatch {
@@ -344,7 +337,7 @@ pub async fn place(
 ) -> Result<HttpResponse, ConsoleError> {
     let Posted { console, form } = posted;
     let (slug, id) = path.into_inner();
-    let json = wants_json(&console.req);
+    let json = crate::web::console::wants_json(&console.req);
     let lang = console.lang;
     let refused = |status: StatusCode, message: String, details: Vec<String>| {
         HttpResponse::build(status).json(Moved {

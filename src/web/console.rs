@@ -143,6 +143,14 @@ impl Console {
     }
 }
 
+/// Whether the page's script asked for JSON (`Accept: application/json`) rather than a page.
+pub fn wants_json(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|a| a.contains("application/json"))
+}
+
 /// Where the sign-out form posts.
 pub const SIGN_OUT: &str = "/console/sign-out";
 

@@ -69,6 +69,7 @@ fn env() -> &'static Environment<'static> {
             "console/email_template.html",
             "console/team.html",
             "console/invite.html",
+            "console/account.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

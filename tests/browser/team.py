@@ -3,6 +3,8 @@ from the emailed link and is signed in; the admin changes their role; deactivate
 session is refused at once and they cannot sign in again; reactivated, they can. Editors and
 viewers are refused the team. Screenshots in ar, fr and en."""
 import time
+import urllib.error
+import urllib.request
 
 from common import BASE, DESKTOP, PHONE, api, check, in_language, mail_to, shot
 from console import ADMIN, sign_in
@@ -85,3 +87,47 @@ def suite(browser):
         sign_in(page, (who, "role password 1"), f"{TEAM}?lang=en")
         check(page.locator("table.team").count() == 0, f"{role}: the team is refused")
         context.close()
+    account(browser)
+
+
+def account(browser):
+    """An organizer's own account: a token made (shown once) works with the API, then revoked
+    it is refused; the password changed with the current one asked again."""
+    who = f"account-{time.time_ns()}@example.com"
+    api("POST", "/api/v1/organizers", {"email": who, "password": "role password 1", "role": "editor"})
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, (who, "role password 1"), "/console/account?lang=fr")
+    in_language(page, "fr")
+    page.fill("#name", "Script des badges")
+    with page.expect_navigation():
+        page.click("#tokens button[type=submit]:not(.danger)")
+    token = page.inner_text("code.token")
+    check(token.startswith("slt_"), "account: the new token shown once")
+    shot(page, "console-account-fr-1280")
+    req = urllib.request.Request(f"{BASE}/api/v1/events/siccam/registrations?per_page=1",
+                                 headers={"authorization": f"Bearer {token}"})
+    check(urllib.request.urlopen(req).status == 200, "account: the token works with the API")
+    page.goto(f"{BASE}/console/account?lang=fr")
+    check(page.locator("code.token").count() == 0, "account: never shown again")
+    with page.expect_navigation():
+        page.click("#tokens button.danger")
+    try:
+        urllib.request.urlopen(req)
+        refused = False
+    except urllib.error.HTTPError as e:
+        refused = e.code == 401
+    check(refused, "account: a revoked token is refused")
+    page.fill("#current", "not my password")
+    page.fill("#password", "another long password")
+    page.fill("#again", "another long password")
+    with page.expect_navigation():
+        page.click("#change-password button.primary")
+    check(page.locator("#current-error").count() == 1, "account: a wrong current password is said")
+    page.fill("#current", "role password 1")
+    page.fill("#password", "another long password")
+    page.fill("#again", "another long password")
+    with page.expect_navigation():
+        page.click("#change-password button.primary")
+    check(page.locator(".notice.ok").count() == 1, "account: the password changed")
+    context.close()
