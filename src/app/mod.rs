@@ -146,11 +146,15 @@ impl Parts {
             release_hooks: web::Data::new(ReleaseHooks(vec![Box::new(follow_release)])),
             programme: web::Data::from(programme),
             seats: web::Data::from(Arc::new(seats) as Arc<dyn schedule::hooks::Seats>),
-            panels: web::Data::new(events::console::Panels(vec![Box::new(
-                schedule::overview::ProgrammePanel {
+            panels: web::Data::new(events::console::Panels(vec![
+                Box::new(schedule::overview::ProgrammePanel {
                     buffer: settings.schedule.speaker_buffer,
-                },
-            )])),
+                }),
+                Box::new(registrations::console::RegistrationsPanel),
+                Box::new(crate::exhibitors::console::ExhibitorsPanel),
+                Box::new(email::console::EmailsPanel),
+                Box::new(crate::checkin::console::DoorPanel),
+            ])),
             throttle: web::Data::new(auth::throttle::Throttle::default()),
             overrides: web::Data::new(email::templates::Overrides::default()),
             document: web::Data::new(openapi::Document::of(&routes::all())),

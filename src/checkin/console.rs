@@ -25,6 +25,31 @@ use crate::web::words::{word, Section};
 const FRAME_WIDTH: usize = 640;
 const FRAME_PIXELS: usize = 640 * 480;
 
+/// The door's part of a fair's overview: today's check-ins, linked to the door (registered by
+/// the app).
+pub struct DoorPanel;
+
+impl crate::events::console::Panel for DoorPanel {
+    fn panel(
+        &self,
+        c: &mut crate::db::Conn,
+        event: &Event,
+        lang: Language,
+    ) -> crate::error::AppResult<crate::events::console::PanelView> {
+        use crate::events::console::{Figure, PanelView};
+        let today = event.wall_clock(crate::db::now()).date();
+        let n = count_on(c, event.id, today)?;
+        Ok(PanelView {
+            title: word(lang, Section::ConsoleDoor, "door_title"),
+            figures: vec![
+                Figure::new(n, word(lang, Section::ConsoleDoor, "door_panel_today"))
+                    .to(&format!("/console/events/{}/door", event.slug), lang),
+            ],
+            ..PanelView::default()
+        })
+    }
+}
+
 /// The result band: what the steward reads at arm's length.
 #[derive(Debug, Serialize)]
 pub struct Outcome {

@@ -34,6 +34,42 @@ pub struct OutboxQuery {
 
 const STATUSES: [&str; 4] = ["failed", "pending", "sent", "all"];
 
+/// Emails' part of a fair's overview: those that failed and those waiting, each linked to the
+/// outbox (registered by the app).
+pub struct EmailsPanel;
+
+impl crate::events::console::Panel for EmailsPanel {
+    fn panel(
+        &self,
+        c: &mut crate::db::Conn,
+        event: &Event,
+        lang: Language,
+    ) -> crate::error::AppResult<crate::events::console::PanelView> {
+        use crate::events::console::{Figure, PanelView};
+        let one = PageRequest {
+            page: 1,
+            per_page: 1,
+            like: None,
+            needle: None,
+            sort: None,
+        };
+        let base = format!("/console/events/{}/emails", event.slug);
+        let mut figures = Vec::new();
+        for status in ["failed", "pending"] {
+            let (_, n) = store::page_for_event(c, event.id, Some(status), &one)?;
+            figures.push(
+                Figure::new(n, w(lang, &format!("mail_panel_{status}")))
+                    .to(&format!("{base}?status={status}"), lang),
+            );
+        }
+        Ok(PanelView {
+            title: w(lang, "mail_title"),
+            figures,
+            ..PanelView::default()
+        })
+    }
+}
+
 #[utoipa::path(get, path = "/console/events/{slug}/emails", tag = "console",
     params(("slug" = String, Path), OutboxQuery),
     responses((status = 200, description = "the outbox by status (the newest 200), a failed email retried from its row", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]

@@ -21,12 +21,37 @@ use crate::error::{AppError, AppResult};
 use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
 
+/// One number of a panel: what it counts, and the list behind it.
+#[derive(Debug, Default, Clone, serde::Serialize)]
+pub struct Figure {
+    pub value: String,
+    pub label: String,
+    /// The console page that lists what the number counts.
+    pub href: Option<String>,
+}
+
+impl Figure {
+    pub fn new(value: impl ToString, label: String) -> Figure {
+        Figure {
+            value: value.to_string(),
+            label,
+            href: None,
+        }
+    }
+
+    /// The figure, linked to the page `href` (in the console's language `lang`).
+    pub fn to(mut self, href: &str, lang: Language) -> Figure {
+        let glue = if href.contains('?') { '&' } else { '?' };
+        self.href = Some(format!("{href}{glue}lang={}", lang.code()));
+        self
+    }
+}
+
 /// What an area shows on a fair's overview, and what it says is left to do.
 #[derive(Debug, Default, Clone, serde::Serialize)]
 pub struct PanelView {
     pub title: String,
-    /// (figure, what it counts)
-    pub figures: Vec<(String, String)>,
+    pub figures: Vec<Figure>,
     pub notes: Vec<String>,
     /// Where to go on: (href, label).
     pub link: Option<(String, String)>,

@@ -37,6 +37,64 @@ const TABS: [&str; 6] = [
     "all",
 ];
 
+/// Exhibitors' part of a fair's overview: applications waiting for review, exhibitors approved,
+/// and the booths held in each hall (registered by the app).
+pub struct ExhibitorsPanel;
+
+impl crate::events::console::Panel for ExhibitorsPanel {
+    fn panel(
+        &self,
+        c: &mut crate::db::Conn,
+        event: &Event,
+        lang: Language,
+    ) -> crate::error::AppResult<crate::events::console::PanelView> {
+        use crate::events::console::{Figure, PanelView};
+        let one = PageRequest {
+            page: 1,
+            per_page: 1,
+            like: None,
+            needle: None,
+            sort: None,
+        };
+        let base = format!("/console/events/{}/exhibitors", event.slug);
+        let (_, waiting) = store::page(c, event.id, &one, Some(Status::Submitted), None)?;
+        let (_, approved) = store::page(c, event.id, &one, Some(Status::Approved), None)?;
+        let held = store::booth_holders(c, event.id)?;
+        let mut halls: std::collections::BTreeMap<String, (usize, usize)> = Default::default();
+        for b in store::booths_of(c, event.id)? {
+            let hall = crate::domain::Translatable::from_db(&b.form.hall)
+                .get(lang, event.default_language)
+                .to_string();
+            let entry = halls.entry(hall).or_default();
+            entry.1 += 1;
+            if held.contains_key(&b.id) {
+                entry.0 += 1;
+            }
+        }
+        let notes = halls
+            .iter()
+            .map(|(hall, (taken, all))| {
+                w(lang, "ex_hall_occupancy")
+                    .replace("{hall}", hall)
+                    .replace("{taken}", &taken.to_string())
+                    .replace("{all}", &all.to_string())
+            })
+            .collect();
+        Ok(PanelView {
+            title: w(lang, "ex_title"),
+            figures: vec![
+                Figure::new(waiting, w(lang, "ex_panel_submitted"))
+                    .to(&format!("{base}?status=submitted"), lang),
+                Figure::new(approved, w(lang, "ex_panel_approved"))
+                    .to(&format!("{base}?status=approved"), lang),
+            ],
+            notes,
+            link: Some((format!("{base}?lang={}", lang.code()), w(lang, "ex_open"))),
+            ..PanelView::default()
+        })
+    }
+}
+
 fn w(lang: Language, key: &str) -> String {
     word(lang, Section::ConsoleExhibitors, key)
 }

@@ -25,6 +25,66 @@ use crate::schedule::cache::ProgrammeCache;
 use crate::web::console::{form_errors, Console, ConsoleError, Posted};
 use crate::web::words::{word, Section};
 
+/// Registrations' part of a fair's overview: how many by status and how many seats are booked,
+/// each number linked to its list (registered by the app).
+pub struct RegistrationsPanel;
+
+impl crate::events::console::Panel for RegistrationsPanel {
+    fn panel(
+        &self,
+        c: &mut crate::db::Conn,
+        event: &Event,
+        lang: Language,
+    ) -> crate::error::AppResult<crate::events::console::PanelView> {
+        use crate::events::console::{Figure, PanelView};
+        let one = PageRequest {
+            page: 1,
+            per_page: 1,
+            like: None,
+            needle: None,
+            sort: None,
+        };
+        let base = format!("/console/events/{}/registrations", event.slug);
+        let mut figures = Vec::new();
+        for status in [
+            Status::Confirmed,
+            Status::Pending,
+            Status::Waitlisted,
+            Status::Cancelled,
+        ] {
+            let (_, n) = store::page(c, event.id, &one, Some(status), None)?;
+            figures.push(
+                Figure::new(
+                    n,
+                    word(
+                        lang,
+                        Section::ConsoleRegistrations,
+                        &format!("reg_panel_{status}"),
+                    ),
+                )
+                .to(&format!("{base}?status={status}"), lang),
+            );
+        }
+        let booked: i64 = store::booking_counts(c, event.id)?
+            .values()
+            .map(|(booked, _)| booked)
+            .sum();
+        figures.push(Figure::new(
+            booked,
+            word(lang, Section::ConsoleRegistrations, "reg_seats_booked"),
+        ));
+        Ok(PanelView {
+            title: word(lang, Section::ConsoleRegistrations, "reg_title"),
+            figures,
+            link: Some((
+                format!("{base}?lang={}", lang.code()),
+                word(lang, Section::ConsoleRegistrations, "reg_open"),
+            )),
+            ..PanelView::default()
+        })
+    }
+}
+
 /// Registrations on one page of the list.
 const PER_PAGE: i64 = 50;
 

@@ -6,7 +6,7 @@ use super::{conflicts, releases, store};
 use crate::db::{Conn, PageRequest};
 use crate::domain::Language;
 use crate::error::AppResult;
-use crate::events::console::{Panel, PanelView};
+use crate::events::console::{Figure, Panel, PanelView};
 use crate::events::Event;
 use crate::web::words::{word, Section};
 
@@ -43,13 +43,14 @@ impl Panel for ProgrammePanel {
         let mut view = PanelView {
             title: w("dash_programme"),
             figures: vec![
-                (rooms.to_string(), w("dash_rooms")),
-                (sessions.to_string(), w("dash_sessions")),
-                (unplaced.to_string(), w("dash_unscheduled")),
-                (
-                    (findings.warnings.len() + findings.conflicts.len()).to_string(),
+                Figure::new(rooms, w("dash_rooms")).to(&format!("{base}/programme-setup"), lang),
+                Figure::new(sessions, w("dash_sessions")).to(&format!("{base}/schedule"), lang),
+                Figure::new(unplaced, w("dash_unscheduled")).to(&format!("{base}/schedule"), lang),
+                Figure::new(
+                    findings.warnings.len() + findings.conflicts.len(),
                     w("dash_conflicts"),
-                ),
+                )
+                .to(&format!("{base}/releases/new"), lang),
             ],
             link: Some((
                 format!("{base}/schedule?lang={}", lang.code()),

@@ -15,7 +15,16 @@ def suite(browser):
     email = f"walk-in-{time.time_ns()}@example.com"
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
-    sign_in(page, ADMIN, f"{LIST}?lang=ar")
+    # The fair's overview: each number is a link to the list behind it.
+    sign_in(page, ADMIN, "/console/events/siccam?lang=fr")
+    in_language(page, "fr")
+    check(page.locator("a.figure-link").count() >= 10, "overview: the numbers of every area, each a link")
+    shot(page, "console-overview-fr-1280")
+    with page.expect_navigation():
+        page.click("a.figure-link[href*='registrations?status=confirmed']")
+    check("status=confirmed" in page.url and page.locator("table.registrations").count() == 1,
+          "overview: the confirmed figure opens the confirmed registrations")
+    page.goto(f"{BASE}{LIST}?lang=ar")
     in_language(page, "ar")
     shot(page, "console-registrations-ar-1280")
 
