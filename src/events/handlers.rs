@@ -168,6 +168,15 @@ fn check_together(f: &EventFields, errors: &mut Vec<FieldError>) {
 /// The parse step of a new event: every member checked, every error reported. A member that
 /// is missing or bad is reported once; the rules between members (dates, hours, languages)
 /// are checked on the others.
+/// A text the API was sent for an optional member must say something, as its schema states
+/// (`Translatable`: one text, or one per language, at least one, none blank); leaving it out
+/// leaves it as it is. (The console's form clears a blank one.)
+fn written_if_sent(field: &str, text: Option<&Translatable>, check: &mut Check) {
+    if let Some(text) = text {
+        text.check(field, usize::MAX, check.errors());
+    }
+}
+
 pub fn new_event(body: NewEvent, mut check: Check) -> AppResult<(Slug, EventFields)> {
     let slug = check.required("slug", body.slug);
     let slug = check.parse("slug", Rule::Invalid, slug.as_deref(), Slug::parse);
@@ -294,7 +303,13 @@ pub async fn create(
     body: Json<NewEvent>,
 ) -> AppResult<HttpResponse> {
     who.require(Role::Editor)?;
-    let (body, check) = body.into_parts().await?;
+    let (body, mut check) = body.into_parts().await?;
+    written_if_sent("description", body.description.as_ref(), &mut check);
+    written_if_sent(
+        "payment_instructions",
+        body.payment_instructions.as_ref(),
+        &mut check,
+    );
     let (slug, fields) = new_event(body, check)?;
     let event = service::create(&state.db, &who, slug, fields).await?;
     Ok(HttpResponse::Created().json(EventOut::from(&event)))
@@ -363,7 +378,13 @@ pub async fn update(
     slug: web::Path<String>,
     body: Json<EventPatch>,
 ) -> AppResult<HttpResponse> {
-    let (patch, check) = body.into_parts().await?;
+    let (patch, mut check) = body.into_parts().await?;
+    written_if_sent("description", patch.description.as_ref(), &mut check);
+    written_if_sent(
+        "payment_instructions",
+        patch.payment_instructions.as_ref(),
+        &mut check,
+    );
     who.require(Role::Editor)?;
     let (settings, hooks) = (state.settings.clone(), hooks.into_inner());
     let slug = slug.into_inner();

@@ -306,6 +306,21 @@ async fn a_missing_description_is_null() {
         .await;
     assert_eq!(status, StatusCode::OK, "{ev}");
     assert_eq!(ev["description"], json!({"fr": "Deux jours"}));
+    // A text sent must say something, as the schema says (schemathesis sent `{}`).
+    for blank in [json!({}), json!(""), json!({"fr": " "})] {
+        let (status, problem) = app
+            .patch(
+                "/api/v1/events/no-description",
+                Some(&app.admin),
+                json!({"description": blank}),
+            )
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{blank}: {problem}"
+        );
+    }
 }
 
 #[tokio::test]
