@@ -16,7 +16,7 @@ use crate::web::list::{ListParams, Page};
 use crate::web::AppState;
 
 pub use model::AuditEntry;
-pub use store::record;
+pub use store::{actions, filtered, record, Filter};
 
 /// One page of the log, everything or one event's (`event_id`).
 pub fn page(c: &mut Conn, event_id: Option<i64>, req: &PageRequest) -> AppResult<Page<AuditEntry>> {

@@ -1,5 +1,6 @@
 //! The queries of the audit log's table.
 
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::AuditEntry;
@@ -34,6 +35,47 @@ pub fn record(
 
 /// One page of the log, everything or one event's, oldest first (newest with `-created_at`),
 /// and the total.
+/// What the console's audit page filters on: who, which action, from and to (UTC, inclusive).
+#[derive(Debug, Default, Clone)]
+pub struct Filter {
+    pub organizer_id: Option<i64>,
+    pub action: Option<String>,
+    pub from: Option<NaiveDateTime>,
+    pub to: Option<NaiveDateTime>,
+}
+
+/// The newest `limit` entries that pass `filter`.
+pub fn filtered(c: &mut Conn, filter: &Filter, limit: i64) -> QueryResult<Vec<AuditEntry>> {
+    run!(c, |c| {
+        let mut q = audit_entries::table.into_boxed();
+        if let Some(id) = filter.organizer_id {
+            q = q.filter(audit_entries::organizer_id.eq(id));
+        }
+        if let Some(action) = &filter.action {
+            q = q.filter(audit_entries::action.eq(action.clone()));
+        }
+        if let Some(from) = filter.from {
+            q = q.filter(audit_entries::created_at.ge(from));
+        }
+        if let Some(to) = filter.to {
+            q = q.filter(audit_entries::created_at.le(to));
+        }
+        q.order(audit_entries::id.desc())
+            .limit(limit)
+            .select(AuditEntry::as_select())
+            .load(c)
+    })
+}
+
+/// The actions the log holds, for the page's filter.
+pub fn actions(c: &mut Conn) -> QueryResult<Vec<String>> {
+    run!(c, |c| audit_entries::table
+        .select(audit_entries::action)
+        .distinct()
+        .order(audit_entries::action.asc())
+        .load(c))
+}
+
 pub fn page(
     c: &mut Conn,
     event_id: Option<i64>,

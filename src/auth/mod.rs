@@ -4,6 +4,7 @@
 //! [`crate::crypto`]. Passwords are hashed with argon2id.
 
 pub mod account;
+pub mod audit_log;
 pub mod console;
 pub mod handlers;
 pub mod owner_tokens;
@@ -195,6 +196,7 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     console::routes(r);
     team::routes(r);
     account::routes(r);
+    audit_log::routes(r);
 }
 
 #[cfg(test)]

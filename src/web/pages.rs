@@ -70,6 +70,7 @@ fn env() -> &'static Environment<'static> {
             "console/team.html",
             "console/invite.html",
             "console/account.html",
+            "console/audit.html",
         ) {
             if let Err(e) = env.add_template(name, source) {
                 tracing::error!(template = name, error = %e, "page template does not compile");

@@ -77,6 +77,19 @@ def suite(browser):
     page.goto(f"{BASE}{TEAM}?lang=ar")
     in_language(page, "ar")
     shot(page, "console-team-ar-1280")
+
+    # The audit log: every console action with its author, filtered by what was done.
+    page.goto(f"{BASE}/console/audit?lang=fr")
+    page.select_option("select[name=action]", "deactivate")
+    with page.expect_navigation():
+        page.click("form.filters button.primary")
+    log = page.inner_text("table.audit")
+    check("browser@example.com" in log and "organizer" in log and "approve" not in log,
+          "audit: the deactivation, by its author, and nothing else")
+    page.goto(f"{BASE}/console/audit?action=approve&lang=en")
+    check("browser@example.com" in page.inner_text("table.audit") and "exhibitor" in page.inner_text("table.audit"),
+          "audit: the console's approval, by its author")
+    shot(page, "console-audit-en-1280")
     admin.close()
 
     for role in ("editor", "viewer"):
@@ -86,6 +99,8 @@ def suite(browser):
         page = context.new_page()
         sign_in(page, (who, "role password 1"), f"{TEAM}?lang=en")
         check(page.locator("table.team").count() == 0, f"{role}: the team is refused")
+        page.goto(f"{BASE}/console/audit")
+        check(page.locator("table.audit").count() == 0, f"{role}: the audit log is refused")
         context.close()
     account(browser)
 

@@ -1,0 +1,98 @@
+//! The audit log in the console, for admins: `/console/audit` — every change by whom (the
+//! organizer's email; "command line" for the CLI and the demo), what (action, entity, the fair)
+//! and when (the console's language, UTC), the newest 500 that pass the filters: who, which
+//! action, from and to (dates).
+
+use actix_web::http::StatusCode;
+use actix_web::{web, HttpResponse};
+use chrono::NaiveDate;
+use minijinja::context;
+use serde::Deserialize;
+
+use super::store;
+use crate::domain::{dates, Role};
+use crate::web::console::{Console, ConsoleError};
+use crate::web::words::{word, Section};
+
+/// The page's filters.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// An organizer's id.
+    pub who: Option<String>,
+    pub action: Option<String>,
+    /// `YYYY-MM-DD`, inclusive (UTC).
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+#[utoipa::path(get, path = "/console/audit", tag = "console", params(AuditQuery),
+    responses((status = 200, description = "the audit log, filtered by who, what and when (admins)", content_type = "text/html"), (status = 303), (status = 403)))]
+pub async fn audit_log(
+    console: Console,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Admin)?;
+    let lang = console.lang;
+    let day = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+    };
+    let filter = crate::audit::Filter {
+        organizer_id: query.who.as_deref().and_then(|w| w.parse().ok()),
+        action: query.action.clone().filter(|a| !a.is_empty()),
+        from: day(&query.from).and_then(|d| d.and_hms_opt(0, 0, 0)),
+        to: day(&query.to).and_then(|d| d.and_hms_opt(23, 59, 59)),
+    };
+    let chosen = filter.clone();
+    let (entries, people, actions) = console
+        .state
+        .db
+        .run(move |c| {
+            Ok((
+                crate::audit::filtered(c, &chosen, 500)?,
+                store::organizers(c)?,
+                crate::audit::actions(c)?,
+            ))
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let email = |id: Option<i64>| match id {
+        Some(id) => people
+            .iter()
+            .find(|o| o.id == id)
+            .map_or_else(|| format!("#{id}"), |o| o.email.clone()),
+        None => word(lang, Section::ConsoleTeam, "audit_cli"),
+    };
+    let rows: Vec<_> = entries
+        .iter()
+        .map(|e| {
+            context! {
+                who => email(e.organizer_id),
+                action => &e.action, entity => &e.entity, entity_id => e.entity_id,
+                event_id => e.event_id,
+                when => format!("{} UTC", dates::day_time(lang, e.created_at)),
+                details => &e.details,
+            }
+        })
+        .collect();
+    console.page(
+        StatusCode::OK,
+        "console/audit.html",
+        &[Section::ConsoleTeam],
+        context! {
+            rows => rows,
+            people => people.iter().map(|o| context! { id => o.id, email => &o.email }).collect::<Vec<_>>(),
+            actions => actions,
+            who => filter.organizer_id,
+            action => filter.action,
+            from => query.from.clone().unwrap_or_default(),
+            to => query.to.clone().unwrap_or_default(),
+        },
+    )
+}
+
+/// The audit page's route.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_audit_log, audit_log);
+}
