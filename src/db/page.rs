@@ -15,6 +15,18 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The first `per_page` rows, in the store's own order, with no search: a count (`1`), or
+    /// a whole short list.
+    pub fn first(per_page: i64) -> PageRequest {
+        PageRequest {
+            page: 1,
+            per_page,
+            like: None,
+            needle: None,
+            sort: None,
+        }
+    }
+
     pub fn offset(&self) -> i64 {
         (self.page - 1) * self.per_page
     }

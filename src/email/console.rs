@@ -46,13 +46,7 @@ impl crate::events::console::Panel for EmailsPanel {
         lang: Language,
     ) -> crate::error::AppResult<crate::events::console::PanelView> {
         use crate::events::console::{Figure, PanelView};
-        let one = PageRequest {
-            page: 1,
-            per_page: 1,
-            like: None,
-            needle: None,
-            sort: None,
-        };
+        let one = PageRequest::first(1);
         let base = format!("/console/events/{}/emails", event.slug);
         let mut figures = Vec::new();
         for status in ["failed", "pending"] {

@@ -49,13 +49,7 @@ impl crate::events::console::Panel for ExhibitorsPanel {
         lang: Language,
     ) -> crate::error::AppResult<crate::events::console::PanelView> {
         use crate::events::console::{Figure, PanelView};
-        let one = PageRequest {
-            page: 1,
-            per_page: 1,
-            like: None,
-            needle: None,
-            sort: None,
-        };
+        let one = PageRequest::first(1);
         let base = format!("/console/events/{}/exhibitors", event.slug);
         let (_, waiting) = store::page(c, event.id, &one, Some(Status::Submitted), None)?;
         let (_, approved) = store::page(c, event.id, &one, Some(Status::Approved), None)?;
@@ -116,13 +110,7 @@ pub async fn list(
         .filter(|s| TABS.contains(&s.as_str()))
         .unwrap_or_else(|| "submitted".into());
     let status = (tab != "all").then(|| Status::parse(&tab));
-    let request = PageRequest {
-        page: 1,
-        per_page: 1000,
-        like: None,
-        needle: None,
-        sort: None,
-    };
+    let request = PageRequest::first(1000);
     let id = event.id;
     let (rows, booths) = console
         .state

@@ -19,13 +19,7 @@ impl Panel for ProgrammePanel {
     fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let w = |key: &str| word(lang, Section::Console, key);
         let rooms = store::rooms_of_event(c, event.id)?.len();
-        let everything = PageRequest {
-            page: 1,
-            per_page: 1,
-            like: None,
-            needle: None,
-            sort: None,
-        };
+        let everything = PageRequest::first(1);
         let (_, sessions) = store::sessions_page(c, event.id, &everything, &Default::default())?;
         let unplaced_filter = super::model::SessionFilters {
             scheduled: Some(false),
