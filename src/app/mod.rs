@@ -219,6 +219,22 @@ fn serve(
                     .error_handler(|_, req| crate::web::no_such(req, "no such resource")),
             )
             .app_data(
+                // A page's query that does not read (`?page=abc` in the console): a page in
+                // the visitor's language, never actix's plain text. The API reads its queries
+                // with web::query::Query, which answers problem+json.
+                web::QueryConfig::default().error_handler(|e, req| {
+                    let lang = crate::web::pages::page_language(
+                        req,
+                        &crate::domain::Language::ALL,
+                        crate::domain::Language::Fr,
+                    );
+                    let error = crate::error::AppError::BadRequest(format!(
+                        "the address's query could not be read: {e}"
+                    ));
+                    crate::web::pages::PageError::new(error, lang).into()
+                }),
+            )
+            .app_data(
                 web::FormConfig::default()
                     .limit(FORM_LIMIT)
                     // Forms come from the pages: their errors are pages too, in the

@@ -18,7 +18,7 @@ use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::AppError;
 use crate::events::console::{find, nav};
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, status_tabs, Console, ConsoleError, Posted};
 use crate::web::words::{word, Section};
 
 fn w(lang: Language, key: &str) -> String {
@@ -75,11 +75,15 @@ pub async fn outbox(
     console.require(Role::Editor)?;
     let lang = console.lang;
     let event = find(&console, slug.into_inner()).await?;
-    let tab = query
-        .status
-        .clone()
-        .filter(|s| STATUSES.contains(&s.as_str()))
-        .unwrap_or_else(|| "all".into());
+    let base = format!("/console/events/{}/emails", event.slug);
+    let (tab, tabs) = status_tabs(
+        &base,
+        lang,
+        &STATUSES,
+        query.status.as_deref(),
+        "all",
+        |t| w(lang, &format!("mail_tab_{t}")),
+    );
     let status = (tab != "all").then(|| tab.clone());
     let request = PageRequest {
         page: 1,
@@ -95,7 +99,6 @@ pub async fn outbox(
         .run(move |c| Ok(store::page_for_event(c, id, status.as_deref(), &request)?))
         .await
         .map_err(|e| console.error(e))?;
-    let base = format!("/console/events/{}/emails", event.slug);
     let emails: Vec<_> = rows
         .into_iter()
         .map(EmailOut::from)
@@ -109,10 +112,6 @@ pub async fn outbox(
                 retry => (m.status == "failed").then(|| context! { url => format!("{retry}?lang={}", lang.code()), csrf => console.csrf(&retry) }),
             }
         })
-        .collect();
-    let tabs: Vec<_> = STATUSES
-        .iter()
-        .map(|t| context! { label => w(lang, &format!("mail_tab_{t}")), href => format!("{base}?status={t}&lang={}", lang.code()), current => *t == tab })
         .collect();
     console.page(
         StatusCode::OK,

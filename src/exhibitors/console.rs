@@ -14,11 +14,12 @@ use serde::Deserialize;
 use super::model::{BoothKind, BoothRow, ExhibitorRow, Money, PaymentStatus, Status};
 use super::{review, service, store};
 use crate::db::PageRequest;
-use crate::domain::{dates, Language, Role};
+use crate::domain::text::Rule;
+use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::AppError;
 use crate::events::console::{find, nav};
 use crate::events::Event;
-use crate::web::console::{Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{refusal, status_tabs, Console, ConsoleError, FormFields, Posted};
 use crate::web::words::{word, Section};
 
 /// The list's query: `status` (default `submitted`: the review queue; `all` for every one).
@@ -104,11 +105,15 @@ pub async fn list(
     console.require(Role::Viewer)?;
     let lang = console.lang;
     let event = find(&console, slug.into_inner()).await?;
-    let tab = query
-        .status
-        .clone()
-        .filter(|s| TABS.contains(&s.as_str()))
-        .unwrap_or_else(|| "submitted".into());
+    let base = format!("/console/events/{}/exhibitors", event.slug);
+    let (tab, tabs) = status_tabs(
+        &base,
+        lang,
+        &TABS,
+        query.status.as_deref(),
+        "submitted",
+        |t| w(lang, &format!("ex_tab_{t}")),
+    );
     let status = (tab != "all").then(|| Status::parse(&tab));
     let request = PageRequest::first(1000);
     let id = event.id;
@@ -126,7 +131,6 @@ pub async fn list(
         id.and_then(|id| booths.iter().find(|b| b.id == id))
             .map(|b| b.form.code.clone())
     };
-    let base = format!("/console/events/{}/exhibitors", event.slug);
     let items: Vec<_> = rows
         .iter()
         .map(|r| {
@@ -141,10 +145,6 @@ pub async fn list(
                 since => dates::day_time(lang, event.wall_clock(r.updated_at)),
             }
         })
-        .collect();
-    let tabs: Vec<_> = TABS
-        .iter()
-        .map(|t| context! { code => t, label => w(lang, &format!("ex_tab_{t}")), href => format!("{base}?status={t}&lang={}", lang.code()), current => *t == tab })
         .collect();
     console.page(
         StatusCode::OK,
@@ -314,18 +314,10 @@ async fn act(
             "/console/events/{}/exhibitors/{id}?done={done}",
             event.slug
         ))),
-        Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
-            let said = match &e {
-                AppError::Validation(errors) => errors
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.to_string(),
-            };
-            show(&console, &event, id, StatusCode::CONFLICT, Some(said)).await
-        }
-        Err(e) => Err(console.error(e)),
+        Err(e) => match refusal(&e, console.lang) {
+            Some((status, said)) => show(&console, &event, id, status, Some(said)).await,
+            None => Err(console.error(e)),
+        },
     }
 }
 
@@ -373,7 +365,10 @@ pub async fn reject(
                 &mut errors,
             );
             let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-                return Err(AppError::validation("reason", "say why, for the applicant"));
+                return Err(AppError::Validation(vec![FieldError::rule(
+                    "reason",
+                    Rule::Required,
+                )]));
             };
             service::reject(c, s, e, ex, &reason)
         },
@@ -396,7 +391,10 @@ pub async fn set_booth(
         "ex_done_moved",
         |c, s, e, ex, form| {
             let Some(code) = booth_code(form) else {
-                return Err(AppError::validation("booth_code", "choose a booth"));
+                return Err(AppError::Validation(vec![FieldError::rule(
+                    "booth_code",
+                    Rule::Required,
+                )]));
             };
             service::reassign(c, s, e, ex, &code)
         },

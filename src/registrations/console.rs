@@ -22,7 +22,7 @@ use crate::error::AppError;
 use crate::events::console::{find, nav};
 use crate::events::Event;
 use crate::schedule::cache::ProgrammeCache;
-use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, refusal, Console, ConsoleError, Posted};
 use crate::web::words::{word, Section};
 
 /// Registrations' part of a fair's overview: how many by status and how many seats are booked,
@@ -503,19 +503,13 @@ async fn act(
             "/console/events/{}/registrations/{id}?done={done}",
             event.slug
         ))),
-        Err(e @ (AppError::Conflict(_) | AppError::Validation(_))) => {
-            let (event, reg) = registration(&console, event.slug.clone(), id).await?;
-            let said = match &e {
-                AppError::Validation(errors) => errors
-                    .iter()
-                    .map(|f| f.message.clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-                other => other.to_string(),
-            };
-            show(&console, &event, &reg, StatusCode::CONFLICT, Some(said)).await
-        }
-        Err(e) => Err(console.error(e)),
+        Err(e) => match refusal(&e, console.lang) {
+            Some((status, said)) => {
+                let (event, reg) = registration(&console, event.slug.clone(), id).await?;
+                show(&console, &event, &reg, status, Some(said)).await
+            }
+            None => Err(console.error(e)),
+        },
     }
 }
 

@@ -143,6 +143,51 @@ impl Console {
     }
 }
 
+/// A list page's tabs by status (`?status=`): the chosen one — `chosen` when it is one of
+/// `codes`, else `default` — and each tab as the template shows it (label, address, current).
+pub fn status_tabs(
+    base: &str,
+    lang: Language,
+    codes: &[&str],
+    chosen: Option<&str>,
+    default: &str,
+    label: impl Fn(&str) -> String,
+) -> (String, Vec<minijinja::Value>) {
+    let current = chosen
+        .filter(|c| codes.contains(c))
+        .unwrap_or(default)
+        .to_string();
+    let tabs = codes
+        .iter()
+        .map(|code| {
+            context! {
+                label => label(code),
+                href => format!("{base}?status={code}&lang={}", lang.code()),
+                current => *code == current,
+            }
+        })
+        .collect();
+    (current, tabs)
+}
+
+/// What a console form's refused write says at the top of its page, with the page's status:
+/// 422 and each field's rule in `lang` for bad fields, 409 and the rule's words for a refused
+/// step; `None` for any other error (the console's error page).
+pub fn refusal(error: &AppError, lang: Language) -> Option<(StatusCode, String)> {
+    match error {
+        AppError::Validation(errors) => Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            errors
+                .iter()
+                .map(|f| pages::rule_message(lang, f.rule))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )),
+        AppError::Conflict(_) => Some((StatusCode::CONFLICT, error.problem().detail)),
+        _ => None,
+    }
+}
+
 /// Whether the page's script asked for JSON (`Accept: application/json`) rather than a page.
 pub fn wants_json(req: &HttpRequest) -> bool {
     req.headers()

@@ -360,6 +360,22 @@ async fn console_registrations_csv_and_walk_in() {
         .expect("page")
         .contains("Cet e-mail a déjà une inscription à ce salon."));
     let res = client
+        .get(app.url(&format!(
+            "/console/events/{slug}/registrations?page=abc&lang=fr"
+        )))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect("a query that does not read");
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    assert!(
+        res.headers()["content-type"]
+            .to_str()
+            .unwrap_or("")
+            .starts_with("text/html"),
+        "a page in the visitor's language, not plain text"
+    );
+    let res = client
         .get(app.url(&format!("/console/events/{slug}/registrations.csv")))
         .header("cookie", &cookie)
         .send()
@@ -470,6 +486,35 @@ async fn console_exhibitor_review() {
             .expect("the approve form"),
     );
     let origin = app.url("").trim_end_matches('/').to_string();
+
+    // A rejection without a reason: said on the page in its language, nothing changed.
+    let reject = format!("/console/events/{slug}/exhibitors/{id}/reject");
+    let reject_csrf = csrf_of(
+        page.split(&format!(r#"action="{reject}"#))
+            .nth(1)
+            .expect("the reject form"),
+    );
+    let res = client
+        .post(app.url(&format!("{reject}?lang=en")))
+        .header("cookie", &cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", reject_csrf.as_str()), ("reason", "  ")])
+        .send()
+        .await
+        .expect("reject");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res
+        .text()
+        .await
+        .expect("page")
+        .contains("This field is required."));
+    let (_, still) = app
+        .get(
+            &format!("/api/v1/events/{slug}/exhibitors?status=submitted"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(still["total"], 1, "still waiting for review");
 
     let viewer = app.create_organizer(Role::Viewer);
     let viewer_cookie = console_cookie(&app, &viewer).await;
