@@ -236,6 +236,7 @@ const TEXTS: &[(&str, Text)] = &[
     ("text", Text::RequiredLines),
     ("html", Text::RequiredLines),
     ("password", Text::Lines),
+    ("code", Text::OptionalLine),
     ("email", Text::OptionalEmail),
     ("slug", Text::Parsed),
     ("timezone", Text::Parsed),

@@ -38,6 +38,8 @@ pub fn record(
 /// What the console's audit page filters on: who, which action, from and to (UTC, inclusive).
 #[derive(Debug, Default, Clone)]
 pub struct Filter {
+    /// Only this fair's entries.
+    pub event_id: Option<i64>,
     pub organizer_id: Option<i64>,
     pub action: Option<String>,
     pub from: Option<NaiveDateTime>,
@@ -48,6 +50,9 @@ pub struct Filter {
 pub fn filtered(c: &mut Conn, filter: &Filter, limit: i64) -> QueryResult<Vec<AuditEntry>> {
     run!(c, |c| {
         let mut q = audit_entries::table.into_boxed();
+        if let Some(id) = filter.event_id {
+            q = q.filter(audit_entries::event_id.eq(id));
+        }
         if let Some(id) = filter.organizer_id {
             q = q.filter(audit_entries::organizer_id.eq(id));
         }

@@ -1,12 +1,15 @@
 //! The organizer's own account in the console, `/console/account`: change the password (the
-//! current one asked again; the account's other console sessions end), and the API tokens —
-//! made here with a name (the token is shown once, on the page that made it), listed, revoked.
+//! current one asked again; the account's other console sessions end), two-factor sign-in
+//! (turned on by scanning a QR code and typing a code back, recovery codes shown once; off
+//! with the password again, unless the admins require it — see [`super::two_factor`]), and
+//! the API tokens — made here with a name (the token is shown once, on the page that made
+//! it), listed, revoked.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
 use minijinja::context;
 
-use super::{sessions, store};
+use super::{sessions, store, two_factor};
 use crate::audit;
 use crate::domain::{dates, FieldError, Language};
 use crate::error::AppError;
@@ -17,21 +20,63 @@ fn w(lang: Language, key: &str) -> String {
     word(lang, Section::ConsoleTeam, key)
 }
 
+/// What the account page shows once, on the answer to the form that made it.
+#[derive(Default)]
+struct Shown {
+    /// A token just made: its name and the token.
+    token: Option<(String, String)>,
+    /// Recovery codes just made.
+    recovery: Vec<String>,
+}
+
 fn account_page(
     console: &Console,
     status: StatusCode,
     errors: &[FieldError],
-    created: Option<(String, String)>,
+    shown: Shown,
 ) -> Result<HttpResponse, ConsoleError> {
     let lang = console.lang;
     let id = console.organizer().id;
-    let tokens = {
+    let (tokens, me, codes_left, required) = {
         let mut pooled = console
             .state
             .db
             .get()
             .map_err(|e| console.error(e.into()))?;
-        store::tokens_of(&mut pooled.conn(), id).map_err(|e| console.error(e.into()))?
+        let c = &mut pooled.conn();
+        let fail = |e: diesel::result::Error| console.error(e.into());
+        let me = store::find_organizer(c, id)
+            .map_err(fail)?
+            .ok_or_else(|| console.error(AppError::not_found("no such organizer")))?;
+        (
+            store::tokens_of(c, id).map_err(fail)?,
+            me,
+            store::recovery_codes_left(c, id).map_err(fail)?,
+            store::two_factor_required(c).map_err(fail)?,
+        )
+    };
+    let two_factor = match (&me.totp_secret, me.totp_enabled_at) {
+        (_, Some(since)) => context! {
+            state => "on",
+            since => dates::day(lang, since.date()),
+            codes_left => codes_left,
+            required => required,
+        },
+        (Some(secret), None) => {
+            let uri = two_factor::otpauth_uri(secret, &me.email);
+            let grouped: Vec<String> = secret
+                .as_bytes()
+                .chunks(4)
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            context! {
+                state => "pending",
+                qr => crate::badges::qr_svg(&uri),
+                secret => grouped.join(" "),
+                uri => uri,
+            }
+        }
+        (None, None) => context! { state => "off", required => required },
     };
     let action = |path: String| context! { url => format!("{path}?lang={}", lang.code()), csrf => console.csrf(&path) };
     console.page(
@@ -43,13 +88,20 @@ fn account_page(
             role => word(lang, Section::Console, &format!("role_{}", console.organizer().role)),
             password_form => action("/console/account/password".into()),
             token_form => action("/console/account/tokens".into()),
+            two_factor_form => action("/console/account/two-factor".into()),
+            confirm_form => action("/console/account/two-factor/confirm".into()),
+            off_form => action("/console/account/two-factor/off".into()),
+            recovery_form => action("/console/account/two-factor/recovery".into()),
+            two_factor => two_factor,
+            needs_two_factor => console.who.needs_two_factor,
+            recovery => shown.recovery,
             tokens => tokens.iter().map(|t| context! {
                 name => &t.name,
                 created => dates::day(lang, t.created_at.date()),
                 revoked => t.revoked_at.is_some(),
                 revoke => action(format!("/console/account/tokens/{}/revoke", t.id)),
             }).collect::<Vec<_>>(),
-            created => created.map(|(name, token)| context! { name => name, token => token }),
+            created => shown.token.map(|(name, token)| context! { name => name, token => token }),
             errors => form_errors(lang, errors),
             notice => console.done(Section::ConsoleTeam),
         },
@@ -59,7 +111,7 @@ fn account_page(
 #[utoipa::path(get, path = "/console/account", tag = "console",
     responses((status = 200, description = "the organizer's own account: password, API tokens", content_type = "text/html"), (status = 303)))]
 pub async fn account(console: Console) -> Result<HttpResponse, ConsoleError> {
-    account_page(&console, StatusCode::OK, &[], None)
+    account_page(&console, StatusCode::OK, &[], Shown::default())
 }
 
 #[utoipa::path(post, path = "/console/account/password", tag = "console",
@@ -94,7 +146,12 @@ pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
         errors.push(FieldError::new("again", w(lang, "team_mismatch")));
     }
     if !errors.is_empty() {
-        return account_page(&console, StatusCode::UNPROCESSABLE_ENTITY, &errors, None);
+        return account_page(
+            &console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Shown::default(),
+        );
     }
     let hash = web::block(move || super::hash_password(&new))
         .await
@@ -135,7 +192,12 @@ pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> 
         &mut errors,
     );
     if !errors.is_empty() {
-        return account_page(&console, StatusCode::UNPROCESSABLE_ENTITY, &errors, None);
+        return account_page(
+            &console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Shown::default(),
+        );
     }
     let id = console.organizer().id;
     let token = crate::crypto::new_token(super::ORGANIZER_PREFIX);
@@ -159,7 +221,15 @@ pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> 
         })
         .await
         .map_err(|e| console.error(e))?;
-    account_page(&console, StatusCode::OK, &[], Some((name, token)))
+    account_page(
+        &console,
+        StatusCode::OK,
+        &[],
+        Shown {
+            token: Some((name, token)),
+            ..Shown::default()
+        },
+    )
 }
 
 #[utoipa::path(post, path = "/console/account/tokens/{id}/revoke", tag = "console", params(("id" = i64, Path)),
@@ -196,8 +266,214 @@ pub async fn revoke_token(
     Ok(console.see_other("/console/account?done=account_done_revoked"))
 }
 
+#[utoipa::path(post, path = "/console/account/two-factor", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "a new secret: the account page shows its QR code and waits for a code"), (status = 403), (status = 409, description = "two-factor sign-in is already on")))]
+pub async fn start_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, .. } = posted;
+    let id = console.organizer().id;
+    let secret = two_factor::new_secret();
+    console
+        .state
+        .db
+        .write(move |c| {
+            let me = store::find_organizer(c, id)?;
+            if me.is_some_and(|m| m.totp_enabled_at.is_some()) {
+                return Err(AppError::Conflict(
+                    "two-factor sign-in is already on".into(),
+                ));
+            }
+            Ok(store::set_totp_secret(c, id, Some(&secret))?)
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    Ok(console.see_other("/console/account#two-factor"))
+}
+
+/// Recovery codes for `id`, stored as hashes; the codes, to be shown once.
+fn fresh_recovery_codes(c: &mut crate::db::Conn, id: i64) -> crate::error::AppResult<Vec<String>> {
+    let codes = two_factor::new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| two_factor::recovery_hash(c)).collect();
+    store::replace_recovery_codes(c, id, &hashes)?;
+    Ok(codes)
+}
+
+#[utoipa::path(post, path = "/console/account/two-factor/confirm", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "code (from the authenticator app), csrf"),
+    responses((status = 200, description = "on: the recovery codes, shown this once"), (status = 403), (status = 409, description = "no secret waits to be confirmed"), (status = 422, description = "not the code of this secret now: said beside the field")))]
+pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
+    let lang = console.lang;
+    let id = console.organizer().id;
+    let typed = form.text("code").unwrap_or_default();
+    let now = console.state.clock.now().naive_utc();
+    let codes = console
+        .state
+        .db
+        .write(move |c| {
+            let me = store::find_organizer(c, id)?;
+            let Some(secret) = me
+                .filter(|m| m.totp_enabled_at.is_none())
+                .and_then(|m| m.totp_secret)
+            else {
+                return Err(AppError::Conflict(
+                    "turn two-factor sign-in on first".into(),
+                ));
+            };
+            let unix = now.and_utc().timestamp();
+            let Some(step) = two_factor::matching_step(&secret, &typed, unix, None) else {
+                return Ok(None);
+            };
+            store::enable_totp(c, id, now, step)?;
+            let codes = fresh_recovery_codes(c, id)?;
+            audit::record(
+                c,
+                Some(id),
+                None,
+                "enable_two_factor",
+                "organizer",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(Some(codes))
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let Some(recovery) = codes else {
+        let errors = [FieldError::new("code", w(lang, "account_2fa_wrong_code"))];
+        return account_page(
+            &console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Shown::default(),
+        );
+    };
+    account_page(
+        &console,
+        StatusCode::OK,
+        &[],
+        Shown {
+            recovery,
+            ..Shown::default()
+        },
+    )
+}
+
+#[utoipa::path(post, path = "/console/account/two-factor/recovery", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 200, description = "new recovery codes, shown this once; the earlier ones no longer work"), (status = 403), (status = 409, description = "two-factor sign-in is off")))]
+pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, .. } = posted;
+    let id = console.organizer().id;
+    let recovery = console
+        .state
+        .db
+        .write(move |c| {
+            let on = store::find_organizer(c, id)?.is_some_and(|m| m.two_factor().is_some());
+            if !on {
+                return Err(AppError::Conflict("two-factor sign-in is off".into()));
+            }
+            let codes = fresh_recovery_codes(c, id)?;
+            audit::record(
+                c,
+                Some(id),
+                None,
+                "renew_recovery_codes",
+                "organizer",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(codes)
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    account_page(
+        &console,
+        StatusCode::OK,
+        &[],
+        Shown {
+            recovery,
+            ..Shown::default()
+        },
+    )
+}
+
+#[utoipa::path(post, path = "/console/account/two-factor/off", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "current (the password), csrf"),
+    responses((status = 303, description = "off: the secret and the recovery codes are gone"), (status = 403),
+        (status = 422, description = "the password is wrong, or the admins require two-factor: said on the form")))]
+pub async fn two_factor_off(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
+    let lang = console.lang;
+    let id = console.organizer().id;
+    let current = form.text("current").unwrap_or_default();
+    let (stored, required) = {
+        let mut pooled = console
+            .state
+            .db
+            .get()
+            .map_err(|e| console.error(e.into()))?;
+        let c = &mut pooled.conn();
+        let stored = store::find_organizer(c, id)
+            .map_err(|e| console.error(e.into()))?
+            .map(|o| o.password_hash);
+        let required = store::two_factor_required(c).map_err(|e| console.error(e.into()))?;
+        (stored, required)
+    };
+    if required {
+        let errors = [FieldError::new(
+            "off_current",
+            w(lang, "account_2fa_required"),
+        )];
+        return account_page(
+            &console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Shown::default(),
+        );
+    }
+    let right = web::block(move || super::verify_password(&current, stored.as_deref()))
+        .await
+        .map_err(|e| console.error(e.into()))?;
+    if !right {
+        let errors = [FieldError::new(
+            "off_current",
+            w(lang, "account_wrong_current"),
+        )];
+        return account_page(
+            &console,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &errors,
+            Shown::default(),
+        );
+    }
+    console
+        .state
+        .db
+        .write(move |c| {
+            store::set_totp_secret(c, id, None)?;
+            audit::record(
+                c,
+                Some(id),
+                None,
+                "disable_two_factor",
+                "organizer",
+                Some(id),
+                serde_json::json!({}),
+            )?;
+            Ok(())
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    Ok(console.see_other("/console/account?done=account_2fa_done_off#two-factor"))
+}
+
 /// The account's routes.
 pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_start_two_factor, start_two_factor);
+    r.add(__path_confirm_two_factor, confirm_two_factor);
+    r.add(__path_new_recovery_codes, new_recovery_codes);
+    r.add(__path_two_factor_off, two_factor_off);
     r.add(__path_account, account);
     r.add(__path_password, password);
     r.add(__path_create_token, create_token);

@@ -1,7 +1,7 @@
 //! The audit log in the console, for admins: `/console/audit` — every change by whom (the
 //! organizer's email; "command line" for the CLI and the demo), what (action, entity, the fair)
 //! and when (the console's language, UTC), the newest 500 that pass the filters: who, which
-//! action, from and to (dates).
+//! action, from and to (dates) — and `/console/events/{slug}/audit`, the same for one fair.
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
@@ -33,12 +33,33 @@ pub async fn audit_log(
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Admin)?;
+    audit_page(console, query.into_inner(), None).await
+}
+
+#[utoipa::path(get, path = "/console/events/{slug}/audit", tag = "console", params(("slug" = String, Path), AuditQuery),
+    responses((status = 200, description = "the audit log of one fair, filtered by who, what and when (admins)", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn event_audit_log(
+    console: Console,
+    slug: web::Path<String>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Admin)?;
+    let event = crate::events::console::find(&console, slug.into_inner()).await?;
+    audit_page(console, query.into_inner(), Some(event)).await
+}
+
+async fn audit_page(
+    console: Console,
+    query: AuditQuery,
+    event: Option<crate::events::Event>,
+) -> Result<HttpResponse, ConsoleError> {
     let lang = console.lang;
     let day = |s: &Option<String>| {
         s.as_deref()
             .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
     };
     let filter = crate::audit::Filter {
+        event_id: event.as_ref().map(|e| e.id),
         organizer_id: query.who.as_deref().and_then(|w| w.parse().ok()),
         action: query.action.clone().filter(|a| !a.is_empty()),
         from: day(&query.from).and_then(|d| d.and_hms_opt(0, 0, 0)),
@@ -88,6 +109,9 @@ pub async fn audit_log(
             action => filter.action,
             from => query.from.clone().unwrap_or_default(),
             to => query.to.clone().unwrap_or_default(),
+            action_url => event.as_ref().map_or_else(|| "/console/audit".to_string(), |e| format!("/console/events/{}/audit", e.slug)),
+            event => event.as_ref().map(|e| crate::events::console::nav(e, lang)),
+            tab => "audit",
         },
     )
 }
@@ -95,4 +119,5 @@ pub async fn audit_log(
 /// The audit page's route.
 pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_audit_log, audit_log);
+    r.add(__path_event_audit_log, event_audit_log);
 }

@@ -23,6 +23,10 @@ pub struct TokenRequest {
     /// A label for the token, e.g. "laptop" or "door scanner 2".
     #[schema(required = true, nullable = false)]
     pub name: Option<String>,
+    /// The current code of the authenticator app (or a recovery code): needed when the
+    /// account has two-factor sign-in on.
+    #[schema(nullable = false, max_length = 20, example = "123456")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,7 +39,8 @@ pub struct TokenCreated {
 
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth",
     request_body = TokenRequest,
-    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password"), (status = 422),
+    responses((status = 201, body = TokenCreated), (status = 401, description = "wrong email or password, or a two-factor code missing or wrong"),
+        (status = 403, description = "the admins require two-factor sign-in and this account has not turned it on"), (status = 422),
         (status = 429, description = "too many posts from this address, or too many failed logins of this account"),
         (status = 503, description = "too many password checks in flight; Retry-After")))]
 pub async fn create_token(
@@ -51,6 +56,7 @@ pub async fn create_token(
     let email = check.parse("email", Rule::Email, email.as_deref(), EmailAddress::parse);
     let password = check.required("password", body.password);
     let name = check.text("name", body.name, 100);
+    let code = check.optional_text("code", body.code.as_deref(), 20);
     check.done().map_err(AppError::Validation)?;
     let (Some(email), Some(password), Some(name)) = (email, password, name) else {
         return Err(AppError::internal(
@@ -58,6 +64,7 @@ pub async fn create_token(
         ));
     };
     let row = super::check_credentials(&state.db, &throttle, email, password).await?;
+    second_factor(&state, &throttle, &row, code).await?;
     let token = crate::crypto::new_token(super::ORGANIZER_PREFIX);
     let hash = crate::crypto::token_hash(&token);
     let token_name = name.clone();
@@ -78,6 +85,45 @@ pub async fn create_token(
         })
         .await?;
     Ok(HttpResponse::Created().json(TokenCreated { id, token, name }))
+}
+
+/// The second factor of a token request: the account's current code when two-factor sign-in
+/// is on (a wrong one counts as a failed login); 403 when the admins require two-factor and
+/// the account has not turned it on.
+async fn second_factor(
+    state: &AppState,
+    throttle: &super::throttle::Throttle,
+    row: &store::OrganizerRow,
+    code: Option<String>,
+) -> AppResult<()> {
+    if row.two_factor().is_none() {
+        let required = state.db.run(|c| Ok(store::two_factor_required(c)?)).await?;
+        if required {
+            return Err(AppError::Forbidden(
+                "the admins require two-factor sign-in: turn it on at /console/account first"
+                    .into(),
+            ));
+        }
+        return Ok(());
+    }
+    let Some(code) = code.filter(|c| !c.trim().is_empty()) else {
+        return Err(AppError::Unauthorized(
+            "this account signs in with two-factor: send the app's current code in `code`".into(),
+        ));
+    };
+    let now = state.clock.now().naive_utc();
+    let checked = row.clone();
+    let accepted = state
+        .db
+        .write(move |c| super::two_factor::accept(c, &checked, &code, now))
+        .await?;
+    if !accepted {
+        throttle.failed(&row.email);
+        return Err(AppError::Unauthorized(
+            "wrong or used two-factor code".into(),
+        ));
+    }
+    Ok(())
 }
 
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth",

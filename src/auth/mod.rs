@@ -12,6 +12,7 @@ pub mod sessions;
 pub mod store;
 pub mod team;
 pub mod throttle;
+pub mod two_factor;
 
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::Argon2;

@@ -71,6 +71,7 @@ pub fn resolve(
         .role
         .parse::<Role>()
         .map_err(|e| AppError::internal(format!("organizer {}: {e}", organizer.id)))?;
+    let needs_two_factor = organizer.two_factor().is_none() && store::two_factor_required(c)?;
     Ok(Some(Signed {
         organizer: Organizer {
             id: organizer.id,
@@ -79,6 +80,7 @@ pub fn resolve(
         session_id: session.id,
         email: organizer.email,
         language,
+        needs_two_factor,
     }))
 }
 

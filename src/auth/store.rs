@@ -1,10 +1,14 @@
 //! The queries of the auth area's tables: organizers, their API tokens and console sessions,
-//! and the link tokens of attendees and exhibitors (`owner_tokens`).
+//! two-factor secrets and recovery codes, the team's policy, and the link tokens of attendees
+//! and exhibitors (`owner_tokens`).
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use crate::db::schema::{api_tokens, console_sessions, link_tokens, organizer_invites, organizers};
+use crate::db::schema::{
+    api_tokens, console_sessions, link_tokens, organizer_invites, organizers, recovery_codes,
+    team_policy,
+};
 use crate::db::Conn;
 use crate::domain::{EmailAddress, Role};
 use crate::run;
@@ -23,6 +27,18 @@ pub struct OrganizerRow {
     pub unlocked_at: Option<NaiveDateTime>,
     /// Set while an admin has deactivated the account: it cannot sign in.
     pub deactivated_at: Option<NaiveDateTime>,
+    /// The two-factor secret (base32); it counts once `totp_enabled_at` is set.
+    pub totp_secret: Option<String>,
+    pub totp_enabled_at: Option<NaiveDateTime>,
+    /// The last time step a two-factor code was accepted for: that code cannot serve again.
+    pub totp_last_step: Option<i64>,
+}
+
+impl OrganizerRow {
+    /// The two-factor secret, when two-factor sign-in is on.
+    pub fn two_factor(&self) -> Option<&str> {
+        self.totp_enabled_at.and(self.totp_secret.as_deref())
+    }
 }
 
 /// An organizer's API token as its owner sees it (never the token, which only its hash keeps).
@@ -384,5 +400,132 @@ pub fn set_organizer_language(c: &mut Conn, id: i64, language: &str) -> QueryRes
     run!(c, |c| diesel::update(organizers::table.find(id))
         .set(organizers::language.eq(Some(language)))
         .execute(c))?;
+    Ok(())
+}
+
+// Two-factor sign-in
+
+/// Sets (a new secret, not yet on) or clears (off: no secret, no codes) an organizer's
+/// two-factor secret.
+pub fn set_totp_secret(c: &mut Conn, id: i64, secret: Option<&str>) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set((
+            organizers::totp_secret.eq(secret),
+            organizers::totp_enabled_at.eq(None::<NaiveDateTime>),
+            organizers::totp_last_step.eq(None::<i64>),
+        ))
+        .execute(c))?;
+    run!(c, |c| diesel::delete(
+        recovery_codes::table.filter(recovery_codes::organizer_id.eq(id))
+    )
+    .execute(c))?;
+    Ok(())
+}
+
+/// Turns two-factor sign-in on, with the step of the code that proved the secret.
+pub fn enable_totp(c: &mut Conn, id: i64, now: NaiveDateTime, step: i64) -> QueryResult<()> {
+    run!(c, |c| diesel::update(organizers::table.find(id))
+        .set((
+            organizers::totp_enabled_at.eq(now),
+            organizers::totp_last_step.eq(step),
+        ))
+        .execute(c))?;
+    Ok(())
+}
+
+/// Records the step of an accepted code, unless a code of that step or a later one was
+/// accepted meanwhile (another sign-in with the same code): false then.
+pub fn use_totp_step(c: &mut Conn, id: i64, step: i64) -> QueryResult<bool> {
+    let n = run!(c, |c| diesel::update(
+        organizers::table.find(id).filter(
+            organizers::totp_last_step
+                .is_null()
+                .or(organizers::totp_last_step.lt(step))
+        )
+    )
+    .set(organizers::totp_last_step.eq(step))
+    .execute(c))?;
+    Ok(n == 1)
+}
+
+/// Stores fresh recovery codes (their hashes) in place of the organizer's earlier ones.
+pub fn replace_recovery_codes(c: &mut Conn, id: i64, hashes: &[String]) -> QueryResult<()> {
+    run!(c, |c| diesel::delete(
+        recovery_codes::table.filter(recovery_codes::organizer_id.eq(id))
+    )
+    .execute(c))?;
+    let rows: Vec<_> = hashes
+        .iter()
+        .map(|h| {
+            (
+                recovery_codes::organizer_id.eq(id),
+                recovery_codes::code_hash.eq(h),
+            )
+        })
+        .collect();
+    run!(c, |c| diesel::insert_into(recovery_codes::table)
+        .values(&rows)
+        .execute(c))?;
+    Ok(())
+}
+
+/// Marks the organizer's unused recovery code with this hash used; false when there is none.
+pub fn use_recovery_code(
+    c: &mut Conn,
+    id: i64,
+    hash: &str,
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = run!(c, |c| diesel::update(
+        recovery_codes::table
+            .filter(recovery_codes::organizer_id.eq(id))
+            .filter(recovery_codes::code_hash.eq(hash))
+            .filter(recovery_codes::used_at.is_null())
+    )
+    .set(recovery_codes::used_at.eq(now))
+    .execute(c))?;
+    Ok(n > 0)
+}
+
+/// How many of the organizer's recovery codes are still unused.
+pub fn recovery_codes_left(c: &mut Conn, id: i64) -> QueryResult<i64> {
+    run!(c, |c| recovery_codes::table
+        .filter(recovery_codes::organizer_id.eq(id))
+        .filter(recovery_codes::used_at.is_null())
+        .count()
+        .get_result(c))
+}
+
+/// Whether the admins require two-factor sign-in of every organizer.
+pub fn two_factor_required(c: &mut Conn) -> QueryResult<bool> {
+    Ok(run!(c, |c| team_policy::table
+        .find(1i64)
+        .select(team_policy::two_factor_required)
+        .first::<bool>(c)
+        .optional())?
+    .unwrap_or(false))
+}
+
+/// Sets whether every organizer must use two-factor sign-in.
+pub fn set_two_factor_required(
+    c: &mut Conn,
+    required: bool,
+    now: NaiveDateTime,
+) -> QueryResult<()> {
+    let n = run!(c, |c| diesel::update(team_policy::table.find(1i64))
+        .set((
+            team_policy::two_factor_required.eq(required),
+            team_policy::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    if n == 0 {
+        run!(c, |c| diesel::insert_into(team_policy::table)
+            .values((
+                team_policy::id.eq(1i64),
+                team_policy::two_factor_required.eq(required),
+                team_policy::updated_at.eq(now),
+            ))
+            .execute(c))?;
+    }
     Ok(())
 }

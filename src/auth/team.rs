@@ -2,8 +2,9 @@
 //! deactivated) and invites one by email — the organizer exists at once with no password, and
 //! the emailed link (single use, 72 hours) lets them choose one and signs them in; an admin
 //! changes a role, deactivates an organizer (their console sessions and API tokens end at once,
-//! and they cannot sign in) or reactivates one. An admin cannot change or deactivate themself,
-//! so a fair is never left without one.
+//! and they cannot sign in) or reactivates one, turns off the two-factor sign-in of one who
+//! lost their phone and recovery codes, and can require two-factor of everyone. An admin
+//! cannot change or deactivate themself, so a fair is never left without one.
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpResponse};
@@ -44,6 +45,14 @@ fn team_page(
             .map_err(|e| console.error(e.into()))?;
         store::organizers(&mut pooled.conn()).map_err(|e| console.error(e.into()))?
     };
+    let required = {
+        let mut pooled = console
+            .state
+            .db
+            .get()
+            .map_err(|e| console.error(e.into()))?;
+        store::two_factor_required(&mut pooled.conn()).map_err(|e| console.error(e.into()))?
+    };
     let me = console.organizer().id;
     let action = |path: String| context! { url => format!("{path}?lang={}", lang.code()), csrf => console.csrf(&path) };
     let people: Vec<_> = rows
@@ -66,6 +75,8 @@ fn team_page(
                 role_form => action(format!("{base}/role")),
                 deactivate => action(format!("{base}/deactivate")),
                 reactivate => action(format!("{base}/reactivate")),
+                two_factor => o.two_factor().is_some(),
+                reset_two_factor => action(format!("{base}/two-factor/reset")),
             }
         })
         .collect();
@@ -79,9 +90,11 @@ fn team_page(
             roles => ROLES.iter().map(|r| context! { code => r.as_str(), label => word(lang, Section::Console, &format!("role_{r}")) }).collect::<Vec<_>>(),
             languages => Language::ALL.iter().map(|l| context! { code => l.code(), label => l.native_name() }).collect::<Vec<_>>(),
             invite => action("/console/team/invite".into()),
+            policy => action("/console/team/two-factor".into()),
+            two_factor_required => required,
             values => context! { email => value("email"), role => sent.text("role").unwrap_or_else(|| "editor".into()), language => sent.text("language").unwrap_or_else(|| lang.code().into()) },
             errors => form_errors(lang, errors),
-            has_errors => !errors.is_empty(),
+            has_errors => errors.iter().any(|e| e.field != "required"),
             notice => console.done(Section::ConsoleTeam),
         },
     )
@@ -255,6 +268,81 @@ pub async fn reactivate(posted: Posted, id: web::Path<i64>) -> Result<HttpRespon
     .await
 }
 
+#[utoipa::path(post, path = "/console/team/{id}/two-factor/reset", tag = "console", params(("id" = i64, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
+    responses((status = 303, description = "their two-factor sign-in is off (a lost phone): they sign in with the password, and turn it on again"), (status = 403), (status = 404), (status = 409, description = "yourself")))]
+pub async fn reset_two_factor(
+    posted: Posted,
+    id: web::Path<i64>,
+) -> Result<HttpResponse, ConsoleError> {
+    change(
+        posted,
+        id.into_inner(),
+        "reset_two_factor",
+        "team_done_two_factor_reset",
+        |c, id, _, _| Ok(store::set_totp_secret(c, id, None)?),
+    )
+    .await
+}
+
+#[utoipa::path(post, path = "/console/team/two-factor", tag = "console",
+    request_body(content_type = "application/x-www-form-urlencoded", description = "required (`yes` or `no`), csrf"),
+    responses((status = 303, description = "set: when required, an organizer without two-factor reaches only their account page until they turn it on"), (status = 403), (status = 422)))]
+pub async fn require_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+    let Posted { console, form } = posted;
+    console.require(Role::Admin)?;
+    let lang = console.lang;
+    let required = match form.text("required").as_deref() {
+        Some("yes") => true,
+        Some("no") => false,
+        _ => {
+            let error = FieldError::rule("required", crate::domain::text::Rule::Choice);
+            return team_page(&console, StatusCode::UNPROCESSABLE_ENTITY, &form, &[error]);
+        }
+    };
+    let who = console.organizer().id;
+    let now = console.state.clock.now().naive_utc();
+    let done = console
+        .state
+        .db
+        .write(move |c| {
+            // Required of everyone by an admin without it would lock that admin out of the
+            // team page at once: they turn it on for themself first.
+            let mine = store::find_organizer(c, who)?.is_some_and(|o| o.two_factor().is_some());
+            if required && !mine {
+                return Err(AppError::Validation(vec![FieldError::new(
+                    "required",
+                    w(lang, "team_policy_yourself_first"),
+                )]));
+            }
+            store::set_two_factor_required(c, required, now)?;
+            audit::record(
+                c,
+                Some(who),
+                None,
+                "require_two_factor",
+                "team_policy",
+                None,
+                serde_json::json!({"required": required}),
+            )?;
+            Ok(())
+        })
+        .await;
+    match done {
+        Ok(()) => {}
+        Err(AppError::Validation(errors)) => {
+            return team_page(&console, StatusCode::UNPROCESSABLE_ENTITY, &form, &errors);
+        }
+        Err(e) => return Err(console.error(e)),
+    }
+    let done = if required {
+        "team_done_two_factor_required"
+    } else {
+        "team_done_two_factor_optional"
+    };
+    Ok(console.see_other(&format!("/console/team?done={done}")))
+}
+
 /// The invitation of `token`, usable now: (invite id, organizer id).
 fn usable_invite(
     c: &mut crate::db::Conn,
@@ -397,6 +485,8 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_set_role, set_role);
     r.add(__path_deactivate, deactivate);
     r.add(__path_reactivate, reactivate);
+    r.add(__path_reset_two_factor, reset_two_factor);
+    r.add(__path_require_two_factor, require_two_factor);
     r.add(__path_invitation, invitation);
     r.add(__path_accept, accept);
 }

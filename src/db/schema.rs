@@ -10,6 +10,26 @@ diesel::table! {
         language -> Nullable<Text>,
         unlocked_at -> Nullable<Timestamp>,
         deactivated_at -> Nullable<Timestamp>,
+        totp_secret -> Nullable<Text>,
+        totp_enabled_at -> Nullable<Timestamp>,
+        totp_last_step -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    recovery_codes (id) {
+        id -> BigInt,
+        organizer_id -> BigInt,
+        code_hash -> Text,
+        used_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    team_policy (id) {
+        id -> BigInt,
+        two_factor_required -> Bool,
+        updated_at -> Timestamp,
     }
 }
 
@@ -308,6 +328,7 @@ diesel::table! {
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(console_sessions -> organizers (organizer_id));
 diesel::joinable!(organizer_invites -> organizers (organizer_id));
+diesel::joinable!(recovery_codes -> organizers (organizer_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
 diesel::joinable!(speakers -> events (event_id));
@@ -371,6 +392,8 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     organizer_invites,
+    recovery_codes,
+    team_policy,
     organizers,
     api_tokens,
     events,

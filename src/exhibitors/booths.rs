@@ -260,6 +260,31 @@ pub struct HallSummary {
     pub area_m2_assigned: i64,
 }
 
+/// Each hall's booths and m², in all and held by an exhibitor, halls in the order of their
+/// stored names (the API's summary and the console's booths page).
+pub fn hall_summaries(c: &mut Conn, event_id: i64) -> AppResult<Vec<HallSummary>> {
+    let held = store::booth_holders(c, event_id)?;
+    let mut halls: BTreeMap<String, HallSummary> = BTreeMap::new();
+    for b in store::booths_of(c, event_id)? {
+        let s = halls
+            .entry(b.form.hall.clone())
+            .or_insert_with(|| HallSummary {
+                hall: Translatable::from_db(&b.form.hall),
+                booths: 0,
+                booths_assigned: 0,
+                area_m2_total: 0,
+                area_m2_assigned: 0,
+            });
+        s.booths += 1;
+        s.area_m2_total += b.form.area_m2 as i64;
+        if held.contains_key(&b.id) {
+            s.booths_assigned += 1;
+            s.area_m2_assigned += b.form.area_m2 as i64;
+        }
+    }
+    Ok(halls.into_values().collect())
+}
+
 #[utoipa::path(get, path = "/api/v1/events/{slug}/booths/summary", tag = "booths",
     params(("slug" = String, Path)),
     responses((status = 200, body = Vec<HallSummary>), (status = 401), (status = 403), (status = 404)),
@@ -274,27 +299,7 @@ pub async fn summary(
         .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
-            let held = store::booth_holders(c, event.id)?;
-            let rows = store::booths_of(c, event.id)?;
-            let mut halls: BTreeMap<String, HallSummary> = BTreeMap::new();
-            for b in rows {
-                let s = halls
-                    .entry(b.form.hall.clone())
-                    .or_insert_with(|| HallSummary {
-                        hall: Translatable::from_db(&b.form.hall),
-                        booths: 0,
-                        booths_assigned: 0,
-                        area_m2_total: 0,
-                        area_m2_assigned: 0,
-                    });
-                s.booths += 1;
-                s.area_m2_total += b.form.area_m2 as i64;
-                if held.contains_key(&b.id) {
-                    s.booths_assigned += 1;
-                    s.area_m2_assigned += b.form.area_m2 as i64;
-                }
-            }
-            Ok(halls.into_values().collect::<Vec<_>>())
+            hall_summaries(c, event.id)
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))

@@ -156,6 +156,8 @@ pub async fn list(
             tabs => tabs,
             queue => tab == "submitted",
             rows => items,
+            booths => format!("/console/events/{}/booths?lang={}", event.slug, lang.code()),
+            directory => event.is_published().then(|| format!("/events/{}/exhibitors?lang={}", event.slug, lang.code())),
         },
     )
 }
@@ -425,7 +427,90 @@ pub async fn payment(
 }
 
 /// The exhibitors' console routes.
+#[utoipa::path(get, path = "/console/events/{slug}/booths", tag = "console",
+    params(("slug" = String, Path)),
+    responses((status = 200, description = "the booths: each hall's summary (booths and m² held), then every booth with its exhibitor", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
+pub async fn booths(
+    console: Console,
+    slug: web::Path<String>,
+) -> Result<HttpResponse, ConsoleError> {
+    console.require(Role::Viewer)?;
+    let lang = console.lang;
+    let event = find(&console, slug.into_inner()).await?;
+    let id = event.id;
+    let (halls, booths, holders, companies) = console
+        .state
+        .db
+        .run(move |c| {
+            Ok((
+                super::booths::hall_summaries(c, id)?,
+                store::booths_of(c, id)?,
+                store::booth_holders(c, id)?,
+                store::of_event(c, id, store::By::Approved)?,
+            ))
+        })
+        .await
+        .map_err(|e| console.error(e))?;
+    let base = format!("/console/events/{}/exhibitors", event.slug);
+    let hall_name =
+        |stored: &crate::domain::Translatable| stored.get(lang, event.default_language).to_string();
+    let percent = |part: i64, all: i64| if all > 0 { part * 100 / all } else { 0 };
+    let halls: Vec<_> = halls
+        .iter()
+        .map(|h| {
+            context! {
+                name => hall_name(&h.hall),
+                booths => h.booths, held => h.booths_assigned, free => h.booths - h.booths_assigned,
+                area => h.area_m2_total, area_held => h.area_m2_assigned,
+                percent => percent(h.area_m2_assigned, h.area_m2_total),
+            }
+        })
+        .collect();
+    let mut rows: Vec<_> = booths
+        .iter()
+        .map(|b| {
+            let hall = hall_name(&crate::domain::Translatable::from_db(&b.form.hall));
+            let holder = holders
+                .get(&b.id)
+                .and_then(|ex| companies.iter().find(|c| c.id == *ex));
+            let price = Money {
+                amount: b.form.price_amount,
+                currency: b.form.price_currency.clone(),
+            };
+            (
+                (hall.clone(), b.form.code.clone()),
+                context! {
+                    code => &b.form.code, hall => hall,
+                    area => b.form.area_m2,
+                    kind => BoothKind::parse(&b.form.kind).label(lang),
+                    passes => b.form.staff_passes,
+                    price => price.display(lang),
+                    holder => holder.map(|h| context! {
+                        company => &h.profile.company_name,
+                        href => format!("{base}/{}?lang={}", h.id, lang.code()),
+                    }),
+                },
+            )
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    console.page(
+        StatusCode::OK,
+        "console/booths.html",
+        &[Section::ConsoleExhibitors],
+        context! {
+            event => nav(&event, lang),
+            tab => "exhibitors",
+            back => format!("{base}?lang={}", lang.code()),
+            halls => halls,
+            rows => rows.into_iter().map(|(_, r)| r).collect::<Vec<_>>(),
+            directory => event.is_published().then(|| format!("/events/{}/exhibitors?lang={}", event.slug, lang.code())),
+        },
+    )
+}
+
 pub fn routes(r: &mut crate::web::routes::Routes) {
+    r.add(__path_booths, booths);
     r.add(__path_list, list);
     r.add(__path_page, page);
     r.add(__path_approve, approve);

@@ -25,8 +25,8 @@ use crate::schedule::cache::ProgrammeCache;
 use crate::web::console::{form_errors, refusal, Console, ConsoleError, Posted};
 use crate::web::words::{word, Section};
 
-/// Registrations' part of a fair's overview: how many by status and how many seats are booked,
-/// each number linked to its list (registered by the app).
+/// Registrations' part of a fair's overview: how many by status, the confirmed by category,
+/// and how many seats are booked, each number linked to its list (registered by the app).
 pub struct RegistrationsPanel;
 
 impl crate::events::console::Panel for RegistrationsPanel {
@@ -58,6 +58,15 @@ impl crate::events::console::Panel for RegistrationsPanel {
                 )
                 .to(&format!("{base}?status={status}"), lang),
             );
+        }
+        // Who is coming, by category: the confirmed of each category that has any.
+        for category in CATEGORIES.into_iter().chain([Category::ExhibitorStaff]) {
+            let confirmed = Some(Status::Confirmed);
+            let (_, n) = store::page(c, event.id, &one, confirmed, Some(category))?;
+            if n > 0 {
+                let href = format!("{base}?status=confirmed&category={}", category.as_str());
+                figures.push(Figure::new(n, category.label(lang).to_string()).to(&href, lang));
+            }
         }
         let booked: i64 = store::booking_counts(c, event.id)?
             .values()

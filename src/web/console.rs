@@ -87,11 +87,15 @@ impl Console {
     /// A page of this console after a write: 303 to `path` (with `?…` or not), in this
     /// language.
     pub fn see_other(&self, path: &str) -> HttpResponse {
+        let (path, fragment) = match path.split_once('#') {
+            Some((path, fragment)) => (path, format!("#{fragment}")),
+            None => (path, String::new()),
+        };
         let glue = if path.contains('?') { '&' } else { '?' };
         HttpResponse::SeeOther()
             .insert_header((
                 header::LOCATION,
-                format!("{path}{glue}lang={}", self.lang.code()),
+                format!("{path}{glue}lang={}{fragment}", self.lang.code()),
             ))
             .finish()
     }
@@ -278,6 +282,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The console paths an organizer who must turn two-factor on still reaches: their account
+/// (where they turn it on) and the sign-out.
+fn open_without_two_factor(path: &str) -> bool {
+    path == "/console/account"
+        || path.starts_with("/console/account/")
+        || path == "/console/sign-out"
+}
+
 impl FromRequest for Console {
     type Error = ConsoleError;
     type Future = LocalBoxFuture<'static, Result<Self, ConsoleError>>;
@@ -304,6 +316,13 @@ impl FromRequest for Console {
                 return Err(ConsoleError::sign_in(&req, fallback));
             };
             let lang = console_language(&req, who.language);
+            if who.needs_two_factor && !open_without_two_factor(req.path()) {
+                return Err(ConsoleError::redirect(
+                    AppError::Forbidden("two-factor sign-in is required".into()),
+                    lang,
+                    &format!("/console/account?lang={}#two-factor", lang.code()),
+                ));
+            }
             Ok(Console {
                 who,
                 lang,
@@ -377,6 +396,16 @@ impl ConsoleError {
             lang,
             me: None,
             redirect: Some(sign_in_url(req, lang)),
+        }))
+    }
+
+    /// A refusal answered by sending the browser to `to` (303).
+    pub fn redirect(error: AppError, lang: Language, to: &str) -> ConsoleError {
+        ConsoleError(Box::new(Failure {
+            error,
+            lang,
+            me: None,
+            redirect: Some(to.to_string()),
         }))
     }
 

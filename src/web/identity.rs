@@ -95,6 +95,9 @@ pub struct Signed {
     pub email: String,
     /// The language the organizer reads the console in, once chosen.
     pub language: Option<crate::domain::Language>,
+    /// The admins require two-factor sign-in and this organizer has not turned it on: only
+    /// their account page is open to them.
+    pub needs_two_factor: bool,
 }
 
 /// An organizer if the request carries an organizer token, none if it carries no credentials.

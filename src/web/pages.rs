@@ -47,6 +47,8 @@ fn env() -> &'static Environment<'static> {
             "console/layout.html",
             "console/error.html",
             "console/sign_in.html",
+            "console/sign_in_code.html",
+            "console/booths.html",
             "console/fairs.html",
             "console/event_fields.html",
             "console/event_new.html",

@@ -382,6 +382,8 @@ const TABLES: &[(&str, &str)] = &[
     ("api_tokens", "auth"),
     ("console_sessions", "auth"),
     ("organizer_invites", "auth"),
+    ("recovery_codes", "auth"),
+    ("team_policy", "auth"),
     ("audit_entries", "audit"),
     ("events", "events"),
     ("outbox_emails", "email"),

@@ -7,14 +7,14 @@ use salon::domain::Role;
 use crate::helpers::*;
 
 /// A client that does not follow redirects, so their targets can be read.
-fn no_redirects() -> reqwest::Client {
+pub(crate) fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")
 }
 
-fn csrf_of(page: &str) -> String {
+pub(crate) fn csrf_of(page: &str) -> String {
     let at = page.find("name=\"csrf\" value=\"").expect("a csrf field") + 19;
     page[at..].split('"').next().expect("a token").to_string()
 }
@@ -125,7 +125,7 @@ async fn browser_addresses_answer_pages() {
 }
 
 /// Signs `email` in to the console; the session's cookie, to send as `cookie`.
-async fn console_cookie(app: &TestApp, email: &str) -> String {
+pub(crate) async fn console_cookie(app: &TestApp, email: &str) -> String {
     let client = no_redirects();
     let page = client
         .get(app.url("/console/sign-in"))
@@ -557,6 +557,42 @@ async fn console_exhibitor_review() {
             .any(|e| e["action"] == "approve" && e["entity_id"] == id),
         "{audit}"
     );
+    // The booths page: the hall's summary and the exhibitor on its booth, for a viewer too.
+    let (status, booths) = get(
+        format!("/console/events/{slug}/booths?lang=en"),
+        viewer_cookie.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let hall = booths
+        .split(r#"<table class="list halls">"#)
+        .nth(1)
+        .expect("halls");
+    assert!(
+        hall.contains("<td>3</td><td>1</td><td>2</td>") && hall.contains("12 / 36 m²"),
+        "{hall}"
+    );
+    let s12 = booths.split("<strong>S12</strong>").nth(1).expect("S12");
+    assert!(s12
+        .split("</tr>")
+        .next()
+        .expect("the row")
+        .contains("Atlas Outsourcing"));
+    // The fair's audit log, for admins only, holds the console's approval.
+    let admin = app.create_organizer(Role::Admin);
+    let admin_cookie = console_cookie(&app, &admin).await;
+    let (status, log) = get(
+        format!("/console/events/{slug}/audit?lang=en"),
+        admin_cookie,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        log.contains("<code>approve</code>") && log.contains(&editor),
+        "{log}"
+    );
+    let (status, _) = get(format!("/console/events/{slug}/audit"), cookie).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "an editor does not read it");
 }
 
 /// Deactivating an organizer from the team ends what they hold at once: their API token is

@@ -22,3 +22,4 @@ mod releases;
 mod schema_drift;
 mod sessions;
 mod smtp;
+mod two_factor;

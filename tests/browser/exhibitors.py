@@ -1,8 +1,9 @@
 """Exhibitors in the console, in Chromium: an application confirmed by its applicant waits in
 the review queue; the organizer opens it, approves it with the booth picker (the free booths of
 the kind and area asked for come first) and the approval email states the booth and its price;
-another is rejected with a reason that the applicant reads by email. A viewer reads without
-the decision forms. Screenshots in ar, fr and en."""
+another is rejected with a reason that the applicant reads by email; the booths page shows the
+approved exhibitor on its booth and each hall's occupancy. A viewer reads without the decision
+forms. Screenshots in ar, fr and en."""
 import time
 
 from common import BASE, DESKTOP, api, check, in_language, mail_to, shot
@@ -65,6 +66,17 @@ def suite(browser):
     in_language(page, "en")
     check("Atlas Outsourcing" in page.inner_text("main"), "the approved tab lists it")
     shot(page, "console-exhibitors-approved-en-1280")
+
+    # The booths: each hall's summary, and the approved exhibitor on its booth.
+    with page.expect_navigation():
+        page.click("a:has-text('Booths and halls')")
+    row = page.locator("table.booths tr", has_text=booth)
+    check("Atlas Outsourcing" in row.inner_text(), f"booths: {booth} held by the approved exhibitor")
+    check(page.locator("table.halls tbody tr").count() >= 1 and page.locator("table.halls meter").count() >= 1,
+          "booths: a summary per hall")
+    page.goto(f"{BASE}/console/events/siccam/booths?lang=ar")
+    in_language(page, "ar")
+    shot(page, "console-booths-ar-1280")
     context.close()
 
     viewer = f"viewer-ex-{time.time_ns()}@example.com"
@@ -75,4 +87,9 @@ def suite(browser):
     with page.expect_navigation():
         page.click("table.exhibitors a:has-text('Rif Call')")
     check(page.locator("#actions").count() == 0, "viewer: no decision form")
+    page.goto(f"{BASE}/console/events/siccam/booths?lang=fr")
+    check(page.locator("table.booths").count() == 1, "viewer: reads the booths")
+    shot(page, "console-booths-fr-1280")
+    page.goto(f"{BASE}/console/events/siccam/audit?lang=en")
+    check(page.locator("table.audit").count() == 0, "viewer: the fair's audit log is refused")
     context.close()
