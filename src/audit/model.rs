@@ -13,7 +13,8 @@ use crate::db::schema::audit_entries;
 pub struct AuditEntry {
     pub id: i64,
     pub event_id: Option<i64>,
-    /// Null for changes made from the command line or by the demo loader.
+    /// Null for changes made from the command line, by the demo loader, or by an exhibitor or
+    /// attendee on their own page (`details.by` / `details.via` say which).
     pub organizer_id: Option<i64>,
     pub action: String,
     pub entity: String,

@@ -78,18 +78,18 @@ async fn audit_page(
         })
         .await
         .map_err(|e| console.error(e))?;
-    let email = |id: Option<i64>| match id {
+    let who = |e: &crate::audit::AuditEntry| match e.organizer_id {
         Some(id) => people
             .iter()
             .find(|o| o.id == id)
             .map_or_else(|| format!("#{id}"), |o| o.email.clone()),
-        None => word(lang, Section::ConsoleTeam, "audit_cli"),
+        None => word(lang, Section::ConsoleTeam, author_without_account(e)),
     };
     let rows: Vec<_> = entries
         .iter()
         .map(|e| {
             context! {
-                who => email(e.organizer_id),
+                who => who(e),
                 action => &e.action, entity => &e.entity, entity_id => e.entity_id,
                 event_id => e.event_id,
                 when => format!("{} UTC", dates::day_time(lang, e.created_at)),
@@ -116,8 +116,68 @@ async fn audit_page(
     )
 }
 
+/// Who made an entry no organizer made, as the page names them: the exhibitor or the attendee
+/// on their own page, or the command line (the CLI and the demo).
+fn author_without_account(entry: &crate::audit::AuditEntry) -> &'static str {
+    let details: serde_json::Value = serde_json::from_str(&entry.details).unwrap_or_default();
+    let by = details["by"].as_str();
+    let via = details["via"].as_str();
+    match (by, via, entry.entity.as_str()) {
+        (_, Some("cli"), _) => "audit_cli",
+        (Some("exhibitor"), _, _) | (_, Some("page"), "staff_pass" | "exhibitor_profile") => {
+            "audit_by_exhibitor"
+        }
+        (Some("attendee"), _, _) | (_, Some("page"), _) => "audit_by_attendee",
+        _ => "audit_cli",
+    }
+}
+
 /// The audit page's route.
 pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_audit_log, audit_log);
     r.add(__path_event_audit_log, event_audit_log);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(entity: &str, details: &str) -> crate::audit::AuditEntry {
+        crate::audit::AuditEntry {
+            id: 1,
+            event_id: Some(1),
+            organizer_id: None,
+            action: "update".into(),
+            entity: entity.into(),
+            entity_id: Some(1),
+            details: details.into(),
+            created_at: chrono::NaiveDateTime::default(),
+        }
+    }
+
+    #[test]
+    fn an_entry_without_an_organizer_names_its_author() {
+        for (entity, details, author) in [
+            (
+                "exhibitor",
+                r#"{"by":"exhibitor","via":"page"}"#,
+                "audit_by_exhibitor",
+            ),
+            (
+                "staff_pass",
+                r#"{"exhibitor_id":1,"via":"page"}"#,
+                "audit_by_exhibitor",
+            ),
+            ("registration", r#"{"via":"page"}"#, "audit_by_attendee"),
+            ("organizer", r#"{"via":"cli"}"#, "audit_cli"),
+            ("demo", r#"{"starts_on":"2026-12-06"}"#, "audit_cli"),
+            ("event", "not json", "audit_cli"),
+        ] {
+            assert_eq!(
+                author_without_account(&entry(entity, details)),
+                author,
+                "{entity} {details}"
+            );
+        }
+    }
 }

@@ -93,6 +93,10 @@ def suite(browser):
         page.goto(f"{BASE}/console/events/siccam/email-templates?lang={lang}")
         in_language(page, lang)
         shot(page, f"console-email-templates-{lang}-1280")
+        page.goto(f"{BASE}{OUTBOX}?status=sent&lang={lang}")
+        in_language(page, lang)
+        check(page.locator("table.emails tr", has_text=address).count() == 1, f"outbox ({lang}): the retried email is sent")
+        shot(page, f"console-emails-sent-{lang}-1280")
     context.close()
 
     viewer = f"viewer-mail-{time.time_ns()}@example.com"

@@ -96,6 +96,10 @@ def suite(browser):
     check("browser@example.com" in page.inner_text("table.audit") and "exhibitor" in page.inner_text("table.audit"),
           "audit: the console's approval, by its author")
     shot(page, "console-audit-en-1280")
+    for lang in ("ar", "fr"):
+        page.goto(f"{BASE}/console/events/siccam/audit?lang={lang}")
+        in_language(page, lang)
+        shot(page, f"console-audit-fair-{lang}-1280")
     page.goto(f"{BASE}/console/events/siccam/audit?lang=en")
     log = page.inner_text("table.audit")
     check("approve" in log and "deactivate" not in log, "audit: the fair's own log holds its approval, not the team's changes")
@@ -155,6 +159,10 @@ def account(browser):
     with page.expect_navigation():
         page.click("#change-password button.primary")
     check(page.locator(".notice.ok").count() == 1, "account: the password changed")
+    for lang in ("ar", "en"):
+        page.goto(f"{BASE}/console/account?lang={lang}")
+        in_language(page, lang)
+        shot(page, f"console-account-{lang}-1280")
     context.close()
 
 
