@@ -34,6 +34,7 @@ pub mod email;
 pub mod error;
 pub mod events;
 pub mod exhibitors;
+pub mod meetings;
 pub mod registrations;
 pub mod schedule;
 pub mod web;

@@ -244,6 +244,12 @@ const TEXTS: &[(&str, Text)] = &[
     ("closes_at", Text::Parsed),
     ("starts_at", Text::Parsed),
     ("ends_at", Text::Parsed),
+    ("day", Text::Parsed),
+    ("starts", Text::Parsed),
+    ("ends", Text::Parsed),
+    ("request_ttl", Text::Parsed),
+    ("unavailable", Text::Parsed),
+    ("message", Text::Lines),
 ];
 
 /// Puts [`TEXTS`] into the request bodies' schemas, and states `Translatable` (one text, or

@@ -7,7 +7,7 @@
 //! first (throughput in `bench/README.md`).
 
 use crate::web::routes::Routes;
-use crate::{audit, auth, checkin, email, events, exhibitors, registrations, schedule};
+use crate::{audit, auth, checkin, email, events, exhibitors, meetings, registrations, schedule};
 
 /// Every route, in the order actix tries them.
 pub fn all() -> Routes {
@@ -17,6 +17,7 @@ pub fn all() -> Routes {
     schedule::routes(&mut r);
     registrations::routes(&mut r);
     exhibitors::routes(&mut r);
+    meetings::routes(&mut r);
     events::routes(&mut r);
     checkin::routes(&mut r);
     email::routes(&mut r);

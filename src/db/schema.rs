@@ -301,6 +301,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         erased_at -> Nullable<Timestamp>,
+        meeting_tables -> Integer,
     }
 }
 
@@ -325,10 +326,53 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    meeting_settings (event_id) {
+        event_id -> BigInt,
+        blocks -> Text,
+        slot_minutes -> Integer,
+        requests_open -> Bool,
+        request_ttl_minutes -> Integer,
+        max_pending -> Integer,
+        reminder_hour -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meetings (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        exhibitor_id -> BigInt,
+        registration_id -> BigInt,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        message -> Text,
+        host_registration_id -> Nullable<BigInt>,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        cancelled_by -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    meeting_unavailable (exhibitor_id, starts_at) {
+        exhibitor_id -> BigInt,
+        starts_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(api_tokens -> organizers (organizer_id));
 diesel::joinable!(console_sessions -> organizers (organizer_id));
 diesel::joinable!(organizer_invites -> organizers (organizer_id));
 diesel::joinable!(recovery_codes -> organizers (organizer_id));
+diesel::joinable!(meetings -> events (event_id));
+diesel::joinable!(meetings -> exhibitors (exhibitor_id));
+diesel::joinable!(meeting_settings -> events (event_id));
+diesel::joinable!(meeting_unavailable -> exhibitors (exhibitor_id));
 diesel::joinable!(rooms -> events (event_id));
 diesel::joinable!(tracks -> events (event_id));
 diesel::joinable!(speakers -> events (event_id));
@@ -391,6 +435,9 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(
+    meetings,
+    meeting_settings,
+    meeting_unavailable,
     organizer_invites,
     recovery_codes,
     team_policy,

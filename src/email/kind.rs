@@ -27,6 +27,12 @@ pub enum EmailKind {
     SpeakerScheduleChanged,
     /// To a new organizer: a link to choose a password (no fair).
     OrganizerInvite,
+    MeetingRequested,
+    MeetingAccepted,
+    MeetingDeclined,
+    MeetingCancelled,
+    MeetingExpired,
+    MeetingsReminder,
 }
 
 /// Variables every template may use.
@@ -40,7 +46,7 @@ pub const COMMON_VARIABLES: &[&str] = &[
 ];
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 15] = [
+    pub const ALL: [EmailKind; 21] = [
         EmailKind::RegistrationConfirm,
         EmailKind::RegistrationConfirmed,
         EmailKind::RegistrationWaitlisted,
@@ -56,6 +62,12 @@ impl EmailKind {
         EmailKind::ScheduleChanged,
         EmailKind::SpeakerScheduleChanged,
         EmailKind::OrganizerInvite,
+        EmailKind::MeetingRequested,
+        EmailKind::MeetingAccepted,
+        EmailKind::MeetingDeclined,
+        EmailKind::MeetingCancelled,
+        EmailKind::MeetingExpired,
+        EmailKind::MeetingsReminder,
     ];
 
     /// Whether emails of this kind are about one fair (and its organizers may rewrite them);
@@ -81,6 +93,12 @@ impl EmailKind {
             EmailKind::ScheduleChanged => "schedule_changed",
             EmailKind::SpeakerScheduleChanged => "speaker_schedule_changed",
             EmailKind::OrganizerInvite => "organizer_invite",
+            EmailKind::MeetingRequested => "meeting_requested",
+            EmailKind::MeetingAccepted => "meeting_accepted",
+            EmailKind::MeetingDeclined => "meeting_declined",
+            EmailKind::MeetingCancelled => "meeting_cancelled",
+            EmailKind::MeetingExpired => "meeting_expired",
+            EmailKind::MeetingsReminder => "meetings_reminder",
         }
     }
 
@@ -126,6 +144,44 @@ impl EmailKind {
             EmailKind::ScheduleChanged => &["changes", "comment", "agenda_url"],
             EmailKind::SpeakerScheduleChanged => &["changes", "comment"],
             EmailKind::OrganizerInvite => &["invite_url", "expires_hours", "role", "inviter"],
+            EmailKind::MeetingRequested => &[
+                "company_name",
+                "attendee_name",
+                "attendee_organization",
+                "attendee_job_title",
+                "meeting_time",
+                "booth_code",
+                "message",
+                "accept_url",
+                "decline_url",
+                "manage_url",
+                "expires_at",
+            ],
+            EmailKind::MeetingAccepted => &[
+                "company_name",
+                "meeting_time",
+                "booth_code",
+                "hall",
+                "host_name",
+                "manage_url",
+            ],
+            EmailKind::MeetingDeclined | EmailKind::MeetingExpired => &[
+                "company_name",
+                "meeting_time",
+                "directory_url",
+                "manage_url",
+            ],
+            EmailKind::MeetingCancelled => {
+                &["other_party", "meeting_time", "booth_code", "manage_url"]
+            }
+            EmailKind::MeetingsReminder => &[
+                "day",
+                "meetings",
+                "sessions",
+                "badge_code",
+                "qr_src",
+                "manage_url",
+            ],
         }
     }
 

@@ -52,6 +52,12 @@ const BUILTIN: &[Builtin] = builtin!(
     "schedule_changed",
     "speaker_schedule_changed",
     "organizer_invite",
+    "meeting_requested",
+    "meeting_accepted",
+    "meeting_declined",
+    "meeting_cancelled",
+    "meeting_expired",
+    "meetings_reminder",
 );
 
 /// The built-in parts of `kind` in `lang`.

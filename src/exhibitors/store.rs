@@ -365,3 +365,18 @@ pub fn delete_booth(c: &mut Conn, id: i64) -> QueryResult<()> {
     run!(c, |c| diesel::delete(booths::table.find(id)).execute(c))?;
     Ok(())
 }
+
+/// How many meetings the exhibitor holds at once at its booth (SPEC §4.4).
+pub fn meeting_tables(c: &mut Conn, id: i64) -> QueryResult<i32> {
+    run!(c, |c| exhibitors::table
+        .find(id)
+        .select(exhibitors::meeting_tables)
+        .first(c))
+}
+
+pub fn set_meeting_tables(c: &mut Conn, id: i64, tables: i32) -> QueryResult<()> {
+    run!(c, |c| diesel::update(exhibitors::table.find(id))
+        .set(exhibitors::meeting_tables.eq(tables))
+        .execute(c))?;
+    Ok(())
+}

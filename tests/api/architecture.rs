@@ -20,6 +20,7 @@ const AREAS: &[&str] = &[
     "registrations",
     "exhibitors",
     "checkin",
+    "meetings",
     "demo",
 ];
 
@@ -384,6 +385,9 @@ const TABLES: &[(&str, &str)] = &[
     ("organizer_invites", "auth"),
     ("recovery_codes", "auth"),
     ("team_policy", "auth"),
+    ("meetings", "meetings"),
+    ("meeting_settings", "meetings"),
+    ("meeting_unavailable", "meetings"),
     ("audit_entries", "audit"),
     ("events", "events"),
     ("outbox_emails", "email"),

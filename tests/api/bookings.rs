@@ -40,7 +40,7 @@ pub(crate) async fn release(app: &TestApp, slug: &str, version: &str) -> Value {
     body
 }
 
-async fn book(app: &TestApp, token: &str, session_id: i64) -> (StatusCode, Value) {
+pub(crate) async fn book(app: &TestApp, token: &str, session_id: i64) -> (StatusCode, Value) {
     app.post(
         "/api/v1/me/bookings",
         Some(token),

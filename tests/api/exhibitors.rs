@@ -7,7 +7,14 @@ use serde_json::{json, Value};
 
 use crate::helpers::*;
 
-async fn booth(app: &TestApp, slug: &str, code: &str, hall: Value, area: i64, passes: i64) -> i64 {
+pub(crate) async fn booth(
+    app: &TestApp,
+    slug: &str,
+    code: &str,
+    hall: Value,
+    area: i64,
+    passes: i64,
+) -> i64 {
     app.create(
         &format!("/api/v1/events/{slug}/booths"),
         json!({"code": code, "hall": hall, "area_m2": area, "kind": "standard", "staff_passes": passes, "price": {"amount": 1_500_000, "currency": "MAD"}}),
@@ -22,7 +29,7 @@ fn application(email: &str, lang: &str) -> Value {
 }
 
 /// Applies, confirms by the emailed token, and returns the exhibitor's id.
-async fn submitted(app: &TestApp, slug: &str, email: &str, lang: &str) -> i64 {
+pub(crate) async fn submitted(app: &TestApp, slug: &str, email: &str, lang: &str) -> i64 {
     let (status, body) = app
         .post(
             &format!("/api/v1/events/{slug}/exhibitors"),
@@ -42,7 +49,7 @@ async fn submitted(app: &TestApp, slug: &str, email: &str, lang: &str) -> i64 {
 }
 
 /// Approves with `booth` and returns the exhibitor's manage token from the approval email.
-async fn approved(
+pub(crate) async fn approved(
     app: &TestApp,
     slug: &str,
     email: &str,

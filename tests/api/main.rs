@@ -13,6 +13,7 @@ mod exports;
 mod group;
 mod hardening;
 mod helpers;
+mod meetings;
 mod openapi;
 mod programme;
 mod property;

@@ -270,6 +270,13 @@ pub(super) fn sample_context(kind: EmailKind) -> serde_json::Value {
                 serde_json::json!([{"title": "Keynote", "change": "moved", "when": "12 avril 2027, 09:30–10:30", "room": "Salle Atlas",
                     "was_when": "12 avril 2027, 11:00–12:00", "was_room": "Salle Tensift"}])
             }
+            "meetings" => serde_json::json!([
+                {"time": "10:20–10:40", "with": "Atlas Outsourcing", "booth_code": "A04", "hall": "Hall A", "host_name": "Karim Bennani"},
+                {"time": "14:00–14:20", "with": "Rif Call", "booth_code": "B02", "hall": "Hall B", "host_name": ""}
+            ]),
+            "sessions" => serde_json::json!([
+                {"time": "11:00–12:00", "title": "Keynote: the contact centre in 2030", "room": "Salle Atlas"}
+            ]),
             other => serde_json::json!(format!("sample {other}")),
         };
         ctx.insert((*name).to_string(), value);

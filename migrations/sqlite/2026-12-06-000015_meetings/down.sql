@@ -1,0 +1,4 @@
+DROP TABLE meeting_unavailable;
+DROP TABLE meetings;
+ALTER TABLE exhibitors DROP COLUMN meeting_tables;
+DROP TABLE meeting_settings;

@@ -1,0 +1,22 @@
+//! Meetings between buyers and exhibitors (SPEC §4.4): a confirmed attendee requests a
+//! meeting at an approved exhibitor's booth in a free slot of the fair's meeting blocks; the
+//! exhibitor accepts (naming a host among its staff) or declines; either side cancels.
+//!
+//! - `model.rs`: the settings (blocks → slots), a meeting and its status.
+//! - `service.rs`: every rule, checked in the write transaction with the fair locked, and the
+//!   emails of each step (iTIP parts with the feeds' UIDs).
+//! - `store.rs`: the queries of `meetings`, `meeting_settings` and `meeting_unavailable`.
+//! - `http.rs`: the API — organizers' settings and list, free slots, the attendee's
+//!   `/me/meetings`, the exhibitor's `/exhibitor/meetings` and availability.
+
+pub mod http;
+pub mod model;
+pub mod service;
+pub mod store;
+
+pub use model::{MeetingRow, MeetingSettings, MeetingStatus};
+
+/// The meetings API.
+pub fn routes(r: &mut crate::web::routes::Routes) {
+    http::routes(r);
+}
