@@ -1,6 +1,7 @@
 //! Background jobs of each `salon serve`: the mail sender (`email::sender`, woken by commits
 //! that queue email), the schedule-change notices (`registrations::notices`, woken by the
-//! commit of a release that left some, and every minute for another instance's), and a
+//! commit of a release that left some, and every minute for another instance's) with, on the
+//! same thread each minute, the meetings' expiry and reminders (`meetings::jobs`), and a
 //! scheduler thread for periodic work — today the retention purges (`registrations::purge`, `exhibitors::purge`),
 //! hourly. All stop, and are joined, before the process exits.
 
@@ -10,7 +11,7 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::{email, exhibitors, registrations};
+use crate::{email, exhibitors, meetings, registrations};
 
 /// How often the scheduler runs the purge.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
@@ -98,6 +99,17 @@ fn write_notices(db: Db, settings: Arc<Settings>, stopping: Arc<std::sync::atomi
             Ok(n) if n > 0 => tracing::info!(emails = n, "schedule change emails queued"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "schedule change notices failed"),
+        }
+        let now = crate::db::now();
+        match meetings::jobs::expire_due(&db, &settings, now) {
+            Ok(n) if n > 0 => tracing::info!(expired = n, "meeting requests expired"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "meeting expiry failed"),
+        }
+        match meetings::jobs::send_reminders(&db, &settings, now) {
+            Ok(n) if n > 0 => tracing::info!(emails = n, "meeting reminders queued"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "meeting reminders failed"),
         }
         db.jobs().wait(NOTICES_EVERY);
     }

@@ -128,6 +128,7 @@ struct Parts {
     release_hooks: web::Data<schedule::releases::ReleaseHooks>,
     programme: web::Data<schedule::cache::ProgrammeCache>,
     seats: web::Data<dyn schedule::hooks::Seats>,
+    meetings: web::Data<dyn registrations::hooks::AttendeeMeetings>,
     panels: web::Data<events::console::Panels>,
     throttle: web::Data<auth::throttle::Throttle>,
     overrides: web::Data<email::templates::Overrides>,
@@ -146,6 +147,8 @@ impl Parts {
             release_hooks: web::Data::new(ReleaseHooks(vec![Box::new(follow_release)])),
             programme: web::Data::from(programme),
             seats: web::Data::from(Arc::new(seats) as Arc<dyn schedule::hooks::Seats>),
+            meetings: web::Data::from(Arc::new(crate::meetings::for_attendees::ForAttendees)
+                as Arc<dyn registrations::hooks::AttendeeMeetings>),
             panels: web::Data::new(events::console::Panels(vec![
                 Box::new(schedule::overview::ProgrammePanel {
                     buffer: settings.schedule.speaker_buffer,
@@ -170,6 +173,7 @@ impl Parts {
             release_hooks,
             programme,
             seats,
+            meetings,
             panels,
             throttle,
             overrides,
@@ -179,6 +183,7 @@ impl Parts {
             .app_data(release_hooks.clone())
             .app_data(programme.clone())
             .app_data(seats.clone())
+            .app_data(meetings.clone())
             .app_data(panels.clone())
             .app_data(throttle.clone())
             .app_data(overrides.clone())

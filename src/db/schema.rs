@@ -359,6 +359,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    meeting_reminders (id) {
+        id -> BigInt,
+        event_id -> BigInt,
+        day -> Date,
+        registration_id -> Nullable<BigInt>,
+        exhibitor_id -> Nullable<BigInt>,
+        sent_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     meeting_unavailable (exhibitor_id, starts_at) {
         exhibitor_id -> BigInt,
         starts_at -> Timestamp,
@@ -436,6 +447,7 @@ diesel::table! {
 
 diesel::allow_tables_to_appear_in_same_query!(
     meetings,
+    meeting_reminders,
     meeting_settings,
     meeting_unavailable,
     organizer_invites,

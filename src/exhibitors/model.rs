@@ -227,6 +227,8 @@ pub struct ReviewedExhibitor {
 /// An approved exhibitor in the public directory: these fields and no others.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PublicExhibitor {
+    /// What a meeting request names (`POST /me/meetings`, `…/meetings/slots?exhibitor_id=`).
+    pub id: i64,
     pub company_name: String,
     pub website: Option<String>,
     pub country: Option<String>,

@@ -324,6 +324,7 @@ async fn show_manage(
             under_review => out.status == super::model::Status::Submitted,
             show_staff => out.status == super::model::Status::Approved || !out.staff.is_empty(),
             can_add_staff => out.status == super::model::Status::Approved && out.booth.is_some(),
+            meetings_url => (out.status == super::model::Status::Approved).then(|| format!("/exhibitor/{token}/meetings?lang={}", lang.code())),
             profile_action => action(format!("/exhibitor/{token}/profile")),
             withdraw_action => action(format!("/exhibitor/{token}/withdraw")),
             can_withdraw => out.status.can_become(super::model::Status::Withdrawn),
@@ -591,6 +592,26 @@ pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> Result<HttpRes
         .await
         .in_page(fallback)?;
     let lang = crate::web::pages::page_language(req, &event.languages, event.default_language);
+    // An attendee of this fair whom the browser remembers (their own page set the cookie) is
+    // offered a meeting with each exhibitor.
+    let secret = state.settings.server.secret_key.expose();
+    let visitor = crate::web::pages::cookie(req, crate::schedule::hooks::VISITOR_COOKIE)
+        .and_then(|v| crate::registrations::attendee::seat_cookie_owner(secret, &v));
+    let (event_id, db) = (event.id, state.db.clone());
+    let attends = match visitor {
+        Some(id) => db
+            .run(move |c| {
+                Ok(crate::registrations::store::find_by_id(c, id)
+                    .ok()
+                    .is_some_and(|r| {
+                        r.event_id == event_id
+                            && r.status() == crate::registrations::Status::Confirmed
+                    }))
+            })
+            .await
+            .in_page(lang)?,
+        None => false,
+    };
     let q = &page.form;
     let same = |a: &Option<String>, b: &Option<String>| match b.as_deref().filter(|s| !s.is_empty())
     {
@@ -624,6 +645,7 @@ pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> Result<HttpRes
                 country => e.country.as_deref().map(country_name),
                 sector => &e.sector, description => &e.description, booth_code => &e.booth_code,
                 hall => e.hall.as_ref().map(|h| h.get(lang, event.default_language).to_string()),
+                meet => attends.then(|| format!("/events/{}/exhibitors/{}/meeting?lang={}", event.slug, e.id, lang.code())),
             }
         })
         .collect();

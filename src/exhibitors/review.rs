@@ -112,6 +112,7 @@ pub async fn list(
                     None => None,
                 };
                 items.push(PublicExhibitor {
+                    id: r.id,
                     company_name: r.profile.company_name,
                     website: r.profile.website,
                     country: r.profile.country,

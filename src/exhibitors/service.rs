@@ -481,6 +481,7 @@ pub fn directory(c: &mut Conn, event: &Event) -> AppResult<Vec<super::model::Pub
         .map(|r| {
             let booth = booth_ref(c, &r)?.map(|(b, _)| b);
             Ok(super::model::PublicExhibitor {
+                id: r.id,
                 company_name: r.profile.company_name,
                 website: r.profile.website,
                 country: r.profile.country,

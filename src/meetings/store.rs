@@ -1,5 +1,5 @@
-//! The queries of the meetings area's tables: `meeting_settings`, `meetings` and
-//! `meeting_unavailable`.
+//! The queries of the meetings area's tables: `meeting_settings`, `meetings`,
+//! `meeting_unavailable` and `meeting_reminders`.
 //!
 //! A meeting *holds* a table (and its attendee's time) while it is accepted, or pending before
 //! its `expires_at`: the three queries that count or find holding meetings say so inline.
@@ -8,7 +8,7 @@ use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
 
 use super::model::{Block, MeetingRow, MeetingSettings, MeetingStatus};
-use crate::db::schema::{meeting_settings, meeting_unavailable, meetings};
+use crate::db::schema::{meeting_reminders, meeting_settings, meeting_unavailable, meetings};
 use crate::db::Conn;
 use crate::run;
 
@@ -285,4 +285,59 @@ pub fn set_unavailable(
             .execute(c))?;
     }
     Ok(())
+}
+
+/// Pending requests past their lifetime at `now`, by event: (id, event id).
+pub fn due_to_expire(c: &mut Conn, now: NaiveDateTime, limit: i64) -> QueryResult<Vec<(i64, i64)>> {
+    run!(c, |c| meetings::table
+        .filter(meetings::status.eq(MeetingStatus::Pending.as_str()))
+        .filter(meetings::expires_at.le(now))
+        .order((meetings::event_id.asc(), meetings::id.asc()))
+        .select((meetings::id, meetings::event_id))
+        .limit(limit)
+        .load(c))
+}
+
+/// Writes a pending request expired; false when it is no longer pending (another instance
+/// expired it, or it was answered).
+pub fn expire(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<bool> {
+    let n =
+        run!(c, |c| diesel::update(meetings::table.find(id).filter(
+            meetings::status.eq(MeetingStatus::Pending.as_str())
+        ))
+        .set((
+            meetings::status.eq(MeetingStatus::Expired.as_str()),
+            meetings::updated_at.eq(now),
+        ))
+        .execute(c))?;
+    Ok(n == 1)
+}
+
+/// The fairs whose organizers saved meeting settings.
+pub fn events_with_settings(c: &mut Conn) -> QueryResult<Vec<i64>> {
+    run!(c, |c| meeting_settings::table
+        .select(meeting_settings::event_id)
+        .load(c))
+}
+
+/// Records the reminder of one person — (attendee, exhibitor), one of them — for `day`; false
+/// when it was recorded already (by this instance or another).
+pub fn claim_reminder(
+    c: &mut Conn,
+    event_id: i64,
+    day: chrono::NaiveDate,
+    who: (Option<i64>, Option<i64>),
+    now: NaiveDateTime,
+) -> QueryResult<bool> {
+    let n = run!(c, |c| diesel::insert_into(meeting_reminders::table)
+        .values((
+            meeting_reminders::event_id.eq(event_id),
+            meeting_reminders::day.eq(day),
+            meeting_reminders::registration_id.eq(who.0),
+            meeting_reminders::exhibitor_id.eq(who.1),
+            meeting_reminders::sent_at.eq(now),
+        ))
+        .on_conflict_do_nothing()
+        .execute(c))?;
+    Ok(n == 1)
 }

@@ -82,9 +82,13 @@ pub fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
 
 #[utoipa::path(get, path = "/a/{feed_token}.ics", tag = "attendee",
     params(("feed_token" = String, Path, description = "the `slf_` token shown on the attendee page and in `GET /me`")),
-    responses((status = 200, content_type = "text/calendar", description = "the attendee's booked sessions (RFC 5545)"),
+    responses((status = 200, content_type = "text/calendar", description = "the attendee's booked sessions and accepted meetings (RFC 5545)"),
         (status = 404, description = "unknown token, or the registration is no longer confirmed")))]
-pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn feed(
+    state: web::Data<AppState>,
+    meetings: web::Data<dyn super::hooks::AttendeeMeetings>,
+    token: web::Path<String>,
+) -> AppResult<HttpResponse> {
     let settings = state.settings.clone();
     let host = settings.message_domain();
     let body = state
@@ -104,7 +108,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
                 None => Default::default(),
             };
             let held = store::bookings_of(c, reg.id)?;
-            let vevents = release
+            let mut vevents: Vec<_> = release
                 .iter()
                 .flat_map(|r| {
                     let sequences = &sequences;
@@ -134,6 +138,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
                         })
                 })
                 .collect();
+            vevents.extend(meetings.calendar(c, &settings, &event, reg.id, lang)?);
             let name = format!(
                 "{} — {}",
                 event.name.get(lang, event.default_language),

@@ -53,6 +53,18 @@ async fn show_attendee(
             .await
             .in_page(lang)?
     };
+    let meetings = match req.app_data::<web::Data<dyn super::hooks::AttendeeMeetings>>() {
+        Some(hook) if reg.status() == Status::Confirmed => {
+            let (hook, event, id) = (hook.clone(), event.clone(), reg.id);
+            let now = state.clock.now().naive_utc();
+            state
+                .db
+                .run(move |c| hook.lines(c, &event, id, lang, now))
+                .await
+                .in_page(lang)?
+        }
+        _ => Vec::new(),
+    };
     let booking_action = format!("/r/{token}/bookings");
     let cancel_action = format!("/r/{token}/cancel");
     let details_action = format!("/r/{token}/details");
@@ -119,6 +131,15 @@ async fn show_attendee(
             booking_action => format!("{booking_action}?lang={}", lang.code()),
             booking_csrf => csrf::token(secret, &booking_action),
             agenda_url => &me.agenda_url,
+            meetings => meetings.iter().map(|m| context! {
+                id => m.id, when => &m.when, with => &m.with, booth => &m.booth,
+                status => &m.status, status_label => &m.status_label,
+                cancel => m.open.then(|| {
+                    let path = format!("/r/{token}/meetings/{}/cancel", m.id);
+                    context! { url => format!("{path}?lang={}", lang.code()), csrf => csrf::token(secret, &path) }
+                }),
+            }).collect::<Vec<_>>(),
+            directory_url => format!("/events/{}/exhibitors?lang={}", event.slug, lang.code()),
             remember_action => offer_remember.then(|| format!("{remember_action}?lang={}", lang.code())),
             remember_csrf => csrf::token(secret, &remember_action),
         },

@@ -14,6 +14,7 @@ pub mod attendee_pages;
 pub mod bookings;
 pub mod console;
 pub mod handlers;
+pub mod hooks;
 pub mod input;
 pub mod model;
 pub mod notices;

@@ -42,6 +42,8 @@ fn env() -> &'static Environment<'static> {
             "speaker.html",
             "changes.html",
             "directory.html",
+            "meetings_exhibitor.html",
+            "meeting_request.html",
             "seat.html",
             "home.html",
             "console/layout.html",

@@ -60,10 +60,12 @@ pub enum Section {
     ConsoleEmails,
     /// The team: organizers and invitations.
     ConsoleTeam,
+    /// Meetings: the exhibitor's requests and the attendee's request form.
+    Meetings,
 }
 
 impl Section {
-    pub const ALL: [Section; 19] = [
+    pub const ALL: [Section; 20] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -83,6 +85,7 @@ impl Section {
         Section::ConsoleExhibitors,
         Section::ConsoleEmails,
         Section::ConsoleTeam,
+        Section::Meetings,
     ];
 
     /// The section's name in the files.
@@ -107,6 +110,7 @@ impl Section {
             Section::ConsoleExhibitors => "console_exhibitors",
             Section::ConsoleEmails => "console_emails",
             Section::ConsoleTeam => "console_team",
+            Section::Meetings => "meetings",
         }
     }
 }

@@ -388,6 +388,7 @@ const TABLES: &[(&str, &str)] = &[
     ("meetings", "meetings"),
     ("meeting_settings", "meetings"),
     ("meeting_unavailable", "meetings"),
+    ("meeting_reminders", "meetings"),
     ("audit_entries", "audit"),
     ("events", "events"),
     ("outbox_emails", "email"),

@@ -519,6 +519,7 @@ async fn the_directory_shows_approved_exhibitors_public_fields_only() {
             "country",
             "description",
             "hall",
+            "id",
             "sector",
             "website"
         ]

@@ -385,3 +385,83 @@ async fn one_table_many_requests_exactly_one_held() {
         "one row, nothing else written"
     );
 }
+
+/// The day-before reminder: two instances run the job at once, each person with meetings that
+/// day gets exactly one (the attendee's lists the meeting and their badge code); a second run
+/// sends nothing. And the expiry job emails the attendee of a lapsed request, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn reminders_and_expiry_are_sent_once_across_instances() {
+    let first = spawn_app().await;
+    let second = spawn_sibling(&first).await;
+    let (exhibitor, ex_token) = fair(&first, "remind").await;
+    let guest = attendee(&first, "remind", "remind@example.com", "fr").await;
+    let late = attendee(&first, "remind", "late@example.com", "en").await;
+    let (_, m) = request(&first, &guest, exhibitor, FIRST_SLOT).await;
+    let id = m["id"].as_i64().expect("id");
+    let (status, _) = first
+        .post(
+            &format!("/api/v1/exhibitor/meetings/{id}/accept"),
+            Some(&ex_token),
+            json!({}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = request(&first, &late, exhibitor, SECOND_SLOT).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // 17:30 local (UTC+1) the day before: the reminders are due.
+    let now =
+        chrono::NaiveDateTime::parse_from_str("2027-05-02 16:30", "%Y-%m-%d %H:%M").expect("now");
+    let jobs = [&first, &second].map(|app| {
+        let (db, settings) = (app.db.clone(), app.settings.clone());
+        tokio::task::spawn_blocking(move || {
+            salon::meetings::jobs::send_reminders(&db, &settings, now)
+        })
+    });
+    let sent: usize = join_all(jobs)
+        .await
+        .into_iter()
+        .map(|r| r.expect("join").expect("job"))
+        .sum();
+    assert_eq!(sent, 2, "the attendee and the exhibitor, once each");
+    let mail = &first
+        .delivered("meetings_reminder", "remind@example.com", 1)
+        .await[0];
+    assert!(
+        mail.text.contains("10:00–10:20") && mail.text.contains("Company ex-remind@example.com"),
+        "{}",
+        mail.text
+    );
+    assert!(
+        mail.attachments.iter().any(|(ct, _, _)| ct == "image/png"),
+        "the badge QR"
+    );
+    first
+        .delivered("meetings_reminder", "ex-remind@example.com", 1)
+        .await;
+    let again =
+        salon::meetings::jobs::send_reminders(&first.db, &first.settings, now).expect("job");
+    assert_eq!(again, 0, "nothing twice");
+
+    // The pending request lapses (24 h, and never past its slot): its attendee is told once.
+    let later = now + chrono::TimeDelta::hours(24);
+    let expired = [&first, &second].map(|app| {
+        let (db, settings) = (app.db.clone(), app.settings.clone());
+        tokio::task::spawn_blocking(move || {
+            salon::meetings::jobs::expire_due(&db, &settings, later)
+        })
+    });
+    let n: usize = join_all(expired)
+        .await
+        .into_iter()
+        .map(|r| r.expect("join").expect("job"))
+        .sum();
+    assert_eq!(n, 1);
+    let mail = &first
+        .delivered("meeting_expired", "late@example.com", 1)
+        .await[0];
+    assert!(mail
+        .attachments
+        .iter()
+        .any(|(ct, _, _)| ct == "text/calendar; method=CANCEL"));
+}

@@ -20,6 +20,7 @@ import console
 import door
 import emails
 import exhibitors
+import meetings
 import registrations
 import team
 
@@ -488,6 +489,7 @@ def main():
         exhibitors.suite(browser)
         emails.suite(browser)
         team.suite(browser)
+        meetings.suite(browser)
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 

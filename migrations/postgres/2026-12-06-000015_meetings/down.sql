@@ -1,3 +1,4 @@
+DROP TABLE meeting_reminders;
 DROP TABLE meeting_unavailable;
 DROP TABLE meetings;
 ALTER TABLE exhibitors DROP COLUMN meeting_tables;

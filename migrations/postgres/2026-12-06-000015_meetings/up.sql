@@ -45,3 +45,16 @@ CREATE TABLE meeting_unavailable (
     starts_at TIMESTAMP NOT NULL,
     PRIMARY KEY (exhibitor_id, starts_at)
 );
+
+-- The day-before reminders sent: one per person (an attendee, or an exhibitor) and fair day.
+-- The unique index decides which instance sends it.
+CREATE TABLE meeting_reminders (
+    id BIGSERIAL PRIMARY KEY,
+    event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
+    day DATE NOT NULL,
+    registration_id BIGINT REFERENCES registrations (id) ON DELETE CASCADE,
+    exhibitor_id BIGINT REFERENCES exhibitors (id) ON DELETE CASCADE,
+    sent_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX meeting_reminders_attendee ON meeting_reminders (day, registration_id);
+CREATE UNIQUE INDEX meeting_reminders_exhibitor ON meeting_reminders (day, exhibitor_id);
