@@ -296,11 +296,12 @@ fn main() -> anyhow::Result<()> {
             )
             .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
             println!(
-                "demo fair loaded: {} sessions in {} rooms with {} speakers, {} booths, from {} — see {}/events/{}",
+                "demo fair loaded: {} sessions in {} rooms with {} speakers, {} booths, {} meetings, from {} — see {}/events/{}",
                 summary.sessions,
                 summary.rooms,
                 summary.speakers,
                 summary.booths,
+                summary.meetings,
                 summary.starts_on,
                 settings.base_url(),
                 summary.slug

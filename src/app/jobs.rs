@@ -106,6 +106,14 @@ fn write_notices(db: Db, settings: Arc<Settings>, stopping: Arc<std::sync::atomi
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "meeting expiry failed"),
         }
+        match meetings::jobs::cancel_orphans(&db, &settings, now) {
+            Ok(n) if n > 0 => tracing::info!(
+                cancelled = n,
+                "meetings of departed attendees or exhibitors cancelled"
+            ),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "meeting sweep failed"),
+        }
         match meetings::jobs::send_reminders(&db, &settings, now) {
             Ok(n) if n > 0 => tracing::info!(emails = n, "meeting reminders queued"),
             Ok(_) => {}

@@ -2,8 +2,12 @@
 //! newcomer sees a real programme at once: two days from `--on` (default today in
 //! Africa/Casablanca), two halls, five rooms, four tracks, two dozen speakers and about thirty
 //! keynotes, panels, seminars, workshops and breaks in Arabic, French and English, published as
-//! release 1.0, and fourteen booths (A01–A08, B01–B06) waiting for exhibitors. It goes through the same functions as the API, so the demo obeys every rule of
-//! the real thing (a conflicting demo file would fail to load).
+//! release 1.0, and fourteen booths (A01–A08, B01–B06); three exhibitors approved on B02–B04,
+//! four attendees, meeting blocks on both days (10:00–12:30 and 14:00–17:00) and a few meetings
+//! between them, so the meetings are there to see at once. It goes through the same functions
+//! as the API, so the demo obeys every rule of the real thing (a conflicting demo file would
+//! fail to load) — except that it emails no one: its exhibitors, attendees and meetings are
+//! written without the emails their steps would send to these made-up addresses.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -97,6 +101,8 @@ pub struct Summary {
     pub speakers: usize,
     pub sessions: usize,
     pub booths: usize,
+    /// Meetings booked between the demo's attendees and exhibitors.
+    pub meetings: usize,
 }
 
 /// Today's date in Casablanca, the default first day of the demo fair.
@@ -243,6 +249,7 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
             }
         }
         events::set_status(c, event.id, EventStatus::Published)?;
+        let meetings = meetings(c, &event)?;
         // A new fair has no bookings: no release hook has anything to do.
         let first = releases::Publish {
             version: "1.0",
@@ -272,6 +279,149 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
             speakers: data.speakers.len(),
             sessions: data.sessions.len(),
             booths,
+            meetings,
         })
     })
+}
+
+/// The demo's exhibitors (company, contact, sector, booth), attendees (name, organization,
+/// job title, language) and meetings (attendee, exhibitor, day, local start, accepted).
+const EXHIBITORS: [(&str, &str, &str, &str); 3] = [
+    (
+        "Atlas Contact Solutions",
+        "Karim Bennani",
+        "Centres de contact",
+        "B02",
+    ),
+    ("Sahara Voice", "Leïla Amrani", "Relation client", "B03"),
+    (
+        "Tanger Digital CX",
+        "Youssef El Fassi",
+        "Logiciels CX",
+        "B04",
+    ),
+];
+const ATTENDEES: [(&str, &str, &str, Language); 4] = [
+    (
+        "Nadia Berrada",
+        "Banque Atlas",
+        "Directrice relation client",
+        Language::Fr,
+    ),
+    (
+        "Omar Tazi",
+        "Royal Air Maroc",
+        "Head of customer care",
+        Language::En,
+    ),
+    (
+        "سلمى العلوي",
+        "اتصالات المغرب",
+        "مديرة الشراكات",
+        Language::Ar,
+    ),
+    (
+        "Hicham Chraibi",
+        "Assurances Wafa",
+        "Responsable achats",
+        Language::Fr,
+    ),
+];
+const MEETINGS: [(usize, usize, i64, &str, bool); 5] = [
+    (0, 0, 0, "10:00", true),
+    (1, 0, 0, "10:20", true),
+    (2, 1, 0, "11:00", true),
+    (3, 2, 1, "14:00", false),
+    (0, 1, 1, "15:20", false),
+];
+
+/// Exhibitors, attendees, the meeting settings and a few meetings (see the module's doc).
+fn meetings(c: &mut Conn, event: &crate::events::Event) -> AppResult<usize> {
+    use crate::meetings::model::{Block, MeetingSettings};
+    let now = crate::db::now();
+    let days = [event.starts_on, event.ends_on];
+    let settings = MeetingSettings {
+        blocks: days
+            .iter()
+            .flat_map(|d| {
+                [("10:00", "12:30"), ("14:00", "17:00")].map(|(s, e)| Block {
+                    day: *d,
+                    starts: time(s).unwrap_or_default(),
+                    ends: time(e).unwrap_or_default(),
+                })
+            })
+            .collect(),
+        ..MeetingSettings::default()
+    };
+    crate::meetings::service::check_settings(event, &settings).map_err(AppError::Validation)?;
+    crate::meetings::store::save_settings(c, event.id, &settings, now)?;
+    let mut exhibitors = Vec::new();
+    for (company, contact, sector, booth) in EXHIBITORS {
+        let slug: String = company
+            .to_lowercase()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("-");
+        let application = crate::exhibitors::model::Application {
+            profile: crate::exhibitors::model::Profile {
+                company_name: company.into(),
+                contact_name: contact.into(),
+                phone: None,
+                website: Some(format!("https://{slug}.example")),
+                country: Some("MA".into()),
+                sector: Some(sector.into()),
+                description: None,
+            },
+            email: EmailAddress::parse(&format!("contact@{slug}.example"))
+                .map_err(AppError::internal)?,
+            booth_kind: BoothKind::Corner,
+            booth_area_m2: 18,
+            language: Language::Fr,
+        };
+        let email = application.email.as_str();
+        let search = crate::domain::search_text([company, contact, email, sector]);
+        let id = crate::exhibitors::store::insert(c, event.id, &application, &search, now)?;
+        let booth = crate::exhibitors::store::find_booth_by_code(c, event.id, booth)?
+            .ok_or_else(|| AppError::internal("the demo's booth is missing"))?;
+        crate::exhibitors::store::set_booth(c, id, Some(booth.id))?;
+        crate::exhibitors::store::set_status(c, id, crate::exhibitors::model::Status::Approved)?;
+        exhibitors.push(id);
+    }
+    let mut attendees = Vec::new();
+    for (i, (name, organization, job_title, language)) in ATTENDEES.into_iter().enumerate() {
+        let person = crate::registrations::model::Person {
+            name: name.into(),
+            email: EmailAddress::parse(&format!("attendee{}@demo.example", i + 1))
+                .map_err(AppError::internal)?,
+            profile: crate::registrations::model::Profile {
+                organization: Some(organization.into()),
+                job_title: Some(job_title.into()),
+                country: Some("MA".into()),
+                phone: None,
+            },
+            language,
+            category: crate::registrations::Category::Professional,
+        };
+        let status = crate::registrations::Status::Confirmed;
+        attendees.push(crate::registrations::store::insert(c, event.id, &person, status, true)?.id);
+    }
+    let length = chrono::TimeDelta::minutes(i64::from(settings.slot_minutes));
+    for (attendee, exhibitor, day, start, accepted) in MEETINGS {
+        let local = (event.starts_on + chrono::TimeDelta::days(day)).and_time(time(start)?);
+        let starts_at = crate::domain::schedule::to_utc(event.timezone, local);
+        let new = crate::meetings::store::NewMeeting {
+            event_id: event.id,
+            exhibitor_id: exhibitors[exhibitor],
+            registration_id: attendees[attendee],
+            starts_at,
+            ends_at: starts_at + length,
+            message: "",
+            expires_at: (now + settings.request_ttl).min(starts_at),
+        };
+        let id = crate::meetings::store::insert(c, &new, now)?;
+        if accepted {
+            crate::meetings::store::accept(c, id, None, now)?;
+        }
+    }
+    Ok(MEETINGS.len())
 }

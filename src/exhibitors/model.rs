@@ -199,6 +199,8 @@ pub struct ExhibitorOut {
     pub payment_status: PaymentStatus,
     pub rejection_reason: Option<String>,
     pub staff: Vec<StaffOut>,
+    /// How many meetings it holds at once at its booth.
+    pub meeting_tables: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// Set once the contact's personal data is erased (contact name, email and phone blank).

@@ -319,6 +319,7 @@ async fn show_manage(
             profile => context! {
                 company_name => &out.company_name, contact_name => &out.contact_name, phone => &out.phone,
                 website => &out.website, country => &out.country, sector => &out.sector, description => &out.description,
+                meeting_tables => out.meeting_tables,
             },
             editable => editable,
             under_review => out.status == super::model::Status::Submitted,
@@ -354,6 +355,7 @@ pub async fn manage_page(page: Page) -> Result<HttpResponse, PageError> {
 #[serde(default)]
 pub struct ProfileForm {
     csrf: String,
+    meeting_tables: String,
     company_name: String,
     contact_name: String,
     phone: String,
@@ -449,6 +451,8 @@ pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> Result<HttpRespons
         sector: blank_is_none(&form.sector),
         description: blank_is_none(&form.description),
         language: None,
+        // Blank or not a number: unchanged (the field is only on an approved exhibitor's page).
+        meeting_tables: form.meeting_tables.trim().parse().ok(),
     };
     let (token, csrf) = (&page.path, &form.csrf);
     let action = format!("/exhibitor/{token}/profile");

@@ -157,8 +157,11 @@ pub struct BoothRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExhibitorPatch {
-    #[schema(required = true, nullable = false)]
+    #[schema(nullable = false)]
     pub payment_status: Option<PaymentStatus>,
+    /// How many meetings the exhibitor holds at once at its booth (SPEC §4.4); 0 takes none.
+    #[schema(nullable = false, minimum = 0, maximum = 50)]
+    pub meeting_tables: Option<i32>,
 }
 
 /// Runs one review step on an exhibitor in a write transaction, with its audit entry.
@@ -302,11 +305,26 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let (slug, id) = path.into_inner();
     let (body, mut check) = body.into_parts().await?;
-    let payment = check.required("payment_status", body.payment_status);
+    let tables = check
+        .range("meeting_tables", body.meeting_tables.map(i64::from), 0, 50)
+        .map(|t| t as i32);
+    if body.payment_status.is_none() && body.meeting_tables.is_none() {
+        check.required("payment_status", None::<PaymentStatus>);
+    }
     check.done().map_err(AppError::Validation)?;
-    let payment = payment.unwrap_or(PaymentStatus::Unpaid);
-    review(state, who, slug, id, "payment", move |c, _, _, ex| {
-        store::set_payment(c, ex.id, payment)?;
+    let payment = body.payment_status;
+    let action = if payment.is_some() {
+        "payment"
+    } else {
+        "update"
+    };
+    review(state, who, slug, id, action, move |c, _, _, ex| {
+        if let Some(payment) = payment {
+            store::set_payment(c, ex.id, payment)?;
+        }
+        if let Some(tables) = tables {
+            store::set_meeting_tables(c, ex.id, tables)?;
+        }
         Ok(store::find_by_id(c, ex.id)?)
     })
     .await

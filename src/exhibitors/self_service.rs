@@ -102,6 +102,9 @@ pub struct ProfilePatch {
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     pub language: Option<Language>,
+    /// How many meetings it holds at once at its booth (SPEC §4.4); 0 takes none.
+    #[schema(nullable = false, minimum = 0, maximum = 50)]
+    pub meeting_tables: Option<i32>,
 }
 
 #[utoipa::path(patch, path = "/api/v1/exhibitor", tag = "exhibitor", request_body = ProfilePatch,
@@ -161,6 +164,16 @@ pub fn apply_profile(
         profile.description =
             crate::domain::text::long_text("description", d.as_deref(), 2000, &mut errors);
     }
+    let tables = p.meeting_tables.filter(|t| {
+        let fits = (0..=50).contains(t);
+        if !fits {
+            errors.push(FieldError::rule(
+                "meeting_tables",
+                crate::domain::text::Rule::Range(0, 50),
+            ));
+        }
+        fits
+    });
     if !errors.is_empty() {
         return Err(AppError::Validation(errors));
     }
@@ -180,6 +193,9 @@ pub fn apply_profile(
             ..ex.clone()
         },
     )?;
+    if let Some(tables) = tables {
+        store::set_meeting_tables(c, ex.id, tables)?;
+    }
     crate::audit::record(
         c,
         None,

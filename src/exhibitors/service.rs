@@ -529,6 +529,7 @@ pub fn out(c: &mut Conn, event: &Event, ex: &ExhibitorRow) -> AppResult<Exhibito
         payment_status: PaymentStatus::parse(&ex.payment_status),
         rejection_reason: ex.rejection_reason.clone(),
         staff,
+        meeting_tables: store::meeting_tables(c, ex.id)?,
         created_at: ex.created_at.and_utc(),
         updated_at: ex.updated_at.and_utc(),
         erased: ex.erased_at.is_some(),

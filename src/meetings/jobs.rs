@@ -5,6 +5,10 @@
 //!   attendee is emailed (`meeting_expired`). The rules already read such a request as
 //!   expired; this writes it and tells the attendee. A conditional update decides which
 //!   instance does each one.
+//! - [`cancel_orphans`]: the meetings of a registration that is no longer confirmed
+//!   (cancelled, erased) or of an exhibitor no longer approved (withdrawn, erased) are
+//!   cancelled and the other side is told. The registrations and exhibitors areas know
+//!   nothing of meetings; this sweep is how their changes reach them, within a minute.
 //! - [`send_reminders`]: from `reminder_hour` (the fair's local time) the day before each fair
 //!   day that has meeting blocks, one `meetings_reminder` to each attendee and each exhibitor
 //!   with accepted meetings that day — the attendee's lists their booked sessions of that day
@@ -79,6 +83,42 @@ fn expire_batch(
         n += 1;
     }
     Ok((n, due.len()))
+}
+
+/// Cancels the meetings whose attendee or exhibitor is gone (see the module's doc); how many.
+pub fn cancel_orphans(db: &Db, settings: &Settings, now: NaiveDateTime) -> AppResult<usize> {
+    let mut pooled = db.get()?;
+    let n = pooled.conn().write_tx(|c| {
+        let open = store::open_ahead(c, now)?;
+        let mut events: Vec<i64> = open.iter().map(|m| m.1).collect();
+        events.dedup();
+        let mut loaded = BTreeMap::new();
+        for id in events {
+            loaded.insert(id, crate::events::store::lock_by_id(c, id)?);
+        }
+        let mut n = 0;
+        for (id, event_id, registration_id, exhibitor_id) in open {
+            let reg = crate::registrations::store::find_by_id(c, registration_id)?;
+            let ex = crate::exhibitors::store::find_by_id(c, exhibitor_id)?;
+            let side = if reg.status() != crate::registrations::Status::Confirmed {
+                service::Side::Attendee
+            } else if ex.status() != crate::exhibitors::model::Status::Approved {
+                service::Side::Exhibitor
+            } else {
+                continue;
+            };
+            let (Some(event), Some(m)) = (loaded.get(&event_id), store::find(c, id)?) else {
+                continue;
+            };
+            service::cancel(c, settings, event, &m, side, now)?;
+            n += 1;
+        }
+        Ok(n)
+    })?;
+    if n > 0 {
+        db.outbox().notify();
+    }
+    Ok(n)
 }
 
 /// The fair days whose reminders are due at `now`: from `reminder_hour` the day before, until

@@ -486,7 +486,8 @@ fn tell_exhibitor_of_cancel(
     )?;
     let (booth, _) = booth_of(c, event, ex, lang)?;
     let extra = json!({
-        "other_party": reg.name.clone().unwrap_or_default(),
+        // An erased attendee's name is gone: the organization, else a dash.
+        "other_party": reg.name.clone().or_else(|| reg.organization.clone()).unwrap_or_else(|| "—".into()),
         "meeting_time": when(event, m, lang),
         "booth_code": booth,
         "manage_url": exhibitor_url(settings, &token, lang),

@@ -341,3 +341,25 @@ pub fn claim_reminder(
         .execute(c))?;
     Ok(n == 1)
 }
+
+/// The meetings still to come that hold a table (accepted, or pending before `expires_at`),
+/// with their event: (id, event id, registration id, exhibitor id).
+pub fn open_ahead(c: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
+    run!(c, |c| meetings::table
+        .filter(meetings::ends_at.gt(now))
+        .filter(
+            meetings::status
+                .eq(MeetingStatus::Accepted.as_str())
+                .or(meetings::status
+                    .eq(MeetingStatus::Pending.as_str())
+                    .and(meetings::expires_at.gt(now))),
+        )
+        .order((meetings::event_id.asc(), meetings::id.asc()))
+        .select((
+            meetings::id,
+            meetings::event_id,
+            meetings::registration_id,
+            meetings::exhibitor_id,
+        ))
+        .load(c))
+}

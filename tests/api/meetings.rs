@@ -315,7 +315,7 @@ async fn the_rules_each_name_their_reason() {
 #[tokio::test]
 async fn an_expired_request_frees_its_table() {
     let app = spawn_app().await;
-    let (exhibitor, _) = fair(&app, "lapse").await;
+    let (exhibitor, ex_token) = fair(&app, "lapse").await;
     let first = attendee(&app, "lapse", "first@example.com", "fr").await;
     let second = attendee(&app, "lapse", "second@example.com", "fr").await;
     let (status, _) = request(&app, &first, exhibitor, FIRST_SLOT).await;
@@ -339,6 +339,31 @@ async fn an_expired_request_frees_its_table() {
     let (_, mine) = app.get("/api/v1/me/meetings", Some(&first)).await;
     assert_eq!(mine[0]["status"], "expired");
     let (status, body) = request(&app, &second, exhibitor, FIRST_SLOT).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+
+    // A second table (set by the exhibitor; the organizers' bound is 50): a third attendee
+    // gets the same slot.
+    let third = attendee(&app, "lapse", "third@example.com", "fr").await;
+    let (status, _) = request(&app, &third, exhibitor, FIRST_SLOT).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (status, body) = app
+        .patch(
+            &format!("/api/v1/events/lapse/exhibitors/{exhibitor}"),
+            Some(&app.admin),
+            json!({"meeting_tables": 51}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, body) = app
+        .patch(
+            "/api/v1/exhibitor",
+            Some(&ex_token),
+            json!({"meeting_tables": 2}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["meeting_tables"], 2);
+    let (status, body) = request(&app, &third, exhibitor, FIRST_SLOT).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
@@ -464,4 +489,44 @@ async fn reminders_and_expiry_are_sent_once_across_instances() {
         .attachments
         .iter()
         .any(|(ct, _, _)| ct == "text/calendar; method=CANCEL"));
+}
+
+/// An attendee who cancels their registration leaves their meetings: the sweep cancels them
+/// and tells the exhibitor; an exhibitor that withdraws likewise, telling the attendee.
+#[tokio::test]
+async fn departures_cancel_their_meetings() {
+    let app = spawn_app().await;
+    let (exhibitor, ex_token) = fair(&app, "leave").await;
+    let guest = attendee(&app, "leave", "leaving@example.com", "fr").await;
+    let stays = attendee(&app, "leave", "stays@example.com", "en").await;
+    let (_, m) = request(&app, &guest, exhibitor, FIRST_SLOT).await;
+    let (_, other) = request(&app, &stays, exhibitor, SECOND_SLOT).await;
+    let accept = format!("/api/v1/exhibitor/meetings/{}/accept", other["id"]);
+    assert_eq!(
+        app.post(&accept, Some(&ex_token), json!({})).await.0,
+        StatusCode::OK
+    );
+    let now = chrono::Utc::now().naive_utc();
+    let sweep =
+        || salon::meetings::jobs::cancel_orphans(&app.db, &app.settings, now).expect("sweep");
+    assert_eq!(sweep(), 0, "nobody left yet");
+    let (status, _) = app.delete("/api/v1/me", Some(&guest)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sweep(), 1);
+    let (_, theirs) = app.get("/api/v1/exhibitor/meetings", Some(&ex_token)).await;
+    assert_eq!(theirs[0]["id"], m["id"]);
+    assert_eq!(theirs[0]["status"], "cancelled");
+    assert_eq!(theirs[0]["cancelled_by"], "attendee");
+    app.delivered("meeting_cancelled", "ex-leave@example.com", 1)
+        .await;
+    let (status, _) = app
+        .post("/api/v1/exhibitor/withdraw", Some(&ex_token), json!({}))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(sweep(), 1);
+    let mail = &app
+        .delivered("meeting_cancelled", "stays@example.com", 1)
+        .await[0];
+    assert_eq!(vevents(&calendar_of(mail, "CANCEL")).len(), 1);
+    assert_eq!(sweep(), 0, "once");
 }
