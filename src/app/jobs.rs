@@ -114,8 +114,13 @@ fn write_notices(db: Db, settings: Arc<Settings>, stopping: Arc<std::sync::atomi
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "meeting sweep failed"),
         }
+        let started = std::time::Instant::now();
         match meetings::jobs::send_reminders(&db, &settings, now) {
-            Ok(n) if n > 0 => tracing::info!(emails = n, "meeting reminders queued"),
+            Ok(n) if n > 0 => tracing::info!(
+                emails = n,
+                ms = started.elapsed().as_millis() as u64,
+                "meeting reminders queued"
+            ),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "meeting reminders failed"),
         }

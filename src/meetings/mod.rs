@@ -10,9 +10,12 @@
 //! - `store.rs`: the queries of `meetings`, `meeting_settings` and `meeting_unavailable`.
 //! - `pages.rs`: the exhibitor's meetings page, the attendee's request form (from the
 //!   directory) and cancel button; `for_attendees.rs`: the attendee's page and feed.
+//! - `console.rs`: the organizers' page — a day's meetings, one booth's day sheet, the CSV,
+//!   cancelling one, the settings.
 //! - `http.rs`: the API — organizers' settings and list, free slots, the attendee's
 //!   `/me/meetings`, the exhibitor's `/exhibitor/meetings` and availability.
 
+pub mod console;
 pub mod for_attendees;
 pub mod http;
 pub mod jobs;
@@ -27,4 +30,5 @@ pub use model::{MeetingRow, MeetingSettings, MeetingStatus};
 pub fn routes(r: &mut crate::web::routes::Routes) {
     pages::routes(r);
     http::routes(r);
+    console::routes(r);
 }

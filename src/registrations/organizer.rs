@@ -67,7 +67,7 @@ pub async fn list(
 
 /// A CSV download named `filename`: UTF-8 with a byte-order mark (without it, Excel reads
 /// Arabic names as mojibake), `header` then `lines`.
-fn csv_download(filename: &str, header: &str, lines: String) -> HttpResponse {
+pub fn csv_download(filename: &str, header: &str, lines: String) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
         .insert_header((
@@ -83,7 +83,7 @@ fn fair_time(t: chrono::NaiveDateTime, tz: chrono_tz::Tz) -> String {
 }
 
 /// A CSV line of `cells`, each neutralised ([`csv_cell`]), ended by CRLF.
-fn csv_row(cells: &[String]) -> String {
+pub fn csv_row(cells: &[String]) -> String {
     let mut line = cells
         .iter()
         .map(|c| csv_cell(c))

@@ -72,6 +72,7 @@ fn env() -> &'static Environment<'static> {
             "console/email_templates.html",
             "console/email_template.html",
             "console/team.html",
+            "console/meetings.html",
             "console/invite.html",
             "console/account.html",
             "console/audit.html",

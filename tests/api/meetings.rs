@@ -530,3 +530,154 @@ async fn departures_cancel_their_meetings() {
     assert_eq!(vevents(&calendar_of(mail, "CANCEL")).len(), 1);
     assert_eq!(sweep(), 0, "once");
 }
+
+/// The console's meetings page: a day's meetings, one booth's day sheet, the CSV; an editor
+/// cancels one (a viewer may not) and sets the blocks, a malformed one said beside its field.
+#[tokio::test]
+async fn the_console_lists_cancels_and_sets_meetings() {
+    use crate::console::{console_cookie, csrf_of, no_redirects};
+    let app = spawn_app().await;
+    let (exhibitor, _) = fair(&app, "desk").await;
+    let guest = attendee(&app, "desk", "desk@example.com", "fr").await;
+    let (_, m) = request(&app, &guest, exhibitor, FIRST_SLOT).await;
+    let id = m["id"].as_i64().expect("id");
+    let editor = app.create_organizer(salon::domain::Role::Editor);
+    let cookie = console_cookie(&app, &editor).await;
+    let viewer = app.create_organizer(salon::domain::Role::Viewer);
+    let viewer_cookie = console_cookie(&app, &viewer).await;
+    let client = no_redirects();
+    let origin = app.url("").trim_end_matches('/').to_string();
+    let get = |path: String, cookie: String| {
+        let (client, url) = (client.clone(), app.url(&path));
+        async move {
+            let res = client
+                .get(url)
+                .header("cookie", cookie)
+                .send()
+                .await
+                .expect("get");
+            (
+                res.status(),
+                res.text().await.expect("text").replace("&#x2f;", "/"),
+            )
+        }
+    };
+    let (status, page) = get(
+        "/console/events/desk/meetings?day=2027-05-03&lang=en".to_string(),
+        cookie.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains(&format!(r#"data-meeting-id="{id}""#))
+            && page.contains("Guest desk@example.com"),
+        "{page}"
+    );
+    let (_, sheet) = get(
+        format!("/console/events/desk/meetings?day=2027-05-03&exhibitor_id={exhibitor}&lang=en"),
+        cookie.clone(),
+    )
+    .await;
+    assert!(
+        sheet.contains("Company ex-desk@example.com") && sheet.contains("10:00–10:20"),
+        "the booth's day sheet"
+    );
+    let (_, other_day) = get(
+        "/console/events/desk/meetings?day=2027-05-04&lang=en".into(),
+        cookie.clone(),
+    )
+    .await;
+    assert!(!other_day.contains(&format!(r#"data-meeting-id="{id}""#)));
+    let (status, csv) = get(
+        "/console/events/desk/meetings.csv".into(),
+        viewer_cookie.clone(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        csv.starts_with("\u{FEFF}id,status,starts_at") && csv.contains("2027-05-03T10:00:00+01:00"),
+        "{csv}"
+    );
+
+    let settings = "/console/events/desk/meetings/settings";
+    let csrf = csrf_of(
+        page.split(&format!(r#"action="{settings}"#))
+            .nth(1)
+            .expect("the settings form"),
+    );
+    let res = client
+        .post(app.url(&format!("{settings}?lang=en")))
+        .header("cookie", &cookie)
+        .header("origin", &origin)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("blocks[2027-05-03]", "10:00-9:00"),
+            ("blocks[2027-05-04]", "whenever"),
+            ("slot_minutes", "20"),
+            ("request_ttl_hours", "48"),
+            ("max_pending", "10"),
+            ("reminder_hour", "17"),
+            ("requests_open", "on"),
+        ])
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let refused = res.text().await.expect("page");
+    assert!(
+        refused.contains(r#"id="blocks[2027-05-04]-error""#),
+        "said beside the field"
+    );
+    let res = client
+        .post(app.url(settings))
+        .header("cookie", &cookie)
+        .header("origin", &origin)
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("blocks[2027-05-03]", "09:00-10:00"),
+            ("blocks[2027-05-04]", "14:00-15:00"),
+            ("slot_minutes", "30"),
+            ("request_ttl_hours", "24"),
+            ("max_pending", "3"),
+            ("reminder_hour", "18"),
+        ])
+        .send()
+        .await
+        .expect("settings");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let (_, saved) = app
+        .get("/api/v1/events/desk/meetings/settings", Some(&app.admin))
+        .await;
+    assert_eq!(saved["slot_minutes"], 30);
+    assert_eq!(saved["requests_open"], false);
+    assert_eq!(saved["blocks"].as_array().expect("blocks").len(), 2);
+
+    let cancel = format!("/console/events/desk/meetings/{id}/cancel");
+    let csrf = csrf_of(
+        page.split(&format!(r#"action="{cancel}"#))
+            .nth(1)
+            .expect("the cancel form"),
+    );
+    let res = client
+        .post(app.url(&cancel))
+        .header("cookie", &viewer_cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("viewer");
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = client
+        .post(app.url(&cancel))
+        .header("cookie", &cookie)
+        .header("origin", &origin)
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("cancel");
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    app.delivered("meeting_cancelled", "desk@example.com", 1)
+        .await;
+    app.delivered("meeting_cancelled", "ex-desk@example.com", 1)
+        .await;
+}

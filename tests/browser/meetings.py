@@ -14,6 +14,7 @@ from email import policy
 import icalendar
 
 from common import BASE, DESKTOP, MAIL, PHONE, api, check, in_language, mail_to, shot
+from console import ADMIN, sign_in
 from exhibitors import applied
 
 
@@ -132,3 +133,32 @@ def suite(browser):
     page.goto(f"{BASE}/events/siccam/exhibitors/{exhibitor['id']}/meeting?lang=en")
     check(page.locator("input[name=starts_at]").count() == 0, "no remembered attendee: no request form")
     stranger.close()
+    console_suite(browser, day, company)
+
+
+def console_suite(browser, day, company):
+    """The organizers' meetings page: a day's meetings, one booth's day sheet; a viewer reads
+    without the cancel buttons or the settings' save."""
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, ADMIN, f"/console/events/siccam/meetings?day={day}&lang=fr")
+    in_language(page, "fr")
+    check(company in page.inner_text("table.meetings"), "console: the day's meetings, with the bench exhibitor's")
+    shot(page, "console-meetings-fr-1280")
+    page.select_option("select[name=exhibitor_id]", label=page.locator("select[name=exhibitor_id] option", has_text="Atlas Contact").first.inner_text())
+    with page.expect_navigation():
+        page.click("form.filters button.primary")
+    check("Atlas Contact Solutions" in page.inner_text("h1"), "console: a booth's day sheet")
+    for lang in ("ar", "en"):
+        page.goto(f"{BASE}/console/events/siccam/meetings?lang={lang}")
+        in_language(page, lang)
+        shot(page, f"console-meetings-{lang}-1280")
+    context.close()
+    viewer = f"viewer-meet-{time.time_ns()}@example.com"
+    api("POST", "/api/v1/organizers", {"email": viewer, "password": "role password 1", "role": "viewer"})
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    sign_in(page, (viewer, "role password 1"), "/console/events/siccam/meetings?lang=en")
+    check(page.locator("table.meetings button.danger").count() == 0 and page.locator("#settings button.primary").count() == 0,
+          "viewer: no cancel button, no save")
+    context.close()
