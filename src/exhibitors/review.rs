@@ -308,9 +308,6 @@ pub async fn update(
     let tables = check
         .range("meeting_tables", body.meeting_tables.map(i64::from), 0, 50)
         .map(|t| t as i32);
-    if body.payment_status.is_none() && body.meeting_tables.is_none() {
-        check.required("payment_status", None::<PaymentStatus>);
-    }
     check.done().map_err(AppError::Validation)?;
     let payment = body.payment_status;
     let action = if payment.is_some() {

@@ -38,7 +38,11 @@ pub struct SettingsBody {
     pub requests_open: Option<bool>,
     /// How long an unanswered request holds its table (never past the slot's start), `1h` to
     /// `30days`; default `48h`.
-    #[schema(nullable = false, example = "48h")]
+    #[schema(
+        nullable = false,
+        example = "48h",
+        pattern = r"^ *[0-9]{1,4} ?(m|min|mins|minutes?|h|hr|hrs|hours?|d|days?) *$"
+    )]
     pub request_ttl: Option<String>,
     /// The most requests one attendee may have waiting, 1 to 100; default 10.
     #[schema(nullable = false, minimum = 1, maximum = 100, example = 10)]
@@ -260,11 +264,11 @@ pub struct SlotsQuery {
 #[utoipa::path(get, path = "/api/v1/events/{slug}/meetings/slots", tag = "meetings",
     params(("slug" = String, Path), SlotsQuery),
     responses((status = 200, body = Vec<SlotOut>, description = "the exhibitor's free slots from now on"),
-        (status = 400), (status = 404, description = "no such published fair, or no approved exhibitor of it")))]
+        (status = 404, description = "no such published fair, or no approved exhibitor of it"), (status = 422, description = "`exhibitor_id` missing or not a number")))]
 pub async fn slots(
     state: web::Data<AppState>,
     slug: web::Path<String>,
-    query: web::Query<SlotsQuery>,
+    query: crate::web::query::Query<SlotsQuery>,
 ) -> AppResult<HttpResponse> {
     let now = state.clock.now().naive_utc();
     let exhibitor_id = query.exhibitor_id;

@@ -12,10 +12,12 @@
 //!   directory) and cancel button; `for_attendees.rs`: the attendee's page and feed.
 //! - `console.rs`: the organizers' page — a day's meetings, one booth's day sheet, the CSV,
 //!   cancelling one, the settings.
+//! - `feed.rs`: the exhibitor's calendar of accepted meetings.
 //! - `http.rs`: the API — organizers' settings and list, free slots, the attendee's
 //!   `/me/meetings`, the exhibitor's `/exhibitor/meetings` and availability.
 
 pub mod console;
+pub mod feed;
 pub mod for_attendees;
 pub mod http;
 pub mod jobs;
@@ -31,4 +33,5 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     pages::routes(r);
     http::routes(r);
     console::routes(r);
+    feed::routes(r);
 }

@@ -91,10 +91,10 @@ impl MeetingRow {
 pub struct Block {
     #[schema(value_type = String, format = Date, example = "2027-04-12")]
     pub day: NaiveDate,
-    #[schema(value_type = String, example = "10:00")]
+    #[schema(value_type = String, example = "10:00", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "clock")]
     pub starts: NaiveTime,
-    #[schema(value_type = String, example = "12:30")]
+    #[schema(value_type = String, example = "12:30", pattern = r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
     #[serde(with = "clock")]
     pub ends: NaiveTime,
 }

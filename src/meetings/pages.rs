@@ -145,6 +145,7 @@ async fn exhibitor_page(
             company_name => &ex.profile.company_name,
             event_name => event.name.get(lang, event.default_language),
             back => format!("/exhibitor/{token}?lang={}", lang.code()),
+            feed_url => super::feed::url(&state.settings, ex.id),
             meetings => items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
             staff => staff.iter().map(|(id, name)| context! { id => id, name => name }).collect::<Vec<_>>(),
             problem => problem,

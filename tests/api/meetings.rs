@@ -167,6 +167,35 @@ async fn a_meeting_from_request_to_cancellation() {
     );
     let (_, theirs) = app.get("/api/v1/exhibitor/meetings", Some(&ex_token)).await;
     assert_eq!(theirs[0]["id"], id);
+    // The exhibitor's own calendar, linked from its meetings page (not its manage link).
+    let page = app
+        .client
+        .get(app.url(&format!("/exhibitor/{ex_token}/meetings?lang=en")))
+        .send()
+        .await
+        .expect("page")
+        .text()
+        .await
+        .expect("text")
+        .replace("&#x2f;", "/");
+    let at = page
+        .find(&format!("{}/m/", app.settings.base_url()))
+        .expect("the feed's address");
+    let feed = page[at..].split('"').next().expect("url").to_string();
+    assert!(!feed.contains(&ex_token));
+    let ics = app
+        .client
+        .get(&feed)
+        .send()
+        .await
+        .expect("feed")
+        .text()
+        .await
+        .expect("ics");
+    assert!(vevents(&ics).iter().any(|v| v.0 == uid), "{ics}");
+    let forged = feed.replace("/m/", "/m/9");
+    let res = app.client.get(&forged).send().await.expect("forged");
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
     // The exhibitor cancels: the attendee's calendar is told to drop it.
     let (status, body) = app
