@@ -42,6 +42,9 @@ enum Command {
         #[arg(long)]
         on: Option<chrono::NaiveDate>,
     },
+    /// Copy the SQLite database, while the server runs, to a new FILE, checked before it says
+    /// done (on PostgreSQL: use pg_dump).
+    Backup { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -220,6 +223,25 @@ fn main() -> anyhow::Result<()> {
     let create = cli.new_database;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
+        Command::Backup { file } => {
+            if let Ok(salon::db::Backend::Postgres) =
+                salon::db::Backend::from_url(settings.database.url.expose())
+            {
+                anyhow::bail!(
+                    "this database is PostgreSQL: back it up with its own tool, e.g. pg_dump --format=custom --file=salon.dump \"$DATABASE_URL\" (docs/operations.md)"
+                );
+            }
+            let db = open_database(&settings, false)?;
+            let done = salon::db::backup::sqlite(&db, &file)?;
+            let rows: i64 = done.tables.iter().map(|(_, n)| n).sum();
+            println!(
+                "backup written to {}: {} bytes, {} tables, {rows} rows, integrity check ok",
+                file.display(),
+                done.bytes,
+                done.tables.len()
+            );
+            Ok(())
+        }
         Command::Migrate => {
             let db = salon::app::connect(&settings)?;
             let applied = salon::db::migrations::run_pending(&db)?;

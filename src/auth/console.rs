@@ -199,16 +199,7 @@ pub async fn sign_in(
     let lang = console_language(&req, None);
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
-    if !csrf::check(&req, &state.settings, SIGN_IN, &form.csrf) {
-        return Err(ConsoleError::bare(
-            AppError::Forbidden("this form could not be verified".into()),
-            lang,
-        ));
-    }
-    state
-        .limiter
-        .check(&req)
-        .map_err(|e| ConsoleError::bare(e, lang))?;
+    form_checks(&state, &req, SIGN_IN, &form.csrf, lang)?;
     let checked = match EmailAddress::parse(form.email.trim()) {
         Ok(email) => super::check_credentials(&state.db, &throttle, email, form.password).await,
         Err(_) => Err(AppError::Unauthorized("not an email address".into())),
@@ -245,16 +236,7 @@ pub async fn sign_in_code(
     let lang = console_language(&req, None);
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
-    if !csrf::check(&req, &state.settings, SIGN_IN_CODE, &form.csrf) {
-        return Err(ConsoleError::bare(
-            AppError::Forbidden("this form could not be verified".into()),
-            lang,
-        ));
-    }
-    state
-        .limiter
-        .check(&req)
-        .map_err(|e| ConsoleError::bare(e, lang))?;
+    form_checks(&state, &req, SIGN_IN_CODE, &form.csrf, lang)?;
     let now = state.clock.now().naive_utc();
     let secret = state.settings.server.secret_key.expose().to_string();
     let ticket = form.ticket.clone();
@@ -284,6 +266,27 @@ pub async fn sign_in_code(
         return code_page(&state, &req, status, &next, &form.ticket, wrong);
     }
     signed_in(&state, organizer.id, &next, lang).await
+}
+
+/// What both sign-in forms check first: the form is this site's (the 403 page otherwise) and
+/// the address is within its rate (429).
+fn form_checks(
+    state: &State,
+    req: &HttpRequest,
+    action: &str,
+    token: &str,
+    lang: crate::domain::Language,
+) -> Result<(), ConsoleError> {
+    if !csrf::check(req, &state.settings, action, token) {
+        return Err(ConsoleError::bare(
+            AppError::Forbidden("this form could not be verified".into()),
+            lang,
+        ));
+    }
+    state
+        .limiter
+        .check(req)
+        .map_err(|e| ConsoleError::bare(e, lang))
 }
 
 /// Starts a console session for `organizer_id` (recorded in the audit log) and answers with

@@ -20,6 +20,7 @@
 //! which the workers wait on. So no handler has to remember to wake them, and a rolled-back
 //! write wakes nobody.
 
+pub mod backup;
 pub mod group;
 pub mod migrations;
 pub mod page;

@@ -22,7 +22,7 @@ pub fn postgres_base() -> Option<String> {
         .map(|s| s.trim_end_matches('/').to_string())
 }
 
-fn unique_name() -> String {
+pub fn unique_name() -> String {
     use rand::Rng;
     let n: u64 = rand::thread_rng().gen();
     format!("salon_test_{n:016x}")

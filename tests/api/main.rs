@@ -3,6 +3,7 @@
 
 mod architecture;
 mod auth;
+mod backup;
 mod bookings;
 mod console;
 mod email;
