@@ -45,6 +45,12 @@ enum Command {
     /// Copy the SQLite database, while the server runs, to a new FILE, checked before it says
     /// done (on PostgreSQL: use pg_dump).
     Backup { file: std::path::PathBuf },
+    /// Copy this SQLite database into an empty PostgreSQL database (--to postgres://…), all or
+    /// nothing, ids kept; then point database.url at it.
+    Copy {
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -223,6 +229,24 @@ fn main() -> anyhow::Result<()> {
     let create = cli.new_database;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve(settings),
+        Command::Copy { to } => {
+            let db = open_database(&settings, false)?;
+            if db.backend() != salon::db::Backend::Sqlite {
+                anyhow::bail!("this database is already PostgreSQL: nothing to copy");
+            }
+            let started = std::time::Instant::now();
+            let copied = salon::db::copy::sqlite_to_postgres(&db, &to)?;
+            for (table, rows) in copied.iter().filter(|(_, n)| *n > 0) {
+                println!("{table:>24} {rows:>9} rows");
+            }
+            let rows: i64 = copied.iter().map(|(_, n)| n).sum();
+            println!(
+                "copied {rows} rows of {} tables in {:.1} s, counts equal on both sides; now set database.url to the PostgreSQL URL and restart",
+                copied.len(),
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Backup { file } => {
             if let Ok(salon::db::Backend::Postgres) =
                 salon::db::Backend::from_url(settings.database.url.expose())

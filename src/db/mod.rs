@@ -21,6 +21,7 @@
 //! write wakes nobody.
 
 pub mod backup;
+pub mod copy;
 pub mod group;
 pub mod migrations;
 pub mod page;

@@ -168,6 +168,21 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     start(settings, db, None).await
 }
 
+/// An application on SQLite, whichever backend the suite runs on (to copy from SQLite).
+pub async fn spawn_sqlite_app() -> TestApp {
+    let db = std::sync::Arc::new(TestDb::new_sqlite());
+    let mail_dir = std::env::temp_dir().join(format!("{}-mail", unique_name()));
+    let mut settings = test_settings(&db, &mail_dir);
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("free port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    settings.server.bind = format!("127.0.0.1:{port}");
+    settings.server.public_base_url = format!("http://127.0.0.1:{port}");
+    start(settings, db, None).await
+}
+
 /// A second instance of the same application on the same database, with its own pool.
 pub async fn spawn_sibling(app: &TestApp) -> TestApp {
     start(

@@ -6,6 +6,7 @@ mod auth;
 mod backup;
 mod bookings;
 mod console;
+mod copy;
 mod email;
 mod errors;
 mod events;
