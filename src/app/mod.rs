@@ -155,6 +155,7 @@ impl Parts {
                 }),
                 Box::new(registrations::console::RegistrationsPanel),
                 Box::new(crate::exhibitors::console::ExhibitorsPanel),
+                Box::new(crate::meetings::console::MeetingsPanel),
                 Box::new(email::console::EmailsPanel),
                 Box::new(crate::checkin::console::DoorPanel),
             ])),

@@ -425,3 +425,39 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
         .add(__path_save_settings, save_settings)
         .add(__path_cancel, cancel);
 }
+
+/// Meetings' part of a fair's overview: accepted and waiting, each linked to the meetings page
+/// (registered by the app).
+pub struct MeetingsPanel;
+
+impl crate::events::console::Panel for MeetingsPanel {
+    fn panel(
+        &self,
+        c: &mut crate::db::Conn,
+        event: &Event,
+        lang: Language,
+    ) -> crate::error::AppResult<crate::events::console::PanelView> {
+        use crate::events::console::{Figure, PanelView};
+        let now = crate::db::now();
+        let rows = store::list(c, Of::Event(event.id))?;
+        let count = |s: MeetingStatus| rows.iter().filter(|m| m.status_at(now) == s).count();
+        let base = format!("/console/events/{}/meetings", event.slug);
+        let blocks = store::settings(c, event.id)?.blocks.len();
+        let mut notes = Vec::new();
+        if blocks == 0 {
+            notes.push(w(lang, "c_panel_no_blocks"));
+        }
+        Ok(PanelView {
+            title: w(lang, "c_title"),
+            figures: vec![
+                Figure::new(count(MeetingStatus::Accepted), w(lang, "c_panel_accepted"))
+                    .to(&base, lang),
+                Figure::new(count(MeetingStatus::Pending), w(lang, "c_panel_pending"))
+                    .to(&base, lang),
+            ],
+            notes,
+            link: Some((format!("{base}?lang={}", lang.code()), w(lang, "c_open"))),
+            ..PanelView::default()
+        })
+    }
+}

@@ -58,12 +58,21 @@ impl SettingsBody {
             blocks: Some(s.blocks.clone()),
             slot_minutes: Some(s.slot_minutes),
             requests_open: Some(s.requests_open),
-            request_ttl: Some(
-                humantime::format_duration(s.request_ttl.to_std().unwrap_or_default()).to_string(),
-            ),
+            request_ttl: Some(ttl_text(s.request_ttl)),
             max_pending: Some(s.max_pending),
             reminder_hour: Some(s.reminder_hour),
         }
+    }
+}
+
+/// A request lifetime as the API writes it, in one unit its own pattern reads back: whole
+/// hours as `48h`, else minutes (`90m`).
+fn ttl_text(ttl: chrono::TimeDelta) -> String {
+    let minutes = ttl.num_minutes();
+    if minutes % 60 == 0 {
+        format!("{}h", minutes / 60)
+    } else {
+        format!("{minutes}m")
     }
 }
 
@@ -700,4 +709,17 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
         .add(__path_exhibitor_cancel, exhibitor_cancel)
         .add(__path_get_availability, get_availability)
         .add(__path_put_availability, put_availability);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What the API writes, its own pattern reads back.
+    #[test]
+    fn a_lifetime_is_written_in_one_unit() {
+        assert_eq!(ttl_text(chrono::TimeDelta::hours(48)), "48h");
+        assert_eq!(ttl_text(chrono::TimeDelta::minutes(128)), "128m");
+        assert_eq!(ttl_text(chrono::TimeDelta::minutes(43_199)), "43199m");
+    }
 }

@@ -3,7 +3,8 @@
 //! - `/exhibitor/{token}/meetings`: the exhibitor's requests and meetings; accept (naming a
 //!   host among its staff), decline, cancel. The emailed links
 //!   (`/exhibitor/{token}/meetings/{id}?do=accept|decline`) open the same page with that
-//!   request first and its button ready: a GET never answers.
+//!   request first and its button ready: a GET never answers. The same page marks the slots
+//!   the exhibitor is not available in (`/exhibitor/{token}/availability`).
 //! - `/events/{slug}/exhibitors/{id}/meeting`: the request form for the attendee this browser
 //!   remembers (the seat cookie, `schedule::hooks::VISITOR_COOKIE`, set by their own page):
 //!   the exhibitor's free slots and a message. The directory links it.
@@ -69,7 +70,7 @@ async fn exhibitor_page(
     let fallback = page.lang;
     let t = token.to_string();
     let now = state.clock.now().naive_utc();
-    let (event, ex, rows, staff, people) = state
+    let (event, ex, rows, staff, people, slots, unavailable) = state
         .db
         .run(move |c| {
             let found = crate::auth::owner_tokens::EXHIBITORS
@@ -97,7 +98,9 @@ async fn exhibitor_page(
                     ),
                 );
             }
-            Ok((event, ex, rows, staff, people))
+            let slots = store::settings(c, event.id)?.slots(&event);
+            let unavailable = store::unavailable(c, ex.id)?;
+            Ok((event, ex, rows, staff, people, slots, unavailable))
         })
         .await
         .in_page(fallback)?;
@@ -146,6 +149,24 @@ async fn exhibitor_page(
             event_name => event.name.get(lang, event.default_language),
             back => format!("/exhibitor/{token}?lang={}", lang.code()),
             feed_url => super::feed::url(&state.settings, ex.id),
+            availability => action(format!("/exhibitor/{token}/availability")),
+            availability_days => {
+                let mut days: Vec<(String, Vec<minijinja::Value>)> = Vec::new();
+                for s in slots.iter().filter(|s| s.starts_at > now) {
+                    let local = event.wall_clock(s.starts_at);
+                    let day = dates::day(lang, local.date());
+                    let slot = context! {
+                        value => local.format("%Y-%m-%dT%H:%M").to_string(),
+                        label => format!("{}–{}", local.format("%H:%M"), event.wall_clock(s.ends_at).format("%H:%M")),
+                        off => unavailable.contains(&s.starts_at),
+                    };
+                    match days.last_mut() {
+                        Some((d, list)) if *d == day => list.push(slot),
+                        _ => days.push((day, vec![slot])),
+                    }
+                }
+                days.into_iter().map(|(d, s)| context! { day => d, slots => s }).collect::<Vec<_>>()
+            },
             meetings => items.into_iter().map(|(_, v)| v).collect::<Vec<_>>(),
             staff => staff.iter().map(|(id, name)| context! { id => id, name => name }).collect::<Vec<_>>(),
             problem => problem,
@@ -266,6 +287,45 @@ pub async fn cancel(
     page: Page<Form<AnswerForm>, (String, i64)>,
 ) -> Result<HttpResponse, PageError> {
     exhibitor_step(page, "cancel").await
+}
+
+/// The availability form, as posted: the starts (local, `2027-04-12T10:20`) of the slots the
+/// exhibitor is not available in, as repeated `unavailable` fields.
+#[utoipa::path(post, path = "/exhibitor/{token}/availability", tag = "pages", params(("token" = String, Path)),
+    request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, unavailable (repeated: a slot's local start)"),
+    responses((status = 303, description = "saved: back to the meetings"), (status = 403), (status = 404)))]
+pub async fn availability(
+    page: Page<Form<crate::web::console::FormFields>>,
+) -> Result<HttpResponse, PageError> {
+    let token = page.path.clone();
+    let lang = page.lang;
+    let list = format!("/exhibitor/{token}/meetings");
+    let csrf = page.form.text("csrf").unwrap_or_default();
+    page.verify(&format!("/exhibitor/{token}/availability"), &csrf, &list)?;
+    let chosen = page.form.all("unavailable");
+    let t = token.clone();
+    page.state
+        .db
+        .write(move |c| {
+            let (event, ex) = crate::exhibitors::self_service::resolve(c, &t)
+                .map_err(|_| AppError::not_found("unknown link"))?;
+            let slots = store::settings(c, event.id)?.slots(&event);
+            let starts: Vec<_> = slots
+                .iter()
+                .map(|s| s.starts_at)
+                .filter(|s| {
+                    let local = event.wall_clock(*s).format("%Y-%m-%dT%H:%M").to_string();
+                    chosen.contains(&local)
+                })
+                .collect();
+            Ok(store::set_unavailable(c, ex.id, &starts)?)
+        })
+        .await
+        .in_page(lang)?;
+    Ok(see_other(format!(
+        "{list}?lang={}&done=availability#availability",
+        lang.code()
+    )))
 }
 
 /// The request form, as posted.
@@ -489,6 +549,7 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
         .add(__path_accept, accept)
         .add(__path_decline, decline)
         .add(__path_cancel, cancel)
+        .add(__path_availability, availability)
         .add(__path_request_form, request_form)
         .add(__path_request_submit, request_submit)
         .add(__path_attendee_cancel, attendee_cancel);

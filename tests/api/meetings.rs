@@ -27,6 +27,7 @@ async fn fair(app: &TestApp, slug: &str) -> (i64, String) {
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["slot_minutes"], 20, "the default slot length");
+    assert_eq!(body["request_ttl"], "24h");
     booth(app, slug, "A1", json!("Hall A"), 12, 2).await;
     approved(
         app,

@@ -86,6 +86,14 @@ def suite(browser):
         focused.locator("button.primary").click()
     check("accepté" in ex_page.locator("section.meeting", has_text="Nadia Berrada").inner_text(),
           "exhibitor: accepted, on its page")
+    # The exhibitor marks its first free slot unavailable: it is no longer offered.
+    free = len(api("GET", f"/api/v1/events/siccam/meetings/slots?exhibitor_id={exhibitor['id']}"))
+    ex_page.locator("#availability input[type=checkbox]").first.check()
+    with ex_page.expect_navigation():
+        ex_page.click("#availability button.primary")
+    check(ex_page.locator("#availability input[type=checkbox]").first.is_checked(), "availability: saved")
+    after = len(api("GET", f"/api/v1/events/siccam/meetings/slots?exhibitor_id={exhibitor['id']}"))
+    check(after == free - 1, f"availability: one slot fewer offered ({free} → {after})")
     for lang in ("ar", "en"):
         ex_page.goto(link.split("/meetings/")[0] + f"/meetings?lang={lang}")
         in_language(ex_page, lang)
