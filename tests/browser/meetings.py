@@ -6,6 +6,7 @@ package as a REQUEST; cancelled by the exhibitor, the attendee's email carries a
 same UID. Screenshots in ar, fr and en, the request on a phone."""
 import email
 import glob
+import json
 import os
 import time
 import urllib.request
@@ -18,8 +19,9 @@ from console import ADMIN, sign_in
 from exhibitors import applied
 
 
-def calendar_part(address, method, timeout=15):
-    """The text/calendar part with `method` of the newest email to `address` that has one."""
+def calendar_part(address, method, timeout=15, uid=""):
+    """The text/calendar part with `method` (and `uid` in it) of the newest email to `address`
+    that has one."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         paths = sorted(glob.glob(os.path.join(MAIL, "*.eml")), key=os.path.getmtime, reverse=True)
@@ -30,7 +32,9 @@ def calendar_part(address, method, timeout=15):
                 continue
             for part in msg.walk():
                 if part.get_content_type() == "text/calendar" and part.get_param("method") == method:
-                    return part.get_payload(decode=True)
+                    payload = part.get_payload(decode=True)
+                    if uid.encode() in payload:
+                        return payload
         time.sleep(0.2)
     raise AssertionError(f"no {method} calendar part in an email to {address}")
 
@@ -134,6 +138,23 @@ def suite(browser):
     page.goto(own.split("?")[0] + "?lang=fr")
     check("annulé" in page.inner_text("#meetings"), "attendee page: the meeting cancelled")
     attendee.close()
+
+    # A request declined by the exhibitor (through the API): the refusal carries a CANCEL too.
+    mine = own.split("/r/")[1].split("?")[0]
+    free = api("GET", f"/api/v1/events/siccam/meetings/slots?exhibitor_id={exhibitor['id']}")
+    req = urllib.request.Request(f"{BASE}/api/v1/me/meetings", method="POST",
+                                 data=json.dumps({"exhibitor_id": exhibitor["id"], "starts_at": free[-1]["starts_at"]}).encode(),
+                                 headers={"authorization": f"Bearer {mine}", "content-type": "application/json"})
+    with urllib.request.urlopen(req) as res:
+        second = json.loads(res.read())["id"]
+    ex_token = link.split("/exhibitor/")[1].split("/")[0]
+    req = urllib.request.Request(f"{BASE}/api/v1/exhibitor/meetings/{second}/decline", method="POST",
+                                 headers={"authorization": f"Bearer {ex_token}"})
+    with urllib.request.urlopen(req) as res:
+        check(json.loads(res.read())["status"] == "declined", "declined by the exhibitor")
+    declined = icalendar.Calendar.from_ical(calendar_part(buyer, "CANCEL", uid=f"meeting-{second}@"))
+    check(str(declined.get("method")) == "CANCEL" and str(declined.walk("VEVENT")[0].get("uid")).startswith(f"meeting-{second}@"),
+          "refusal email: an iTIP CANCEL the icalendar package reads")
 
     # A browser that remembers no attendee is told to open their own link.
     stranger = browser.new_context(viewport=PHONE)
