@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fuzzes the API against its own OpenAPI document with schemathesis (`--checks all`, a bounded
-# number of examples per operation): starts a fresh Salon in a temporary folder (SQLite, emails
-# as files, the demo fair loaded, the rate limit lifted), then runs it twice — as the public
+# number of examples per operation, 30 by default; schemathesis also runs its stateful phase,
+# chaining operations through the links it infers): starts a fresh Salon in a temporary folder
+# (SQLite, emails as files, the demo fair loaded, the rate limit lifted), then runs it twice —
+# as the public
 # and as an admin. Any failure (a 5xx, an undocumented status, a body that does not match its
 # schema, a valid request refused or an invalid one accepted, a missing `Allow` …) fails the
 # run. `scripts/schemathesis.toml` names the operations whose rules between members a schema
@@ -9,13 +11,13 @@
 # browser suite; `DELETE /auth/tokens/{id}` to the tests (it would revoke the fuzzer's token).
 #
 #   PYTHON=/tmp/venv/bin/python scripts/api-fuzz.sh      # a python with schemathesis
-#   EXAMPLES=25 scripts/api-fuzz.sh                        # examples per operation (default 10)
+#   EXAMPLES=50 scripts/api-fuzz.sh                        # examples per operation (default 30)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin=${SALON_BIN:-$root/target/debug/salon}
 case "$bin" in /*) ;; *) bin=$root/$bin ;; esac
 python=${PYTHON:-python3}
-examples=${EXAMPLES:-10}
+examples=${EXAMPLES:-30}
 st=$(dirname "$python")/schemathesis
 [ -x "$bin" ] || { echo "api-fuzz: $bin not built (run cargo build)" >&2; exit 1; }
 [ -x "$st" ] || { echo "api-fuzz: no schemathesis next to $python" >&2; exit 1; }
