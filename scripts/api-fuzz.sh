@@ -3,8 +3,7 @@
 # number of examples per operation, 30 by default; schemathesis also runs its stateful phase,
 # chaining operations through the links it infers): starts a fresh Salon in a temporary folder
 # (SQLite, emails as files, the demo fair loaded, the rate limit lifted), then runs it twice —
-# as the public
-# and as an admin. Any failure (a 5xx, an undocumented status, a body that does not match its
+# as the public and as an admin. Any failure (a 5xx, an undocumented status, a body that does not match its
 # schema, a valid request refused or an invalid one accepted, a missing `Allow` …) fails the
 # run. `scripts/schemathesis.toml` names the operations whose rules between members a schema
 # cannot state, and why. The HTML pages (tags `pages` and `console`) are left to the
