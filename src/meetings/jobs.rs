@@ -87,30 +87,46 @@ fn expire_batch(
 
 /// Cancels the meetings whose attendee or exhibitor is gone (see the module's doc); how many.
 pub fn cancel_orphans(db: &Db, settings: &Settings, now: NaiveDateTime) -> AppResult<usize> {
+    // Looked for without a lock first: most minutes nobody has left, and no fair is locked.
+    let mut departed = Vec::new();
+    {
+        let mut pooled = db.get()?;
+        let c = &mut pooled.conn();
+        for (id, event_id, registration_id, exhibitor_id) in store::open_ahead(c, now)? {
+            let reg = crate::registrations::store::find_by_id(c, registration_id)?;
+            let ex = crate::exhibitors::store::find_by_id(c, exhibitor_id)?;
+            if reg.status() != crate::registrations::Status::Confirmed {
+                departed.push((id, event_id, service::Side::Attendee));
+            } else if ex.status() != crate::exhibitors::model::Status::Approved {
+                departed.push((id, event_id, service::Side::Exhibitor));
+            }
+        }
+    }
+    if departed.is_empty() {
+        return Ok(0);
+    }
     let mut pooled = db.get()?;
     let n = pooled.conn().write_tx(|c| {
-        let open = store::open_ahead(c, now)?;
-        let mut events: Vec<i64> = open.iter().map(|m| m.1).collect();
+        let mut events: Vec<i64> = departed.iter().map(|d| d.1).collect();
+        events.sort_unstable();
         events.dedup();
         let mut loaded = BTreeMap::new();
         for id in events {
             loaded.insert(id, crate::events::store::lock_by_id(c, id)?);
         }
         let mut n = 0;
-        for (id, event_id, registration_id, exhibitor_id) in open {
-            let reg = crate::registrations::store::find_by_id(c, registration_id)?;
-            let ex = crate::exhibitors::store::find_by_id(c, exhibitor_id)?;
-            let side = if reg.status() != crate::registrations::Status::Confirmed {
-                service::Side::Attendee
-            } else if ex.status() != crate::exhibitors::model::Status::Approved {
-                service::Side::Exhibitor
-            } else {
+        for (id, event_id, side) in &departed {
+            // Read again under the lock: another instance may have cancelled it meanwhile.
+            let (Some(event), Some(m)) = (loaded.get(event_id), store::find(c, *id)?) else {
                 continue;
             };
-            let (Some(event), Some(m)) = (loaded.get(&event_id), store::find(c, id)?) else {
+            if !matches!(
+                m.status_at(now),
+                MeetingStatus::Pending | MeetingStatus::Accepted
+            ) {
                 continue;
-            };
-            service::cancel(c, settings, event, &m, side, now)?;
+            }
+            service::cancel(c, settings, event, &m, *side, now)?;
             n += 1;
         }
         Ok(n)
@@ -150,9 +166,21 @@ pub fn send_reminders(db: &Db, settings: &Settings, now: NaiveDateTime) -> AppRe
     let mut sent = 0;
     for event_id in events {
         let mut pooled = db.get()?;
-        sent += pooled
-            .conn()
-            .write_tx(|c| remind_event(c, settings, event_id, now))?;
+        // Whether a day is due is read without a lock: most minutes none is, and no fair is
+        // locked for nothing.
+        let due = {
+            let c = &mut pooled.conn();
+            let event = crate::events::store::find(c, event_id)?;
+            let rules = store::settings(c, event_id)?;
+            let days: Vec<NaiveDate> = rules.blocks.iter().map(|b| b.day).collect();
+            event.is_published()
+                && !days_due(event.timezone, &days, rules.reminder_hour, now).is_empty()
+        };
+        if due {
+            sent += pooled
+                .conn()
+                .write_tx(|c| remind_event(c, settings, event_id, now))?;
+        }
     }
     if sent > 0 {
         db.outbox().notify();
