@@ -25,6 +25,8 @@ export SALON__RATE_LIMIT__PER_MINUTE=10000
 # A failed delivery is failed at once (tests/browser/emails.py makes the mail folder unwritable
 # for one email, then retries it from the console); nothing else in the suite fails to send.
 export SALON__MAIL__MAX_ATTEMPTS=1
+# The webhooks page (tests/browser/webhooks.py) delivers to a receiver on this machine.
+export SALON__WEBHOOKS__ALLOW_PRIVATE=true
 pid=
 strict=
 cleanup() {

@@ -27,6 +27,7 @@ pub struct Settings {
     pub schedule: ScheduleSettings,
     pub rate_limit: RateLimitSettings,
     pub privacy: PrivacySettings,
+    pub webhooks: WebhookSettings,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -104,6 +105,26 @@ pub struct RateLimitSettings {
 #[serde(deny_unknown_fields)]
 pub struct PrivacySettings {
     pub retention_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSettings {
+    /// Wait before the first retry; doubles with each attempt, with jitter, at most an hour.
+    #[serde(with = "humantime_serde")]
+    pub retry_base: Duration,
+    /// How long a delivery is retried, and how long an endpoint may fail before it is disabled.
+    #[serde(with = "humantime_serde")]
+    pub give_up_after: Duration,
+    /// Whether endpoints may resolve to loopback, private or link-local addresses.
+    pub allow_private: bool,
+    /// How long one delivery waits for the answer.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    /// Deliveries sent at once by this instance.
+    pub concurrency: u32,
+    /// Whether this instance runs the webhook sender.
+    pub worker: bool,
 }
 
 /// A string that must never be printed: `Debug` shows `[redacted]`.
@@ -218,6 +239,11 @@ impl Settings {
         }
         if self.server.max_connections == 0 {
             anyhow::bail!("invalid configuration: server.max_connections must be above 0");
+        }
+        if self.webhooks.concurrency == 0 || self.webhooks.retry_base.is_zero() {
+            anyhow::bail!(
+                "invalid configuration: webhooks.concurrency and webhooks.retry_base must be above 0"
+            );
         }
         if self.rate_limit.per_minute == 0 {
             anyhow::bail!("invalid configuration: rate_limit.per_minute must be above 0");

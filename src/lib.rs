@@ -38,6 +38,7 @@ pub mod meetings;
 pub mod registrations;
 pub mod schedule;
 pub mod web;
+pub mod webhooks;
 
 pub use app::Application;
 pub use config::Settings;

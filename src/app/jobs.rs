@@ -1,5 +1,6 @@
 //! Background jobs of each `salon serve`: the mail sender (`email::sender`, woken by commits
-//! that queue email), the schedule-change notices (`registrations::notices`, woken by the
+//! that queue email), the webhook sender (`webhooks::sender`, woken by commits that queue a
+//! delivery), the schedule-change notices (`registrations::notices`, woken by the
 //! commit of a release that left some, and every minute for another instance's) with, on the
 //! same thread each minute, the meetings' expiry and reminders (`meetings::jobs`), and a
 //! scheduler thread for periodic work — today the retention purges (`registrations::purge`, `exhibitors::purge`),
@@ -11,13 +12,14 @@ use std::time::Duration;
 use crate::clock::Clock;
 use crate::config::Settings;
 use crate::db::Db;
-use crate::{email, exhibitors, meetings, registrations};
+use crate::{email, exhibitors, meetings, registrations, webhooks};
 
 /// How often the scheduler runs the purge.
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Jobs {
     sender: Option<email::sender::Sender>,
+    webhooks: Option<webhooks::sender::Sender>,
     scheduler: Option<Scheduler>,
     notices: Option<Notices>,
 }
@@ -46,6 +48,11 @@ impl Jobs {
         } else {
             None
         };
+        let webhooks = if settings.webhooks.worker {
+            Some(webhooks::sender::spawn(db.clone(), settings.clone())?)
+        } else {
+            None
+        };
         let notices = if settings.mail.worker {
             let stopping = Arc::new(std::sync::atomic::AtomicBool::new(false));
             let (job_db, settings, flag) = (db.clone(), settings.clone(), stopping.clone());
@@ -68,6 +75,7 @@ impl Jobs {
             .spawn(move || schedule(db, settings, clock, flag))?;
         Ok(Jobs {
             sender,
+            webhooks,
             scheduler: Some(Scheduler { stop, thread }),
             notices,
         })
@@ -81,6 +89,9 @@ impl Jobs {
             let _ = n.thread.join();
         }
         if let Some(sender) = self.sender.take() {
+            sender.stop();
+        }
+        if let Some(sender) = self.webhooks.take() {
             sender.stop();
         }
         if let Some(s) = self.scheduler.take() {

@@ -7,7 +7,9 @@
 //! first (throughput in `bench/README.md`).
 
 use crate::web::routes::Routes;
-use crate::{audit, auth, checkin, email, events, exhibitors, meetings, registrations, schedule};
+use crate::{
+    audit, auth, checkin, email, events, exhibitors, meetings, registrations, schedule, webhooks,
+};
 
 /// Every route, in the order actix tries them.
 pub fn all() -> Routes {
@@ -21,6 +23,7 @@ pub fn all() -> Routes {
     events::routes(&mut r);
     checkin::routes(&mut r);
     email::routes(&mut r);
+    webhooks::routes(&mut r);
     auth::routes(&mut r);
     audit::routes(&mut r);
     super::openapi::routes(&mut r);

@@ -119,6 +119,14 @@ pub fn check_in(
         day,
         checked_in_at: at.and_utc(),
     };
+    if first {
+        crate::webhooks::emit(
+            c,
+            event.id,
+            crate::webhooks::EventType::CheckinCreated,
+            |_| Ok(serde_json::to_value(&result).map_err(anyhow::Error::from)?),
+        )?;
+    }
     Ok(if first {
         Door::In(result)
     } else {

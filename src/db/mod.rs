@@ -80,12 +80,15 @@ pub struct Queued {
     pub email: bool,
     /// Work for a background job (today: a release's schedule-change notices).
     pub jobs: bool,
+    /// A webhook delivery (the webhook sender).
+    pub webhooks: bool,
 }
 
 impl Queued {
     fn merge(&mut self, other: Queued) {
         self.email |= other.email;
         self.jobs |= other.jobs;
+        self.webhooks |= other.webhooks;
     }
 
     /// Wakes the workers for what was queued (after the commit).
@@ -95,6 +98,9 @@ impl Queued {
         }
         if self.jobs {
             db.jobs.notify();
+        }
+        if self.webhooks {
+            db.webhooks.notify();
         }
     }
 }
@@ -283,6 +289,7 @@ pub struct Db {
     pool: std::sync::Arc<PoolKind>,
     outbox: std::sync::Arc<OutboxSignal>,
     jobs: std::sync::Arc<OutboxSignal>,
+    webhooks: std::sync::Arc<OutboxSignal>,
     /// On SQLite, this instance's writers queue here before `BEGIN IMMEDIATE`. Correctness
     /// does not depend on it (the database lock does that, across processes too); it only
     /// spares writers SQLite's busy-wait sleeps, which otherwise dominate tail latency.
@@ -348,6 +355,7 @@ impl Db {
             pool,
             outbox: std::sync::Arc::new(OutboxSignal::default()),
             jobs: std::sync::Arc::new(OutboxSignal::default()),
+            webhooks: std::sync::Arc::new(OutboxSignal::default()),
             write_gate: std::sync::Arc::new(std::sync::Mutex::new(())),
             group: std::sync::Arc::default(),
         })
@@ -363,6 +371,11 @@ impl Db {
         &self.jobs
     }
 
+    /// Committed webhook deliveries are waiting: the webhook sender sleeps on this.
+    pub fn webhooks(&self) -> &OutboxSignal {
+        &self.webhooks
+    }
+
     pub fn backend(&self) -> Backend {
         match &*self.pool {
             PoolKind::Sqlite(_) => Backend::Sqlite,
@@ -376,6 +389,25 @@ impl Db {
             PoolKind::Sqlite(p) => PooledConn::Sqlite(p.get()?),
             PoolKind::Pg(p) => PooledConn::Pg(p.get()?),
         })
+    }
+
+    /// [`Db::write`] on the calling thread: for the background jobs, which run on threads of
+    /// their own. What the transaction queued wakes its workers once it has committed.
+    pub fn write_here<T>(&self, f: impl FnOnce(&mut Conn) -> AppResult<T>) -> AppResult<T> {
+        // Queue on the gate before taking a connection, so waiting writers hold none.
+        let _queued = match &*self.pool {
+            PoolKind::Sqlite(_) => Some(
+                self.write_gate
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
+            ),
+            PoolKind::Pg(_) => None,
+        };
+        let mut pooled = self.get()?;
+        let mut conn = pooled.conn();
+        let result = conn.write_tx(f);
+        conn.take_queued().wake(self);
+        result
     }
 
     /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -400,24 +432,9 @@ impl Db {
         F: FnOnce(&mut Conn) -> AppResult<T> + Send + 'static,
     {
         let db = self.clone();
-        actix_web::web::block(move || {
-            // Queue on the gate before taking a connection, so waiting writers hold none.
-            let _queued = match &*db.pool {
-                PoolKind::Sqlite(_) => Some(
-                    db.write_gate
-                        .lock()
-                        .unwrap_or_else(|poisoned| poisoned.into_inner()),
-                ),
-                PoolKind::Pg(_) => None,
-            };
-            let mut pooled = db.get()?;
-            let mut conn = pooled.conn();
-            let result = conn.write_tx(f);
-            conn.take_queued().wake(&db);
-            result
-        })
-        .await
-        .map_err(AppError::from)?
+        actix_web::web::block(move || db.write_here(f))
+            .await
+            .map_err(AppError::from)?
     }
 }
 

@@ -33,6 +33,8 @@ pub enum EmailKind {
     MeetingCancelled,
     MeetingExpired,
     MeetingsReminder,
+    /// To the fair's contact: Salon disabled a webhook that kept failing (or answered 410).
+    WebhookDisabled,
 }
 
 /// Variables every template may use.
@@ -46,7 +48,7 @@ pub const COMMON_VARIABLES: &[&str] = &[
 ];
 
 impl EmailKind {
-    pub const ALL: [EmailKind; 21] = [
+    pub const ALL: [EmailKind; 22] = [
         EmailKind::RegistrationConfirm,
         EmailKind::RegistrationConfirmed,
         EmailKind::RegistrationWaitlisted,
@@ -68,6 +70,7 @@ impl EmailKind {
         EmailKind::MeetingCancelled,
         EmailKind::MeetingExpired,
         EmailKind::MeetingsReminder,
+        EmailKind::WebhookDisabled,
     ];
 
     /// Whether emails of this kind are about one fair (and its organizers may rewrite them);
@@ -99,6 +102,7 @@ impl EmailKind {
             EmailKind::MeetingCancelled => "meeting_cancelled",
             EmailKind::MeetingExpired => "meeting_expired",
             EmailKind::MeetingsReminder => "meetings_reminder",
+            EmailKind::WebhookDisabled => "webhook_disabled",
         }
     }
 
@@ -182,6 +186,7 @@ impl EmailKind {
                 "qr_src",
                 "manage_url",
             ],
+            EmailKind::WebhookDisabled => &["url", "reason", "console_url"],
         }
     }
 

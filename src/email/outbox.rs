@@ -213,7 +213,7 @@ pub fn enqueue_rendered(
     )?;
     c.queued(crate::db::Queued {
         email: true,
-        jobs: false,
+        ..Default::default()
     });
     Ok(id)
 }

@@ -58,6 +58,7 @@ const BUILTIN: &[Builtin] = builtin!(
     "meeting_cancelled",
     "meeting_expired",
     "meetings_reminder",
+    "webhook_disabled",
 );
 
 /// The built-in parts of `kind` in `lang`.

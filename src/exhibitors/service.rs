@@ -19,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::registrations::service::Person;
 use crate::registrations::{Category, RegistrationRow};
+use crate::webhooks::{self, EventType};
 
 fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<ExhibitorRow> {
     let current = ex.status();
@@ -31,6 +32,13 @@ fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<Exhibi
     }
     store::set_status(c, ex.id, next)?;
     Ok(store::find_by_id(c, ex.id)?)
+}
+
+/// Queues the webhook deliveries of `kind` about `ex`, as organizers see it ([`out`]).
+fn announce(c: &mut Conn, event: &Event, ex: &ExhibitorRow, kind: EventType) -> AppResult<()> {
+    webhooks::emit(c, event.id, kind, |c| {
+        Ok(serde_json::to_value(out(c, event, ex)?).map_err(anyhow::Error::from)?)
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,6 +236,7 @@ pub fn confirm(
     let kind = EmailKind::ExhibitorSubmitted;
     let email = NewEmail::about(&event, kind, &event.contact_email, team, lang, extra);
     email::enqueue(c, email, &settings.message_domain())?;
+    announce(c, &event, &ex, EventType::ExhibitorSubmitted)?;
     // From now on the exhibitor has its own page: status, profile, withdrawal.
     let manage = TOKENS.mint(c, ex.id, MANAGE, None)?;
     Ok((event, ex, manage))
@@ -266,6 +275,7 @@ pub fn approve(
     }
     let ex = store::find_by_id(c, ex.id)?;
     send_approved(c, settings, event, &ex)?;
+    announce(c, event, &ex, EventType::ExhibitorApproved)?;
     Ok(ex)
 }
 
@@ -287,6 +297,7 @@ pub fn reject(
         EmailKind::ExhibitorRejected,
         json!({"reason": reason}),
     )?;
+    announce(c, event, &ex, EventType::ExhibitorRejected)?;
     Ok(ex)
 }
 
@@ -356,7 +367,9 @@ pub fn withdraw(
             crate::registrations::service::cancel(c, settings, event, &reg)?;
         }
     }
-    Ok(store::find_by_id(c, ex.id)?)
+    let ex = store::find_by_id(c, ex.id)?;
+    announce(c, event, &ex, EventType::ExhibitorWithdrawn)?;
+    Ok(ex)
 }
 
 /// Erases an exhibitor's contact (SPEC §8): withdraws it first if it is still in the running

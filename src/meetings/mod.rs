@@ -13,6 +13,7 @@
 //! - `console.rs`: the organizers' page — a day's meetings, one booth's day sheet, the CSV,
 //!   cancelling one, the settings.
 //! - `feed.rs`: the exhibitor's calendar of accepted meetings.
+//! - `view.rs`: a meeting as the API and the webhooks show it.
 //! - `http.rs`: the API — organizers' settings and list, free slots, the attendee's
 //!   `/me/meetings`, the exhibitor's `/exhibitor/meetings` and availability.
 
@@ -25,6 +26,7 @@ pub mod model;
 pub mod pages;
 pub mod service;
 pub mod store;
+pub mod view;
 
 pub use model::{MeetingRow, MeetingSettings, MeetingStatus};
 

@@ -7,6 +7,7 @@
 //! `expires_at` passes (the request's lifetime, never past the slot's start); the rules read a
 //! request past that time as expired whether or not the expiry job has written it yet.
 
+use crate::webhooks::{self, EventType};
 use chrono::NaiveDateTime;
 use serde_json::json;
 
@@ -182,7 +183,25 @@ pub fn request(
     )?;
     let meeting = found(c, id)?;
     tell_exhibitor_of_request(c, settings, event, &ex, reg, &meeting)?;
+    announce(c, event, &meeting, EventType::MeetingRequested, now)?;
     Ok(meeting)
+}
+
+/// Queues the webhook deliveries of `kind` about meeting `m`, as organizers see it, with its
+/// attendee's registration id.
+fn announce(
+    c: &mut Conn,
+    event: &Event,
+    m: &MeetingRow,
+    kind: EventType,
+    now: NaiveDateTime,
+) -> AppResult<()> {
+    webhooks::emit(c, event.id, kind, |c| {
+        let out = super::view::out(c, event, m, super::view::Reader::Other, now)?;
+        let mut data = serde_json::to_value(out).map_err(anyhow::Error::from)?;
+        data["registration_id"] = m.registration_id.into();
+        Ok(data)
+    })
 }
 
 fn found(c: &mut Conn, id: i64) -> AppResult<MeetingRow> {
@@ -238,6 +257,9 @@ pub fn answer(
         EmailKind::MeetingDeclined
     };
     tell_attendee(c, settings, event, ex, &reg, &meeting, kind)?;
+    if accept {
+        announce(c, event, &meeting, EventType::MeetingAccepted, now)?;
+    }
     Ok(meeting)
 }
 
@@ -281,6 +303,7 @@ pub fn cancel(
     if by != Side::Exhibitor {
         tell_exhibitor_of_cancel(c, settings, event, &ex, &reg, &meeting)?;
     }
+    announce(c, event, &meeting, EventType::MeetingCancelled, now)?;
     Ok(meeting)
 }
 

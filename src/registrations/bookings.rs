@@ -18,6 +18,7 @@ use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::schedule::releases::{self, PublishedSession, Release};
+use crate::webhooks::{self, EventType};
 
 /// The latest release's session `session_id`, or 404.
 fn released_session(release: Option<&Release>, session_id: i64) -> AppResult<&PublishedSession> {
@@ -72,6 +73,7 @@ pub fn book(
     store::insert_booking(c, event.id, reg.id, session, status)?;
     let row = store::find_booking(c, reg.id, session_id)?
         .ok_or_else(|| AppError::internal("a booking vanished inside its transaction"))?;
+    announce(c, &row, EventType::BookingCreated)?;
     Ok((row, true))
 }
 
@@ -81,6 +83,7 @@ pub fn leave(c: &mut Conn, event: &Event, reg: &RegistrationRow, session_id: i64
     let held = store::find_booking(c, reg.id, session_id)?
         .ok_or_else(|| AppError::not_found(format!("you hold no seat in session {session_id}")))?;
     store::delete_booking(c, held.id)?;
+    announce(c, &held, EventType::BookingCancelled)?;
     if held.status() == BookingStatus::Booked {
         let release = releases::latest(c, event.id)?;
         if let Ok(session) = released_session(release.as_ref(), session_id) {
@@ -107,6 +110,9 @@ pub fn release_all(c: &mut Conn, event_id: i64, registration_id: i64) -> AppResu
         return Ok(());
     }
     store::delete_bookings_of(c, registration_id)?;
+    for b in &held {
+        announce(c, b, EventType::BookingCancelled)?;
+    }
     let freed: Vec<i64> = held
         .iter()
         .filter(|b| b.status() == BookingStatus::Booked)
@@ -126,6 +132,20 @@ pub fn release_all(c: &mut Conn, event_id: i64, registration_id: i64) -> AppResu
         }
     }
     Ok(())
+}
+
+/// Queues the webhook deliveries of `kind` about booking `b`: the booking as its attendee
+/// sees it ([`BookingOut`], in the fair's language), with its id and its registration's.
+fn announce(c: &mut Conn, b: &BookingRow, kind: EventType) -> AppResult<()> {
+    webhooks::emit(c, b.event_id, kind, |c| {
+        let event = crate::events::store::find(c, b.event_id)?;
+        let release = releases::latest(c, b.event_id)?;
+        let out = BookingOut::of(&event, release.as_ref(), b, event.default_language);
+        let mut data = serde_json::to_value(out).map_err(anyhow::Error::from)?;
+        data["id"] = b.id.into();
+        data["registration_id"] = b.registration_id.into();
+        Ok(data)
+    })
 }
 
 /// A booking as its attendee sees it, with the released session's title, room and times.

@@ -72,8 +72,8 @@ impl Released for FollowRelease {
         }
         if queued > 0 {
             c.queued(crate::db::Queued {
-                email: false,
                 jobs: true,
+                ..Default::default()
             });
         }
         Ok(())

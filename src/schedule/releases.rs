@@ -481,6 +481,12 @@ pub fn publish(
         diff,
     };
     hooks.run(c, event, previous.as_ref(), &release)?;
+    crate::webhooks::emit(
+        c,
+        event.id,
+        crate::webhooks::EventType::ScheduleReleased,
+        |_| Ok(serde_json::to_value(ReleaseOut::from(&release)).map_err(anyhow::Error::from)?),
+    )?;
     Ok(release)
 }
 

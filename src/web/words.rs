@@ -62,10 +62,12 @@ pub enum Section {
     ConsoleTeam,
     /// Meetings: the exhibitor's requests and the attendee's request form.
     Meetings,
+    /// Webhooks in the console.
+    ConsoleWebhooks,
 }
 
 impl Section {
-    pub const ALL: [Section; 20] = [
+    pub const ALL: [Section; 21] = [
         Section::Programme,
         Section::ProgrammeSeat,
         Section::ProgrammeSession,
@@ -86,6 +88,7 @@ impl Section {
         Section::ConsoleEmails,
         Section::ConsoleTeam,
         Section::Meetings,
+        Section::ConsoleWebhooks,
     ];
 
     /// The section's name in the files.
@@ -111,6 +114,7 @@ impl Section {
             Section::ConsoleEmails => "console_emails",
             Section::ConsoleTeam => "console_team",
             Section::Meetings => "meetings",
+            Section::ConsoleWebhooks => "console_webhooks",
         }
     }
 }

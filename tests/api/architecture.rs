@@ -15,6 +15,7 @@ const AREAS: &[&str] = &[
     "audit",
     "events",
     "email",
+    "webhooks",
     "auth",
     "schedule",
     "registrations",
@@ -408,6 +409,9 @@ const TABLES: &[(&str, &str)] = &[
     ("exhibitors", "exhibitors"),
     ("staff_passes", "exhibitors"),
     ("checkins", "checkin"),
+    ("webhooks", "webhooks"),
+    ("webhook_deliveries", "webhooks"),
+    ("webhook_attempts", "webhooks"),
     ("instance_secrets", "db"),
 ];
 

@@ -105,6 +105,8 @@ pub fn test_settings(db: &TestDb, mail_dir: &std::path::Path) -> Settings {
         Settings::from_sources(None, Vec::<(String, String)>::new()).expect("default settings");
     s.mail.url = salon::config::Secret::new(format!("file://{}", mail_dir.display()));
     s.mail.worker = false;
+    // Webhook tests turn the sender on with a receiver of their own.
+    s.webhooks.worker = false;
     s.mail.poll_interval = std::time::Duration::from_millis(50);
     s.mail.retry_base = std::time::Duration::from_millis(200);
     s.rate_limit.per_minute = 10_000;

@@ -26,3 +26,4 @@ mod schema_drift;
 mod sessions;
 mod smtp;
 mod two_factor;
+mod webhooks;

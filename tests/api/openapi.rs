@@ -36,6 +36,7 @@ async fn the_document_and_the_served_routes_agree() {
             .replace("{slug}", "nope")
             .replace("{id}", "1")
             .replace("{session_id}", "1")
+            .replace("{delivery_id}", "1")
             .replace("{feed_token}", "x")
             .replace("{token}", "slr_x")
             .replace("{kind}", "registration_confirm")

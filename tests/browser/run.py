@@ -23,6 +23,7 @@ import exhibitors
 import meetings
 import registrations
 import team
+import webhooks
 
 WORDS = {
     "ar": {"done": "شكرًا لكم", "confirmed": "تم تأكيد تسجيلكم", "cancelled": "تم إلغاء تسجيلكم",
@@ -472,24 +473,38 @@ def bookings(browser):
     page.close()
 
 
+def pages(browser):
+    """The public pages: registering in each language, form errors, error pages, exhibitors,
+    the programme and seats."""
+    for lang in ["ar", "fr", "en"]:
+        register_confirm_badge_cancel(browser, lang)
+        form_errors(browser, lang)
+    error_pages(browser)
+    strict_error_pages(browser)
+    exhibitor(browser)
+    programme(browser)
+    bookings(browser)
+
+
 def main():
+    """Every suite, or those named in $SUITES (`SUITES=webhooks,team scripts/browser.sh`)."""
+    only = {s for s in os.environ.get("SUITES", "").split(",") if s}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        for lang in ["ar", "fr", "en"]:
-            register_confirm_badge_cancel(browser, lang)
-            form_errors(browser, lang)
-        error_pages(browser)
-        strict_error_pages(browser)
-        exhibitor(browser)
-        programme(browser)
-        bookings(browser)
-        console.suite(browser)
-        door.suite(p, browser)
-        registrations.suite(browser)
-        exhibitors.suite(browser)
-        emails.suite(browser)
-        team.suite(browser)
-        meetings.suite(browser)
+        suites = [
+            ("pages", lambda: pages(browser)),
+            ("console", lambda: console.suite(browser)),
+            ("door", lambda: door.suite(p, browser)),
+            ("registrations", lambda: registrations.suite(browser)),
+            ("exhibitors", lambda: exhibitors.suite(browser)),
+            ("emails", lambda: emails.suite(browser)),
+            ("team", lambda: team.suite(browser)),
+            ("meetings", lambda: meetings.suite(browser)),
+            ("webhooks", lambda: webhooks.suite(browser)),
+        ]
+        for name, run in suites:
+            if not only or name in only:
+                run()
         browser.close()
     print(f"browser: {len(passed)} passed, 0 failed")
 

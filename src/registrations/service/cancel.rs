@@ -95,6 +95,14 @@ pub fn erase(
         reg.status()
     };
     store::erase(c, reg.id, status, now)?;
+    if status != reg.status() {
+        let erased = store::find_by_id(c, reg.id)?;
+        super::announce(
+            c,
+            &erased,
+            crate::webhooks::EventType::RegistrationCancelled,
+        )?;
+    }
     TOKENS.delete_all(c, reg.id)?;
     bookings::release_all(c, reg.event_id, reg.id)?;
     agenda::close(c, reg.id)?;

@@ -16,11 +16,12 @@ mod register;
 use diesel::QueryResult;
 
 pub use super::model::{Person, Profile};
-use super::model::{RegistrationRow, Status};
+use super::model::{RegistrationOut, RegistrationRow, Status};
 use super::{bookings, store};
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
+use crate::webhooks::{self, EventType};
 pub use cancel::{cancel, erase, erase_by_id, promote, PromoteOnMoreSeats};
 pub use emails::{
     mint_manage, resend, send_confirm_link, send_staff_pass, send_with_manage_link, ConfirmLink,
@@ -58,7 +59,27 @@ pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResul
         bookings::release_all(c, reg.event_id, reg.id)?;
     }
     store::stamp_status(c, reg.id, next, now)?;
-    Ok(store::find_by_id(c, reg.id)?)
+    let reg = store::find_by_id(c, reg.id)?;
+    let kind = match (current, next) {
+        (Status::Waitlisted, Status::Confirmed) => Some(EventType::RegistrationPromoted),
+        (_, Status::Confirmed) => Some(EventType::RegistrationConfirmed),
+        (_, Status::Cancelled) => Some(EventType::RegistrationCancelled),
+        (Status::Cancelled, Status::Pending) => Some(EventType::RegistrationCreated),
+        _ => None,
+    };
+    if let Some(kind) = kind {
+        announce(c, &reg, kind)?;
+    }
+    Ok(reg)
+}
+
+/// Queues the webhook deliveries of `kind` about `reg`, as organizers see it
+/// ([`RegistrationOut`]).
+pub fn announce(c: &mut Conn, reg: &RegistrationRow, kind: EventType) -> AppResult<()> {
+    webhooks::emit(c, reg.event_id, kind, |c| {
+        let slug = crate::events::store::find(c, reg.event_id)?.slug;
+        Ok(serde_json::to_value(RegistrationOut::of(&slug, reg)).map_err(anyhow::Error::from)?)
+    })
 }
 
 /// Whether the fair has a seat left for one more confirmed attendee.

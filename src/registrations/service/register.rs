@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{NaiveDateTime, TimeDelta};
 
 use super::emails::{self, mark_link_sent, send_with_manage_link, ConfirmLink};
-use super::{has_free_seat, transition};
+use super::{announce, has_free_seat, transition};
 use crate::audit;
 use crate::auth::owner_tokens::{ATTENDEES as TOKENS, CONFIRM};
 use crate::config::Settings;
@@ -23,6 +23,7 @@ use crate::registrations::model::{
 };
 use crate::registrations::store::{self, By};
 use crate::schedule::cache::ProgrammeCache;
+use crate::webhooks::EventType;
 
 /// What a registration from the API or a form goes through besides its request: the database,
 /// the settings, this instance's caches (see [`register`]) and the app's clock, read once for
@@ -150,7 +151,7 @@ pub fn register_public(
     let resend = TimeDelta::from_std(settings.registration.resend_interval)
         .unwrap_or(TimeDelta::minutes(10));
     let Some(reg) = store::find_in(c, event.id, By::Email(&p.email))? else {
-        let reg = store::insert(c, event.id, p, Status::Pending, true)?;
+        let reg = inserted(c, event, p, Status::Pending, true)?;
         send_link(c, &reg, true)?;
         return Ok(PublicOutcome::Created);
     };
@@ -223,7 +224,7 @@ pub fn register_by_organizer(
             p.email
         )));
     }
-    let reg = store::insert(c, event.id, p, Status::Confirmed, false)?;
+    let reg = inserted(c, event, p, Status::Confirmed, false)?;
     emails::send_with_manage_link(c, settings, event, &reg, EmailKind::RegistrationConfirmed)?;
     Ok(reg)
 }
@@ -239,7 +240,7 @@ pub fn insert_staff(
     former: &[i64],
 ) -> AppResult<RegistrationRow> {
     match store::find_in(c, event.id, By::Email(&p.email))? {
-        None => Ok(store::insert(c, event.id, p, Status::Confirmed, false)?),
+        None => inserted(c, event, p, Status::Confirmed, false),
         Some(reg)
             if former.contains(&reg.id)
                 && reg.status() == Status::Cancelled
@@ -247,12 +248,31 @@ pub fn insert_staff(
                 && reg.erased_at.is_none() =>
         {
             store::restore_staff(c, reg.id, p, crate::db::now())?;
-            Ok(store::find_by_id(c, reg.id)?)
+            let reg = store::find_by_id(c, reg.id)?;
+            announce(c, &reg, EventType::RegistrationConfirmed)?;
+            Ok(reg)
         }
         Some(_) => Err(AppError::Conflict(
             "this address cannot receive a staff pass for this fair".into(),
         )),
     }
+}
+
+/// A new registration of `p` in `status`, announced to the fair's webhooks: created, and
+/// confirmed when it is confirmed at once (an organizer's, a staff pass).
+fn inserted(
+    c: &mut Conn,
+    event: &Event,
+    p: &Person,
+    status: Status,
+    link_sent: bool,
+) -> AppResult<RegistrationRow> {
+    let reg = store::insert(c, event.id, p, status, link_sent)?;
+    announce(c, &reg, EventType::RegistrationCreated)?;
+    if status == Status::Confirmed {
+        announce(c, &reg, EventType::RegistrationConfirmed)?;
+    }
+    Ok(reg)
 }
 
 /// The result of following a confirmation link.

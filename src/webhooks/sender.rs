@@ -1,0 +1,206 @@
+//! The webhook sender: delivers what `webhook_deliveries` holds. One runs in every `salon
+//! serve`, on its own thread with its own small async runtime. It sleeps until a commit that
+//! queued a delivery signals [`crate::db::Db::webhooks`], or a second passes (retries coming
+//! due, rows another instance wrote), then delivers in rounds: claim a batch (a short write
+//! transaction), send it — `webhooks.concurrency` requests at once, no pooled connection held
+//! —, and record every attempt (another short transaction, `service::record`).
+//!
+//! A claim lasts `webhooks.timeout` and half a minute: an instance killed mid-round leaves its
+//! batch to be sent again by whichever instance looks next. Deliveries are therefore at least
+//! once; receivers dedupe on `webhook-id`, as Standard Webhooks asks.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, CONTENT_TYPE};
+
+use super::model::Claimed;
+use super::service::{self, Outcome};
+use super::{signature, store, target};
+use crate::config::Settings;
+use crate::db::Db;
+
+/// How often the sender looks for due deliveries when nothing wakes it.
+const POLL: Duration = Duration::from_secs(1);
+
+/// How much of an answer's body an attempt keeps.
+const RESPONSE_KEPT: usize = 1024;
+
+/// The running sender, to stop it at shutdown.
+pub struct Sender {
+    stopping: Arc<AtomicBool>,
+    db: Db,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Sender {
+    /// Asks the sender to stop after its round, and waits for it.
+    pub fn stop(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        self.db.webhooks().notify();
+        let _ = self.thread.join();
+    }
+}
+
+/// Starts the sender thread.
+pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Sender> {
+    let stopping = Arc::new(AtomicBool::new(false));
+    let flag = stopping.clone();
+    let thread_db = db.clone();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let client = client(&settings)?;
+    let thread = std::thread::Builder::new()
+        .name("salon-webhooks".into())
+        .spawn(move || {
+            while !flag.load(Ordering::SeqCst) {
+                match runtime.block_on(deliver_due(&thread_db, &settings, &client)) {
+                    Ok(n) if n > 0 => continue,
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "webhook sender could not read its queue"),
+                }
+                thread_db.webhooks().wait(POLL);
+            }
+        })?;
+    Ok(Sender {
+        stopping,
+        db,
+        thread,
+    })
+}
+
+/// The HTTP client deliveries go out on: no redirects (an endpoint's redirect could lead
+/// anywhere), `webhooks.timeout` per request, and a resolver that refuses private addresses
+/// unless `webhooks.allow_private`.
+pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(settings.webhooks.timeout)
+        .connect_timeout(settings.webhooks.timeout)
+        .user_agent(concat!("Salon-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(target::CheckedResolver::shared(
+            settings.webhooks.allow_private,
+        ))
+        .build()?)
+}
+
+/// Sends one round of due deliveries; returns how many it attempted (0: none was due).
+pub async fn deliver_due(
+    db: &Db,
+    settings: &Settings,
+    client: &reqwest::Client,
+) -> anyhow::Result<usize> {
+    let concurrency = settings.webhooks.concurrency.max(1) as i64;
+    let lease = chrono::TimeDelta::from_std(settings.webhooks.timeout + Duration::from_secs(30))
+        .unwrap_or(chrono::TimeDelta::minutes(1));
+    let claimed = db
+        .write_here(|c| {
+            let now = crate::db::now();
+            Ok(store::claim_due(c, now, concurrency, now + lease)?)
+        })
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    if claimed.is_empty() {
+        return Ok(0);
+    }
+    let allow_private = settings.webhooks.allow_private;
+    let outcomes =
+        futures_util::future::join_all(claimed.iter().map(|one| send(client, one, allow_private)))
+            .await;
+    db.write_here(|c| {
+        let now = crate::db::now();
+        for (one, outcome) in claimed.iter().zip(&outcomes) {
+            service::record(c, settings, one, outcome, now)?;
+            tracing::info!(
+                webhook_id = one.delivery.webhook_id,
+                delivery_id = one.delivery.id,
+                event_type = %one.delivery.event_type,
+                status = outcome.status,
+                duration_ms = outcome.duration_ms,
+                "webhook attempt"
+            );
+        }
+        Ok(())
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(claimed.len())
+}
+
+/// One attempt: the body as queued, signed now with every secret in use.
+pub async fn send(client: &reqwest::Client, one: &Claimed, allow_private: bool) -> Outcome {
+    let started = Instant::now();
+    let failed = |error: String| Outcome {
+        status: None,
+        error: Some(error),
+        response: String::new(),
+        duration_ms: elapsed_ms(started),
+    };
+    let url = match target::parse(&one.url) {
+        Ok(url) => url,
+        Err(e) => return failed(format!("url {e}")),
+    };
+    // A name is checked by the client's resolver; an address written in the URL is not
+    // resolved, so it is checked here.
+    if let Some(ip) = url.host_str().and_then(|h| {
+        h.trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .ok()
+    }) {
+        if !allow_private && !target::is_public(ip) {
+            return failed(format!(
+                "{ip} is a loopback, private or link-local address (webhooks.allow_private is off)"
+            ));
+        }
+    }
+    let d = &one.delivery;
+    let timestamp = chrono::Utc::now().timestamp();
+    let signature = signature::header(&one.secrets, &d.message_id, timestamp, &d.payload);
+    let request = client
+        .post(url)
+        .header(CONTENT_TYPE, HeaderValue::from_static("application/json"))
+        .header("webhook-id", &d.message_id)
+        .header("webhook-timestamp", timestamp.to_string())
+        .header("webhook-signature", signature)
+        .body(d.payload.clone());
+    let mut answer = match request.send().await {
+        Ok(answer) => answer,
+        Err(e) => return failed(describe(&e)),
+    };
+    let status = answer.status().as_u16();
+    let mut kept: Vec<u8> = Vec::new();
+    while kept.len() < RESPONSE_KEPT {
+        match answer.chunk().await {
+            Ok(Some(bytes)) => kept.extend_from_slice(&bytes),
+            _ => break,
+        }
+    }
+    kept.truncate(RESPONSE_KEPT);
+    Outcome {
+        status: Some(status),
+        error: None,
+        response: String::from_utf8_lossy(&kept).into_owned(),
+        duration_ms: elapsed_ms(started),
+    }
+}
+
+fn elapsed_ms(started: Instant) -> i32 {
+    i32::try_from(started.elapsed().as_millis()).unwrap_or(i32::MAX)
+}
+
+/// Why a request got no answer, without its URL (which may carry the receiver's token).
+fn describe(e: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = e;
+    while let Some(inner) = cause.source() {
+        cause = inner;
+    }
+    let what = if e.is_timeout() {
+        "timed out"
+    } else if e.is_connect() {
+        "could not connect"
+    } else {
+        "request failed"
+    };
+    format!("{what}: {cause}")
+}
