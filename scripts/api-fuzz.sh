@@ -2,11 +2,12 @@
 # Fuzzes the API against its own OpenAPI document with schemathesis (`--checks all`, a bounded
 # number of examples per operation, 30 by default; schemathesis also runs its stateful phase,
 # chaining operations through the links it infers): starts a fresh Salon in a temporary folder
-# (SQLite, emails as files, the demo fair loaded, the rate limit lifted), then runs it twice —
-# as the public and as an admin. Any failure (a 5xx, an undocumented status, a body that does not match its
+# (SQLite, emails as files, the demo fair loaded, the rate limit lifted), then runs it three
+# times — the API as the public and as an admin, and the public HTML pages (their forms and
+# queries: a body that is not a form is 415, a query that does not read is 400, both pages). Any failure (a 5xx, an undocumented status, a body that does not match its
 # schema, a valid request refused or an invalid one accepted, a missing `Allow` …) fails the
 # run. `scripts/schemathesis.toml` names the operations whose rules between members a schema
-# cannot state, and why. The HTML pages (tags `pages` and `console`) are left to the
+# cannot state, and why. The console (tag `console`, behind a session cookie) is left to the
 # browser suite; `DELETE /auth/tokens/{id}` to the tests (it would revoke the fuzzer's token).
 #
 #   PYTHON=/tmp/venv/bin/python scripts/api-fuzz.sh      # a python with schemathesis
@@ -43,17 +44,20 @@ token=$(curl -fsS -X POST "$base/api/v1/auth/tokens" -H 'content-type: applicati
   -d '{"email":"fuzz@example.com","password":"fuzz password 123","name":"fuzz"}' \
   | "$python" -c 'import sys, json; print(json.load(sys.stdin)["token"])')
 
-run() {
+fuzz() {
   "$st" --config-file "$root/scripts/schemathesis.toml" run "$base/api/v1/openapi.json" --url "$base" --checks all \
-    --max-examples "$examples" \
-    --exclude-tag pages --exclude-tag console --exclude-path '/api/v1/auth/tokens/{id}' \
-    --suppress-health-check all --no-color "$@"
+    --max-examples "$examples" --suppress-health-check all --no-color "$@"
+}
+run() {
+  fuzz --exclude-tag pages --exclude-tag console --exclude-path '/api/v1/auth/tokens/{id}' "$@"
 }
 status=0
 echo "--- as the public"
 run || status=1
 echo "--- as an admin"
 run --header "Authorization: Bearer $token" || status=1
+echo "--- the pages, as the public"
+fuzz --include-tag pages || status=1
 if [ "$status" != 0 ]; then
   echo "--- server log (last lines)" >&2; tail -n 20 server.log >&2
 fi

@@ -3,8 +3,9 @@
 //! delivery), the schedule-change notices (`registrations::notices`, woken by the
 //! commit of a release that left some, and every minute for another instance's) with, on the
 //! same thread each minute, the meetings' expiry and reminders (`meetings::jobs`), and a
-//! scheduler thread for periodic work — today the retention purges (`registrations::purge`, `exhibitors::purge`),
-//! hourly. All stop, and are joined, before the process exits.
+//! scheduler thread for periodic work — today the retention purges (`registrations::purge`,
+//! `exhibitors::purge`, webhook deliveries older than 30 days), hourly. All stop, and are
+//! joined, before the process exits.
 
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
@@ -151,6 +152,12 @@ fn schedule(db: Db, settings: Arc<Settings>, clock: Arc<Clock>, stop: Arc<(Mutex
             Ok(n) if n > 0 => tracing::info!(erased = n, "privacy purge erased exhibitors"),
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "privacy purge of exhibitors failed"),
+        }
+        let now = clock.now().naive_utc();
+        match db.write_here(|c| webhooks::service::purge(c, now)) {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "old webhook deliveries deleted"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "webhook deliveries purge failed"),
         }
         let Ok(guard) = stop.0.lock() else { return };
         match stop

@@ -255,6 +255,11 @@ fn serve(
                             {
                                 crate::error::AppError::RequestTimeout
                             }
+                            // A form is `application/x-www-form-urlencoded`: anything else is
+                            // 415, as the API answers a body that is not JSON.
+                            actix_web::error::UrlencodedError::ContentType => {
+                                crate::error::AppError::UnsupportedMediaType
+                            }
                             other => crate::error::AppError::BadRequest(format!(
                                 "the form could not be read: {other}"
                             )),

@@ -92,6 +92,9 @@ impl Modify for ProblemResponses {
                     .tags
                     .as_ref()
                     .is_some_and(|t| t.iter().any(|t| t == "pages"));
+                if is_page || is_console(op) {
+                    page_responses(op);
+                }
                 if is_page {
                     continue;
                 }
@@ -137,6 +140,60 @@ impl Modify for ProblemResponses {
                 }
             }
         }
+    }
+}
+
+fn is_console(op: &utoipa::openapi::path::Operation) -> bool {
+    op.tags
+        .as_ref()
+        .is_some_and(|t| t.iter().any(|t| t == "console"))
+}
+
+/// What the edge answers a page or a console page before its handler runs, as a page: for a
+/// form, 400 when it does not read, 413 over the forms' limit, 415 for a body that is not
+/// `application/x-www-form-urlencoded` (`web::FormConfig` in `app`), and the form is required
+/// (a browser always sends one); for a query, 400 when it does not read (`web::QueryConfig`).
+fn page_responses(op: &mut utoipa::openapi::path::Operation) {
+    use utoipa::openapi::{ContentBuilder, RefOr, Required, ResponseBuilder};
+    let mut wanted: Vec<(&str, &str)> = Vec::new();
+    if let Some(body) = op.request_body.as_mut() {
+        if body
+            .content
+            .contains_key("application/x-www-form-urlencoded")
+        {
+            body.required = Some(Required::True);
+            wanted.extend([
+                ("400", "the form could not be read (a page saying so)"),
+                ("413", "the form is over the forms' limit (a page saying so)"),
+                (
+                    "415",
+                    "the body is not a form (`application/x-www-form-urlencoded`; a page saying so)",
+                ),
+            ]);
+        }
+    }
+    let has_query = op.parameters.as_ref().is_some_and(|ps| {
+        ps.iter()
+            .any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
+    });
+    if has_query {
+        wanted.push((
+            "400",
+            "the address's query could not be read (a page saying so)",
+        ));
+    }
+    for (status, description) in wanted {
+        op.responses
+            .responses
+            .entry(status.to_string())
+            .or_insert_with(|| {
+                RefOr::T(
+                    ResponseBuilder::new()
+                        .description(description)
+                        .content("text/html", ContentBuilder::new().build())
+                        .build(),
+                )
+            });
     }
 }
 

@@ -14,11 +14,11 @@
 //! Diesel is synchronous: [`Db::run`] and [`Db::write`] take a pooled connection and run the
 //! closure on actix's blocking thread pool, never on the async workers.
 //!
-//! A write that queues email (an outbox row, see `email::outbox`) or work for a background job
-//! tells its connection ([`Conn::queued`]); the transaction keeps what it queued, and once it
-//! has committed, [`Db::write`] (or the group writer) signals [`Db::outbox`] or [`Db::jobs`],
-//! which the workers wait on. So no handler has to remember to wake them, and a rolled-back
-//! write wakes nobody.
+//! A write that queues email (an outbox row, see `email::outbox`), a webhook delivery
+//! (`webhooks::emit`) or work for a background job tells its connection ([`Conn::queued`]); the
+//! transaction keeps what it queued, and once it has committed, [`Db::write`] (or the group
+//! writer) signals [`Db::outbox`], [`Db::webhooks`] or [`Db::jobs`], which the workers wait on. So
+//! no handler has to remember to wake them, and a rolled-back write wakes nobody.
 
 pub mod backup;
 pub mod copy;

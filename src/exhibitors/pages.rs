@@ -188,7 +188,8 @@ pub async fn submit(page: Page<Form<ExhibitForm>>) -> Result<HttpResponse, PageE
 }
 
 #[utoipa::path(get, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
-    responses((status = 200, description = "a page whose button confirms the application", content_type = "text/html")))]
+    responses((status = 200, description = "a page whose button confirms the application", content_type = "text/html"),
+        (status = 404, description = "unknown link"), (status = 409, description = "the link was used"), (status = 410, description = "the link has expired: the page leads to a new application")))]
 pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
     let (state, lang) = (&page.state, page.lang);
     let action = format!("/exhibitors/confirm/{}", page.path);

@@ -372,10 +372,11 @@ pub fn withdraw(
     Ok(ex)
 }
 
-/// Erases an exhibitor's contact (SPEC §8): withdraws it first if it is still in the running
-/// (the booth is freed, staff passes cancelled), then blanks contact name, email and phone,
-/// forgets its tokens and the bodies of its emails. The company's profile stays: it is not
-/// personal data, and counts and booth history keep their meaning.
+/// Erases an exhibitor's contact (SPEC §8): blanks contact name, email and phone (and forgets
+/// the webhook deliveries that held them), withdraws it if it is still in the running (the
+/// booth is freed, staff passes cancelled), forgets its tokens and the bodies of its emails.
+/// The company's profile stays: it is not personal data, and counts and booth history keep
+/// their meaning.
 /// Erases the event's application `id` (404 when it is not the event's).
 pub fn erase_by_id(c: &mut Conn, settings: &Settings, event: &Event, id: i64) -> AppResult<()> {
     let found = store::find(c, event.id, id)?;
@@ -386,9 +387,9 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
     if ex.erased_at.is_some() {
         return Ok(());
     }
-    if ex.status().can_become(Status::Withdrawn) {
-        withdraw(c, settings, event, ex)?;
-    }
+    // The contact goes first, so that the withdrawal's webhook deliveries carry none, and
+    // those sent before forget it too.
+    crate::webhooks::service::forget_address(c, event.id, &ex.email)?;
     store::erase_contact(
         c,
         ex.id,
@@ -396,6 +397,10 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
         &search_text([ex.profile.company_name.as_str()]),
         crate::db::now(),
     )?;
+    if ex.status().can_become(Status::Withdrawn) {
+        let erased = store::find_by_id(c, ex.id)?;
+        withdraw(c, settings, event, &erased)?;
+    }
     TOKENS.delete_all(c, ex.id)?;
     crate::email::outbox::erase_for_address(c, event.id, &ex.email)?;
     Ok(())

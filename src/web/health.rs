@@ -34,7 +34,8 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// (compared in constant time), and is off (404) while that is unset.
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
-        (status = 404, description = "off (no `server.metrics_token` set), or the bearer token is not it")))]
+        (status = 401, description = "the bearer token is missing or not `server.metrics_token`"),
+        (status = 404, description = "off: no `server.metrics_token` set")))]
 pub async fn metrics(
     state: web::Data<AppState>,
     req: actix_web::HttpRequest,

@@ -306,6 +306,56 @@ fn admin(posted: Posted) -> Result<(Console, FormFields), ConsoleError> {
     Ok((posted.console, posted.form))
 }
 
+/// An admin's form about one endpoint: the console, the form, the fair, the endpoint, and
+/// who acts (for the audit log).
+struct Acting {
+    console: Console,
+    form: FormFields,
+    event: Event,
+    row: WebhookRow,
+    admin: Admin,
+}
+
+impl Acting {
+    async fn of(posted: Posted, path: web::Path<(String, i64)>) -> Result<Acting, ConsoleError> {
+        let (console, form) = admin(posted)?;
+        let (slug, id) = path.into_inner();
+        let (event, row) = found(&console, slug, id).await?;
+        let admin = Admin {
+            by: console.organizer().id,
+            event_id: event.id,
+        };
+        Ok(Acting {
+            console,
+            form,
+            event,
+            row,
+            admin,
+        })
+    }
+
+    /// Runs `step` in a write transaction, an error shown as a console page.
+    async fn write<T: Send + 'static>(
+        &self,
+        step: impl FnOnce(&mut crate::db::Conn) -> crate::error::AppResult<T> + Send + 'static,
+    ) -> Result<T, ConsoleError> {
+        self.console
+            .state
+            .db
+            .write(step)
+            .await
+            .map_err(|e| self.console.error(e))
+    }
+
+    /// 303 back to the endpoint's page, saying `done`.
+    fn back(&self, done: &str) -> HttpResponse {
+        self.console.see_other(&format!(
+            "/console/events/{}/webhooks/{}?done={done}",
+            self.event.slug, self.row.id
+        ))
+    }
+}
+
 /// How many deliveries the endpoint's page shows.
 const SHOWN: i64 = 50;
 
@@ -448,11 +498,10 @@ pub async fn save(
     posted: Posted,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (console, form) = admin(posted)?;
-    let (slug, id) = path.into_inner();
-    let (event, row) = found(&console, slug, id).await?;
+    let act = Acting::of(posted, path).await?;
+    let (console, form) = (&act.console, &act.form);
     let enabled = form.text("enabled").is_some();
-    let checked = match posted_form(&console, &form, enabled).await {
+    let checked = match posted_form(console, form, enabled).await {
         Ok(checked) => checked,
         Err(errors) => {
             let typed = values(
@@ -461,23 +510,14 @@ pub async fn save(
                 enabled,
             );
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            return endpoint_page(&console, &event, &row, status, Some(typed), &errors, None).await;
+            let (event, row) = (&act.event, &act.row);
+            return endpoint_page(console, event, row, status, Some(typed), &errors, None).await;
         }
     };
-    let admin = Admin {
-        by: console.organizer().id,
-        event_id: event.id,
-    };
-    console
-        .state
-        .db
-        .write(move |c| service::update(c, admin, id, &checked).map(|_| ()))
-        .await
-        .map_err(|e| console.error(e))?;
-    Ok(console.see_other(&format!(
-        "/console/events/{}/webhooks/{id}?done=done_saved",
-        event.slug
-    )))
+    let (admin, id) = (act.admin, act.row.id);
+    act.write(move |c| service::update(c, admin, id, &checked).map(|_| ()))
+        .await?;
+    Ok(act.back("done_saved"))
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/webhooks/{id}/rotate", tag = "console",
@@ -488,23 +528,13 @@ pub async fn rotate(
     posted: Posted,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (console, _) = admin(posted)?;
-    let (slug, id) = path.into_inner();
-    let (event, _) = found(&console, slug, id).await?;
-    let admin = Admin {
-        by: console.organizer().id,
-        event_id: event.id,
-    };
-    let (row, secret) = console
-        .state
-        .db
-        .write(move |c| service::rotate(c, admin, id))
-        .await
-        .map_err(|e| console.error(e))?;
+    let act = Acting::of(posted, path).await?;
+    let (admin, id) = (act.admin, act.row.id);
+    let (_, secret) = act.write(move |c| service::rotate(c, admin, id)).await?;
     Ok(show_secret_once(
-        &console,
-        &event,
-        row.id,
+        &act.console,
+        &act.event,
+        id,
         &secret,
         "done_rotated",
     ))
@@ -518,22 +548,12 @@ pub async fn delete(
     posted: Posted,
     path: web::Path<(String, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (console, _) = admin(posted)?;
-    let (slug, id) = path.into_inner();
-    let (event, _) = found(&console, slug, id).await?;
-    let admin = Admin {
-        by: console.organizer().id,
-        event_id: event.id,
-    };
-    console
-        .state
-        .db
-        .write(move |c| service::delete(c, admin, id))
-        .await
-        .map_err(|e| console.error(e))?;
-    Ok(console.see_other(&format!(
+    let act = Acting::of(posted, path).await?;
+    let (admin, id) = (act.admin, act.row.id);
+    act.write(move |c| service::delete(c, admin, id)).await?;
+    Ok(act.console.see_other(&format!(
         "/console/events/{}/webhooks?done=done_deleted",
-        event.slug
+        act.event.slug
     )))
 }
 
@@ -546,23 +566,12 @@ pub async fn replay(
     posted: Posted,
     path: web::Path<(String, i64, i64)>,
 ) -> Result<HttpResponse, ConsoleError> {
-    let (console, _) = admin(posted)?;
     let (slug, id, delivery_id) = path.into_inner();
-    let (event, _) = found(&console, slug, id).await?;
-    let admin = Admin {
-        by: console.organizer().id,
-        event_id: event.id,
-    };
-    console
-        .state
-        .db
-        .write(move |c| service::replay(c, admin, id, delivery_id))
-        .await
-        .map_err(|e| console.error(e))?;
-    Ok(console.see_other(&format!(
-        "/console/events/{}/webhooks/{id}?done=done_replayed#deliveries",
-        event.slug
-    )))
+    let act = Acting::of(posted, web::Path::from((slug, id))).await?;
+    let admin = act.admin;
+    act.write(move |c| service::replay(c, admin, id, delivery_id))
+        .await?;
+    Ok(act.back("done_replayed#deliveries"))
 }
 
 /// The webhooks' console routes.

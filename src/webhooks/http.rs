@@ -59,6 +59,14 @@ pub struct WebhookPatch {
     pub enabled: Option<bool>,
 }
 
+/// Organizer `by` acting on the fair `slug` (drafts too).
+fn acting(c: &mut Conn, slug: &str, by: i64) -> AppResult<Admin> {
+    Ok(Admin {
+        by,
+        event_id: crate::events::store::visible(c, slug, true)?.id,
+    })
+}
+
 /// The fair `slug` (drafts too) and its endpoint `id`.
 fn endpoint(c: &mut Conn, slug: &str, id: i64) -> AppResult<(Event, WebhookRow)> {
     let event = crate::events::store::visible(c, slug, true)?;
@@ -92,12 +100,8 @@ pub async fn create(
     let out = state
         .db
         .write(move |c| {
-            let event_id = crate::events::store::visible(c, &slug, true)?.id;
-            let (row, secret) = service::create(c, Admin { by, event_id }, &form)?;
-            Ok(WebhookWithSecret {
-                webhook: WebhookOut::from(&row),
-                secret,
-            })
+            let admin = acting(c, &slug, by)?;
+            Ok(WebhookWithSecret::from(service::create(c, admin, &form)?))
         })
         .await?;
     Ok(HttpResponse::Created().json(out))
@@ -182,8 +186,8 @@ pub async fn update(
     let out = state
         .db
         .write(move |c| {
-            let event_id = crate::events::store::visible(c, &slug, true)?.id;
-            let row = service::update(c, Admin { by, event_id }, id, &form)?;
+            let admin = acting(c, &slug, by)?;
+            let row = service::update(c, admin, id, &form)?;
             Ok(WebhookOut::from(&row))
         })
         .await?;
@@ -205,8 +209,8 @@ pub async fn delete(
     state
         .db
         .write(move |c| {
-            let event_id = crate::events::store::visible(c, &slug, true)?.id;
-            service::delete(c, Admin { by, event_id }, id)
+            let admin = acting(c, &slug, by)?;
+            service::delete(c, admin, id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -228,12 +232,8 @@ pub async fn rotate(
     let out = state
         .db
         .write(move |c| {
-            let event_id = crate::events::store::visible(c, &slug, true)?.id;
-            let (row, secret) = service::rotate(c, Admin { by, event_id }, id)?;
-            Ok(WebhookWithSecret {
-                webhook: WebhookOut::from(&row),
-                secret,
-            })
+            let admin = acting(c, &slug, by)?;
+            Ok(WebhookWithSecret::from(service::rotate(c, admin, id)?))
         })
         .await?;
     Ok(HttpResponse::Ok().json(out))
@@ -284,8 +284,8 @@ pub async fn replay(
     state
         .db
         .write(move |c| {
-            let event_id = crate::events::store::visible(c, &slug, true)?.id;
-            service::replay(c, Admin { by, event_id }, id, delivery_id)
+            let admin = acting(c, &slug, by)?;
+            service::replay(c, admin, id, delivery_id)
         })
         .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "pending"})))

@@ -171,6 +171,15 @@ pub struct WebhookWithSecret {
     pub secret: String,
 }
 
+impl From<(WebhookRow, String)> for WebhookWithSecret {
+    fn from((row, secret): (WebhookRow, String)) -> Self {
+        WebhookWithSecret {
+            webhook: WebhookOut::from(&row),
+            secret,
+        }
+    }
+}
+
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]

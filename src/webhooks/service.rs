@@ -360,3 +360,19 @@ pub fn deliveries(
         .collect();
     Ok((items, total))
 }
+
+/// Forgets what the fair's deliveries said about `email` (an erasure, SPEC §8): every
+/// delivery whose body holds the address is deleted with its attempts, sent or not.
+pub fn forget_address(c: &mut Conn, event_id: i64, email: &str) -> AppResult<()> {
+    let quoted = serde_json::to_string(email).map_err(anyhow::Error::from)?;
+    store::delete_mentioning(c, event_id, &format!("\"email\":{quoted}"))?;
+    Ok(())
+}
+
+/// How long deliveries (and their attempts) are kept: the retention purge deletes older ones.
+pub const KEEP_DELIVERIES: TimeDelta = TimeDelta::days(30);
+
+/// The retention purge of deliveries older than [`KEEP_DELIVERIES`]; returns how many went.
+pub fn purge(c: &mut Conn, now: NaiveDateTime) -> AppResult<usize> {
+    Ok(store::purge_before(c, now - KEEP_DELIVERIES)?)
+}

@@ -366,3 +366,32 @@ pub fn purge_before(c: &mut Conn, before: NaiveDateTime) -> QueryResult<usize> {
     )
     .execute(c))
 }
+
+/// Deletes the deliveries (and their attempts) of the fair's endpoints whose body holds
+/// `needle`: an erased person's deliveries.
+pub fn delete_mentioning(c: &mut Conn, event_id: i64, needle: &str) -> QueryResult<usize> {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    let pattern = format!("%{escaped}%");
+    let endpoints = webhooks::table
+        .filter(webhooks::event_id.eq(event_id))
+        .select(webhooks::id);
+    let ids: Vec<i64> = run!(c, |c| webhook_deliveries::table
+        .filter(webhook_deliveries::webhook_id.eq_any(endpoints))
+        .filter(webhook_deliveries::payload.like(&pattern).escape('\\'))
+        .select(webhook_deliveries::id)
+        .load(c))?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    run!(c, |c| diesel::delete(
+        webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids))
+    )
+    .execute(c))?;
+    run!(c, |c| diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids))
+    )
+    .execute(c))
+}

@@ -306,6 +306,28 @@ async fn head_allow_frames_and_form_limits() {
         page.contains("Formulaire trop long") && page.contains(r#"lang="fr""#),
         "a page in the form's language, not JSON: {page}"
     );
+    // A page's form that is not a form (JSON, or nothing) is 415, a page, as the document says.
+    let res = app
+        .client
+        .post(app.url(&format!("/events/{slug}/register?lang=en")))
+        .json(&serde_json::json!({"csrf": "x", "name": "Salma"}))
+        .send()
+        .await
+        .expect("post");
+    assert_eq!(res.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert!(res.headers()["content-type"]
+        .to_str()
+        .unwrap_or("")
+        .starts_with("text/html"));
+    let (_, doc) = app.get("/api/v1/openapi.json", None).await;
+    let register = &doc["paths"]["/events/{slug}/register"]["post"];
+    assert_eq!(register["requestBody"]["required"], true);
+    for status in ["400", "413", "415"] {
+        assert!(
+            register["responses"][status].is_object(),
+            "{status} documented"
+        );
+    }
 }
 
 /// Control characters never reach storage: CR/LF in a name, NUL in any text or in `?q=` are

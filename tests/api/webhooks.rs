@@ -348,6 +348,36 @@ async fn a_change_queues_its_delivery_in_its_own_transaction() {
         .as_str()
         .expect("id")
         .starts_with("msg_"));
+
+    // Erasing the registration forgets the deliveries that held its address; what is queued
+    // instead tells the receiver of the cancellation without it.
+    let (_, hook) = app
+        .patch(
+            &format!("/api/v1/events/{slug}/webhooks/{id}"),
+            Some(&app.admin),
+            json!({"event_types": ["registration.cancelled"]}),
+        )
+        .await;
+    assert_eq!(hook["event_types"], json!(["registration.cancelled"]));
+    let (status, _) = app
+        .delete(
+            &format!("/api/v1/events/{slug}/registrations/{}", reg["id"]),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, page) = app
+        .get(
+            &format!("/api/v1/events/{slug}/webhooks/{id}/deliveries"),
+            Some(&app.admin),
+        )
+        .await;
+    assert_eq!(page["total"], 1, "{page}");
+    let left = &page["items"][0]["payload"];
+    assert_eq!(left["type"], "registration.cancelled");
+    assert_eq!(left["data"]["id"], reg["id"]);
+    assert_eq!(left["data"]["email"], Value::Null);
+    assert!(!page.to_string().contains("salma@example.com"));
 }
 
 #[tokio::test]

@@ -94,6 +94,9 @@ pub fn erase(
     } else {
         reg.status()
     };
+    if let Some(email) = &reg.email {
+        crate::webhooks::service::forget_address(c, reg.event_id, email)?;
+    }
     store::erase(c, reg.id, status, now)?;
     if status != reg.status() {
         let erased = store::find_by_id(c, reg.id)?;
