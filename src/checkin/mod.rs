@@ -124,6 +124,7 @@ pub fn check_in(
             c,
             event.id,
             crate::webhooks::EventType::CheckinCreated,
+            crate::webhooks::Subject::registration(reg.id),
             |_| Ok(serde_json::to_value(&result).map_err(anyhow::Error::from)?),
         )?;
     }

@@ -457,6 +457,7 @@ diesel::table! {
         previous_secret -> Nullable<Text>,
         previous_secret_until -> Nullable<Timestamp>,
         failing_since -> Nullable<Timestamp>,
+        last_failure_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
     }
@@ -473,8 +474,11 @@ diesel::table! {
         attempts -> Integer,
         next_attempt_at -> Timestamp,
         locked_until -> Nullable<Timestamp>,
+        retry_from -> Timestamp,
         created_at -> Timestamp,
         delivered_at -> Nullable<Timestamp>,
+        registration_id -> Nullable<BigInt>,
+        exhibitor_id -> Nullable<BigInt>,
     }
 }
 

@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::registrations::service::Person;
 use crate::registrations::{Category, RegistrationRow};
-use crate::webhooks::{self, EventType};
+use crate::webhooks::{self, EventType, Subject};
 
 fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<ExhibitorRow> {
     let current = ex.status();
@@ -36,7 +36,7 @@ fn transition(c: &mut Conn, ex: &ExhibitorRow, next: Status) -> AppResult<Exhibi
 
 /// Queues the webhook deliveries of `kind` about `ex`, as organizers see it ([`out`]).
 fn announce(c: &mut Conn, event: &Event, ex: &ExhibitorRow, kind: EventType) -> AppResult<()> {
-    webhooks::emit(c, event.id, kind, |c| {
+    webhooks::emit(c, event.id, kind, Subject::exhibitor(ex.id), |c| {
         Ok(serde_json::to_value(out(c, event, ex)?).map_err(anyhow::Error::from)?)
     })
 }
@@ -389,7 +389,7 @@ pub fn erase(c: &mut Conn, settings: &Settings, event: &Event, ex: &ExhibitorRow
     }
     // The contact goes first, so that the withdrawal's webhook deliveries carry none, and
     // those sent before forget it too.
-    crate::webhooks::service::forget_address(c, event.id, &ex.email)?;
+    crate::webhooks::service::forget(c, event.id, Subject::exhibitor(ex.id), &ex.email)?;
     store::erase_contact(
         c,
         ex.id,

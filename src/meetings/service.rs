@@ -7,7 +7,7 @@
 //! `expires_at` passes (the request's lifetime, never past the slot's start); the rules read a
 //! request past that time as expired whether or not the expiry job has written it yet.
 
-use crate::webhooks::{self, EventType};
+use crate::webhooks::{self, EventType, Subject};
 use chrono::NaiveDateTime;
 use serde_json::json;
 
@@ -196,7 +196,11 @@ fn announce(
     kind: EventType,
     now: NaiveDateTime,
 ) -> AppResult<()> {
-    webhooks::emit(c, event.id, kind, |c| {
+    let subject = Subject {
+        registration_id: Some(m.registration_id),
+        exhibitor_id: Some(m.exhibitor_id),
+    };
+    webhooks::emit(c, event.id, kind, subject, |c| {
         let out = super::view::out(c, event, m, super::view::Reader::Other, now)?;
         let mut data = serde_json::to_value(out).map_err(anyhow::Error::from)?;
         data["registration_id"] = m.registration_id.into();

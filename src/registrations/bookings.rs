@@ -18,7 +18,7 @@ use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::schedule::releases::{self, PublishedSession, Release};
-use crate::webhooks::{self, EventType};
+use crate::webhooks::{self, EventType, Subject};
 
 /// The latest release's session `session_id`, or 404.
 fn released_session(release: Option<&Release>, session_id: i64) -> AppResult<&PublishedSession> {
@@ -137,15 +137,21 @@ pub fn release_all(c: &mut Conn, event_id: i64, registration_id: i64) -> AppResu
 /// Queues the webhook deliveries of `kind` about booking `b`: the booking as its attendee
 /// sees it ([`BookingOut`], in the fair's language), with its id and its registration's.
 fn announce(c: &mut Conn, b: &BookingRow, kind: EventType) -> AppResult<()> {
-    webhooks::emit(c, b.event_id, kind, |c| {
-        let event = crate::events::store::find(c, b.event_id)?;
-        let release = releases::latest(c, b.event_id)?;
-        let out = BookingOut::of(&event, release.as_ref(), b, event.default_language);
-        let mut data = serde_json::to_value(out).map_err(anyhow::Error::from)?;
-        data["id"] = b.id.into();
-        data["registration_id"] = b.registration_id.into();
-        Ok(data)
-    })
+    webhooks::emit(
+        c,
+        b.event_id,
+        kind,
+        Subject::registration(b.registration_id),
+        |c| {
+            let event = crate::events::store::find(c, b.event_id)?;
+            let release = releases::latest(c, b.event_id)?;
+            let out = BookingOut::of(&event, release.as_ref(), b, event.default_language);
+            let mut data = serde_json::to_value(out).map_err(anyhow::Error::from)?;
+            data["id"] = b.id.into();
+            data["registration_id"] = b.registration_id.into();
+            Ok(data)
+        },
+    )
 }
 
 /// A booking as its attendee sees it, with the released session's title, room and times.

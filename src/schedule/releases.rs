@@ -485,6 +485,7 @@ pub fn publish(
         c,
         event.id,
         crate::webhooks::EventType::ScheduleReleased,
+        crate::webhooks::Subject::default(),
         |_| Ok(serde_json::to_value(ReleaseOut::from(&release)).map_err(anyhow::Error::from)?),
     )?;
     Ok(release)

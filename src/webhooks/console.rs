@@ -122,6 +122,7 @@ async fn posted_form(
     console: &Console,
     form: &FormFields,
     enabled: bool,
+    stored: Option<&str>,
 ) -> Result<EndpointForm, Vec<FieldError>> {
     let mut check = Check::default();
     let types: Vec<EventType> = form
@@ -136,7 +137,16 @@ async fn posted_form(
         })
         .collect();
     let settings = &console.state.settings;
-    match service::checked(settings, check, form.text("url"), Some(types), enabled).await {
+    match service::checked(
+        settings,
+        check,
+        form.text("url"),
+        Some(types),
+        enabled,
+        stored,
+    )
+    .await
+    {
         Ok(form) => Ok(form),
         Err(AppError::Validation(errors)) => Err(errors),
         Err(other) => Err(vec![FieldError::new("url", other.problem().detail)]),
@@ -233,7 +243,7 @@ pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpRespo
 pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
     let (console, form) = admin(posted)?;
     let event = find(&console, slug.into_inner()).await?;
-    let checked = match posted_form(&console, &form, true).await {
+    let checked = match posted_form(&console, &form, true, None).await {
         Ok(checked) => checked,
         Err(errors) => {
             let typed = values(
@@ -501,7 +511,7 @@ pub async fn save(
     let act = Acting::of(posted, path).await?;
     let (console, form) = (&act.console, &act.form);
     let enabled = form.text("enabled").is_some();
-    let checked = match posted_form(console, form, enabled).await {
+    let checked = match posted_form(console, form, enabled, Some(&act.row.url)).await {
         Ok(checked) => checked,
         Err(errors) => {
             let typed = values(

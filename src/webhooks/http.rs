@@ -94,6 +94,7 @@ pub async fn create(
         body.url,
         body.event_types,
         body.enabled.unwrap_or(true),
+        None,
     )
     .await?;
     let by = who.id;
@@ -180,6 +181,7 @@ pub async fn update(
         Some(body.url.unwrap_or_else(|| current.url.clone())),
         Some(body.event_types.unwrap_or_else(|| current.types())),
         body.enabled.unwrap_or(current.enabled),
+        Some(&current.url),
     )
     .await?;
     let by = who.id;

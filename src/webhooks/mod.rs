@@ -18,7 +18,7 @@ pub mod signature;
 pub mod store;
 pub mod target;
 
-pub use model::EventType;
+pub use model::{EventType, Subject};
 pub use service::emit;
 
 pub fn routes(r: &mut crate::web::routes::Routes) {

@@ -100,6 +100,7 @@ pub struct WebhookRow {
     pub previous_secret: Option<String>,
     pub previous_secret_until: Option<NaiveDateTime>,
     pub failing_since: Option<NaiveDateTime>,
+    pub last_failure_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
 }
@@ -226,8 +227,11 @@ pub struct DeliveryRow {
     pub attempts: i32,
     pub next_attempt_at: NaiveDateTime,
     pub locked_until: Option<NaiveDateTime>,
+    pub retry_from: NaiveDateTime,
     pub created_at: NaiveDateTime,
     pub delivered_at: Option<NaiveDateTime>,
+    pub registration_id: Option<i64>,
+    pub exhibitor_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -310,5 +314,28 @@ pub struct Claimed {
     pub url: String,
     pub secrets: Vec<String>,
     pub event_id: i64,
-    pub failing_since: Option<NaiveDateTime>,
+}
+
+/// Whom a change is about: its deliveries are deleted when that registration or exhibitor is
+/// erased (SPEC §8).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Subject {
+    pub registration_id: Option<i64>,
+    pub exhibitor_id: Option<i64>,
+}
+
+impl Subject {
+    pub fn registration(id: i64) -> Subject {
+        Subject {
+            registration_id: Some(id),
+            exhibitor_id: None,
+        }
+    }
+
+    pub fn exhibitor(id: i64) -> Subject {
+        Subject {
+            registration_id: None,
+            exhibitor_id: Some(id),
+        }
+    }
 }

@@ -72,11 +72,14 @@ pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Sender> {
 }
 
 /// The HTTP client deliveries go out on: no redirects (an endpoint's redirect could lead
-/// anywhere), `webhooks.timeout` per request, and a resolver that refuses private addresses
-/// unless `webhooks.allow_private`.
+/// anywhere), no proxy, `webhooks.timeout` per request, and a resolver that refuses private
+/// addresses unless `webhooks.allow_private`.
 pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
+        // No proxy from the environment: a proxy would resolve the endpoint's host itself,
+        // past the resolver that refuses private addresses.
+        .no_proxy()
         .timeout(settings.webhooks.timeout)
         .connect_timeout(settings.webhooks.timeout)
         .user_agent(concat!("Salon-Webhooks/", env!("CARGO_PKG_VERSION")))
@@ -111,7 +114,12 @@ pub async fn deliver_due(
     db.write_here(|c| {
         let now = crate::db::now();
         for (one, outcome) in claimed.iter().zip(&outcomes) {
-            service::record(c, settings, one, outcome, now)?;
+            // Each outcome on its own: one that cannot be written costs only itself (it is
+            // sent again once its claim lapses).
+            if let Err(e) = c.savepoint(|c| service::record(c, settings, one, outcome, now)) {
+                tracing::warn!(delivery_id = one.delivery.id, error = %e, "webhook attempt not recorded");
+                continue;
+            }
             tracing::info!(
                 webhook_id = one.delivery.webhook_id,
                 delivery_id = one.delivery.id,

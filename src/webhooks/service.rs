@@ -5,7 +5,7 @@
 use chrono::{NaiveDateTime, TimeDelta};
 use serde_json::{json, Value};
 
-use super::model::{stored_types, Claimed, DeliveryStatus, EventType, WebhookRow};
+use super::model::{stored_types, Claimed, DeliveryStatus, EventType, Subject, WebhookRow};
 use super::{signature, store, target};
 use crate::config::Settings;
 use crate::db::{Conn, Queued};
@@ -15,13 +15,15 @@ use crate::error::{AppError, AppResult, FieldError};
 
 /// Queues a delivery of `kind` to every enabled endpoint of `event_id` that receives it, in the
 /// caller's write transaction: a rolled-back change sends nothing, a committed one is
-/// delivered even if the process dies right after. `data` builds the resource as the API shows
+/// delivered even if the process dies right after. `subject` is whom the change is about, so
+/// that an erasure forgets its deliveries. `data` builds the resource as the API shows
 /// it to an organizer; it is called only when some endpoint receives `kind`, so a fair without
 /// webhooks pays one indexed read.
 pub fn emit(
     c: &mut Conn,
     event_id: i64,
     kind: EventType,
+    subject: Subject,
     data: impl FnOnce(&mut Conn) -> AppResult<Value>,
 ) -> AppResult<()> {
     let quoted = format!("\"{}\"", kind.as_str());
@@ -41,8 +43,15 @@ pub fn emit(
     });
     let payload = serde_json::to_string(&body).map_err(anyhow::Error::from)?;
     let message_id = signature::new_message_id();
-    for id in receivers {
-        store::insert_delivery(c, id, &message_id, kind.as_str(), &payload, now)?;
+    for webhook_id in receivers {
+        let delivery = store::NewDelivery {
+            webhook_id,
+            message_id: &message_id,
+            event_type: kind.as_str(),
+            payload: &payload,
+            subject,
+        };
+        store::insert_delivery(c, &delivery, now)?;
     }
     c.queued(Queued {
         webhooks: true,
@@ -59,17 +68,22 @@ pub struct EndpointForm {
     pub enabled: bool,
 }
 
-/// The endpoint's form once checked: the URL parsed and its addresses allowed, the types
-/// given, without repeats. Every bad member is named at once (422).
+/// The endpoint's form once checked: the URL parsed and its addresses allowed (unless it is
+/// the `stored` one), the types given, without repeats. Every bad member is named at once
+/// (422).
 pub async fn checked(
     settings: &Settings,
     mut check: Check,
     url: Option<String>,
     types: Option<Vec<EventType>>,
     enabled: bool,
+    stored: Option<&str>,
 ) -> AppResult<EndpointForm> {
     let url = match url {
         Some(url) => match target::parse(&url) {
+            // The stored URL is not resolved again: an admin turning off an endpoint whose
+            // host is gone must not be refused. Every delivery checks its addresses anyway.
+            Ok(parsed) if stored == Some(parsed.as_str()) => Some(parsed.to_string()),
             Ok(parsed) => match target::resolve(&parsed, settings.webhooks.allow_private).await {
                 Ok(_) => Some(parsed.to_string()),
                 Err(e) => {
@@ -170,6 +184,9 @@ pub fn update(c: &mut Conn, admin: Admin, id: i64, form: &EndpointForm) -> AppRe
         reason.as_deref(),
         crate::db::now(),
     )?;
+    if form.enabled && !row.enabled {
+        store::set_failures(c, row.id, None)?;
+    }
     admin.audit(
         c,
         "update",
@@ -226,6 +243,10 @@ pub fn replay(c: &mut Conn, admin: Admin, id: i64, delivery_id: i64) -> AppResul
     admin.audit(c, "replay", row.id, json!({"delivery_id": delivery_id}))
 }
 
+/// The longest quiet gap within a spell of failures: more than the longest wait between two
+/// attempts (an hour), and a crashed sender's claim.
+const SPELL_GAP: TimeDelta = TimeDelta::hours(2);
+
 /// What one attempt came to.
 #[derive(Debug, Clone)]
 pub struct Outcome {
@@ -269,6 +290,10 @@ pub fn record(
     now: NaiveDateTime,
 ) -> AppResult<()> {
     let d = &claimed.delivery;
+    if !store::delivery_exists(c, d.id)? {
+        // Deleted while it was being sent (its endpoint, an erasure, the purge).
+        return Ok(());
+    }
     store::insert_attempt(
         c,
         d.id,
@@ -280,11 +305,9 @@ pub fn record(
     )?;
     if outcome.delivered() {
         store::finish(c, d.id, "delivered", now, Some(now))?;
-        store::set_failing(c, d.webhook_id, None)?;
+        store::set_failures(c, d.webhook_id, None)?;
         return Ok(());
     }
-    let give_up =
-        TimeDelta::from_std(settings.webhooks.give_up_after).unwrap_or(TimeDelta::days(3));
     if outcome.status == Some(410) {
         store::finish(c, d.id, "failed", now, None)?;
         return disable(
@@ -294,14 +317,21 @@ pub fn record(
             "the endpoint answered 410 Gone: it asked not to receive more",
         );
     }
-    let next = now + backoff(settings.webhooks.retry_base, d.attempts);
-    if now - d.created_at >= give_up || next - d.created_at > give_up + TimeDelta::hours(1) {
+    let give_up =
+        TimeDelta::from_std(settings.webhooks.give_up_after).unwrap_or(TimeDelta::days(3));
+    if now - d.retry_from >= give_up {
         store::finish(c, d.id, "failed", now, None)?;
     } else {
+        let next = now + backoff(settings.webhooks.retry_base, d.attempts);
         store::finish(c, d.id, "pending", next, None)?;
     }
-    store::set_failing(c, d.webhook_id, Some(now))?;
-    let since = claimed.failing_since.unwrap_or(now);
+    // A spell of failures goes on while failed attempts follow one another; a quiet gap longer
+    // than any wait between two attempts ends it, so an old failure never counts.
+    let since = match store::failures(c, d.webhook_id)? {
+        (Some(since), Some(last)) if now - last <= SPELL_GAP => since,
+        _ => now,
+    };
+    store::set_failures(c, d.webhook_id, Some((since, now)))?;
     if now - since >= give_up {
         let reason = format!(
             "no delivery succeeded since {} UTC",
@@ -361,9 +391,11 @@ pub fn deliveries(
     Ok((items, total))
 }
 
-/// Forgets what the fair's deliveries said about `email` (an erasure, SPEC §8): every
-/// delivery whose body holds the address is deleted with its attempts, sent or not.
-pub fn forget_address(c: &mut Conn, event_id: i64, email: &str) -> AppResult<()> {
+/// Forgets what the fair's deliveries said about an erased registration or exhibitor (SPEC
+/// §8): every delivery about `subject`, and every other one whose body holds its `email` (an
+/// exhibitor's staff list names its staff), is deleted with its attempts, sent or not.
+pub fn forget(c: &mut Conn, event_id: i64, subject: Subject, email: &str) -> AppResult<()> {
+    store::delete_about(c, subject)?;
     let quoted = serde_json::to_string(email).map_err(anyhow::Error::from)?;
     store::delete_mentioning(c, event_id, &format!("\"email\":{quoted}"))?;
     Ok(())

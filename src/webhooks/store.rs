@@ -4,7 +4,7 @@
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
-use super::model::{AttemptRow, Claimed, DeliveryRow, WebhookRow};
+use super::model::{AttemptRow, Claimed, DeliveryRow, Subject, WebhookRow};
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
 use crate::db::{Conn, Link, PageRequest};
 use crate::{paged, run};
@@ -77,11 +77,21 @@ pub fn update(
             webhooks::event_types.eq(event_types),
             webhooks::enabled.eq(enabled),
             webhooks::disabled_reason.eq(disabled_reason),
-            webhooks::failing_since.eq(None::<NaiveDateTime>),
             webhooks::updated_at.eq(now),
         ))
         .execute(c))?;
     Ok(())
+}
+
+/// The endpoint's spell of failures: when it began and its latest failed attempt.
+pub fn failures(
+    c: &mut Conn,
+    id: i64,
+) -> QueryResult<(Option<NaiveDateTime>, Option<NaiveDateTime>)> {
+    run!(c, |c| webhooks::table
+        .find(id)
+        .select((webhooks::failing_since, webhooks::last_failure_at))
+        .first(c))
 }
 
 /// Disables an endpoint for `reason`; false when it already was.
@@ -100,25 +110,21 @@ pub fn disable(c: &mut Conn, id: i64, reason: &str, now: NaiveDateTime) -> Query
     Ok(changed > 0)
 }
 
-/// Records that an endpoint answered (`None`: it succeeded, its failing spell ends) or
-/// failed (`Some(t)`: failing since `t`, kept if it already was).
-pub fn set_failing(c: &mut Conn, id: i64, since: Option<NaiveDateTime>) -> QueryResult<()> {
-    match since {
-        None => run!(c, |c| diesel::update(
-            webhooks::table
-                .filter(webhooks::id.eq(id))
-                .filter(webhooks::failing_since.is_not_null())
-        )
-        .set(webhooks::failing_since.eq(None::<NaiveDateTime>))
-        .execute(c))?,
-        Some(t) => run!(c, |c| diesel::update(
-            webhooks::table
-                .filter(webhooks::id.eq(id))
-                .filter(webhooks::failing_since.is_null())
-        )
-        .set(webhooks::failing_since.eq(Some(t)))
-        .execute(c))?,
-    };
+/// Sets the endpoint's spell of failures: `None` ends it (a success, or an admin turning the
+/// endpoint on again); `Some((since, last))` is a spell begun at `since` whose latest failed
+/// attempt was at `last`.
+pub fn set_failures(
+    c: &mut Conn,
+    id: i64,
+    spell: Option<(NaiveDateTime, NaiveDateTime)>,
+) -> QueryResult<()> {
+    let (since, last) = (spell.map(|s| s.0), spell.map(|s| s.1));
+    run!(c, |c| diesel::update(webhooks::table.find(id))
+        .set((
+            webhooks::failing_since.eq(since),
+            webhooks::last_failure_at.eq(last),
+        ))
+        .execute(c))?;
     Ok(())
 }
 
@@ -159,24 +165,29 @@ pub fn delete(c: &mut Conn, id: i64) -> QueryResult<()> {
     Ok(())
 }
 
+/// A delivery to queue: its message, and whom it is about.
+pub struct NewDelivery<'a> {
+    pub webhook_id: i64,
+    pub message_id: &'a str,
+    pub event_type: &'a str,
+    pub payload: &'a str,
+    pub subject: Subject,
+}
+
 /// Queues a delivery, due now.
-pub fn insert_delivery(
-    c: &mut Conn,
-    webhook_id: i64,
-    message_id: &str,
-    event_type: &str,
-    payload: &str,
-    now: NaiveDateTime,
-) -> QueryResult<()> {
+pub fn insert_delivery(c: &mut Conn, d: &NewDelivery, now: NaiveDateTime) -> QueryResult<()> {
     let values = (
-        webhook_deliveries::webhook_id.eq(webhook_id),
-        webhook_deliveries::message_id.eq(message_id),
-        webhook_deliveries::event_type.eq(event_type),
-        webhook_deliveries::payload.eq(payload),
+        webhook_deliveries::webhook_id.eq(d.webhook_id),
+        webhook_deliveries::message_id.eq(d.message_id),
+        webhook_deliveries::event_type.eq(d.event_type),
+        webhook_deliveries::payload.eq(d.payload),
         webhook_deliveries::status.eq("pending"),
         webhook_deliveries::attempts.eq(0),
         webhook_deliveries::next_attempt_at.eq(now),
+        webhook_deliveries::retry_from.eq(now),
         webhook_deliveries::created_at.eq(now),
+        webhook_deliveries::registration_id.eq(d.subject.registration_id),
+        webhook_deliveries::exhibitor_id.eq(d.subject.exhibitor_id),
     );
     run!(c, |c| diesel::insert_into(webhook_deliveries::table)
         .values(values)
@@ -220,16 +231,65 @@ pub fn find_delivery(c: &mut Conn, webhook_id: i64, id: i64) -> QueryResult<Opti
         .optional())
 }
 
-/// Makes a delivery due again now (a replay).
+/// Makes a delivery due again now, its retries starting afresh (a replay).
 pub fn requeue(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
     run!(c, |c| diesel::update(webhook_deliveries::table.find(id))
         .set((
             webhook_deliveries::status.eq("pending"),
+            webhook_deliveries::attempts.eq(0),
             webhook_deliveries::next_attempt_at.eq(now),
+            webhook_deliveries::retry_from.eq(now),
             webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
         ))
         .execute(c))?;
     Ok(())
+}
+
+/// Whether delivery `id` is still there (an endpoint's deletion, an erasure or the purge may
+/// have taken it while it was being sent).
+pub fn delivery_exists(c: &mut Conn, id: i64) -> QueryResult<bool> {
+    let found: Option<i64> = run!(c, |c| webhook_deliveries::table
+        .find(id)
+        .select(webhook_deliveries::id)
+        .first(c)
+        .optional())?;
+    Ok(found.is_some())
+}
+
+/// Deletes the deliveries (and their attempts) about a registration or an exhibitor.
+pub fn delete_about(c: &mut Conn, subject: Subject) -> QueryResult<usize> {
+    let ids: Vec<i64> = match subject {
+        Subject {
+            registration_id: Some(id),
+            ..
+        } => run!(c, |c| webhook_deliveries::table
+            .filter(webhook_deliveries::registration_id.eq(id))
+            .select(webhook_deliveries::id)
+            .load(c))?,
+        Subject {
+            exhibitor_id: Some(id),
+            ..
+        } => run!(c, |c| webhook_deliveries::table
+            .filter(webhook_deliveries::exhibitor_id.eq(id))
+            .select(webhook_deliveries::id)
+            .load(c))?,
+        _ => return Ok(0),
+    };
+    delete_deliveries(c, &ids)
+}
+
+fn delete_deliveries(c: &mut Conn, ids: &[i64]) -> QueryResult<usize> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    run!(c, |c| diesel::delete(
+        webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(ids))
+    )
+    .execute(c))?;
+    run!(c, |c| diesel::delete(
+        webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(ids))
+    )
+    .execute(c))
 }
 
 /// Claims up to `limit` due deliveries of enabled endpoints (pending and due, or sending with
@@ -300,7 +360,6 @@ pub fn claim_due(
                     .map(str::to_string)
                     .collect(),
                 event_id: w.event_id,
-                failing_since: w.failing_since,
                 delivery,
             })
         })
@@ -383,15 +442,5 @@ pub fn delete_mentioning(c: &mut Conn, event_id: i64, needle: &str) -> QueryResu
         .filter(webhook_deliveries::payload.like(&pattern).escape('\\'))
         .select(webhook_deliveries::id)
         .load(c))?;
-    if ids.is_empty() {
-        return Ok(0);
-    }
-    run!(c, |c| diesel::delete(
-        webhook_attempts::table.filter(webhook_attempts::delivery_id.eq_any(&ids))
-    )
-    .execute(c))?;
-    run!(c, |c| diesel::delete(
-        webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids))
-    )
-    .execute(c))
+    delete_deliveries(c, &ids)
 }

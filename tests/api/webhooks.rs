@@ -512,3 +512,73 @@ async fn deliveries_are_signed_retried_replayed_and_410_disables() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(receiver.wait("/crm?key=abc", 6).await.len(), 6);
 }
+
+#[tokio::test]
+async fn an_endpoint_failing_for_give_up_after_is_disabled_and_the_contact_told() {
+    let (receiver, address) = Receiver::start().await;
+    let app = spawn_app_with(|s| {
+        s.webhooks.worker = true;
+        s.webhooks.allow_private = true;
+        s.webhooks.retry_base = Duration::from_millis(100);
+        s.webhooks.give_up_after = Duration::from_secs(2);
+    })
+    .await;
+    let slug = app.open_event("hooks-failing", None).await;
+    let base = format!("/api/v1/events/{slug}/webhooks");
+    let (_, hook) = app
+        .post(
+            &base,
+            Some(&app.admin),
+            json!({"url": format!("{address}/down"), "event_types": ["registration.created"]}),
+        )
+        .await;
+    let id = hook["id"].as_i64().expect("id");
+    receiver.answer("/down", &[503; 40]);
+    walk_in(&app, &slug, "rachid@example.com").await;
+
+    let mut hook = Value::Null;
+    for _ in 0..200 {
+        hook = app.get(&format!("{base}/{id}"), Some(&app.admin)).await.1;
+        if hook["enabled"] == false {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(hook["enabled"], false, "{hook}");
+    assert!(
+        hook["disabled_reason"]
+            .as_str()
+            .expect("reason")
+            .starts_with("no delivery succeeded since"),
+        "{hook}"
+    );
+    let (_, page) = app
+        .get(&format!("{base}/{id}/deliveries"), Some(&app.admin))
+        .await;
+    let d = &page["items"][0];
+    assert_eq!(d["status"], "failed", "given up: {page}");
+    let attempts = d["attempts"].as_array().expect("attempts");
+    assert!(attempts.len() >= 2, "retried before giving up: {page}");
+    assert!(attempts.iter().all(|a| a["status_code"] == 503));
+    app.delivered("webhook_disabled", "contact@siccam.example", 1)
+        .await;
+
+    // Turned on again, its spell of failures starts afresh: one more failure does not
+    // disable it at once.
+    let (_, on) = app
+        .patch(
+            &format!("{base}/{id}"),
+            Some(&app.admin),
+            json!({"enabled": true}),
+        )
+        .await;
+    assert_eq!(on["enabled"], true);
+    assert_eq!(on["disabled_reason"], Value::Null);
+    receiver.answer("/down", &[503]);
+    walk_in(&app, &slug, "imane@example.com").await;
+    let before = receiver.wait("/down", 1).await.len();
+    receiver.wait("/down", before + 1).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (_, hook) = app.get(&format!("{base}/{id}"), Some(&app.admin)).await;
+    assert_eq!(hook["enabled"], true, "{hook}");
+}

@@ -4,7 +4,8 @@
 
 -- An endpoint. event_types: a JSON array of the types it receives. secret: its signing key
 -- (whsec_…); previous_secret signs too until previous_secret_until after a rotation.
--- failing_since: the first failed attempt since the last success (sustained failure).
+-- failing_since: the start of the current spell of failures (sustained failure disables the
+-- endpoint); last_failure_at: its latest failed attempt (a long quiet gap ends the spell).
 CREATE TABLE webhooks (
     id BIGSERIAL PRIMARY KEY,
     event_id BIGINT NOT NULL REFERENCES events (id) ON DELETE CASCADE,
@@ -16,6 +17,7 @@ CREATE TABLE webhooks (
     previous_secret TEXT,
     previous_secret_until TIMESTAMP,
     failing_since TIMESTAMP,
+    last_failure_at TIMESTAMP,
     created_at TIMESTAMP NOT NULL,
     updated_at TIMESTAMP NOT NULL
 );
@@ -23,7 +25,9 @@ CREATE INDEX webhooks_event ON webhooks (event_id);
 
 -- One message to one endpoint: pending (due at next_attempt_at), sending (claimed until
 -- locked_until), delivered or failed. message_id is the webhook-id header, the same on every
--- attempt; payload the exact body signed and sent.
+-- attempt; payload the exact body signed and sent. retry_from: when its retries started (its
+-- creation, or its latest replay). registration_id, exhibitor_id: whom it is about, so that an
+-- erasure deletes it.
 CREATE TABLE webhook_deliveries (
     id BIGSERIAL PRIMARY KEY,
     webhook_id BIGINT NOT NULL REFERENCES webhooks (id) ON DELETE CASCADE,
@@ -34,11 +38,16 @@ CREATE TABLE webhook_deliveries (
     attempts INTEGER NOT NULL,
     next_attempt_at TIMESTAMP NOT NULL,
     locked_until TIMESTAMP,
+    retry_from TIMESTAMP NOT NULL,
     created_at TIMESTAMP NOT NULL,
-    delivered_at TIMESTAMP
+    delivered_at TIMESTAMP,
+    registration_id BIGINT,
+    exhibitor_id BIGINT
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (status, next_attempt_at);
 CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries (webhook_id, id);
+CREATE INDEX webhook_deliveries_registration ON webhook_deliveries (registration_id);
+CREATE INDEX webhook_deliveries_exhibitor ON webhook_deliveries (exhibitor_id);
 
 -- Each attempt: the answer's status (none when no answer came), the error, and the first
 -- KiB of the answer's body.

@@ -95,7 +95,8 @@ pub fn erase(
         reg.status()
     };
     if let Some(email) = &reg.email {
-        crate::webhooks::service::forget_address(c, reg.event_id, email)?;
+        let subject = crate::webhooks::Subject::registration(reg.id);
+        crate::webhooks::service::forget(c, reg.event_id, subject, email)?;
     }
     store::erase(c, reg.id, status, now)?;
     if status != reg.status() {

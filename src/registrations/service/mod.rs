@@ -21,7 +21,7 @@ use super::{bookings, store};
 use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
-use crate::webhooks::{self, EventType};
+use crate::webhooks::{self, EventType, Subject};
 pub use cancel::{cancel, erase, erase_by_id, promote, PromoteOnMoreSeats};
 pub use emails::{
     mint_manage, resend, send_confirm_link, send_staff_pass, send_with_manage_link, ConfirmLink,
@@ -76,7 +76,7 @@ pub fn transition(c: &mut Conn, reg: &RegistrationRow, next: Status) -> AppResul
 /// Queues the webhook deliveries of `kind` about `reg`, as organizers see it
 /// ([`RegistrationOut`]).
 pub fn announce(c: &mut Conn, reg: &RegistrationRow, kind: EventType) -> AppResult<()> {
-    webhooks::emit(c, reg.event_id, kind, |c| {
+    webhooks::emit(c, reg.event_id, kind, Subject::registration(reg.id), |c| {
         let slug = crate::events::store::find(c, reg.event_id)?.slug;
         Ok(serde_json::to_value(RegistrationOut::of(&slug, reg)).map_err(anyhow::Error::from)?)
     })
