@@ -186,7 +186,7 @@ impl EmailKind {
                 "qr_src",
                 "manage_url",
             ],
-            EmailKind::WebhookDisabled => &["url", "reason", "console_url"],
+            EmailKind::WebhookDisabled => &["url", "gone", "failing_since", "console_url"],
         }
     }
 

@@ -310,12 +310,7 @@ pub fn record(
     }
     if outcome.status == Some(410) {
         store::finish(c, d.id, "failed", now, None)?;
-        return disable(
-            c,
-            settings,
-            claimed,
-            "the endpoint answered 410 Gone: it asked not to receive more",
-        );
+        return disable(c, settings, claimed, Why::Gone);
     }
     let give_up =
         TimeDelta::from_std(settings.webhooks.give_up_after).unwrap_or(TimeDelta::days(3));
@@ -333,18 +328,30 @@ pub fn record(
     };
     store::set_failures(c, d.webhook_id, Some((since, now)))?;
     if now - since >= give_up {
-        let reason = format!(
-            "no delivery succeeded since {} UTC",
-            since.format("%Y-%m-%d %H:%M")
-        );
-        return disable(c, settings, claimed, &reason);
+        return disable(c, settings, claimed, Why::Failing(since));
     }
     Ok(())
 }
 
-/// Disables the endpoint of `claimed` for `reason` and tells the fair's contact, once.
-fn disable(c: &mut Conn, settings: &Settings, claimed: &Claimed, reason: &str) -> AppResult<()> {
-    if !store::disable(c, claimed.delivery.webhook_id, reason, crate::db::now())? {
+/// Why Salon disables an endpoint.
+enum Why {
+    /// It answered 410 Gone.
+    Gone,
+    /// Its attempts have failed, one after another, since then.
+    Failing(NaiveDateTime),
+}
+
+/// Disables the endpoint of `claimed` and tells the fair's contact, once, in the fair's
+/// language. The reason the API shows is in English, as its other messages.
+fn disable(c: &mut Conn, settings: &Settings, claimed: &Claimed, why: Why) -> AppResult<()> {
+    let reason = match why {
+        Why::Gone => "the endpoint answered 410 Gone: it asked not to receive more".to_string(),
+        Why::Failing(since) => format!(
+            "no delivery succeeded since {} UTC",
+            since.format("%Y-%m-%d %H:%M")
+        ),
+    };
+    if !store::disable(c, claimed.delivery.webhook_id, &reason, crate::db::now())? {
         return Ok(());
     }
     tracing::warn!(
@@ -362,7 +369,15 @@ fn disable(c: &mut Conn, settings: &Settings, claimed: &Claimed, reason: &str) -
         settings.base_url(),
         event.slug
     );
-    let extra = json!({"url": claimed.url, "reason": reason, "console_url": console_url});
+    let extra = match why {
+        Why::Gone => json!({"url": claimed.url, "gone": true, "console_url": console_url}),
+        Why::Failing(since) => json!({
+            "url": claimed.url,
+            "gone": false,
+            "failing_since": crate::domain::dates::day_time(lang, event.wall_clock(since)),
+            "console_url": console_url,
+        }),
+    };
     let to = event.contact_email.clone();
     let name = event.name.get(lang, lang).to_string();
     let mail = NewEmail::about(&event, EmailKind::WebhookDisabled, &to, &name, lang, extra);

@@ -498,6 +498,7 @@ async fn deliveries_are_signed_retried_replayed_and_410_disables() {
     assert!(mail[0]
         .text
         .contains(&format!("/console/events/{slug}/webhooks")));
+    assert!(mail[0].text.contains("410 Gone"), "{}", mail[0].text);
 
     // Disabled, it receives nothing more, and its deliveries cannot be replayed.
     walk_in(&app, &slug, "amine@example.com").await;
@@ -560,8 +561,14 @@ async fn an_endpoint_failing_for_give_up_after_is_disabled_and_the_contact_told(
     let attempts = d["attempts"].as_array().expect("attempts");
     assert!(attempts.len() >= 2, "retried before giving up: {page}");
     assert!(attempts.iter().all(|a| a["status_code"] == 503));
-    app.delivered("webhook_disabled", "contact@siccam.example", 1)
+    let mail = app
+        .delivered("webhook_disabled", "contact@siccam.example", 1)
         .await;
+    assert!(
+        mail[0].text.contains("aucun envoi n’a abouti depuis le"),
+        "in the fair's language, saying why: {}",
+        mail[0].text
+    );
 
     // Turned on again, its spell of failures starts afresh: one more failure does not
     // disable it at once.
