@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use crate::clock::Clock;
 use crate::config::Settings;
+use crate::db::worker::Worker;
 use crate::db::Db;
 use crate::{email, exhibitors, meetings, registrations, webhooks};
 
@@ -19,8 +20,8 @@ use crate::{email, exhibitors, meetings, registrations, webhooks};
 const PURGE_EVERY: Duration = Duration::from_secs(3600);
 
 pub struct Jobs {
-    sender: Option<email::sender::Sender>,
-    webhooks: Option<webhooks::sender::Sender>,
+    sender: Option<Worker>,
+    webhooks: Option<Worker>,
     scheduler: Option<Scheduler>,
     notices: Option<Notices>,
 }

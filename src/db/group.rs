@@ -174,24 +174,11 @@ impl Db {
 
     /// One transaction for the whole batch, each piece in its savepoint.
     fn commit(&self, mut batch: Vec<Box<dyn Work>>) {
-        let _queued = match &*self.pool {
-            PoolKind::Sqlite(_) => Some(
-                self.write_gate
-                    .lock()
-                    .unwrap_or_else(|poisoned| poisoned.into_inner()),
-            ),
-            PoolKind::Pg(_) => None,
-        };
-        let outcome = self.get().map_err(AppError::from).and_then(|mut pooled| {
-            let mut conn = pooled.conn();
-            let outcome = conn.write_tx(|c| {
-                for piece in batch.iter_mut() {
-                    piece.run(c);
-                }
-                Ok(())
-            });
-            conn.take_queued().wake(self);
-            outcome
+        let outcome = self.write_here(|c| {
+            for piece in batch.iter_mut() {
+                piece.run(c);
+            }
+            Ok(())
         });
         if batch.len() > 1 {
             tracing::trace!(size = batch.len(), "group commit");

@@ -27,6 +27,7 @@ pub mod migrations;
 pub mod page;
 pub mod schema;
 pub mod secrets;
+pub mod worker;
 
 pub use page::PageRequest;
 

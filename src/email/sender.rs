@@ -5,65 +5,30 @@
 //! delivers in rounds: claim a batch (a short write transaction), send it with no pooled
 //! connection held, record the outcomes (another short transaction).
 
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-
 use super::model::Claimed;
 use super::outbox;
 use super::transport::{build_message, SendError, Transport};
 use crate::config::Settings;
+use crate::db::worker::Worker;
 use crate::db::Db;
 
-/// The running sender, to stop it at shutdown.
-pub struct Sender {
-    stopping: Arc<AtomicBool>,
-    db: Db,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Sender {
-    /// Asks the sender to stop after the batch it is sending, and waits for it, so that no
-    /// database or SMTP connection is in use while the process exits.
-    pub fn stop(self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.db.outbox().notify();
-        let _ = self.thread.join();
-    }
-}
-
 /// Starts the sender thread.
-pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Sender> {
+pub fn spawn(db: Db, settings: std::sync::Arc<Settings>) -> anyhow::Result<Worker> {
     let transport = Transport::from_url(settings.mail.url.expose())?;
-    let stopping = Arc::new(AtomicBool::new(false));
-    let flag = stopping.clone();
-    let thread_db = db.clone();
-    let thread = std::thread::Builder::new()
-        .name("salon-mail".into())
-        .spawn(move || run(thread_db, settings, transport, flag))?;
-    Ok(Sender {
-        stopping,
+    let poll = settings.mail.poll_interval;
+    Ok(Worker::spawn(
+        "salon-mail",
         db,
-        thread,
-    })
-}
-
-fn run(db: Db, settings: Arc<Settings>, transport: Transport, stopping: Arc<AtomicBool>) {
-    loop {
-        if stopping.load(Ordering::SeqCst) {
-            return;
-        }
-        let sent = match deliver_due(&db, &settings, &transport) {
+        Db::outbox,
+        poll,
+        move |db| match deliver_due(db, &settings, &transport) {
             Ok(done) => done.len(),
             Err(e) => {
                 tracing::warn!(error = %e, "mail sender could not read the outbox");
                 0
             }
-        };
-        if sent > 0 {
-            continue; // there may be more due right away
-        }
-        db.outbox().wait(settings.mail.poll_interval);
-    }
+        },
+    )?)
 }
 
 /// One email a round tried to send.

@@ -9,7 +9,6 @@
 //! batch to be sent again by whichever instance looks next. Deliveries are therefore at least
 //! once; receivers dedupe on `webhook-id`, as Standard Webhooks asks.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,6 +18,7 @@ use super::model::Claimed;
 use super::service::{self, Outcome};
 use super::{signature, store, target};
 use crate::config::Settings;
+use crate::db::worker::Worker;
 use crate::db::Db;
 
 /// How often the sender looks for due deliveries when nothing wakes it.
@@ -27,48 +27,25 @@ const POLL: Duration = Duration::from_secs(1);
 /// How much of an answer's body an attempt keeps.
 const RESPONSE_KEPT: usize = 1024;
 
-/// The running sender, to stop it at shutdown.
-pub struct Sender {
-    stopping: Arc<AtomicBool>,
-    db: Db,
-    thread: std::thread::JoinHandle<()>,
-}
-
-impl Sender {
-    /// Asks the sender to stop after its round, and waits for it.
-    pub fn stop(self) {
-        self.stopping.store(true, Ordering::SeqCst);
-        self.db.webhooks().notify();
-        let _ = self.thread.join();
-    }
-}
-
-/// Starts the sender thread.
-pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Sender> {
-    let stopping = Arc::new(AtomicBool::new(false));
-    let flag = stopping.clone();
-    let thread_db = db.clone();
+/// Starts the sender thread, with an async runtime of its own for the requests.
+pub fn spawn(db: Db, settings: Arc<Settings>) -> anyhow::Result<Worker> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let client = client(&settings)?;
-    let thread = std::thread::Builder::new()
-        .name("salon-webhooks".into())
-        .spawn(move || {
-            while !flag.load(Ordering::SeqCst) {
-                match runtime.block_on(deliver_due(&thread_db, &settings, &client)) {
-                    Ok(n) if n > 0 => continue,
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "webhook sender could not read its queue"),
-                }
-                thread_db.webhooks().wait(POLL);
-            }
-        })?;
-    Ok(Sender {
-        stopping,
+    Ok(Worker::spawn(
+        "salon-webhooks",
         db,
-        thread,
-    })
+        Db::webhooks,
+        POLL,
+        move |db| match runtime.block_on(deliver_due(db, &settings, &client)) {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::warn!(error = %e, "webhook sender could not read its queue");
+                0
+            }
+        },
+    )?)
 }
 
 /// The HTTP client deliveries go out on: no redirects (an endpoint's redirect could lead
