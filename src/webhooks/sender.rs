@@ -1,16 +1,19 @@
 //! The webhook sender: delivers what `webhook_deliveries` holds. One runs in every `salon
 //! serve`, on its own thread with its own small async runtime. It sleeps until a commit that
 //! queued a delivery signals [`crate::db::Db::webhooks`], or a second passes (retries coming
-//! due, rows another instance wrote), then delivers in rounds: claim a batch (a short write
-//! transaction), send it — `webhooks.concurrency` requests at once, no pooled connection held
-//! —, and record every attempt (another short transaction, `service::record`).
+//! due, rows another instance wrote), then delivers until nothing is due: it claims deliveries
+//! (short write transactions) into `webhooks.concurrency` slots, sends them with no pooled
+//! connection held, refills each slot as its answer comes, and records every attempt (short
+//! transactions, `service::record`).
 //!
-//! A claim lasts `webhooks.timeout` and half a minute: an instance killed mid-round leaves its
-//! batch to be sent again by whichever instance looks next. Deliveries are therefore at least
+//! A claim lasts `webhooks.timeout` and half a minute: an instance killed while sending leaves
+//! its deliveries to be sent again by whichever instance looks next. Deliveries are therefore at least
 //! once; receivers dedupe on `webhook-id`, as Standard Webhooks asks.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use chrono::NaiveDateTime;
 
 use reqwest::header::{HeaderValue, CONTENT_TYPE};
 
@@ -19,7 +22,7 @@ use super::service::{self, Outcome};
 use super::{signature, store, target};
 use crate::config::Settings;
 use crate::db::worker::Worker;
-use crate::db::Db;
+use crate::db::{Conn, Db};
 
 /// How often the sender looks for due deliveries when nothing wakes it.
 const POLL: Duration = Duration::from_secs(1);
@@ -66,50 +69,78 @@ pub fn client(settings: &Settings) -> anyhow::Result<reqwest::Client> {
         .build()?)
 }
 
-/// Sends one round of due deliveries; returns how many it attempted (0: none was due).
+/// Sends due deliveries until none is due or in flight; returns how many it attempted (0:
+/// none was due).
+///
+/// Up to `webhooks.concurrency` are in flight at once, and a slot is refilled as soon as its
+/// delivery is answered — and every second while deliveries are in flight, for rows committed
+/// meanwhile —, so one endpoint that takes `webhooks.timeout` to answer holds one slot, not
+/// the others. The attempts answered together are recorded, and the slots they free claimed
+/// again, in one transaction.
 pub async fn deliver_due(
     db: &Db,
     settings: &Settings,
     client: &reqwest::Client,
 ) -> anyhow::Result<usize> {
-    let concurrency = settings.webhooks.concurrency.max(1) as i64;
+    use futures_util::stream::{FuturesUnordered, StreamExt};
+    use futures_util::FutureExt;
+    let concurrency = settings.webhooks.concurrency.max(1) as usize;
     let lease = chrono::TimeDelta::from_std(settings.webhooks.timeout + Duration::from_secs(30))
         .unwrap_or(chrono::TimeDelta::minutes(1));
-    let claimed = db
-        .write_here(|c| {
-            let now = crate::db::now();
-            Ok(store::claim_due(c, now, concurrency, now + lease)?)
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    if claimed.is_empty() {
-        return Ok(0);
-    }
     let allow_private = settings.webhooks.allow_private;
-    let outcomes =
-        futures_util::future::join_all(claimed.iter().map(|one| send(client, one, allow_private)))
-            .await;
-    db.write_here(|c| {
-        let now = crate::db::now();
-        for (one, outcome) in claimed.iter().zip(&outcomes) {
-            // Each outcome on its own: one that cannot be written costs only itself (it is
-            // sent again once its claim lapses).
-            if let Err(e) = c.savepoint(|c| service::record(c, settings, one, outcome, now)) {
-                tracing::warn!(delivery_id = one.delivery.id, error = %e, "webhook attempt not recorded");
-                continue;
-            }
-            tracing::info!(
-                webhook_id = one.delivery.webhook_id,
-                delivery_id = one.delivery.id,
-                event_type = %one.delivery.event_type,
-                status = outcome.status,
-                duration_ms = outcome.duration_ms,
-                "webhook attempt"
-            );
+    let mut in_flight = FuturesUnordered::new();
+    let mut answered: Vec<(Claimed, Outcome)> = Vec::new();
+    let mut attempted = 0;
+    loop {
+        let free = (concurrency - in_flight.len()) as i64;
+        let claimed = if answered.is_empty() && free == 0 {
+            Vec::new()
+        } else {
+            db.write_here(|c| {
+                let now = crate::db::now();
+                record(c, settings, &answered, now);
+                Ok(store::claim_due(c, now, free, now + lease)?)
+            })
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+        };
+        attempted += answered.len();
+        answered.clear();
+        for one in claimed {
+            in_flight.push(async move {
+                let outcome = send(client, &one, allow_private).await;
+                (one, outcome)
+            });
         }
-        Ok(())
-    })
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(claimed.len())
+        if in_flight.is_empty() {
+            return Ok(attempted);
+        }
+        tokio::select! {
+            done = in_flight.next() => answered.extend(done),
+            _ = tokio::time::sleep(POLL) => {}
+        }
+        while let Some(Some(done)) = in_flight.next().now_or_never() {
+            answered.push(done);
+        }
+    }
+}
+
+/// Records the attempts answered together, each on its own: one that cannot be written costs
+/// only itself (it is sent again once its claim lapses).
+fn record(c: &mut Conn, settings: &Settings, answered: &[(Claimed, Outcome)], now: NaiveDateTime) {
+    for (one, outcome) in answered {
+        if let Err(e) = c.savepoint(|c| service::record(c, settings, one, outcome, now)) {
+            tracing::warn!(delivery_id = one.delivery.id, error = %e, "webhook attempt not recorded");
+            continue;
+        }
+        tracing::info!(
+            webhook_id = one.delivery.webhook_id,
+            delivery_id = one.delivery.id,
+            event_type = %one.delivery.event_type,
+            status = outcome.status,
+            duration_ms = outcome.duration_ms,
+            "webhook attempt"
+        );
+    }
 }
 
 /// One attempt: the body as queued, signed now with every secret in use.

@@ -66,6 +66,8 @@ impl Received {
 struct Receiver {
     got: Arc<Mutex<Vec<Received>>>,
     script: Arc<Mutex<Vec<(String, u16)>>>,
+    /// Paths that answer only after this long.
+    slow: Arc<Mutex<Vec<(String, Duration)>>>,
 }
 
 impl Receiver {
@@ -90,7 +92,17 @@ impl Receiver {
                             None => 200,
                         }
                     };
+                    let delay = r
+                        .slow
+                        .lock()
+                        .expect("slow")
+                        .iter()
+                        .find(|(p, _)| *p == req.path)
+                        .map(|(_, d)| *d);
                     r.got.lock().expect("got").push(req);
+                    if let Some(delay) = delay {
+                        tokio::time::sleep(delay).await;
+                    }
                     let answer = format!(
                         "HTTP/1.1 {status} X\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok"
                     );
@@ -588,4 +600,43 @@ async fn an_endpoint_failing_for_give_up_after_is_disabled_and_the_contact_told(
     tokio::time::sleep(Duration::from_millis(300)).await;
     let (_, hook) = app.get(&format!("{base}/{id}"), Some(&app.admin)).await;
     assert_eq!(hook["enabled"], true, "{hook}");
+}
+
+#[tokio::test]
+async fn a_slow_endpoint_holds_one_slot_not_the_others() {
+    let (receiver, address) = Receiver::start().await;
+    receiver
+        .slow
+        .lock()
+        .expect("slow")
+        .push(("/slow".into(), Duration::from_secs(4)));
+    let app = spawn_app_with(|s| {
+        s.webhooks.worker = true;
+        s.webhooks.allow_private = true;
+        s.webhooks.concurrency = 4;
+    })
+    .await;
+    let slug = app.open_event("hooks-slow", None).await;
+    for path in ["/slow", "/fast"] {
+        let (status, _) = app
+            .post(
+                &format!("/api/v1/events/{slug}/webhooks"),
+                Some(&app.admin),
+                json!({"url": format!("{address}{path}"), "event_types": ["registration.created"]}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+    }
+    let started = std::time::Instant::now();
+    walk_in(&app, &slug, "first@example.com").await;
+    receiver.wait("/slow", 1).await;
+    walk_in(&app, &slug, "second@example.com").await;
+    walk_in(&app, &slug, "third@example.com").await;
+    let fast = receiver.wait("/fast", 3).await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "the fast endpoint got its three deliveries while the slow one was still answering ({:?})",
+        started.elapsed()
+    );
+    assert_eq!(fast.len(), 3);
 }
