@@ -205,17 +205,22 @@ def main():
     got = receiver.wait("/all", 5)
     bodies = [verified(secret, g) for g in got]
     check(len(bodies) == 5, "all five deliveries verify with the standardwebhooks package")
-    types = [b["type"] for b in bodies]
-    check(types == ["registration.created", "registration.confirmed", "checkin.created",
-                    "registration.cancelled", "schedule.released"], f"in the order of the changes: {types}")
-    check(bodies[0]["data"]["email"] == "salma@example.com" and bodies[0]["data"]["id"] == reg["id"],
+    # Deliveries are sent side by side, so they may arrive in any order (Standard Webhooks
+    # promises none): each is found by its type.
+    by_type = {b["type"]: b for b in bodies}
+    check(sorted(by_type) == sorted(["registration.created", "registration.confirmed", "checkin.created",
+                                     "registration.cancelled", "schedule.released"]), f"one of each change: {sorted(by_type)}")
+    created = by_type["registration.created"]["data"]
+    check(created["email"] == "salma@example.com" and created["id"] == reg["id"],
           "data is the registration as organizers see it")
-    check(bodies[2]["data"]["registration_id"] == reg["id"], "the check-in names its registration")
-    check(bodies[3]["data"]["status"] == "cancelled", "the cancellation carries the cancelled registration")
-    check(bodies[4]["data"]["version"] == "v1", "the release carries its version")
+    check(by_type["checkin.created"]["data"]["registration_id"] == reg["id"], "the check-in names its registration")
+    check(by_type["registration.cancelled"]["data"]["status"] == "cancelled",
+          "the cancellation carries the cancelled registration")
+    check(by_type["schedule.released"]["data"]["version"] == "v1", "the release carries its version")
     ids = {g[1]["webhook-id"] for g in got}
     check(len(ids) == 5, "each change is its own message")
-    tampered = (got[0][0], got[0][1], got[0][2].replace("Salma", "Salmo"))
+    signed = next(g for g in got if "Salma" in g[2])
+    tampered = (signed[0], signed[1], signed[2].replace("Salma", "Salmo"))
     try:
         verified(secret, tampered)
         check(False, "a tampered body fails verification")
@@ -285,8 +290,8 @@ def main():
         if len(mine) >= 2:
             break
         time.sleep(0.05)
-    check([b["type"] for b in mine] == ["registration.created", "registration.confirmed"],
-          "the next instance delivers what the killed one committed, verified")
+    check(sorted({b["type"] for b in mine}) == ["registration.confirmed", "registration.created"],
+          f"the next instance delivers what the killed one committed, verified: {[b['type'] for b in mine]}")
     salon.stop()
     print(f"webhooks: {CHECKS} checks passed")
 
