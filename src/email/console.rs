@@ -12,7 +12,6 @@ use serde::Deserialize;
 
 use super::model::{EmailOut, Parts};
 use super::{store, templates, EmailKind};
-use crate::audit;
 use crate::db::PageRequest;
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::AppError;
@@ -385,24 +384,13 @@ pub async fn save_template(
             None,
         );
     }
-    let who = console.organizer().id;
-    let (event_id, slug) = (event.id, event.slug.clone());
-    console
+    let (by, slug) = (console.organizer().id, event.slug.clone());
+    let event_id = console
         .state
         .db
         .write(move |c| {
-            let event = crate::events::store::lock(c, &slug)?;
-            store::upsert_template(c, event.id, kind, language, &parts, crate::db::now())?;
-            audit::record(
-                c,
-                Some(who),
-                Some(event.id),
-                "update",
-                "email_template",
-                None,
-                serde_json::json!({"kind": kind, "language": language}),
-            )?;
-            Ok(())
+            let editor = templates::Editor { by, slug: &slug };
+            templates::save_override(c, editor, kind, language, &parts)
         })
         .await
         .map_err(|e| console.error(e))?;
@@ -427,24 +415,13 @@ pub async fn reset_template(
     let (slug, kind, language) = path.into_inner();
     let (kind, language) = kind_and_language(&console, &kind, &language)?;
     let event = find(&console, slug).await?;
-    let who = console.organizer().id;
-    let (event_id, slug) = (event.id, event.slug.clone());
-    console
+    let (by, slug) = (console.organizer().id, event.slug.clone());
+    let event_id = console
         .state
         .db
         .write(move |c| {
-            let event = crate::events::store::lock(c, &slug)?;
-            store::delete_template(c, event.id, kind, language)?;
-            audit::record(
-                c,
-                Some(who),
-                Some(event.id),
-                "reset",
-                "email_template",
-                None,
-                serde_json::json!({"kind": kind, "language": language}),
-            )?;
-            Ok(())
+            let editor = templates::Editor { by, slug: &slug };
+            templates::drop_override(c, editor, kind, language)
         })
         .await
         .map_err(|e| console.error(e))?;

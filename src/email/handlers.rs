@@ -235,18 +235,12 @@ pub async fn put_template(
     let saved = state
         .db
         .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            store::upsert_template(c, event.id, kind, lang, &parts, crate::db::now())?;
-            audit::record(
-                c,
-                Some(who.id),
-                Some(event.id),
-                "update",
-                "email_template",
-                None,
-                serde_json::json!({"kind": kind, "language": lang}),
-            )?;
-            Ok((event.id, out(kind, lang, true, parts)))
+            let editor = templates::Editor {
+                by: who.id,
+                slug: &slug,
+            };
+            let event_id = templates::save_override(c, editor, kind, lang, &parts)?;
+            Ok((event_id, out(kind, lang, true, parts)))
         })
         .await?;
     let (event_id, saved) = saved;

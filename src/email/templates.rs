@@ -18,6 +18,61 @@ pub use check::{check, safe_parts};
 pub use super::model::Parts;
 pub use super::store::find_override;
 
+/// Whose change of a fair's email text, for the audit log: organizer `by`, on the fair `slug`.
+pub struct Editor<'a> {
+    pub by: i64,
+    pub slug: &'a str,
+}
+
+/// Saves the fair's own text of `kind` in `lang` (checked by [`check`] before), audited;
+/// returns the fair's id. Call inside a write transaction (the fair is locked).
+pub fn save_override(
+    c: &mut Conn,
+    editor: Editor,
+    kind: EmailKind,
+    lang: Language,
+    parts: &super::model::Parts,
+) -> AppResult<i64> {
+    let event = crate::events::store::lock(c, editor.slug)?;
+    super::store::upsert_template(c, event.id, kind, lang, parts, crate::db::now())?;
+    audit_override(c, &editor, event.id, "update", kind, lang)?;
+    Ok(event.id)
+}
+
+/// Drops the fair's own text of `kind` in `lang`: the built-in one is sent again. Audited;
+/// returns the fair's id.
+pub fn drop_override(
+    c: &mut Conn,
+    editor: Editor,
+    kind: EmailKind,
+    lang: Language,
+) -> AppResult<i64> {
+    let event = crate::events::store::lock(c, editor.slug)?;
+    super::store::delete_template(c, event.id, kind, lang)?;
+    audit_override(c, &editor, event.id, "reset", kind, lang)?;
+    Ok(event.id)
+}
+
+fn audit_override(
+    c: &mut Conn,
+    editor: &Editor,
+    event_id: i64,
+    action: &str,
+    kind: EmailKind,
+    lang: Language,
+) -> AppResult<()> {
+    crate::audit::record(
+        c,
+        Some(editor.by),
+        Some(event_id),
+        action,
+        "email_template",
+        None,
+        serde_json::json!({"kind": kind, "language": lang}),
+    )?;
+    Ok(())
+}
+
 macro_rules! builtin {
     ($($kind:literal),* $(,)?) => {
         &[$(

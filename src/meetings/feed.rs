@@ -90,10 +90,7 @@ pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppRe
             .write())
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header(("Cache-Control", "private, max-age=300"))
-        .body(body))
+    Ok(crate::web::private_feed(body))
 }
 
 /// The exhibitor's feed.

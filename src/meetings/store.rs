@@ -2,7 +2,7 @@
 //! `meeting_unavailable` and `meeting_reminders`.
 //!
 //! A meeting *holds* a table (and its attendee's time) while it is accepted, or pending before
-//! its `expires_at`: the three queries that count or find holding meetings say so inline.
+//! its `expires_at` ([`holding`]).
 
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::prelude::*;
@@ -11,6 +11,17 @@ use super::model::{Block, MeetingRow, MeetingSettings, MeetingStatus};
 use crate::db::schema::{meeting_reminders, meeting_settings, meeting_unavailable, meetings};
 use crate::db::Conn;
 use crate::run;
+
+/// Whether a meeting holds its table and its attendee's time at `now`: accepted, or pending
+/// and not expired.
+#[diesel::dsl::auto_type]
+fn holding(now: NaiveDateTime) -> _ {
+    let accepted: &'static str = MeetingStatus::Accepted.as_str();
+    let pending: &'static str = MeetingStatus::Pending.as_str();
+    meetings::status.eq(accepted).or(meetings::status
+        .eq(pending)
+        .and(meetings::expires_at.gt(now)))
+}
 
 /// A fair's settings, the defaults until saved.
 pub fn settings(c: &mut Conn, event_id: i64) -> QueryResult<MeetingSettings> {
@@ -121,13 +132,7 @@ pub fn tables_taken(
     run!(c, |c| meetings::table
         .filter(meetings::exhibitor_id.eq(exhibitor_id))
         .filter(meetings::starts_at.eq(starts_at))
-        .filter(
-            meetings::status
-                .eq(MeetingStatus::Accepted.as_str())
-                .or(meetings::status
-                    .eq(MeetingStatus::Pending.as_str())
-                    .and(meetings::expires_at.gt(now))),
-        )
+        .filter(holding(now))
         .count()
         .get_result(c))
 }
@@ -144,13 +149,7 @@ pub fn attendee_overlap(
         .filter(meetings::registration_id.eq(registration_id))
         .filter(meetings::starts_at.lt(end))
         .filter(meetings::ends_at.gt(start))
-        .filter(
-            meetings::status
-                .eq(MeetingStatus::Accepted.as_str())
-                .or(meetings::status
-                    .eq(MeetingStatus::Pending.as_str())
-                    .and(meetings::expires_at.gt(now))),
-        )
+        .filter(holding(now))
         .select(MeetingRow::as_select())
         .first(c)
         .optional())
@@ -186,13 +185,7 @@ pub fn taken_by_slot(
     run!(c, |c| meetings::table
         .filter(meetings::exhibitor_id.eq(exhibitor_id))
         .filter(meetings::starts_at.gt(now))
-        .filter(
-            meetings::status
-                .eq(MeetingStatus::Accepted.as_str())
-                .or(meetings::status
-                    .eq(MeetingStatus::Pending.as_str())
-                    .and(meetings::expires_at.gt(now))),
-        )
+        .filter(holding(now))
         .select(meetings::starts_at)
         .load(c))
 }
@@ -347,13 +340,7 @@ pub fn claim_reminder(
 pub fn open_ahead(c: &mut Conn, now: NaiveDateTime) -> QueryResult<Vec<(i64, i64, i64, i64)>> {
     run!(c, |c| meetings::table
         .filter(meetings::ends_at.gt(now))
-        .filter(
-            meetings::status
-                .eq(MeetingStatus::Accepted.as_str())
-                .or(meetings::status
-                    .eq(MeetingStatus::Pending.as_str())
-                    .and(meetings::expires_at.gt(now))),
-        )
+        .filter(holding(now))
         .order((meetings::event_id.asc(), meetings::id.asc()))
         .select((
             meetings::id,

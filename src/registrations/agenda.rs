@@ -152,10 +152,7 @@ pub async fn feed(
             .write())
         })
         .await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/calendar; charset=utf-8")
-        .insert_header(("Cache-Control", "private, max-age=300"))
-        .body(body))
+    Ok(crate::web::private_feed(body))
 }
 
 /// The personal agenda feed.

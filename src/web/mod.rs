@@ -56,6 +56,15 @@ pub async fn not_found(req: HttpRequest) -> HttpResponse {
 }
 
 /// A version as an `ETag` header value (a strong tag: the version names the exact state).
+/// A personal calendar feed (an attendee's agenda, an exhibitor's meetings): iCalendar text
+/// that calendar apps poll, private to its link's holder, kept five minutes.
+pub fn private_feed(body: String) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header(("Cache-Control", "private, max-age=300"))
+        .body(body)
+}
+
 pub fn etag(version: &str) -> String {
     format!("\"{version}\"")
 }
