@@ -158,8 +158,6 @@ pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
         .map_err(|e| console.error(e.into()))?
         .map_err(|e| console.error(e.into()))?;
     console
-        .state
-        .db
         .write(move |c| {
             store::set_password_hash(c, id, &hash)?;
             sessions::end_others(c, id, Some(session))?;
@@ -174,8 +172,7 @@ pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other("/console/account?done=account_done_password"))
 }
 
@@ -204,8 +201,6 @@ pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> 
     let hash = crate::crypto::token_hash(&token);
     let token_name = name.clone();
     console
-        .state
-        .db
         .write(move |c| {
             let token_id = store::insert_token(c, id, &token_name, &hash)?;
             audit::record(
@@ -219,8 +214,7 @@ pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> 
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     account_page(
         &console,
         StatusCode::OK,
@@ -242,8 +236,6 @@ pub async fn revoke_token(
     let Posted { console, .. } = posted;
     let (id, token_id) = (console.organizer().id, token.into_inner());
     console
-        .state
-        .db
         .write(move |c| {
             match store::token_owner(c, token_id)? {
                 Some((owner, None)) if owner == id => {}
@@ -261,8 +253,7 @@ pub async fn revoke_token(
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other("/console/account?done=account_done_revoked"))
 }
 
@@ -274,8 +265,6 @@ pub async fn start_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleErr
     let id = console.organizer().id;
     let secret = two_factor::new_secret();
     console
-        .state
-        .db
         .write(move |c| {
             let me = store::find_organizer(c, id)?;
             if me.is_some_and(|m| m.totp_enabled_at.is_some()) {
@@ -285,8 +274,7 @@ pub async fn start_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleErr
             }
             Ok(store::set_totp_secret(c, id, Some(&secret))?)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other("/console/account#two-factor"))
 }
 
@@ -308,8 +296,6 @@ pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleE
     let typed = form.text("code").unwrap_or_default();
     let now = console.state.clock.now().naive_utc();
     let codes = console
-        .state
-        .db
         .write(move |c| {
             let me = store::find_organizer(c, id)?;
             let Some(secret) = me
@@ -337,8 +323,7 @@ pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleE
             )?;
             Ok(Some(codes))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let Some(recovery) = codes else {
         let errors = [FieldError::new("code", w(lang, "account_2fa_wrong_code"))];
         return account_page(
@@ -366,8 +351,6 @@ pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleE
     let Posted { console, .. } = posted;
     let id = console.organizer().id;
     let recovery = console
-        .state
-        .db
         .write(move |c| {
             let on = store::find_organizer(c, id)?.is_some_and(|m| m.two_factor().is_some());
             if !on {
@@ -385,8 +368,7 @@ pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleE
             )?;
             Ok(codes)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     account_page(
         &console,
         StatusCode::OK,
@@ -448,8 +430,6 @@ pub async fn two_factor_off(posted: Posted) -> Result<HttpResponse, ConsoleError
         );
     }
     console
-        .state
-        .db
         .write(move |c| {
             store::set_totp_secret(c, id, None)?;
             audit::record(
@@ -463,8 +443,7 @@ pub async fn two_factor_off(posted: Posted) -> Result<HttpResponse, ConsoleError
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other("/console/account?done=account_2fa_done_off#two-factor"))
 }
 

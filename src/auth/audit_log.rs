@@ -67,8 +67,6 @@ async fn audit_page(
     };
     let chosen = filter.clone();
     let (entries, people, actions) = console
-        .state
-        .db
         .run(move |c| {
             Ok((
                 crate::audit::filtered(c, &chosen, 500)?,
@@ -76,8 +74,7 @@ async fn audit_page(
                 crate::audit::actions(c)?,
             ))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let who = |e: &crate::audit::AuditEntry| match e.organizer_id {
         Some(id) => people
             .iter()

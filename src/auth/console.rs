@@ -330,12 +330,7 @@ async fn signed_in(
 pub async fn sign_out(posted: Posted) -> Result<HttpResponse, ConsoleError> {
     let console = posted.console;
     let id = console.who.session_id;
-    console
-        .state
-        .db
-        .write(move |c| sessions::end(c, id))
-        .await
-        .map_err(|e| console.error(e))?;
+    console.write(move |c| sessions::end(c, id)).await?;
     let secure = console.state.settings.base_url().starts_with("https://");
     let mut res = console.see_other(SIGN_IN);
     if let Ok(cookie) = header::HeaderValue::from_str(&session_cookie(None, secure, 0)) {

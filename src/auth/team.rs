@@ -193,8 +193,6 @@ async fn change(
     let who = console.organizer().id;
     let now = console.state.clock.now().naive_utc();
     console
-        .state
-        .db
         .write(move |c| {
             store::find_organizer(c, id)?
                 .ok_or_else(|| AppError::not_found("no such organizer"))?;
@@ -210,8 +208,7 @@ async fn change(
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other(&format!("/console/team?done={done}")))
 }
 

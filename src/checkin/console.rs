@@ -146,12 +146,7 @@ pub async fn page(console: Console, slug: web::Path<String>) -> Result<HttpRespo
     let event = find(&console, slug.into_inner()).await?;
     let day = today_of(&event, console.state.clock.now());
     let id = event.id;
-    let today = console
-        .state
-        .db
-        .run(move |c| count_on(c, id, day))
-        .await
-        .map_err(|e| console.error(e))?;
+    let today = console.run(move |c| count_on(c, id, day)).await?;
     door_page(&console, &event, StatusCode::OK, None, today)
 }
 
@@ -173,8 +168,6 @@ pub async fn check(posted: Posted, slug: web::Path<String>) -> Result<HttpRespon
         today_of(&event, now),
     );
     let (door, today) = console
-        .state
-        .db
         .write(move |c| {
             let door = if code.trim().is_empty() {
                 Door::Unknown
@@ -183,8 +176,7 @@ pub async fn check(posted: Posted, slug: web::Path<String>) -> Result<HttpRespon
             };
             Ok((door, count_on(c, id, day)?))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let result = outcome(door, &event, console.lang, today);
     if crate::web::console::wants_json(&console.req) {
         return Ok(HttpResponse::Ok().json(&result));

@@ -93,11 +93,8 @@ pub async fn outbox(
     };
     let id = event.id;
     let (rows, total) = console
-        .state
-        .db
         .run(move |c| Ok(store::page_for_event(c, id, status.as_deref(), &request)?))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let emails: Vec<_> = rows
         .into_iter()
         .map(EmailOut::from)
@@ -142,11 +139,8 @@ pub async fn retry(
     let who = console.organizer().id;
     let event_id = event.id;
     console
-        .state
-        .db
         .write(move |c| super::handlers::requeue_failed(c, who, event_id, id))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other(&format!(
         "/console/events/{}/emails?status=failed&done=mail_done_retried",
         event.slug
@@ -165,8 +159,6 @@ pub async fn template_list(
     let event = find(&console, slug.into_inner()).await?;
     let id = event.id;
     let own = console
-        .state
-        .db
         .run(move |c| {
             let mut own = Vec::new();
             for kind in EmailKind::ALL.into_iter().filter(|k| k.is_about_a_fair()) {
@@ -178,8 +170,7 @@ pub async fn template_list(
             }
             Ok(own)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let base = format!("/console/events/{}/email-templates", event.slug);
     let kinds: Vec<_> = EmailKind::ALL
         .iter()
@@ -295,11 +286,8 @@ pub async fn template(
     let event = find(&console, slug).await?;
     let id = event.id;
     let own = console
-        .state
-        .db
         .run(move |c| Ok(store::find_override(c, id, kind, language)?))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let is_own = own.is_some();
     let parts = own.unwrap_or_else(|| templates::builtin(kind, language));
     editor_page(
@@ -364,14 +352,11 @@ pub async fn save_template(
     }
     if !saving {
         let own = console
-            .state
-            .db
             .run({
                 let id = event.id;
                 move |c| Ok(store::find_override(c, id, kind, language)?.is_some())
             })
-            .await
-            .map_err(|e| console.error(e))?;
+            .await?;
         return editor_page(
             &console,
             &event,
@@ -386,14 +371,11 @@ pub async fn save_template(
     }
     let (by, slug) = (console.organizer().id, event.slug.clone());
     let event_id = console
-        .state
-        .db
         .write(move |c| {
             let editor = templates::Editor { by, slug: &slug };
             templates::save_override(c, editor, kind, language, &parts)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     overrides.forget(event_id);
     Ok(console.see_other(&format!(
         "/console/events/{}/email-templates/{kind}/{}?done=mail_done_saved",
@@ -417,14 +399,11 @@ pub async fn reset_template(
     let event = find(&console, slug).await?;
     let (by, slug) = (console.organizer().id, event.slug.clone());
     let event_id = console
-        .state
-        .db
         .write(move |c| {
             let editor = templates::Editor { by, slug: &slug };
             templates::drop_override(c, editor, kind, language)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     overrides.forget(event_id);
     Ok(console.see_other(&format!(
         "/console/events/{}/email-templates/{kind}/{}?done=mail_done_reset",

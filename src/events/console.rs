@@ -89,12 +89,7 @@ pub fn nav(event: &Event, lang: Language) -> minijinja::Value {
 
 /// The fair `slug` as organizers see it (drafts too), or the console's 404.
 pub async fn find(console: &Console, slug: String) -> Result<Event, ConsoleError> {
-    console
-        .state
-        .db
-        .run(move |c| store::visible(c, &slug, true))
-        .await
-        .map_err(|e| console.error(e))
+    console.run(move |c| store::visible(c, &slug, true)).await
 }
 
 #[utoipa::path(get, path = "/console", tag = "console",
@@ -108,11 +103,8 @@ pub async fn fairs(console: Console) -> Result<HttpResponse, ConsoleError> {
         sort: Some(("starts_on".into(), true)),
     };
     let (events, _) = console
-        .state
-        .db
         .run(move |c| Ok(store::list(c, &all, true)?))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let lang = console.lang;
     let rows: Vec<_> = events
         .iter()
@@ -402,8 +394,6 @@ pub async fn overview(
     let slug = slug.into_inner();
     let panels = panels.into_inner();
     let (event, views) = console
-        .state
-        .db
         .run(move |c| {
             let event = store::visible(c, &slug, true)?;
             let views = panels
@@ -413,8 +403,7 @@ pub async fn overview(
                 .collect::<AppResult<Vec<_>>>()?;
             Ok((event, views))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let mut todo: Vec<String> = Vec::new();
     if event
         .description

@@ -118,15 +118,12 @@ pub async fn list(
     let request = PageRequest::first(1000);
     let id = event.id;
     let (rows, booths) = console
-        .state
-        .db
         .run(move |c| {
             let (rows, _) = store::page(c, id, &request, status, None)?;
             let booths = store::booths_of(c, id)?;
             Ok((rows, booths))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let booth_code = |id: Option<i64>| {
         id.and_then(|id| booths.iter().find(|b| b.id == id))
             .map(|b| b.form.code.clone())
@@ -207,8 +204,6 @@ async fn show(
     let lang = console.lang;
     let (event_id, copy) = (event.id, event.clone());
     let (ex, out, warnings, free) = console
-        .state
-        .db
         .run(move |c| {
             let ex = store::find(c, event_id, id)?;
             let out = service::out(c, &copy, &ex)?;
@@ -220,8 +215,7 @@ async fn show(
                 .collect();
             Ok((ex, out, warnings, free))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let mut picker: Vec<_> = free.iter().map(|b| offered(b, &ex, event, lang)).collect();
     picker.sort_by_key(|(fit, gap, _)| (*fit, *gap));
     let base = format!("/console/events/{}/exhibitors/{id}", event.slug);
@@ -439,8 +433,6 @@ pub async fn booths(
     let event = find(&console, slug.into_inner()).await?;
     let id = event.id;
     let (halls, booths, holders, companies) = console
-        .state
-        .db
         .run(move |c| {
             Ok((
                 super::booths::hall_summaries(c, id)?,
@@ -449,8 +441,7 @@ pub async fn booths(
                 store::of_event(c, id, store::By::Approved)?,
             ))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let base = format!("/console/events/{}/exhibitors", event.slug);
     let hall_name =
         |stored: &crate::domain::Translatable| stored.get(lang, event.default_language).to_string();

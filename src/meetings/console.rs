@@ -74,8 +74,6 @@ async fn meetings_page(
     let id = event.id;
     let now = console.state.clock.now().naive_utc();
     let (settings, rows, exhibitors, people) = console
-        .state
-        .db
         .run(move |c| {
             let settings = store::settings(c, id)?;
             let rows = store::list(c, Of::Event(id))?;
@@ -109,8 +107,7 @@ async fn meetings_page(
                 .collect();
             Ok((settings, rows, exhibitors, people))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let base = format!("/console/events/{}/meetings", event.slug);
     let company = |id: i64| exhibitors.iter().find(|e| e.0 == id);
     let shown: Vec<_> = rows
@@ -216,8 +213,6 @@ pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpRespon
     let (id, tz) = (event.id, event.timezone);
     let now = console.state.clock.now().naive_utc();
     let lines = console
-        .state
-        .db
         .run(move |c| {
             let mut out = String::new();
             for m in store::list(c, Of::Event(id))? {
@@ -240,8 +235,7 @@ pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpRespon
             }
             Ok(out)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(crate::registrations::organizer::csv_download(
         &format!("{}-meetings.csv", event.slug),
         "id,status,starts_at,ends_at,exhibitor_id,company,registration_id,attendee,organization,message,cancelled_by",
@@ -266,8 +260,6 @@ pub async fn cancel(
     let who = console.organizer().id;
     let event_id = event.id;
     let day = console
-        .state
-        .db
         .write(move |c| {
             let event = crate::events::store::lock_by_id(c, event_id)?;
             let m = store::find(c, id)?
@@ -285,8 +277,7 @@ pub async fn cancel(
             )?;
             Ok(event.wall_clock(m.starts_at).date())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other(&format!(
         "/console/events/{}/meetings?day={}&done=c_done_cancelled",
         event.slug,
@@ -394,8 +385,6 @@ pub async fn save_settings(
     let (event_id, who) = (event.id, console.organizer().id);
     let now = console.state.clock.now().naive_utc();
     console
-        .state
-        .db
         .write(move |c| {
             crate::db::lock_event(c, event_id)?;
             store::save_settings(c, event_id, &wanted, now)?;
@@ -410,8 +399,7 @@ pub async fn save_settings(
             )?;
             Ok(())
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(console.see_other(&format!(
         "/console/events/{}/meetings?done=c_done_settings#settings",
         event.slug

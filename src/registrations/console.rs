@@ -170,8 +170,6 @@ pub async fn list(
     };
     let (id, code) = (event.id, as_badge_code(&q));
     let (rows, total) = console
-        .state
-        .db
         .run(move |c| {
             if let Some(code) = code {
                 if let Some(r) = service::find_by_badge(c, id, &code)? {
@@ -180,8 +178,7 @@ pub async fn list(
             }
             Ok(store::page(c, id, &request, status, category)?)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let pages = (total + PER_PAGE - 1) / PER_PAGE;
     let base = format!("/console/events/{}/registrations", event.slug);
     let link = |p: i64| {
@@ -255,11 +252,8 @@ pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpRespon
     let event = find(&console, slug.into_inner()).await?;
     let id = event.id;
     let rows = console
-        .state
-        .db
         .run(move |c| Ok(store::of_event(c, id, store::By::All)?))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(organizer::registrations_csv(
         &event.slug,
         event.timezone,
@@ -382,12 +376,7 @@ async fn registration(
 ) -> Result<(Event, RegistrationRow), ConsoleError> {
     let event = find(console, slug).await?;
     let event_id = event.id;
-    let reg = console
-        .state
-        .db
-        .run(move |c| store::find(c, event_id, id))
-        .await
-        .map_err(|e| console.error(e))?;
+    let reg = console.run(move |c| store::find(c, event_id, id)).await?;
     Ok((event, reg))
 }
 
@@ -414,8 +403,6 @@ async fn show(
     let lang = console.lang;
     let (id, event_copy) = (reg.id, event.clone());
     let (bookings, emails) = console
-        .state
-        .db
         .run(move |c| {
             let release = crate::schedule::releases::latest(c, event_copy.id)?;
             let bookings: Vec<_> = store::bookings_of(c, id)?
@@ -424,8 +411,7 @@ async fn show(
                 .collect();
             Ok((bookings, crate::email::sent_to_registration(c, id)?))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let base = format!("/console/events/{}/registrations/{}", event.slug, reg.id);
     let action = |what: &str| {
         let path = format!("{base}/{what}");

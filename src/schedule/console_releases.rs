@@ -82,8 +82,6 @@ async fn prospect_page(
     let buffer = console.state.settings.schedule.speaker_buffer;
     let hooks = hooks.clone();
     let (copy, prospect, count, speakers) = console
-        .state
-        .db
         .run(move |c| {
             let copy = WorkingCopy::read(c, &slug, buffer)?;
             let prospect = releases::prospect(c, &hooks, &copy.event)?;
@@ -92,8 +90,7 @@ async fn prospect_page(
             let speakers = super::changes::speakers_to_tell(c, &copy.event, previous, release)?;
             Ok((copy, prospect, count, speakers))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let lang = console.lang;
     let event = &copy.event;
     let before = prospect
@@ -208,15 +205,12 @@ pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpRespo
     console.require(Role::Viewer)?;
     let slug = slug.into_inner();
     let (event, all) = console
-        .state
-        .db
         .run(move |c| {
             let event = crate::events::store::visible(c, &slug, true)?;
             let all = releases::all(c, event.id)?;
             Ok((event, all))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let lang = console.lang;
     let empty = Snapshot::default();
     let mut shown = Vec::new();

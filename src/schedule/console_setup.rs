@@ -194,8 +194,6 @@ async fn page(
     problem: Option<(String, Vec<String>)>,
 ) -> Result<HttpResponse, ConsoleError> {
     let (event, rooms, tracks, speakers, versions) = console
-        .state
-        .db
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
             let rooms = store::rooms_of_event(c, event.id)?;
@@ -214,8 +212,7 @@ async fn page(
             }
             Ok((event, rooms, tracks, speakers, versions))
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let mut versions = versions.into_iter();
     let lang = console.lang;
     let base = format!("/console/events/{}/programme-setup", event.slug);

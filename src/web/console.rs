@@ -44,6 +44,24 @@ impl Console {
         self.who.organizer.role.allows(needed)
     }
 
+    /// Runs `f` with a pooled connection ([`crate::db::Db::run`]); an error is a console page.
+    pub async fn run<T, F>(&self, f: F) -> Result<T, ConsoleError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::Conn) -> crate::error::AppResult<T> + Send + 'static,
+    {
+        self.state.db.run(f).await.map_err(|e| self.error(e))
+    }
+
+    /// Runs `f` in a write transaction ([`crate::db::Db::write`]); an error is a console page.
+    pub async fn write<T, F>(&self, f: F) -> Result<T, ConsoleError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut crate::db::Conn) -> crate::error::AppResult<T> + Send + 'static,
+    {
+        self.state.db.write(f).await.map_err(|e| self.error(e))
+    }
+
     /// The 403 page unless this organizer's role covers `needed`.
     pub fn require(&self, needed: Role) -> Result<(), ConsoleError> {
         self.who

@@ -165,8 +165,6 @@ async fn list_page(
     let lang = console.lang;
     let id = event.id;
     let rows = console
-        .state
-        .db
         .run(move |c| {
             let mut out = Vec::new();
             for row in store::of_event(c, id)? {
@@ -175,8 +173,7 @@ async fn list_page(
             }
             Ok(out)
         })
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let base = format!("/console/events/{}/webhooks", event.slug);
     let hooks: Vec<_> = rows
         .iter()
@@ -260,11 +257,8 @@ pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpRespo
         event_id: event.id,
     };
     let (row, secret) = console
-        .state
-        .db
         .write(move |c| service::create(c, admin, &checked))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     Ok(show_secret_once(
         &console,
         &event,
@@ -344,19 +338,6 @@ impl Acting {
         })
     }
 
-    /// Runs `step` in a write transaction, an error shown as a console page.
-    async fn write<T: Send + 'static>(
-        &self,
-        step: impl FnOnce(&mut crate::db::Conn) -> crate::error::AppResult<T> + Send + 'static,
-    ) -> Result<T, ConsoleError> {
-        self.console
-            .state
-            .db
-            .write(step)
-            .await
-            .map_err(|e| self.console.error(e))
-    }
-
     /// 303 back to the endpoint's page, saying `done`.
     fn back(&self, done: &str) -> HttpResponse {
         self.console.see_other(&format!(
@@ -383,11 +364,8 @@ async fn endpoint_page(
     let lang = console.lang;
     let hook_id = row.id;
     let (deliveries, total) = console
-        .state
-        .db
         .run(move |c| service::deliveries(c, hook_id, &PageRequest::first(SHOWN)))
-        .await
-        .map_err(|e| console.error(e))?;
+        .await?;
     let hook = WebhookOut::from(row);
     let base = format!("/console/events/{}/webhooks/{}", event.slug, row.id);
     let at =
@@ -460,12 +438,7 @@ async fn found(
 ) -> Result<(Event, WebhookRow), ConsoleError> {
     let event = find(console, slug).await?;
     let event_id = event.id;
-    let row = console
-        .state
-        .db
-        .run(move |c| service::find(c, event_id, id))
-        .await
-        .map_err(|e| console.error(e))?;
+    let row = console.run(move |c| service::find(c, event_id, id)).await?;
     Ok((event, row))
 }
 
@@ -525,7 +498,8 @@ pub async fn save(
         }
     };
     let (admin, id) = (act.admin, act.row.id);
-    act.write(move |c| service::update(c, admin, id, &checked).map(|_| ()))
+    act.console
+        .write(move |c| service::update(c, admin, id, &checked).map(|_| ()))
         .await?;
     Ok(act.back("done_saved"))
 }
@@ -540,7 +514,10 @@ pub async fn rotate(
 ) -> Result<HttpResponse, ConsoleError> {
     let act = Acting::of(posted, path).await?;
     let (admin, id) = (act.admin, act.row.id);
-    let (_, secret) = act.write(move |c| service::rotate(c, admin, id)).await?;
+    let (_, secret) = act
+        .console
+        .write(move |c| service::rotate(c, admin, id))
+        .await?;
     Ok(show_secret_once(
         &act.console,
         &act.event,
@@ -560,7 +537,9 @@ pub async fn delete(
 ) -> Result<HttpResponse, ConsoleError> {
     let act = Acting::of(posted, path).await?;
     let (admin, id) = (act.admin, act.row.id);
-    act.write(move |c| service::delete(c, admin, id)).await?;
+    act.console
+        .write(move |c| service::delete(c, admin, id))
+        .await?;
     Ok(act.console.see_other(&format!(
         "/console/events/{}/webhooks?done=done_deleted",
         act.event.slug
@@ -579,7 +558,8 @@ pub async fn replay(
     let (slug, id, delivery_id) = path.into_inner();
     let act = Acting::of(posted, web::Path::from((slug, id))).await?;
     let admin = act.admin;
-    act.write(move |c| service::replay(c, admin, id, delivery_id))
+    act.console
+        .write(move |c| service::replay(c, admin, id, delivery_id))
         .await?;
     Ok(act.back("done_replayed#deliveries"))
 }
