@@ -161,15 +161,7 @@ pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
         .write(move |c| {
             store::set_password_hash(c, id, &hash)?;
             sessions::end_others(c, id, Some(session))?;
-            audit::record(
-                c,
-                Some(id),
-                None,
-                "change_password",
-                "organizer",
-                Some(id),
-                serde_json::json!({}),
-            )?;
+            audit_own(c, id, "change_password")?;
             Ok(())
         })
         .await?;
@@ -312,15 +304,7 @@ pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleE
             };
             store::enable_totp(c, id, now, step)?;
             let codes = fresh_recovery_codes(c, id)?;
-            audit::record(
-                c,
-                Some(id),
-                None,
-                "enable_two_factor",
-                "organizer",
-                Some(id),
-                serde_json::json!({}),
-            )?;
+            audit_own(c, id, "enable_two_factor")?;
             Ok(Some(codes))
         })
         .await?;
@@ -357,15 +341,7 @@ pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleE
                 return Err(AppError::Conflict("two-factor sign-in is off".into()));
             }
             let codes = fresh_recovery_codes(c, id)?;
-            audit::record(
-                c,
-                Some(id),
-                None,
-                "renew_recovery_codes",
-                "organizer",
-                Some(id),
-                serde_json::json!({}),
-            )?;
+            audit_own(c, id, "renew_recovery_codes")?;
             Ok(codes)
         })
         .await?;
@@ -432,15 +408,7 @@ pub async fn two_factor_off(posted: Posted) -> Result<HttpResponse, ConsoleError
     console
         .write(move |c| {
             store::set_totp_secret(c, id, None)?;
-            audit::record(
-                c,
-                Some(id),
-                None,
-                "disable_two_factor",
-                "organizer",
-                Some(id),
-                serde_json::json!({}),
-            )?;
+            audit_own(c, id, "disable_two_factor")?;
             Ok(())
         })
         .await?;
@@ -457,4 +425,18 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
     r.add(__path_password, password);
     r.add(__path_create_token, create_token);
     r.add(__path_revoke_token, revoke_token);
+}
+
+/// An organizer's change of their own account, in the audit log.
+fn audit_own(c: &mut crate::db::Conn, id: i64, action: &str) -> crate::error::AppResult<()> {
+    audit::record(
+        c,
+        Some(id),
+        None,
+        action,
+        "organizer",
+        Some(id),
+        serde_json::json!({}),
+    )?;
+    Ok(())
 }
