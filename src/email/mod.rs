@@ -43,6 +43,17 @@ pub fn common_context(
     m
 }
 
+/// How an email to the fair's contact address greets its reader: the organizing team, in
+/// `lang`.
+pub fn organizing_team(lang: crate::domain::Language) -> &'static str {
+    use crate::domain::Language;
+    match lang {
+        Language::Ar => "فريق التنظيم",
+        Language::Fr => "Équipe organisatrice",
+        Language::En => "Organizing team",
+    }
+}
+
 /// The outbox and templates API.
 /// The emails written to registration `id`, newest first (what its console page lists).
 pub fn sent_to_registration(

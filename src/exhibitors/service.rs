@@ -228,11 +228,7 @@ pub fn confirm(
         "booth_kind": BoothKind::parse(&ex.booth_kind).label(lang),
         "booth_area_m2": ex.booth_area_m2,
     });
-    let team = match lang {
-        Language::Ar => "فريق التنظيم",
-        Language::Fr => "Équipe organisatrice",
-        Language::En => "Organizing team",
-    };
+    let team = email::organizing_team(lang);
     let kind = EmailKind::ExhibitorSubmitted;
     let email = NewEmail::about(&event, kind, &event.contact_email, team, lang, extra);
     email::enqueue(c, email, &settings.message_domain())?;

@@ -369,18 +369,21 @@ fn disable(c: &mut Conn, settings: &Settings, claimed: &Claimed, why: Why) -> Ap
         settings.base_url(),
         event.slug
     );
+    // The contact may not be an admin: the address without its query, which may carry the
+    // receiving system's key.
+    let url = target::without_query(&claimed.url);
     let extra = match why {
-        Why::Gone => json!({"url": claimed.url, "gone": true, "console_url": console_url}),
+        Why::Gone => json!({"url": url, "gone": true, "console_url": console_url}),
         Why::Failing(since) => json!({
-            "url": claimed.url,
+            "url": url,
             "gone": false,
             "failing_since": crate::domain::dates::day_time(lang, event.wall_clock(since)),
             "console_url": console_url,
         }),
     };
     let to = event.contact_email.clone();
-    let name = event.name.get(lang, lang).to_string();
-    let mail = NewEmail::about(&event, EmailKind::WebhookDisabled, &to, &name, lang, extra);
+    let team = email::organizing_team(lang);
+    let mail = NewEmail::about(&event, EmailKind::WebhookDisabled, &to, team, lang, extra);
     email::enqueue(c, mail, &settings.message_domain())?;
     Ok(())
 }

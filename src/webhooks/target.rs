@@ -36,6 +36,19 @@ pub fn parse(url: &str) -> Result<Url, String> {
     Ok(parsed)
 }
 
+/// `url` without its query and fragment, to show it to someone who need not see a key the
+/// receiving system put there.
+pub fn without_query(url: &str) -> String {
+    match Url::parse(url) {
+        Ok(mut parsed) => {
+            parsed.set_query(None);
+            parsed.set_fragment(None);
+            parsed.to_string()
+        }
+        Err(_) => url.split(['?', '#']).next().unwrap_or_default().to_string(),
+    }
+}
+
 /// Whether `ip` is an address on the public internet.
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
@@ -195,5 +208,9 @@ mod tests {
         assert!(parse("ftp://crm.example.com/").is_err());
         assert!(parse("https://user:pw@crm.example.com/").is_err());
         assert!(parse("crm.example.com").is_err());
+        assert_eq!(
+            without_query("https://crm.example.com/hooks?key=s3cret#x"),
+            "https://crm.example.com/hooks"
+        );
     }
 }

@@ -511,6 +511,16 @@ async fn deliveries_are_signed_retried_replayed_and_410_disables() {
         .text
         .contains(&format!("/console/events/{slug}/webhooks")));
     assert!(mail[0].text.contains("410 Gone"), "{}", mail[0].text);
+    assert!(
+        !mail[0].text.contains("key=abc"),
+        "the receiver's key stays out of the email: {}",
+        mail[0].text
+    );
+    assert!(
+        mail[0].text.contains("Bonjour Équipe organisatrice"),
+        "{}",
+        mail[0].text
+    );
 
     // Disabled, it receives nothing more, and its deliveries cannot be replayed.
     walk_in(&app, &slug, "amine@example.com").await;
