@@ -35,6 +35,8 @@ from standardwebhooks.webhooks import Webhook
 BIN = os.environ["SALON_BIN"]
 WORK = pathlib.Path(os.environ["WORK"])
 CHECKS = 0
+# Every server started, stopped at the end even when a check fails.
+STARTED = []
 
 
 def check(condition, what):
@@ -110,6 +112,7 @@ class Salon:
         full.update({k: str(v) for k, v in env.items()})
         self.log = open(WORK / f"server-{port}.log", "a")
         self.process = subprocess.Popen([BIN, "serve"], cwd=WORK, env=full, stdout=self.log, stderr=self.log)
+        STARTED.append(self.process)
         for _ in range(200):
             try:
                 urllib.request.urlopen(self.url + "/readyz", timeout=1)
@@ -305,3 +308,8 @@ if __name__ == "__main__":
             print(f"--- {log.name}", file=sys.stderr)
             print("".join(log.read_text().splitlines(True)[-30:]), file=sys.stderr)
         sys.exit(1)
+    finally:
+        for process in STARTED:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
