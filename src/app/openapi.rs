@@ -212,8 +212,12 @@ enum Text {
     /// Several lines, not blank (a rejection's reason, a template, each text of a
     /// `Translatable`).
     RequiredLines,
-    /// A phone number: digits, spaces and `+-().`, or blank.
-    Phone,
+    /// One line of at most this many characters once trimmed, or blank (a short limit the
+    /// fuzzer reaches: the pattern states it).
+    OptionalLineUpTo(usize),
+    /// A phone number: digits, spaces and `+-().`, at most this many characters once trimmed,
+    /// or blank.
+    PhoneUpTo(usize),
     /// A country's ISO 3166-1 code (`MA`), or blank (`domain::text::country`).
     Country,
     /// An email address, or blank for "none".
@@ -250,7 +254,14 @@ impl Text {
             }
             Text::Lines => format!("^{IN_LINES}*$"),
             Text::RequiredLines => format!("^{IN_LINES}*{VISIBLE}{IN_LINES}*$"),
-            Text::Phone => format!(r"^{SPACE}*[0-9 +().\-]*{SPACE}*$"),
+            Text::OptionalLineUpTo(max) => format!(
+                "^{SPACE}*({VISIBLE_IN_LINE}({IN_LINE}{{0,{}}}{VISIBLE_IN_LINE})?)?{SPACE}*$",
+                max.saturating_sub(2)
+            ),
+            Text::PhoneUpTo(max) => format!(
+                r"^{SPACE}*([0-9+().\-]([0-9 +().\-]{{0,{}}}[0-9+().\-])?)?{SPACE}*$",
+                max.saturating_sub(2)
+            ),
             Text::Country => {
                 let codes: Vec<&str> = crate::domain::country::all()
                     .iter()
@@ -283,7 +294,10 @@ const TEXTS: &[(&str, Text)] = &[
     ("ProfilePatch.country", Text::Country),
     ("sector", Text::OptionalLine),
     ("phone", Text::OptionalLine),
-    ("NewRegistration.phone", Text::Phone),
+    ("NewExhibitor.phone", Text::OptionalLineUpTo(30)),
+    ("ProfilePatch.phone", Text::OptionalLineUpTo(30)),
+    ("RegistrationPatch.phone", Text::OptionalLineUpTo(200)),
+    ("NewRegistration.phone", Text::PhoneUpTo(30)),
     ("description", Text::Lines),
     ("abstract", Text::Lines),
     ("bio", Text::Lines),
