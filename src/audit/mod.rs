@@ -5,15 +5,14 @@
 mod model;
 mod store;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 
-use crate::db::Conn;
-use crate::db::PageRequest;
+use crate::db::{Conn, PageRequest};
 use crate::domain::Role;
 use crate::error::AppResult;
 use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
-use crate::web::AppState;
+use crate::web::{Reply, State};
 
 pub use model::AuditEntry;
 pub use store::{actions, filtered, record, Filter};
@@ -32,10 +31,10 @@ pub const SORTS: &[&str] = &["created_at"];
     responses((status = 200, body = Page<AuditEntry>), (status = 401), (status = 403)),
     security(("bearer" = [])))]
 pub async fn list_all(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     params: crate::web::query::Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Admin)?;
     let req = params.validate(SORTS)?;
     let page = state.db.run(move |c| page(c, None, &req)).await?;

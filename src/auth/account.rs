@@ -6,14 +6,14 @@
 //! it), listed, revoked.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use minijinja::context;
 
 use super::{sessions, store, two_factor};
 use crate::audit;
 use crate::domain::{dates, FieldError, Language};
 use crate::error::AppError;
-use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, Console, ConsoleReply, Posted};
 use crate::web::words::{word, Section};
 
 fn w(lang: Language, key: &str) -> String {
@@ -34,7 +34,7 @@ fn account_page(
     status: StatusCode,
     errors: &[FieldError],
     shown: Shown,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let id = console.organizer().id;
     let (tokens, me, codes_left, required) = {
@@ -110,14 +110,14 @@ fn account_page(
 
 #[utoipa::path(get, path = "/console/account", tag = "console",
     responses((status = 200, description = "the organizer's own account: password, API tokens", content_type = "text/html"), (status = 303)))]
-pub async fn account(console: Console) -> Result<HttpResponse, ConsoleError> {
+pub async fn account(console: Console) -> ConsoleReply {
     account_page(&console, StatusCode::OK, &[], Shown::default())
 }
 
 #[utoipa::path(post, path = "/console/account/password", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "current, password, again, csrf"),
     responses((status = 303, description = "changed: the account's other console sessions are ended"), (status = 403), (status = 422, description = "the current password is wrong, or the new one is refused: said on the form")))]
-pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn password(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     let lang = console.lang;
     let (id, session) = (console.organizer().id, console.who.session_id);
@@ -171,7 +171,7 @@ pub async fn password(posted: Posted) -> Result<HttpResponse, ConsoleError> {
 #[utoipa::path(post, path = "/console/account/tokens", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "name, csrf"),
     responses((status = 200, description = "made: the token shown once, on this page"), (status = 403), (status = 422)))]
-pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn create_token(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     let mut errors = Vec::new();
     let name = crate::domain::text::short_text(
@@ -221,10 +221,7 @@ pub async fn create_token(posted: Posted) -> Result<HttpResponse, ConsoleError> 
 #[utoipa::path(post, path = "/console/account/tokens/{id}/revoke", tag = "console", params(("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "revoked"), (status = 403), (status = 404, description = "not one of this organizer's tokens")))]
-pub async fn revoke_token(
-    posted: Posted,
-    token: web::Path<i64>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn revoke_token(posted: Posted, token: web::Path<i64>) -> ConsoleReply {
     let Posted { console, .. } = posted;
     let (id, token_id) = (console.organizer().id, token.into_inner());
     console
@@ -233,17 +230,7 @@ pub async fn revoke_token(
                 Some((owner, None)) if owner == id => {}
                 _ => return Err(AppError::not_found("no such token")),
             }
-            store::revoke_token(c, token_id)?;
-            audit::record(
-                c,
-                Some(id),
-                None,
-                "revoke",
-                "api_token",
-                Some(token_id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
+            super::revoke_api_token(c, id, token_id)
         })
         .await?;
     Ok(console.see_other("/console/account?done=account_done_revoked"))
@@ -252,7 +239,7 @@ pub async fn revoke_token(
 #[utoipa::path(post, path = "/console/account/two-factor", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "a new secret: the account page shows its QR code and waits for a code"), (status = 403), (status = 409, description = "two-factor sign-in is already on")))]
-pub async fn start_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn start_two_factor(posted: Posted) -> ConsoleReply {
     let Posted { console, .. } = posted;
     let id = console.organizer().id;
     let secret = two_factor::new_secret();
@@ -281,7 +268,7 @@ fn fresh_recovery_codes(c: &mut crate::db::Conn, id: i64) -> crate::error::AppRe
 #[utoipa::path(post, path = "/console/account/two-factor/confirm", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "code (from the authenticator app), csrf"),
     responses((status = 200, description = "on: the recovery codes, shown this once"), (status = 403), (status = 409, description = "no secret waits to be confirmed"), (status = 422, description = "not the code of this secret now: said beside the field")))]
-pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn confirm_two_factor(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     let lang = console.lang;
     let id = console.organizer().id;
@@ -331,7 +318,7 @@ pub async fn confirm_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleE
 #[utoipa::path(post, path = "/console/account/two-factor/recovery", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 200, description = "new recovery codes, shown this once; the earlier ones no longer work"), (status = 403), (status = 409, description = "two-factor sign-in is off")))]
-pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn new_recovery_codes(posted: Posted) -> ConsoleReply {
     let Posted { console, .. } = posted;
     let id = console.organizer().id;
     let recovery = console
@@ -360,7 +347,7 @@ pub async fn new_recovery_codes(posted: Posted) -> Result<HttpResponse, ConsoleE
     request_body(content_type = "application/x-www-form-urlencoded", description = "current (the password), csrf"),
     responses((status = 303, description = "off: the secret and the recovery codes are gone"), (status = 403),
         (status = 422, description = "the password is wrong, or the admins require two-factor: said on the form")))]
-pub async fn two_factor_off(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn two_factor_off(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     let lang = console.lang;
     let id = console.organizer().id;

@@ -4,15 +4,16 @@
 //! action, from and to (dates) — and `/console/events/{slug}/audit`, the same for one fair.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::NaiveDate;
 use minijinja::context;
 use serde::Deserialize;
 
 use super::store;
 use crate::domain::{dates, Role};
-use crate::web::console::{Console, ConsoleError};
+use crate::web::console::{Console, ConsoleReply};
 use crate::web::words::{word, Section};
+use crate::web::SlugPath;
 
 /// The page's filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -28,10 +29,7 @@ pub struct AuditQuery {
 
 #[utoipa::path(get, path = "/console/audit", tag = "console", params(AuditQuery),
     responses((status = 200, description = "the audit log, filtered by who, what and when (admins)", content_type = "text/html"), (status = 303), (status = 403)))]
-pub async fn audit_log(
-    console: Console,
-    query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn audit_log(console: Console, query: web::Query<AuditQuery>) -> ConsoleReply {
     console.require(Role::Admin)?;
     audit_page(console, query.into_inner(), None).await
 }
@@ -40,11 +38,10 @@ pub async fn audit_log(
     responses((status = 200, description = "the audit log of one fair, filtered by who, what and when (admins)", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn event_audit_log(
     console: Console,
-    slug: web::Path<String>,
+    slug: SlugPath,
     query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Admin)?;
-    let event = crate::events::console::find(&console, slug.into_inner()).await?;
+) -> ConsoleReply {
+    let event = crate::events::console::fair(&console, Role::Admin, slug).await?;
     audit_page(console, query.into_inner(), Some(event)).await
 }
 
@@ -52,7 +49,7 @@ async fn audit_page(
     console: Console,
     query: AuditQuery,
     event: Option<crate::events::Event>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let day = |s: &Option<String>| {
         s.as_deref()

@@ -17,13 +17,13 @@ use super::{sessions, store, throttle::Throttle, two_factor};
 use crate::audit;
 use crate::domain::EmailAddress;
 use crate::error::AppError;
+use crate::web::console::ConsoleReply;
 use crate::web::console::{
     console_language, safe_next, session_cookie, session_token, ConsoleError, Posted, SIGN_IN,
 };
-use crate::web::csrf;
 use crate::web::pages::{html, render};
 use crate::web::words::{word, words, Section};
-use crate::web::State;
+use crate::web::{csrf, State};
 
 /// The sign-in form's query: where to go after.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -114,7 +114,7 @@ fn code_page(
     next: &str,
     ticket: &str,
     problem: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console_language(req, None);
     let secret = state.settings.server.secret_key.expose();
     let body = render(
@@ -142,7 +142,7 @@ fn sign_in_page(
     next: &str,
     email: &str,
     problem: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console_language(req, None);
     let secret = state.settings.server.secret_key.expose();
     let body = render(
@@ -169,7 +169,7 @@ pub async fn sign_in_form(
     state: State,
     req: HttpRequest,
     query: web::Query<SignInQuery>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let next = safe_next(query.next.as_deref());
     if let Some(token) = session_token(&req) {
         let db = state.db.clone();
@@ -195,7 +195,7 @@ pub async fn sign_in(
     throttle: web::Data<Throttle>,
     req: HttpRequest,
     form: web::Form<SignInForm>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console_language(&req, None);
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
@@ -232,7 +232,7 @@ pub async fn sign_in_code(
     throttle: web::Data<Throttle>,
     req: HttpRequest,
     form: web::Form<CodeForm>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console_language(&req, None);
     let form = form.into_inner();
     let next = safe_next(Some(&form.next));
@@ -296,7 +296,7 @@ async fn signed_in(
     organizer_id: i64,
     next: &str,
     lang: crate::domain::Language,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let now = state.clock.now().naive_utc();
     let token = state
         .db
@@ -327,7 +327,7 @@ async fn signed_in(
 #[utoipa::path(post, path = "/console/sign-out", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "signed out: the session ended, its cookie cleared"), (status = 403)))]
-pub async fn sign_out(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn sign_out(posted: Posted) -> ConsoleReply {
     let console = posted.console;
     let id = console.who.session_id;
     console.write(move |c| sessions::end(c, id)).await?;

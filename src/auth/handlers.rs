@@ -11,7 +11,7 @@ use crate::domain::{EmailAddress, Role};
 use crate::error::{AppError, AppResult};
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
-use crate::web::AppState;
+use crate::web::{AppState, Reply, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -44,11 +44,11 @@ pub struct TokenCreated {
         (status = 429, description = "too many posts from this address, or too many failed logins of this account"),
         (status = 503, description = "too many password checks in flight; Retry-After")))]
 pub async fn create_token(
-    state: web::Data<AppState>,
+    state: State,
     throttle: web::Data<super::throttle::Throttle>,
     req: actix_web::HttpRequest,
     body: Json<TokenRequest>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     // A public POST like the others: it also slows down password guessing.
     state.limiter.check(&req)?;
     let (body, mut check) = body.into_parts().await?;
@@ -130,11 +130,7 @@ async fn second_factor(
     params(("id" = i64, Path, description = "token id")),
     responses((status = 204, description = "revoked"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn revoke_token(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn revoke_token(state: State, who: Organizer, path: web::Path<i64>) -> Reply {
     let token_id = path.into_inner();
     state
         .db
@@ -148,17 +144,7 @@ pub async fn revoke_token(
             if revoked.is_some() {
                 return Err(AppError::not_found("no such token (already revoked)"));
             }
-            store::revoke_token(c, token_id)?;
-            audit::record(
-                c,
-                Some(who.id),
-                None,
-                "revoke",
-                "api_token",
-                Some(token_id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
+            super::revoke_api_token(c, who.id, token_id)
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -188,11 +174,7 @@ pub struct OrganizerOut {
     request_body = NewOrganizer,
     responses((status = 201, body = OrganizerOut), (status = 401), (status = 403), (status = 409), (status = 422)),
     security(("bearer" = [])))]
-pub async fn create_organizer(
-    state: web::Data<AppState>,
-    who: Organizer,
-    body: Json<NewOrganizer>,
-) -> AppResult<HttpResponse> {
+pub async fn create_organizer(state: State, who: Organizer, body: Json<NewOrganizer>) -> Reply {
     who.require(Role::Admin)?;
     let (body, mut check) = body.into_parts().await?;
     let email = check.required("email", body.email);

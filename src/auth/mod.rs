@@ -115,6 +115,22 @@ pub fn create_organizer(
     Ok(store::insert_organizer(c, email, password_hash, role)?)
 }
 
+/// Revokes the API token `token_id` on behalf of organizer `by`, and audits it.
+pub fn revoke_api_token(c: &mut Conn, by: i64, token_id: i64) -> AppResult<()> {
+    store::revoke_token(c, token_id)?;
+    let nothing = serde_json::json!({});
+    crate::audit::record(
+        c,
+        Some(by),
+        None,
+        "revoke",
+        "api_token",
+        Some(token_id),
+        nothing,
+    )?;
+    Ok(())
+}
+
 /// The prefix of organizer tokens.
 pub const ORGANIZER_PREFIX: &str = crate::domain::ORGANIZER_TOKEN_PREFIX;
 

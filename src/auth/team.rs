@@ -16,7 +16,8 @@ use crate::audit;
 use crate::domain::{dates, EmailAddress, FieldError, Language, Role};
 use crate::email::{self, EmailKind, NewEmail};
 use crate::error::{AppError, AppResult};
-use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, Console, ConsoleError, ConsoleReply, Posted};
+use crate::web::pages::form_action;
 use crate::web::words::{word, Section};
 
 /// How long an invitation's link works.
@@ -35,7 +36,7 @@ fn team_page(
     status: StatusCode,
     sent: &crate::web::console::FormFields,
     errors: &[FieldError],
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let rows = {
         let mut pooled = console
@@ -102,7 +103,7 @@ fn team_page(
 
 #[utoipa::path(get, path = "/console/team", tag = "console",
     responses((status = 200, description = "the organizers and the invitation form (admins)", content_type = "text/html"), (status = 303), (status = 403)))]
-pub async fn team(console: Console) -> Result<HttpResponse, ConsoleError> {
+pub async fn team(console: Console) -> ConsoleReply {
     console.require(Role::Admin)?;
     team_page(&console, StatusCode::OK, &Default::default(), &[])
 }
@@ -110,7 +111,7 @@ pub async fn team(console: Console) -> Result<HttpResponse, ConsoleError> {
 #[utoipa::path(post, path = "/console/team/invite", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "email, role, language, csrf"),
     responses((status = 303, description = "invited: the organizer is emailed a link to choose a password"), (status = 403), (status = 409, description = "already an organizer: said on the form"), (status = 422)))]
-pub async fn invite(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn invite(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     console.require(Role::Admin)?;
     let lang = console.lang;
@@ -184,7 +185,7 @@ async fn change(
         ) -> AppResult<()>
         + Send
         + 'static,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let Posted { console, form } = posted;
     console.require(Role::Admin)?;
     if id == console.organizer().id {
@@ -215,7 +216,7 @@ async fn change(
 #[utoipa::path(post, path = "/console/team/{id}/role", tag = "console", params(("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "role, csrf"),
     responses((status = 303, description = "changed: back to the team"), (status = 403), (status = 404), (status = 409, description = "your own role")))]
-pub async fn set_role(posted: Posted, id: web::Path<i64>) -> Result<HttpResponse, ConsoleError> {
+pub async fn set_role(posted: Posted, id: web::Path<i64>) -> ConsoleReply {
     change(
         posted,
         id.into_inner(),
@@ -235,7 +236,7 @@ pub async fn set_role(posted: Posted, id: web::Path<i64>) -> Result<HttpResponse
 #[utoipa::path(post, path = "/console/team/{id}/deactivate", tag = "console", params(("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deactivated: their sessions and API tokens ended at once"), (status = 403), (status = 404), (status = 409, description = "yourself")))]
-pub async fn deactivate(posted: Posted, id: web::Path<i64>) -> Result<HttpResponse, ConsoleError> {
+pub async fn deactivate(posted: Posted, id: web::Path<i64>) -> ConsoleReply {
     change(
         posted,
         id.into_inner(),
@@ -254,7 +255,7 @@ pub async fn deactivate(posted: Posted, id: web::Path<i64>) -> Result<HttpRespon
 #[utoipa::path(post, path = "/console/team/{id}/reactivate", tag = "console", params(("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "reactivated: they may sign in again"), (status = 403), (status = 404), (status = 409, description = "yourself")))]
-pub async fn reactivate(posted: Posted, id: web::Path<i64>) -> Result<HttpResponse, ConsoleError> {
+pub async fn reactivate(posted: Posted, id: web::Path<i64>) -> ConsoleReply {
     change(
         posted,
         id.into_inner(),
@@ -268,10 +269,7 @@ pub async fn reactivate(posted: Posted, id: web::Path<i64>) -> Result<HttpRespon
 #[utoipa::path(post, path = "/console/team/{id}/two-factor/reset", tag = "console", params(("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "their two-factor sign-in is off (a lost phone): they sign in with the password, and turn it on again"), (status = 403), (status = 404), (status = 409, description = "yourself")))]
-pub async fn reset_two_factor(
-    posted: Posted,
-    id: web::Path<i64>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn reset_two_factor(posted: Posted, id: web::Path<i64>) -> ConsoleReply {
     change(
         posted,
         id.into_inner(),
@@ -285,7 +283,7 @@ pub async fn reset_two_factor(
 #[utoipa::path(post, path = "/console/team/two-factor", tag = "console",
     request_body(content_type = "application/x-www-form-urlencoded", description = "required (`yes` or `no`), csrf"),
     responses((status = 303, description = "set: when required, an organizer without two-factor reaches only their account page until they turn it on"), (status = 403), (status = 422)))]
-pub async fn require_two_factor(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn require_two_factor(posted: Posted) -> ConsoleReply {
     let Posted { console, form } = posted;
     console.require(Role::Admin)?;
     let lang = console.lang;
@@ -367,7 +365,7 @@ fn invite_page(
     token: &str,
     status: StatusCode,
     errors: &[FieldError],
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = crate::web::console::console_language(req, None);
     let action = format!("/console/invite/{token}");
     let body = crate::web::pages::render(
@@ -375,10 +373,9 @@ fn invite_page(
         lang,
         crate::web::words::words(lang, &[Section::Console, Section::ConsoleTeam]),
         context! {
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => crate::web::csrf::token(state.settings.server.secret_key.expose(), &action),
             errors => form_errors(lang, errors),
             langs => crate::web::pages::switcher(req, lang),
+            ..form_action(&state.settings, &action, lang),
         },
     )
     .map_err(|e| ConsoleError::bare(e, lang))?;
@@ -391,7 +388,7 @@ pub async fn invitation(
     req: actix_web::HttpRequest,
     state: crate::web::State,
     token: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = crate::web::console::console_language(&req, None);
     let now = state.clock.now().naive_utc();
     let t = token.clone();
@@ -411,7 +408,7 @@ pub async fn accept(
     state: crate::web::State,
     token: web::Path<String>,
     form: web::Form<crate::web::console::FormFields>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = crate::web::console::console_language(&req, None);
     let action = format!("/console/invite/{}", token.as_str());
     if !crate::web::csrf::check(&req, &state.settings, &action, &form.csrf()) {

@@ -13,12 +13,15 @@ use minijinja::context;
 use serde::{Deserialize, Serialize};
 
 use super::{check_in, count_on, Door};
+use crate::db::Conn;
 use crate::domain::{Language, Role};
-use crate::events::console::{find, nav};
+use crate::error::AppResult;
+use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
 use crate::registrations::Status;
-use crate::web::console::{Console, ConsoleError, Posted};
+use crate::web::console::{Console, ConsoleReply, Posted};
 use crate::web::words::{word, Section};
+use crate::web::SlugPath;
 
 /// The widest frame the camera sends (and the most pixels it may hold): enough for a badge held
 /// up to a phone, small enough to decode in a few milliseconds.
@@ -29,14 +32,8 @@ const FRAME_PIXELS: usize = 640 * 480;
 /// the app).
 pub struct DoorPanel;
 
-impl crate::events::console::Panel for DoorPanel {
-    fn panel(
-        &self,
-        c: &mut crate::db::Conn,
-        event: &Event,
-        lang: Language,
-    ) -> crate::error::AppResult<crate::events::console::PanelView> {
-        use crate::events::console::{Figure, PanelView};
+impl Panel for DoorPanel {
+    fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let today = event.wall_clock(crate::db::now()).date();
         let n = count_on(c, event.id, today)?;
         Ok(PanelView {
@@ -114,7 +111,7 @@ fn door_page(
     status: StatusCode,
     result: Option<&Outcome>,
     today: i64,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let action = format!("/console/events/{}/door", event.slug);
     let frame = format!("{action}/frame");
     console.page(
@@ -141,9 +138,8 @@ fn today_of(event: &Event, now: DateTime<Utc>) -> chrono::NaiveDate {
 #[utoipa::path(get, path = "/console/events/{slug}/door", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "the door: a badge code field (a handheld scanner types into it), the camera, today's count", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn page(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Checkin)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn page(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Checkin, slug).await?;
     let day = today_of(&event, console.state.clock.now());
     let id = event.id;
     let today = console.run(move |c| count_on(c, id, day)).await?;
@@ -155,10 +151,9 @@ pub async fn page(console: Console, slug: web::Path<String>) -> Result<HttpRespo
     request_body(content_type = "application/x-www-form-urlencoded", description = "badge_code, csrf"),
     responses((status = 200, description = "the door page with the result band (or, asked with Accept: application/json, the outcome: kind in|again|refused, title, name, organization, category, detail, today)"),
         (status = 403), (status = 404)))]
-pub async fn check(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn check(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let Posted { console, form } = posted;
-    console.require(Role::Checkin)?;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Checkin, slug).await?;
     let code = form.text("badge_code").unwrap_or_default();
     let now = console.state.clock.now();
     let (who, slug, id, day) = (
@@ -207,10 +202,10 @@ struct Seen {
         (status = 403), (status = 404), (status = 422, description = "the body is not w × h bytes, or the frame is too large")))]
 pub async fn frame(
     console: Console,
-    slug: web::Path<String>,
+    slug: SlugPath,
     size: web::Query<FrameSize>,
     body: web::Bytes,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let token = console
         .req
         .headers()

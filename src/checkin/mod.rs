@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 pub mod console;
 mod store;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,7 +19,7 @@ use crate::events::store as events;
 use crate::registrations::{self, Category, Status};
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -149,12 +149,7 @@ pub fn count_on(c: &mut crate::db::Conn, event_id: i64, day: NaiveDate) -> AppRe
     responses((status = 201, body = ScanResult, description = "first scan today"), (status = 200, body = ScanResult, description = "scanned before today (`first_today: false`)"),
         (status = 401), (status = 403), (status = 404, description = "unknown badge"), (status = 409, description = "not confirmed, or not a fair day"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn scan(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-    body: Json<Scan>,
-) -> AppResult<HttpResponse> {
+pub async fn scan(state: State, who: Organizer, slug: SlugPath, body: Json<Scan>) -> Reply {
     who.require(Role::Checkin)?;
     let (body, mut check) = body.into_parts().await?;
     let code = check.text("badge_code", body.badge_code, 100);
@@ -190,11 +185,7 @@ pub struct DaySummary {
     params(("slug" = String, Path)),
     responses((status = 200, body = Vec<DaySummary>, description = "arrivals per fair day and category"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn summary(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn summary(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Checkin)?;
     let out = state
         .db

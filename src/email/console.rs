@@ -12,13 +12,14 @@ use serde::Deserialize;
 
 use super::model::{EmailOut, Parts};
 use super::{store, templates, EmailKind};
-use crate::db::PageRequest;
+use crate::db::{Conn, PageRequest};
 use crate::domain::{dates, FieldError, Language, Role};
-use crate::error::AppError;
-use crate::events::console::{find, nav};
+use crate::error::{AppError, AppResult};
+use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
-use crate::web::console::{form_errors, status_tabs, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, Console, ConsoleError, ConsoleReply, Posted, StatusTabs};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 fn w(lang: Language, key: &str) -> String {
     word(lang, Section::ConsoleEmails, key)
@@ -31,20 +32,19 @@ pub struct OutboxQuery {
     pub status: Option<String>,
 }
 
-const STATUSES: [&str; 4] = ["failed", "pending", "sent", "all"];
+const TABS: StatusTabs = StatusTabs {
+    codes: &["failed", "pending", "sent", "all"],
+    default: "all",
+    section: Section::ConsoleEmails,
+    prefix: "mail_tab_",
+};
 
 /// Emails' part of a fair's overview: those that failed and those waiting, each linked to the
 /// outbox (registered by the app).
 pub struct EmailsPanel;
 
-impl crate::events::console::Panel for EmailsPanel {
-    fn panel(
-        &self,
-        c: &mut crate::db::Conn,
-        event: &Event,
-        lang: Language,
-    ) -> crate::error::AppResult<crate::events::console::PanelView> {
-        use crate::events::console::{Figure, PanelView};
+impl Panel for EmailsPanel {
+    fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let one = PageRequest::first(1);
         let base = format!("/console/events/{}/emails", event.slug);
         let mut figures = Vec::new();
@@ -68,21 +68,13 @@ impl crate::events::console::Panel for EmailsPanel {
     responses((status = 200, description = "the outbox by status (the newest 200), a failed email retried from its row", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn outbox(
     console: Console,
-    slug: web::Path<String>,
+    slug: SlugPath,
     query: web::Query<OutboxQuery>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Editor)?;
+) -> ConsoleReply {
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Editor, slug).await?;
     let base = format!("/console/events/{}/emails", event.slug);
-    let (tab, tabs) = status_tabs(
-        &base,
-        lang,
-        &STATUSES,
-        query.status.as_deref(),
-        "all",
-        |t| w(lang, &format!("mail_tab_{t}")),
-    );
+    let (tab, tabs) = TABS.pick(&base, lang, query.status.as_deref());
     let status = (tab != "all").then(|| tab.clone());
     let request = PageRequest {
         page: 1,
@@ -129,10 +121,7 @@ pub async fn outbox(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "queued again: back to the failed emails"), (status = 403), (status = 404), (status = 409, description = "not a failed email")))]
-pub async fn retry(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn retry(posted: Posted, path: ItemPath) -> ConsoleReply {
     let (console, _) = posted.editor()?;
     let (slug, id) = path.into_inner();
     let event = find(&console, slug).await?;
@@ -150,13 +139,9 @@ pub async fn retry(
 #[utoipa::path(get, path = "/console/events/{slug}/email-templates", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "every email kind in every language: built in, or the fair's own", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn template_list(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Editor)?;
+pub async fn template_list(console: Console, slug: SlugPath) -> ConsoleReply {
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Editor, slug).await?;
     let id = event.id;
     let own = console
         .run(move |c| {
@@ -199,18 +184,22 @@ pub async fn template_list(
     )
 }
 
-fn kind_and_language(
+/// The path of one email template of a fair: `/{slug}/email-templates/{kind}/{lang}`.
+type TemplatePath = web::Path<(String, String, String)>;
+
+/// The fair, the kind and the language a template's path names; 404 for an unknown one.
+async fn template_of(
     console: &Console,
-    kind: &str,
-    language: &str,
-) -> Result<(EmailKind, Language), ConsoleError> {
+    path: TemplatePath,
+) -> Result<(Event, EmailKind, Language), ConsoleError> {
+    let (slug, kind, language) = path.into_inner();
     let kind = kind
         .parse::<EmailKind>()
         .map_err(|e| console.error(AppError::not_found(e)))?;
     let language = language
         .parse::<Language>()
         .map_err(|e| console.error(AppError::not_found(e)))?;
-    Ok((kind, language))
+    Ok((find(console, slug).await?, kind, language))
 }
 
 /// The three parts rendered on sample data, or the errors of those that do not check.
@@ -234,7 +223,7 @@ fn editor_page(
     status: StatusCode,
     errors: &[FieldError],
     notice: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let action = format!(
         "/console/events/{}/email-templates/{kind}/{}",
@@ -276,14 +265,9 @@ fn editor_page(
 #[utoipa::path(get, path = "/console/events/{slug}/email-templates/{kind}/{lang}", tag = "console",
     params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
     responses((status = 200, description = "the editor of one email in one language, with its preview on sample data", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn template(
-    console: Console,
-    path: web::Path<(String, String, String)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn template(console: Console, path: TemplatePath) -> ConsoleReply {
     console.require(Role::Editor)?;
-    let (slug, kind, language) = path.into_inner();
-    let (kind, language) = kind_and_language(&console, &kind, &language)?;
-    let event = find(&console, slug).await?;
+    let (event, kind, language) = template_of(&console, path).await?;
     let id = event.id;
     let own = console
         .run(move |c| Ok(store::find_override(c, id, kind, language)?))
@@ -311,13 +295,11 @@ pub async fn template(
         (status = 422, description = "a part that does not check: the error beside it, nothing saved")))]
 pub async fn save_template(
     posted: Posted,
-    path: web::Path<(String, String, String)>,
+    path: TemplatePath,
     overrides: web::Data<templates::Overrides>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
-    let (slug, kind, language) = path.into_inner();
-    let (kind, language) = kind_and_language(&console, &kind, &language)?;
-    let event = find(&console, slug).await?;
+    let (event, kind, language) = template_of(&console, path).await?;
     let parts = Parts {
         subject: form.text("subject").unwrap_or_default(),
         text: form.text("text").unwrap_or_default(),
@@ -390,13 +372,11 @@ pub async fn save_template(
     responses((status = 303, description = "the fair's own text removed: the built-in text is sent again"), (status = 403), (status = 404)))]
 pub async fn reset_template(
     posted: Posted,
-    path: web::Path<(String, String, String)>,
+    path: TemplatePath,
     overrides: web::Data<templates::Overrides>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let (console, _) = posted.editor()?;
-    let (slug, kind, language) = path.into_inner();
-    let (kind, language) = kind_and_language(&console, &kind, &language)?;
-    let event = find(&console, slug).await?;
+    let (event, kind, language) = template_of(&console, path).await?;
     let (by, slug) = (console.organizer().id, event.slug.clone());
     let event_id = console
         .write(move |c| {

@@ -16,7 +16,7 @@ use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::AppState;
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -41,12 +41,12 @@ pub const SORTS: &[&str] = &["created_at"];
     responses((status = 200, body = Page<EmailOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
     filters: Query<EmailFilters>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let req = params.validate(SORTS)?;
     let status = filters.into_inner().status;
@@ -76,11 +76,7 @@ pub async fn list(
     responses((status = 202, description = "queued again with a fresh count of attempts"), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "only a failed email with its body can be retried")),
     security(("bearer" = [])))]
-pub async fn retry(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn retry(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     state
@@ -181,10 +177,10 @@ fn out(kind: EmailKind, lang: Language, overridden: bool, p: Parts) -> TemplateO
     responses((status = 200, body = TemplateOut), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn get_template(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     path: web::Path<(String, String, String)>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (slug, kind, lang) = path.into_inner();
     let (kind, lang) = kind_lang(&kind, &lang)?;
@@ -207,12 +203,12 @@ pub async fn get_template(
         (status = 422, description = "a syntax error or an unknown variable, naming the part")),
     security(("bearer" = [])))]
 pub async fn put_template(
-    state: web::Data<AppState>,
+    state: State,
     overrides: web::Data<templates::Overrides>,
     who: Organizer,
     path: web::Path<(String, String, String)>,
     body: Json<TemplateInput>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (slug, kind, lang) = path.into_inner();
     let (kind, lang) = kind_lang(&kind, &lang)?;

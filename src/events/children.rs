@@ -10,7 +10,7 @@
 
 use std::marker::PhantomData;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use utoipa::openapi::path::{
@@ -33,7 +33,7 @@ use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
 use crate::web::routes::{Routes, Schemas};
-use crate::web::AppState;
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 /// What one kind of event child does differently.
 pub trait Child: 'static {
@@ -53,62 +53,52 @@ pub trait Child: 'static {
     type Out: Serialize + ToSchema + Send + 'static;
     type New: DeserializeOwned + ToSchema + Send + 'static;
     type Patch: DeserializeOwned + ToSchema + Send + 'static;
+    /// The columns a write stores, once checked.
+    type Form: Send + 'static;
     /// The list's own query parameters besides paging (none: [`NoFilters`]).
     type Filters: DeserializeOwned + IntoParams + Send + 'static;
 
     fn id(row: &Self::Row) -> i64;
 
-    /// One page of the event's children as `organizer` (or the public) may see them.
+    /// One page of the event's children, every one of them, and how many there are.
+    fn rows(c: &mut Conn, event: &Event, req: &PageRequest) -> AppResult<(Vec<Self::Row>, i64)>;
+
+    /// One page of the event's children as `organizer` (or the public) may see them: every
+    /// one, unless the resource hides some from the public or has filters.
     fn page(
         c: &mut Conn,
         event: &Event,
         req: &PageRequest,
-        filters: &Self::Filters,
+        _: &Self::Filters,
         organizer: bool,
-    ) -> AppResult<Page<Self::Out>>;
+    ) -> AppResult<Page<Self::Out>> {
+        let (rows, total) = Self::rows(c, event, req)?;
+        let items = rows
+            .into_iter()
+            .map(|r| Self::out(c, r, organizer))
+            .collect::<AppResult<_>>()?;
+        Ok(Page::new(items, total, req))
+    }
 
     /// One child, 404 when it is not the event's or not for the public's eyes.
     fn find(c: &mut Conn, event: &Event, id: i64, organizer: bool) -> AppResult<Self::Row>;
 
+    /// What `organizer` (or the public) reads of a child.
     fn out(c: &mut Conn, row: Self::Row, organizer: bool) -> AppResult<Self::Out>;
 
-    /// The columns a write stores, once checked.
-    type Form: Send + 'static;
-
     /// The parse step of a new child: every error goes to `check`; the form when it holds.
-    fn new_form(
-        c: &mut Conn,
-        event: &Event,
-        body: Self::New,
-        check: &mut Check,
-    ) -> AppResult<Option<Self::Form>>;
+    fn new_form(body: Self::New, check: &mut Check) -> Option<Self::Form>;
 
     /// The parse step of a change to `row`, as [`Child::new_form`].
-    fn patch_form(
-        c: &mut Conn,
-        event: &Event,
-        row: &Self::Row,
-        patch: Self::Patch,
-        check: &mut Check,
-    ) -> AppResult<Option<Self::Form>>;
+    fn patch_form(row: &Self::Row, patch: Self::Patch, check: &mut Check) -> Option<Self::Form>;
 
     fn insert(c: &mut Conn, event: &Event, form: &Self::Form) -> AppResult<Self::Row>;
 
-    fn update(
-        c: &mut Conn,
-        event: &Event,
-        row: Self::Row,
-        form: &Self::Form,
-    ) -> AppResult<Self::Row>;
+    /// Overwrites the child `id` with `form`.
+    fn update(c: &mut Conn, event: &Event, id: i64, form: &Self::Form) -> AppResult<Self::Row>;
 
-    /// Deletes `row`, or refuses (409) while something depends on it.
-    fn delete(c: &mut Conn, event: &Event, row: Self::Row) -> AppResult<()>;
-}
-
-/// The form a parse step made, once `check` found nothing wrong.
-fn checked<F>(form: Option<F>, check: Check) -> AppResult<F> {
-    check.done().map_err(AppError::Validation)?;
-    form.ok_or_else(|| AppError::internal("a checked request left no form"))
+    /// Deletes the child `id`, or refuses (409) while something depends on it.
+    fn delete(c: &mut Conn, id: i64) -> AppResult<()>;
 }
 
 /// The filters of a list that has none (any other query parameter is ignored).
@@ -116,13 +106,19 @@ fn checked<F>(form: Option<F>, check: Check) -> AppResult<F> {
 #[into_params(parameter_in = Query)]
 pub struct NoFilters {}
 
+/// The form a parse step made, once `check` found nothing wrong.
+fn checked<F>(form: Option<F>, check: Check) -> AppResult<F> {
+    check.done().map_err(AppError::Validation)?;
+    form.ok_or_else(|| AppError::internal("a checked request left no form"))
+}
+
 pub async fn list<C: Child>(
-    state: web::Data<AppState>,
+    state: State,
     who: OptionalOrganizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
     filters: Query<C::Filters>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let req = params.validate(C::SORTS)?;
     let organizer = who.can_view();
     let filters = filters.into_inner();
@@ -136,11 +132,7 @@ pub async fn list<C: Child>(
     Ok(HttpResponse::Ok().json(page))
 }
 
-pub async fn get<C: Child>(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn get<C: Child>(state: State, who: OptionalOrganizer, path: ItemPath) -> Reply {
     let (slug, id) = path.into_inner();
     let organizer = who.can_view();
     let out = state
@@ -192,17 +184,17 @@ pub fn current<C: Child>(
 }
 
 pub async fn create<C: Child>(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<C::New>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (body, check) = body.into_parts().await?;
     let out = service::change(&state.db, &who, slug.into_inner(), change::<C>("create"), {
         move |c, event| {
             let mut check = check;
-            let form = C::new_form(c, event, body, &mut check)?;
+            let form = C::new_form(body, &mut check);
             let row = C::insert(c, event, &checked(form, check)?)?;
             let id = C::id(&row);
             Ok((C::out(c, row, true)?, Record::of(id)))
@@ -213,12 +205,12 @@ pub async fn create<C: Child>(
 }
 
 pub async fn update<C: Child>(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     req: actix_web::HttpRequest,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<C::Patch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let (patch, check) = body.into_parts().await?;
@@ -227,8 +219,8 @@ pub async fn update<C: Child>(
         move |c, event| {
             let row = current::<C>(c, event, id, expected.as_deref())?;
             let mut check = check;
-            let form = C::patch_form(c, event, &row, patch, &mut check)?;
-            let row = C::update(c, event, row, &checked(form, check)?)?;
+            let form = C::patch_form(&row, patch, &mut check);
+            let row = C::update(c, event, id, &checked(form, check)?)?;
             Ok((C::out(c, row, true)?, Record::of(id)))
         }
     })
@@ -237,18 +229,18 @@ pub async fn update<C: Child>(
 }
 
 pub async fn delete<C: Child>(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     req: actix_web::HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+    path: ItemPath,
+) -> Reply {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let expected = crate::web::if_match(&req);
     service::change(&state.db, &who, slug, change::<C>("delete"), {
         move |c, event| {
-            let row = current::<C>(c, event, id, expected.as_deref())?;
-            C::delete(c, event, row)?;
+            current::<C>(c, event, id, expected.as_deref())?;
+            C::delete(c, id)?;
             Ok(((), Record::of(id)))
         }
     })

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::TimeZone;
 use minijinja::context;
 
@@ -18,8 +18,11 @@ use crate::domain::dates::ProgrammeTime;
 use crate::domain::text::Check;
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{
+    form_errors, per_language, Console, ConsoleError, ConsoleReply, FormFields, Posted,
+};
 use crate::web::words::{word, Section};
+use crate::web::SlugPath;
 
 /// One number of a panel: what it counts, and the list behind it.
 #[derive(Debug, Default, Clone, serde::Serialize)]
@@ -92,9 +95,15 @@ pub async fn find(console: &Console, slug: String) -> Result<Event, ConsoleError
     console.run(move |c| store::visible(c, &slug, true)).await
 }
 
+/// The fair of a page's path, for an organizer who holds at least `role` (403 below it).
+pub async fn fair(console: &Console, role: Role, slug: SlugPath) -> Result<Event, ConsoleError> {
+    console.require(role)?;
+    find(console, slug.into_inner()).await
+}
+
 #[utoipa::path(get, path = "/console", tag = "console",
     responses((status = 200, description = "the fairs this organizer can see", content_type = "text/html"), (status = 303, description = "to sign in")))]
-pub async fn fairs(console: Console) -> Result<HttpResponse, ConsoleError> {
+pub async fn fairs(console: Console) -> ConsoleReply {
     let all = PageRequest {
         page: 1,
         per_page: 500,
@@ -298,7 +307,7 @@ fn form_page(
     values: Values,
     errors: &[FieldError],
     notice: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let (name, action) = match event {
         Some(e) => (
@@ -340,7 +349,7 @@ fn form_page(
 
 #[utoipa::path(get, path = "/console/events/new", tag = "console",
     responses((status = 200, description = "the form for a new fair", content_type = "text/html"), (status = 303), (status = 403)))]
-pub async fn new_form(console: Console) -> Result<HttpResponse, ConsoleError> {
+pub async fn new_form(console: Console) -> ConsoleReply {
     console.require(Role::Editor)?;
     let mut values = values_sent(&FormFields::default());
     values.insert("timezone", serde_json::json!("Africa/Casablanca"));
@@ -355,7 +364,7 @@ pub async fn new_form(console: Console) -> Result<HttpResponse, ConsoleError> {
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's event members; name[ar], name[fr], name[en] for translatable texts; csrf"),
     responses((status = 303, description = "created, as a draft: on to its overview"), (status = 403),
         (status = 422, description = "the form again, each error beside its field", content_type = "text/html")))]
-pub async fn create(posted: Posted) -> Result<HttpResponse, ConsoleError> {
+pub async fn create(posted: Posted) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let mut check = Check::default();
     let input = event_input(&form, chrono_tz::UTC, &mut check);
@@ -380,11 +389,7 @@ pub async fn create(posted: Posted) -> Result<HttpResponse, ConsoleError> {
 
 #[utoipa::path(get, path = "/console/events/{slug}", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's overview", content_type = "text/html"), (status = 303), (status = 404)))]
-pub async fn overview(
-    panels: web::Data<Panels>,
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn overview(panels: web::Data<Panels>, console: Console, slug: SlugPath) -> ConsoleReply {
     if !console.can(Role::Viewer) && console.can(Role::Checkin) {
         // A door steward's fair is its door.
         return Ok(console.see_other(&format!("/console/events/{}/door", slug.into_inner())));
@@ -436,12 +441,8 @@ pub async fn overview(
 
 #[utoipa::path(get, path = "/console/events/{slug}/settings", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's settings (read-only below the editor role)", content_type = "text/html"), (status = 303), (status = 404)))]
-pub async fn settings(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn settings(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Viewer, slug).await?;
     let notice = console.done(Section::Console);
     form_page(
         &console,
@@ -462,8 +463,8 @@ pub async fn settings(
 pub async fn save_settings(
     hooks: web::Data<Hooks>,
     posted: Posted,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+    slug: SlugPath,
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let slug = slug.into_inner();
     let event = find(&console, slug.clone()).await?;
@@ -531,10 +532,7 @@ pub async fn save_settings(
 #[utoipa::path(post, path = "/console/events/{slug}/publish", tag = "console", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "published"), (status = 403), (status = 404), (status = 409, description = "already published", content_type = "text/html")))]
-pub async fn publish(
-    posted: Posted,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn publish(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let (console, _) = posted.editor()?;
     let event = service::publish(&console.state.db, console.organizer(), slug.into_inner())
         .await
@@ -548,7 +546,7 @@ pub async fn publish(
 #[utoipa::path(post, path = "/console/events/{slug}/delete", tag = "console", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "the draft deleted: back to the fairs"), (status = 403), (status = 404), (status = 409, description = "a published fair", content_type = "text/html")))]
-pub async fn delete(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn delete(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let (console, _) = posted.editor()?;
     service::delete_draft(
         &console.state.db,

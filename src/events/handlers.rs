@@ -16,7 +16,7 @@ use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 /// The longest fair Salon accepts, in days.
 const MAX_DAYS: i64 = 31;
@@ -297,11 +297,7 @@ pub fn apply_patch(e: &Event, p: EventPatch, mut check: Check) -> AppResult<Even
     request_body = NewEvent,
     responses((status = 201, body = EventOut), (status = 401), (status = 403), (status = 409), (status = 422)),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    who: Organizer,
-    body: Json<NewEvent>,
-) -> AppResult<HttpResponse> {
+pub async fn create(state: State, who: Organizer, body: Json<NewEvent>) -> Reply {
     who.require(Role::Editor)?;
     let (body, mut check) = body.into_parts().await?;
     written_if_sent("description", body.description.as_ref(), &mut check);
@@ -322,10 +318,10 @@ pub const SORTS: &[&str] = &["starts_on", "slug", "created_at"];
     params(ListParams),
     responses((status = 200, body = Page<EventOut>, description = "published events; organizers also see drafts. sort: starts_on, slug, created_at")))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: OptionalOrganizer,
     params: crate::web::query::Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let req = params.validate(SORTS)?;
     let drafts = who.can_view();
     let page = state
@@ -345,11 +341,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/events/{slug}", tag = "events",
     params(("slug" = String, Path)),
     responses((status = 200, body = EventOut), (status = 404, description = "unknown, or a draft and the caller is not an organizer")))]
-pub async fn get(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn get(state: State, who: OptionalOrganizer, slug: SlugPath) -> Reply {
     let drafts = who.can_view();
     let event = state
         .db
@@ -371,13 +363,13 @@ pub async fn get(
         (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: State,
     hooks: web::Data<super::Hooks>,
     who: Organizer,
     req: actix_web::HttpRequest,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<EventPatch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (patch, mut check) = body.into_parts().await?;
     written_if_sent("description", patch.description.as_ref(), &mut check);
     written_if_sent(
@@ -405,11 +397,7 @@ pub async fn update(
     params(("slug" = String, Path)),
     responses((status = 200, body = EventOut), (status = 401), (status = 403), (status = 404), (status = 409, description = "already published")),
     security(("bearer" = [])))]
-pub async fn publish(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn publish(state: State, who: Organizer, slug: SlugPath) -> Reply {
     let event = service::publish(&state.db, &who, slug.into_inner()).await?;
     Ok(HttpResponse::Ok().json(EventOut::from(&event)))
 }
@@ -421,11 +409,11 @@ pub async fn publish(
         (status = 409, description = "a published event cannot be deleted")),
     security(("bearer" = [])))]
 pub async fn delete(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     req: actix_web::HttpRequest,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+    slug: SlugPath,
+) -> Reply {
     let expected = crate::web::if_match(&req);
     service::delete_draft(&state.db, &who, slug.into_inner(), expected).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -436,11 +424,11 @@ pub async fn delete(
     responses((status = 200, body = Page<audit::AuditEntry>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn audit_log(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Admin)?;
     let req = params.validate(audit::SORTS)?;
     let page = state

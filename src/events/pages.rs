@@ -9,7 +9,7 @@ use minijinja::context;
 use super::store;
 use crate::db::PageRequest;
 use crate::domain::{dates, Language};
-use crate::web::pages::{html, page_language, render_for, InPage, PageError};
+use crate::web::pages::{html, page_language, render_for, InPage, PageReply};
 use crate::web::words::{words, Section};
 use crate::web::State;
 
@@ -18,7 +18,7 @@ const SHOWN: i64 = 200;
 
 #[utoipa::path(get, path = "/", tag = "pages",
     responses((status = 200, description = "the published fairs, with links to their programmes and forms, and to the console", content_type = "text/html")))]
-pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, PageError> {
+pub async fn home(state: State, req: HttpRequest) -> PageReply {
     let lang = page_language(&req, &Language::ALL, Language::Fr);
     let shown = PageRequest {
         page: 1,

@@ -3,8 +3,7 @@ use diesel::prelude::*;
 
 use super::model::{Event, EventForm, EventRow, EventStatus};
 use crate::db::schema::events;
-use crate::db::PageRequest;
-use crate::db::{Conn, Link};
+use crate::db::{Conn, Link, PageRequest};
 use crate::domain::{search_text, Language, Translatable};
 use crate::error::{AppError, AppResult};
 use crate::{paged, run};

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,9 +19,9 @@ use crate::events::store as events;
 use crate::events::Event;
 use crate::web::identity::Organizer;
 use crate::web::list::Page;
-use crate::web::AppState;
 
 use super::model::BoothRow;
+use crate::web::{Reply, SlugPath, State};
 // Re-exported for the demo loader (`demo/mod.rs`), which imports them from here.
 pub use super::model::{BoothForm, BoothKind, Money};
 
@@ -144,8 +144,12 @@ impl Child for Booths {
     type Filters = BoothFilters;
     type Form = BoothForm;
 
-    fn id(row: &BoothRow) -> i64 {
-        row.id
+    fn id(booth: &BoothRow) -> i64 {
+        booth.id
+    }
+
+    fn rows(c: &mut Conn, event: &Event, req: &PageRequest) -> AppResult<(Vec<BoothRow>, i64)> {
+        Ok(store::booths_page(c, event.id, req, false)?)
     }
 
     fn page(
@@ -155,8 +159,11 @@ impl Child for Booths {
         filters: &BoothFilters,
         organizer: bool,
     ) -> AppResult<Page<BoothOut>> {
-        let only_available = !organizer || filters.available == Some(true);
-        let (rows, total) = store::booths_page(c, event.id, req, only_available)?;
+        let (rows, total) = if !organizer || filters.available == Some(true) {
+            store::booths_page(c, event.id, req, true)?
+        } else {
+            Self::rows(c, event, req)?
+        };
         let items = rows
             .into_iter()
             .map(|b| {
@@ -181,33 +188,22 @@ impl Child for Booths {
         Ok(BoothOut::of(row, h, organizer))
     }
 
-    fn new_form(
-        _: &mut Conn,
-        _: &Event,
-        body: NewBooth,
-        check: &mut Check,
-    ) -> AppResult<Option<BoothForm>> {
+    fn new_form(body: NewBooth, check: &mut Check) -> Option<BoothForm> {
         let code = check.required("code", body.code);
         let hall = check.required("hall", body.hall);
         let area = check.required("area_m2", body.area_m2);
         let kind = check.required("kind", body.kind);
         let passes = check.required("staff_passes", body.staff_passes);
         let price = check.required("price", body.price);
-        Ok(match (code, hall, area, kind, passes, price) {
+        match (code, hall, area, kind, passes, price) {
             (Some(code), Some(hall), Some(area), Some(kind), Some(passes), Some(price)) => Some(
                 BoothForm::check(&code, &hall, area, kind, passes, &price, check),
             ),
             _ => None,
-        })
+        }
     }
 
-    fn patch_form(
-        _: &mut Conn,
-        _: &Event,
-        cur: &BoothRow,
-        patch: BoothPatch,
-        check: &mut Check,
-    ) -> AppResult<Option<BoothForm>> {
+    fn patch_form(cur: &BoothRow, patch: BoothPatch, check: &mut Check) -> Option<BoothForm> {
         let code = patch.code.unwrap_or_else(|| cur.form.code.clone());
         let hall = patch
             .hall
@@ -216,7 +212,7 @@ impl Child for Booths {
             amount: cur.form.price_amount,
             currency: cur.form.price_currency.clone(),
         });
-        Ok(Some(BoothForm::check(
+        Some(BoothForm::check(
             &code,
             &hall,
             patch.area_m2.unwrap_or(cur.form.area_m2),
@@ -224,7 +220,7 @@ impl Child for Booths {
             patch.staff_passes.unwrap_or(cur.form.staff_passes),
             &price,
             check,
-        )))
+        ))
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &BoothForm) -> AppResult<BoothRow> {
@@ -232,21 +228,21 @@ impl Child for Booths {
     }
 
     /// 409 when the new code is another booth's.
-    fn update(c: &mut Conn, event: &Event, cur: BoothRow, form: &BoothForm) -> AppResult<BoothRow> {
-        if form.code != cur.form.code {
+    fn update(c: &mut Conn, event: &Event, id: i64, form: &BoothForm) -> AppResult<BoothRow> {
+        if form.code != store::find_booth(c, event.id, id)?.form.code {
             refuse_taken_code(c, event.id, &form.code)?;
         }
-        store::update_booth(c, cur.id, form)?;
-        store::find_booth(c, event.id, cur.id)
+        store::update_booth(c, id, form)?;
+        store::find_booth(c, event.id, id)
     }
 
-    fn delete(c: &mut Conn, _: &Event, booth: BoothRow) -> AppResult<()> {
-        if let Some(e) = store::find_booth_holder(c, booth.id)? {
+    fn delete(c: &mut Conn, id: i64) -> AppResult<()> {
+        if let Some(e) = store::find_booth_holder(c, id)? {
             return Err(AppError::Conflict(format!(
                 "the booth is assigned to exhibitor {e}; reassign it first"
             )));
         }
-        Ok(store::delete_booth(c, booth.id)?)
+        Ok(store::delete_booth(c, id)?)
     }
 }
 
@@ -289,11 +285,7 @@ pub fn hall_summaries(c: &mut Conn, event_id: i64) -> AppResult<Vec<HallSummary>
     params(("slug" = String, Path)),
     responses((status = 200, body = Vec<HallSummary>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn summary(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn summary(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let out = state
         .db

@@ -7,20 +7,22 @@
 //! emails, same audit.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use minijinja::context;
 use serde::Deserialize;
 
 use super::model::{BoothKind, BoothRow, ExhibitorRow, Money, PaymentStatus, Status};
 use super::{review, service, store};
-use crate::db::PageRequest;
+use crate::config::Settings;
+use crate::db::{Conn, PageRequest};
 use crate::domain::text::Rule;
 use crate::domain::{dates, FieldError, Language, Role};
-use crate::error::AppError;
-use crate::events::console::{find, nav};
+use crate::error::{AppError, AppResult};
+use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
-use crate::web::console::{refusal, status_tabs, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{refusal, Console, ConsoleReply, FormFields, Posted, StatusTabs};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 /// The list's query: `status` (default `submitted`: the review queue; `all` for every one).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -29,27 +31,26 @@ pub struct ListQuery {
     pub status: Option<String>,
 }
 
-const TABS: [&str; 6] = [
-    "submitted",
-    "approved",
-    "pending",
-    "rejected",
-    "withdrawn",
-    "all",
-];
+const TABS: StatusTabs = StatusTabs {
+    codes: &[
+        "submitted",
+        "approved",
+        "pending",
+        "rejected",
+        "withdrawn",
+        "all",
+    ],
+    default: "submitted",
+    section: Section::ConsoleExhibitors,
+    prefix: "ex_tab_",
+};
 
 /// Exhibitors' part of a fair's overview: applications waiting for review, exhibitors approved,
 /// and the booths held in each hall (registered by the app).
 pub struct ExhibitorsPanel;
 
-impl crate::events::console::Panel for ExhibitorsPanel {
-    fn panel(
-        &self,
-        c: &mut crate::db::Conn,
-        event: &Event,
-        lang: Language,
-    ) -> crate::error::AppResult<crate::events::console::PanelView> {
-        use crate::events::console::{Figure, PanelView};
+impl Panel for ExhibitorsPanel {
+    fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let one = PageRequest::first(1);
         let base = format!("/console/events/{}/exhibitors", event.slug);
         let (_, waiting) = store::page(c, event.id, &one, Some(Status::Submitted), None)?;
@@ -97,23 +98,11 @@ fn w(lang: Language, key: &str) -> String {
 #[utoipa::path(get, path = "/console/events/{slug}/exhibitors", tag = "console",
     params(("slug" = String, Path), ListQuery),
     responses((status = 200, description = "the review queue (submitted, oldest first), or the exhibitors of another status", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn list(
-    console: Console,
-    slug: web::Path<String>,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
+pub async fn list(console: Console, slug: SlugPath, query: web::Query<ListQuery>) -> ConsoleReply {
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Viewer, slug).await?;
     let base = format!("/console/events/{}/exhibitors", event.slug);
-    let (tab, tabs) = status_tabs(
-        &base,
-        lang,
-        &TABS,
-        query.status.as_deref(),
-        "submitted",
-        |t| w(lang, &format!("ex_tab_{t}")),
-    );
+    let (tab, tabs) = TABS.pick(&base, lang, query.status.as_deref());
     let status = (tab != "all").then(|| Status::parse(&tab));
     let request = PageRequest::first(1000);
     let id = event.id;
@@ -200,7 +189,7 @@ async fn show(
     id: i64,
     status: StatusCode,
     problem: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let (event_id, copy) = (event.id, event.clone());
     let (ex, out, warnings, free) = console
@@ -265,32 +254,30 @@ async fn show(
 #[utoipa::path(get, path = "/console/events/{slug}/exhibitors/{id}", tag = "console",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "an exhibitor: its application, booth, payment and staff; approve with a booth picker, reject, move, payment", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn page(
-    console: Console,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn page(console: Console, path: ItemPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
     let event = find(&console, slug).await?;
     show(&console, &event, id, StatusCode::OK, None).await
 }
 
+/// What a review step posted from an exhibitor's page works with, inside its transaction.
+struct Step<'a, 'c> {
+    c: &'a mut Conn<'c>,
+    settings: &'a Settings,
+    event: &'a Event,
+    ex: &'a ExhibitorRow,
+    form: &'a FormFields,
+}
+
 /// A review step posted from an exhibitor's page: the API's step, then back to the page.
 async fn act(
     posted: Posted,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     action: &'static str,
     done: &'static str,
-    step: impl FnOnce(
-            &mut crate::db::Conn,
-            &crate::config::Settings,
-            &Event,
-            &ExhibitorRow,
-            &FormFields,
-        ) -> crate::error::AppResult<ExhibitorRow>
-        + Send
-        + 'static,
-) -> Result<HttpResponse, ConsoleError> {
+    step: impl FnOnce(Step) -> AppResult<ExhibitorRow> + Send + 'static,
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
     let event = find(&console, slug.clone()).await?;
@@ -300,9 +287,24 @@ async fn act(
         .state
         .db
         .write(move |c| {
-            review::review_step(c, &settings, who, &slug, id, action, |c, s, e, ex| {
-                step(c, s, e, ex, &form)
-            })
+            review::review_step(
+                c,
+                &settings,
+                who,
+                &slug,
+                id,
+                action,
+                |c, settings, event, ex| {
+                    let form = &form;
+                    step(Step {
+                        c,
+                        settings,
+                        event,
+                        ex,
+                        form,
+                    })
+                },
+            )
         })
         .await;
     match written {
@@ -325,17 +327,11 @@ fn booth_code(form: &FormFields) -> Option<String> {
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "booth_code (blank: none yet), csrf"),
     responses((status = 303, description = "approved and emailed: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "not submitted, or the booth is taken: said on the page")))]
-pub async fn approve(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "approve",
-        "ex_done_approved",
-        |c, s, e, ex, form| service::approve(c, s, e, ex, booth_code(form).as_deref()),
-    )
+pub async fn approve(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "approve", "ex_done_approved", |r| {
+        let code = booth_code(r.form);
+        service::approve(r.c, r.settings, r.event, r.ex, code.as_deref())
+    })
     .await
 }
 
@@ -343,32 +339,19 @@ pub async fn approve(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "reason, csrf"),
     responses((status = 303, description = "rejected and emailed with the reason: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "not submitted, or no reason given: said on the page")))]
-pub async fn reject(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "reject",
-        "ex_done_rejected",
-        |c, s, e, ex, form| {
-            let mut errors = Vec::new();
-            let reason = crate::domain::text::long_text(
+pub async fn reject(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "reject", "ex_done_rejected", |r| {
+        let mut errors = Vec::new();
+        let reason = r.form.text("reason");
+        let reason = crate::domain::text::long_text("reason", reason.as_deref(), 2000, &mut errors);
+        let Some(reason) = reason.filter(|_| errors.is_empty()) else {
+            return Err(AppError::Validation(vec![FieldError::rule(
                 "reason",
-                form.text("reason").as_deref(),
-                2000,
-                &mut errors,
-            );
-            let Some(reason) = reason.filter(|_| errors.is_empty()) else {
-                return Err(AppError::Validation(vec![FieldError::rule(
-                    "reason",
-                    Rule::Required,
-                )]));
-            };
-            service::reject(c, s, e, ex, &reason)
-        },
-    )
+                Rule::Required,
+            )]));
+        };
+        service::reject(r.c, r.settings, r.event, r.ex, &reason)
+    })
     .await
 }
 
@@ -376,25 +359,16 @@ pub async fn reject(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "booth_code, csrf"),
     responses((status = 303, description = "moved and emailed: back to the exhibitor"), (status = 403), (status = 404), (status = 409, description = "the booth is taken, or not approved: said on the page")))]
-pub async fn set_booth(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "assign_booth",
-        "ex_done_moved",
-        |c, s, e, ex, form| {
-            let Some(code) = booth_code(form) else {
-                return Err(AppError::Validation(vec![FieldError::rule(
-                    "booth_code",
-                    Rule::Required,
-                )]));
-            };
-            service::reassign(c, s, e, ex, &code)
-        },
-    )
+pub async fn set_booth(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "assign_booth", "ex_done_moved", |r| {
+        let Some(code) = booth_code(r.form) else {
+            return Err(AppError::Validation(vec![FieldError::rule(
+                "booth_code",
+                Rule::Required,
+            )]));
+        };
+        service::reassign(r.c, r.settings, r.event, r.ex, &code)
+    })
     .await
 }
 
@@ -402,21 +376,12 @@ pub async fn set_booth(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "payment_status (unpaid, paid, waived), csrf"),
     responses((status = 303, description = "saved: back to the exhibitor"), (status = 403), (status = 404)))]
-pub async fn payment(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "payment",
-        "ex_done_payment",
-        |c, _, _, ex, form| {
-            let status = PaymentStatus::parse(&form.text("payment_status").unwrap_or_default());
-            store::set_payment(c, ex.id, status)?;
-            Ok(store::find_by_id(c, ex.id)?)
-        },
-    )
+pub async fn payment(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "payment", "ex_done_payment", |r| {
+        let status = PaymentStatus::parse(&r.form.text("payment_status").unwrap_or_default());
+        store::set_payment(r.c, r.ex.id, status)?;
+        Ok(store::find_by_id(r.c, r.ex.id)?)
+    })
     .await
 }
 
@@ -424,13 +389,9 @@ pub async fn payment(
 #[utoipa::path(get, path = "/console/events/{slug}/booths", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "the booths: each hall's summary (booths and m² held), then every booth with its exhibitor", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn booths(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
+pub async fn booths(console: Console, slug: SlugPath) -> ConsoleReply {
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Viewer, slug).await?;
     let id = event.id;
     let (halls, booths, holders, companies) = console
         .run(move |c| {

@@ -2,7 +2,7 @@
 //! and `POST /exhibitors/confirm`. The `/events/{slug}/exhibit` form (`pages.rs`) goes through
 //! the same parse step and write.
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -14,7 +14,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::events::store as events;
 use crate::registrations::handlers::{Accepted, Confirming};
 use crate::web::json::{ConfirmRequest, Json};
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 /// An application, as sent by the API or the form (checked by [`application`]).
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -103,11 +103,11 @@ const ACCEPTED: Accepted = Accepted {
     params(("slug" = String, Path)), request_body = NewExhibitor,
     responses((status = 202, body = Accepted, description = "the same answer whether or not the email already applied"), (status = 404), (status = 422), (status = 429)))]
 pub async fn apply(
-    state: web::Data<AppState>,
+    state: State,
     req: HttpRequest,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<NewExhibitor>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     state.limiter.check(&req)?;
     let (body, check) = body.into_parts().await?;
     submit(&state, slug.into_inner(), body, check.into_errors()).await?;
@@ -117,7 +117,7 @@ pub async fn apply(
 /// Shared by the API and the `/events/{slug}/exhibit` form (`shape`: the errors found while
 /// reading the body).
 pub async fn submit(
-    state: &web::Data<AppState>,
+    state: &State,
     slug: String,
     body: NewExhibitor,
     shape: Vec<FieldError>,
@@ -151,7 +151,7 @@ pub struct ConfirmedExhibitor {
     request_body = ConfirmRequest,
     responses((status = 200, body = ConfirmedExhibitor, description = "submitted; the event's contact is emailed"),
         (status = 404), (status = 409), (status = 410), (status = 429)))]
-pub async fn confirm(link: Confirming) -> AppResult<HttpResponse> {
+pub async fn confirm(link: Confirming) -> Reply {
     Ok(HttpResponse::Ok().json(confirm_token(link).await?))
 }
 

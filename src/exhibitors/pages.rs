@@ -4,7 +4,7 @@
 
 use actix_web::web::Form;
 use actix_web::{web, HttpRequest, HttpResponse};
-use minijinja::context;
+use minijinja::{context, Value};
 use serde::Deserialize;
 
 use super::http::{self, NewExhibitor};
@@ -16,22 +16,16 @@ use crate::error::AppError;
 use crate::events::store as events;
 use crate::registrations::handlers::Confirming;
 use crate::registrations::pages::{nonempty, see_other, CsrfForm, Page};
-use crate::web::csrf;
-use crate::web::pages::{InPage, PageError};
+use crate::web::pages::{form_action, InPage, PageError, PageReply};
 use crate::web::words::Section;
-use crate::web::AppState;
+use crate::web::{csrf, State};
 
 /// Interface words of the exhibitor's pages (`templates/words/<lang>.json`).
 fn words(lang: Language) -> serde_json::Value {
     crate::web::words::words(lang, &[Section::Exhibitor])
 }
 
-fn render(
-    req: &HttpRequest,
-    name: &str,
-    lang: Language,
-    ctx: minijinja::Value,
-) -> Result<String, PageError> {
+fn render(req: &HttpRequest, name: &str, lang: Language, ctx: Value) -> Result<String, PageError> {
     crate::web::pages::render_for(req, name, lang, words(lang), ctx).in_page(lang)
 }
 
@@ -67,7 +61,7 @@ pub struct ExhibitForm {
 
 #[utoipa::path(get, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page an application leads to")),
     responses((status = 200, description = "the exhibitor application form, or its thank-you page", content_type = "text/html"), (status = 404)))]
-pub async fn form(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn form(page: Page) -> PageReply {
     let done = page.req.query_string().split('&').any(|p| p == "done=1");
     show_form(
         &page.state,
@@ -82,14 +76,14 @@ pub async fn form(page: Page) -> Result<HttpResponse, PageError> {
 }
 
 async fn show_form(
-    state: &web::Data<AppState>,
+    state: &State,
     req: &HttpRequest,
     slug: String,
     form: ExhibitForm,
     errors: Vec<crate::error::FieldError>,
     done: bool,
     status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let fallback = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
     let event = state
         .db
@@ -105,8 +99,6 @@ async fn show_form(
         lang,
         context! {
             event_name => event.name.get(lang, event.default_language),
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
             errors => field_errors,
             first_error => crate::web::pages::first_error(&[
@@ -115,6 +107,7 @@ async fn show_form(
             ], &errors),
             done => done,
             countries => countries(lang),
+            ..form_action(&state.settings, &action, lang),
         },
     )?;
     Ok(html(status, lang, body))
@@ -123,7 +116,7 @@ async fn show_form(
 #[utoipa::path(post, path = "/events/{slug}/exhibit", tag = "pages", params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
     responses((status = 303, description = "to the thank-you page (`?done=1`; the same whether or not the email already applied): a reload does not post again"), (status = 403), (status = 422), (status = 429)))]
-pub async fn submit(page: Page<Form<ExhibitForm>>) -> Result<HttpResponse, PageError> {
+pub async fn submit(page: Page<Form<ExhibitForm>>) -> PageReply {
     let action = format!("/events/{}/exhibit", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
@@ -190,7 +183,7 @@ pub async fn submit(page: Page<Form<ExhibitForm>>) -> Result<HttpResponse, PageE
 #[utoipa::path(get, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
     responses((status = 200, description = "a page whose button confirms the application", content_type = "text/html"),
         (status = 404, description = "unknown link"), (status = 409, description = "the link was used"), (status = 410, description = "the link has expired: the page leads to a new application")))]
-pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn confirm_page(page: Page) -> PageReply {
     let (state, lang) = (&page.state, page.lang);
     let action = format!("/exhibitors/confirm/{}", page.path);
     let now = state.clock.now().naive_utc();
@@ -227,10 +220,7 @@ pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
         &page.req,
         "confirm.html",
         lang,
-        context! {
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
-        },
+        form_action(&state.settings, &action, lang),
     )?;
     Ok(html(actix_web::http::StatusCode::OK, lang, body))
 }
@@ -238,7 +228,7 @@ pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
 #[utoipa::path(post, path = "/exhibitors/confirm/{token}", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "confirmed: the application is submitted; on to the exhibitor's own page"), (status = 403), (status = 404), (status = 409), (status = 410)))]
-pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> PageReply {
     let action = format!("/exhibitors/confirm/{}", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
@@ -267,11 +257,11 @@ struct ManageForm {
 }
 
 async fn show_manage(
-    state: &web::Data<AppState>,
+    state: &State,
     req: &HttpRequest,
     token: String,
     form: ManageForm,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let fallback = crate::web::pages::page_language(req, &Language::ALL, Language::Fr);
     let t = token.clone();
     let (event, out) = state
@@ -347,7 +337,7 @@ async fn show_manage(
 
 #[utoipa::path(get, path = "/exhibitor/{token}", tag = "pages", params(("token" = String, Path)),
     responses((status = 200, description = "the exhibitor's page: status, booth, public profile, staff passes", content_type = "text/html"), (status = 404)))]
-pub async fn manage_page(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn manage_page(page: Page) -> PageReply {
     show_manage(&page.state, &page.req, page.path, ManageForm::default()).await
 }
 
@@ -392,7 +382,7 @@ async fn manage_post<F, P>(
         ) -> crate::error::AppResult<()>
         + Send
         + 'static,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (state, req, lang) = (&page.state, &page.req, page.lang);
     page.verify(action, csrf_value, &format!("/exhibitor/{token}"))?;
     let settings = state.settings.clone();
@@ -440,7 +430,7 @@ fn blank_is_none(s: &str) -> Option<Option<String>> {
 #[utoipa::path(post, path = "/exhibitor/{token}/profile", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the public profile"),
     responses((status = 303, description = "back to the exhibitor's page"), (status = 403), (status = 404), (status = 422)))]
-pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> Result<HttpResponse, PageError> {
+pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> PageReply {
     let form = &page.form;
     let patch = super::self_service::ProfilePatch {
         company_name: Some(form.company_name.clone()),
@@ -466,7 +456,7 @@ pub async fn profile_submit(page: Page<Form<ProfileForm>>) -> Result<HttpRespons
 #[utoipa::path(post, path = "/exhibitor/{token}/staff", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "name, email, language"),
     responses((status = 303, description = "back to the exhibitor's page; the pass is emailed"), (status = 403), (status = 404), (status = 409), (status = 422)))]
-pub async fn staff_submit(page: Page<Form<StaffForm>>) -> Result<HttpResponse, PageError> {
+pub async fn staff_submit(page: Page<Form<StaffForm>>) -> PageReply {
     let form = &page.form;
     let mut check = crate::domain::text::Check::default();
     let name = check.text("name", Some(form.name.clone()), 200);
@@ -510,9 +500,7 @@ pub async fn staff_submit(page: Page<Form<StaffForm>>) -> Result<HttpResponse, P
 #[utoipa::path(post, path = "/exhibitor/{token}/staff/{id}/remove", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "back to the exhibitor's page; the pass is cancelled"), (status = 403), (status = 404)))]
-pub async fn staff_remove(
-    page: Page<Form<CsrfForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn staff_remove(page: Page<Form<CsrfForm>, (String, i64)>) -> PageReply {
     let (token, id) = (&page.path.0, page.path.1);
     let action = format!("/exhibitor/{token}/staff/{id}/remove");
     manage_post(
@@ -541,7 +529,7 @@ pub async fn staff_remove(
 #[utoipa::path(post, path = "/exhibitor/{token}/withdraw", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "withdrawn: the booth is freed and the staff passes cancelled"), (status = 403), (status = 404), (status = 409)))]
-pub async fn withdraw_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn withdraw_submit(page: Page<Form<CsrfForm>>) -> PageReply {
     let token = &page.path;
     let action = format!("/exhibitor/{token}/withdraw");
     manage_post(
@@ -584,7 +572,7 @@ fn directory_words(lang: Language) -> serde_json::Value {
 #[utoipa::path(get, path = "/events/{slug}/exhibitors", tag = "pages",
     params(("slug" = String, Path), DirectoryQuery),
     responses((status = 200, description = "the approved exhibitors with booth and hall", content_type = "text/html"), (status = 404)))]
-pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> Result<HttpResponse, PageError> {
+pub async fn directory(page: Page<web::Query<DirectoryQuery>>) -> PageReply {
     let (state, req, fallback) = (&page.state, &page.req, page.lang);
     let slug = page.path.clone();
     let (event, all) = state

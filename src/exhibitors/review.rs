@@ -3,7 +3,7 @@
 //! `POST …/exhibitors/{id}/approve|reject`, `PUT …/exhibitors/{id}/booth`,
 //! `PATCH …/exhibitors/{id}` (payment) and `DELETE …/exhibitors/{id}` (erasure).
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -20,7 +20,7 @@ use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::{AppState, ItemPath, State};
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -36,12 +36,12 @@ pub const SORTS: &[&str] = &["company_name", "created_at"];
     params(("slug" = String, Path), ListParams, ExhibitorFilters),
     responses((status = 200, body = Page<PublicExhibitor>, description = "the public: approved exhibitors, public fields only; organizers: every application (`ExhibitorOut`). sort: company_name, created_at"), (status = 404)))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: OptionalOrganizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
     filters: Query<ExhibitorFilters>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let req = params.validate(SORTS)?;
     let organizer = who.can_view();
     let status = if organizer {
@@ -166,7 +166,7 @@ pub struct ExhibitorPatch {
 
 /// Runs one review step on an exhibitor in a write transaction, with its audit entry.
 async fn review(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     slug: String,
     id: i64,
@@ -179,7 +179,7 @@ async fn review(
         ) -> AppResult<ExhibitorRow>
         + Send
         + 'static,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let settings = state.settings.clone();
     let out = state
@@ -234,11 +234,11 @@ pub fn review_step(
         (status = 409, description = "not submitted, or the booth is taken"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn approve(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<ApproveRequest>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (slug, id) = path.into_inner();
     let body = body.into_checked().await?;
     review(state, who, slug, id, "approve", move |c, s, e, ex| {
@@ -252,11 +252,11 @@ pub async fn approve(
     responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)),
     security(("bearer" = [])))]
 pub async fn reject(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<RejectRequest>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (slug, id) = path.into_inner();
     let (body, mut check) = body.into_parts().await?;
     let reason = check.required("reason", body.reason);
@@ -277,11 +277,11 @@ pub async fn reject(
     responses((status = 200, body = ReviewedExhibitor, description = "moved and emailed; `warnings` as for an approval"), (status = 401), (status = 403), (status = 404), (status = 409, description = "booth taken, or not approved"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn set_booth(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<BoothRequest>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (slug, id) = path.into_inner();
     let (body, mut check) = body.into_parts().await?;
     let code = check.text("booth_code", body.booth_code, 16);
@@ -298,11 +298,11 @@ pub async fn set_booth(
     responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<ExhibitorPatch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (slug, id) = path.into_inner();
     let (body, mut check) = body.into_parts().await?;
     let tables = check
@@ -332,7 +332,7 @@ pub async fn update(
     responses((status = 204, description = "the contact's personal data is erased (withdrawn first if still in the running: booth freed, staff passes cancelled); the company profile stays"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn erase(state: State, who: Organizer, path: ItemPath) -> AppResult<HttpResponse> {
+pub async fn erase(state: State, who: Organizer, path: ItemPath) -> Reply {
     let erasure = Erasure::new("exhibitor", service::erase_by_id);
     crate::events::service::erase(&state, &who, path.into_inner(), erasure).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, FieldError};
 use crate::events::Event;
 use crate::web::identity::owner_bearer;
 use crate::web::json::{double_option, told_to_owner, Json};
-use crate::web::AppState;
+use crate::web::{Reply, State};
 
 /// The holder of an exhibitor manage token.
 pub struct Exhibitor {
@@ -46,7 +46,7 @@ pub fn resolve(c: &mut Conn, token: &str) -> AppResult<(Event, ExhibitorRow)> {
 }
 
 async fn with_exhibitor(
-    state: &web::Data<AppState>,
+    state: &State,
     token: String,
     f: impl FnOnce(&mut Conn, &crate::config::Settings, &Event, &ExhibitorRow) -> AppResult<()>
         + Send
@@ -66,13 +66,13 @@ async fn with_exhibitor(
 }
 
 /// 401 unless `token` is a live exhibitor token (see `web::json::told_to_owner`).
-async fn owner(state: &web::Data<AppState>, token: String) -> AppResult<()> {
+async fn owner(state: &State, token: String) -> AppResult<()> {
     state.db.run(move |c| resolve(c, &token).map(|_| ())).await
 }
 
 #[utoipa::path(get, path = "/api/v1/exhibitor", tag = "exhibitor",
     responses((status = 200, body = ExhibitorOut), (status = 401)), security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+pub async fn get(state: State, who: Exhibitor) -> Reply {
     let out = with_exhibitor(&state, who.token, |_, _, _, _| Ok(())).await?;
     Ok(HttpResponse::Ok().json(out))
 }
@@ -109,11 +109,7 @@ pub struct ProfilePatch {
 
 #[utoipa::path(patch, path = "/api/v1/exhibitor", tag = "exhibitor", request_body = ProfilePatch,
     responses((status = 200, body = ExhibitorOut), (status = 401), (status = 422)), security(("bearer" = [])))]
-pub async fn update(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    body: Json<ProfilePatch>,
-) -> AppResult<HttpResponse> {
+pub async fn update(state: State, who: Exhibitor, body: Json<ProfilePatch>) -> Reply {
     let token = who.token.clone();
     let (p, check) = told_to_owner(body.into_parts().await, || owner(&state, token)).await?;
     let shape = check.into_errors();
@@ -211,7 +207,7 @@ pub fn apply_profile(
 #[utoipa::path(post, path = "/api/v1/exhibitor/withdraw", tag = "exhibitor",
     responses((status = 200, body = ExhibitorOut, description = "withdrawn: the booth is freed and staff passes cancelled"), (status = 401), (status = 409)),
     security(("bearer" = [])))]
-pub async fn withdraw(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+pub async fn withdraw(state: State, who: Exhibitor) -> Reply {
     let out = with_exhibitor(&state, who.token, |c, s, e, ex| {
         service::withdraw(c, s, e, ex)?;
         crate::audit::record(
@@ -244,11 +240,7 @@ pub struct NewStaff {
     responses((status = 201, body = ExhibitorOut, description = "a confirmed exhibitor_staff registration, emailed its badge"), (status = 401),
         (status = 409, description = "all of the booth's staff passes are used, or that address holds another registration for this fair"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn add_staff(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    body: Json<NewStaff>,
-) -> AppResult<HttpResponse> {
+pub async fn add_staff(state: State, who: Exhibitor, body: Json<NewStaff>) -> Reply {
     let parsed = body.into_parts().await.and_then(|(body, mut check)| {
         let name = check.text("name", body.name, 200);
         let email = check.required("email", body.email);
@@ -284,11 +276,7 @@ pub async fn add_staff(
     params(("id" = i64, Path, description = "the staff member's registration id")),
     responses((status = 200, body = ExhibitorOut), (status = 401), (status = 404), (status = 409)),
     security(("bearer" = [])))]
-pub async fn remove_staff(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn remove_staff(state: State, who: Exhibitor, id: web::Path<i64>) -> Reply {
     let id = id.into_inner();
     let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
         service::remove_staff(c, s, e, ex, id)?;
@@ -311,7 +299,7 @@ pub async fn remove_staff(
     responses((status = 204, description = "the contact's personal data is erased (the application withdrawn first if still in the running); the token no longer works"),
         (status = 401)),
     security(("bearer" = [])))]
-pub async fn erase(state: web::Data<AppState>, who: Exhibitor) -> AppResult<HttpResponse> {
+pub async fn erase(state: State, who: Exhibitor) -> Reply {
     let settings = state.settings.clone();
     state
         .db

@@ -4,7 +4,7 @@
 //! meeting blocks and rules of the fair.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::{NaiveDate, TimeDelta};
 use minijinja::context;
 use serde::Deserialize;
@@ -12,12 +12,14 @@ use serde::Deserialize;
 use super::model::{Block, MeetingSettings, MeetingStatus};
 use super::service::{self, Side};
 use super::store::{self, Of};
+use crate::db::Conn;
 use crate::domain::{dates, FieldError, Language, Role};
-use crate::error::AppError;
-use crate::events::console::{find, nav};
+use crate::error::{AppError, AppResult};
+use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, Posted};
+use crate::web::console::{form_errors, Console, ConsoleReply, Posted};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 fn w(lang: Language, key: &str) -> String {
     word(lang, Section::Meetings, key)
@@ -61,7 +63,7 @@ async fn meetings_page(
     status: StatusCode,
     sent: Option<&crate::web::console::FormFields>,
     errors: &[FieldError],
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let all_days = days(&event);
     let day = query
@@ -196,20 +198,18 @@ async fn meetings_page(
     responses((status = 200, description = "a fair day's meetings, for every exhibitor or one (its day sheet), and the meeting settings", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn list(
     console: Console,
-    slug: web::Path<String>,
+    slug: SlugPath,
     query: web::Query<MeetingsQuery>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
-    let event = find(&console, slug.into_inner()).await?;
+) -> ConsoleReply {
+    let event = fair(&console, Role::Viewer, slug).await?;
     meetings_page(&console, event, &query, StatusCode::OK, None, &[]).await
 }
 
 #[utoipa::path(get, path = "/console/events/{slug}/meetings.csv", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "every meeting of the fair (UTF-8 with a byte-order mark, times in the fair's zone)", content_type = "text/csv"), (status = 303), (status = 403), (status = 404)))]
-pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn csv(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Viewer, slug).await?;
     let (id, tz) = (event.id, event.timezone);
     let now = console.state.clock.now().naive_utc();
     let lines = console
@@ -247,10 +247,7 @@ pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpRespon
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "cancelled: both sides are emailed"), (status = 403), (status = 404), (status = 409)))]
-pub async fn cancel(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn cancel(posted: Posted, path: ItemPath) -> ConsoleReply {
     let Posted { console, .. } = posted;
     console.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
@@ -314,14 +311,10 @@ fn read_blocks(
     params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "blocks[YYYY-MM-DD] (`10:00-12:30, 14:00-17:00`), slot_minutes, requests_open, request_ttl_hours, max_pending, reminder_hour, csrf"),
     responses((status = 303, description = "saved"), (status = 403), (status = 404), (status = 422, description = "a field is refused: said beside it")))]
-pub async fn save_settings(
-    posted: Posted,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn save_settings(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let Posted { console, form } = posted;
-    console.require(Role::Editor)?;
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Editor, slug).await?;
     let mut errors = Vec::new();
     let mut blocks = Vec::new();
     for d in days(&event) {
@@ -418,14 +411,8 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
 /// (registered by the app).
 pub struct MeetingsPanel;
 
-impl crate::events::console::Panel for MeetingsPanel {
-    fn panel(
-        &self,
-        c: &mut crate::db::Conn,
-        event: &Event,
-        lang: Language,
-    ) -> crate::error::AppResult<crate::events::console::PanelView> {
-        use crate::events::console::{Figure, PanelView};
+impl Panel for MeetingsPanel {
+    fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let now = crate::db::now();
         let rows = store::list(c, Of::Event(event.id))?;
         let count = |s: MeetingStatus| rows.iter().filter(|m| m.status_at(now) == s).count();

@@ -3,15 +3,15 @@
 //! instance's secret (`crypto::derived_token`): it reads this calendar and nothing else — not
 //! the manage link, which the feed URL must never carry since calendar providers keep it.
 
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 
 use super::model::MeetingStatus;
 use super::service;
 use super::store::{self, Of};
 use crate::calendar::ics::{Calendar, Method, Status, Vevent, When};
 use crate::config::Settings;
-use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::error::AppError;
+use crate::web::{Reply, State};
 
 fn mac(secret: &str, exhibitor_id: i64) -> String {
     crate::crypto::derived_token(
@@ -42,7 +42,7 @@ fn owner(secret: &str, token: &str) -> Option<i64> {
     params(("feed_token" = String, Path, description = "shown on the exhibitor's meetings page")),
     responses((status = 200, content_type = "text/calendar", description = "the exhibitor's accepted meetings (RFC 5545)"),
         (status = 404, description = "unknown token, or the exhibitor is no longer approved")))]
-pub async fn feed(state: web::Data<AppState>, token: web::Path<String>) -> AppResult<HttpResponse> {
+pub async fn feed(state: State, token: web::Path<String>) -> Reply {
     let settings = state.settings.clone();
     let body = state
         .db

@@ -22,7 +22,7 @@ use crate::exhibitors::self_service::Exhibitor;
 use crate::registrations::attendee::Attendee;
 use crate::web::identity::Organizer;
 use crate::web::json::{told_to_owner, Json};
-use crate::web::AppState;
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 /// A fair's meeting settings as the API reads and writes them.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -88,11 +88,7 @@ pub struct SlotOut {
     params(("slug" = String, Path)),
     responses((status = 200, body = SettingsBody), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn get_settings(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn get_settings(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let body = state
         .db
@@ -110,11 +106,11 @@ pub async fn get_settings(
         (status = 401), (status = 403), (status = 404), (status = 422)),
     security(("bearer" = [])))]
 pub async fn put_settings(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<SettingsBody>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (body, mut check) = body.into_parts().await?;
     let defaults = MeetingSettings::default();
@@ -176,10 +172,10 @@ pub struct SlotsQuery {
     responses((status = 200, body = Vec<SlotOut>, description = "the exhibitor's free slots from now on"),
         (status = 404, description = "no such published fair, or no approved exhibitor of it"), (status = 422, description = "`exhibitor_id` missing or not a number")))]
 pub async fn slots(
-    state: web::Data<AppState>,
-    slug: web::Path<String>,
+    state: State,
+    slug: SlugPath,
     query: crate::web::query::Query<SlotsQuery>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let now = state.clock.now().naive_utc();
     let exhibitor_id = query.exhibitor_id;
     let out = state
@@ -203,11 +199,7 @@ pub async fn slots(
     params(("slug" = String, Path)),
     responses((status = 200, body = Vec<MeetingOut>, description = "every meeting of the fair, by start"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn list(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let now = state.clock.now().naive_utc();
     let out = state
@@ -225,11 +217,7 @@ pub async fn list(
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = MeetingOut, description = "cancelled; both sides are emailed"), (status = 401), (status = 403), (status = 404), (status = 409)),
     security(("bearer" = [])))]
-pub async fn organizer_cancel(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn organizer_cancel(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let settings = state.settings.clone();
@@ -287,7 +275,7 @@ fn attendee_of(
 #[utoipa::path(get, path = "/api/v1/me/meetings", tag = "attendee",
     responses((status = 200, body = Vec<MeetingOut>, description = "your meetings and requests, by start"), (status = 401)),
     security(("bearer" = [])))]
-pub async fn my_meetings(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+pub async fn my_meetings(state: State, who: Attendee) -> Reply {
     let now = state.clock.now().naive_utc();
     let out = state
         .db
@@ -306,11 +294,7 @@ pub async fn my_meetings(state: web::Data<AppState>, who: Attendee) -> AppResult
         (status = 401), (status = 404, description = "no approved exhibitor of this fair"),
         (status = 409, description = "a rule refuses it, named in `detail`"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn request(
-    state: web::Data<AppState>,
-    who: Attendee,
-    body: Json<NewMeeting>,
-) -> AppResult<HttpResponse> {
+pub async fn request(state: State, who: Attendee, body: Json<NewMeeting>) -> Reply {
     let parsed = body.into_parts().await.and_then(|(body, mut check)| {
         let exhibitor_id = check.required("exhibitor_id", body.exhibitor_id);
         let starts_at = check.parse(
@@ -362,11 +346,7 @@ pub async fn request(
     responses((status = 200, body = MeetingOut, description = "cancelled; the exhibitor is emailed"), (status = 401),
         (status = 404, description = "not one of your meetings"), (status = 409, description = "already declined, cancelled or expired")),
     security(("bearer" = [])))]
-pub async fn cancel_mine(
-    state: web::Data<AppState>,
-    who: Attendee,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn cancel_mine(state: State, who: Attendee, id: web::Path<i64>) -> Reply {
     let id = id.into_inner();
     let settings = state.settings.clone();
     let now = state.clock.now().naive_utc();
@@ -387,10 +367,7 @@ pub async fn cancel_mine(
 #[utoipa::path(get, path = "/api/v1/exhibitor/meetings", tag = "exhibitor",
     responses((status = 200, body = Vec<MeetingOut>, description = "the exhibitor's meetings and requests, by start"), (status = 401)),
     security(("bearer" = [])))]
-pub async fn exhibitor_meetings(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-) -> AppResult<HttpResponse> {
+pub async fn exhibitor_meetings(state: State, who: Exhibitor) -> Reply {
     let now = state.clock.now().naive_utc();
     let out = state
         .db
@@ -413,13 +390,7 @@ pub struct Answer {
     pub host_registration_id: Option<i64>,
 }
 
-async fn answer(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    id: i64,
-    step: Step,
-    host: Option<i64>,
-) -> AppResult<HttpResponse> {
+async fn answer(state: State, who: Exhibitor, id: i64, step: Step, host: Option<i64>) -> Reply {
     let settings = state.settings.clone();
     let now = state.clock.now().naive_utc();
     let out = state
@@ -461,11 +432,11 @@ enum Step {
         (status = 404), (status = 409, description = "not pending (answered, cancelled or expired)"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn accept(
-    state: web::Data<AppState>,
+    state: State,
     who: Exhibitor,
     id: web::Path<i64>,
     body: Option<web::Json<Answer>>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let host = body.and_then(|b| b.host_registration_id);
     answer(state, who, id.into_inner(), Step::Accept, host).await
 }
@@ -474,11 +445,7 @@ pub async fn accept(
     params(("id" = i64, Path)),
     responses((status = 200, body = MeetingOut, description = "declined; the attendee is emailed"), (status = 401), (status = 404), (status = 409)),
     security(("bearer" = [])))]
-pub async fn decline(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn decline(state: State, who: Exhibitor, id: web::Path<i64>) -> Reply {
     answer(state, who, id.into_inner(), Step::Decline, None).await
 }
 
@@ -486,11 +453,7 @@ pub async fn decline(
     params(("id" = i64, Path)),
     responses((status = 200, body = MeetingOut, description = "cancelled; the attendee is emailed (a calendar cancellation when it was accepted)"), (status = 401), (status = 404), (status = 409)),
     security(("bearer" = [])))]
-pub async fn exhibitor_cancel(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn exhibitor_cancel(state: State, who: Exhibitor, id: web::Path<i64>) -> Reply {
     answer(state, who, id.into_inner(), Step::Cancel, None).await
 }
 
@@ -506,11 +469,7 @@ pub struct Availability {
 #[utoipa::path(put, path = "/api/v1/exhibitor/availability", tag = "exhibitor", request_body = Availability,
     responses((status = 200, body = Availability, description = "saved; meetings already held stay"), (status = 401), (status = 422)),
     security(("bearer" = [])))]
-pub async fn put_availability(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-    body: Json<Availability>,
-) -> AppResult<HttpResponse> {
+pub async fn put_availability(state: State, who: Exhibitor, body: Json<Availability>) -> Reply {
     let parsed = body.into_parts().await.and_then(|(body, mut check)| {
         let list = check.required("unavailable", body.unavailable);
         check.done().map_err(AppError::Validation)?;
@@ -580,10 +539,7 @@ fn availability(c: &mut Conn, event: &Event, exhibitor_id: i64) -> AppResult<Ava
 #[utoipa::path(get, path = "/api/v1/exhibitor/availability", tag = "exhibitor",
     responses((status = 200, body = Availability), (status = 401)),
     security(("bearer" = [])))]
-pub async fn get_availability(
-    state: web::Data<AppState>,
-    who: Exhibitor,
-) -> AppResult<HttpResponse> {
+pub async fn get_availability(state: State, who: Exhibitor) -> Reply {
     let out = state
         .db
         .write(move |c| {

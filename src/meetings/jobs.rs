@@ -23,8 +23,7 @@ use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 use serde_json::json;
 
 use super::model::MeetingStatus;
-use super::service;
-use super::store;
+use super::{service, store};
 use crate::config::Settings;
 use crate::db::{Conn, Db};
 use crate::domain::Language;
@@ -370,16 +369,15 @@ fn remind_exhibitor(
         "qr_src": "",
         "manage_url": format!("{}/exhibitor/{token}/meetings?lang={}", settings.base_url(), lang.code()),
     });
-    let email = NewEmail::about(
+    super::service::email_exhibitor(
+        c,
+        settings,
         event,
+        &ex,
         EmailKind::MeetingsReminder,
-        &ex.email,
-        &ex.profile.contact_name,
         lang,
         extra,
-    );
-    email::enqueue(c, email, &settings.message_domain())?;
-    Ok(())
+    )
 }
 
 #[cfg(test)]

@@ -10,8 +10,8 @@
 //!   the exhibitor's free slots and a message. The directory links it.
 
 use actix_web::web::Form;
-use actix_web::{HttpRequest, HttpResponse};
-use minijinja::context;
+use actix_web::HttpRequest;
+use minijinja::{context, Value};
 use serde::Deserialize;
 
 use super::model::MeetingStatus;
@@ -23,7 +23,7 @@ use crate::events::Event;
 use crate::registrations::pages::{see_other, CsrfForm, Page};
 use crate::schedule::hooks::VISITOR_COOKIE;
 use crate::web::csrf;
-use crate::web::pages::{InPage, PageError};
+use crate::web::pages::{InPage, PageError, PageReply};
 use crate::web::words::Section;
 
 fn words(lang: Language) -> serde_json::Value {
@@ -34,12 +34,7 @@ fn word(lang: Language, key: &str) -> String {
     words(lang)[key].as_str().unwrap_or(key).to_string()
 }
 
-fn render(
-    req: &HttpRequest,
-    name: &str,
-    lang: Language,
-    ctx: minijinja::Value,
-) -> Result<String, PageError> {
+fn render(req: &HttpRequest, name: &str, lang: Language, ctx: Value) -> Result<String, PageError> {
     crate::web::pages::render_for(req, name, lang, words(lang), ctx).in_page(lang)
 }
 
@@ -65,7 +60,7 @@ async fn exhibitor_page(
     focus: Option<(i64, String)>,
     problem: Option<String>,
     status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (state, req) = (&page.state, &page.req);
     let fallback = page.lang;
     let t = token.to_string();
@@ -177,7 +172,7 @@ async fn exhibitor_page(
 
 #[utoipa::path(get, path = "/exhibitor/{token}/meetings", tag = "pages", params(("token" = String, Path)),
     responses((status = 200, description = "the exhibitor's meeting requests and meetings, with the forms to answer them", content_type = "text/html"), (status = 404)))]
-pub async fn exhibitor_meetings(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn exhibitor_meetings(page: Page) -> PageReply {
     let token = page.path.clone();
     exhibitor_page(&page, &token, None, None, actix_web::http::StatusCode::OK).await
 }
@@ -186,7 +181,7 @@ pub async fn exhibitor_meetings(page: Page) -> Result<HttpResponse, PageError> {
     responses((status = 200, description = "the exhibitor's meetings, this request first with its answer ready (a GET never answers)", content_type = "text/html"), (status = 404)))]
 pub async fn exhibitor_meeting(
     page: Page<actix_web::web::Query<Doing>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (token, id) = page.path.clone();
     let doing = match page.form.doing.as_deref() {
         Some("decline") => "decline",
@@ -213,7 +208,7 @@ pub struct AnswerForm {
 async fn exhibitor_step(
     page: Page<Form<AnswerForm>, (String, i64)>,
     step: &'static str,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (token, id) = page.path.clone();
     let lang = page.lang;
     let list = format!("/exhibitor/{token}/meetings");
@@ -265,27 +260,21 @@ async fn exhibitor_step(
 #[utoipa::path(post, path = "/exhibitor/{token}/meetings/{id}/accept", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, host_registration_id (optional)"),
     responses((status = 303, description = "accepted: back to the meetings"), (status = 403), (status = 404), (status = 409, description = "no longer pending", content_type = "text/html")))]
-pub async fn accept(
-    page: Page<Form<AnswerForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn accept(page: Page<Form<AnswerForm>, (String, i64)>) -> PageReply {
     exhibitor_step(page, "accept").await
 }
 
 #[utoipa::path(post, path = "/exhibitor/{token}/meetings/{id}/decline", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "declined: back to the meetings"), (status = 403), (status = 404), (status = 409, content_type = "text/html")))]
-pub async fn decline(
-    page: Page<Form<AnswerForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn decline(page: Page<Form<AnswerForm>, (String, i64)>) -> PageReply {
     exhibitor_step(page, "decline").await
 }
 
 #[utoipa::path(post, path = "/exhibitor/{token}/meetings/{id}/cancel", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "cancelled: back to the meetings"), (status = 403), (status = 404), (status = 409, content_type = "text/html")))]
-pub async fn cancel(
-    page: Page<Form<AnswerForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn cancel(page: Page<Form<AnswerForm>, (String, i64)>) -> PageReply {
     exhibitor_step(page, "cancel").await
 }
 
@@ -294,9 +283,7 @@ pub async fn cancel(
 #[utoipa::path(post, path = "/exhibitor/{token}/availability", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, unavailable (repeated: a slot's local start)"),
     responses((status = 303, description = "saved: back to the meetings"), (status = 403), (status = 404)))]
-pub async fn availability(
-    page: Page<Form<crate::web::console::FormFields>>,
-) -> Result<HttpResponse, PageError> {
+pub async fn availability(page: Page<Form<crate::web::console::FormFields>>) -> PageReply {
     let token = page.path.clone();
     let lang = page.lang;
     let list = format!("/exhibitor/{token}/meetings");
@@ -352,7 +339,7 @@ async fn request_page(
     done: Option<i64>,
     problem: Option<String>,
     status: actix_web::http::StatusCode,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (slug, exhibitor_id) = page.path.clone();
     let lang = page.lang;
     let visitor = remembered(page);
@@ -433,7 +420,7 @@ pub struct Requested {
     responses((status = 200, description = "the exhibitor's free meeting slots and the request form, for the attendee this browser remembers", content_type = "text/html"), (status = 404)))]
 pub async fn request_form(
     page: Page<actix_web::web::Query<Requested>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let done = page.form.done;
     request_page(&page, done, None, actix_web::http::StatusCode::OK).await
 }
@@ -442,9 +429,7 @@ pub async fn request_form(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, starts_at (a slot's local start, `2027-04-12T10:20`), message"),
     responses((status = 303, description = "requested: the page says so"), (status = 403), (status = 404, description = "no such exhibitor, or no attendee remembered by this browser", content_type = "text/html"),
         (status = 409, description = "a rule refuses it: said on the page", content_type = "text/html"), (status = 422, content_type = "text/html")))]
-pub async fn request_submit(
-    page: Page<Form<RequestForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn request_submit(page: Page<Form<RequestForm>, (String, i64)>) -> PageReply {
     let (slug, exhibitor_id) = page.path.clone();
     let lang = page.lang;
     let action = format!("/events/{slug}/exhibitors/{exhibitor_id}/meeting");
@@ -513,9 +498,7 @@ pub async fn request_submit(
 #[utoipa::path(post, path = "/r/{token}/meetings/{id}/cancel", tag = "pages", params(("token" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "cancelled: back to the attendee's page"), (status = 403), (status = 404), (status = 409, content_type = "text/html")))]
-pub async fn attendee_cancel(
-    page: Page<Form<CsrfForm>, (String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn attendee_cancel(page: Page<Form<CsrfForm>, (String, i64)>) -> PageReply {
     let (token, id) = page.path.clone();
     let lang = page.lang;
     let back = format!("/r/{token}");

@@ -480,14 +480,29 @@ fn tell_exhibitor_of_request(
         "manage_url": exhibitor_url(settings, &token, lang),
         "expires_at": expires,
     });
-    let email = NewEmail::about(
+    email_exhibitor(
+        c,
+        settings,
         event,
+        ex,
         EmailKind::MeetingRequested,
-        &ex.email,
-        &ex.profile.contact_name,
         lang,
         extra,
-    );
+    )
+}
+
+/// Queues the email `kind` to the exhibitor's contact, in `lang` with `extra`.
+pub(super) fn email_exhibitor(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    kind: EmailKind,
+    lang: Language,
+    extra: serde_json::Value,
+) -> AppResult<()> {
+    let (to, name) = (&ex.email, &ex.profile.contact_name);
+    let email = NewEmail::about(event, kind, to, name, lang, extra);
     email::enqueue(c, email, &settings.message_domain())?;
     Ok(())
 }
@@ -519,16 +534,15 @@ fn tell_exhibitor_of_cancel(
         "booth_code": booth,
         "manage_url": exhibitor_url(settings, &token, lang),
     });
-    let email = NewEmail::about(
+    email_exhibitor(
+        c,
+        settings,
         event,
+        ex,
         EmailKind::MeetingCancelled,
-        &ex.email,
-        &ex.profile.contact_name,
         lang,
         extra,
-    );
-    email::enqueue(c, email, &settings.message_domain())?;
-    Ok(())
+    )
 }
 
 /// An email about `m` to its attendee: accepted (with an iTIP `REQUEST`), or declined,

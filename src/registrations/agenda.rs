@@ -10,7 +10,7 @@
 //! The fair itself, as an all-day entry, is the calendar file of the confirmation email
 //! ([`fair`]).
 
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use chrono::TimeDelta;
 use diesel::QueryResult;
 
@@ -19,10 +19,10 @@ use super::store;
 use crate::calendar::ics::{Calendar, Method, Vevent, When};
 use crate::db::Conn;
 use crate::domain::Language;
-use crate::error::{AppError, AppResult};
+use crate::error::AppError;
 use crate::events::{store as events, Event};
 use crate::schedule::{exports, releases};
-use crate::web::AppState;
+use crate::web::{Reply, State};
 
 pub const PREFIX: &str = "slf_";
 
@@ -85,10 +85,10 @@ pub fn find(c: &mut Conn, token: &str) -> QueryResult<Option<i64>> {
     responses((status = 200, content_type = "text/calendar", description = "the attendee's booked sessions and accepted meetings (RFC 5545)"),
         (status = 404, description = "unknown token, or the registration is no longer confirmed")))]
 pub async fn feed(
-    state: web::Data<AppState>,
+    state: State,
     meetings: web::Data<dyn super::hooks::AttendeeMeetings>,
     token: web::Path<String>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let settings = state.settings.clone();
     let host = settings.message_domain();
     let body = state

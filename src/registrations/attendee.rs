@@ -17,7 +17,7 @@ use crate::db::Conn;
 use crate::error::{AppError, AppResult};
 use crate::web::identity::owner_bearer;
 use crate::web::json::{told_to_owner, Json};
-use crate::web::AppState;
+use crate::web::{Reply, State};
 
 /// The value of the [`crate::schedule::hooks::VISITOR_COOKIE`]: the registration's id signed
 /// with the server's key. It lets the fair's pages show and change that attendee's seats, and
@@ -95,7 +95,7 @@ pub fn me(
 
 #[utoipa::path(get, path = "/api/v1/me", tag = "attendee",
     responses((status = 200, body = Me), (status = 401)), security(("bearer" = [])))]
-pub async fn get(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+pub async fn get(state: State, who: Attendee) -> Reply {
     let settings = state.settings.clone();
     let me = state
         .db
@@ -144,11 +144,7 @@ pub fn leave(c: &mut Conn, token: &str, session_id: i64) -> AppResult<()> {
         (status = 409, description = "overlaps another of your sessions, or the registration is not confirmed"),
         (status = 422)),
     security(("bearer" = [])))]
-pub async fn create_booking(
-    state: web::Data<AppState>,
-    who: Attendee,
-    body: Json<NewBooking>,
-) -> AppResult<HttpResponse> {
+pub async fn create_booking(state: State, who: Attendee, body: Json<NewBooking>) -> Reply {
     let parsed = body.into_parts().await.and_then(|(body, mut check)| {
         let session_id = check.required("session_id", body.session_id);
         check.done().map_err(AppError::Validation)?;
@@ -176,11 +172,7 @@ pub async fn create_booking(
     responses((status = 204, description = "seat freed; the first waitlisted attendee gets it"),
         (status = 401), (status = 404, description = "you hold no seat in this session")),
     security(("bearer" = [])))]
-pub async fn delete_booking(
-    state: web::Data<AppState>,
-    who: Attendee,
-    session_id: web::Path<i64>,
-) -> AppResult<HttpResponse> {
+pub async fn delete_booking(state: State, who: Attendee, session_id: web::Path<i64>) -> Reply {
     let session_id = session_id.into_inner();
     state
         .db
@@ -192,7 +184,7 @@ pub async fn delete_booking(
 #[utoipa::path(delete, path = "/api/v1/me", tag = "attendee",
     responses((status = 200, body = RegistrationOut, description = "cancelled; the first waitlisted attendee is promoted"), (status = 401), (status = 409)),
     security(("bearer" = [])))]
-pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+pub async fn cancel(state: State, who: Attendee) -> Reply {
     let settings = state.settings.clone();
     let out = state
         .db
@@ -210,7 +202,7 @@ pub async fn cancel(state: web::Data<AppState>, who: Attendee) -> AppResult<Http
 #[utoipa::path(post, path = "/api/v1/me/erase", tag = "attendee",
     responses((status = 204, description = "personal data erased; the token no longer works"), (status = 401)),
     security(("bearer" = [])))]
-pub async fn erase(state: web::Data<AppState>, who: Attendee) -> AppResult<HttpResponse> {
+pub async fn erase(state: State, who: Attendee) -> Reply {
     let settings = state.settings.clone();
     state
         .db

@@ -11,18 +11,16 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use minijinja::context;
 use serde::Deserialize;
 
-use super::bookings;
 use super::input::{own_details, NewRegistration};
 use super::model::{BookingStatus, RegistrationRow, Status};
 use super::pages::{lang_of_request, nonempty, ok, render, see_other, words, CsrfForm, Page};
-use super::{attendee, service, store};
+use super::{attendee, bookings, service, store};
 use crate::domain::{dates, Language};
 use crate::error::{AppError, AppResult};
 use crate::events::Event;
 use crate::schedule::hooks::VISITOR_COOKIE;
-use crate::web::csrf;
-use crate::web::pages::{InPage, PageError};
-use crate::web::AppState;
+use crate::web::pages::{InPage, PageError, PageReply};
+use crate::web::{csrf, AppState, State};
 
 /// The details form, as posted (blank: cleared).
 #[derive(Debug, Default, Deserialize, serde::Serialize)]
@@ -38,11 +36,11 @@ pub struct DetailsForm {
 }
 
 async fn show_attendee(
-    state: &web::Data<AppState>,
+    state: &State,
     req: &HttpRequest,
     token: String,
     retry: Option<(DetailsForm, Vec<crate::domain::FieldError>)>,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (event, reg) = load(state, req, token.clone()).await?;
     let lang = crate::web::pages::own_language(req, reg.language());
     let me = {
@@ -179,7 +177,7 @@ fn remember(res: &mut HttpResponse, state: &AppState, registration_id: i64) {
 /// `POST /r/{token}/remember` (the attendee page's button, shown when the browser remembers
 /// someone else): this browser books from the programme in this attendee's name.
 #[utoipa::path(post, path = "/r/{token}/remember", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page, the browser now remembering them"), (status = 403), (status = 404), (status = 409)))]
-pub async fn attendee_remember(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn attendee_remember(page: Page<Form<CsrfForm>>) -> PageReply {
     let (lang, mine) = (page.lang, format!("/r/{}", page.path));
     // verify adds the language to the page it offers to retry from.
     page.verify(&format!("{mine}/remember"), &page.form.csrf, &mine)?;
@@ -199,7 +197,7 @@ pub async fn attendee_remember(page: Page<Form<CsrfForm>>) -> Result<HttpRespons
 
 /// `GET /r/{token}`: the attendee's page.
 #[utoipa::path(get, path = "/r/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "status, badge QR, own details, cancel", content_type = "text/html"), (status = 404)))]
-pub async fn attendee_page(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn attendee_page(page: Page) -> PageReply {
     show_attendee(&page.state, &page.req, page.path, None).await
 }
 
@@ -239,7 +237,7 @@ async fn attendee_action<F, T: Send + 'static>(
 /// `POST /r/{token}/details` (the page's form): the attendee changes their own details, with
 /// the same checks as a registration; every error comes back beside its field.
 #[utoipa::path(post, path = "/r/{token}/details", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "name, organization, job_title, country, phone, language"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 422)))]
-pub async fn attendee_details(page: Page<Form<DetailsForm>>) -> Result<HttpResponse, PageError> {
+pub async fn attendee_details(page: Page<Form<DetailsForm>>) -> PageReply {
     let (form, lang) = (&page.form, page.lang);
     let body = NewRegistration {
         name: Some(form.name.clone()),
@@ -269,7 +267,7 @@ pub async fn attendee_details(page: Page<Form<DetailsForm>>) -> Result<HttpRespo
 
 /// `POST /r/{token}/cancel` (the page's form).
 #[utoipa::path(post, path = "/r/{token}/cancel", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "back to the attendee's page"), (status = 403), (status = 404), (status = 409)))]
-pub async fn attendee_cancel(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn attendee_cancel(page: Page<Form<CsrfForm>>) -> PageReply {
     attendee_action(
         &page,
         "cancel",
@@ -311,7 +309,7 @@ impl BookingForm {
 #[utoipa::path(post, path = "/r/{token}/bookings", tag = "pages", params(("token" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
     responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404), (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
-pub async fn attendee_booking(page: Page<Form<BookingForm>>) -> Result<HttpResponse, PageError> {
+pub async fn attendee_booking(page: Page<Form<BookingForm>>) -> PageReply {
     let (lang, mine) = (page.lang, own_page(&page.path, page.lang));
     let (session_id, leave) = page.form.seat();
     let outcome = attendee_action(
@@ -381,7 +379,7 @@ fn seat_refused(e: AppError, lang: Language) -> PageError {
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf, session_id, action (book or leave), back"),
     responses((status = 303, description = "done; back to the page of the form"), (status = 403), (status = 404, description = "no such session, or no attendee remembered by this browser", content_type = "text/html"),
         (status = 409, description = "overlaps another booked session, or not confirmed", content_type = "text/html")))]
-pub async fn visitor_booking(page: Page<Form<BookingForm>>) -> Result<HttpResponse, PageError> {
+pub async fn visitor_booking(page: Page<Form<BookingForm>>) -> PageReply {
     let (slug, lang, state) = (&page.path, page.lang, &page.state);
     let programme = format!("/events/{slug}?lang={}", lang.code());
     page.verify(
@@ -421,7 +419,7 @@ pub async fn visitor_booking(page: Page<Form<BookingForm>>) -> Result<HttpRespon
 /// `POST /r/{token}/erase` (the page's form): erases the attendee's personal data; the link
 /// stops working, so the answer is a page saying it is done.
 #[utoipa::path(post, path = "/r/{token}/erase", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "erased", content_type = "text/html"), (status = 403), (status = 404)))]
-pub async fn attendee_erase(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn attendee_erase(page: Page<Form<CsrfForm>>) -> PageReply {
     let lang = page.lang;
     let slug = attendee_action(
         &page,
@@ -449,7 +447,7 @@ pub async fn attendee_erase(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, 
 
 /// `GET /r/{token}/badge`: the printable badge.
 #[utoipa::path(get, path = "/r/{token}/badge", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 404), (status = 409)))]
-pub async fn badge_page(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn badge_page(page: Page) -> PageReply {
     let (event, reg) = load(&page.state, &page.req, page.path.clone()).await?;
     let lang = crate::web::pages::own_language(&page.req, reg.language());
     if reg.status() != Status::Confirmed {
@@ -469,7 +467,7 @@ pub async fn badge_page(page: Page) -> Result<HttpResponse, PageError> {
 }
 
 async fn load(
-    state: &web::Data<AppState>,
+    state: &State,
     req: &HttpRequest,
     token: String,
 ) -> Result<(Event, RegistrationRow), PageError> {

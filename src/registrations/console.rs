@@ -15,28 +15,26 @@ use super::input::NewRegistration;
 use super::model::{Category, RegistrationRow, Status};
 use super::organizer::{self, RegistrationPatch};
 use super::{service, store};
-use crate::db::PageRequest;
+use crate::config::Settings;
+use crate::db::{Conn, PageRequest};
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::email::templates::Overrides;
-use crate::error::AppError;
-use crate::events::console::{find, nav};
+use crate::error::{AppError, AppResult};
+use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
 use crate::schedule::cache::ProgrammeCache;
-use crate::web::console::{form_errors, refusal, Console, ConsoleError, Posted};
+use crate::web::console::{
+    form_errors, refusal, Console, ConsoleError, ConsoleReply, FormFields, Posted,
+};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 /// Registrations' part of a fair's overview: how many by status, the confirmed by category,
 /// and how many seats are booked, each number linked to its list (registered by the app).
 pub struct RegistrationsPanel;
 
-impl crate::events::console::Panel for RegistrationsPanel {
-    fn panel(
-        &self,
-        c: &mut crate::db::Conn,
-        event: &Event,
-        lang: Language,
-    ) -> crate::error::AppResult<crate::events::console::PanelView> {
-        use crate::events::console::{Figure, PanelView};
+impl Panel for RegistrationsPanel {
+    fn panel(&self, c: &mut Conn, event: &Event, lang: Language) -> AppResult<PanelView> {
         let one = PageRequest::first(1);
         let base = format!("/console/events/{}/registrations", event.slug);
         let mut figures = Vec::new();
@@ -146,14 +144,9 @@ fn row(event: &Event, r: &RegistrationRow, lang: Language) -> minijinja::Value {
 #[utoipa::path(get, path = "/console/events/{slug}/registrations", tag = "console",
     params(("slug" = String, Path), ListQuery),
     responses((status = 200, description = "registrations: search, filters, pages", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn list(
-    console: Console,
-    slug: web::Path<String>,
-    query: web::Query<ListQuery>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
+pub async fn list(console: Console, slug: SlugPath, query: web::Query<ListQuery>) -> ConsoleReply {
     let lang = console.lang;
-    let event = find(&console, slug.into_inner()).await?;
+    let event = fair(&console, Role::Viewer, slug).await?;
     let q = query.q.clone().unwrap_or_default().trim().to_string();
     let status: Option<Status> = query.status.as_deref().and_then(|s| s.parse().ok());
     let category: Option<Category> = query
@@ -247,9 +240,8 @@ const CATEGORIES: [Category; 5] = [
 #[utoipa::path(get, path = "/console/events/{slug}/registrations.csv", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "every registration, any status (UTF-8 with a byte-order mark, times in the fair's zone)", content_type = "text/csv"), (status = 303), (status = 403), (status = 404)))]
-pub async fn csv(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Viewer)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn csv(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Viewer, slug).await?;
     let id = event.id;
     let rows = console
         .run(move |c| Ok(store::of_event(c, id, store::By::All)?))
@@ -268,7 +260,7 @@ fn walk_in_page(
     status: StatusCode,
     sent: &crate::web::console::FormFields,
     errors: &[FieldError],
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let action = format!("/console/events/{}/registrations/new", event.slug);
     let value = |name: &str| sent.text(name).unwrap_or_default();
@@ -298,12 +290,8 @@ fn walk_in_page(
 #[utoipa::path(get, path = "/console/events/{slug}/registrations/new", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "the walk-in form: a registration confirmed at once", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn walk_in_form(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Editor)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn walk_in_form(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Editor, slug).await?;
     walk_in_page(&console, &event, StatusCode::OK, &Default::default(), &[])
 }
 
@@ -313,10 +301,10 @@ pub async fn walk_in_form(
     responses((status = 303, description = "registered and confirmed: to its page, its badge ready to print"), (status = 403), (status = 404), (status = 409, description = "that email already holds a registration: said on the form"), (status = 422)))]
 pub async fn walk_in(
     posted: Posted,
-    slug: web::Path<String>,
+    slug: SlugPath,
     programme: web::Data<ProgrammeCache>,
     overrides: web::Data<Overrides>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let event = find(&console, slug.into_inner()).await?;
     let body = NewRegistration {
@@ -383,10 +371,7 @@ async fn registration(
 #[utoipa::path(get, path = "/console/events/{slug}/registrations/{id}", tag = "console",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "a registration: details, bookings, emails; its actions", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn page(
-    console: Console,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn page(console: Console, path: ItemPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
     let (event, reg) = registration(&console, slug, id).await?;
@@ -399,7 +384,7 @@ async fn show(
     reg: &RegistrationRow,
     status: StatusCode,
     problem: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let (id, event_copy) = (reg.id, event.clone());
     let (bookings, emails) = console
@@ -465,23 +450,40 @@ async fn show(
     )
 }
 
+/// What a registration's action works with, inside its write transaction: the organizer
+/// `who`, the registration `id` of the fair `slug`, and the form that asked for it.
+struct Action<'a, 'c> {
+    c: &'a mut Conn<'c>,
+    settings: &'a Settings,
+    who: i64,
+    slug: &'a str,
+    id: i64,
+    form: &'a FormFields,
+}
+
+impl Action<'_, '_> {
+    /// Applies `patch` as the API's PATCH does: its rules, its emails, its audit entry.
+    fn change(self, patch: RegistrationPatch) -> AppResult<()> {
+        let Action {
+            c,
+            settings,
+            who,
+            slug,
+            id,
+            ..
+        } = self;
+        organizer::change(c, settings, who, slug, id, patch, vec![]).map(|_| ())
+    }
+}
+
 /// Runs an organizer's change of a registration posted from its page, then back to the page
 /// with `done`; a refusal is said on the page.
 async fn act(
     posted: Posted,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     done: &str,
-    write: impl FnOnce(
-            &mut crate::db::Conn,
-            &crate::config::Settings,
-            i64,
-            &str,
-            i64,
-            &crate::web::console::FormFields,
-        ) -> crate::error::AppResult<()>
-        + Send
-        + 'static,
-) -> Result<HttpResponse, ConsoleError> {
+    write: impl FnOnce(Action) -> AppResult<()> + Send + 'static,
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
     let (event, _) = registration(&console, slug.clone(), id).await?;
@@ -491,7 +493,16 @@ async fn act(
     let written = console
         .state
         .db
-        .write(move |c| write(c, &settings, who, &slug, id, &sent))
+        .write(move |c| {
+            write(Action {
+                c,
+                settings: &settings,
+                who,
+                slug: &slug,
+                id,
+                form: &sent,
+            })
+        })
         .await;
     match written {
         Ok(()) => Ok(console.see_other(&format!(
@@ -512,28 +523,20 @@ async fn act(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "category, csrf"),
     responses((status = 303, description = "changed: back to the registration"), (status = 403), (status = 404), (status = 409)))]
-pub async fn set_category(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "reg_done_category",
-        |c, settings, who, slug, id, form| {
-            let category = form
-                .text("category")
-                .and_then(|c| serde_json::from_value(serde_json::json!(c)).ok());
-            let Some(category) = category else {
-                return Err(AppError::validation("category", "is not a category"));
-            };
-            let patch = RegistrationPatch {
-                category: Some(category),
-                ..Default::default()
-            };
-            organizer::change(c, settings, who, slug, id, patch, vec![]).map(|_| ())
-        },
-    )
+pub async fn set_category(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "reg_done_category", |a| {
+        let category = a
+            .form
+            .text("category")
+            .and_then(|c| serde_json::from_value(serde_json::json!(c)).ok());
+        let Some(category) = category else {
+            return Err(AppError::validation("category", "is not a category"));
+        };
+        a.change(RegistrationPatch {
+            category: Some(category),
+            ..Default::default()
+        })
+    })
     .await
 }
 
@@ -541,18 +544,10 @@ pub async fn set_category(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "queued (the link while pending, the confirmation once confirmed): back to the registration"), (status = 403), (status = 404), (status = 409)))]
-pub async fn resend(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "reg_done_resent",
-        |c, settings, who, slug, id, _| {
-            organizer::send_again(c, settings, who, slug, id).map(|_| ())
-        },
-    )
+pub async fn resend(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "reg_done_resent", |a| {
+        organizer::send_again(a.c, a.settings, a.who, a.slug, a.id).map(|_| ())
+    })
     .await
 }
 
@@ -560,22 +555,13 @@ pub async fn resend(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "cancelled and emailed: back to the registration"), (status = 403), (status = 404), (status = 409)))]
-pub async fn cancel(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "reg_done_cancelled",
-        |c, settings, who, slug, id, _| {
-            let patch = RegistrationPatch {
-                status: Some(Status::Cancelled),
-                ..Default::default()
-            };
-            organizer::change(c, settings, who, slug, id, patch, vec![]).map(|_| ())
-        },
-    )
+pub async fn cancel(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "reg_done_cancelled", |a| {
+        a.change(RegistrationPatch {
+            status: Some(Status::Cancelled),
+            ..Default::default()
+        })
+    })
     .await
 }
 
@@ -583,44 +569,27 @@ pub async fn cancel(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "confirm (the box: erasing cannot be undone), csrf"),
     responses((status = 303, description = "erased (only counts remain): back to the registration"), (status = 403), (status = 404), (status = 409, description = "the box was not ticked: nothing erased")))]
-pub async fn erase(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
-    act(
-        posted,
-        path,
-        "reg_done_erased",
-        |c, settings, who, slug, id, form| {
-            if form.text("confirm").as_deref() != Some("yes") {
-                return Err(AppError::Conflict(
-                    "tick the box to confirm: erasing cannot be undone".into(),
-                ));
-            }
-            let event = crate::events::store::lock(c, slug)?;
-            service::erase_by_id(c, settings, &event, id)?;
-            crate::audit::record(
-                c,
-                Some(who),
-                Some(event.id),
-                "erase",
-                "registration",
-                Some(id),
-                serde_json::json!({"via": "console"}),
-            )?;
-            Ok(())
-        },
-    )
+pub async fn erase(posted: Posted, path: ItemPath) -> ConsoleReply {
+    act(posted, path, "reg_done_erased", |a| {
+        if a.form.text("confirm").as_deref() != Some("yes") {
+            return Err(AppError::Conflict(
+                "tick the box to confirm: erasing cannot be undone".into(),
+            ));
+        }
+        let event = crate::events::store::lock(a.c, a.slug)?;
+        service::erase_by_id(a.c, a.settings, &event, a.id)?;
+        let via = serde_json::json!({"via": "console"});
+        let (who, id) = (Some(a.who), Some(a.id));
+        crate::audit::record(a.c, who, Some(event.id), "erase", "registration", id, via)?;
+        Ok(())
+    })
     .await
 }
 
 #[utoipa::path(get, path = "/console/events/{slug}/registrations/{id}/badge", tag = "console",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "the printable badge", content_type = "text/html"), (status = 303), (status = 403), (status = 404), (status = 409, description = "not confirmed")))]
-pub async fn badge(
-    console: Console,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn badge(console: Console, path: ItemPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
     let (event, reg) = registration(&console, slug, id).await?;

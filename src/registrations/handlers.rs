@@ -19,7 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::schedule::cache::ProgrammeCache;
 use crate::web::identity::OptionalOrganizer;
 use crate::web::json::{confirmation_token, ConfirmRequest, Json};
-use crate::web::AppState;
+use crate::web::{AppState, Reply, SlugPath, State};
 
 /// The public's answer, the same whatever happened (no enumeration of who is registered).
 #[derive(Debug, Serialize, ToSchema)]
@@ -42,14 +42,14 @@ const ACCEPTED: Accepted = Accepted {
         (status = 422), (status = 429)),
     security((), ("bearer" = [])))]
 pub async fn register(
-    state: web::Data<AppState>,
+    state: State,
     programme: web::Data<ProgrammeCache>,
     overrides: web::Data<Overrides>,
     req: HttpRequest,
     who: OptionalOrganizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<NewRegistration>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     if who.0.is_none() {
         // Counted before the body is read: an anonymous client's budget covers the parse too.
         state.limiter.check(&req)?;
@@ -97,7 +97,7 @@ pub struct ConfirmAnswer {
     responses((status = 200, body = ConfirmAnswer, description = "confirmed, or waitlisted when the fair is full"),
         (status = 404, description = "unknown token"), (status = 409, description = "already used"),
         (status = 410, description = "expired: register again with the same email for a new link"), (status = 429)))]
-pub async fn confirm(link: Confirming) -> AppResult<HttpResponse> {
+pub async fn confirm(link: Confirming) -> Reply {
     Ok(HttpResponse::Ok().json(confirm_token(link).await?))
 }
 
@@ -119,7 +119,7 @@ pub async fn confirm_token(link: Confirming) -> AppResult<ConfirmAnswer> {
 /// `web::json::confirmation_token`), or from a page's path ([`Confirming::of`]). Shared by the
 /// attendees' and the exhibitors' confirmations.
 pub struct Confirming {
-    pub state: web::Data<AppState>,
+    pub state: State,
     pub token: String,
 }
 
@@ -142,7 +142,7 @@ impl FromRequest for Confirming {
 }
 
 impl Confirming {
-    pub fn of(state: &web::Data<AppState>, token: String) -> Self {
+    pub fn of(state: &State, token: String) -> Self {
         Confirming {
             state: state.clone(),
             token,

@@ -28,8 +28,9 @@ use crate::error::AppResult;
 use crate::events::{store as events, Event};
 use crate::schedule::changes::{item, CANCELLED, CHANGED, MOVED};
 use crate::schedule::exports;
-use crate::schedule::releases::Released;
-use crate::schedule::releases::{self, Preview, PreviewEmail, PublishedSession, Release, Snapshot};
+use crate::schedule::releases::{
+    self, Preview, PreviewEmail, PublishedSession, Release, Released, Snapshot,
+};
 
 /// The release hook: bookings follow their sessions; notices are queued.
 pub struct FollowRelease;

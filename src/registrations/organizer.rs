@@ -4,7 +4,7 @@
 //! `GET …/{id}/badge`; and the seats in sessions: `GET …/bookings/summary` (booked and
 //! waitlisted per session) and `GET …/sessions/{id}/bookings.csv` (who holds them).
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -22,7 +22,7 @@ use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::{AppState, ItemPath, State};
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -39,12 +39,12 @@ pub const SORTS: &[&str] = &["name", "created_at"];
     responses((status = 200, body = Page<RegistrationOut>, description = "sort: name, created_at"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
     filters: Query<RegistrationFilters>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Viewer)?;
     let req = params.validate(SORTS)?;
     let filters = filters.into_inner();
@@ -106,11 +106,7 @@ pub fn csv_cell(value: &str) -> String {
     params(("slug" = String, Path)),
     responses((status = 200, description = "every registration, any status", content_type = "text/csv"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn csv(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn csv(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let (slug, tz, rows) = state
         .db
@@ -188,11 +184,11 @@ pub struct RegistrationPatch {
         (status = 409, description = "a status change SPEC §3 does not allow, naming both states"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<RegistrationPatch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (patch, check) = body.into_parts().await?;
     let shape = check.into_errors();
@@ -322,7 +318,7 @@ pub fn change(
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 204, description = "personal data erased; only counts remain"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn erase(state: State, who: Organizer, path: ItemPath) -> AppResult<HttpResponse> {
+pub async fn erase(state: State, who: Organizer, path: ItemPath) -> Reply {
     let erasure = Erasure::new("registration", service::erase_by_id);
     crate::events::service::erase(&state, &who, path.into_inner(), erasure).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -332,11 +328,7 @@ pub async fn erase(state: State, who: Organizer, path: ItemPath) -> AppResult<Ht
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 202, description = "queued: the link while pending, the confirmation once confirmed"), (status = 401), (status = 403), (status = 404), (status = 409)),
     security(("bearer" = [])))]
-pub async fn resend(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn resend(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Editor)?;
     let (slug, id) = path.into_inner();
     let settings = state.settings.clone();
@@ -375,11 +367,7 @@ pub fn send_again(
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "printable badge", content_type = "text/html"), (status = 401), (status = 403), (status = 404), (status = 409, description = "not confirmed")),
     security(("bearer" = [])))]
-pub async fn badge(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn badge(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
     let (event, reg) = state
@@ -418,11 +406,7 @@ pub struct SessionSeats {
     responses((status = 200, body = Vec<SessionSeats>, description = "every session of the published programme, by start, with its booked seats and waiting list"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn bookings_summary(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn bookings_summary(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let out = state
         .db
@@ -456,11 +440,7 @@ pub async fn bookings_summary(
     responses((status = 200, description = "the session's attendees: booked first, then the waiting list in order", content_type = "text/csv"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn session_bookings_csv(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn session_bookings_csv(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Viewer)?;
     let (slug, session_id) = path.into_inner();
     let (slug, tz, rows) = state

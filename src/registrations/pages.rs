@@ -21,10 +21,9 @@ use crate::domain::{dates, Language};
 use crate::email::templates::Overrides;
 use crate::error::AppError;
 use crate::schedule::cache::ProgrammeCache;
-use crate::web::csrf;
-use crate::web::pages::{InPage, PageError};
+use crate::web::pages::{form_action, InPage, PageError, PageReply};
 use crate::web::words::Section;
-use crate::web::AppState;
+use crate::web::{AppState, State};
 
 /// Interface words of the attendee's pages (`templates/words/<lang>.json`), with the book /
 /// leave buttons of the programme.
@@ -71,7 +70,7 @@ pub(super) fn lang_of_request(req: &HttpRequest) -> Language {
 /// event is known ([`lang_of_request`]), and `F`, what else the request carries (`Form<…>`,
 /// `Query<…>`; nothing for `()`). Shared by the attendees' and the exhibitors' pages.
 pub struct Page<F = (), P = String> {
-    pub state: web::Data<AppState>,
+    pub state: State,
     pub req: HttpRequest,
     pub path: P,
     pub lang: Language,
@@ -150,7 +149,7 @@ fn link_problem(
 /// `GET /confirm/{token}`: a page with a button; it changes nothing. A link that cannot be
 /// used is answered with its page (404, 409, 410) in the visitor's language.
 #[utoipa::path(get, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button confirms (a GET never does)", content_type = "text/html"), (status = 404), (status = 409), (status = 410)))]
-pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn confirm_page(page: Page) -> PageReply {
     let (state, token, lang) = (&page.state, &page.path, page.lang);
     let now = state.clock.now().naive_utc();
     let t = token.clone();
@@ -172,10 +171,9 @@ pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
         "confirm.html",
         lang,
         context! {
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             event_name => event.name.get(lang, event.default_language),
             event_dates => dates::range(lang, event.starts_on, event.ends_on),
+            ..form_action(&state.settings, &action, lang),
         },
     )?;
     Ok(ok(lang, body))
@@ -183,7 +181,7 @@ pub async fn confirm_page(page: Page) -> Result<HttpResponse, PageError> {
 
 /// `POST /confirm/{token}` (the page's form): confirms, then shows the attendee's page.
 #[utoipa::path(post, path = "/confirm/{token}", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 303, description = "to the attendee's page"), (status = 403), (status = 404), (status = 409), (status = 410), (status = 429)))]
-pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> PageReply {
     let action = format!("/confirm/{}", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
@@ -210,16 +208,13 @@ pub async fn confirm_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, 
 /// it changes nothing and mints nothing: a button asks for a link to the attendee's page by
 /// email, sent to the address of the registration (SPEC §4.1: 409 leads to the attendee).
 #[utoipa::path(get, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), responses((status = 200, description = "a page whose button emails the link to the attendee's page", content_type = "text/html")))]
-pub async fn used_link(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn used_link(page: Page) -> PageReply {
     let lang = page.lang;
     let action = format!("/confirm/{}/mine", page.path);
     let body = render_used(
         &page.req,
         lang,
-        context! {
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(page.state.settings.server.secret_key.expose(), &action),
-        },
+        form_action(&page.state.settings, &action, lang),
     )?;
     Ok(ok(lang, body))
 }
@@ -229,7 +224,7 @@ pub async fn used_link(page: Page) -> Result<HttpResponse, PageError> {
 /// `registration.resend_interval`; the answer is the same whatever the link, so it tells
 /// nothing about it.
 #[utoipa::path(post, path = "/confirm/{token}/mine", tag = "pages", params(("token" = String, Path)), request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"), responses((status = 200, description = "the email is on its way if the registration is active", content_type = "text/html"), (status = 403), (status = 429)))]
-pub async fn used_link_submit(page: Page<Form<CsrfForm>>) -> Result<HttpResponse, PageError> {
+pub async fn used_link_submit(page: Page<Form<CsrfForm>>) -> PageReply {
     let action = format!("/confirm/{}/mine", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
@@ -304,11 +299,11 @@ enum RegisterPage {
 }
 
 async fn show_register(
-    state: &web::Data<AppState>,
+    state: &State,
     req: &actix_web::HttpRequest,
     slug: String,
     page: RegisterPage,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let (form, errors, problem, status, done) = match page {
         RegisterPage::Blank => (
             RegisterForm::default(),
@@ -364,8 +359,6 @@ async fn show_register(
             event_name => event.name.get(lang, event.default_language),
             event_dates => dates::range(lang, event.starts_on, event.ends_on),
             venue => &event.venue, city => &event.city,
-            action => format!("{action}?lang={}", lang.code()),
-            csrf => csrf::token(state.settings.server.secret_key.expose(), &action),
             form => minijinja::Value::from_serialize(&form),
             errors => field_errors,
             first_error => crate::web::pages::first_error(&[
@@ -377,6 +370,7 @@ async fn show_register(
             programme_url => format!("/events/{}?lang={}", event.slug, lang.code()),
             full => waiting.map(|n| t["reg_full"].as_str().unwrap_or("").replace("{n}", &n.to_string())),
             resend_note => t["register_resend"].as_str().unwrap_or("").replace("{n}", &resend_minutes.to_string()),
+            ..form_action(&state.settings, &action, lang),
         },
     )?;
     Ok(crate::web::pages::html(status, lang, body))
@@ -384,7 +378,7 @@ async fn show_register(
 
 #[utoipa::path(get, path = "/events/{slug}/register", tag = "pages", params(("slug" = String, Path), ("done" = Option<String>, Query, description = "`1`: the thank-you page a registration leads to")),
     responses((status = 200, description = "the registration form, or its thank-you page", content_type = "text/html"), (status = 404)))]
-pub async fn register_form(page: Page) -> Result<HttpResponse, PageError> {
+pub async fn register_form(page: Page) -> PageReply {
     let done = page.req.query_string().split('&').any(|p| p == "done=1");
     let shown = if done {
         RegisterPage::Done
@@ -402,7 +396,7 @@ pub async fn register_submit(
     programme: web::Data<ProgrammeCache>,
     overrides: web::Data<Overrides>,
     page: Page<Form<RegisterForm>>,
-) -> Result<HttpResponse, PageError> {
+) -> PageReply {
     let action = format!("/events/{}/register", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;

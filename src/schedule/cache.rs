@@ -13,15 +13,17 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use sha2::{Digest, Sha256};
 
 use super::releases::{self, Release};
 use super::store;
 use crate::db::Db;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::events::{store as events, Event};
+use crate::web::State;
 
 /// How long an instance trusts its entry before checking the database again.
 pub const RECHECK: Duration = Duration::from_secs(1);
@@ -121,6 +123,39 @@ impl Entry {
 
     fn version(&self) -> (chrono::NaiveDateTime, Option<i64>) {
         (self.event.updated_at, self.release.as_ref().map(|r| r.id))
+    }
+}
+
+/// What a public read of the programme extracts: the application (its database), the
+/// programme cache and the request (its language, its conditional headers).
+pub struct Reader {
+    pub state: State,
+    pub cache: web::Data<ProgrammeCache>,
+    pub req: HttpRequest,
+}
+
+impl FromRequest for Reader {
+    type Error = AppError;
+    type Future = std::future::Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<State>().cloned();
+        let cache = req.app_data::<web::Data<ProgrammeCache>>().cloned();
+        std::future::ready(match (state, cache) {
+            (Some(state), Some(cache)) => Ok(Reader {
+                state,
+                cache,
+                req: req.clone(),
+            }),
+            _ => Err(AppError::internal("the programme cache is not configured")),
+        })
+    }
+}
+
+impl Reader {
+    /// The published event `slug` (404 for a draft or an unknown one) and its latest release.
+    pub async fn get(&self, slug: &str) -> AppResult<Arc<Entry>> {
+        self.cache.get(&self.state.db, slug).await
     }
 }
 

@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{NaiveDateTime, TimeDelta};
 use diesel::QueryResult;
 use serde::Serialize;
@@ -19,7 +19,7 @@ use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 /// A session as it would be after the write.
 #[derive(Debug, Clone)]
@@ -225,11 +225,7 @@ impl crate::events::EventChange for KeepSessionsInside {
     responses((status = 200, body = Findings, description = "hard conflicts (there should be none) and warnings of the working copy"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn report(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn report(state: State, who: Organizer, slug: SlugPath) -> Reply {
     who.require(Role::Viewer)?;
     let buffer = state.settings.schedule.speaker_buffer;
     let findings = state

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{Duration, NaiveDate, NaiveDateTime, TimeZone, Timelike};
 use minijinja::context;
 
@@ -22,8 +22,9 @@ use crate::domain::{dates, Role};
 use crate::error::AppError;
 use crate::events::console::nav;
 use crate::events::Event;
-use crate::web::console::{Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{Console, ConsoleReply, FormFields, Posted};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 /// The grid's step, in minutes.
 pub const STEP: i64 = 5;
@@ -81,10 +82,7 @@ fn instant(event: &Event, local: NaiveDateTime) -> Option<String> {
     params(("slug" = String, Path), ("day" = Option<String>, Query, description = "YYYY-MM-DD, a day of the fair"),
         ("room" = Option<i64>, Query, description = "rooms to show (repeated); none: all"), ("track" = Option<i64>, Query)),
     responses((status = 200, description = "the programme editor", content_type = "text/html"), (status = 303), (status = 404)))]
-pub async fn editor(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn editor(console: Console, slug: SlugPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let state = &console.state;
     let buffer = state.settings.schedule.speaker_buffer;
@@ -331,10 +329,7 @@ pub fn placement(form: &FormFields, check: &mut Check) -> SessionPatch {
     responses((status = 303, description = "moved: back to the editor"), (status = 200, description = "moved (asked with Accept: application/json)"),
         (status = 403), (status = 404), (status = 409, description = "refused: the conflict named, nothing saved"),
         (status = 412, description = "the session changed since the page was loaded"), (status = 422)))]
-pub async fn place(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn place(posted: Posted, path: ItemPath) -> ConsoleReply {
     let Posted { console, form } = posted;
     let (slug, id) = path.into_inner();
     let json = crate::web::console::wants_json(&console.req);

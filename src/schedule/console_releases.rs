@@ -6,7 +6,7 @@
 //! release with its diff. Publishing goes through `publishing::release`, as the API's does.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use minijinja::context;
 
 use super::cache::ProgrammeCache;
@@ -17,8 +17,9 @@ use crate::domain::{dates, Language, Role};
 use crate::error::AppError;
 use crate::events::console::nav;
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{form_errors, Console, ConsoleReply, FormFields, Posted};
 use crate::web::words::{word, Section};
+use crate::web::SlugPath;
 
 /// Where and when a session of `snapshot` is, in the fair's local time.
 fn place(event: &Event, snapshot: &Snapshot, id: i64, lang: Language) -> Option<String> {
@@ -78,7 +79,7 @@ async fn prospect_page(
     slug: String,
     status: StatusCode,
     refused: Option<Refused<'_>>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let buffer = console.state.settings.schedule.speaker_buffer;
     let hooks = hooks.clone();
     let (copy, prospect, count, speakers) = console
@@ -135,8 +136,8 @@ async fn prospect_page(
 pub async fn new_form(
     hooks: web::Data<ReleaseHooks>,
     console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+    slug: SlugPath,
+) -> ConsoleReply {
     console.require(Role::Viewer)?;
     prospect_page(&hooks, &console, slug.into_inner(), StatusCode::OK, None).await
 }
@@ -150,8 +151,8 @@ pub async fn publish(
     hooks: web::Data<ReleaseHooks>,
     cache: web::Data<ProgrammeCache>,
     posted: Posted,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+    slug: SlugPath,
+) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let slug = slug.into_inner();
     let mut check = Check::default();
@@ -201,7 +202,7 @@ pub async fn publish(
 
 #[utoipa::path(get, path = "/console/events/{slug}/releases", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "every release with its diff", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn list(console: Console, slug: SlugPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let slug = slug.into_inner();
     let (event, all) = console

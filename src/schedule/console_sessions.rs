@@ -6,7 +6,7 @@
 //! is refused (the form carries the version it was opened on).
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use minijinja::context;
 
 use super::model::SessionKind;
@@ -17,8 +17,9 @@ use crate::domain::text::Check;
 use crate::domain::{FieldError, Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::console::nav;
-use crate::web::console::{form_errors, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{form_errors, Console, ConsoleReply, FormFields, Posted};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 /// The session form's values, by member, as the form shows them.
 type Values = std::collections::BTreeMap<&'static str, serde_json::Value>;
@@ -170,7 +171,7 @@ fn form_page(
     copy: &WorkingCopy,
     id: Option<i64>,
     shown: Shown,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let event = &copy.event;
     let fallback = event.default_language;
@@ -219,10 +220,7 @@ fn form_page(
 
 #[utoipa::path(get, path = "/console/events/{slug}/sessions/new", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the form for a new session", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn new_form(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn new_form(console: Console, slug: SlugPath) -> ConsoleReply {
     console.require(Role::Editor)?;
     let copy = read_copy(&console.state, &slug)
         .await
@@ -237,10 +235,7 @@ pub async fn new_form(
 
 #[utoipa::path(get, path = "/console/events/{slug}/sessions/{id}", tag = "console", params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "a session's form (read-only below the editor role)", content_type = "text/html"), (status = 303), (status = 404)))]
-pub async fn edit_form(
-    console: Console,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn edit_form(console: Console, path: ItemPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     let (slug, id) = path.into_inner();
     let copy = read_copy(&console.state, &slug)
@@ -275,7 +270,7 @@ async fn answer(
     id: Option<i64>,
     form: &FormFields,
     written: AppResult<SessionWritten>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     match written {
         Ok(w) => Ok(to_editor(
             console,
@@ -293,7 +288,7 @@ async fn after_refusal(
     id: Option<i64>,
     form: &FormFields,
     error: AppError,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let copy = read_copy(&console.state, slug)
         .await
         .map_err(|e| console.error(e))?;
@@ -341,7 +336,7 @@ pub fn refused_page(
     id: i64,
     form: &FormFields,
     refused: Vec<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let mut values = values_of(copy, id);
     for key in ["room_id", "starts_at", "ends_at"] {
         values.insert(key, serde_json::json!(form.text(key).unwrap_or_default()));
@@ -358,7 +353,7 @@ pub fn refused_page(
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's session members (times local to the fair), csrf"),
     responses((status = 303, description = "created: on to the editor"), (status = 403), (status = 404),
         (status = 409, description = "the form again, the conflict named", content_type = "text/html"), (status = 422, content_type = "text/html")))]
-pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn create(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let mut check = Check::default();
     let input = session_input(&form, &mut check);
@@ -375,10 +370,7 @@ pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpRespo
     responses((status = 303, description = "saved: on to the editor"), (status = 403), (status = 404),
         (status = 409, description = "the form again, the conflict named", content_type = "text/html"),
         (status = 412, description = "changed by someone else since the form was opened", content_type = "text/html"), (status = 422, content_type = "text/html")))]
-pub async fn save(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn save(posted: Posted, path: ItemPath) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
     let mut check = Check::default();
@@ -401,10 +393,7 @@ pub async fn save(
 #[utoipa::path(post, path = "/console/events/{slug}/sessions/{id}/delete", tag = "console", params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deleted: on to the editor"), (status = 403), (status = 404)))]
-pub async fn delete(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn delete(posted: Posted, path: ItemPath) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let (slug, id) = path.into_inner();
     let who = console.organizer();

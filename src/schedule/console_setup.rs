@@ -5,7 +5,7 @@
 //! transaction as `…/rooms`, `…/tracks` and `…/speakers`.
 
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::web;
 use minijinja::context;
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
@@ -21,8 +21,9 @@ use crate::events::children::{self, Child};
 use crate::events::console::nav;
 use crate::events::service::{self, Change, Record};
 use crate::events::store as events;
-use crate::web::console::{form_errors, per_language, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{form_errors, per_language, Console, ConsoleReply, FormFields, Posted};
 use crate::web::words::{word, Section};
+use crate::web::SlugPath;
 
 /// How a member is read from the form.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -119,24 +120,21 @@ async fn write<C: Child>(
             let mut check = Check::default();
             let (form, row) = match write {
                 Write::Delete(id) => {
-                    let row = children::current::<C>(c, event, id, expected.as_deref())?;
-                    C::delete(c, event, row)?;
+                    children::current::<C>(c, event, id, expected.as_deref())?;
+                    C::delete(c, id)?;
                     return Ok(((), Record::of(id)));
                 }
-                Write::Save(None) => (C::new_form(c, event, read(body)?, &mut check)?, None),
+                Write::Save(None) => (C::new_form(read(body)?, &mut check), None),
                 Write::Save(Some(id)) => {
                     let row = children::current::<C>(c, event, id, expected.as_deref())?;
-                    (
-                        C::patch_form(c, event, &row, read(body)?, &mut check)?,
-                        Some(row),
-                    )
+                    (C::patch_form(&row, read(body)?, &mut check), Some(id))
                 }
             };
             check.done().map_err(AppError::Validation)?;
             let form = form.ok_or_else(|| AppError::internal("a checked form is missing"))?;
             let row = match row {
                 None => C::insert(c, event, &form)?,
-                Some(row) => C::update(c, event, row, &form)?,
+                Some(id) => C::update(c, event, id, &form)?,
             };
             Ok(((), Record::of(C::id(&row))))
         },
@@ -146,12 +144,7 @@ async fn write<C: Child>(
 
 /// A form of this page, for the kind named in its path: done, then back to the page (or the
 /// page again, saying what refused it).
-async fn apply(
-    posted: Posted,
-    slug: String,
-    kind: &str,
-    what: Write,
-) -> Result<HttpResponse, ConsoleError> {
+async fn apply(posted: Posted, slug: String, kind: &str, what: Write) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let done = match kind {
         "rooms" => write::<Rooms>(&console, slug.clone(), what, &form, ROOM).await,
@@ -192,7 +185,7 @@ async fn page(
     slug: String,
     status: StatusCode,
     problem: Option<(String, Vec<String>)>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let (event, rooms, tracks, speakers, versions) = console
         .run(move |c| {
             let event = events::visible(c, &slug, true)?;
@@ -264,10 +257,7 @@ async fn page(
 
 #[utoipa::path(get, path = "/console/events/{slug}/programme-setup", tag = "console", params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's rooms, tracks and speakers, each with its form", content_type = "text/html"), (status = 303), (status = 404)))]
-pub async fn setup(
-    console: Console,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn setup(console: Console, slug: SlugPath) -> ConsoleReply {
     console.require(Role::Viewer)?;
     page(&console, slug.into_inner(), StatusCode::OK, None).await
 }
@@ -276,10 +266,7 @@ pub async fn setup(
     params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers")),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members (name[ar]… for translatable texts), csrf"),
     responses((status = 303, description = "added"), (status = 403), (status = 404), (status = 422, content_type = "text/html")))]
-pub async fn add(
-    posted: Posted,
-    path: web::Path<(String, String)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn add(posted: Posted, path: web::Path<(String, String)>) -> ConsoleReply {
     let (slug, kind) = path.into_inner();
     apply(posted, slug, &kind, Write::Save(None)).await
 }
@@ -288,10 +275,7 @@ pub async fn add(
     params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers"), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "the API's members, csrf"),
     responses((status = 303, description = "saved"), (status = 403), (status = 404), (status = 409, content_type = "text/html"), (status = 422, content_type = "text/html")))]
-pub async fn change(
-    posted: Posted,
-    path: web::Path<(String, String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn change(posted: Posted, path: web::Path<(String, String, i64)>) -> ConsoleReply {
     let (slug, kind, id) = path.into_inner();
     apply(posted, slug, &kind, Write::Save(Some(id))).await
 }
@@ -300,10 +284,7 @@ pub async fn change(
     params(("slug" = String, Path), ("kind" = String, Path, description = "rooms, tracks or speakers"), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deleted"), (status = 403), (status = 404), (status = 409, description = "still used: the page again, saying by what", content_type = "text/html")))]
-pub async fn remove(
-    posted: Posted,
-    path: web::Path<(String, String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn remove(posted: Posted, path: web::Path<(String, String, i64)>) -> ConsoleReply {
     let (slug, kind, id) = path.into_inner();
     apply(posted, slug, &kind, Write::Delete(id)).await
 }

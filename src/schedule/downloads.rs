@@ -8,16 +8,16 @@
 use std::collections::BTreeMap;
 
 use actix_web::http::header;
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::HttpRequest;
 
-use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
+use super::cache::{Body, Reader, PUBLIC_CACHE};
 use super::exports;
 use super::releases::{self, Release};
 use crate::domain::Language;
 use crate::error::AppResult;
 use crate::events::{store as events, Event};
 use crate::web::identity::OptionalOrganizer;
-use crate::web::AppState;
+use crate::web::{AppState, Reply, SlugPath};
 
 #[derive(Clone, Copy)]
 enum Format {
@@ -89,14 +89,8 @@ fn language(req: &HttpRequest, event: &Event) -> Language {
         .unwrap_or(event.default_language)
 }
 
-async fn export(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: String,
-    format: Format,
-) -> AppResult<HttpResponse> {
+async fn export(reader: Reader, who: OptionalOrganizer, slug: String, format: Format) -> Reply {
+    let Reader { state, cache, req } = reader;
     let name = |event: &Event| {
         format!(
             "inline; filename=\"{}-schedule.{}\"",
@@ -159,42 +153,24 @@ async fn export(
     params(("slug" = String, Path), ("lang" = Option<String>, Query, description = "language of room names (default: the event's)")),
     responses((status = 200, content_type = "text/calendar", description = "the latest release as iCalendar (RFC 5545), UTC times, one VEVENT per session with a stable UID and SEQUENCE"),
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
-pub async fn ics(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    export(state, cache, req, who, slug.into_inner(), Format::Ics).await
+pub async fn ics(reader: Reader, who: OptionalOrganizer, slug: SlugPath) -> Reply {
+    export(reader, who, slug.into_inner(), Format::Ics).await
 }
 
 #[utoipa::path(get, path = "/events/{slug}/schedule.xml", tag = "exports",
     params(("slug" = String, Path), ("lang" = Option<String>, Query, description = "language of room and track names")),
     responses((status = 200, content_type = "application/xml", description = "the latest release as frab schedule XML"),
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
-pub async fn xml(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    export(state, cache, req, who, slug.into_inner(), Format::Frab).await
+pub async fn xml(reader: Reader, who: OptionalOrganizer, slug: SlugPath) -> Reply {
+    export(reader, who, slug.into_inner(), Format::Frab).await
 }
 
 #[utoipa::path(get, path = "/events/{slug}/schedule.json", tag = "exports",
     params(("slug" = String, Path), ("lang" = Option<String>, Query, description = "language of room and track names")),
     responses((status = 200, content_type = "application/json", description = "the latest release as c3voc schedule JSON"),
         (status = 304, description = "If-None-Match matched the ETag"), (status = 404)))]
-pub async fn json(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
-    export(state, cache, req, who, slug.into_inner(), Format::C3voc).await
+pub async fn json(reader: Reader, who: OptionalOrganizer, slug: SlugPath) -> Reply {
+    export(reader, who, slug.into_inner(), Format::C3voc).await
 }
 
 /// The public exports of the published programme.

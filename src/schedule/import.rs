@@ -26,7 +26,7 @@ use crate::domain::{Language, Role, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 /// Seats of a room the imported file creates without saying its capacity.
 pub const ROOM_CAPACITY: i32 = 100;
@@ -229,12 +229,12 @@ pub fn apply(
         (status = 413), (status = 415, description = "neither JSON nor XML"), (status = 422, description = "a required field is missing or malformed, named in `errors`")),
     security(("bearer" = [])))]
 pub async fn import(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     req: HttpRequest,
-    slug: web::Path<String>,
+    slug: SlugPath,
     payload: web::Payload,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let essence = req
         .headers()

@@ -14,15 +14,15 @@ use serde::{Deserialize, Serialize};
 
 use std::sync::Arc;
 
-use super::cache::{Entry, ProgrammeCache};
+use super::cache::{Entry, Reader};
 use super::hooks::{Seats, VisitorSeats, VISITOR_COOKIE};
 use super::model::SessionKind;
 use super::releases::{self, PublishedSession, Release};
 use crate::domain::{dates, Language};
 use crate::error::AppError;
 use crate::events::Event;
-use crate::web::pages::{html, page_language, render_for, InPage, PageError};
-use crate::web::AppState;
+use crate::web::pages::{html, page_language, render_for, InPage, PageError, PageReply};
+use crate::web::{AppState, ItemPath, SlugPath, State};
 
 /// Interface words of the programme pages (`templates/words/<lang>.json`).
 fn words(lang: Language) -> serde_json::Value {
@@ -55,14 +55,10 @@ pub struct ProgrammeQuery {
 
 /// A published event and its latest release (from the programme cache), or the page error in
 /// the visitor's language.
-async fn published(
-    state: &web::Data<AppState>,
-    cache: &ProgrammeCache,
-    req: &HttpRequest,
-    slug: String,
-) -> Result<(Arc<Entry>, Language), PageError> {
+async fn published(reader: &Reader, slug: String) -> Result<(Arc<Entry>, Language), PageError> {
+    let req = &reader.req;
     let fallback = page_language(req, &Language::ALL, Language::Fr);
-    let entry = cache.get(&state.db, &slug).await.in_page(fallback)?;
+    let entry = reader.get(&slug).await.in_page(fallback)?;
     let lang = page_language(req, &entry.event.languages, entry.event.default_language);
     Ok((entry, lang))
 }
@@ -119,20 +115,18 @@ struct SessionCard {
     params(("slug" = String, Path), ProgrammeQuery),
     responses((status = 200, description = "the published programme as a page", content_type = "text/html"), (status = 404)))]
 pub async fn programme(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
+    reader: Reader,
     seats: web::Data<dyn Seats>,
-    req: HttpRequest,
-    slug: web::Path<String>,
+    slug: SlugPath,
     query: web::Query<ProgrammeQuery>,
-) -> Result<HttpResponse, PageError> {
-    let (entry, lang) = published(&state, &cache, &req, slug.into_inner()).await?;
+) -> PageReply {
+    let (entry, lang) = published(&reader, slug.into_inner()).await?;
     let (event, release) = (&entry.event, entry.release.as_deref());
-    let visiting = visitor(&state, &seats, &req, event.id).await;
+    let visiting = visitor(&reader.state, &seats, &reader.req, event.id).await;
     let q = query.into_inner();
     let fallback = event.default_language;
     let t = words(lang);
-    let now = state.clock.now().with_timezone(&event.timezone);
+    let now = reader.state.clock.now().with_timezone(&event.timezone);
     let fair_days: Vec<NaiveDate> = event.window().days().collect();
     let today = now.date_naive();
     let day = q
@@ -275,7 +269,7 @@ pub async fn programme(
         context! { value => id.to_string(), name => name, selected => current == Some(id) }
     };
     let body = render_for(
-        &req,
+        &reader.req,
         "programme.html",
         lang,
         t.clone(),
@@ -305,7 +299,7 @@ pub async fn programme(
             changes_url => format!("{base}/changes?lang={}", lang.code()),
             directory_url => format!("{base}/exhibitors?lang={}", lang.code()),
             action => base.clone(),
-            seat_form => seat_form(&state, event, visiting.as_ref(), lang),
+            seat_form => seat_form(&reader.state, event, visiting.as_ref(), lang),
             here => keep(day),
         },
     )
@@ -315,7 +309,7 @@ pub async fn programme(
 
 /// The seats of the attendee visiting (their manage token in the [`VISITOR_COOKIE`]), if any.
 async fn visitor(
-    state: &web::Data<AppState>,
+    state: &State,
     seats: &web::Data<dyn Seats>,
     req: &HttpRequest,
     event_id: i64,
@@ -368,26 +362,20 @@ fn released_session(
 #[utoipa::path(get, path = "/events/{slug}/sessions/{id}", tag = "pages",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "a session of the published programme", content_type = "text/html"), (status = 404)))]
-pub async fn session(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    seats: web::Data<dyn Seats>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn session(reader: Reader, seats: web::Data<dyn Seats>, path: ItemPath) -> PageReply {
     let (slug, id) = path.into_inner();
-    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (entry, lang) = published(&reader, slug).await?;
     let (event, release) = (&entry.event, entry.release.as_deref());
     let fallback = event.default_language;
     let t = words(lang);
     let s = released_session(release, id, lang)?;
-    let visiting = visitor(&state, &seats, &req, event.id).await;
+    let visiting = visitor(&reader.state, &seats, &reader.req, event.id).await;
     let snapshot = release.map(|r| &r.snapshot);
     let room = snapshot.and_then(|sn| sn.rooms.iter().find(|r| r.id == s.room_id));
     let track = snapshot.and_then(|sn| sn.tracks.iter().find(|tr| Some(tr.id) == s.track_id));
     let base = format!("/events/{}", event.slug);
     let body = render_for(
-        &req,
+        &reader.req,
         "session.html",
         lang,
         t.clone(),
@@ -412,7 +400,7 @@ pub async fn session(
             }).collect::<Vec<_>>(),
             ics_url => format!("{base}/sessions/{id}/calendar.ics"),
             back_url => format!("{base}?day={}&lang={}", s.starts_at.date_naive(), lang.code()),
-            seat_form => seat_form(&state, event, visiting.as_ref(), lang),
+            seat_form => seat_form(&reader.state, event, visiting.as_ref(), lang),
             seat => seat_of(visiting.as_ref(), s.id),
             session_id => s.id,
             here => format!("{base}/sessions/{id}?lang={}", lang.code()),
@@ -428,25 +416,21 @@ pub async fn session(
 #[utoipa::path(get, path = "/events/{slug}/sessions/{id}/calendar.ics", tag = "pages",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "the session as an iCalendar file: the VEVENT of the exports and feeds (same UID and SEQUENCE)", content_type = "text/calendar"), (status = 404)))]
-pub async fn session_calendar(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn session_calendar(reader: Reader, path: ItemPath) -> PageReply {
     let (slug, id) = path.into_inner();
-    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (entry, lang) = published(&reader, slug).await?;
     let (event, release) = (&entry.event, entry.release.as_deref());
     let release =
         release.ok_or_else(|| PageError::new(AppError::not_found("no such session"), lang))?;
     let (event_id, release_id) = (event.id, release.id);
-    let sequences = state
+    let sequences = reader
+        .state
         .db
         .run(move |c| releases::sequences(c, event_id, release_id))
         .await
         .in_page(lang)?;
     let s = released_session(Some(release), id, lang)?;
-    let host = state.settings.message_domain();
+    let host = reader.state.settings.message_domain();
     let vevent = super::exports::vevent(
         event,
         &release.snapshot,
@@ -454,7 +438,7 @@ pub async fn session_calendar(
         sequences.get(&id).copied().unwrap_or(0),
         release.published_at,
         &host,
-        state.settings.base_url(),
+        reader.state.settings.base_url(),
         lang,
     );
     let body = crate::calendar::ics::Calendar {
@@ -475,14 +459,9 @@ pub async fn session_calendar(
 #[utoipa::path(get, path = "/events/{slug}/speakers/{id}", tag = "pages",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "a speaker of the published programme and their sessions", content_type = "text/html"), (status = 404)))]
-pub async fn speaker(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, PageError> {
+pub async fn speaker(reader: Reader, path: ItemPath) -> PageReply {
     let (slug, id) = path.into_inner();
-    let (entry, lang) = published(&state, &cache, &req, slug).await?;
+    let (entry, lang) = published(&reader, slug).await?;
     let (event, release) = (&entry.event, entry.release.as_deref());
     let t = words(lang);
     let sessions: Vec<&PublishedSession> = release
@@ -501,7 +480,7 @@ pub async fn speaker(
         .ok_or_else(|| PageError::new(AppError::not_found("no such speaker"), lang))?;
     let base = format!("/events/{}", event.slug);
     let body = render_for(
-        &req,
+        &reader.req,
         "speaker.html",
         lang,
         t.clone(),
@@ -527,16 +506,12 @@ pub async fn speaker(
 #[utoipa::path(get, path = "/events/{slug}/changes", tag = "pages",
     params(("slug" = String, Path)),
     responses((status = 200, description = "each release of the programme and what it changed", content_type = "text/html"), (status = 404)))]
-pub async fn changes(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    slug: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    let (entry, lang) = published(&state, &cache, &req, slug.into_inner()).await?;
+pub async fn changes(reader: Reader, slug: SlugPath) -> PageReply {
+    let (entry, lang) = published(&reader, slug.into_inner()).await?;
     let event = &entry.event;
     let event_id = event.id;
-    let all = state
+    let all = reader
+        .state
         .db
         .run(move |c| releases::all(c, event_id))
         .await
@@ -561,7 +536,7 @@ pub async fn changes(
         })
         .collect();
     let body = render_for(
-        &req,
+        &reader.req,
         "changes.html",
         lang,
         words(lang),

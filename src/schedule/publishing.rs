@@ -2,12 +2,12 @@
 //! `POST /api/v1/events/{slug}/schedule/releases` (publish the working copy) and
 //! `GET /api/v1/events/{slug}/schedule` (the latest release, from memory: see `cache`).
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{web, HttpResponse};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cache::{ProgrammeCache, PUBLIC_CACHE};
+use super::cache::{ProgrammeCache, Reader, PUBLIC_CACHE};
 use super::changes;
 use super::releases::{self, Release, ReleaseHooks, ReleaseOut, Snapshot};
 use crate::domain::Role;
@@ -15,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
-use crate::web::AppState;
+use crate::web::{AppState, Reply, SlugPath, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,13 +35,13 @@ pub struct NewRelease {
         (status = 409, description = "version already used, or hard conflicts in the working copy (`conflicts`)"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn create(
-    state: web::Data<AppState>,
+    state: State,
     hooks: web::Data<ReleaseHooks>,
     cache: web::Data<ProgrammeCache>,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     body: Json<NewRelease>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Editor)?;
     let (body, mut check) = body.into_parts().await?;
     let version = check.text("version", body.version, 100);
@@ -111,13 +111,8 @@ pub struct PublicSchedule {
 #[utoipa::path(get, path = "/api/v1/events/{slug}/schedule", tag = "schedule",
     params(("slug" = String, Path)),
     responses((status = 200, body = PublicSchedule, description = "the latest release; empty before the first"), (status = 404)))]
-pub async fn public_schedule(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    req: HttpRequest,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn public_schedule(reader: Reader, who: OptionalOrganizer, slug: SlugPath) -> Reply {
+    let Reader { state, cache, req } = reader;
     let of = |event: &Event, release: Option<&Release>| PublicSchedule {
         event: event.slug.clone(),
         timezone: event.timezone.name().to_string(),

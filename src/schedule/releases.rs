@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -19,14 +19,13 @@ use super::rooms::RoomOut;
 use super::store;
 use super::tracks::TrackOut;
 use crate::audit;
-use crate::db::Conn;
-use crate::db::PageRequest;
+use crate::db::{Conn, PageRequest};
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::{store as events, Event};
 use crate::web::identity::Organizer;
 use crate::web::list::{ListParams, Page};
-use crate::web::AppState;
+use crate::web::{Reply, SlugPath, State};
 
 /// What another area does in a release's own transaction once it is written (registrations:
 /// bookings follow their sessions, and the attendees whose booked sessions changed are queued
@@ -499,11 +498,11 @@ pub const SORTS: &[&str] = &["created_at"];
     responses((status = 200, body = Page<ReleaseOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: crate::web::query::Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Viewer)?;
     let req = params.validate(SORTS)?;
     let page = state

@@ -16,7 +16,6 @@ use crate::error::{AppError, AppResult};
 use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
 use crate::web::json::double_option;
-use crate::web::list::Page;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RoomOut {
@@ -101,51 +100,32 @@ impl Child for Rooms {
     type Out = RoomOut;
     type New = NewRoom;
     type Patch = RoomPatch;
-    type Filters = NoFilters;
     type Form = RoomForm;
+    type Filters = NoFilters;
 
-    fn id(row: &RoomRow) -> i64 {
-        row.id
+    fn id(room: &RoomRow) -> i64 {
+        room.id
     }
 
-    fn page(
-        c: &mut Conn,
-        event: &Event,
-        req: &PageRequest,
-        _: &NoFilters,
-        _: bool,
-    ) -> AppResult<Page<RoomOut>> {
-        let (rows, total) = store::rooms_page(c, event.id, req)?;
-        let items = rows.into_iter().map(RoomOut::from).collect();
-        Ok(Page::new(items, total, req))
+    fn rows(c: &mut Conn, event: &Event, req: &PageRequest) -> AppResult<(Vec<RoomRow>, i64)> {
+        Ok(store::rooms_page(c, event.id, req)?)
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<RoomRow> {
         store::find_room(c, event.id, id)
     }
 
-    fn out(_: &mut Conn, row: RoomRow, _: bool) -> AppResult<RoomOut> {
-        Ok(RoomOut::from(row))
+    fn out(_: &mut Conn, room: RoomRow, _: bool) -> AppResult<RoomOut> {
+        Ok(RoomOut::from(room))
     }
 
-    fn new_form(
-        _: &mut Conn,
-        _: &Event,
-        body: NewRoom,
-        check: &mut Check,
-    ) -> AppResult<Option<RoomForm>> {
+    fn new_form(body: NewRoom, check: &mut Check) -> Option<RoomForm> {
         let name = check.required("name", body.name);
         let capacity = check.required("capacity", body.capacity);
-        Ok(name.and_then(|name| RoomForm::check(name, body.hall, capacity, check)))
+        name.and_then(|name| RoomForm::check(name, body.hall, capacity, check))
     }
 
-    fn patch_form(
-        _: &mut Conn,
-        _: &Event,
-        room: &RoomRow,
-        patch: RoomPatch,
-        check: &mut Check,
-    ) -> AppResult<Option<RoomForm>> {
+    fn patch_form(room: &RoomRow, patch: RoomPatch, check: &mut Check) -> Option<RoomForm> {
         let name = patch
             .name
             .unwrap_or_else(|| Translatable::from_db(&room.name));
@@ -153,20 +133,20 @@ impl Child for Rooms {
             .hall
             .unwrap_or_else(|| room.hall.as_deref().map(Translatable::from_db));
         let capacity = patch.capacity.or(Some(room.capacity));
-        Ok(RoomForm::check(name, hall, capacity, check))
+        RoomForm::check(name, hall, capacity, check)
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &RoomForm) -> AppResult<RoomRow> {
         store::insert_room(c, event.id, form)
     }
 
-    fn update(c: &mut Conn, event: &Event, room: RoomRow, form: &RoomForm) -> AppResult<RoomRow> {
-        store::overwrite_room(c, event.id, room.id, form)
+    fn update(c: &mut Conn, event: &Event, id: i64, form: &RoomForm) -> AppResult<RoomRow> {
+        store::overwrite_room(c, event.id, id, form)
     }
 
     /// Refused (409, a `room_in_use` conflict per session) while sessions are scheduled in it.
-    fn delete(c: &mut Conn, _: &Event, room: RoomRow) -> AppResult<()> {
-        let used = store::sessions_in_room(c, room.id)?;
+    fn delete(c: &mut Conn, id: i64) -> AppResult<()> {
+        let used = store::sessions_in_room(c, id)?;
         if !used.is_empty() {
             let conflicts = used
                 .iter()
@@ -185,7 +165,7 @@ impl Child for Rooms {
                 conflicts,
             });
         }
-        Ok(store::delete_room(c, room.id)?)
+        Ok(store::delete_room(c, id)?)
     }
 }
 

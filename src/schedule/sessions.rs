@@ -5,15 +5,14 @@
 
 use std::time::Duration;
 
-use actix_web::{web, HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::cache::{Body, ProgrammeCache, PUBLIC_CACHE};
+use super::cache::{Body, Reader, PUBLIC_CACHE};
 use super::conflicts::{self, Candidate};
-use super::model::SessionForm;
-use super::model::{SessionFilters, SessionKind, SessionRow};
+use super::model::{SessionFilters, SessionForm, SessionKind, SessionRow};
 use super::releases;
 use super::store::{self, find_session, speaker_ids_of};
 use crate::db::{Conn, Db, PageRequest};
@@ -27,7 +26,7 @@ use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
-use crate::web::AppState;
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 /// A session of the working copy, as editors see it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -421,12 +420,7 @@ pub fn save_with(
     responses((status = 201, body = SessionWritten), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "hard schedule conflicts, listed in `conflicts`"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-    body: Json<NewSession>,
-) -> AppResult<HttpResponse> {
+pub async fn create(state: State, who: Organizer, slug: SlugPath, body: Json<NewSession>) -> Reply {
     let (body, check) = body.into_parts().await?;
     let buffer = state.settings.schedule.speaker_buffer;
     let written = add(
@@ -449,12 +443,12 @@ pub async fn create(
         (status = 412, description = "`If-Match` names a version the session no longer has"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
     req: HttpRequest,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<SessionPatch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     let (patch, check) = body.into_parts().await?;
     let (slug, id) = path.into_inner();
     let buffer = state.settings.schedule.speaker_buffer;
@@ -468,12 +462,7 @@ pub async fn update(
     responses((status = 204, description = "deleted from the working copy; the next release lists it as cancelled"),
         (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the session no longer has")),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    who: Organizer,
-    req: HttpRequest,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn delete(state: State, who: Organizer, req: HttpRequest, path: ItemPath) -> Reply {
     let (slug, id) = path.into_inner();
     remove(&state.db, &who, slug, id, crate::web::if_match(&req)).await?;
     Ok(HttpResponse::NoContent().finish())
@@ -665,13 +654,12 @@ pub enum SessionView {
     params(("slug" = String, Path), ListParams, SessionFilters),
     responses((status = 200, body = SessionPage, description = "organizers (viewer and up): the working copy; the public: the sessions of the latest release (`PublishedSession`). sort: starts_at, title, created_at"),
         (status = 404)))]
-pub async fn list(
-    state: web::Data<AppState>,
-    cache: web::Data<ProgrammeCache>,
-    http: HttpRequest,
-    who: OptionalOrganizer,
-    slug: web::Path<String>,
-) -> AppResult<HttpResponse> {
+pub async fn list(reader: Reader, who: OptionalOrganizer, slug: SlugPath) -> Reply {
+    let Reader {
+        state,
+        cache,
+        req: http,
+    } = reader;
     if !who.can_view() {
         // The public reads the latest release from memory; each distinct query is written
         // once, and a query answered before is answered again without being read again.
@@ -721,11 +709,7 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/events/{slug}/sessions/{id}", tag = "sessions",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = SessionView, description = "organizers: the working copy; the public: the latest release's `PublishedSession`"), (status = 404)))]
-pub async fn get(
-    state: web::Data<AppState>,
-    who: OptionalOrganizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn get(state: State, who: OptionalOrganizer, path: ItemPath) -> Reply {
     let (slug, id) = path.into_inner();
     let organizer = who.can_view();
     let (body, etag) = state

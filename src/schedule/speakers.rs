@@ -125,11 +125,15 @@ impl Child for Speakers {
     type Out = SpeakerOut;
     type New = NewSpeaker;
     type Patch = SpeakerPatch;
-    type Filters = NoFilters;
     type Form = SpeakerForm;
+    type Filters = NoFilters;
 
-    fn id(row: &SpeakerRow) -> i64 {
-        row.id
+    fn id(speaker: &SpeakerRow) -> i64 {
+        speaker.id
+    }
+
+    fn rows(c: &mut Conn, event: &Event, req: &PageRequest) -> AppResult<(Vec<SpeakerRow>, i64)> {
+        Ok(store::speakers_page(c, event.id, req)?)
     }
 
     fn page(
@@ -139,36 +143,36 @@ impl Child for Speakers {
         _: &NoFilters,
         organizer: bool,
     ) -> AppResult<Page<SpeakerOut>> {
-        let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
-        if !organizer {
-            // The public sees the released speakers (few) and searches only what it may see
-            // (name, organization), in memory, so an email cannot be probed through `total`.
-            let released = super::releases::released_speaker_ids(c, event.id)?;
-            let mut rows = store::speakers_among(c, event.id, &released)?;
-            if let Some(needle) = &req.needle {
-                rows.retain(|r| {
-                    r.name.to_lowercase().contains(needle.as_str())
-                        || r.organization
-                            .as_ref()
-                            .is_some_and(|o| o.to_lowercase().contains(needle.as_str()))
-                });
-            }
-            match sort {
-                Some(("name", desc)) => {
-                    rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-                    if desc {
-                        rows.reverse();
-                    }
-                }
-                Some((_, true)) => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
-                _ => rows.sort_by_key(|r| r.id),
-            }
-            let items = rows.into_iter().map(|r| SpeakerOut::of(r, false)).collect();
-            return Ok(Page::from_vec(items, req));
+        if organizer {
+            let (rows, total) = Self::rows(c, event, req)?;
+            let items = rows.into_iter().map(|r| SpeakerOut::of(r, true)).collect();
+            return Ok(Page::new(items, total, req));
         }
-        let (rows, total) = store::speakers_page(c, event.id, req)?;
-        let items = rows.into_iter().map(|r| SpeakerOut::of(r, true)).collect();
-        Ok(Page::new(items, total, req))
+        let sort = req.sort.as_ref().map(|(k, d)| (k.as_str(), *d));
+        // The public sees the released speakers (few) and searches only what it may see
+        // (name, organization), in memory, so an email cannot be probed through `total`.
+        let released = super::releases::released_speaker_ids(c, event.id)?;
+        let mut rows = store::speakers_among(c, event.id, &released)?;
+        if let Some(needle) = &req.needle {
+            rows.retain(|r| {
+                r.name.to_lowercase().contains(needle.as_str())
+                    || r.organization
+                        .as_ref()
+                        .is_some_and(|o| o.to_lowercase().contains(needle.as_str()))
+            });
+        }
+        match sort {
+            Some(("name", desc)) => {
+                rows.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+                if desc {
+                    rows.reverse();
+                }
+            }
+            Some((_, true)) => rows.sort_by_key(|r| std::cmp::Reverse(r.id)),
+            _ => rows.sort_by_key(|r| r.id),
+        }
+        let items = rows.into_iter().map(|r| SpeakerOut::of(r, false)).collect();
+        Ok(Page::from_vec(items, req))
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, organizer: bool) -> AppResult<SpeakerRow> {
@@ -180,63 +184,47 @@ impl Child for Speakers {
         store::find_speaker(c, event.id, id)
     }
 
-    fn out(_: &mut Conn, row: SpeakerRow, organizer: bool) -> AppResult<SpeakerOut> {
-        Ok(SpeakerOut::of(row, organizer))
+    fn out(_: &mut Conn, speaker: SpeakerRow, organizer: bool) -> AppResult<SpeakerOut> {
+        Ok(SpeakerOut::of(speaker, organizer))
     }
 
-    fn new_form(
-        _: &mut Conn,
-        _: &Event,
-        body: NewSpeaker,
-        check: &mut Check,
-    ) -> AppResult<Option<SpeakerForm>> {
+    fn new_form(body: NewSpeaker, check: &mut Check) -> Option<SpeakerForm> {
         let name = check.required("name", body.name);
-        Ok(SpeakerForm::check(
+        SpeakerForm::check(
             name,
             body.email.as_deref(),
             body.organization.as_deref(),
             body.bio.as_deref(),
             check,
-        ))
+        )
     }
 
-    fn patch_form(
-        _: &mut Conn,
-        _: &Event,
-        cur: &SpeakerRow,
-        patch: SpeakerPatch,
-        check: &mut Check,
-    ) -> AppResult<Option<SpeakerForm>> {
+    fn patch_form(cur: &SpeakerRow, patch: SpeakerPatch, check: &mut Check) -> Option<SpeakerForm> {
         let name = patch.name.unwrap_or_else(|| cur.name.clone());
         let email = patch.email.unwrap_or_else(|| cur.email.clone());
         let organization = patch
             .organization
             .unwrap_or_else(|| cur.organization.clone());
         let bio = patch.bio.unwrap_or_else(|| cur.bio.clone());
-        Ok(SpeakerForm::check(
+        SpeakerForm::check(
             Some(name),
             email.as_deref(),
             organization.as_deref(),
             bio.as_deref(),
             check,
-        ))
+        )
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &SpeakerForm) -> AppResult<SpeakerRow> {
         store::insert_speaker(c, event.id, form)
     }
 
-    fn update(
-        c: &mut Conn,
-        event: &Event,
-        speaker: SpeakerRow,
-        form: &SpeakerForm,
-    ) -> AppResult<SpeakerRow> {
-        store::overwrite_speaker(c, event.id, speaker.id, form)
+    fn update(c: &mut Conn, event: &Event, id: i64, form: &SpeakerForm) -> AppResult<SpeakerRow> {
+        store::overwrite_speaker(c, event.id, id, form)
     }
 
-    fn delete(c: &mut Conn, _: &Event, speaker: SpeakerRow) -> AppResult<()> {
-        Ok(store::delete_speaker(c, speaker.id)?)
+    fn delete(c: &mut Conn, id: i64) -> AppResult<()> {
+        Ok(store::delete_speaker(c, id)?)
     }
 }
 

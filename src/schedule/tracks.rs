@@ -13,7 +13,6 @@ use crate::domain::Translatable;
 use crate::error::AppResult;
 use crate::events::children::{Child, NoFilters};
 use crate::events::Event;
-use crate::web::list::Page;
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct TrackOut {
@@ -89,73 +88,49 @@ impl Child for Tracks {
     type Out = TrackOut;
     type New = NewTrack;
     type Patch = TrackPatch;
-    type Filters = NoFilters;
     type Form = TrackForm;
+    type Filters = NoFilters;
 
-    fn id(row: &TrackRow) -> i64 {
-        row.id
+    fn id(track: &TrackRow) -> i64 {
+        track.id
     }
 
-    fn page(
-        c: &mut Conn,
-        event: &Event,
-        req: &PageRequest,
-        _: &NoFilters,
-        _: bool,
-    ) -> AppResult<Page<TrackOut>> {
-        let (rows, total) = store::tracks_page(c, event.id, req)?;
-        let items = rows.into_iter().map(TrackOut::from).collect();
-        Ok(Page::new(items, total, req))
+    fn rows(c: &mut Conn, event: &Event, req: &PageRequest) -> AppResult<(Vec<TrackRow>, i64)> {
+        Ok(store::tracks_page(c, event.id, req)?)
     }
 
     fn find(c: &mut Conn, event: &Event, id: i64, _: bool) -> AppResult<TrackRow> {
         store::find_track(c, event.id, id)
     }
 
-    fn out(_: &mut Conn, row: TrackRow, _: bool) -> AppResult<TrackOut> {
-        Ok(TrackOut::from(row))
+    fn out(_: &mut Conn, track: TrackRow, _: bool) -> AppResult<TrackOut> {
+        Ok(TrackOut::from(track))
     }
 
-    fn new_form(
-        _: &mut Conn,
-        _: &Event,
-        body: NewTrack,
-        check: &mut Check,
-    ) -> AppResult<Option<TrackForm>> {
+    fn new_form(body: NewTrack, check: &mut Check) -> Option<TrackForm> {
         let name = check.required("name", body.name);
         let color = check.required("color", body.color);
-        Ok(name.and_then(|name| TrackForm::check(name, color.as_deref(), check)))
+        name.and_then(|name| TrackForm::check(name, color.as_deref(), check))
     }
 
-    fn patch_form(
-        _: &mut Conn,
-        _: &Event,
-        track: &TrackRow,
-        patch: TrackPatch,
-        check: &mut Check,
-    ) -> AppResult<Option<TrackForm>> {
+    fn patch_form(track: &TrackRow, patch: TrackPatch, check: &mut Check) -> Option<TrackForm> {
         let name = patch
             .name
             .unwrap_or_else(|| Translatable::from_db(&track.name));
         let color = patch.color.unwrap_or_else(|| track.color.clone());
-        Ok(TrackForm::check(name, Some(&color), check))
+        TrackForm::check(name, Some(&color), check)
     }
 
     fn insert(c: &mut Conn, event: &Event, form: &TrackForm) -> AppResult<TrackRow> {
         store::insert_track(c, event.id, form)
     }
 
-    fn update(
-        c: &mut Conn,
-        event: &Event,
-        track: TrackRow,
-        form: &TrackForm,
-    ) -> AppResult<TrackRow> {
-        store::overwrite_track(c, event.id, track.id, form)
+    fn update(c: &mut Conn, event: &Event, id: i64, form: &TrackForm) -> AppResult<TrackRow> {
+        store::overwrite_track(c, event.id, id, form)
     }
 
-    fn delete(c: &mut Conn, _: &Event, track: TrackRow) -> AppResult<()> {
-        Ok(store::delete_track(c, track.id)?)
+    fn delete(c: &mut Conn, id: i64) -> AppResult<()> {
+        Ok(store::delete_track(c, id)?)
     }
 }
 

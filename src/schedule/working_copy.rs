@@ -5,9 +5,8 @@
 
 use std::collections::HashMap;
 
-use super::conflicts;
 use super::model::{RoomRow, SessionFilters, SessionRow, SpeakerRow, TrackRow};
-use super::store;
+use super::{conflicts, store};
 use crate::db::{Conn, PageRequest};
 use crate::domain::schedule::{Conflict, ConflictKind};
 use crate::domain::{dates, Language, Translatable};

@@ -146,7 +146,7 @@ impl Console {
         name: &str,
         sections: &[Section],
         ctx: minijinja::Value,
-    ) -> Result<HttpResponse, ConsoleError> {
+    ) -> ConsoleReply {
         let mut all = vec![Section::Console];
         all.extend_from_slice(sections);
         let body = render(
@@ -165,31 +165,41 @@ impl Console {
     }
 }
 
-/// A list page's tabs by status (`?status=`): the chosen one — `chosen` when it is one of
-/// `codes`, else `default` — and each tab as the template shows it (label, address, current).
-pub fn status_tabs(
-    base: &str,
-    lang: Language,
-    codes: &[&str],
-    chosen: Option<&str>,
-    default: &str,
-    label: impl Fn(&str) -> String,
-) -> (String, Vec<minijinja::Value>) {
-    let current = chosen
-        .filter(|c| codes.contains(c))
-        .unwrap_or(default)
-        .to_string();
-    let tabs = codes
-        .iter()
-        .map(|code| {
-            context! {
-                label => label(code),
-                href => format!("{base}?status={code}&lang={}", lang.code()),
-                current => *code == current,
-            }
-        })
-        .collect();
-    (current, tabs)
+/// A list page's tabs by status (`?status=`): their codes, the one shown when none (or an
+/// unknown one) is chosen, and where their labels are (`{prefix}{code}` in `section`).
+pub struct StatusTabs {
+    pub codes: &'static [&'static str],
+    pub default: &'static str,
+    pub section: Section,
+    pub prefix: &'static str,
+}
+
+impl StatusTabs {
+    /// The chosen tab — `chosen` when it is one of the codes, else the default — and each tab
+    /// as the template shows it (label, address under `base`, current).
+    pub fn pick(
+        &self,
+        base: &str,
+        lang: Language,
+        chosen: Option<&str>,
+    ) -> (String, Vec<minijinja::Value>) {
+        let current = chosen
+            .filter(|c| self.codes.contains(c))
+            .unwrap_or(self.default)
+            .to_string();
+        let tabs = self
+            .codes
+            .iter()
+            .map(|code| {
+                context! {
+                    label => word(lang, self.section, &format!("{}{code}", self.prefix)),
+                    href => format!("{base}?status={code}&lang={}", lang.code()),
+                    current => *code == current,
+                }
+            })
+            .collect();
+        (current, tabs)
+    }
 }
 
 /// What a console form's refused write says at the top of its page, with the page's status:
@@ -387,6 +397,9 @@ impl Posted {
 /// sign-in page for a browser that is not signed in.
 #[derive(Debug)]
 pub struct ConsoleError(Box<Failure>);
+
+/// What a console handler answers: the page or redirect, or the console's error page.
+pub type ConsoleReply = Result<HttpResponse, ConsoleError>;
 
 #[derive(Debug)]
 struct Failure {

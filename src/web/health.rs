@@ -1,11 +1,11 @@
 //! `/healthz` (the process answers) and `/readyz` (the database answers and every migration is
 //! applied), for load balancers and orchestrators.
 
-use actix_web::{web, HttpResponse};
+use actix_web::HttpResponse;
 use serde_json::json;
 
-use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::error::AppError;
+use crate::web::{Reply, State};
 
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, description = "the process is up")))]
 pub async fn healthz() -> HttpResponse {
@@ -14,7 +14,7 @@ pub async fn healthz() -> HttpResponse {
 
 #[utoipa::path(get, path = "/readyz", tag = "operations",
     responses((status = 200, description = "database reachable, migrations applied"), (status = 503)))]
-pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+pub async fn readyz(state: State) -> Reply {
     let ready = state
         .db
         .run(|c| {
@@ -36,10 +36,7 @@ pub async fn readyz(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     responses((status = 200, description = "Prometheus text format", content_type = "text/plain"),
         (status = 401, description = "the bearer token is missing or not `server.metrics_token`"),
         (status = 404, description = "off: no `server.metrics_token` set")))]
-pub async fn metrics(
-    state: web::Data<AppState>,
-    req: actix_web::HttpRequest,
-) -> AppResult<HttpResponse> {
+pub async fn metrics(state: State, req: actix_web::HttpRequest) -> Reply {
     let expected = state.settings.server.metrics_token.expose();
     if expected.is_empty() {
         return Err(AppError::not_found(

@@ -155,17 +155,14 @@ impl FromRequest for OptionalOrganizer {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;
 
-    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer(req);
-        let authenticator = authenticator_of(req);
-        Box::pin(async move {
-            match token? {
-                None => Ok(OptionalOrganizer(None)),
-                Some(token) => authenticate(authenticator, token)
-                    .await
-                    .map(|o| OptionalOrganizer(Some(o))),
-            }
-        })
+    /// The public without an `Authorization` header; with one, it must hold a valid token,
+    /// as for [`Organizer`].
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        if let Ok(None) = bearer(req) {
+            return Box::pin(std::future::ready(Ok(OptionalOrganizer(None))));
+        }
+        let organizer = Organizer::from_request(req, payload);
+        Box::pin(async move { organizer.await.map(|o| OptionalOrganizer(Some(o))) })
     }
 }
 

@@ -28,8 +28,14 @@ pub use state::AppState;
 /// The application's state, as a handler extracts it.
 pub type State = actix_web::web::Data<AppState>;
 
+/// The path of an event: `/…/{slug}…`.
+pub type SlugPath = actix_web::web::Path<String>;
+
 /// The path of one item of an event: `/…/{slug}/…/{id}`.
 pub type ItemPath = actix_web::web::Path<(String, i64)>;
+
+/// What a JSON API handler answers: the response, or a problem document.
+pub type Reply = crate::error::AppResult<HttpResponse>;
 
 use crate::error::AppError;
 

@@ -89,6 +89,19 @@ fn env() -> &'static Environment<'static> {
     })
 }
 
+/// What a page's form needs to post back to `action`: its address in `lang` and its
+/// anti-forgery token (spread into a page's context: `..form_action(…)`).
+pub fn form_action(
+    settings: &crate::config::Settings,
+    action: &str,
+    lang: Language,
+) -> minijinja::Value {
+    context! {
+        action => format!("{action}?lang={}", lang.code()),
+        csrf => super::csrf::token(settings.server.secret_key.expose(), action),
+    }
+}
+
 /// Renders page template `name` in `lang` with the interface words `t` and the page's own
 /// context (`lang`, `dir` and `t` are set here).
 pub fn render(
@@ -261,6 +274,9 @@ pub struct PageError {
     /// Title and explanation in `lang`, when the status's own words do not fit.
     pub words: Option<Box<(String, String)>>,
 }
+
+/// What a public page's handler answers: the page, or the page that says what went wrong.
+pub type PageReply = Result<HttpResponse, PageError>;
 
 impl std::fmt::Display for PageError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

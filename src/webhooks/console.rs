@@ -15,10 +15,11 @@ use crate::db::PageRequest;
 use crate::domain::text::Check;
 use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::AppError;
-use crate::events::console::{find, nav};
+use crate::events::console::{fair, find, nav};
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, FormFields, Posted};
+use crate::web::console::{form_errors, Console, ConsoleError, ConsoleReply, FormFields, Posted};
 use crate::web::words::{word, Section};
+use crate::web::{ItemPath, SlugPath};
 
 fn w(lang: Language, key: &str) -> String {
     word(lang, Section::ConsoleWebhooks, key)
@@ -161,7 +162,7 @@ async fn list_page(
     status: StatusCode,
     typed: Option<minijinja::Value>,
     errors: &[FieldError],
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let id = event.id;
     let rows = console
@@ -226,9 +227,8 @@ fn status_class(status: DeliveryStatus) -> &'static str {
 #[utoipa::path(get, path = "/console/events/{slug}/webhooks", tag = "console",
     params(("slug" = String, Path)),
     responses((status = 200, description = "the fair's webhook endpoints and the form to add one (admins)", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
-    console.require(Role::Admin)?;
-    let event = find(&console, slug.into_inner()).await?;
+pub async fn list(console: Console, slug: SlugPath) -> ConsoleReply {
+    let event = fair(&console, Role::Admin, slug).await?;
     list_page(&console, &event, StatusCode::OK, None, &[]).await
 }
 
@@ -237,7 +237,7 @@ pub async fn list(console: Console, slug: web::Path<String>) -> Result<HttpRespo
     request_body(content_type = "application/x-www-form-urlencoded", description = "url, event_types (repeated), csrf"),
     responses((status = 303, description = "added: to the endpoint's page, which shows its secret once"), (status = 403), (status = 404),
         (status = 422, description = "the URL or the types refused, beside their fields; nothing added")))]
-pub async fn create(posted: Posted, slug: web::Path<String>) -> Result<HttpResponse, ConsoleError> {
+pub async fn create(posted: Posted, slug: SlugPath) -> ConsoleReply {
     let (console, form) = admin(posted)?;
     let event = find(&console, slug.into_inner()).await?;
     let checked = match posted_form(&console, &form, true, None).await {
@@ -321,7 +321,7 @@ struct Acting {
 }
 
 impl Acting {
-    async fn of(posted: Posted, path: web::Path<(String, i64)>) -> Result<Acting, ConsoleError> {
+    async fn of(posted: Posted, path: ItemPath) -> Result<Acting, ConsoleError> {
         let (console, form) = admin(posted)?;
         let (slug, id) = path.into_inner();
         let (event, row) = found(&console, slug, id).await?;
@@ -360,7 +360,7 @@ async fn endpoint_page(
     typed: Option<minijinja::Value>,
     errors: &[FieldError],
     secret: Option<String>,
-) -> Result<HttpResponse, ConsoleError> {
+) -> ConsoleReply {
     let lang = console.lang;
     let hook_id = row.id;
     let (deliveries, total) = console
@@ -445,10 +445,7 @@ async fn found(
 #[utoipa::path(get, path = "/console/events/{slug}/webhooks/{id}", tag = "console",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, description = "an endpoint: its deliveries with every attempt, its settings, its secret's rotation (admins)", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
-pub async fn endpoint(
-    console: Console,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn endpoint(console: Console, path: ItemPath) -> ConsoleReply {
     console.require(Role::Admin)?;
     let (slug, id) = path.into_inner();
     let (event, row) = found(&console, slug, id).await?;
@@ -477,10 +474,7 @@ pub async fn endpoint(
     request_body(content_type = "application/x-www-form-urlencoded", description = "url, event_types (repeated), enabled, csrf"),
     responses((status = 303, description = "saved"), (status = 403), (status = 404),
         (status = 422, description = "the URL or the types refused, beside their fields; nothing saved")))]
-pub async fn save(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn save(posted: Posted, path: ItemPath) -> ConsoleReply {
     let act = Acting::of(posted, path).await?;
     let (console, form) = (&act.console, &act.form);
     let enabled = form.text("enabled").is_some();
@@ -508,10 +502,7 @@ pub async fn save(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "a new secret, shown once on the endpoint's page; the old one signs beside it for 24 hours"), (status = 403), (status = 404)))]
-pub async fn rotate(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn rotate(posted: Posted, path: ItemPath) -> ConsoleReply {
     let act = Acting::of(posted, path).await?;
     let (admin, id) = (act.admin, act.row.id);
     let (_, secret) = act
@@ -531,10 +522,7 @@ pub async fn rotate(
     params(("slug" = String, Path), ("id" = i64, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "deleted with its deliveries: back to the list"), (status = 403), (status = 404)))]
-pub async fn delete(
-    posted: Posted,
-    path: web::Path<(String, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn delete(posted: Posted, path: ItemPath) -> ConsoleReply {
     let act = Acting::of(posted, path).await?;
     let (admin, id) = (act.admin, act.row.id);
     act.console
@@ -551,10 +539,7 @@ pub async fn delete(
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "queued again, with the same webhook-id"), (status = 403), (status = 404),
         (status = 409, description = "the endpoint is disabled, or the delivery is being sent")))]
-pub async fn replay(
-    posted: Posted,
-    path: web::Path<(String, i64, i64)>,
-) -> Result<HttpResponse, ConsoleError> {
+pub async fn replay(posted: Posted, path: web::Path<(String, i64, i64)>) -> ConsoleReply {
     let (slug, id, delivery_id) = path.into_inner();
     let act = Acting::of(posted, web::Path::from((slug, id))).await?;
     let admin = act.admin;

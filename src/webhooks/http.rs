@@ -18,7 +18,7 @@ use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
-use crate::web::AppState;
+use crate::web::{ItemPath, Reply, SlugPath, State};
 
 /// A new endpoint.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,6 +67,24 @@ fn acting(c: &mut Conn, slug: &str, by: i64) -> AppResult<Admin> {
     })
 }
 
+/// Runs `write` for `who`, an admin (403 below), on the fair `slug`, in one write transaction.
+async fn admin_write<T: Send + 'static>(
+    state: &State,
+    who: &Organizer,
+    slug: String,
+    write: impl FnOnce(&mut Conn, Admin) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    who.require(Role::Admin)?;
+    let by = who.id;
+    state
+        .db
+        .write(move |c| {
+            let admin = acting(c, &slug, by)?;
+            write(c, admin)
+        })
+        .await
+}
+
 /// The fair `slug` (drafts too) and its endpoint `id`.
 fn endpoint(c: &mut Conn, slug: &str, id: i64) -> AppResult<(Event, WebhookRow)> {
     let event = crate::events::store::visible(c, slug, true)?;
@@ -80,12 +98,7 @@ fn endpoint(c: &mut Conn, slug: &str, id: i64) -> AppResult<(Event, WebhookRow)>
     responses((status = 201, body = WebhookWithSecret, description = "registered; the secret is shown only here and after a rotation"),
         (status = 401), (status = 403), (status = 404), (status = 422, description = "a member is missing or wrong, or the URL resolves to a private address")),
     security(("bearer" = [])))]
-pub async fn create(
-    state: web::Data<AppState>,
-    who: Organizer,
-    slug: web::Path<String>,
-    body: Json<NewWebhook>,
-) -> AppResult<HttpResponse> {
+pub async fn create(state: State, who: Organizer, slug: SlugPath, body: Json<NewWebhook>) -> Reply {
     who.require(Role::Admin)?;
     let (body, check) = body.into_parts().await?;
     let form = service::checked(
@@ -97,15 +110,11 @@ pub async fn create(
         None,
     )
     .await?;
-    let by = who.id;
-    let out = state
-        .db
-        .write(move |c| {
-            let admin = acting(c, &slug, by)?;
-            Ok(WebhookWithSecret::from(service::create(c, admin, &form)?))
-        })
-        .await?;
-    Ok(HttpResponse::Created().json(out))
+    let slug = slug.into_inner();
+    let created = admin_write(&state, &who, slug, move |c, admin| {
+        service::create(c, admin, &form)
+    });
+    Ok(HttpResponse::Created().json(WebhookWithSecret::from(created.await?)))
 }
 
 /// The sort keys of the webhook list.
@@ -116,11 +125,11 @@ pub const SORTS: &[&str] = &["created_at"];
     responses((status = 200, body = Page<WebhookOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn list(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    slug: web::Path<String>,
+    slug: SlugPath,
     params: Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Admin)?;
     let req = params.validate(SORTS)?;
     let page = state
@@ -144,11 +153,7 @@ pub async fn list(
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 200, body = WebhookOut), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn get(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
+pub async fn get(state: State, who: Organizer, path: ItemPath) -> Reply {
     who.require(Role::Admin)?;
     let (slug, id) = path.into_inner();
     let out = state
@@ -165,11 +170,11 @@ pub async fn get(
         (status = 422, description = "a member is wrong, or the URL resolves to a private address")),
     security(("bearer" = [])))]
 pub async fn update(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     body: Json<WebhookPatch>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Admin)?;
     let (slug, id) = path.into_inner();
     let (body, check) = body.into_parts().await?;
@@ -184,37 +189,22 @@ pub async fn update(
         Some(&current.url),
     )
     .await?;
-    let by = who.id;
-    let out = state
-        .db
-        .write(move |c| {
-            let admin = acting(c, &slug, by)?;
-            let row = service::update(c, admin, id, &form)?;
-            Ok(WebhookOut::from(&row))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+    let row = admin_write(&state, &who, slug, move |c, admin| {
+        service::update(c, admin, id, &form)
+    });
+    Ok(HttpResponse::Ok().json(WebhookOut::from(&row.await?)))
 }
 
 #[utoipa::path(delete, path = "/api/v1/events/{slug}/webhooks/{id}", tag = "webhooks",
     params(("slug" = String, Path), ("id" = i64, Path)),
     responses((status = 204, description = "deleted, with its deliveries"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn delete(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Admin)?;
+pub async fn delete(state: State, who: Organizer, path: ItemPath) -> Reply {
     let (slug, id) = path.into_inner();
-    let by = who.id;
-    state
-        .db
-        .write(move |c| {
-            let admin = acting(c, &slug, by)?;
-            service::delete(c, admin, id)
-        })
-        .await?;
+    admin_write(&state, &who, slug, move |c, admin| {
+        service::delete(c, admin, id)
+    })
+    .await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -223,22 +213,12 @@ pub async fn delete(
     responses((status = 200, body = WebhookWithSecret, description = "a new secret; the old one keeps signing beside it for 24 hours"),
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn rotate(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Admin)?;
+pub async fn rotate(state: State, who: Organizer, path: ItemPath) -> Reply {
     let (slug, id) = path.into_inner();
-    let by = who.id;
-    let out = state
-        .db
-        .write(move |c| {
-            let admin = acting(c, &slug, by)?;
-            Ok(WebhookWithSecret::from(service::rotate(c, admin, id)?))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(out))
+    let rotated = admin_write(&state, &who, slug, move |c, admin| {
+        service::rotate(c, admin, id)
+    });
+    Ok(HttpResponse::Ok().json(WebhookWithSecret::from(rotated.await?)))
 }
 
 /// The sort keys of the deliveries (newest first by default).
@@ -250,11 +230,11 @@ pub const DELIVERY_SORTS: &[&str] = &["created_at"];
         (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
 pub async fn deliveries(
-    state: web::Data<AppState>,
+    state: State,
     who: Organizer,
-    path: web::Path<(String, i64)>,
+    path: ItemPath,
     params: Query<ListParams>,
-) -> AppResult<HttpResponse> {
+) -> Reply {
     who.require(Role::Admin)?;
     let req = params.validate(DELIVERY_SORTS)?;
     let (slug, id) = path.into_inner();
@@ -275,21 +255,12 @@ pub async fn deliveries(
         (status = 401), (status = 403), (status = 404),
         (status = 409, description = "the webhook is disabled, or the delivery is being sent")),
     security(("bearer" = [])))]
-pub async fn replay(
-    state: web::Data<AppState>,
-    who: Organizer,
-    path: web::Path<(String, i64, i64)>,
-) -> AppResult<HttpResponse> {
-    who.require(Role::Admin)?;
+pub async fn replay(state: State, who: Organizer, path: web::Path<(String, i64, i64)>) -> Reply {
     let (slug, id, delivery_id) = path.into_inner();
-    let by = who.id;
-    state
-        .db
-        .write(move |c| {
-            let admin = acting(c, &slug, by)?;
-            service::replay(c, admin, id, delivery_id)
-        })
-        .await?;
+    admin_write(&state, &who, slug, move |c, admin| {
+        service::replay(c, admin, id, delivery_id)
+    })
+    .await?;
     Ok(HttpResponse::Accepted().json(serde_json::json!({"status": "pending"})))
 }
 
