@@ -29,7 +29,27 @@ struct Shown {
     recovery: Vec<String>,
 }
 
-fn account_page(
+impl Shown {
+    fn codes(recovery: Vec<String>) -> Shown {
+        Shown {
+            recovery,
+            ..Shown::default()
+        }
+    }
+}
+
+/// The account page with what was just made.
+async fn showing(console: &Console, shown: Shown) -> ConsoleReply {
+    account_page(console, StatusCode::OK, &[], shown).await
+}
+
+/// The account page again, each refused field's error beside it (422).
+async fn refused(console: &Console, errors: &[FieldError]) -> ConsoleReply {
+    let status = StatusCode::UNPROCESSABLE_ENTITY;
+    account_page(console, status, errors, Shown::default()).await
+}
+
+async fn account_page(
     console: &Console,
     status: StatusCode,
     errors: &[FieldError],
@@ -37,24 +57,18 @@ fn account_page(
 ) -> ConsoleReply {
     let lang = console.lang;
     let id = console.organizer().id;
-    let (tokens, me, codes_left, required) = {
-        let mut pooled = console
-            .state
-            .db
-            .get()
-            .map_err(|e| console.error(e.into()))?;
-        let c = &mut pooled.conn();
-        let fail = |e: diesel::result::Error| console.error(e.into());
-        let me = store::find_organizer(c, id)
-            .map_err(fail)?
-            .ok_or_else(|| console.error(AppError::not_found("no such organizer")))?;
-        (
-            store::tokens_of(c, id).map_err(fail)?,
-            me,
-            store::recovery_codes_left(c, id).map_err(fail)?,
-            store::two_factor_required(c).map_err(fail)?,
-        )
-    };
+    let (tokens, me, codes_left, required) = console
+        .run(move |c| {
+            let me = store::find_organizer(c, id)?
+                .ok_or_else(|| AppError::not_found("no such organizer"))?;
+            Ok((
+                store::tokens_of(c, id)?,
+                me,
+                store::recovery_codes_left(c, id)?,
+                store::two_factor_required(c)?,
+            ))
+        })
+        .await?;
     let two_factor = match (&me.totp_secret, me.totp_enabled_at) {
         (_, Some(since)) => context! {
             state => "on",
@@ -111,7 +125,7 @@ fn account_page(
 #[utoipa::path(get, path = "/console/account", tag = "console",
     responses((status = 200, description = "the organizer's own account: password, API tokens", content_type = "text/html"), (status = 303)))]
 pub async fn account(console: Console) -> ConsoleReply {
-    account_page(&console, StatusCode::OK, &[], Shown::default())
+    showing(&console, Shown::default()).await
 }
 
 #[utoipa::path(post, path = "/console/account/password", tag = "console",
@@ -146,12 +160,7 @@ pub async fn password(posted: Posted) -> ConsoleReply {
         errors.push(FieldError::new("again", w(lang, "team_mismatch")));
     }
     if !errors.is_empty() {
-        return account_page(
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Shown::default(),
-        );
+        return refused(&console, &errors).await;
     }
     let hash = web::block(move || super::hash_password(&new))
         .await
@@ -181,12 +190,7 @@ pub async fn create_token(posted: Posted) -> ConsoleReply {
         &mut errors,
     );
     if !errors.is_empty() {
-        return account_page(
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Shown::default(),
-        );
+        return refused(&console, &errors).await;
     }
     let id = console.organizer().id;
     let token = crate::crypto::new_token(super::ORGANIZER_PREFIX);
@@ -207,15 +211,11 @@ pub async fn create_token(posted: Posted) -> ConsoleReply {
             Ok(())
         })
         .await?;
-    account_page(
-        &console,
-        StatusCode::OK,
-        &[],
-        Shown {
-            token: Some((name, token)),
-            ..Shown::default()
-        },
-    )
+    let made = Shown {
+        token: Some((name, token)),
+        ..Shown::default()
+    };
+    showing(&console, made).await
 }
 
 #[utoipa::path(post, path = "/console/account/tokens/{id}/revoke", tag = "console", params(("id" = i64, Path)),
@@ -297,22 +297,9 @@ pub async fn confirm_two_factor(posted: Posted) -> ConsoleReply {
         .await?;
     let Some(recovery) = codes else {
         let errors = [FieldError::new("code", w(lang, "account_2fa_wrong_code"))];
-        return account_page(
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Shown::default(),
-        );
+        return refused(&console, &errors).await;
     };
-    account_page(
-        &console,
-        StatusCode::OK,
-        &[],
-        Shown {
-            recovery,
-            ..Shown::default()
-        },
-    )
+    showing(&console, Shown::codes(recovery)).await
 }
 
 #[utoipa::path(post, path = "/console/account/two-factor/recovery", tag = "console",
@@ -332,15 +319,7 @@ pub async fn new_recovery_codes(posted: Posted) -> ConsoleReply {
             Ok(codes)
         })
         .await?;
-    account_page(
-        &console,
-        StatusCode::OK,
-        &[],
-        Shown {
-            recovery,
-            ..Shown::default()
-        },
-    )
+    showing(&console, Shown::codes(recovery)).await
 }
 
 #[utoipa::path(post, path = "/console/account/two-factor/off", tag = "console",
@@ -352,30 +331,18 @@ pub async fn two_factor_off(posted: Posted) -> ConsoleReply {
     let lang = console.lang;
     let id = console.organizer().id;
     let current = form.text("current").unwrap_or_default();
-    let (stored, required) = {
-        let mut pooled = console
-            .state
-            .db
-            .get()
-            .map_err(|e| console.error(e.into()))?;
-        let c = &mut pooled.conn();
-        let stored = store::find_organizer(c, id)
-            .map_err(|e| console.error(e.into()))?
-            .map(|o| o.password_hash);
-        let required = store::two_factor_required(c).map_err(|e| console.error(e.into()))?;
-        (stored, required)
-    };
+    let (stored, required) = console
+        .run(move |c| {
+            let stored = store::find_organizer(c, id)?.map(|o| o.password_hash);
+            Ok((stored, store::two_factor_required(c)?))
+        })
+        .await?;
     if required {
         let errors = [FieldError::new(
             "off_current",
             w(lang, "account_2fa_required"),
         )];
-        return account_page(
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Shown::default(),
-        );
+        return refused(&console, &errors).await;
     }
     let right = web::block(move || super::verify_password(&current, stored.as_deref()))
         .await
@@ -385,12 +352,7 @@ pub async fn two_factor_off(posted: Posted) -> ConsoleReply {
             "off_current",
             w(lang, "account_wrong_current"),
         )];
-        return account_page(
-            &console,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &errors,
-            Shown::default(),
-        );
+        return refused(&console, &errors).await;
     }
     console
         .write(move |c| {
@@ -416,14 +378,5 @@ pub fn routes(r: &mut crate::web::routes::Routes) {
 
 /// An organizer's change of their own account, in the audit log.
 fn audit_own(c: &mut crate::db::Conn, id: i64, action: &str) -> crate::error::AppResult<()> {
-    audit::record(
-        c,
-        Some(id),
-        None,
-        action,
-        "organizer",
-        Some(id),
-        serde_json::json!({}),
-    )?;
-    Ok(())
+    super::audit_organizer(c, id, id, action)
 }

@@ -131,6 +131,13 @@ pub fn revoke_api_token(c: &mut Conn, by: i64, token_id: i64) -> AppResult<()> {
     Ok(())
 }
 
+/// The audit entry of organizer `by`'s change `action` to the account of organizer `id`.
+pub fn audit_organizer(c: &mut Conn, by: i64, id: i64, action: &str) -> AppResult<()> {
+    let nothing = serde_json::json!({});
+    crate::audit::record(c, Some(by), None, action, "organizer", Some(id), nothing)?;
+    Ok(())
+}
+
 /// The prefix of organizer tokens.
 pub const ORGANIZER_PREFIX: &str = crate::domain::ORGANIZER_TOKEN_PREFIX;
 

@@ -198,16 +198,7 @@ async fn change(
             store::find_organizer(c, id)?
                 .ok_or_else(|| AppError::not_found("no such organizer"))?;
             write(c, id, now, &form)?;
-            audit::record(
-                c,
-                Some(who),
-                None,
-                action,
-                "organizer",
-                Some(id),
-                serde_json::json!({}),
-            )?;
-            Ok(())
+            super::audit_organizer(c, who, id, action)
         })
         .await?;
     Ok(console.see_other(&format!("/console/team?done={done}")))

@@ -482,15 +482,7 @@ pub async fn staff_submit(page: Page<Form<StaffForm>>) -> PageReply {
                 return Err(AppError::Validation(errors));
             };
             let reg = service::add_staff(c, s, e, ex, name, email, language)?;
-            crate::audit::record(
-                c,
-                None,
-                Some(e.id),
-                "create",
-                "staff_pass",
-                Some(reg.id),
-                serde_json::json!({"exhibitor_id": ex.id, "via": "page"}),
-            )?;
+            service::audit_staff(c, ex, "create", reg.id, Some("page"))?;
             Ok(())
         },
     )
@@ -511,15 +503,7 @@ pub async fn staff_remove(page: Page<Form<CsrfForm>, (String, i64)>) -> PageRepl
         None,
         move |c, s, e, ex| {
             service::remove_staff(c, s, e, ex, id)?;
-            crate::audit::record(
-                c,
-                None,
-                Some(e.id),
-                "delete",
-                "staff_pass",
-                Some(id),
-                serde_json::json!({"exhibitor_id": ex.id, "via": "page"}),
-            )?;
+            service::audit_staff(c, ex, "cancel", id, Some("page"))?;
             Ok(())
         },
     )
@@ -539,16 +523,7 @@ pub async fn withdraw_submit(page: Page<Form<CsrfForm>>) -> PageReply {
         &page.form.csrf,
         None,
         move |c, s, e, ex| {
-            service::withdraw(c, s, e, ex)?;
-            crate::audit::record(
-                c,
-                None,
-                Some(e.id),
-                "withdraw",
-                "exhibitor",
-                Some(ex.id),
-                serde_json::json!({"by": "exhibitor", "via": "page"}),
-            )?;
+            service::withdraw_own(c, s, e, ex, Some("page"))?;
             Ok(())
         },
     )

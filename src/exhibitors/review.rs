@@ -12,7 +12,7 @@ use super::{service, store};
 use crate::audit;
 use crate::db::PageRequest;
 use crate::domain::text::Rule;
-use crate::domain::{Role, Translatable};
+use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::service::Erasure;
 use crate::events::store as events;
@@ -105,23 +105,10 @@ pub async fn list(
             } else {
                 rows
             };
-            let mut items = Vec::new();
-            for r in rows {
-                let booth = match r.booth_id {
-                    Some(id) => Some(store::find_booth(c, event.id, id)?),
-                    None => None,
-                };
-                items.push(PublicExhibitor {
-                    id: r.id,
-                    company_name: r.profile.company_name,
-                    website: r.profile.website,
-                    country: r.profile.country,
-                    sector: r.profile.sector,
-                    description: r.profile.description,
-                    booth_code: booth.as_ref().map(|b| b.form.code.clone()),
-                    hall: booth.as_ref().map(|b| Translatable::from_db(&b.form.hall)),
-                });
-            }
+            let items = rows
+                .into_iter()
+                .map(|r| service::public_view(c, r))
+                .collect::<AppResult<Vec<_>>>()?;
             Ok(serde_json::to_value(Page::new(items, total, &req)).map_err(anyhow::Error::from)?)
         })
         .await?;

@@ -209,16 +209,7 @@ pub fn apply_profile(
     security(("bearer" = [])))]
 pub async fn withdraw(state: State, who: Exhibitor) -> Reply {
     let out = with_exhibitor(&state, who.token, |c, s, e, ex| {
-        service::withdraw(c, s, e, ex)?;
-        crate::audit::record(
-            c,
-            None,
-            Some(e.id),
-            "withdraw",
-            "exhibitor",
-            Some(ex.id),
-            serde_json::json!({"by": "exhibitor"}),
-        )?;
+        service::withdraw_own(c, s, e, ex, None)?;
         Ok(())
     })
     .await?;
@@ -257,15 +248,7 @@ pub async fn add_staff(state: State, who: Exhibitor, body: Json<NewStaff>) -> Re
     };
     let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
         let reg = service::add_staff(c, s, e, ex, name, email, language)?;
-        crate::audit::record(
-            c,
-            None,
-            Some(e.id),
-            "create",
-            "staff_pass",
-            Some(reg.id),
-            serde_json::json!({"exhibitor_id": ex.id}),
-        )?;
+        service::audit_staff(c, ex, "create", reg.id, None)?;
         Ok(())
     })
     .await?;
@@ -280,15 +263,7 @@ pub async fn remove_staff(state: State, who: Exhibitor, id: web::Path<i64>) -> R
     let id = id.into_inner();
     let out = with_exhibitor(&state, who.token, move |c, s, e, ex| {
         service::remove_staff(c, s, e, ex, id)?;
-        crate::audit::record(
-            c,
-            None,
-            Some(e.id),
-            "cancel",
-            "staff_pass",
-            Some(id),
-            serde_json::json!({"exhibitor_id": ex.id}),
-        )?;
+        service::audit_staff(c, ex, "cancel", id, None)?;
         Ok(())
     })
     .await?;

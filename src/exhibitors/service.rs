@@ -346,6 +346,23 @@ pub fn reassign(
     Ok(ex)
 }
 
+/// The exhibitor's own withdrawal (`via` "page" from its page, none from the API), audited.
+pub fn withdraw_own(
+    c: &mut Conn,
+    settings: &Settings,
+    event: &Event,
+    ex: &ExhibitorRow,
+    via: Option<&str>,
+) -> AppResult<ExhibitorRow> {
+    let mut detail = serde_json::json!({"by": "exhibitor"});
+    if let Some(via) = via {
+        detail["via"] = via.into();
+    }
+    let (event_id, id) = (Some(event.id), Some(ex.id));
+    crate::audit::record(c, None, event_id, "withdraw", "exhibitor", id, detail)?;
+    withdraw(c, settings, event, ex)
+}
+
 /// Withdrawal frees the booth and cancels every staff pass.
 pub fn withdraw(
     c: &mut Conn,
@@ -406,6 +423,24 @@ fn staff_registrations(c: &mut Conn, exhibitor_id: i64) -> QueryResult<Vec<Regis
     let ids = store::staff_of(c, exhibitor_id)?;
     // A former staff member who registered again on their own is no longer the exhibitor's.
     crate::registrations::service::staff_registrations(c, &ids)
+}
+
+/// The audit entry of an exhibitor's own change to its staff pass `pass_id` (`via` "page"
+/// from the exhibitor's page; none from the API).
+pub fn audit_staff(
+    c: &mut Conn,
+    ex: &ExhibitorRow,
+    action: &str,
+    pass_id: i64,
+    via: Option<&str>,
+) -> AppResult<()> {
+    let mut detail = serde_json::json!({"exhibitor_id": ex.id});
+    if let Some(via) = via {
+        detail["via"] = via.into();
+    }
+    let event = Some(ex.event_id);
+    crate::audit::record(c, None, event, action, "staff_pass", Some(pass_id), detail)?;
+    Ok(())
 }
 
 /// Adds a staff pass: a confirmed `exhibitor_staff` registration with a badge, emailed to the
@@ -491,21 +526,22 @@ pub fn remove_staff(
 /// The public directory: approved exhibitors, their public fields only, by company name.
 pub fn directory(c: &mut Conn, event: &Event) -> AppResult<Vec<super::model::PublicExhibitor>> {
     let rows = store::of_event(c, event.id, store::By::Approved)?;
-    rows.into_iter()
-        .map(|r| {
-            let booth = booth_ref(c, &r)?.map(|(b, _)| b);
-            Ok(super::model::PublicExhibitor {
-                id: r.id,
-                company_name: r.profile.company_name,
-                website: r.profile.website,
-                country: r.profile.country,
-                sector: r.profile.sector,
-                description: r.profile.description,
-                booth_code: booth.as_ref().map(|b| b.code.clone()),
-                hall: booth.map(|b| b.hall),
-            })
-        })
-        .collect()
+    rows.into_iter().map(|r| public_view(c, r)).collect()
+}
+
+/// What the public reads of an exhibitor: its public fields and its booth.
+pub fn public_view(c: &mut Conn, r: ExhibitorRow) -> AppResult<super::model::PublicExhibitor> {
+    let booth = booth_ref(c, &r)?.map(|(b, _)| b);
+    Ok(super::model::PublicExhibitor {
+        id: r.id,
+        company_name: r.profile.company_name,
+        website: r.profile.website,
+        country: r.profile.country,
+        sector: r.profile.sector,
+        description: r.profile.description,
+        booth_code: booth.as_ref().map(|b| b.code.clone()),
+        hall: booth.map(|b| b.hall),
+    })
 }
 
 /// The exhibitor as organizers and the exhibitor see it.

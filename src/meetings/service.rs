@@ -182,7 +182,15 @@ pub fn request(
         now,
     )?;
     let meeting = found(c, id)?;
-    tell_exhibitor_of_request(c, settings, event, &ex, reg, &meeting)?;
+    tell_exhibitor(
+        c,
+        settings,
+        event,
+        &ex,
+        reg,
+        &meeting,
+        EmailKind::MeetingRequested,
+    )?;
     announce(c, event, &meeting, EventType::MeetingRequested, now)?;
     Ok(meeting)
 }
@@ -305,7 +313,15 @@ pub fn cancel(
         )?;
     }
     if by != Side::Exhibitor {
-        tell_exhibitor_of_cancel(c, settings, event, &ex, &reg, &meeting)?;
+        tell_exhibitor(
+            c,
+            settings,
+            event,
+            &ex,
+            &reg,
+            &meeting,
+            EmailKind::MeetingCancelled,
+        )?;
     }
     announce(c, event, &meeting, EventType::MeetingCancelled, now)?;
     Ok(meeting)
@@ -443,15 +459,20 @@ fn directory_url(settings: &Settings, event: &Event, lang: Language) -> String {
     )
 }
 
-/// `meeting_requested` to the exhibitor, with links to answer it from its page.
-fn tell_exhibitor_of_request(
+/// `meeting_requested` (with links to answer it from its page) or `meeting_cancelled` to the
+/// exhibitor of `m`.
+fn tell_exhibitor(
     c: &mut Conn,
     settings: &Settings,
     event: &Event,
     ex: &ExhibitorRow,
     reg: &RegistrationRow,
     m: &MeetingRow,
+    kind: EmailKind,
 ) -> AppResult<()> {
+    if ex.erased_at.is_some() || ex.email.is_empty() {
+        return Ok(());
+    }
     let lang = ex.language();
     let token = crate::auth::owner_tokens::EXHIBITORS.mint(
         c,
@@ -459,36 +480,34 @@ fn tell_exhibitor_of_request(
         crate::auth::owner_tokens::MANAGE,
         None,
     )?;
-    let page = format!(
-        "{}/exhibitor/{token}/meetings/{}?lang={}",
-        settings.base_url(),
-        m.id,
-        lang.code()
-    );
     let (booth, _) = booth_of(c, event, ex, lang)?;
-    let expires = dates::day_time(lang, event.wall_clock(m.expires_at));
-    let extra = json!({
-        "company_name": ex.profile.company_name,
-        "attendee_name": reg.name.clone().unwrap_or_default(),
-        "attendee_organization": reg.organization.clone().unwrap_or_default(),
-        "attendee_job_title": reg.job_title.clone().unwrap_or_default(),
+    let mut extra = json!({
         "meeting_time": when(event, m, lang),
         "booth_code": booth,
-        "message": m.message,
-        "accept_url": format!("{page}&do=accept"),
-        "decline_url": format!("{page}&do=decline"),
         "manage_url": exhibitor_url(settings, &token, lang),
-        "expires_at": expires,
     });
-    email_exhibitor(
-        c,
-        settings,
-        event,
-        ex,
-        EmailKind::MeetingRequested,
-        lang,
-        extra,
-    )
+    if kind == EmailKind::MeetingRequested {
+        let base = settings.base_url();
+        let page = format!(
+            "{base}/exhibitor/{token}/meetings/{}?lang={}",
+            m.id,
+            lang.code()
+        );
+        let expires = dates::day_time(lang, event.wall_clock(m.expires_at));
+        extra["company_name"] = json!(ex.profile.company_name);
+        extra["attendee_name"] = json!(reg.name.clone().unwrap_or_default());
+        extra["attendee_organization"] = json!(reg.organization.clone().unwrap_or_default());
+        extra["attendee_job_title"] = json!(reg.job_title.clone().unwrap_or_default());
+        extra["message"] = json!(m.message);
+        extra["accept_url"] = json!(format!("{page}&do=accept"));
+        extra["decline_url"] = json!(format!("{page}&do=decline"));
+        extra["expires_at"] = json!(expires);
+    } else {
+        // An erased attendee's name is gone: the organization, else a dash.
+        let other = reg.name.clone().or_else(|| reg.organization.clone());
+        extra["other_party"] = json!(other.unwrap_or_else(|| "—".into()));
+    }
+    email_exhibitor(c, settings, event, ex, kind, lang, extra)
 }
 
 /// Queues the email `kind` to the exhibitor's contact, in `lang` with `extra`.
@@ -505,44 +524,6 @@ pub(super) fn email_exhibitor(
     let email = NewEmail::about(event, kind, to, name, lang, extra);
     email::enqueue(c, email, &settings.message_domain())?;
     Ok(())
-}
-
-/// `meeting_cancelled` to the exhibitor.
-fn tell_exhibitor_of_cancel(
-    c: &mut Conn,
-    settings: &Settings,
-    event: &Event,
-    ex: &ExhibitorRow,
-    reg: &RegistrationRow,
-    m: &MeetingRow,
-) -> AppResult<()> {
-    if ex.erased_at.is_some() || ex.email.is_empty() {
-        return Ok(());
-    }
-    let lang = ex.language();
-    let token = crate::auth::owner_tokens::EXHIBITORS.mint(
-        c,
-        ex.id,
-        crate::auth::owner_tokens::MANAGE,
-        None,
-    )?;
-    let (booth, _) = booth_of(c, event, ex, lang)?;
-    let extra = json!({
-        // An erased attendee's name is gone: the organization, else a dash.
-        "other_party": reg.name.clone().or_else(|| reg.organization.clone()).unwrap_or_else(|| "—".into()),
-        "meeting_time": when(event, m, lang),
-        "booth_code": booth,
-        "manage_url": exhibitor_url(settings, &token, lang),
-    });
-    email_exhibitor(
-        c,
-        settings,
-        event,
-        ex,
-        EmailKind::MeetingCancelled,
-        lang,
-        extra,
-    )
 }
 
 /// An email about `m` to its attendee: accepted (with an iTIP `REQUEST`), or declined,
