@@ -46,6 +46,16 @@ pub enum Security {
 /// No connection to the relay could be opened (the error says why).
 struct Unreachable(SendError);
 
+/// Messages to send in one round (an `Err` is a message that could not be built: it fails
+/// permanently), over at most `connections` connections at once; `keepalive` runs every
+/// `every` while the round lasts (the sender renews its claim on the batch with it).
+pub struct Batch<'a> {
+    pub messages: Vec<Result<Message, String>>,
+    pub connections: usize,
+    pub keepalive: &'a dyn Fn(),
+    pub every: Duration,
+}
+
 /// A relay and the connections open to it.
 pub struct Relay {
     host: String,
@@ -134,16 +144,15 @@ impl Relay {
         Ok(conn)
     }
 
-    /// Sends `messages` over up to `connections` connections at once, reusing the ones the
-    /// last round left open; returns each message's outcome, in order. `keepalive` runs every
-    /// `every` while the round lasts (the sender renews its claim on the batch with it).
-    pub fn send_all(
-        &self,
-        messages: Vec<Result<Message, String>>,
-        connections: usize,
-        keepalive: &dyn Fn(),
-        every: Duration,
-    ) -> Vec<Result<(), SendError>> {
+    /// Sends a batch's messages over up to its `connections` at once, reusing the ones the
+    /// last round left open; returns each message's outcome, in order.
+    pub fn send_all(&self, batch: Batch) -> Vec<Result<(), SendError>> {
+        let Batch {
+            messages,
+            connections,
+            keepalive,
+            every,
+        } = batch;
         let count = messages.len();
         let outcomes: RefCell<Vec<Option<Result<(), SendError>>>> =
             RefCell::new((0..count).map(|_| None).collect());

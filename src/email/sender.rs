@@ -7,7 +7,7 @@
 
 use super::model::Claimed;
 use super::outbox;
-use super::transport::{build_message, SendError, Transport};
+use super::transport::{build_message, Batch, SendError, Transport};
 use crate::config::Settings;
 use crate::db::worker::Worker;
 use crate::db::Db;
@@ -85,8 +85,12 @@ pub fn deliver_due(
         .iter()
         .map(|row| build_message(row, &settings.mail.from))
         .collect();
-    let results =
-        transport.send_batch(messages, concurrency, &renew, settings.mail.claim_lease / 3);
+    let results = transport.send_batch(Batch {
+        messages,
+        connections: concurrency,
+        keepalive: &renew,
+        every: settings.mail.claim_lease / 3,
+    });
     let outcomes: Vec<(Claimed, Result<(), SendError>)> = rows.into_iter().zip(results).collect();
     let mut pooled = db.get()?;
     pooled

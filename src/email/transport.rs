@@ -3,8 +3,6 @@
 //! (TLS, rustls). Credentials come from the URL's user and password. SMTP goes through
 //! [`super::relay`], which keeps its connections open between messages.
 
-use std::time::Duration;
-
 use lettre::message::{
     header::ContentType, Attachment as LettreAttachment, Mailbox as Address, MultiPart, SinglePart,
 };
@@ -13,7 +11,7 @@ use lettre::{FileTransport, Message, Transport as _};
 
 use super::model::Claimed;
 use super::outbox::Attachment;
-pub use super::relay::SendError;
+pub use super::relay::{Batch, SendError};
 use super::relay::{Relay, Security};
 
 pub enum Transport {
@@ -100,18 +98,17 @@ impl Transport {
         )?))
     }
 
-    /// Sends a batch over up to `connections` connections at once; returns each message's
-    /// outcome, in order. `keepalive` runs every `every` while an SMTP batch is being sent.
-    pub fn send_batch(
-        &self,
-        messages: Vec<Result<Message, String>>,
-        connections: usize,
-        keepalive: &dyn Fn(),
-        every: Duration,
-    ) -> Vec<Result<(), SendError>> {
+    /// Sends a batch; returns each message's outcome, in order. The batch's `keepalive` runs
+    /// only while an SMTP batch is being sent.
+    pub fn send_batch(&self, batch: Batch) -> Vec<Result<(), SendError>> {
         if let Transport::Smtp(relay) = self {
-            return relay.send_all(messages, connections, keepalive, every);
+            return relay.send_all(batch);
         }
+        let Batch {
+            messages,
+            connections,
+            ..
+        } = batch;
         if messages.is_empty() {
             return Vec::new();
         }

@@ -495,18 +495,12 @@ pub async fn staff_submit(page: Page<Form<StaffForm>>) -> PageReply {
 pub async fn staff_remove(page: Page<Form<CsrfForm>, (String, i64)>) -> PageReply {
     let (token, id) = (&page.path.0, page.path.1);
     let action = format!("/exhibitor/{token}/staff/{id}/remove");
-    manage_post(
-        &page,
-        token,
-        &action,
-        &page.form.csrf,
-        None,
-        move |c, s, e, ex| {
-            service::remove_staff(c, s, e, ex, id)?;
-            service::audit_staff(c, ex, "cancel", id, Some("page"))?;
-            Ok(())
-        },
-    )
+    let csrf = &page.form.csrf;
+    manage_post(&page, token, &action, csrf, None, move |c, s, e, ex| {
+        service::remove_staff(c, s, e, ex, id)?;
+        service::audit_staff(c, ex, "cancel", id, Some("page"))?;
+        Ok(())
+    })
     .await
 }
 
@@ -516,17 +510,11 @@ pub async fn staff_remove(page: Page<Form<CsrfForm>, (String, i64)>) -> PageRepl
 pub async fn withdraw_submit(page: Page<Form<CsrfForm>>) -> PageReply {
     let token = &page.path;
     let action = format!("/exhibitor/{token}/withdraw");
-    manage_post(
-        &page,
-        token,
-        &action,
-        &page.form.csrf,
-        None,
-        move |c, s, e, ex| {
-            service::withdraw_own(c, s, e, ex, Some("page"))?;
-            Ok(())
-        },
-    )
+    let csrf = &page.form.csrf;
+    manage_post(&page, token, &action, csrf, None, move |c, s, e, ex| {
+        service::withdraw_own(c, s, e, ex, Some("page"))?;
+        Ok(())
+    })
     .await
 }
 

@@ -78,7 +78,14 @@ fn expire_batch(
         };
         let ex = crate::exhibitors::store::find_by_id(c, m.exhibitor_id)?;
         let reg = crate::registrations::store::find_by_id(c, m.registration_id)?;
-        service::tell_attendee(c, settings, event, &ex, &reg, &m, EmailKind::MeetingExpired)?;
+        let notice = service::Notice {
+            kind: EmailKind::MeetingExpired,
+            event,
+            ex: &ex,
+            reg: &reg,
+            m: &m,
+        };
+        service::tell_attendee(c, settings, notice)?;
         n += 1;
     }
     Ok((n, due.len()))

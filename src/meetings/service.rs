@@ -182,15 +182,14 @@ pub fn request(
         now,
     )?;
     let meeting = found(c, id)?;
-    tell_exhibitor(
-        c,
-        settings,
+    let notice = Notice {
+        kind: EmailKind::MeetingRequested,
         event,
-        &ex,
+        ex: &ex,
         reg,
-        &meeting,
-        EmailKind::MeetingRequested,
-    )?;
+        m: &meeting,
+    };
+    tell_exhibitor(c, settings, notice)?;
     announce(c, event, &meeting, EventType::MeetingRequested, now)?;
     Ok(meeting)
 }
@@ -268,7 +267,14 @@ pub fn answer(
     } else {
         EmailKind::MeetingDeclined
     };
-    tell_attendee(c, settings, event, ex, &reg, &meeting, kind)?;
+    let notice = Notice {
+        kind,
+        event,
+        ex,
+        reg: &reg,
+        m: &meeting,
+    };
+    tell_attendee(c, settings, notice)?;
     if accept {
         announce(c, event, &meeting, EventType::MeetingAccepted, now)?;
     }
@@ -301,27 +307,18 @@ pub fn cancel(
     let meeting = found(c, meeting.id)?;
     let ex = crate::exhibitors::store::find_by_id(c, meeting.exhibitor_id)?;
     let reg = crate::registrations::store::find_by_id(c, meeting.registration_id)?;
+    let notice = Notice {
+        kind: EmailKind::MeetingCancelled,
+        event,
+        ex: &ex,
+        reg: &reg,
+        m: &meeting,
+    };
     if by != Side::Attendee {
-        tell_attendee(
-            c,
-            settings,
-            event,
-            &ex,
-            &reg,
-            &meeting,
-            EmailKind::MeetingCancelled,
-        )?;
+        tell_attendee(c, settings, notice)?;
     }
     if by != Side::Exhibitor {
-        tell_exhibitor(
-            c,
-            settings,
-            event,
-            &ex,
-            &reg,
-            &meeting,
-            EmailKind::MeetingCancelled,
-        )?;
+        tell_exhibitor(c, settings, notice)?;
     }
     announce(c, event, &meeting, EventType::MeetingCancelled, now)?;
     Ok(meeting)
@@ -459,55 +456,57 @@ fn directory_url(settings: &Settings, event: &Event, lang: Language) -> String {
     )
 }
 
+/// An email `kind` about a meeting, and who the meeting concerns.
+#[derive(Clone, Copy)]
+pub struct Notice<'a> {
+    pub kind: EmailKind,
+    pub event: &'a Event,
+    pub ex: &'a ExhibitorRow,
+    pub reg: &'a RegistrationRow,
+    pub m: &'a MeetingRow,
+}
+
 /// `meeting_requested` (with links to answer it from its page) or `meeting_cancelled` to the
 /// exhibitor of `m`.
-fn tell_exhibitor(
-    c: &mut Conn,
-    settings: &Settings,
-    event: &Event,
-    ex: &ExhibitorRow,
-    reg: &RegistrationRow,
-    m: &MeetingRow,
-    kind: EmailKind,
-) -> AppResult<()> {
-    if ex.erased_at.is_some() || ex.email.is_empty() {
+fn tell_exhibitor(c: &mut Conn, settings: &Settings, n: Notice) -> AppResult<()> {
+    if n.ex.erased_at.is_some() || n.ex.email.is_empty() {
         return Ok(());
     }
-    let lang = ex.language();
+    let lang = n.ex.language();
     let token = crate::auth::owner_tokens::EXHIBITORS.mint(
         c,
-        ex.id,
+        n.ex.id,
         crate::auth::owner_tokens::MANAGE,
         None,
     )?;
-    let (booth, _) = booth_of(c, event, ex, lang)?;
+    let (booth, _) = booth_of(c, n.event, n.ex, lang)?;
     let mut extra = json!({
-        "meeting_time": when(event, m, lang),
+        "meeting_time": when(n.event, n.m, lang),
         "booth_code": booth,
         "manage_url": exhibitor_url(settings, &token, lang),
     });
-    if kind == EmailKind::MeetingRequested {
+    if n.kind == EmailKind::MeetingRequested {
         let base = settings.base_url();
         let page = format!(
             "{base}/exhibitor/{token}/meetings/{}?lang={}",
-            m.id,
+            n.m.id,
             lang.code()
         );
-        let expires = dates::day_time(lang, event.wall_clock(m.expires_at));
-        extra["company_name"] = json!(ex.profile.company_name);
-        extra["attendee_name"] = json!(reg.name.clone().unwrap_or_default());
-        extra["attendee_organization"] = json!(reg.organization.clone().unwrap_or_default());
-        extra["attendee_job_title"] = json!(reg.job_title.clone().unwrap_or_default());
-        extra["message"] = json!(m.message);
+        let expires = dates::day_time(lang, n.event.wall_clock(n.m.expires_at));
+        extra["company_name"] = json!(n.ex.profile.company_name);
+        extra["attendee_name"] = json!(n.reg.name.clone().unwrap_or_default());
+        extra["attendee_organization"] = json!(n.reg.organization.clone().unwrap_or_default());
+        extra["attendee_job_title"] = json!(n.reg.job_title.clone().unwrap_or_default());
+        extra["message"] = json!(n.m.message);
         extra["accept_url"] = json!(format!("{page}&do=accept"));
         extra["decline_url"] = json!(format!("{page}&do=decline"));
         extra["expires_at"] = json!(expires);
     } else {
         // An erased attendee's name is gone: the organization, else a dash.
-        let other = reg.name.clone().or_else(|| reg.organization.clone());
+        let other = n.reg.name.clone().or_else(|| n.reg.organization.clone());
         extra["other_party"] = json!(other.unwrap_or_else(|| "—".into()));
     }
-    email_exhibitor(c, settings, event, ex, kind, lang, extra)
+    email_exhibitor(c, settings, n.event, n.ex, n.kind, lang, extra)
 }
 
 /// Queues the email `kind` to the exhibitor's contact, in `lang` with `extra`.
@@ -528,22 +527,14 @@ pub(super) fn email_exhibitor(
 
 /// An email about `m` to its attendee: accepted (with an iTIP `REQUEST`), or declined,
 /// expired or cancelled (with an iTIP `CANCEL`).
-pub fn tell_attendee(
-    c: &mut Conn,
-    settings: &Settings,
-    event: &Event,
-    ex: &ExhibitorRow,
-    reg: &RegistrationRow,
-    m: &MeetingRow,
-    kind: EmailKind,
-) -> AppResult<()> {
-    let Some(to) = reg.email.clone() else {
+pub fn tell_attendee(c: &mut Conn, settings: &Settings, n: Notice) -> AppResult<()> {
+    let Some(to) = n.reg.email.clone() else {
         return Ok(());
     };
-    let lang = reg.language();
-    let token = crate::registrations::service::mint_manage(c, reg.id)?;
-    let (booth, hall) = booth_of(c, event, ex, lang)?;
-    let host = match m.host_registration_id {
+    let lang = n.reg.language();
+    let token = crate::registrations::service::mint_manage(c, n.reg.id)?;
+    let (booth, hall) = booth_of(c, n.event, n.ex, lang)?;
+    let host = match n.m.host_registration_id {
         Some(id) => crate::registrations::store::find_by_id(c, id)
             .ok()
             .and_then(|r| r.name)
@@ -551,23 +542,23 @@ pub fn tell_attendee(
         None => String::new(),
     };
     let extra = json!({
-        "company_name": ex.profile.company_name,
-        "other_party": ex.profile.company_name,
-        "meeting_time": when(event, m, lang),
+        "company_name": n.ex.profile.company_name,
+        "other_party": n.ex.profile.company_name,
+        "meeting_time": when(n.event, n.m, lang),
         "booth_code": booth,
         "hall": hall,
         "host_name": host,
         "manage_url": attendee_url(settings, &token, lang),
-        "directory_url": directory_url(settings, event, lang),
+        "directory_url": directory_url(settings, n.event, lang),
     });
-    let name = reg.name.clone().unwrap_or_default();
-    let mut email = NewEmail::about(event, kind, &to, &name, lang, extra);
-    email.registration_id = Some(reg.id);
-    let name = event.name.get(lang, event.default_language).to_string();
-    let mut v = vevent(settings, event, ex, m, &booth, lang);
-    v.organizer = Some(event.contact_email.clone());
+    let name = n.reg.name.clone().unwrap_or_default();
+    let mut email = NewEmail::about(n.event, n.kind, &to, &name, lang, extra);
+    email.registration_id = Some(n.reg.id);
+    let name = n.event.name.get(lang, n.event.default_language).to_string();
+    let mut v = vevent(settings, n.event, n.ex, n.m, &booth, lang);
+    v.organizer = Some(n.event.contact_email.clone());
     v.attendee = Some(to.clone());
-    match kind {
+    match n.kind {
         EmailKind::MeetingAccepted => {
             v.status = Some(ics::Status::Confirmed);
             email.attachments.push(itip(Method::Request, name, v));
