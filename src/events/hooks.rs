@@ -10,14 +10,15 @@ use crate::db::Conn;
 use crate::error::AppResult;
 
 pub trait EventChange: Send + Sync {
-    /// Called after `after` is written, before commit; an error rolls the change back.
-    fn changed(
-        &self,
-        c: &mut Conn,
-        settings: &Settings,
-        before: &Event,
-        after: &Event,
-    ) -> AppResult<()>;
+    /// Called after the change is written, before commit; an error rolls the change back.
+    fn changed(&self, c: &mut Conn, settings: &Settings, edit: Edit) -> AppResult<()>;
+}
+
+/// An event as it was and as it is now, in the change's transaction.
+#[derive(Clone, Copy)]
+pub struct Edit<'a> {
+    pub before: &'a Event,
+    pub after: &'a Event,
 }
 
 /// Every area's reaction to an event change, in the order they run.
@@ -25,15 +26,9 @@ pub trait EventChange: Send + Sync {
 pub struct Hooks(pub Vec<Box<dyn EventChange>>);
 
 impl Hooks {
-    pub fn run(
-        &self,
-        c: &mut Conn,
-        settings: &Settings,
-        before: &Event,
-        after: &Event,
-    ) -> AppResult<()> {
+    pub fn run(&self, c: &mut Conn, settings: &Settings, edit: Edit) -> AppResult<()> {
         for hook in &self.0 {
-            hook.changed(c, settings, before, after)?;
+            hook.changed(c, settings, edit)?;
         }
         Ok(())
     }

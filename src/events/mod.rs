@@ -14,7 +14,7 @@ pub mod pages;
 pub mod service;
 pub mod store;
 
-pub use hooks::{EventChange, Hooks};
+pub use hooks::{Edit, EventChange, Hooks};
 pub use model::Event;
 
 /// The events API and the front page.

@@ -169,7 +169,11 @@ where
         check_version(event, expected.as_deref())?;
         let fields = edit(event)?;
         let updated = store::update(c, event, &fields)?;
-        hooks.run(c, &settings, event, &updated)?;
+        let edit = super::Edit {
+            before: event,
+            after: &updated,
+        };
+        hooks.run(c, &settings, edit)?;
         Ok((updated, Record::of(event.id)))
     })
     .await

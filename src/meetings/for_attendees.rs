@@ -9,10 +9,9 @@ use super::store::{self, Of};
 use crate::calendar::ics::{Status, Vevent, When};
 use crate::config::Settings;
 use crate::db::Conn;
-use crate::domain::Language;
 use crate::error::AppResult;
 use crate::events::Event;
-use crate::registrations::hooks::{AttendeeMeetings, MeetingLine};
+use crate::registrations::hooks::{AttendeeMeetings, MeetingLine, Whose};
 
 pub struct ForAttendees;
 
@@ -29,17 +28,11 @@ fn booth_code(c: &mut Conn, event: &Event, booth: Option<i64>) -> AppResult<Opti
 }
 
 impl AttendeeMeetings for ForAttendees {
-    fn lines(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        registration_id: i64,
-        lang: Language,
-        now: NaiveDateTime,
-    ) -> AppResult<Vec<MeetingLine>> {
+    fn lines(&self, c: &mut Conn, of: Whose, now: NaiveDateTime) -> AppResult<Vec<MeetingLine>> {
+        let (event, lang) = (of.event, of.lang);
         let words = crate::web::words::words(lang, &[crate::web::words::Section::Meetings]);
         let mut lines = Vec::new();
-        for m in store::list(c, Of::Attendee(registration_id))? {
+        for m in store::list(c, Of::Attendee(of.registration_id))? {
             let ex = crate::exhibitors::store::find_by_id(c, m.exhibitor_id)?;
             let status = m.status_at(now);
             lines.push(MeetingLine {
@@ -59,17 +52,11 @@ impl AttendeeMeetings for ForAttendees {
         Ok(lines)
     }
 
-    fn calendar(
-        &self,
-        c: &mut Conn,
-        settings: &Settings,
-        event: &Event,
-        registration_id: i64,
-        lang: Language,
-    ) -> AppResult<Vec<Vevent>> {
+    fn calendar(&self, c: &mut Conn, settings: &Settings, of: Whose) -> AppResult<Vec<Vevent>> {
+        let (event, lang) = (of.event, of.lang);
         let fair = event.name.get(lang, event.default_language).to_string();
         let mut out = Vec::new();
-        for m in store::list(c, Of::Attendee(registration_id))? {
+        for m in store::list(c, Of::Attendee(of.registration_id))? {
             if MeetingStatus::parse(&m.status) != MeetingStatus::Accepted {
                 continue;
             }

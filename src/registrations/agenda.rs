@@ -138,7 +138,12 @@ pub async fn feed(
                         })
                 })
                 .collect();
-            vevents.extend(meetings.calendar(c, &settings, &event, reg.id, lang)?);
+            let of = super::hooks::Whose {
+                event: &event,
+                registration_id: reg.id,
+                lang,
+            };
+            vevents.extend(meetings.calendar(c, &settings, of)?);
             let name = format!(
                 "{} — {}",
                 event.name.get(lang, event.default_language),

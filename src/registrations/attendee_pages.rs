@@ -57,7 +57,14 @@ async fn show_attendee(
             let now = state.clock.now().naive_utc();
             state
                 .db
-                .run(move |c| hook.lines(c, &event, id, lang, now))
+                .run(move |c| {
+                    let of = super::hooks::Whose {
+                        event: &event,
+                        registration_id: id,
+                        lang,
+                    };
+                    hook.lines(c, of, now)
+                })
                 .await
                 .in_page(lang)?
         }

@@ -3,6 +3,8 @@
 //! an attendee's meetings as their page lists them and as their feed carries them. The app
 //! hands it to the handlers as `web::Data`.
 
+use chrono::NaiveDateTime;
+
 use crate::calendar::ics::Vevent;
 use crate::config::Settings;
 use crate::db::Conn;
@@ -26,24 +28,18 @@ pub struct MeetingLine {
     pub open: bool,
 }
 
+/// Whose meetings: a registration of a fair, and the language to show them in.
+#[derive(Clone, Copy)]
+pub struct Whose<'a> {
+    pub event: &'a Event,
+    pub registration_id: i64,
+    pub lang: Language,
+}
+
 pub trait AttendeeMeetings: Send + Sync {
     /// The registration's meetings, by start.
-    fn lines(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        registration_id: i64,
-        lang: Language,
-        now: chrono::NaiveDateTime,
-    ) -> AppResult<Vec<MeetingLine>>;
+    fn lines(&self, c: &mut Conn, of: Whose, now: NaiveDateTime) -> AppResult<Vec<MeetingLine>>;
 
     /// The registration's accepted meetings as calendar entries (the UIDs of their emails).
-    fn calendar(
-        &self,
-        c: &mut Conn,
-        settings: &Settings,
-        event: &Event,
-        registration_id: i64,
-        lang: Language,
-    ) -> AppResult<Vec<Vevent>>;
+    fn calendar(&self, c: &mut Conn, settings: &Settings, of: Whose) -> AppResult<Vec<Vevent>>;
 }

@@ -29,20 +29,19 @@ use crate::events::{store as events, Event};
 use crate::schedule::changes::{item, CANCELLED, CHANGED, MOVED};
 use crate::schedule::exports;
 use crate::schedule::releases::{
-    self, Preview, PreviewEmail, PublishedSession, Release, Released, Snapshot,
+    self, Preview, PreviewEmail, PublishedSession, Publishing, Release, Released, Snapshot,
 };
 
 /// The release hook: bookings follow their sessions; notices are queued.
 pub struct FollowRelease;
 
 impl Released for FollowRelease {
-    fn released(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<()> {
+    fn released(&self, c: &mut Conn, publishing: Publishing) -> AppResult<()> {
+        let Publishing {
+            event,
+            previous,
+            release,
+        } = publishing;
         let by_id: HashMap<i64, &PublishedSession> = release
             .snapshot
             .sessions
@@ -80,13 +79,12 @@ impl Released for FollowRelease {
         Ok(())
     }
 
-    fn preview(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<Option<Preview>> {
+    fn preview(&self, c: &mut Conn, publishing: Publishing) -> AppResult<Option<Preview>> {
+        let Publishing {
+            event,
+            previous,
+            release,
+        } = publishing;
         let touched = touched(previous, release);
         let mut holders: Vec<i64> = Vec::new();
         for (session_id, _) in &touched {

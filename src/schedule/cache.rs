@@ -20,9 +20,10 @@ use sha2::{Digest, Sha256};
 
 use super::releases::{self, Release};
 use super::store;
+use crate::config::Settings;
 use crate::db::Db;
 use crate::error::{AppError, AppResult};
-use crate::events::{store as events, Event};
+use crate::events::{store as events, Edit, Event, EventChange};
 use crate::web::State;
 
 /// How long an instance trusts its entry before checking the database again.
@@ -225,16 +226,10 @@ impl ProgrammeCache {
 /// once; the others within [`RECHECK`].
 pub struct ForgetOnEventChange(pub Arc<ProgrammeCache>);
 
-impl crate::events::EventChange for ForgetOnEventChange {
-    fn changed(
-        &self,
-        _: &mut crate::db::Conn,
-        _: &crate::config::Settings,
-        before: &Event,
-        after: &Event,
-    ) -> AppResult<()> {
-        self.0.forget(&before.slug);
-        self.0.forget(&after.slug);
+impl EventChange for ForgetOnEventChange {
+    fn changed(&self, _: &mut crate::db::Conn, _: &Settings, edit: Edit) -> AppResult<()> {
+        self.0.forget(&edit.before.slug);
+        self.0.forget(&edit.after.slug);
         Ok(())
     }
 }

@@ -17,7 +17,7 @@ use crate::db::Conn;
 use crate::domain::schedule::{self, overlaps, Conflict, ConflictKind, Slot};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
-use crate::events::{store as events, Event};
+use crate::events::{store as events, Edit, Event};
 use crate::web::identity::Organizer;
 use crate::web::{Reply, SlugPath, State};
 
@@ -199,14 +199,8 @@ pub fn outside_window(c: &mut Conn, event: &Event) -> QueryResult<Vec<Conflict>>
 pub struct KeepSessionsInside;
 
 impl crate::events::EventChange for KeepSessionsInside {
-    fn changed(
-        &self,
-        c: &mut Conn,
-        _: &crate::config::Settings,
-        _: &Event,
-        after: &Event,
-    ) -> AppResult<()> {
-        let outside = outside_window(c, after)?;
+    fn changed(&self, c: &mut Conn, _: &crate::config::Settings, edit: Edit) -> AppResult<()> {
+        let outside = outside_window(c, edit.after)?;
         if outside.is_empty() {
             return Ok(());
         }

@@ -32,27 +32,23 @@ use crate::web::{Reply, SlugPath, State};
 /// for a `schedule_changed` email). The app hands the list to the release route as
 /// `web::Data<ReleaseHooks>`.
 pub trait Released: Send + Sync {
-    /// Called after `release` is written, before commit; an error rolls the release back.
-    fn released(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<()>;
+    /// Called after the release is written, before commit; an error rolls the release back.
+    fn released(&self, c: &mut Conn, publishing: Publishing) -> AppResult<()>;
 
-    /// What [`Released::released`] would do for `release` (not written), for the release
+    /// What [`Released::released`] would do for the release (not written), for the release
     /// page to show before anyone presses the button; none when it has nothing to say.
-    fn preview(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<Option<Preview>> {
-        let _ = (c, event, previous, release);
+    fn preview(&self, c: &mut Conn, publishing: Publishing) -> AppResult<Option<Preview>> {
+        let _ = (c, publishing);
         Ok(None)
     }
+}
+
+/// A release of the event's programme, and the one before it (none for the first).
+#[derive(Clone, Copy)]
+pub struct Publishing<'a> {
+    pub event: &'a Event,
+    pub previous: Option<&'a Release>,
+    pub release: &'a Release,
 }
 
 /// What a hook would do for a release: how many people it would email, and that email as
@@ -75,30 +71,18 @@ pub struct PreviewEmail {
 pub struct ReleaseHooks(pub Vec<Box<dyn Released>>);
 
 impl ReleaseHooks {
-    /// Every hook's [`Released::preview`] of `release`.
-    pub fn preview(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<Vec<Preview>> {
+    /// Every hook's [`Released::preview`] of the release.
+    pub fn preview(&self, c: &mut Conn, publishing: Publishing) -> AppResult<Vec<Preview>> {
         let mut out = Vec::new();
         for hook in &self.0 {
-            out.extend(hook.preview(c, event, previous, release)?);
+            out.extend(hook.preview(c, publishing)?);
         }
         Ok(out)
     }
 
-    pub fn run(
-        &self,
-        c: &mut Conn,
-        event: &Event,
-        previous: Option<&Release>,
-        release: &Release,
-    ) -> AppResult<()> {
+    pub fn run(&self, c: &mut Conn, publishing: Publishing) -> AppResult<()> {
         for hook in &self.0 {
-            hook.released(c, event, previous, release)?;
+            hook.released(c, publishing)?;
         }
         Ok(())
     }
@@ -394,7 +378,12 @@ pub fn prospect(c: &mut Conn, hooks: &ReleaseHooks, event: &Event) -> AppResult<
         diff: diff(before.unwrap_or(&[]), &snapshot.sessions),
         snapshot,
     };
-    let previews = hooks.preview(c, event, previous.as_ref(), &release)?;
+    let publishing = Publishing {
+        event,
+        previous: previous.as_ref(),
+        release: &release,
+    };
+    let previews = hooks.preview(c, publishing)?;
     Ok(Prospect {
         previous,
         release,
@@ -479,7 +468,12 @@ pub fn publish(
         snapshot,
         diff,
     };
-    hooks.run(c, event, previous.as_ref(), &release)?;
+    let publishing = Publishing {
+        event,
+        previous: previous.as_ref(),
+        release: &release,
+    };
+    hooks.run(c, publishing)?;
     crate::webhooks::emit(
         c,
         event.id,

@@ -11,7 +11,7 @@ use crate::config::Settings;
 use crate::db::Conn;
 use crate::email::{outbox, EmailKind};
 use crate::error::AppResult;
-use crate::events::Event;
+use crate::events::{Edit, Event, EventChange};
 use crate::registrations::model::{RegistrationRow, Status};
 use crate::registrations::store::{self, By};
 use crate::registrations::{agenda, bookings};
@@ -33,16 +33,10 @@ pub fn promote(c: &mut Conn, settings: &Settings, event: &Event) -> AppResult<us
 /// More seats: the waiting list moves up at once, oldest first (an event hook).
 pub struct PromoteOnMoreSeats;
 
-impl crate::events::EventChange for PromoteOnMoreSeats {
-    fn changed(
-        &self,
-        c: &mut Conn,
-        settings: &Settings,
-        before: &Event,
-        after: &Event,
-    ) -> AppResult<()> {
-        if after.capacity != before.capacity {
-            promote(c, settings, after)?;
+impl EventChange for PromoteOnMoreSeats {
+    fn changed(&self, c: &mut Conn, settings: &Settings, edit: Edit) -> AppResult<()> {
+        if edit.after.capacity != edit.before.capacity {
+            promote(c, settings, edit.after)?;
         }
         Ok(())
     }
