@@ -7,7 +7,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpResponse};
-use minijinja::context;
+use minijinja::{context, Value};
 use serde::Deserialize;
 
 use super::model::{EmailOut, Parts};
@@ -101,13 +101,11 @@ pub async fn outbox(
             }
         })
         .collect();
-    console.page(
-        StatusCode::OK,
+    tab_page(
+        &console,
         "console/emails.html",
-        &[Section::ConsoleEmails],
+        &event,
         context! {
-            event => nav(&event, lang),
-            tab => "emails",
             tabs => tabs,
             emails => emails,
             total => total,
@@ -171,17 +169,21 @@ pub async fn template_list(console: Console, slug: SlugPath) -> ConsoleReply {
             }
         })
         .collect();
-    console.page(
-        StatusCode::OK,
+    tab_page(
+        &console,
         "console/email_templates.html",
-        &[Section::ConsoleEmails],
+        &event,
         context! {
-            event => nav(&event, lang),
-            tab => "emails",
             kinds => kinds,
             outbox => format!("/console/events/{}/emails?lang={}", event.slug, lang.code()),
         },
     )
+}
+
+/// A page of the fair's emails tab (200), with the fair's navigation.
+fn tab_page(console: &Console, template: &str, event: &Event, ctx: Value) -> ConsoleReply {
+    let ctx = context! { event => nav(event, console.lang), tab => "emails", ..ctx };
+    console.page(StatusCode::OK, template, &[Section::ConsoleEmails], ctx)
 }
 
 /// The path of one email template of a fair: `/{slug}/email-templates/{kind}/{lang}`.
