@@ -217,35 +217,24 @@ impl Draft {
     }
 
     fn apply(mut self, p: SessionPatch, event: &Event, check: &mut Check) -> Draft {
-        if let Some(v) = p.title {
-            self.title = v;
+        fn set<T>(slot: &mut T, value: Option<T>) {
+            if let Some(v) = value {
+                *slot = v;
+            }
         }
-        if let Some(v) = p.abstract_text {
-            self.abstract_text = v;
-        }
-        if let Some(v) = p.kind {
-            self.kind = v;
-        }
-        if let Some(v) = p.language {
-            self.language = v;
-        }
-        if let Some(v) = p.track_id {
-            self.track_id = v;
-        }
-        if let Some(v) = p.speaker_ids {
-            self.speaker_ids = v;
-        }
-        if let Some(v) = p.room_id {
-            self.room_id = v;
-        }
+        set(&mut self.title, p.title);
+        set(&mut self.abstract_text, p.abstract_text);
+        set(&mut self.kind, p.kind);
+        set(&mut self.language, p.language);
+        set(&mut self.track_id, p.track_id);
+        set(&mut self.speaker_ids, p.speaker_ids);
+        set(&mut self.room_id, p.room_id);
+        set(&mut self.capacity, p.capacity);
         if let Some(v) = p.starts_at {
             self.starts_at = utc(v, "starts_at", event, check);
         }
         if let Some(v) = p.ends_at {
             self.ends_at = utc(v, "ends_at", event, check);
-        }
-        if let Some(v) = p.capacity {
-            self.capacity = v;
         }
         self
     }
