@@ -102,14 +102,15 @@ pub struct BoothPatch {
 
 /// Stores a checked booth (409 when its code is taken in the event).
 pub fn insert(c: &mut Conn, event_id: i64, form: &BoothForm) -> AppResult<BoothRow> {
-    refuse_taken_code(c, event_id, &form.code)?;
+    refuse_taken_code(c, event_id, &form.code, None)?;
     let id = store::insert_booth(c, event_id, form)?;
     store::find_booth(c, event_id, id)
 }
 
-/// 409 when a booth of the event has `code` already.
-fn refuse_taken_code(c: &mut Conn, event_id: i64, code: &str) -> AppResult<()> {
-    if store::find_booth_by_code(c, event_id, code)?.is_some() {
+/// 409 when a booth of the event other than `own` (the one being changed) has `code` already.
+fn refuse_taken_code(c: &mut Conn, event_id: i64, code: &str, own: Option<i64>) -> AppResult<()> {
+    let holder = store::find_booth_by_code(c, event_id, code)?;
+    if holder.is_some_and(|b| Some(b.id) != own) {
         return Err(AppError::Conflict(format!(
             "booth {code} already exists in this event"
         )));
@@ -229,9 +230,7 @@ impl Child for Booths {
 
     /// 409 when the new code is another booth's.
     fn update(c: &mut Conn, event: &Event, id: i64, form: &BoothForm) -> AppResult<BoothRow> {
-        if form.code != store::find_booth(c, event.id, id)?.form.code {
-            refuse_taken_code(c, event.id, &form.code)?;
-        }
+        refuse_taken_code(c, event.id, &form.code, Some(id))?;
         store::update_booth(c, id, form)?;
         store::find_booth(c, event.id, id)
     }

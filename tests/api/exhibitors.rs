@@ -952,6 +952,24 @@ async fn booths_are_validated_and_unique() {
         .await;
     assert_eq!(status, StatusCode::OK, "{b}");
     assert_eq!(b["price"]["currency"], "EUR");
+    let other = booth(&app, &slug, "B2", json!("Hall A"), 9, 2).await;
+    let (status, _) = app
+        .patch(
+            &format!("{path}/{other}"),
+            Some(&app.admin),
+            json!({"code": "b1", "staff_passes": 4}),
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::CONFLICT,
+        "another booth's code, whatever its case"
+    );
+    let (_, b2) = app.get(&format!("{path}/{other}"), Some(&app.admin)).await;
+    assert_eq!(
+        (b2["code"].as_str(), b2["staff_passes"].as_i64()),
+        (Some("B2"), Some(2))
+    );
     let (status, b) = app.get(&format!("{path}/{id}"), None).await;
     assert_eq!(status, StatusCode::OK);
     assert!(b.get("exhibitor_id").is_none());
