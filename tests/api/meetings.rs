@@ -706,8 +706,24 @@ async fn the_console_lists_cancels_and_sets_meetings() {
         .await
         .expect("cancel");
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
-    app.delivered("meeting_cancelled", "desk@example.com", 1)
-        .await;
-    app.delivered("meeting_cancelled", "ex-desk@example.com", 1)
-        .await;
+    let to_guest = &app
+        .delivered("meeting_cancelled", "desk@example.com", 1)
+        .await[0];
+    assert!(
+        to_guest.text.contains("Company ex-desk@example.com"),
+        "{}",
+        to_guest.text
+    );
+    // The exhibitor's copy names the attendee, the slot, and links to its own page.
+    let to_exhibitor = &app
+        .delivered("meeting_cancelled", "ex-desk@example.com", 1)
+        .await[0];
+    assert!(
+        to_exhibitor.text.contains("Guest desk@example.com") && to_exhibitor.text.contains("10:00"),
+        "{}",
+        to_exhibitor.text
+    );
+    assert!(to_exhibitor
+        .link(&format!("{}/exhibitor/", app.settings.base_url()))
+        .ends_with("#meetings"));
 }
