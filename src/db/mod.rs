@@ -25,6 +25,7 @@ pub mod copy;
 pub mod group;
 pub mod migrations;
 pub mod page;
+pub mod queue;
 pub mod schema;
 pub mod secrets;
 pub mod worker;

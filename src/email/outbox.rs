@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Claimed, NewOutboxEmail, Parts};
 use super::{store, templates, EmailKind};
+use crate::db::queue::Lease;
 use crate::db::Conn;
 use crate::domain::Language;
 use crate::error::AppResult;
@@ -222,7 +223,12 @@ pub fn enqueue_rendered(
 /// crash, a claimed row is due again when its lease ends.
 pub fn claim(c: &mut Conn, limit: i64, lease: TimeDelta) -> AppResult<Vec<Claimed>> {
     let now = crate::db::now();
-    c.write_tx(|c| Ok(store::claim_due(c, now, limit, now + lease)?))
+    let lease = Lease {
+        now,
+        limit,
+        until: now + lease,
+    };
+    c.write_tx(|c| Ok(store::claim_due(c, lease)?))
 }
 
 /// Sent: keep the metadata (and the last problem met, e.g. an override that fell back to

@@ -7,8 +7,9 @@ use diesel::prelude::*;
 
 use super::model::{Claimed, EmailRow, NewOutboxEmail, Parts, TemplateForm};
 use super::EmailKind;
+use crate::db::queue::{self, Lease, Queue};
 use crate::db::schema::{email_templates, outbox_emails};
-use crate::db::{Conn, Link, PageRequest};
+use crate::db::{Conn, PageRequest};
 use crate::domain::Language;
 use crate::{paged, run};
 
@@ -23,50 +24,23 @@ pub fn insert_outbox(c: &mut Conn, row: &NewOutboxEmail) -> QueryResult<i64> {
         .get_result::<i64>(c))
 }
 
-/// Claims up to `limit` rows due at `now` (pending and due, or `sending` with an expired
-/// lease), oldest first: they become `sending`, locked until `until`. Call inside a write
-/// transaction: on PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`, so that senders
-/// running at once claim different rows; on SQLite the transaction holds the database.
-pub fn claim_due(
-    c: &mut Conn,
-    now: NaiveDateTime,
-    limit: i64,
-    until: NaiveDateTime,
-) -> QueryResult<Vec<Claimed>> {
-    let due = outbox_emails::status
-        .eq("pending")
-        .and(outbox_emails::next_attempt_at.le(now))
-        .or(outbox_emails::status
-            .eq("sending")
-            .and(outbox_emails::locked_until.lt(now)));
-    let rows: Vec<Claimed> = match &mut c.link {
-        Link::Pg(pg) => outbox_emails::table
-            .filter(due)
+/// The outbox as a leased queue (see `db::queue`).
+const OUTBOX: Queue = Queue {
+    table: "outbox_emails",
+    also: "TRUE",
+    on_requeue: "",
+};
+
+/// Claims the emails `lease` allows, oldest first: they become `sending` (see
+/// `db::queue::claim`). Call inside a write transaction.
+pub fn claim_due(c: &mut Conn, lease: Lease) -> QueryResult<Vec<Claimed>> {
+    queue::claim(c, &OUTBOX, lease, |c, ids| {
+        run!(c, |c| outbox_emails::table
+            .filter(outbox_emails::id.eq_any(ids))
             .order(outbox_emails::id.asc())
-            .limit(limit)
             .select(Claimed::as_select())
-            .for_update()
-            .skip_locked()
-            .load(&mut **pg)?,
-        Link::Sqlite(sq) => outbox_emails::table
-            .filter(due)
-            .order(outbox_emails::id.asc())
-            .limit(limit)
-            .select(Claimed::as_select())
-            .load(&mut **sq)?,
-    };
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    if !ids.is_empty() {
-        run!(c, |c| diesel::update(
-            outbox_emails::table.filter(outbox_emails::id.eq_any(&ids))
-        )
-        .set((
-            outbox_emails::status.eq("sending"),
-            outbox_emails::locked_until.eq(Some(until))
-        ))
-        .execute(c))?;
-    }
-    Ok(rows)
+            .load(c))
+    })
 }
 
 /// Marks the rows `ids` sent at `now`, counting the attempt and dropping their bodies.
@@ -233,14 +207,7 @@ pub fn find_email(
 
 /// Makes email `id` pending again, due at `now`, with a fresh count of attempts.
 pub fn requeue(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    run!(c, |c| diesel::update(outbox_emails::table.find(id))
-        .set((
-            outbox_emails::status.eq("pending"),
-            outbox_emails::attempts.eq(0),
-            outbox_emails::next_attempt_at.eq(now)
-        ))
-        .execute(c))?;
-    Ok(())
+    queue::requeue(c, &OUTBOX, id, now).map(drop)
 }
 
 // ---------------------------------------------------------------------------------------------

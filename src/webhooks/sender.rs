@@ -21,6 +21,7 @@ use super::model::Claimed;
 use super::service::{self, Outcome};
 use super::{signature, store, target};
 use crate::config::Settings;
+use crate::db::queue::Lease;
 use crate::db::worker::Worker;
 use crate::db::{Conn, Db};
 
@@ -99,7 +100,12 @@ pub async fn deliver_due(
             db.write_here(|c| {
                 let now = crate::db::now();
                 record(c, settings, &answered, now);
-                Ok(store::claim_due(c, now, free, now + lease)?)
+                let lease = Lease {
+                    now,
+                    limit: free,
+                    until: now + lease,
+                };
+                Ok(store::claim_due(c, lease)?)
             })
             .map_err(|e| anyhow::anyhow!("{e}"))?
         };

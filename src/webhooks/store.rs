@@ -5,8 +5,9 @@ use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
 use super::model::{AttemptRow, Claimed, DeliveryRow, Subject, WebhookRow};
+use crate::db::queue::{self, Lease, Queue};
 use crate::db::schema::{webhook_attempts, webhook_deliveries, webhooks};
-use crate::db::{Conn, Link, PageRequest};
+use crate::db::{Conn, PageRequest};
 use crate::{paged, run};
 
 /// A new endpoint, enabled.
@@ -233,16 +234,7 @@ pub fn find_delivery(c: &mut Conn, webhook_id: i64, id: i64) -> QueryResult<Opti
 
 /// Makes a delivery due again now, its retries starting afresh (a replay).
 pub fn requeue(c: &mut Conn, id: i64, now: NaiveDateTime) -> QueryResult<()> {
-    run!(c, |c| diesel::update(webhook_deliveries::table.find(id))
-        .set((
-            webhook_deliveries::status.eq("pending"),
-            webhook_deliveries::attempts.eq(0),
-            webhook_deliveries::next_attempt_at.eq(now),
-            webhook_deliveries::retry_from.eq(now),
-            webhook_deliveries::locked_until.eq(None::<NaiveDateTime>),
-        ))
-        .execute(c))?;
-    Ok(())
+    queue::requeue(c, &DELIVERIES, id, now).map(drop)
 }
 
 /// Whether delivery `id` is still there (an endpoint's deletion, an erasure or the purge may
@@ -292,55 +284,23 @@ fn delete_deliveries(c: &mut Conn, ids: &[i64]) -> QueryResult<usize> {
     .execute(c))
 }
 
-/// Claims up to `limit` due deliveries of enabled endpoints (pending and due, or sending with
-/// an expired claim), oldest first: they become `sending`, claimed until `until`. Call inside
-/// a write transaction: on PostgreSQL the rows are read `FOR UPDATE SKIP LOCKED`, so senders
-/// running at once claim different rows; on SQLite the transaction holds the database.
-pub fn claim_due(
-    c: &mut Conn,
-    now: NaiveDateTime,
-    limit: i64,
-    until: NaiveDateTime,
-) -> QueryResult<Vec<Claimed>> {
-    let due = webhook_deliveries::status
-        .eq("pending")
-        .and(webhook_deliveries::next_attempt_at.le(now))
-        .or(webhook_deliveries::status
-            .eq("sending")
-            .and(webhook_deliveries::locked_until.lt(now)));
-    let enabled = webhooks::table
-        .filter(webhooks::enabled.eq(true))
-        .select(webhooks::id);
-    let rows: Vec<DeliveryRow> = match &mut c.link {
-        Link::Pg(pg) => webhook_deliveries::table
-            .filter(due)
-            .filter(webhook_deliveries::webhook_id.eq_any(enabled))
+/// The deliveries as a leased queue (see `db::queue`): only those of enabled endpoints are due.
+const DELIVERIES: Queue = Queue {
+    table: "webhook_deliveries",
+    also: "webhook_id IN (SELECT id FROM webhooks WHERE enabled = TRUE)",
+    on_requeue: ", retry_from = $1",
+};
+
+/// Claims the due deliveries of enabled endpoints that `lease` allows, oldest first: they
+/// become `sending` (see `db::queue::claim`). Call inside a write transaction.
+pub fn claim_due(c: &mut Conn, lease: Lease) -> QueryResult<Vec<Claimed>> {
+    let rows: Vec<DeliveryRow> = queue::claim(c, &DELIVERIES, lease, |c, ids| {
+        run!(c, |c| webhook_deliveries::table
+            .filter(webhook_deliveries::id.eq_any(ids))
             .order(webhook_deliveries::id.asc())
-            .limit(limit)
             .select(DeliveryRow::as_select())
-            .for_update()
-            .skip_locked()
-            .load(&mut **pg)?,
-        Link::Sqlite(sq) => webhook_deliveries::table
-            .filter(due)
-            .filter(webhook_deliveries::webhook_id.eq_any(enabled))
-            .order(webhook_deliveries::id.asc())
-            .limit(limit)
-            .select(DeliveryRow::as_select())
-            .load(&mut **sq)?,
-    };
-    if rows.is_empty() {
-        return Ok(vec![]);
-    }
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-    run!(c, |c| diesel::update(
-        webhook_deliveries::table.filter(webhook_deliveries::id.eq_any(&ids))
-    )
-    .set((
-        webhook_deliveries::status.eq("sending"),
-        webhook_deliveries::locked_until.eq(Some(until)),
-    ))
-    .execute(c))?;
+            .load(c))
+    })?;
     let mut endpoint_ids: Vec<i64> = rows.iter().map(|r| r.webhook_id).collect();
     endpoint_ids.sort_unstable();
     endpoint_ids.dedup();
@@ -355,7 +315,7 @@ pub fn claim_due(
             Some(Claimed {
                 url: w.url.clone(),
                 secrets: w
-                    .signing_secrets(now)
+                    .signing_secrets(lease.now)
                     .into_iter()
                     .map(str::to_string)
                     .collect(),

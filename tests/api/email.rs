@@ -732,3 +732,102 @@ async fn emails_come_from_the_fair_and_replies_reach_its_contact() {
         assert_eq!(mail.reply_to.as_deref(), Some("contact@siccam.example"));
     }
 }
+
+/// Two senders claiming at once take different emails, and a claimed email is not claimed
+/// again until its lease ends. On PostgreSQL the second sender claims while the first one's
+/// transaction is still open (its rows are skipped, `FOR UPDATE SKIP LOCKED`); on SQLite the
+/// second waits for the first to commit, then finds its rows leased. The retry makes one
+/// pending again, due at once.
+#[test]
+fn two_senders_claim_different_emails() {
+    use salon::email::model::NewOutboxEmail;
+    use salon::email::{outbox, store};
+
+    let test = TestDb::new();
+    let db =
+        salon::db::Db::connect(test.url(), 2, std::time::Duration::from_secs(10)).expect("connect");
+    salon::db::migrations::run_pending(&db).expect("migrate");
+    let mut first = db.get().expect("conn");
+    let mut c = first.conn();
+    let now = salon::db::now();
+    for n in 0..5 {
+        let message_id = format!("<claim-{n}@example.com>");
+        let row = NewOutboxEmail {
+            event_id: None,
+            registration_id: None,
+            kind: "registration_received",
+            recipient: Some("someone@example.com"),
+            language: "en",
+            subject: Some("s"),
+            body_text: Some("t"),
+            body_html: Some("h"),
+            attachments: None,
+            message_id: &message_id,
+            status: "pending",
+            attempts: 0,
+            next_attempt_at: now,
+            created_at: now,
+            last_error: None,
+            reply_to: None,
+            from_name: None,
+        };
+        c.write_tx(|c| Ok(store::insert_outbox(c, &row)?))
+            .expect("queued");
+    }
+    let lease = chrono::TimeDelta::seconds(60);
+    let ids = |rows: Vec<salon::email::model::Claimed>| -> Vec<i64> {
+        rows.into_iter().map(|r| r.id).collect()
+    };
+    let (a, b) = match c.backend() {
+        salon::db::Backend::Postgres => {
+            let a = c
+                .write_tx(|c| {
+                    let terms = salon::db::queue::Lease {
+                        now,
+                        limit: 2,
+                        until: now + lease,
+                    };
+                    let a = store::claim_due(c, terms)?;
+                    // The first transaction is still open while the second sender claims.
+                    let other = db.clone();
+                    let b = std::thread::spawn(move || {
+                        let mut second = other.get().expect("second conn");
+                        outbox::claim(&mut second.conn(), 2, lease).expect("second claim")
+                    })
+                    .join()
+                    .expect("second sender");
+                    Ok((a, b))
+                })
+                .expect("first claim");
+            (ids(a.0), ids(a.1))
+        }
+        salon::db::Backend::Sqlite => {
+            let a = outbox::claim(&mut c, 2, lease).expect("first claim");
+            let b = outbox::claim(&mut c, 2, lease).expect("second claim");
+            (ids(a), ids(b))
+        }
+    };
+    assert_eq!(a.len(), 2, "the first sender takes two: {a:?}");
+    assert_eq!(b.len(), 2, "the second takes two others: {b:?}");
+    assert!(
+        a.iter().all(|id| !b.contains(id)),
+        "{a:?} and {b:?} overlap"
+    );
+    assert!(a.windows(2).all(|w| w[0] < w[1]), "oldest first: {a:?}");
+    let last = outbox::claim(&mut c, 5, lease).expect("third claim");
+    assert_eq!(
+        last.len(),
+        1,
+        "one is left unclaimed; the leased ones are not due"
+    );
+    assert_eq!(last[0].message_id, "<claim-4@example.com>");
+    let taken = a[0];
+    c.write_tx(|c| Ok(store::requeue(c, taken, salon::db::now())?))
+        .expect("requeue");
+    let again = ids(outbox::claim(&mut c, 5, lease).expect("claim after retry"));
+    assert_eq!(
+        again,
+        vec![taken],
+        "the retried email is due again, and only it"
+    );
+}
