@@ -11,12 +11,12 @@ use super::{store, templates, EmailKind};
 use crate::audit;
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
+use crate::events::handlers::FairList;
 use crate::events::store as events;
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
-use crate::web::query::Query;
-use crate::web::{ItemPath, Reply, SlugPath, State};
+use crate::web::{ItemPath, Reply, State};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -40,35 +40,22 @@ pub const SORTS: &[&str] = &["created_at"];
     params(("slug" = String, Path), ListParams, EmailFilters),
     responses((status = 200, body = Page<EmailOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: State,
-    who: Organizer,
-    slug: SlugPath,
-    params: Query<ListParams>,
-    filters: Query<EmailFilters>,
-) -> Reply {
-    who.require(Role::Editor)?;
-    let req = params.validate(SORTS)?;
-    let status = filters.into_inner().status;
-    let page = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, true)?;
-            let status = status.map(|s| {
-                serde_json::to_value(s)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default()
-            });
-            let (rows, total) = store::page_for_event(c, event.id, status.as_deref(), &req)?;
-            Ok(Page::new(
-                rows.into_iter().map(EmailOut::from).collect(),
-                total,
-                &req,
-            ))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+pub async fn list(list: FairList<EmailFilters>) -> Reply {
+    list.answer(Role::Editor, SORTS, |c, event, req, filters| {
+        let status = filters.status.map(|s| {
+            serde_json::to_value(s)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        });
+        let (rows, total) = store::page_for_event(c, event.id, status.as_deref(), req)?;
+        Ok(Page::new(
+            rows.into_iter().map(EmailOut::from).collect(),
+            total,
+            req,
+        ))
+    })
+    .await
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/emails/{id}/retry", tag = "emails",

@@ -1,14 +1,18 @@
 //! `/api/v1/events[/{slug}]` and `/api/v1/events/{slug}/publish`.
 
-use actix_web::{web, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, FixedOffset, NaiveDate};
-use serde::Deserialize;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::model::{ClockTime, Event, EventOut};
+use super::model::{ClockTime, Event};
 use super::service;
 use super::store::{self, EventFields};
 use crate::audit;
+use crate::db::{Conn, PageRequest};
 use crate::domain::text::{short_text, Check, Rule};
 use crate::domain::{EmailAddress, Language, Role, Slug, Translatable};
 use crate::error::{AppError, AppResult, FieldError};
@@ -295,7 +299,7 @@ pub fn apply_patch(e: &Event, p: EventPatch, mut check: Check) -> AppResult<Even
 
 #[utoipa::path(post, path = "/api/v1/events", tag = "events",
     request_body = NewEvent,
-    responses((status = 201, body = EventOut), (status = 401), (status = 403), (status = 409), (status = 422)),
+    responses((status = 201, body = Event), (status = 401), (status = 403), (status = 409), (status = 422)),
     security(("bearer" = [])))]
 pub async fn create(state: State, who: Organizer, body: Json<NewEvent>) -> Reply {
     who.require(Role::Editor)?;
@@ -308,7 +312,7 @@ pub async fn create(state: State, who: Organizer, body: Json<NewEvent>) -> Reply
     );
     let (slug, fields) = new_event(body, check)?;
     let event = service::create(&state.db, &who, slug, fields).await?;
-    Ok(HttpResponse::Created().json(EventOut::from(&event)))
+    Ok(HttpResponse::Created().json(&event))
 }
 
 /// The sort keys of the event list.
@@ -316,7 +320,7 @@ pub const SORTS: &[&str] = &["starts_on", "slug", "created_at"];
 
 #[utoipa::path(get, path = "/api/v1/events", tag = "events",
     params(ListParams),
-    responses((status = 200, body = Page<EventOut>, description = "published events; organizers also see drafts. sort: starts_on, slug, created_at")))]
+    responses((status = 200, body = Page<Event>, description = "published events; organizers also see drafts. sort: starts_on, slug, created_at")))]
 pub async fn list(
     state: State,
     who: OptionalOrganizer,
@@ -328,11 +332,7 @@ pub async fn list(
         .db
         .run(move |c| {
             let (events, total) = store::list(c, &req, drafts)?;
-            Ok(Page::new(
-                events.iter().map(EventOut::from).collect(),
-                total,
-                &req,
-            ))
+            Ok(Page::new(events, total, &req))
         })
         .await?;
     Ok(HttpResponse::Ok().json(page))
@@ -340,7 +340,7 @@ pub async fn list(
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}", tag = "events",
     params(("slug" = String, Path)),
-    responses((status = 200, body = EventOut), (status = 404, description = "unknown, or a draft and the caller is not an organizer")))]
+    responses((status = 200, body = Event), (status = 404, description = "unknown, or a draft and the caller is not an organizer")))]
 pub async fn get(state: State, who: OptionalOrganizer, slug: SlugPath) -> Reply {
     let drafts = who.can_view();
     let event = state
@@ -352,13 +352,13 @@ pub async fn get(state: State, who: OptionalOrganizer, slug: SlugPath) -> Reply 
         let etag = crate::web::etag(&service::version(&event));
         res.insert_header((actix_web::http::header::ETAG, etag));
     }
-    Ok(res.json(EventOut::from(&event)))
+    Ok(res.json(&event))
 }
 
 #[utoipa::path(patch, path = "/api/v1/events/{slug}", tag = "events",
     params(("slug" = String, Path), ("If-Match" = Option<String>, Header, description = "the ETag of the GET this change is based on")),
     request_body = EventPatch,
-    responses((status = 200, body = EventOut), (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the event no longer has"),
+    responses((status = 200, body = Event), (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the event no longer has"),
         (status = 409, description = "the new days or hours would put scheduled sessions outside the event (`conflicts`)"),
         (status = 422)),
     security(("bearer" = [])))]
@@ -390,16 +390,16 @@ pub async fn update(
         move |fields| apply_patch(fields, patch, check),
     )
     .await?;
-    Ok(HttpResponse::Ok().json(EventOut::from(&event)))
+    Ok(HttpResponse::Ok().json(&event))
 }
 
 #[utoipa::path(post, path = "/api/v1/events/{slug}/publish", tag = "events",
     params(("slug" = String, Path)),
-    responses((status = 200, body = EventOut), (status = 401), (status = 403), (status = 404), (status = 409, description = "already published")),
+    responses((status = 200, body = Event), (status = 401), (status = 403), (status = 404), (status = 409, description = "already published")),
     security(("bearer" = [])))]
 pub async fn publish(state: State, who: Organizer, slug: SlugPath) -> Reply {
     let event = service::publish(&state.db, &who, slug.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(EventOut::from(&event)))
+    Ok(HttpResponse::Ok().json(&event))
 }
 
 #[utoipa::path(delete, path = "/api/v1/events/{slug}", tag = "events",
@@ -423,22 +423,67 @@ pub async fn delete(
     params(("slug" = String, Path), ListParams),
     responses((status = 200, body = Page<audit::AuditEntry>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn audit_log(
+pub async fn audit_log(list: FairList) -> Reply {
+    list.answer(Role::Admin, audit::SORTS, |c, event, req, _| {
+        audit::page(c, Some(event.id), req)
+    })
+    .await
+}
+
+/// An organizer's read of one of a fair's lists (`GET /api/v1/events/{slug}/…`): the app, who
+/// asks, the fair's slug, the page asked for and the list's own filters `F`, extracted in that
+/// order, as they would be one by one.
+pub struct FairList<F = NoFilters> {
     state: State,
     who: Organizer,
-    slug: SlugPath,
-    params: Query<ListParams>,
-) -> Reply {
-    who.require(Role::Admin)?;
-    let req = params.validate(audit::SORTS)?;
-    let page = state
-        .db
-        .run(move |c| {
-            let event = store::visible(c, &slug, true)?;
-            audit::page(c, Some(event.id), &req)
+    slug: String,
+    params: ListParams,
+    filters: F,
+}
+
+/// The filters of a list that has none.
+#[derive(Debug, Deserialize)]
+pub struct NoFilters {}
+
+impl<F: DeserializeOwned + 'static> FromRequest for FairList<F> {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts =
+            <(State, Organizer, SlugPath, Query<ListParams>, Query<F>)>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, who, slug, params, filters) = parts.await?;
+            Ok(FairList {
+                state,
+                who,
+                slug: slug.into_inner(),
+                params: params.into_inner(),
+                filters: filters.into_inner(),
+            })
         })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+    }
+}
+
+impl<F: Send + 'static> FairList<F> {
+    /// The page `read` makes of the fair's list, once the caller's `role` and the page asked
+    /// for (against the list's `sorts`) are checked; drafts are read too.
+    pub async fn answer<T, R>(self, role: Role, sorts: &[&str], read: R) -> Reply
+    where
+        T: Serialize + Send + 'static,
+        R: FnOnce(&mut Conn, &Event, &PageRequest, F) -> AppResult<Page<T>> + Send + 'static,
+    {
+        self.who.require(role)?;
+        let req = self.params.validate(sorts)?;
+        let (slug, filters) = (self.slug, self.filters);
+        let page = (self.state.db)
+            .run(move |c| {
+                let event = store::visible(c, &slug, true)?;
+                read(c, &event, &req, filters)
+            })
+            .await?;
+        Ok(HttpResponse::Ok().json(page))
+    }
 }
 
 /// The events API.

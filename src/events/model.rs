@@ -1,4 +1,4 @@
-use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -70,15 +70,26 @@ impl EventStatus {
     }
 }
 
-/// An event read from the database, with its fields parsed.
-#[derive(Debug, Clone)]
+/// An event read from the database, with its fields parsed; the API shows it as it is (the
+/// schema `EventOut`): blank texts as null, times in UTC, the time zone by its IANA name.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = EventOut, description = "The event as the API shows it.")]
 pub struct Event {
     pub id: i64,
     pub slug: String,
     pub name: Translatable,
+    /// Null when there is none.
+    #[serde(serialize_with = "written")]
+    #[schema(value_type = Option<Translatable>)]
     pub description: Translatable,
-    /// What the approval email tells an exhibitor about paying its booth; empty for none.
+    /// What the approval email tells an exhibitor about paying its booth (bank details,
+    /// deadline); null for none.
+    #[serde(serialize_with = "written")]
+    #[schema(value_type = Option<Translatable>)]
     pub payment_instructions: Translatable,
+    /// IANA timezone, e.g. `Africa/Casablanca`.
+    #[serde(serialize_with = "zone_name")]
+    #[schema(value_type = String)]
     pub timezone: Tz,
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
@@ -86,14 +97,27 @@ pub struct Event {
     pub city: String,
     pub languages: Vec<Language>,
     pub default_language: Language,
+    /// Attendee capacity; null is unlimited.
     pub capacity: Option<i32>,
+    #[serde(serialize_with = "clock")]
+    #[schema(value_type = ClockTime)]
     pub opens_at: NaiveTime,
+    #[serde(serialize_with = "clock")]
+    #[schema(value_type = ClockTime)]
     pub closes_at: NaiveTime,
     pub contact_email: String,
     pub status: EventStatus,
+    #[serde(serialize_with = "utc_or_null")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub registration_opens_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "utc_or_null")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
     pub registration_closes_at: Option<NaiveDateTime>,
+    #[serde(serialize_with = "utc")]
+    #[schema(value_type = DateTime<Utc>)]
     pub created_at: NaiveDateTime,
+    #[serde(serialize_with = "utc")]
+    #[schema(value_type = DateTime<Utc>)]
     pub updated_at: NaiveDateTime,
 }
 
@@ -198,40 +222,13 @@ impl ClockTime {
     }
 }
 
-/// The event as the API shows it.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct EventOut {
-    pub id: i64,
-    pub slug: String,
-    pub name: Translatable,
-    /// Null when there is none.
-    pub description: Option<Translatable>,
-    /// What the approval email tells an exhibitor about paying its booth (bank details,
-    /// deadline); null for none.
-    pub payment_instructions: Option<Translatable>,
-    /// IANA timezone, e.g. `Africa/Casablanca`.
-    pub timezone: String,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
-    pub venue: String,
-    pub city: String,
-    pub languages: Vec<Language>,
-    pub default_language: Language,
-    /// Attendee capacity; null is unlimited.
-    pub capacity: Option<i32>,
-    pub opens_at: ClockTime,
-    pub closes_at: ClockTime,
-    pub contact_email: String,
-    pub status: EventStatus,
-    pub registration_opens_at: Option<DateTime<Utc>>,
-    pub registration_closes_at: Option<DateTime<Utc>>,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
 /// A text organizers may leave blank, as the API shows it: its languages that are written, or
 /// null when none is (a `Translatable` holds no blank text).
-fn written(text: &Translatable) -> Option<Translatable> {
+fn written<S: serde::Serializer>(text: &Translatable, s: S) -> Result<S::Ok, S::Error> {
+    written_part(text).serialize(s)
+}
+
+fn written_part(text: &Translatable) -> Option<Translatable> {
     match text {
         Translatable::Same(t) => (!t.trim().is_empty()).then(|| text.clone()),
         Translatable::PerLanguage(map) => {
@@ -245,30 +242,21 @@ fn written(text: &Translatable) -> Option<Translatable> {
     }
 }
 
-impl From<&Event> for EventOut {
-    fn from(e: &Event) -> Self {
-        EventOut {
-            id: e.id,
-            slug: e.slug.clone(),
-            name: e.name.clone(),
-            description: written(&e.description),
-            payment_instructions: written(&e.payment_instructions),
-            timezone: e.timezone.name().to_string(),
-            starts_on: e.starts_on,
-            ends_on: e.ends_on,
-            venue: e.venue.clone(),
-            city: e.city.clone(),
-            languages: e.languages.clone(),
-            default_language: e.default_language,
-            capacity: e.capacity,
-            opens_at: ClockTime(e.opens_at),
-            closes_at: ClockTime(e.closes_at),
-            contact_email: e.contact_email.clone(),
-            status: e.status,
-            registration_opens_at: e.registration_opens_at.map(|t| t.and_utc()),
-            registration_closes_at: e.registration_closes_at.map(|t| t.and_utc()),
-            created_at: e.created_at.and_utc(),
-            updated_at: e.updated_at.and_utc(),
-        }
-    }
+fn zone_name<S: serde::Serializer>(zone: &Tz, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(zone.name())
+}
+
+fn clock<S: serde::Serializer>(time: &NaiveTime, s: S) -> Result<S::Ok, S::Error> {
+    ClockTime(*time).serialize(s)
+}
+
+fn utc<S: serde::Serializer>(time: &NaiveDateTime, s: S) -> Result<S::Ok, S::Error> {
+    time.and_utc().serialize(s)
+}
+
+fn utc_or_null<S: serde::Serializer>(
+    time: &Option<NaiveDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    time.map(|t| t.and_utc()).serialize(s)
 }

@@ -16,12 +16,12 @@ use crate::audit;
 use crate::domain::{Language, Role};
 use crate::email::EmailKind;
 use crate::error::{AppError, AppResult, FieldError};
+use crate::events::handlers::FairList;
 use crate::events::service::Erasure;
 use crate::events::store as events;
 use crate::web::identity::Organizer;
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
-use crate::web::query::Query;
 use crate::web::{ItemPath, Reply, SlugPath, State};
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -38,31 +38,13 @@ pub const SORTS: &[&str] = &["name", "created_at"];
     params(("slug" = String, Path), ListParams, RegistrationFilters),
     responses((status = 200, body = Page<RegistrationOut>, description = "sort: name, created_at"), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: State,
-    who: Organizer,
-    slug: SlugPath,
-    params: Query<ListParams>,
-    filters: Query<RegistrationFilters>,
-) -> Reply {
-    who.require(Role::Viewer)?;
-    let req = params.validate(SORTS)?;
-    let filters = filters.into_inner();
-    let page = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, true)?;
-            let (rows, total) = store::page(c, event.id, &req, filters.status, filters.category)?;
-            Ok(Page::new(
-                rows.iter()
-                    .map(|r| RegistrationOut::of(&event.slug, r))
-                    .collect(),
-                total,
-                &req,
-            ))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+pub async fn list(list: FairList<RegistrationFilters>) -> Reply {
+    list.answer(Role::Viewer, SORTS, |c, event, req, filters| {
+        let (rows, total) = store::page(c, event.id, req, filters.status, filters.category)?;
+        let items = rows.iter().map(|r| RegistrationOut::of(&event.slug, r));
+        Ok(Page::new(items.collect(), total, req))
+    })
+    .await
 }
 
 /// A CSV download named `filename`: UTF-8 with a byte-order mark (without it, Excel reads

@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::HttpResponse;
 use chrono::{DateTime, FixedOffset, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,10 +21,10 @@ use crate::audit;
 use crate::db::{Conn, PageRequest};
 use crate::domain::{Language, Role};
 use crate::error::{AppError, AppResult};
-use crate::events::{store as events, Event};
-use crate::web::identity::Organizer;
+use crate::events::handlers::FairList;
+use crate::events::Event;
 use crate::web::list::{ListParams, Page};
-use crate::web::{Reply, SlugPath, State};
+use crate::web::Reply;
 
 /// What another area does in a release's own transaction once it is written (registrations:
 /// bookings follow their sessions, and the attendees whose booked sessions changed are queued
@@ -491,27 +490,16 @@ pub const SORTS: &[&str] = &["created_at"];
     params(("slug" = String, Path), ListParams),
     responses((status = 200, body = Page<ReleaseOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: State,
-    who: Organizer,
-    slug: SlugPath,
-    params: crate::web::query::Query<ListParams>,
-) -> Reply {
-    who.require(Role::Viewer)?;
-    let req = params.validate(SORTS)?;
-    let page = state
-        .db
-        .run(move |c| {
-            let event = events::visible(c, &slug, true)?;
-            let (rows, total) = store::releases_page(c, event.id, &req)?;
-            let items = rows
-                .into_iter()
-                .map(|r| Release::from_row(r).map(|r| ReleaseOut::from(&r)))
-                .collect::<AppResult<Vec<_>>>()?;
-            Ok(Page::new(items, total, &req))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+pub async fn list(list: FairList) -> Reply {
+    list.answer(Role::Viewer, SORTS, |c, event, req, _| {
+        let (rows, total) = store::releases_page(c, event.id, req)?;
+        let items = rows
+            .into_iter()
+            .map(|r| Release::from_row(r).map(|r| ReleaseOut::from(&r)))
+            .collect::<AppResult<Vec<_>>>()?;
+        Ok(Page::new(items, total, req))
+    })
+    .await
 }
 
 /// Filters, searches, sorts and pages released sessions (they are few: a fair's programme).

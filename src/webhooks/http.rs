@@ -13,6 +13,7 @@ use super::store;
 use crate::db::Conn;
 use crate::domain::Role;
 use crate::error::AppResult;
+use crate::events::handlers::FairList;
 use crate::events::Event;
 use crate::web::identity::Organizer;
 use crate::web::json::Json;
@@ -124,29 +125,18 @@ pub const SORTS: &[&str] = &["created_at"];
     params(("slug" = String, Path), ListParams),
     responses((status = 200, body = Page<WebhookOut>), (status = 401), (status = 403), (status = 404)),
     security(("bearer" = [])))]
-pub async fn list(
-    state: State,
-    who: Organizer,
-    slug: SlugPath,
-    params: Query<ListParams>,
-) -> Reply {
-    who.require(Role::Admin)?;
-    let req = params.validate(SORTS)?;
-    let page = state
-        .db
-        .run(move |c| {
-            let event = crate::events::store::visible(c, &slug, true)?;
-            let mut all: Vec<WebhookOut> = store::of_event(c, event.id)?
-                .iter()
-                .map(WebhookOut::from)
-                .collect();
-            if req.sort.as_ref().is_some_and(|(_, desc)| *desc) {
-                all.reverse();
-            }
-            Ok(Page::from_vec(all, &req))
-        })
-        .await?;
-    Ok(HttpResponse::Ok().json(page))
+pub async fn list(list: FairList) -> Reply {
+    list.answer(Role::Admin, SORTS, |c, event, req, _| {
+        let mut all: Vec<WebhookOut> = store::of_event(c, event.id)?
+            .iter()
+            .map(WebhookOut::from)
+            .collect();
+        if req.sort.as_ref().is_some_and(|(_, desc)| *desc) {
+            all.reverse();
+        }
+        Ok(Page::from_vec(all, req))
+    })
+    .await
 }
 
 #[utoipa::path(get, path = "/api/v1/events/{slug}/webhooks/{id}", tag = "webhooks",
