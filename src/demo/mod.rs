@@ -192,34 +192,31 @@ pub fn load(c: &mut Conn, starts_on: NaiveDate, buffer: Duration) -> AppResult<S
         let window = event.window();
         for s in &data.sessions {
             let day = starts_on + chrono::TimeDelta::days(s.day - 1);
-            let draft = Draft {
-                title: s.title.clone(),
-                abstract_text: Some(s.abstract_text.clone()),
-                kind: s.kind,
-                language: s.language,
-                track_id: match &s.track {
-                    Some(k) => Some(*track_ids.get(k).ok_or_else(|| missing("track", k))?),
-                    None => None,
-                },
-                speaker_ids: s
-                    .speakers
-                    .iter()
-                    .map(|k| {
-                        speaker_ids
-                            .get(k)
-                            .copied()
-                            .ok_or_else(|| missing("speaker", k))
-                    })
-                    .collect::<AppResult<_>>()?,
-                room_id: Some(
-                    *room_ids
-                        .get(&s.room)
-                        .ok_or_else(|| missing("room", &s.room))?,
-                ),
-                starts_at: Some(window.to_utc(day, time(&s.start)?)),
-                ends_at: Some(window.to_utc(day, time(&s.end)?)),
-                capacity: None,
+            let track_id = match &s.track {
+                Some(k) => Some(*track_ids.get(k).ok_or_else(|| missing("track", k))?),
+                None => None,
             };
+            let room_id = *room_ids
+                .get(&s.room)
+                .ok_or_else(|| missing("room", &s.room))?;
+            let times = (
+                window.to_utc(day, time(&s.start)?),
+                window.to_utc(day, time(&s.end)?),
+            );
+            let (title, kind, language) = (s.title.clone(), s.kind, s.language);
+            let mut draft = Draft::scheduled(title, kind, language, room_id, times);
+            draft.form.abstract_text = Some(s.abstract_text.clone());
+            draft.form.track_id = track_id;
+            draft.speaker_ids = s
+                .speakers
+                .iter()
+                .map(|k| {
+                    speaker_ids
+                        .get(k)
+                        .copied()
+                        .ok_or_else(|| missing("speaker", k))
+                })
+                .collect::<AppResult<_>>()?;
             sessions::save(c, &event, None, draft, buffer)?;
         }
         let mut booths = 0;

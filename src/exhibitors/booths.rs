@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::HttpResponse;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use utoipa::openapi::schema::{Object, ObjectBuilder, SchemaType, Type};
 use utoipa::{IntoParams, ToSchema};
 
 use super::store;
@@ -61,14 +62,45 @@ impl BoothOut {
     }
 }
 
+/// What a booth code may be, as the OpenAPI document says it: 1 to 16 letters, digits and
+/// dashes, white space around it trimmed.
+const BOOTH_CODE: &str = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$";
+
+/// A booth code's schema: a string, or (`null_too`) a string or null.
+fn booth_code_schema(null_too: bool) -> ObjectBuilder {
+    let types = match null_too {
+        true => SchemaType::from_iter([Type::String, Type::Null]),
+        false => SchemaType::Type(Type::String),
+    };
+    ObjectBuilder::new()
+        .schema_type(types)
+        .pattern(Some(BOOTH_CODE))
+}
+
+/// A required booth code's schema.
+pub fn booth_code() -> Object {
+    booth_code_schema(false).build()
+}
+
+/// An optional booth code's schema.
+pub fn booth_code_or_null() -> Object {
+    booth_code_schema(true).build()
+}
+
+/// A new booth's code's schema, with an example (the OpenAPI 3.0 `example`, as utoipa writes
+/// for the other members).
+#[allow(deprecated)]
+fn booth_code_example() -> Object {
+    booth_code_schema(false)
+        .example(Some(serde_json::json!("B12")))
+        .build()
+}
+
 /// A new booth, as sent (checked by [`Booths::create`]).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBooth {
-    #[schema(required = true, nullable = false, example = "B12")]
-    #[schema(
-        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
+    #[schema(required = true, schema_with = booth_code_example)]
     pub code: Option<String>,
     #[schema(required = true, nullable = false)]
     pub hall: Option<Translatable>,
@@ -87,9 +119,7 @@ pub struct NewBooth {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoothPatch {
-    #[schema(
-        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
+    #[schema(schema_with = booth_code_or_null)]
     pub code: Option<String>,
     pub hall: Option<Translatable>,
     #[schema(minimum = 1, maximum = 100_000)]

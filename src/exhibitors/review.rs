@@ -7,16 +7,17 @@ use actix_web::HttpResponse;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
+use super::booths::{booth_code, booth_code_or_null};
 use super::model::{ExhibitorRow, PaymentStatus, PublicExhibitor, ReviewedExhibitor, Status};
 use super::{service, store};
 use crate::audit;
 use crate::db::PageRequest;
-use crate::domain::text::Rule;
+use crate::domain::text::{Check, Rule};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::service::Erasure;
 use crate::events::store as events;
-use crate::web::identity::{OptionalOrganizer, Organizer};
+use crate::web::identity::{OnItem, OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
 use crate::web::query::Query;
@@ -118,9 +119,7 @@ pub async fn list(
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ApproveRequest {
-    #[schema(
-        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
+    #[schema(schema_with = booth_code_or_null)]
     pub booth_code: Option<String>,
 }
 
@@ -134,10 +133,7 @@ pub struct RejectRequest {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoothRequest {
-    #[schema(required = true, nullable = false)]
-    #[schema(
-        pattern = r"^[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z0-9-]{1,16}[\t\n\r \xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"
-    )]
+    #[schema(required = true, schema_with = booth_code)]
     pub booth_code: Option<String>,
 }
 
@@ -151,12 +147,11 @@ pub struct ExhibitorPatch {
     pub meeting_tables: Option<i32>,
 }
 
-/// Runs one review step on an exhibitor in a write transaction, with its audit entry.
+/// Runs one review step on an exhibitor in a write transaction, with its audit entry, once
+/// the caller's role and the request's fields (`check`) are found good.
 async fn review(
-    state: State,
-    who: Organizer,
-    slug: String,
-    id: i64,
+    on: OnItem,
+    check: Check,
     action: &'static str,
     step: impl FnOnce(
             &mut crate::db::Conn,
@@ -167,12 +162,12 @@ async fn review(
         + Send
         + 'static,
 ) -> Reply {
-    who.require(Role::Editor)?;
-    let settings = state.settings.clone();
-    let out = state
-        .db
+    check.done().map_err(AppError::Validation)?;
+    on.who.require(Role::Editor)?;
+    let (settings, by, slug, id) = (on.state.settings.clone(), on.who.id, on.slug, on.id);
+    let out = (on.state.db)
         .write(move |c| {
-            let ex = review_step(c, &settings, who.id, &slug, id, action, step)?;
+            let ex = review_step(c, &settings, by, &slug, id, action, step)?;
             let event = events::find(c, ex.event_id)?;
             Ok(ReviewedExhibitor {
                 warnings: service::booth_warnings(c, &ex)?,
@@ -220,15 +215,9 @@ pub fn review_step(
     responses((status = 200, body = ReviewedExhibitor, description = "approved and emailed; `warnings` says when the booth is smaller than the area asked for, or of another kind"), (status = 401), (status = 403), (status = 404),
         (status = 409, description = "not submitted, or the booth is taken"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn approve(
-    state: State,
-    who: Organizer,
-    path: ItemPath,
-    body: Json<ApproveRequest>,
-) -> Reply {
-    let (slug, id) = path.into_inner();
+pub async fn approve(on: OnItem, body: Json<ApproveRequest>) -> Reply {
     let body = body.into_checked().await?;
-    review(state, who, slug, id, "approve", move |c, s, e, ex| {
+    review(on, Check::default(), "approve", move |c, s, e, ex| {
         service::approve(c, s, e, ex, body.booth_code.as_deref())
     })
     .await
@@ -238,23 +227,15 @@ pub async fn approve(
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = RejectRequest,
     responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 409), (status = 422)),
     security(("bearer" = [])))]
-pub async fn reject(
-    state: State,
-    who: Organizer,
-    path: ItemPath,
-    body: Json<RejectRequest>,
-) -> Reply {
-    let (slug, id) = path.into_inner();
+pub async fn reject(on: OnItem, body: Json<RejectRequest>) -> Reply {
     let (body, mut check) = body.into_parts().await?;
     let reason = check.required("reason", body.reason);
     let reason = check.long_text("reason", reason.as_deref(), 2000);
     if reason.is_none() && !check.has("reason") {
         check.push(crate::domain::FieldError::rule("reason", Rule::Empty));
     }
-    check.done().map_err(AppError::Validation)?;
-    let reason = reason.unwrap_or_default();
-    review(state, who, slug, id, "reject", move |c, s, e, ex| {
-        service::reject(c, s, e, ex, &reason)
+    review(on, check, "reject", move |c, s, e, ex| {
+        service::reject(c, s, e, ex, &reason.unwrap_or_default())
     })
     .await
 }
@@ -263,19 +244,11 @@ pub async fn reject(
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = BoothRequest,
     responses((status = 200, body = ReviewedExhibitor, description = "moved and emailed; `warnings` as for an approval"), (status = 401), (status = 403), (status = 404), (status = 409, description = "booth taken, or not approved"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn set_booth(
-    state: State,
-    who: Organizer,
-    path: ItemPath,
-    body: Json<BoothRequest>,
-) -> Reply {
-    let (slug, id) = path.into_inner();
+pub async fn set_booth(on: OnItem, body: Json<BoothRequest>) -> Reply {
     let (body, mut check) = body.into_parts().await?;
     let code = check.text("booth_code", body.booth_code, 16);
-    check.done().map_err(AppError::Validation)?;
-    let code = code.unwrap_or_default();
-    review(state, who, slug, id, "assign_booth", move |c, s, e, ex| {
-        service::reassign(c, s, e, ex, &code)
+    review(on, check, "assign_booth", move |c, s, e, ex| {
+        service::reassign(c, s, e, ex, &code.unwrap_or_default())
     })
     .await
 }
@@ -284,25 +257,18 @@ pub async fn set_booth(
     params(("slug" = String, Path), ("id" = i64, Path)), request_body = ExhibitorPatch,
     responses((status = 200, body = ReviewedExhibitor), (status = 401), (status = 403), (status = 404), (status = 422)),
     security(("bearer" = [])))]
-pub async fn update(
-    state: State,
-    who: Organizer,
-    path: ItemPath,
-    body: Json<ExhibitorPatch>,
-) -> Reply {
-    let (slug, id) = path.into_inner();
+pub async fn update(on: OnItem, body: Json<ExhibitorPatch>) -> Reply {
     let (body, mut check) = body.into_parts().await?;
     let tables = check
         .range("meeting_tables", body.meeting_tables.map(i64::from), 0, 50)
         .map(|t| t as i32);
-    check.done().map_err(AppError::Validation)?;
     let payment = body.payment_status;
     let action = if payment.is_some() {
         "payment"
     } else {
         "update"
     };
-    review(state, who, slug, id, action, move |c, _, _, ex| {
+    review(on, check, action, move |c, _, _, ex| {
         if let Some(payment) = payment {
             store::set_payment(c, ex.id, payment)?;
         }

@@ -171,23 +171,19 @@ pub fn apply(
                 })
             })
             .collect::<AppResult<Vec<i64>>>()?;
-        let draft = Draft {
-            title: s.title,
-            abstract_text: s.abstract_text.filter(|a| !a.trim().is_empty()),
-            kind: SessionKind::parse(&s.kind),
-            language: s
-                .language
-                .as_deref()
-                .and_then(|l| l.get(..2))
-                .and_then(|l| l.parse().ok())
-                .unwrap_or(event.default_language),
-            track_id,
-            speaker_ids: speakers,
-            room_id: Some(room_id),
-            starts_at: Some(s.starts_at.naive_utc()),
-            ends_at: Some(s.ends_at.naive_utc()),
-            capacity: s.capacity,
-        };
+        let language = s
+            .language
+            .as_deref()
+            .and_then(|l| l.get(..2))
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(event.default_language);
+        let times = (s.starts_at.naive_utc(), s.ends_at.naive_utc());
+        let kind = SessionKind::parse(&s.kind);
+        let mut draft = Draft::scheduled(s.title, kind, language, room_id, times);
+        draft.form.abstract_text = s.abstract_text.filter(|a| !a.trim().is_empty());
+        draft.form.track_id = track_id;
+        draft.form.capacity = s.capacity;
+        draft.speaker_ids = speakers;
         match sessions::save(c, event, None, draft, buffer) {
             Ok(_) => out.sessions_created += 1,
             Err(AppError::ScheduleConflict {

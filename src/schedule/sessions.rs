@@ -23,7 +23,7 @@ use crate::domain::{search_text, Language, Role};
 use crate::error::{AppError, AppResult, FieldError};
 use crate::events::service::{self, Change, Record};
 use crate::events::{store as events, Event};
-use crate::web::identity::{OptionalOrganizer, Organizer};
+use crate::web::identity::{OnItem, OptionalOrganizer, Organizer};
 use crate::web::json::{double_option, Json};
 use crate::web::list::{ListParams, Page};
 use crate::web::{ItemPath, Reply, SlugPath, State};
@@ -141,19 +141,13 @@ pub struct SessionPatch {
     pub capacity: Option<Option<i32>>,
 }
 
-/// A session as a write wants it, before the checks that need the database.
+/// A session as a write wants it, before the checks that need the database: its columns as
+/// they will be written (times in UTC; the search text is made when it is saved) and its
+/// speakers.
 #[derive(Debug, Clone)]
 pub struct Draft {
-    pub title: String,
-    pub abstract_text: Option<String>,
-    pub kind: SessionKind,
-    pub language: Language,
-    pub track_id: Option<i64>,
+    pub form: SessionForm,
     pub speaker_ids: Vec<i64>,
-    pub room_id: Option<i64>,
-    pub starts_at: Option<NaiveDateTime>,
-    pub ends_at: Option<NaiveDateTime>,
-    pub capacity: Option<i32>,
 }
 
 /// A programme time in UTC, a local one read in the fair's time zone; one that does not exist
@@ -179,40 +173,62 @@ impl Draft {
     /// holds a stand-in the parse step will not report again).
     pub fn from_new(b: NewSession, event: &Event, check: &mut Check) -> Draft {
         let title = check.required("title", b.title).unwrap_or_default();
-        let kind = check
-            .required("kind", b.kind)
-            .unwrap_or(SessionKind::Seminar);
-        let language = check
-            .required("language", b.language)
-            .unwrap_or(event.default_language);
-        Draft {
+        let kind = check.required("kind", b.kind);
+        let language = check.required("language", b.language);
+        let form = SessionForm {
             title,
             abstract_text: b.abstract_text,
-            kind,
-            language,
+            kind: kind.unwrap_or(SessionKind::Seminar).as_str().to_string(),
+            language: language
+                .unwrap_or(event.default_language)
+                .code()
+                .to_string(),
             track_id: b.track_id,
-            speaker_ids: b.speaker_ids,
             room_id: b.room_id,
             starts_at: utc(b.starts_at, "starts_at", event, check),
             ends_at: utc(b.ends_at, "ends_at", event, check),
             capacity: b.capacity,
+            search_text: String::new(),
+        };
+        Draft {
+            form,
+            speaker_ids: b.speaker_ids,
         }
     }
 }
 
 impl Draft {
-    fn of(event: &Event, r: &SessionForm, speaker_ids: Vec<i64>) -> Draft {
+    /// A session scheduled in `room_id` over `times` (UTC), as an import or the demo writes it;
+    /// its abstract, track, speakers and capacity are set on the draft after.
+    pub fn scheduled(
+        title: String,
+        kind: SessionKind,
+        language: Language,
+        room_id: i64,
+        times: (NaiveDateTime, NaiveDateTime),
+    ) -> Draft {
+        let form = SessionForm {
+            title,
+            abstract_text: None,
+            kind: kind.as_str().to_string(),
+            language: language.code().to_string(),
+            track_id: None,
+            room_id: Some(room_id),
+            starts_at: Some(times.0),
+            ends_at: Some(times.1),
+            capacity: None,
+            search_text: String::new(),
+        };
         Draft {
-            title: r.title.clone(),
-            abstract_text: r.abstract_text.clone(),
-            kind: SessionKind::parse(&r.kind),
-            language: r.language.parse().unwrap_or(event.default_language),
-            track_id: r.track_id,
+            form,
+            speaker_ids: vec![],
+        }
+    }
+
+    fn of(r: &SessionForm, speaker_ids: Vec<i64>) -> Draft {
+        Draft {
+            form: r.clone(),
             speaker_ids,
-            room_id: r.room_id,
-            starts_at: r.starts_at,
-            ends_at: r.ends_at,
-            capacity: r.capacity,
         }
     }
 
@@ -222,19 +238,20 @@ impl Draft {
                 *slot = v;
             }
         }
-        set(&mut self.title, p.title);
-        set(&mut self.abstract_text, p.abstract_text);
-        set(&mut self.kind, p.kind);
-        set(&mut self.language, p.language);
-        set(&mut self.track_id, p.track_id);
+        let form = &mut self.form;
+        set(&mut form.title, p.title);
+        set(&mut form.abstract_text, p.abstract_text);
+        set(&mut form.kind, p.kind.map(|k| k.as_str().to_string()));
+        set(&mut form.language, p.language.map(|l| l.code().to_string()));
+        set(&mut form.track_id, p.track_id);
         set(&mut self.speaker_ids, p.speaker_ids);
-        set(&mut self.room_id, p.room_id);
-        set(&mut self.capacity, p.capacity);
+        set(&mut form.room_id, p.room_id);
+        set(&mut form.capacity, p.capacity);
         if let Some(v) = p.starts_at {
-            self.starts_at = utc(v, "starts_at", event, check);
+            form.starts_at = utc(v, "starts_at", event, check);
         }
         if let Some(v) = p.ends_at {
-            self.ends_at = utc(v, "ends_at", event, check);
+            form.ends_at = utc(v, "ends_at", event, check);
         }
         self
     }
@@ -245,15 +262,18 @@ impl Draft {
         let skip_title = check.has("title");
         let mut errors = check.into_errors();
         if !skip_title {
-            self.title = crate::domain::text::short_text("title", &self.title, 300, &mut errors);
+            self.form.title =
+                crate::domain::text::short_text("title", &self.form.title, 300, &mut errors);
         }
-        self.abstract_text = self
+        self.form.abstract_text = self
+            .form
             .abstract_text
             .as_deref()
             .map(str::trim)
             .filter(|a| !a.is_empty())
             .map(str::to_string);
         if self
+            .form
             .abstract_text
             .as_ref()
             .is_some_and(|a| a.chars().count() > 10_000)
@@ -263,7 +283,7 @@ impl Draft {
                 "must be at most 10000 characters",
             ));
         }
-        if let Some(cap) = self.capacity {
+        if let Some(cap) = self.form.capacity {
             if cap < 1 {
                 errors.push(FieldError::new(
                     "capacity",
@@ -272,9 +292,9 @@ impl Draft {
             }
         }
         let scheduled = [
-            self.room_id.is_some(),
-            self.starts_at.is_some(),
-            self.ends_at.is_some(),
+            self.form.room_id.is_some(),
+            self.form.starts_at.is_some(),
+            self.form.ends_at.is_some(),
         ];
         if scheduled.iter().any(|s| *s) && !scheduled.iter().all(|s| *s) {
             for (name, set) in ["room_id", "starts_at", "ends_at"].iter().zip(scheduled) {
@@ -283,7 +303,7 @@ impl Draft {
                 }
             }
         }
-        if let Some(room) = self.room_id {
+        if let Some(room) = self.form.room_id {
             if store::find_room(c, event.id, room).is_err() {
                 errors.push(FieldError::new(
                     "room_id",
@@ -291,7 +311,7 @@ impl Draft {
                 ));
             }
         }
-        if let Some(track) = self.track_id {
+        if let Some(track) = self.form.track_id {
             if store::find_track(c, event.id, track).is_err() {
                 errors.push(FieldError::new(
                     "track_id",
@@ -327,8 +347,8 @@ impl Draft {
     }
 
     fn search(&self) -> String {
-        let mut parts = vec![self.title.as_str()];
-        parts.extend(self.abstract_text.as_deref());
+        let mut parts = vec![self.form.title.as_str()];
+        parts.extend(self.form.abstract_text.as_deref());
         search_text(parts)
     }
 }
@@ -358,7 +378,7 @@ pub fn save_with(
     draft.validate(c, event, check)?;
     let mut warnings = Vec::new();
     if let (Some(room_id), Some(starts_at), Some(ends_at)) =
-        (draft.room_id, draft.starts_at, draft.ends_at)
+        (draft.form.room_id, draft.form.starts_at, draft.form.ends_at)
     {
         let candidate = Candidate {
             session_id: id,
@@ -366,7 +386,7 @@ pub fn save_with(
             starts_at,
             ends_at,
             speaker_ids: draft.speaker_ids.clone(),
-            capacity: draft.capacity,
+            capacity: draft.form.capacity,
         };
         let found = conflicts::check(c, event, &candidate, buffer)?;
         if !found.conflicts.is_empty() {
@@ -380,17 +400,10 @@ pub fn save_with(
         }
         warnings = found.warnings;
     }
+    let search = draft.search();
     let form = SessionForm {
-        title: draft.title.clone(),
-        abstract_text: draft.abstract_text.clone(),
-        kind: draft.kind.as_str().to_string(),
-        language: draft.language.code().to_string(),
-        track_id: draft.track_id,
-        room_id: draft.room_id,
-        starts_at: draft.starts_at,
-        ends_at: draft.ends_at,
-        capacity: draft.capacity,
-        search_text: draft.search(),
+        search_text: search,
+        ..draft.form
     };
     let id = store::save_session(c, event.id, id, &form, &draft.speaker_ids)?;
     let row = find_session(c, event.id, id)?;
@@ -431,18 +444,12 @@ pub async fn create(state: State, who: Organizer, slug: SlugPath, body: Json<New
         (status = 409, description = "hard schedule conflicts, listed in `conflicts`"),
         (status = 412, description = "`If-Match` names a version the session no longer has"), (status = 422)),
     security(("bearer" = [])))]
-pub async fn update(
-    state: State,
-    who: Organizer,
-    req: HttpRequest,
-    path: ItemPath,
-    body: Json<SessionPatch>,
-) -> Reply {
+pub async fn update(on: OnItem, req: HttpRequest, body: Json<SessionPatch>) -> Reply {
     let (patch, check) = body.into_parts().await?;
-    let (slug, id) = path.into_inner();
-    let buffer = state.settings.schedule.speaker_buffer;
+    let buffer = on.state.settings.schedule.speaker_buffer;
     let expected = crate::web::if_match(&req);
-    let written = change(&state.db, &who, slug, id, patch, check, buffer, expected).await?;
+    let (db, who) = (&on.state.db, &on.who);
+    let written = change(db, who, on.slug, on.id, patch, check, buffer, expected).await?;
     Ok(HttpResponse::Ok().json(written))
 }
 
@@ -451,9 +458,9 @@ pub async fn update(
     responses((status = 204, description = "deleted from the working copy; the next release lists it as cancelled"),
         (status = 401), (status = 403), (status = 404), (status = 412, description = "`If-Match` names a version the session no longer has")),
     security(("bearer" = [])))]
-pub async fn delete(state: State, who: Organizer, req: HttpRequest, path: ItemPath) -> Reply {
-    let (slug, id) = path.into_inner();
-    remove(&state.db, &who, slug, id, crate::web::if_match(&req)).await?;
+pub async fn delete(on: OnItem, req: HttpRequest) -> Reply {
+    let expected = crate::web::if_match(&req);
+    remove(&on.state.db, &on.who, on.slug, on.id, expected).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -577,7 +584,7 @@ pub async fn change(
         "update",
         move |c, event, row| {
             let speakers = speaker_ids_of(c, &[id])?.remove(&id).unwrap_or_default();
-            let draft = Draft::of(event, &row.form, speakers).apply(patch, event, &mut check);
+            let draft = Draft::of(&row.form, speakers).apply(patch, event, &mut check);
             let (session, warnings) = save_with(c, event, Some(id), draft, buffer, check)?;
             Ok(SessionWritten { session, warnings })
         },

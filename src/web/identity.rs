@@ -151,6 +151,34 @@ impl FromRequest for Organizer {
     }
 }
 
+/// An organizer's call about one item of a fair (`…/events/{slug}/<items>/{id}`): the app, who
+/// calls, the fair's slug and the item's id, extracted in that order as they would be one by one.
+pub struct OnItem {
+    pub state: super::State,
+    pub who: Organizer,
+    pub slug: String,
+    pub id: i64,
+}
+
+impl FromRequest for OnItem {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(super::State, Organizer, super::ItemPath)>::from_request(req, payload);
+        Box::pin(async move {
+            let (state, who, path) = parts.await?;
+            let (slug, id) = path.into_inner();
+            Ok(OnItem {
+                state,
+                who,
+                slug,
+                id,
+            })
+        })
+    }
+}
+
 impl FromRequest for OptionalOrganizer {
     type Error = AppError;
     type Future = LocalBoxFuture<'static, Result<Self, AppError>>;

@@ -146,18 +146,10 @@ fn run_case(db: &Db, programme: &[Gen]) -> Result<(), TestCaseError> {
     let mut accepted: Vec<(i64, Gen)> = Vec::new();
     for g in programme {
         let (s, e) = times(g);
-        let draft = Draft {
-            title: "t".into(),
-            abstract_text: None,
-            kind: SessionKind::Seminar,
-            language: Language::En,
-            track_id: None,
-            speaker_ids: g.speakers.iter().map(|i| speaker_ids[*i]).collect(),
-            room_id: Some(room_ids[g.room]),
-            starts_at: Some(s),
-            ends_at: Some(e),
-            capacity: None,
-        };
+        let title = "t".to_string();
+        let room = room_ids[g.room];
+        let mut draft = Draft::scheduled(title, SessionKind::Seminar, Language::En, room, (s, e));
+        draft.speaker_ids = g.speakers.iter().map(|i| speaker_ids[*i]).collect();
         let want = expected(g, &accepted, &speaker_ids);
         let result = c.write_tx(|c| {
             let event = events::lock(c, &slug)?;
