@@ -5,8 +5,10 @@
 //! with a button without), says a syntax error beside its part, saves, or goes back to the
 //! built-in text. The steps are the API's (the same check, store and audit).
 
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{web, HttpResponse};
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
+use futures_util::future::LocalBoxFuture;
 use minijinja::{context, Value};
 use serde::Deserialize;
 
@@ -17,7 +19,9 @@ use crate::domain::{dates, FieldError, Language, Role};
 use crate::error::{AppError, AppResult};
 use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
-use crate::web::console::{form_errors, Console, ConsoleError, ConsoleReply, Posted, StatusTabs};
+use crate::web::console::{
+    form_errors, Console, ConsoleError, ConsoleReply, FormFields, Posted, StatusTabs,
+};
 use crate::web::words::{word, Section};
 use crate::web::{ItemPath, SlugPath};
 
@@ -189,19 +193,102 @@ fn tab_page(console: &Console, template: &str, event: &Event, ctx: Value) -> Con
 /// The path of one email template of a fair: `/{slug}/email-templates/{kind}/{lang}`.
 type TemplatePath = web::Path<(String, String, String)>;
 
-/// The fair, the kind and the language a template's path names; 404 for an unknown one.
-async fn template_of(
-    console: &Console,
-    path: TemplatePath,
-) -> Result<(Event, EmailKind, Language), ConsoleError> {
-    let (slug, kind, language) = path.into_inner();
-    let kind = kind
-        .parse::<EmailKind>()
-        .map_err(|e| console.error(AppError::not_found(e)))?;
-    let language = language
-        .parse::<Language>()
-        .map_err(|e| console.error(AppError::not_found(e)))?;
-    Ok((find(console, slug).await?, kind, language))
+/// One email of a fair in one language, as its editor works on it.
+struct Editing {
+    event: Event,
+    kind: EmailKind,
+    language: Language,
+}
+
+impl Editing {
+    /// The fair, the kind and the language a template's path names; 404 for an unknown one.
+    async fn of(console: &Console, path: TemplatePath) -> Result<Editing, ConsoleError> {
+        let (slug, kind, language) = path.into_inner();
+        let kind = kind
+            .parse::<EmailKind>()
+            .map_err(|e| console.error(AppError::not_found(e)))?;
+        let language = language
+            .parse::<Language>()
+            .map_err(|e| console.error(AppError::not_found(e)))?;
+        let event = find(console, slug).await?;
+        Ok(Editing {
+            event,
+            kind,
+            language,
+        })
+    }
+
+    /// The editor's own address.
+    fn action(&self) -> String {
+        let (slug, kind) = (&self.event.slug, self.kind);
+        format!(
+            "/console/events/{slug}/email-templates/{kind}/{}",
+            self.language.code()
+        )
+    }
+
+    /// Whether the fair has its own text of this email.
+    async fn own(&self, console: &Console) -> Result<Option<Parts>, ConsoleError> {
+        let (id, kind, language) = (self.event.id, self.kind, self.language);
+        console
+            .run(move |c| Ok(store::find_override(c, id, kind, language)?))
+            .await
+    }
+}
+
+/// A posted change to one email's text in one language, by an editor: the console and its
+/// form, the email, and the cache of the fairs' own texts that a change refreshes.
+pub struct TemplateEdit {
+    console: Console,
+    form: FormFields,
+    editing: Editing,
+    overrides: web::Data<templates::Overrides>,
+}
+
+impl FromRequest for TemplateEdit {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts =
+            <(Posted, TemplatePath, web::Data<templates::Overrides>)>::from_request(req, payload);
+        Box::pin(async move {
+            let (posted, path, overrides) = parts.await?;
+            let (console, form) = posted.editor()?;
+            let editing = Editing::of(&console, path).await?;
+            Ok(TemplateEdit {
+                console,
+                form,
+                editing,
+                overrides,
+            })
+        })
+    }
+}
+
+impl TemplateEdit {
+    /// Saves the fair's own text (`Some`) or removes it (`None`), then sends the editor back to
+    /// the email, saying which was done.
+    async fn keep(self, own: Option<Parts>) -> ConsoleReply {
+        let (console, editing) = (&self.console, &self.editing);
+        let (by, slug) = (console.organizer().id, editing.event.slug.clone());
+        let (kind, language) = (editing.kind, editing.language);
+        let done = match own {
+            Some(_) => "mail_done_saved",
+            None => "mail_done_reset",
+        };
+        let event_id = console
+            .write(move |c| {
+                let editor = templates::Editor { by, slug: &slug };
+                match &own {
+                    Some(parts) => templates::save_override(c, editor, kind, language, parts),
+                    None => templates::drop_override(c, editor, kind, language),
+                }
+            })
+            .await?;
+        self.overrides.forget(event_id);
+        Ok(console.see_other(&format!("{}?done={done}", self.editing.action())))
+    }
 }
 
 /// The three parts rendered on sample data, or the errors of those that do not check.
@@ -214,29 +301,27 @@ fn preview(kind: EmailKind, lang: Language, parts: &Parts) -> Result<Parts, Vec<
         .map_err(|e| vec![FieldError::new("text", e.problem().detail)])
 }
 
-#[allow(clippy::too_many_arguments)]
+/// The editor of `editing` showing `parts` (the fair's own text when `own`), with `errors`
+/// beside the parts that do not check.
 fn editor_page(
     console: &Console,
-    event: &Event,
-    kind: EmailKind,
-    language: Language,
+    editing: &Editing,
     parts: &Parts,
     own: bool,
-    status: StatusCode,
     errors: &[FieldError],
-    notice: Option<String>,
 ) -> ConsoleReply {
     let lang = console.lang;
-    let action = format!(
-        "/console/events/{}/email-templates/{kind}/{}",
-        event.slug,
-        language.code()
-    );
+    let Editing {
+        event,
+        kind,
+        language,
+    } = editing;
+    let action = editing.action();
     let reset = format!("{action}/reset");
-    let shown = if errors.is_empty() {
-        preview(kind, language, parts).ok()
+    let (status, shown) = if errors.is_empty() {
+        (StatusCode::OK, preview(*kind, *language, parts).ok())
     } else {
-        None
+        (StatusCode::UNPROCESSABLE_ENTITY, None)
     };
     console.page(
         status,
@@ -255,7 +340,7 @@ fn editor_page(
             preview => shown.map(|p| context! { subject => p.subject, text => p.text, html => p.html }),
             errors => form_errors(lang, errors),
             has_errors => !errors.is_empty(),
-            notice => notice.or_else(|| console.done(Section::ConsoleEmails)),
+            notice => console.done(Section::ConsoleEmails),
             action => format!("{action}?lang={}", lang.code()),
             csrf => console.csrf(&action),
             reset => context! { url => format!("{reset}?lang={}", lang.code()), csrf => console.csrf(&reset) },
@@ -269,24 +354,11 @@ fn editor_page(
     responses((status = 200, description = "the editor of one email in one language, with its preview on sample data", content_type = "text/html"), (status = 303), (status = 403), (status = 404)))]
 pub async fn template(console: Console, path: TemplatePath) -> ConsoleReply {
     console.require(Role::Editor)?;
-    let (event, kind, language) = template_of(&console, path).await?;
-    let id = event.id;
-    let own = console
-        .run(move |c| Ok(store::find_override(c, id, kind, language)?))
-        .await?;
+    let editing = Editing::of(&console, path).await?;
+    let own = editing.own(&console).await?;
     let is_own = own.is_some();
-    let parts = own.unwrap_or_else(|| templates::builtin(kind, language));
-    editor_page(
-        &console,
-        &event,
-        kind,
-        language,
-        &parts,
-        is_own,
-        StatusCode::OK,
-        &[],
-        None,
-    )
+    let parts = own.unwrap_or_else(|| templates::builtin(editing.kind, editing.language));
+    editor_page(&console, &editing, &parts, is_own, &[])
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/email-templates/{kind}/{lang}", tag = "console",
@@ -295,13 +367,8 @@ pub async fn template(console: Console, path: TemplatePath) -> ConsoleReply {
     responses((status = 200, description = "the preview (or, asked with Accept: application/json, {subject, text, html} or {errors})"),
         (status = 303, description = "saved: the fair's own text is sent from now on"), (status = 403), (status = 404),
         (status = 422, description = "a part that does not check: the error beside it, nothing saved")))]
-pub async fn save_template(
-    posted: Posted,
-    path: TemplatePath,
-    overrides: web::Data<templates::Overrides>,
-) -> ConsoleReply {
-    let (console, form) = posted.editor()?;
-    let (event, kind, language) = template_of(&console, path).await?;
+pub async fn save_template(edit: TemplateEdit) -> ConsoleReply {
+    let (console, form, editing) = (&edit.console, &edit.form, &edit.editing);
     let parts = Parts {
         subject: form.text("subject").unwrap_or_default(),
         text: form.text("text").unwrap_or_default(),
@@ -309,7 +376,7 @@ pub async fn save_template(
     };
     let saving = form.text("do").as_deref() == Some("save");
     let checked = {
-        let parts = parts.clone();
+        let (parts, kind, language) = (parts.clone(), editing.kind, editing.language);
         web::block(move || preview(kind, language, &parts))
             .await
             .map_err(|e| console.error(e.into()))?
@@ -322,76 +389,21 @@ pub async fn save_template(
         }));
     }
     if let Err(errors) = &checked {
-        return editor_page(
-            &console,
-            &event,
-            kind,
-            language,
-            &parts,
-            false,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            errors,
-            None,
-        );
+        return editor_page(console, editing, &parts, false, errors);
     }
     if !saving {
-        let own = console
-            .run({
-                let id = event.id;
-                move |c| Ok(store::find_override(c, id, kind, language)?.is_some())
-            })
-            .await?;
-        return editor_page(
-            &console,
-            &event,
-            kind,
-            language,
-            &parts,
-            own,
-            StatusCode::OK,
-            &[],
-            None,
-        );
+        let own = editing.own(console).await?.is_some();
+        return editor_page(console, editing, &parts, own, &[]);
     }
-    let (by, slug) = (console.organizer().id, event.slug.clone());
-    let event_id = console
-        .write(move |c| {
-            let editor = templates::Editor { by, slug: &slug };
-            templates::save_override(c, editor, kind, language, &parts)
-        })
-        .await?;
-    overrides.forget(event_id);
-    Ok(console.see_other(&format!(
-        "/console/events/{}/email-templates/{kind}/{}?done=mail_done_saved",
-        event.slug,
-        language.code()
-    )))
+    edit.keep(Some(parts)).await
 }
 
 #[utoipa::path(post, path = "/console/events/{slug}/email-templates/{kind}/{lang}/reset", tag = "console",
     params(("slug" = String, Path), ("kind" = String, Path), ("lang" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "csrf"),
     responses((status = 303, description = "the fair's own text removed: the built-in text is sent again"), (status = 403), (status = 404)))]
-pub async fn reset_template(
-    posted: Posted,
-    path: TemplatePath,
-    overrides: web::Data<templates::Overrides>,
-) -> ConsoleReply {
-    let (console, _) = posted.editor()?;
-    let (event, kind, language) = template_of(&console, path).await?;
-    let (by, slug) = (console.organizer().id, event.slug.clone());
-    let event_id = console
-        .write(move |c| {
-            let editor = templates::Editor { by, slug: &slug };
-            templates::drop_override(c, editor, kind, language)
-        })
-        .await?;
-    overrides.forget(event_id);
-    Ok(console.see_other(&format!(
-        "/console/events/{}/email-templates/{kind}/{}?done=mail_done_reset",
-        event.slug,
-        language.code()
-    )))
+pub async fn reset_template(edit: TemplateEdit) -> ConsoleReply {
+    edit.keep(None).await
 }
 
 /// The emails' console routes.

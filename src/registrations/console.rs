@@ -18,11 +18,9 @@ use super::{service, store};
 use crate::config::Settings;
 use crate::db::{Conn, PageRequest};
 use crate::domain::{dates, FieldError, Language, Role};
-use crate::email::templates::Overrides;
 use crate::error::{AppError, AppResult};
 use crate::events::console::{fair, find, nav, Figure, Panel, PanelView};
 use crate::events::Event;
-use crate::schedule::cache::ProgrammeCache;
 use crate::web::console::{
     form_errors, refusal, Console, ConsoleError, ConsoleReply, FormFields, Posted,
 };
@@ -299,12 +297,7 @@ pub async fn walk_in_form(console: Console, slug: SlugPath) -> ConsoleReply {
     params(("slug" = String, Path)),
     request_body(content_type = "application/x-www-form-urlencoded", description = "name, email, organization, job_title, phone, category, language, csrf"),
     responses((status = 303, description = "registered and confirmed: to its page, its badge ready to print"), (status = 403), (status = 404), (status = 409, description = "that email already holds a registration: said on the form"), (status = 422)))]
-pub async fn walk_in(
-    posted: Posted,
-    slug: SlugPath,
-    programme: web::Data<ProgrammeCache>,
-    overrides: web::Data<Overrides>,
-) -> ConsoleReply {
+pub async fn walk_in(posted: Posted, slug: SlugPath, desk: service::Desk) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let event = find(&console, slug.into_inner()).await?;
     let body = NewRegistration {
@@ -320,7 +313,6 @@ pub async fn walk_in(
             .and_then(|c| serde_json::from_value(serde_json::json!(c)).ok()),
         consent: None,
     };
-    let desk = super::handlers::desk(&console.state, &programme, &overrides);
     let done = service::register_walk_in(
         &desk,
         console.organizer().id,

@@ -4,7 +4,7 @@
 use actix_web::dev::Payload;
 use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::NaiveDateTime;
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, LocalBoxFuture, Ready};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -42,9 +42,8 @@ const ACCEPTED: Accepted = Accepted {
         (status = 422), (status = 429)),
     security((), ("bearer" = [])))]
 pub async fn register(
+    desk: service::Desk,
     state: State,
-    programme: web::Data<ProgrammeCache>,
-    overrides: web::Data<Overrides>,
     req: HttpRequest,
     who: OptionalOrganizer,
     slug: SlugPath,
@@ -56,7 +55,6 @@ pub async fn register(
     }
     let (body, check) = body.into_parts().await?;
     let (slug, shape) = (slug.into_inner(), check.into_errors());
-    let desk = desk(&state, &programme, &overrides);
     match who.0 {
         Some(org) => {
             org.require(Role::Editor)?;
@@ -70,18 +68,27 @@ pub async fn register(
     }
 }
 
-/// What a registration goes through ([`service::register`]), for this request.
-pub fn desk<'a>(
-    state: &'a AppState,
-    programme: &'a ProgrammeCache,
-    overrides: &'a Overrides,
-) -> service::Desk<'a> {
-    service::Desk {
-        db: &state.db,
-        settings: &state.settings,
-        programme,
-        overrides,
-        now: state.clock.now().naive_utc(),
+/// What a registration goes through ([`service::register`]), for this request: the app's
+/// database and settings, its programme and template caches, and the time on its clock.
+impl FromRequest for service::Desk {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let parts = || {
+            let state = req.app_data::<State>()?;
+            Some(service::Desk {
+                db: state.db.clone(),
+                settings: state.settings.clone(),
+                programme: req
+                    .app_data::<web::Data<ProgrammeCache>>()?
+                    .clone()
+                    .into_inner(),
+                overrides: req.app_data::<web::Data<Overrides>>()?.clone().into_inner(),
+                now: state.clock.now().naive_utc(),
+            })
+        };
+        ready(parts().ok_or_else(|| AppError::internal("the registration desk is not set up")))
     }
 }
 

@@ -18,9 +18,7 @@ use super::handlers::Confirming;
 use super::input::NewRegistration;
 use super::{service, store};
 use crate::domain::{dates, Language};
-use crate::email::templates::Overrides;
 use crate::error::AppError;
-use crate::schedule::cache::ProgrammeCache;
 use crate::web::pages::{form_action, InPage, PageError, PageReply};
 use crate::web::words::Section;
 use crate::web::{AppState, State};
@@ -392,11 +390,7 @@ pub async fn register_form(page: Page) -> PageReply {
     request_body(content_type = "application/x-www-form-urlencoded", description = "the form's fields"),
     responses((status = 303, description = "to the thank-you page (`?done=1`), the same whether or not the email is known: a reload does not post again"),
         (status = 403), (status = 409), (status = 422), (status = 429)))]
-pub async fn register_submit(
-    programme: web::Data<ProgrammeCache>,
-    overrides: web::Data<Overrides>,
-    page: Page<Form<RegisterForm>>,
-) -> PageReply {
+pub async fn register_submit(desk: service::Desk, page: Page<Form<RegisterForm>>) -> PageReply {
     let action = format!("/events/{}/register", page.path);
     page.verify(&action, &page.form.csrf, &action)?;
     page.limit()?;
@@ -418,7 +412,6 @@ pub async fn register_submit(
         }),
         consent: Some(form.consent == "true" || form.consent == "on"),
     };
-    let desk = super::handlers::desk(state, &programme, &overrides);
     match service::register(&desk, slug.clone(), body, vec![]).await {
         // Post, then redirect, then get: reloading the thank-you page posts nothing again.
         Ok(_) => Ok(see_other(format!(

@@ -9,7 +9,7 @@ use actix_web::http::StatusCode;
 use actix_web::web;
 use minijinja::context;
 
-use super::cache::ProgrammeCache;
+use super::publishing::{Asked, Publisher};
 use super::releases::{self, Diff, DiffEntry, Release, ReleaseHooks, Snapshot};
 use super::working_copy::WorkingCopy;
 use crate::domain::text::Check;
@@ -147,12 +147,7 @@ pub async fn new_form(
     responses((status = 303, description = "published: on to the releases"), (status = 403), (status = 404),
         (status = 409, description = "hard conflicts, or the version is taken: the page again, saying which", content_type = "text/html"),
         (status = 422, content_type = "text/html")))]
-pub async fn publish(
-    hooks: web::Data<ReleaseHooks>,
-    cache: web::Data<ProgrammeCache>,
-    posted: Posted,
-    slug: SlugPath,
-) -> ConsoleReply {
+pub async fn publish(publisher: Publisher, posted: Posted, slug: SlugPath) -> ConsoleReply {
     let (console, form) = posted.editor()?;
     let slug = slug.into_inner();
     let mut check = Check::default();
@@ -160,20 +155,13 @@ pub async fn publish(
     let comment = check.long_text("comment", form.text("comment").as_deref(), 2000);
     let done = match check.done() {
         Ok(()) => {
-            let (who, version) = (console.organizer(), version.unwrap_or_default());
-            let state = &console.state;
-            let tell = form.text("notify_speakers").is_some();
-            super::publishing::release(
-                state,
-                &hooks,
-                &cache,
-                who,
-                slug.clone(),
-                version,
+            let asked = Asked {
+                version: version.unwrap_or_default(),
                 comment,
-                tell,
-            )
-            .await
+                tell_speakers: form.text("notify_speakers").is_some(),
+            };
+            let who = console.organizer();
+            publisher.release(who, slug.clone(), asked).await
         }
         Err(errors) => Err(AppError::Validation(errors)),
     };
@@ -197,7 +185,7 @@ pub async fn publish(
         errors,
         notes,
     };
-    prospect_page(&hooks, &console, slug, status, Some(refused)).await
+    prospect_page(&publisher.hooks, &console, slug, status, Some(refused)).await
 }
 
 #[utoipa::path(get, path = "/console/events/{slug}/releases", tag = "console", params(("slug" = String, Path)),

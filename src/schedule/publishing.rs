@@ -2,8 +2,10 @@
 //! `POST /api/v1/events/{slug}/schedule/releases` (publish the working copy) and
 //! `GET /api/v1/events/{slug}/schedule` (the latest release, from memory: see `cache`).
 
-use actix_web::{web, HttpResponse};
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
+use futures_util::future::LocalBoxFuture;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -15,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::events::{store as events, Event};
 use crate::web::identity::{OptionalOrganizer, Organizer};
 use crate::web::json::Json;
-use crate::web::{AppState, Reply, SlugPath, State};
+use crate::web::{Reply, SlugPath, State};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -35,9 +37,7 @@ pub struct NewRelease {
         (status = 409, description = "version already used, or hard conflicts in the working copy (`conflicts`)"), (status = 422)),
     security(("bearer" = [])))]
 pub async fn create(
-    state: State,
-    hooks: web::Data<ReleaseHooks>,
-    cache: web::Data<ProgrammeCache>,
+    publisher: Publisher,
     who: Organizer,
     slug: SlugPath,
     body: Json<NewRelease>,
@@ -47,53 +47,81 @@ pub async fn create(
     let version = check.text("version", body.version, 100);
     let comment = check.long_text("comment", body.comment.as_deref(), 2000);
     check.done().map_err(AppError::Validation)?;
-    let (version, tell) = (
-        version.unwrap_or_default(),
-        body.notify_speakers.unwrap_or(true),
-    );
-    let slug = slug.into_inner();
-    let release = release(&state, &hooks, &cache, &who, slug, version, comment, tell).await?;
+    let asked = Asked {
+        version: version.unwrap_or_default(),
+        comment,
+        tell_speakers: body.notify_speakers.unwrap_or(true),
+    };
+    let release = publisher.release(&who, slug.into_inner(), asked).await?;
     Ok(HttpResponse::Created().json(ReleaseOut::from(&release)))
 }
 
-/// An editor publishes the working copy of the fair `slug` as release `version`: refused (409)
-/// while it has hard conflicts or when the version is taken; the release hooks (bookings,
-/// emails) run in the same transaction; this instance serves the new release at once, the
-/// others within `cache::RECHECK`.
-#[allow(clippy::too_many_arguments)]
-pub async fn release(
-    state: &AppState,
-    hooks: &web::Data<ReleaseHooks>,
-    cache: &ProgrammeCache,
-    who: &Organizer,
-    slug: String,
-    version: String,
-    comment: Option<String>,
-    tell_speakers: bool,
-) -> AppResult<Release> {
-    who.require(Role::Editor)?;
-    let buffer = state.settings.schedule.speaker_buffer;
-    let (hooks, by, slug_of_release) = (hooks.clone(), who.id, slug.clone());
-    let message_domain = state.settings.message_domain();
-    let release = state
-        .db
-        .write(move |c| {
-            let event = events::lock(c, &slug)?;
-            let what = releases::Publish {
-                version: &version,
-                comment: comment.as_deref(),
-                by: Some(by),
-            };
-            let release = releases::publish(c, &hooks, &event, &what, buffer)?;
-            if tell_speakers {
-                let previous = releases::previous(c, event.id, release.id)?;
-                changes::tell_speakers(c, &event, previous.as_ref(), &release, &message_domain)?;
-            }
-            Ok(release)
+/// What publishing the programme goes through, for this request: the app, the release hooks
+/// (bookings, emails) and the programme cache that a new release refreshes.
+pub struct Publisher {
+    pub state: State,
+    pub hooks: web::Data<ReleaseHooks>,
+    pub cache: web::Data<ProgrammeCache>,
+}
+
+impl FromRequest for Publisher {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let parts = <(State, web::Data<ReleaseHooks>, web::Data<ProgrammeCache>)>::from_request(
+            req, payload,
+        );
+        Box::pin(async move {
+            let (state, hooks, cache) = parts.await?;
+            Ok(Publisher {
+                state,
+                hooks,
+                cache,
+            })
         })
-        .await?;
-    cache.forget(&slug_of_release);
-    Ok(release)
+    }
+}
+
+/// A release as an editor asks for it.
+pub struct Asked {
+    pub version: String,
+    pub comment: Option<String>,
+    /// Whether the speakers of moved, changed and cancelled sessions are emailed.
+    pub tell_speakers: bool,
+}
+
+impl Publisher {
+    /// An editor publishes the working copy of the fair `slug` as a release: refused (409)
+    /// while it has hard conflicts or when the version is taken; the release hooks (bookings,
+    /// emails) run in the same transaction; this instance serves the new release at once, the
+    /// others within `cache::RECHECK`.
+    pub async fn release(&self, who: &Organizer, slug: String, asked: Asked) -> AppResult<Release> {
+        who.require(Role::Editor)?;
+        let settings = &self.state.settings;
+        let buffer = settings.schedule.speaker_buffer;
+        let message_domain = settings.message_domain();
+        let (hooks, by, slug_of_release) = (self.hooks.clone(), who.id, slug.clone());
+        let release = (self.state.db)
+            .write(move |c| {
+                let event = events::lock(c, &slug)?;
+                let what = releases::Publish {
+                    version: &asked.version,
+                    comment: asked.comment.as_deref(),
+                    by: Some(by),
+                };
+                let release = releases::publish(c, &hooks, &event, &what, buffer)?;
+                if asked.tell_speakers {
+                    let previous = releases::previous(c, event.id, release.id)?;
+                    let domain = &message_domain;
+                    changes::tell_speakers(c, &event, previous.as_ref(), &release, domain)?;
+                }
+                Ok(release)
+            })
+            .await?;
+        self.cache.forget(&slug_of_release);
+        Ok(release)
+    }
 }
 
 /// The public programme: the latest release.

@@ -28,11 +28,11 @@ use crate::webhooks::EventType;
 /// What a registration from the API or a form goes through besides its request: the database,
 /// the settings, this instance's caches (see [`register`]) and the app's clock, read once for
 /// the request.
-pub struct Desk<'a> {
-    pub db: &'a Db,
-    pub settings: &'a Arc<Settings>,
-    pub programme: &'a ProgrammeCache,
-    pub overrides: &'a Overrides,
+pub struct Desk {
+    pub db: Db,
+    pub settings: Arc<Settings>,
+    pub programme: Arc<ProgrammeCache>,
+    pub overrides: Arc<Overrides>,
     /// When the request came, on the app's clock: the registration window is read at it.
     pub now: NaiveDateTime,
 }
@@ -58,13 +58,13 @@ pub enum PublicOutcome {
 /// its budget). Then the registration is written in the next group commit (`db::group`), which
 /// reads the event again from the database and checks it again ([`register_public`]).
 pub async fn register(
-    desk: &Desk<'_>,
+    desk: &Desk,
     slug: String,
     body: NewRegistration,
     shape: Vec<FieldError>,
 ) -> AppResult<PublicOutcome> {
     let now = desk.now;
-    let cached = desk.programme.get(desk.db, &slug).await?.event.clone();
+    let cached = desk.programme.get(&desk.db, &slug).await?.event.clone();
     let event = open_for_registration(&slug, Some(cached), now)?;
     let p = person(body, shape, &event, false)?;
     let link = prepare_link(desk, &event, &p).await?;
@@ -99,7 +99,7 @@ fn open_for_registration(slug: &str, event: Option<Event>, now: NaiveDateTime) -
 /// The confirmation link of `p` and its email, before the write lock: the event's override of
 /// the email as this instance keeps it (read and kept when it is not fresh), rendered on the
 /// blocking pool when there is one.
-async fn prepare_link(desk: &Desk<'_>, event: &Event, p: &Person) -> AppResult<ConfirmLink> {
+async fn prepare_link(desk: &Desk, event: &Event, p: &Person) -> AppResult<ConfirmLink> {
     let kind = EmailKind::RegistrationConfirm;
     let custom = match desk.overrides.fresh(event.id, kind, p.language) {
         Some(custom) => custom,
@@ -115,7 +115,7 @@ async fn prepare_link(desk: &Desk<'_>, event: &Event, p: &Person) -> AppResult<C
     };
     if custom.is_none() {
         let (to, lang) = (p.email.as_str(), p.language);
-        return ConfirmLink::prepare(None, desk.settings, event, to, lang, &p.name);
+        return ConfirmLink::prepare(None, &desk.settings, event, to, lang, &p.name);
     }
     let (settings, event) = (desk.settings.clone(), event.clone());
     let (to, lang, name) = (p.email.to_string(), p.language, p.name.clone());
@@ -184,7 +184,7 @@ pub fn register_public(
 /// An organizer's registration from the API: [`register_by_organizer`] with the event locked,
 /// in the audit log as `organizer_id`'s.
 pub async fn register_walk_in(
-    desk: &Desk<'_>,
+    desk: &Desk,
     organizer_id: i64,
     slug: String,
     body: NewRegistration,
