@@ -11,12 +11,14 @@ use super::booths::{booth_code, booth_code_or_null};
 use super::model::{ExhibitorRow, PaymentStatus, PublicExhibitor, ReviewedExhibitor, Status};
 use super::{service, store};
 use crate::audit;
-use crate::db::PageRequest;
+use crate::config::Settings;
+use crate::db::{Conn, PageRequest};
 use crate::domain::text::{Check, Rule};
 use crate::domain::Role;
 use crate::error::{AppError, AppResult};
 use crate::events::service::Erasure;
 use crate::events::store as events;
+use crate::events::Event;
 use crate::web::identity::{OnItem, OptionalOrganizer, Organizer};
 use crate::web::json::Json;
 use crate::web::list::{ListParams, Page};
@@ -147,20 +149,25 @@ pub struct ExhibitorPatch {
     pub meeting_tables: Option<i32>,
 }
 
+/// A review step's own work: given the fair (locked) and the exhibitor, the exhibitor as it
+/// leaves it.
+pub trait Step:
+    FnOnce(&mut Conn, &Settings, &Event, &ExhibitorRow) -> AppResult<ExhibitorRow>
+{
+}
+
+impl<F> Step for F where
+    F: FnOnce(&mut Conn, &Settings, &Event, &ExhibitorRow) -> AppResult<ExhibitorRow>
+{
+}
+
 /// Runs one review step on an exhibitor in a write transaction, with its audit entry, once
 /// the caller's role and the request's fields (`check`) are found good.
 async fn review(
     on: OnItem,
     check: Check,
     action: &'static str,
-    step: impl FnOnce(
-            &mut crate::db::Conn,
-            &crate::config::Settings,
-            &crate::events::Event,
-            &ExhibitorRow,
-        ) -> AppResult<ExhibitorRow>
-        + Send
-        + 'static,
+    step: impl Step + Send + 'static,
 ) -> Reply {
     check.done().map_err(AppError::Validation)?;
     on.who.require(Role::Editor)?;
@@ -182,18 +189,13 @@ async fn review(
 /// exhibitor `id` of the fair `slug`, the event locked, with its audit entry: the API's routes
 /// and the console's forms both come here. The exhibitor as the step left it.
 pub fn review_step(
-    c: &mut crate::db::Conn,
-    settings: &crate::config::Settings,
+    c: &mut Conn,
+    settings: &Settings,
     who: i64,
     slug: &str,
     id: i64,
     action: &'static str,
-    step: impl FnOnce(
-        &mut crate::db::Conn,
-        &crate::config::Settings,
-        &crate::events::Event,
-        &ExhibitorRow,
-    ) -> AppResult<ExhibitorRow>,
+    step: impl Step,
 ) -> AppResult<ExhibitorRow> {
     let event = events::lock(c, slug)?;
     let ex = store::find(c, event.id, id)?;
