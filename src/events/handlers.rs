@@ -189,8 +189,8 @@ pub fn new_event(body: NewEvent, mut check: Check) -> AppResult<(Slug, EventFiel
     let timezone = timezone(&mut check, tz.as_deref());
     let starts_on = check.required("starts_on", body.starts_on);
     let ends_on = check.required("ends_on", body.ends_on);
-    let venue = check.required("venue", body.venue);
-    let city = check.required("city", body.city);
+    let venue = check.text("venue", body.venue, 200);
+    let city = check.text("city", body.city, 100);
     let languages = check.required("languages", body.languages);
     let default_language = check.required("default_language", body.default_language);
     let opens = check.required("opens_at", body.opens_at);
@@ -211,13 +211,8 @@ pub fn new_event(body: NewEvent, mut check: Check) -> AppResult<(Slug, EventFiel
         timezone: timezone.unwrap_or(chrono_tz::UTC),
         starts_on: starts_on.unwrap_or(day),
         ends_on: ends_on.unwrap_or(day),
-        venue: short_text(
-            "venue",
-            venue.as_deref().unwrap_or("-"),
-            200,
-            check.errors(),
-        ),
-        city: short_text("city", city.as_deref().unwrap_or("-"), 100, check.errors()),
+        venue: venue.unwrap_or_default(),
+        city: city.unwrap_or_default(),
         languages: languages.unwrap_or_default(),
         default_language: default_language.unwrap_or(Language::Fr),
         capacity: body.capacity,
