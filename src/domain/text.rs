@@ -301,9 +301,6 @@ pub fn optional_text(
         .map(|v| short_text(field, v, max, errors))
 }
 
-/// A web address: `https://…` or `http://…`, or one typed without its scheme (`atlas.ma`),
-/// completed with `https://`. Nothing else: no other scheme (`javascript:`, `mailto:`) reaches
-/// the directory, and no space.
 /// A country's ISO 3166-1 code (`MA`), exactly as the API document lists them; anything else
 /// is an error on `field`. (Forms map a typed name to its code first: [`country_code`].)
 pub fn country(field: &str, v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
@@ -323,14 +320,24 @@ pub fn country_code(sent: &str) -> String {
     }
 }
 
+/// A web address: `https://…` or `http://…`, or one typed without its scheme (`atlas.ma`),
+/// completed with `https://`, that parses as a URL with a host (`https://a]b` does not: a
+/// browser could not follow it). Nothing else: no other scheme (`javascript:`, `mailto:`)
+/// reaches the directory, and no space. Kept as typed, not rewritten by the parse.
 pub fn website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     let w = v?;
     let web = w.starts_with("https://") || w.starts_with("http://");
-    if w.contains(char::is_whitespace) || (!web && w.contains(':')) {
+    let full = if web {
+        w.clone()
+    } else {
+        format!("https://{w}")
+    };
+    let parses = url::Url::parse(&full).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
+    if w.contains(char::is_whitespace) || (!web && w.contains(':')) || !parses {
         errors.push(FieldError::rule("website", Rule::Website));
         return Some(w);
     }
-    Some(if web { w } else { format!("https://{w}") })
+    Some(full)
 }
 
 #[cfg(test)]
@@ -388,7 +395,10 @@ mod tests {
         website(Some("javascript:alert(1)".into()), &mut errors);
         website(Some("mailto:a@b.ma".into()), &mut errors);
         website(Some("atlas .ma".into()), &mut errors);
-        assert_eq!(errors.len(), 3);
+        website(Some("https://a]b.ma".into()), &mut errors);
+        website(Some("a[b.ma".into()), &mut errors);
+        website(Some("https://".into()), &mut errors);
+        assert_eq!(errors.len(), 6, "{errors:?}");
     }
 
     #[test]
