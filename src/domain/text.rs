@@ -321,23 +321,17 @@ pub fn country_code(sent: &str) -> String {
 }
 
 /// A web address: `https://…` or `http://…`, or one typed without its scheme (`atlas.ma`),
-/// completed with `https://`, that parses as a URL with a host (`https://a]b` does not: a
-/// browser could not follow it). Nothing else: no other scheme (`javascript:`, `mailto:`)
-/// reaches the directory, and no space. Kept as typed, not rewritten by the parse.
+/// completed with `https://`. Nothing else: no other scheme (`javascript:`, `mailto:`) reaches
+/// the directory, and no space. (The rule the OpenAPI document's pattern states: it does not
+/// ask that the host be a valid name.)
 pub fn website(v: Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
     let w = v?;
     let web = w.starts_with("https://") || w.starts_with("http://");
-    let full = if web {
-        w.clone()
-    } else {
-        format!("https://{w}")
-    };
-    let parses = url::Url::parse(&full).is_ok_and(|u| u.host_str().is_some_and(|h| !h.is_empty()));
-    if w.contains(char::is_whitespace) || (!web && w.contains(':')) || !parses {
+    if w.contains(char::is_whitespace) || (!web && w.contains(':')) {
         errors.push(FieldError::rule("website", Rule::Website));
         return Some(w);
     }
-    Some(full)
+    Some(if web { w } else { format!("https://{w}") })
 }
 
 #[cfg(test)]
@@ -395,10 +389,7 @@ mod tests {
         website(Some("javascript:alert(1)".into()), &mut errors);
         website(Some("mailto:a@b.ma".into()), &mut errors);
         website(Some("atlas .ma".into()), &mut errors);
-        website(Some("https://a]b.ma".into()), &mut errors);
-        website(Some("a[b.ma".into()), &mut errors);
-        website(Some("https://".into()), &mut errors);
-        assert_eq!(errors.len(), 6, "{errors:?}");
+        assert_eq!(errors.len(), 3);
     }
 
     #[test]
