@@ -227,7 +227,7 @@ impl Editing {
         )
     }
 
-    /// Whether the fair has its own text of this email.
+    /// The fair's own text of this email, if it has one.
     async fn own(&self, console: &Console) -> Result<Option<Parts>, ConsoleError> {
         let (id, kind, language) = (self.event.id, self.kind, self.language);
         console

@@ -301,6 +301,9 @@ pub fn claim_due(c: &mut Conn, lease: Lease) -> QueryResult<Vec<Claimed>> {
             .select(DeliveryRow::as_select())
             .load(c))
     })?;
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
     let mut endpoint_ids: Vec<i64> = rows.iter().map(|r| r.webhook_id).collect();
     endpoint_ids.sort_unstable();
     endpoint_ids.dedup();
